@@ -1,0 +1,8 @@
+from django.urls import path
+
+from apps.core.views import placeholder
+
+app_name = "audit"
+urlpatterns = [
+    path("", placeholder, name="list"),
+]

@@ -1,0 +1,144 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .enums import PostStatus
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Usa un colore esadecimale, es. #0066CC."))
+
+
+class ContentCategory(models.Model):
+    """What kind of content a post is: informativo, come fare, territorio…"""
+
+    name = models.CharField(_("nome"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.TextField(_("descrizione"), blank=True)
+    colour = models.CharField(_("colore"), max_length=7, default="#0066CC", validators=[hex_colour])
+    target_share = models.PositiveSmallIntegerField(
+        _("quota obiettivo (%)"), default=0, help_text=_("Percentuale dei post della settimana.")
+    )
+    active = models.BooleanField(_("in uso"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("categoria di contenuto")
+        verbose_name_plural = _("categorie di contenuto")
+
+    def __str__(self):
+        return self.name
+
+
+class Post(models.Model):
+    """One piece of communication, planned at one time on one or more channels."""
+
+    title = models.CharField(_("titolo interno"), max_length=200)
+    category = models.ForeignKey(
+        ContentCategory, verbose_name=_("categoria"), on_delete=models.PROTECT, related_name="posts"
+    )
+    planned_at = models.DateTimeField(_("data e ora previste"), db_index=True)
+    channels = models.ManyToManyField(
+        "channels.Channel", verbose_name=_("canali"), through="Variant", related_name="posts"
+    )
+    base_text = models.TextField(_("testo base"), blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("evento collegato"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
+    notes = models.TextField(_("note per i colleghi"), blank=True)
+    status = models.CharField(
+        _("stato"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("autore"), on_delete=models.PROTECT,
+        related_name="posts_authored",
+    )
+    last_editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ultima modifica di"), on_delete=models.PROTECT,
+        related_name="posts_edited", null=True, blank=True,
+    )
+    # Bumped on every content change: approval is of an exact version.
+    version = models.PositiveIntegerField(_("versione"), default=1)
+    approved_version = models.PositiveIntegerField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approvato da"), on_delete=models.PROTECT,
+        related_name="posts_approved", null=True, blank=True,
+    )
+    approved_at = models.DateTimeField(_("approvato il"), null=True, blank=True)
+    is_crisis_communication = models.BooleanField(_("comunicazione di crisi"), default=False)
+    is_indispensable = models.BooleanField(
+        _("comunicazione indispensabile"),
+        default=False,
+        help_text=_("Impersonale e indispensabile: ammessa nei periodi di silenzio."),
+    )
+    indispensable_reason = models.TextField(_("motivazione"), blank=True)
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("aggiornato il"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["planned_at", "id"]
+        verbose_name = _("post")
+        verbose_name_plural = _("post")
+        indexes = [
+            # The dispatcher's and the calendar's "status in … and planned_at in range".
+            models.Index(fields=["status", "planned_at"], name="post_status_planned"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("planning:post_detail", args=[self.pk])
+
+
+class Variant(models.Model):
+    """The post's text on one channel, written in that channel's tone."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
+    channel = models.ForeignKey(
+        "channels.Channel", verbose_name=_("canale"), on_delete=models.PROTECT,
+        related_name="variants",
+    )
+    text = models.TextField(_("testo"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["channel__name"]
+        verbose_name = _("variante")
+        verbose_name_plural = _("varianti")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "channel"], name="one_variant_per_channel")
+        ]
+
+    def __str__(self):
+        return f"{self.post} · {self.channel}"
+
+
+class PostImage(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("immagine"), upload_to="posts/%Y/%m/")
+    alt_text = models.CharField(_("testo alternativo"), max_length=500)
+    caption = models.CharField(_("didascalia"), max_length=300, blank=True)
+    credit = models.CharField(_("crediti e licenza"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("immagine")
+        verbose_name_plural = _("immagini")
+
+    def __str__(self):
+        return self.alt_text

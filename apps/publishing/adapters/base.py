@@ -1,0 +1,79 @@
+"""The one interface every channel adapter implements.
+
+An adapter speaks one service's real HTTP API. It never touches the database: the
+engine (publishing.services) hands it a :class:`PublishRequest` and records the outcome.
+Errors are classified so the engine knows what to do:
+
+- :class:`TransientError` (timeouts before the request left, connection refused, 429, 5xx):
+  retry with backoff, honouring ``retry_after`` when the service gave one;
+- :class:`PermanentError` (bad credentials, rejected content, 4xx): fail at once;
+- :class:`UnknownOutcome` (the request may have reached the service, e.g. a read timeout):
+  never resend blindly; reconcile through ``find_existing`` or hand to a person.
+"""
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class ImagePayload:
+    path: str  # local file path
+    url: str  # absolute public URL (for APIs that fetch images, e.g. Instagram)
+    alt_text: str
+    content_type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    delivery_id: int
+    idempotency_key: str
+    text: str
+    title: str = ""
+    link: str = ""
+    images: tuple[ImagePayload, ...] = ()
+    config: dict = field(default_factory=dict)  # Channel.config: base_url, page_id, chat_id…
+    secret: str = ""  # from ChannelCredential; never log it
+    language: str = "it"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    external_id: str
+    url: str = ""
+
+
+class AdapterError(Exception):
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class TransientError(AdapterError):
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class PermanentError(AdapterError):
+    pass
+
+
+class UnknownOutcome(AdapterError):
+    pass
+
+
+class Adapter:
+    kind: ClassVar[str]
+    supports_delete: ClassVar[bool] = False
+    # True when a resend with the same idempotency key cannot create a duplicate,
+    # or when find_existing can look the item up: then a crashed send can be reconciled.
+    can_reconcile: ClassVar[bool] = False
+
+    def publish(self, request: PublishRequest) -> PublishResult:
+        raise NotImplementedError
+
+    def delete(self, *, external_id: str, config: dict, secret: str) -> None:
+        raise PermanentError(f"{self.kind} does not support deleting")
+
+    def find_existing(self, request: PublishRequest) -> PublishResult | None:
+        return None

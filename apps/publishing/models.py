@@ -1,0 +1,66 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import DeliveryState
+
+
+class Delivery(models.Model):
+    """Sending one variant to its channel. The database is the truth; broker messages only wake workers."""
+
+    variant = models.OneToOneField(
+        "planning.Variant", on_delete=models.CASCADE, related_name="delivery"
+    )
+    state = models.CharField(
+        _("stato"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.WAITING
+    )
+    due_at = models.DateTimeField(_("previsto per"))
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    external_id = models.CharField(_("id esterno"), max_length=200, blank=True)
+    external_url = models.URLField(_("indirizzo pubblico"), max_length=500, blank=True)
+    last_error = models.TextField(_("ultimo errore"), blank=True)
+    # Sent as the API's idempotency key where it has one; stable across retries.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invio")
+        verbose_name_plural = _("invii")
+        indexes = [
+            # claim_due: state='waiting' AND due_at <= now; sweepers: state + timestamps.
+            models.Index(fields=["state", "due_at"], name="delivery_state_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.variant} [{self.state}]"
+
+
+class ChannelCredential(models.Model):
+    """Secrets of a channel, kept apart from post data; never shown back in full or logged."""
+
+    channel = models.OneToOneField(
+        "channels.Channel", on_delete=models.CASCADE, related_name="credential"
+    )
+    secret = models.TextField(_("token / segreto"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("credenziale")
+        verbose_name_plural = _("credenziali")
+
+    def __str__(self):
+        return f"{self.channel}: {self.masked}"
+
+    def __repr__(self):
+        return f"<ChannelCredential {self.channel_id}: {self.masked}>"
+
+    @property
+    def masked(self) -> str:
+        if not self.secret:
+            return ""
+        return "•" * 8 + self.secret[-4:] if len(self.secret) > 8 else "•" * 8

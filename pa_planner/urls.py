@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from apps.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accessibilita/", core_views.accessibility, name="accessibility"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("calendario/", include("apps.planning.urls")),
+    path("rubriche/", include("apps.slots.urls")),
+    path("revisione/", include("apps.review.urls")),
+    path("pubblicazione/", include("apps.publishing.urls")),
+    path("crisi/", include("apps.crisis.urls")),
+    path("eventi/", include("apps.events.urls")),
+    path("newsletter/", include("apps.newsletter.urls")),
+    path("registro/", include("apps.audit.urls")),
+    path("canali/", include("apps.channels.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+admin.site.site_header = settings.COMUNE_NAME + " · PA Planner"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Makes sure PostgreSQL (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) answer,
+# installing them from Debian packages and starting them when they do not.
+set -euo pipefail
+
+port_open() { (echo > "/dev/tcp/127.0.0.1/$1") >/dev/null 2>&1; }
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! port_open 5432; then
+  echo "PostgreSQL is not answering: starting it"
+  command -v pg_ctlcluster >/dev/null || apt_install postgresql
+  version=$(ls /etc/postgresql | sort -V | tail -1)
+  hba=/etc/postgresql/$version/main/pg_hba.conf
+  if ! grep -q "pa-planner trust" "$hba"; then
+    sed -i '1i host all all 127.0.0.1/32 trust # pa-planner trust\nhost all all ::1/128 trust # pa-planner trust\nlocal all all trust # pa-planner trust' "$hba"
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 30); do port_open 5432 && break; sleep 1; done
+fi
+port_open 5432 || { echo "PostgreSQL could not be started" >&2; exit 1; }
+
+if ! port_open 6379; then
+  echo "Redis is not answering: starting it"
+  command -v redis-server >/dev/null || apt_install redis-server
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 30); do port_open 6379 && break; sleep 1; done
+fi
+port_open 6379 || { echo "Redis could not be started" >&2; exit 1; }
+echo "PostgreSQL and Redis are up."
