@@ -52,7 +52,9 @@ PRODUCTION_MODE = not DEBUG
 TESTING = env_bool("PA_PLANNER_TESTING", False)
 
 if DEBUG:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production")
+    SECRET_KEY = env.str(
+        "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production"
+    )
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 else:
     SECRET_KEY = env_required("DJANGO_SECRET_KEY")
@@ -122,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.core.context_processors.site",
                 "apps.accounts.context_processors.roles",
                 "apps.crisis.context_processors.crisis",
             ],
@@ -204,8 +207,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 MAX_IMAGE_BYTES = env.int("PA_PLANNER_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 
 # --- Forms --------------------------------------------------------------------------------
-CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap5", "bootstrap_italia")
-CRISPY_TEMPLATE_PACK = "bootstrap_italia"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap5",)
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Email --------------------------------------------------------------------------------

@@ -11,7 +11,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accessibilita/", core_views.accessibility, name="accessibility"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("calendario/", include("apps.planning.urls")),
     path("rubriche/", include("apps.slots.urls")),

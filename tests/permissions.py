@@ -50,7 +50,13 @@ class Access:
 def public(url_name: str, **kwargs) -> Access:
     """A page anyone may open, logged in or not."""
     return Access(
-        url_name, anonymous=OK, outsider=OK, editor=OK, other_editor=OK, approver=OK, admin=OK,
+        url_name,
+        anonymous=OK,
+        outsider=OK,
+        editor=OK,
+        other_editor=OK,
+        approver=OK,
+        admin=OK,
         **kwargs,
     )
 

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from apps.accounts.roles import Role
+from apps.core.views import placeholder
 from tests.factories import UserFactory
 from tests.permissions import FORBIDDEN, LOGIN, NOT_FOUND, OK, ROLES, Access
 
@@ -36,6 +37,8 @@ def _named_urls(resolver=None, namespace="") -> set[str]:
             ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             names |= _named_urls(pattern, ns)
         elif isinstance(pattern, URLPattern) and pattern.name:
+            if pattern.callback is placeholder:
+                continue  # a section whose issue has not landed: nothing to protect yet
             names.add(namespace + pattern.name)
     return names
 
@@ -89,7 +92,9 @@ def test_permission_matrix(client, cast, row: Access, role: str):
     else:
         data = row.data(cast, kwargs) if row.data else {}
         response = client.generic(
-            row.method, url, data=_encode(data),
+            row.method,
+            url,
+            data=_encode(data),
             content_type="application/x-www-form-urlencoded",
         )
     assert _outcome(response) == row.expected(role), (

@@ -21,47 +21,114 @@ class KindDefaults:
 
 DEFAULTS: dict[str, KindDefaults] = {
     ChannelKind.FACEBOOK: KindDefaults(
-        63206, Formality.INFORMAL,
-        _("Tono amichevole, colloquiale ed emozionale. Parla come una persona, "
-          "dai del tu, racconta. Un'immagine con testo alternativo aiuta."),
-        3, True, False, 60, "it-facebook"),
+        63206,
+        Formality.INFORMAL,
+        _(
+            "Tono amichevole, colloquiale ed emozionale. Parla come una persona, "
+            "dai del tu, racconta. Un'immagine con testo alternativo aiuta."
+        ),
+        3,
+        True,
+        False,
+        60,
+        "it-facebook",
+    ),
     ChannelKind.INSTAGRAM: KindDefaults(
-        2200, Formality.INFORMAL,
-        _("Visivo e caldo: l'immagine racconta, il testo accompagna. "
-          "Hashtag in CamelCase, al massimo qualche emoji."),
-        10, True, False, 60, "it-instagram"),
+        2200,
+        Formality.INFORMAL,
+        _(
+            "Visivo e caldo: l'immagine racconta, il testo accompagna. "
+            "Hashtag in CamelCase, al massimo qualche emoji."
+        ),
+        10,
+        True,
+        False,
+        60,
+        "it-instagram",
+    ),
     ChannelKind.X: KindDefaults(
-        280, Formality.NEUTRAL,
+        280,
+        Formality.NEUTRAL,
         _("Breve, diretto, al punto: chi, cosa, quando. Un link per i dettagli."),
-        2, False, True, 60, "it-twitter"),
+        2,
+        False,
+        True,
+        60,
+        "it-twitter",
+    ),
     ChannelKind.LINKEDIN: KindDefaults(
-        3000, Formality.FORMAL,
+        3000,
+        Formality.FORMAL,
         _("Formale, preciso, tecnico. Dati, riferimenti normativi, niente emoji."),
-        3, False, True, 50, "it-linkedin"),
+        3,
+        False,
+        True,
+        50,
+        "it-linkedin",
+    ),
     ChannelKind.TELEGRAM: KindDefaults(
-        4096, Formality.NEUTRAL,
+        4096,
+        Formality.NEUTRAL,
         _("Semplice e informativo: la notizia in apertura, poi i dettagli pratici."),
-        2, True, True, 60, "it-telegram"),
+        2,
+        True,
+        True,
+        60,
+        "it-telegram",
+    ),
     ChannelKind.MASTODON: KindDefaults(
-        500, Formality.NEUTRAL,
+        500,
+        Formality.NEUTRAL,
         _("Chiaro e sobrio. Hashtag in CamelCase per l'accessibilità."),
-        4, True, True, 60, "it-mastodon"),
+        4,
+        True,
+        True,
+        60,
+        "it-mastodon",
+    ),
     ChannelKind.NEWSLETTER: KindDefaults(
-        20000, Formality.NEUTRAL,
+        20000,
+        Formality.NEUTRAL,
         _("Semplice e informativo, con titoli chiari e i passaggi in ordine."),
-        0, False, True, 60, "it-mail"),
+        0,
+        False,
+        True,
+        60,
+        "it-mail",
+    ),
     ChannelKind.WEBSITE: KindDefaults(
-        20000, Formality.NEUTRAL,
-        _("Linguaggio chiaro: chi, cosa, dove, come, quando nelle prime righe. "
-          "Titoli fino a 65 caratteri."),
-        0, False, False, 60, "it-horn"),
+        20000,
+        Formality.NEUTRAL,
+        _(
+            "Linguaggio chiaro: chi, cosa, dove, come, quando nelle prime righe. "
+            "Titoli fino a 65 caratteri."
+        ),
+        0,
+        False,
+        False,
+        60,
+        "it-horn",
+    ),
     ChannelKind.WEBHOOK: KindDefaults(
-        20000, Formality.NEUTRAL, _("Testo inviato a un sistema esterno."),
-        5, True, False, 0, "it-exchange-circle"),
+        20000,
+        Formality.NEUTRAL,
+        _("Testo inviato a un sistema esterno."),
+        5,
+        True,
+        False,
+        0,
+        "it-exchange-circle",
+    ),
     ChannelKind.OUTBOX: KindDefaults(
-        5000, Formality.NEUTRAL,
+        5000,
+        Formality.NEUTRAL,
         _("Canale dimostrativo: registra la pubblicazione senza inviarla."),
-        5, True, False, 60, "it-inbox"),
+        5,
+        True,
+        False,
+        60,
+        "it-inbox",
+    ),
 }
 
 

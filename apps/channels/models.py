@@ -41,8 +41,13 @@ class Channel(models.Model):
         """Blank tone fields take the defaults of the channel's kind."""
         defaults = defaults_for(self.kind)
         for field in (
-            "char_limit", "formality", "guidance", "max_hashtags",
-            "emoji_allowed", "link_expected", "gulpease_target",
+            "char_limit",
+            "formality",
+            "guidance",
+            "max_hashtags",
+            "emoji_allowed",
+            "link_expected",
+            "gulpease_target",
         ):
             if getattr(self, field) in (None, ""):
                 setattr(self, field, getattr(defaults, field))

@@ -13,7 +13,10 @@ from . import health
 def healthz(request):
     problems = {
         name: error
-        for name, error in (("database", health.check_database()), ("broker", health.check_broker()))
+        for name, error in (
+            ("database", health.check_database()),
+            ("broker", health.check_broker()),
+        )
         if error
     }
     body = {

@@ -4,4 +4,6 @@ def crisis(request):
         return {}
     from .models import Crisis
 
-    return {"crisis": Crisis.objects.filter(ended_at__isnull=True).select_related("declared_by").first()}
+    return {
+        "crisis": Crisis.objects.filter(ended_at__isnull=True).select_related("declared_by").first()
+    }

@@ -12,7 +12,9 @@ class Crisis(models.Model):
         "channels.Channel", verbose_name=_("canali coinvolti"), blank=True, related_name="+"
     )
     declared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("dichiarata da"),
     )
     declared_at = models.DateTimeField(_("dichiarata il"))
@@ -45,7 +47,9 @@ class CrisisState(models.Model):
     """
 
     singleton = models.BooleanField(default=True, unique=True, editable=False)
-    current = models.ForeignKey(Crisis, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    current = models.ForeignKey(
+        Crisis, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -73,7 +77,10 @@ class Blackout(models.Model):
         "channels.Channel", verbose_name=_("canali coinvolti"), blank=True, related_name="+"
     )
     allowed_categories = models.ManyToManyField(
-        "planning.ContentCategory", verbose_name=_("categorie ammesse"), blank=True, related_name="+"
+        "planning.ContentCategory",
+        verbose_name=_("categorie ammesse"),
+        blank=True,
+        related_name="+",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -85,7 +92,8 @@ class Blackout(models.Model):
         verbose_name_plural = _("periodi di silenzio")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="blackout_ends_after_start"
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="blackout_ends_after_start",
             )
         ]
 

@@ -63,7 +63,8 @@ class Event(models.Model):
         verbose_name_plural = _("eventi")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
+                condition=models.Q(ends_at__gte=models.F("starts_at")),
+                name="event_ends_after_start",
             )
         ]
 

@@ -58,19 +58,29 @@ class Post(models.Model):
         _("stato"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("autore"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("autore"),
+        on_delete=models.PROTECT,
         related_name="posts_authored",
     )
     last_editor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("ultima modifica di"), on_delete=models.PROTECT,
-        related_name="posts_edited", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ultima modifica di"),
+        on_delete=models.PROTECT,
+        related_name="posts_edited",
+        null=True,
+        blank=True,
     )
     # Bumped on every content change: approval is of an exact version.
     version = models.PositiveIntegerField(_("versione"), default=1)
     approved_version = models.PositiveIntegerField(null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approvato da"), on_delete=models.PROTECT,
-        related_name="posts_approved", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approvato da"),
+        on_delete=models.PROTECT,
+        related_name="posts_approved",
+        null=True,
+        blank=True,
     )
     approved_at = models.DateTimeField(_("approvato il"), null=True, blank=True)
     is_crisis_communication = models.BooleanField(_("comunicazione di crisi"), default=False)
@@ -106,7 +116,9 @@ class Variant(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
     channel = models.ForeignKey(
-        "channels.Channel", verbose_name=_("canale"), on_delete=models.PROTECT,
+        "channels.Channel",
+        verbose_name=_("canale"),
+        on_delete=models.PROTECT,
         related_name="variants",
     )
     text = models.TextField(_("testo"), blank=True)

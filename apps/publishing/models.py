@@ -7,7 +7,10 @@ from .enums import DeliveryState
 
 
 class Delivery(models.Model):
-    """Sending one variant to its channel. The database is the truth; broker messages only wake workers."""
+    """Sending one variant to its channel.
+
+    The database is the truth; broker messages only wake workers.
+    """
 
     variant = models.OneToOneField(
         "planning.Variant", on_delete=models.CASCADE, related_name="delivery"

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Slot(models.Model):
-    """A fixed appointment ("rubrica") citizens can count on, e.g. the weekend's events every Friday.
+    """A fixed appointment ("rubrica") citizens can count on.
+
+    Example: the weekend's events every Friday.
 
     Occurrences are computed from ``rrule`` (RFC 5545, local Europe/Rome wall time);
     only fills and skips are stored.
@@ -14,16 +16,22 @@ class Slot(models.Model):
     name = models.CharField(_("nome"), max_length=120)
     rrule = models.CharField(_("ricorrenza (RRULE)"), max_length=300)
     time = models.TimeField(_("ora"))
-    channels = models.ManyToManyField("channels.Channel", verbose_name=_("canali"), related_name="slots")
+    channels = models.ManyToManyField(
+        "channels.Channel", verbose_name=_("canali"), related_name="slots"
+    )
     category = models.ForeignKey(
-        "planning.ContentCategory", verbose_name=_("categoria"), on_delete=models.PROTECT,
+        "planning.ContentCategory",
+        verbose_name=_("categoria"),
+        on_delete=models.PROTECT,
         related_name="slots",
     )
     brief = models.TextField(_("traccia per chi scrive"), blank=True)
     start_date = models.DateField(_("dal"))
     end_date = models.DateField(_("al"), null=True, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("responsabile"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsabile"),
+        on_delete=models.PROTECT,
         related_name="slots_owned",
     )
     active = models.BooleanField(_("attiva"), default=True)
@@ -56,7 +64,9 @@ class SlotFill(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["slot", "occurrence_at"], name="one_post_per_occurrence")
+            models.UniqueConstraint(
+                fields=["slot", "occurrence_at"], name="one_post_per_occurrence"
+            )
         ]
 
     def __str__(self):
@@ -74,7 +84,9 @@ class SlotSkip(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["slot", "occurrence_at"], name="one_skip_per_occurrence")
+            models.UniqueConstraint(
+                fields=["slot", "occurrence_at"], name="one_skip_per_occurrence"
+            )
         ]
 
     def __str__(self):

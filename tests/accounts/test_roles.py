@@ -7,7 +7,9 @@ from apps.accounts.roles import Role, can, roles_of
 @pytest.mark.django_db
 def test_migration_creates_the_three_role_groups():
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        "Redazione", "Approvatori", "Amministratori",
+        "Redazione",
+        "Approvatori",
+        "Amministratori",
     }
 
 

@@ -11,7 +11,8 @@ def _counts():
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"auth", "channels", "planning", "slots", "events", "crisis", "review"}
+        if m._meta.app_label
+        in {"auth", "channels", "planning", "slots", "events", "crisis", "review"}
         and not m._meta.label.startswith("auth.Permission")
     }
 
@@ -20,7 +21,9 @@ def _counts():
 def test_load_demo_creates_one_user_per_role_with_password_demo():
     call_command("load_demo")
     for username, group in [
-        ("redattore", "Redazione"), ("approvatore", "Approvatori"), ("amministratore", "Amministratori"),
+        ("redattore", "Redazione"),
+        ("approvatore", "Approvatori"),
+        ("amministratore", "Amministratori"),
     ]:
         user = User.objects.get(username=username)
         assert user.check_password("demo")

@@ -49,7 +49,9 @@ class AdapterError(Exception):
 
 
 class TransientError(AdapterError):
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ):
         super().__init__(message, status=status)
         self.retry_after = retry_after
 
