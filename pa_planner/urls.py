@@ -20,6 +20,8 @@ urlpatterns = [
     path("calendario/", include("apps.planning.urls")),
     path("rubriche/", include("apps.slots.urls")),
     path("revisione/", include("apps.review.urls")),
+    path("pubblicazione/credenziali/", include("apps.publishing.credentials_urls")),
+    path("pubblicazione/feed/", include("apps.publishing.feed_urls")),
     path("pubblicazione/", include("apps.publishing.urls")),
     path("crisi/", include("apps.crisis.urls")),
     path("eventi/", include("apps.events.urls")),

@@ -83,6 +83,9 @@ class Post(models.Model):
         blank=True,
     )
     approved_at = models.DateTimeField(_("approvato il"), null=True, blank=True)
+    # Set when an approved post went back to review only because its time moved:
+    # an approver may then approve it again in one click.
+    reschedule_only_pending = models.BooleanField(default=False)
     is_crisis_communication = models.BooleanField(_("comunicazione di crisi"), default=False)
     is_indispensable = models.BooleanField(
         _("comunicazione indispensabile"),
