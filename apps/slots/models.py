@@ -37,10 +37,14 @@ class Slot(models.Model):
     active = models.BooleanField(_("attiva"), default=True)
     is_events_digest = models.BooleanField(_("riepilogo eventi"), default=False)
     # Window of events covered by a digest, relative to the occurrence's date.
-    digest_start_offset_days = models.SmallIntegerField(default=0)
-    digest_start_time = models.TimeField(null=True, blank=True)
-    digest_end_offset_days = models.SmallIntegerField(default=2)
-    digest_end_time = models.TimeField(null=True, blank=True)
+    digest_start_offset_days = models.SmallIntegerField(
+        _("eventi da: giorni dopo l'uscita"), default=0
+    )
+    digest_start_time = models.TimeField(_("eventi da: ora"), null=True, blank=True)
+    digest_end_offset_days = models.SmallIntegerField(
+        _("eventi fino a: giorni dopo l'uscita"), default=2
+    )
+    digest_end_time = models.TimeField(_("eventi fino a: ora"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -91,3 +95,25 @@ class SlotSkip(models.Model):
 
     def __str__(self):
         return f"{self.slot} @ {self.occurrence_at:%Y-%m-%d %H:%M}: {self.reason}"
+
+
+class SlotReminder(models.Model):
+    """One reminder email about one empty occurrence on one day: never sent twice that day."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="reminders")
+    occurrence_at = models.DateTimeField()
+    sent_on = models.DateField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "occurrence_at", "sent_on"], name="one_reminder_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.slot} @ {self.occurrence_at:%Y-%m-%d %H:%M} ({self.sent_on})"

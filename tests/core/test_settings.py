@@ -22,6 +22,7 @@ CLEARED = (
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
     "PA_PLANNER_TESTING",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser harness; check --deploy warns about it
 )
 
 

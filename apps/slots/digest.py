@@ -1,0 +1,114 @@
+"""The draft text of an events digest slot, in each channel's tone."""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from apps.channels.enums import ChannelKind, Formality
+from apps.events.selectors import public_events_between
+
+from .models import Slot
+from .recurrence import local_zone
+
+
+def digest_window(slot: Slot, occurrence_at: datetime) -> tuple[datetime, datetime]:
+    """[start, end) of the events a digest occurrence covers, e.g. Friday 18:00 to Sunday 23:59."""
+    zone = local_zone()
+    day = timezone.localtime(occurrence_at, zone).date()
+    start_day = day + timedelta(days=slot.digest_start_offset_days)
+    end_day = day + timedelta(days=slot.digest_end_offset_days)
+    start = datetime.combine(start_day, slot.digest_start_time or time(0, 0), tzinfo=zone)
+    if slot.digest_end_time is None:
+        end = datetime.combine(end_day + timedelta(days=1), time(0, 0), tzinfo=zone)
+    else:
+        end = datetime.combine(end_day, slot.digest_end_time, tzinfo=zone) + timedelta(minutes=1)
+    return start, end
+
+
+def events_page_url() -> str:
+    return settings.SITE_URL + reverse("events:public_list")
+
+
+def _when(event) -> str:
+    start = timezone.localtime(event.starts_at)
+    # Italian writes weekdays and months in lower case ("venerdì 6 marzo").
+    day = formats.date_format(start, "l j F").lower()
+    if event.all_day:
+        return day
+    return f"{day}, {start:%H:%M}"
+
+
+def _line(event, *, emoji: bool, with_place: bool = True) -> str:
+    parts = [event.title, _when(event)]
+    if with_place and event.location_name:
+        parts.append(event.location_name)
+    text = " · ".join(parts)
+    return f"📅 {text}" if emoji else f"- {text}"
+
+
+def _long_text(events, link: str, *, emoji: bool, formality: str, comune: str) -> str:
+    if formality == Formality.FORMAL:
+        intro = _("Di seguito gli eventi pubblici in programma nel %(comune)s.") % {
+            "comune": comune
+        }
+    elif formality == Formality.INFORMAL:
+        intro = _("Cosa fare questo fine settimana? Ecco gli appuntamenti nel %(comune)s") % {
+            "comune": comune
+        }
+        intro += " 👇" if emoji else ":"
+    else:
+        intro = _("Gli eventi in programma nel %(comune)s:") % {"comune": comune}
+    if not events:
+        return "\n\n".join(
+            [
+                _("Nessun evento pubblico in programma in questo periodo."),
+                _("Tutti gli eventi: %(link)s") % {"link": link},
+            ]
+        )
+    lines = [_line(event, emoji=emoji) for event in events]
+    return "\n\n".join([intro, "\n".join(lines), _("Tutti i dettagli: %(link)s") % {"link": link}])
+
+
+def _short_text(events, link: str, *, limit: int) -> str:
+    """For X and other short channels: titles and days only, then the count if it overflows."""
+    head = _("Gli eventi in programma:") if events else _("Nessun evento in programma.")
+    tail = link
+    lines = []
+    for event in events:
+        candidate = "\n".join([head, *lines, _line(event, emoji=False, with_place=False), tail])
+        if len(candidate) > limit:
+            break
+        lines.append(_line(event, emoji=False, with_place=False))
+    if len(lines) < len(events):
+        lines = [_("%(n)s eventi in programma, tutti i dettagli qui:") % {"n": len(events)}]
+        head = ""
+    return "\n".join(part for part in [head, *lines, tail] if part)
+
+
+def digest_texts(slot: Slot, occurrence_at: datetime, channels) -> tuple[str, dict, str]:
+    """(base text, {channel id: text}, link) for a digest occurrence."""
+    start, end = digest_window(slot, occurrence_at)
+    events = list(public_events_between(start=start, end=end))
+    link = events_page_url()
+    comune = getattr(settings, "COMUNE_NAME", "") or _("Comune")
+    base = _long_text(events, link, emoji=False, formality=Formality.NEUTRAL, comune=comune)
+    variants = {}
+    for channel in channels:
+        limit = channel.char_limit or 20000
+        if channel.kind == ChannelKind.X or limit < 600:
+            text = _short_text(events, link, limit=limit)
+        else:
+            text = _long_text(
+                events,
+                link,
+                emoji=bool(channel.emoji_allowed),
+                formality=channel.formality or Formality.NEUTRAL,
+                comune=comune,
+            )
+            if len(text) > limit:
+                text = _short_text(events, link, limit=limit)
+        variants[channel.pk] = text
+    return base, variants, link
