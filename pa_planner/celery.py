@@ -15,6 +15,7 @@ app.autodiscover_tasks()
 
 # Read from the environment, not Django settings: the schedule is built at import time.
 DISPATCH_INTERVAL = timedelta(seconds=float(os.environ.get("PA_PLANNER_DISPATCH_INTERVAL", "5")))
+SWEEP_INTERVAL = timedelta(seconds=float(os.environ.get("PA_PLANNER_SWEEP_INTERVAL", "60")))
 
 
 app.conf.beat_schedule = {
@@ -27,12 +28,17 @@ app.conf.beat_schedule = {
     # Deliveries left in flight by a crashed worker: reconcile or hand to a person.
     "publishing.sweep_stuck": {
         "task": "publishing.sweep_stuck",
-        "schedule": timedelta(minutes=1),
+        "schedule": SWEEP_INTERVAL,
         "options": {"expires": 50},
     },
     # Each slot owner hears about the empty occurrences due soon.
     "slots.send_empty_slot_reminders": {
         "task": "slots.send_empty_slot_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Sign-ups never confirmed are deleted after 30 days (data minimisation, GDPR art. 5).
+    "newsletter.purge_unconfirmed": {
+        "task": "newsletter.purge_unconfirmed",
+        "schedule": crontab(hour=3, minute=30),
     },
 }

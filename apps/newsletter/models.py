@@ -44,3 +44,27 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.subscriber} {self.action} {self.at}"
+
+
+class IssueSend(models.Model):
+    """One newsletter issue (a publishing delivery) sent to one subscriber.
+
+    Written right after each message leaves, so a resend of the same delivery after a crash
+    skips whoever already got it (at most the one message in flight can repeat).
+    """
+
+    delivery_id = models.BigIntegerField()  # publishing.Delivery.pk (no FK: one-way import)
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="issues")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    refused = models.BooleanField(default=False)  # the mail server refused this address
+
+    class Meta:
+        constraints = [
+            # send_issue: "who of this delivery was already served?"
+            models.UniqueConstraint(
+                fields=["delivery_id", "subscriber"], name="newsletter_issue_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.delivery_id} → {self.subscriber}"

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import credentials
 
 app_name = "credentials"
-urlpatterns = []
+urlpatterns = [
+    path("", credentials.credential_list, name="list"),
+    path("<int:pk>/", credentials.credential_edit, name="edit"),
+    path("<int:pk>/verifica/", credentials.credential_verify, name="verify"),
+]

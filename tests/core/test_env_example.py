@@ -26,7 +26,11 @@ def variables_in_env_example() -> set[str]:
 
 
 def test_the_pattern_finds_the_settings_variables():
-    assert {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY"} <= variables_read_by_settings()
+    assert {
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "DJANGO_SECRET_KEY",
+    } <= variables_read_by_settings()
 
 
 def test_every_variable_the_settings_read_is_documented_in_env_example():

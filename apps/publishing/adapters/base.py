@@ -70,6 +70,8 @@ class Adapter:
     # True when a resend with the same idempotency key cannot create a duplicate,
     # or when find_existing can look the item up: then a crashed send can be reconciled.
     can_reconcile: ClassVar[bool] = False
+    # True when verify() can check a credential without publishing anything.
+    supports_verify: ClassVar[bool] = False
 
     def publish(self, request: PublishRequest) -> PublishResult:
         raise NotImplementedError
@@ -79,3 +81,10 @@ class Adapter:
 
     def find_existing(self, request: PublishRequest) -> PublishResult | None:
         return None
+
+    def verify(self, *, config: dict, secret: str) -> str:
+        """Check the credential with a harmless read; return the account's name.
+
+        Raises the same errors as ``publish`` (PermanentError: the credential is refused).
+        """
+        raise PermanentError(f"{self.kind} does not support verifying")

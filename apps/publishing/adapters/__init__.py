@@ -1,0 +1,1 @@
+"""Channel adapters: one module per channel kind; ``registry.get_adapter(kind)``."""

@@ -1,0 +1,204 @@
+"""What every HTTP adapter shares: one httpx client shape and one way to classify errors.
+
+Timeouts are explicit (connect 5 s, read 15 s; a channel's ``config`` may lower them, which
+tests do). The secret is sent in a header (or, for Telegram, in the path) and never reaches
+a log line or an exception message: every text that leaves this module passes ``scrub``.
+"""
+
+import email.utils
+import functools
+import logging
+import re
+import ssl
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import certifi
+import httpx
+from django.conf import settings
+
+from .base import PermanentError, TransientError, UnknownOutcome
+
+logger = logging.getLogger("apps.publishing.adapters")
+
+# httpx logs every request's URL at INFO; the Telegram Bot API carries its token in the path.
+_BOT_TOKEN_IN_PATH = re.compile(r"/bot[^/\s]+/")
+
+
+class RedactBotToken(logging.Filter):
+    """Rewrites ``/bot<token>/`` in httpx's log records before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/bot" in message:
+            record.msg = _BOT_TOKEN_IN_PATH.sub("/bot[segreto]/", message)
+            record.args = None
+        return True
+
+
+logging.getLogger("httpx").addFilter(RedactBotToken())
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 15.0
+MAX_MESSAGE = 300
+
+
+def scrub(text: str, secret: str) -> str:
+    """The text with the secret replaced, cut to a readable length."""
+    text = str(text)
+    if secret:
+        text = text.replace(secret, "[segreto]")
+    return text[:MAX_MESSAGE]
+
+
+MAX_TIMEOUT = 30.0  # well inside Celery's soft time limit (60 s) for the whole send
+
+
+def _seconds(config: dict, key: str, default: float) -> float:
+    try:
+        value = float(config.get(key, default))
+    except (TypeError, ValueError):  # Channel.config is hand-edited JSON
+        return default
+    return min(max(value, 0.05), MAX_TIMEOUT)
+
+
+def timeout_for(config: dict) -> httpx.Timeout:
+    connect = _seconds(config, "connect_timeout", CONNECT_TIMEOUT)
+    read = _seconds(config, "read_timeout", READ_TIMEOUT)
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Built once: loading the CA bundle for every client would cost more than the request."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def require_service_url(url: str, kind: str = "") -> None:
+    """An absolute http(s) URL; https in production, so a token never travels in clear text."""
+    prefix = f"{kind}: " if kind else ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PermanentError(f"{prefix}indirizzo del servizio non valido nella configurazione")
+    if settings.PRODUCTION_MODE and parts.scheme != "https":
+        raise PermanentError(f"{prefix}l'indirizzo del servizio deve usare https")
+
+
+def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> httpx.Client:
+    if base_url:
+        require_service_url(base_url)
+    try:
+        return httpx.Client(
+            verify=_tls_context(),
+            base_url=base_url.rstrip("/"),
+            timeout=timeout_for(config),
+            headers={"User-Agent": "PA-Planner/1.0", **(headers or {})},
+            follow_redirects=False,
+        )
+    except httpx.InvalidURL:
+        raise PermanentError("indirizzo del servizio non valido nella configurazione") from None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds or as an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def send(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    secret: str,
+    kind: str,
+    may_duplicate: bool = True,
+    **kwargs,
+) -> httpx.Response:
+    """One request; transport failures become the right AdapterError, without the secret.
+
+    ``may_duplicate`` says whether a request that reached the service and got no answer could
+    have created something (a post), so its outcome is unknown; otherwise (an upload, a read,
+    a container that is not published yet) a retry is harmless and the error is transient.
+    """
+    try:
+        return client.request(method, url, **kwargs)
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+        raise PermanentError(f"{kind}: indirizzo del servizio non valido") from None
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise TransientError(f"{kind}: connessione non riuscita ({type(exc).__name__})") from None
+    except httpx.WriteTimeout:
+        raise TransientError(f"{kind}: invio della richiesta scaduto") from None
+    except (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError) as exc:
+        message = f"{kind}: nessuna risposta dopo l'invio ({type(exc).__name__})"
+        if may_duplicate:
+            raise UnknownOutcome(message) from None
+        raise TransientError(message) from None
+    except httpx.HTTPError as exc:
+        raise TransientError(f"{kind}: errore HTTP ({type(exc).__name__})") from None
+
+
+def raise_for_status(
+    response: httpx.Response,
+    *,
+    secret: str,
+    kind: str,
+    message_of: Callable[[httpx.Response], str],
+    retry_after_of: Callable[[httpx.Response], float | None] | None = None,
+) -> None:
+    """5xx and 429 are transient (with the service's retry hint); other 4xx are permanent."""
+    status = response.status_code
+    if status < 400:
+        return
+    try:
+        detail = message_of(response) or response.reason_phrase
+    except Exception:  # a body that is not what the API documents
+        detail = response.reason_phrase
+    message = scrub(f"{kind}: {detail}", secret)
+    logger.warning("%s answered HTTP %s", kind, status)
+    if status == 429 or status >= 500:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if retry_after is None and retry_after_of is not None:
+            retry_after = retry_after_of(response)
+        raise TransientError(message, status=status, retry_after=retry_after)
+    raise PermanentError(message, status=status)
+
+
+def json_or_empty(response: httpx.Response) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def require(config: dict, key: str, kind: str) -> str:
+    value = str(config.get(key) or "").strip()
+    if not value:
+        raise PermanentError(f"{kind}: manca '{key}' nella configurazione del canale")
+    return value
+
+
+def require_secret(secret: str, kind: str) -> str:
+    if not secret:
+        raise PermanentError(f"{kind}: credenziale non impostata per il canale")
+    return secret
+
+
+def image_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise PermanentError(f"immagine non leggibile ({exc.strerror})") from None

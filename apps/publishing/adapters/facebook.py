@@ -1,0 +1,82 @@
+"""Facebook Page through the Graph API: ``POST /{page-id}/feed`` or ``/{page-id}/photos``.
+
+Config: ``page_id``, optional ``base_url`` (default ``https://graph.facebook.com/v21.0``).
+Secret: the Page access token, sent as a bearer header (never in the URL). Returns
+``{"id": "<page>_<post>"}`` (photos: ``{"id": ..., "post_id": ...}``). No idempotency key.
+"""
+
+from ._graph import GRAPH_BASE_URL, raise_for_graph
+from ._http import client_for, image_bytes, require, require_secret, send
+from .base import Adapter, PublishRequest, PublishResult
+
+
+class FacebookAdapter(Adapter):
+    kind = "facebook"
+    supports_delete = True
+    supports_verify = True
+
+    def verify(self, *, config: dict, secret: str) -> str:
+        page_id = require(config, "page_id", self.kind)
+        with self._client(config, secret) as client:
+            response = send(
+                client,
+                "GET",
+                f"/{page_id}",
+                secret=secret,
+                kind=self.kind,
+                may_duplicate=False,
+                params={"fields": "name"},
+            )
+        raise_for_graph(response, secret=secret, kind=self.kind)
+        return str(response.json().get("name", ""))
+
+    def _client(self, config: dict, secret: str):
+        token = require_secret(secret, self.kind)
+        base_url = config.get("base_url") or GRAPH_BASE_URL
+        return client_for(config, base_url=base_url, headers={"Authorization": f"Bearer {token}"})
+
+    def publish(self, request: PublishRequest) -> PublishResult:
+        page_id = require(request.config, "page_id", self.kind)
+        with self._client(request.config, request.secret) as client:
+            if request.images:
+                image = request.images[0]
+                text = request.text
+                if request.link and request.link not in text:
+                    text = f"{text}\n\n{request.link}"
+                response = send(
+                    client,
+                    "POST",
+                    f"/{page_id}/photos",
+                    secret=request.secret,
+                    kind=self.kind,
+                    data={"message": text, "alt_text_custom": image.alt_text},
+                    files={"source": ("immagine", image_bytes(image.path), image.content_type)},
+                )
+            else:
+                data = {"message": request.text}
+                if request.link:
+                    data["link"] = request.link
+                response = send(
+                    client,
+                    "POST",
+                    f"/{page_id}/feed",
+                    secret=request.secret,
+                    kind=self.kind,
+                    data=data,
+                )
+        raise_for_graph(response, secret=request.secret, kind=self.kind)
+        body = response.json()
+        post_id = str(body.get("post_id") or body["id"])
+        return PublishResult(external_id=post_id, url=f"https://www.facebook.com/{post_id}")
+
+    def delete(self, *, external_id: str, config: dict, secret: str) -> None:
+        with self._client(config, secret) as client:
+            response = send(
+                client,
+                "DELETE",
+                f"/{external_id}",
+                secret=secret,
+                kind=self.kind,
+                may_duplicate=False,
+            )
+        raise_for_graph(response, secret=secret, kind=self.kind)

@@ -1,0 +1,115 @@
+"""Telegram channel through the Bot API: ``sendMessage``, or ``sendPhoto`` with a caption.
+
+Config: ``chat_id`` (``@nomecanale`` or the numeric id), optional ``base_url`` (default
+``https://api.telegram.org``). Secret: the bot token, which the Bot API puts in the path,
+so URLs are never logged or put into messages. Errors come as
+``{"ok": false, "error_code": 429, "description": ..., "parameters": {"retry_after": N}}``.
+The Bot API has no idempotency key: an unknown outcome goes to a person.
+"""
+
+from ._http import (
+    client_for,
+    image_bytes,
+    json_or_empty,
+    raise_for_status,
+    require,
+    require_secret,
+    scrub,
+    send,
+)
+from .base import Adapter, PermanentError, PublishRequest, PublishResult
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+def _message(response) -> str:
+    return str(json_or_empty(response).get("description", ""))
+
+
+def _retry_after(response) -> float | None:
+    value = (json_or_empty(response).get("parameters") or {}).get("retry_after")
+    return float(value) if value is not None else None
+
+
+class TelegramAdapter(Adapter):
+    kind = "telegram"
+    supports_delete = True
+    supports_verify = True
+
+    def verify(self, *, config: dict, secret: str) -> str:
+        bot = self._call(config, secret, "getMe", may_duplicate=False)
+        return "@" + str(bot.get("username", ""))
+
+    def _call(self, config: dict, secret: str, method: str, *, may_duplicate=True, **kwargs):
+        token = require_secret(secret, self.kind)
+        base_url = config.get("base_url") or "https://api.telegram.org"
+        with client_for(config, base_url=base_url) as client:
+            response = send(
+                client,
+                "POST",
+                f"/bot{token}/{method}",
+                secret=secret,
+                kind=self.kind,
+                may_duplicate=may_duplicate,
+                **kwargs,
+            )
+        raise_for_status(
+            response,
+            secret=secret,
+            kind=self.kind,
+            message_of=_message,
+            retry_after_of=_retry_after,
+        )
+        body = json_or_empty(response)
+        if not body.get("ok"):
+            detail = body.get("description", "risposta non valida")
+            raise PermanentError(scrub(f"{self.kind}: {detail}", secret))
+        return body.get("result") or {}
+
+    def publish(self, request: PublishRequest) -> PublishResult:
+        chat_id = require(request.config, "chat_id", self.kind)
+        text = request.text
+        if request.link and request.link not in text:
+            text = f"{text}\n\n{request.link}"
+        if request.images:
+            if len(text) > CAPTION_LIMIT:
+                raise PermanentError(
+                    f"{self.kind}: didascalia oltre {CAPTION_LIMIT} caratteri ({len(text)})"
+                )
+            image = request.images[0]
+            result = self._call(
+                request.config,
+                request.secret,
+                "sendPhoto",
+                data={"chat_id": chat_id, "caption": text},
+                files={"photo": ("immagine", image_bytes(image.path), image.content_type)},
+            )
+        else:
+            if len(text) > TEXT_LIMIT:
+                raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
+            result = self._call(
+                request.config,
+                request.secret,
+                "sendMessage",
+                json={"chat_id": chat_id, "text": text},
+            )
+        message_id = str(result.get("message_id", ""))
+        return PublishResult(external_id=message_id, url=_public_url(result, chat_id, message_id))
+
+    def delete(self, *, external_id: str, config: dict, secret: str) -> None:
+        chat_id = require(config, "chat_id", self.kind)
+        self._call(
+            config,
+            secret,
+            "deleteMessage",
+            may_duplicate=False,
+            json={"chat_id": chat_id, "message_id": int(external_id)},
+        )
+
+
+def _public_url(result: dict, chat_id: str, message_id: str) -> str:
+    username = (result.get("chat") or {}).get("username") or ""
+    if not username and chat_id.startswith("@"):
+        username = chat_id[1:]
+    return f"https://t.me/{username}/{message_id}" if username else ""

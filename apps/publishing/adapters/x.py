@@ -1,0 +1,96 @@
+"""X through API v2: ``POST /2/tweets`` with ``{"text": ...}``; ``DELETE /2/tweets/{id}``.
+
+Config: optional ``base_url`` (default ``https://api.x.com``). Secret: an OAuth 2.0 user
+access token (bearer). A 429 carries ``x-rate-limit-reset`` (epoch seconds). Errors are
+``{"title", "detail", "type", "status"}`` (or ``{"errors": [{"message"}]}``). No idempotency.
+"""
+
+import re
+import time
+
+from ._http import client_for, json_or_empty, raise_for_status, require_secret, send
+from .base import Adapter, PermanentError, PublishRequest, PublishResult
+
+TEXT_LIMIT = 280
+URL_WEIGHT = 23  # X shortens every link to t.co: each counts 23 characters
+_URL = re.compile(r"https?://\S+")
+
+
+def weighted_length(text: str) -> int:
+    return len(_URL.sub("x" * URL_WEIGHT, text))
+
+
+def _message(response) -> str:
+    body = json_or_empty(response)
+    if body.get("detail"):
+        return str(body["detail"])
+    errors = body.get("errors") or []
+    if errors and isinstance(errors[0], dict):
+        return str(errors[0].get("message") or errors[0].get("detail") or "")
+    return str(body.get("title", ""))
+
+
+def _retry_after(response) -> float | None:
+    reset = response.headers.get("x-rate-limit-reset")
+    try:
+        return max(float(reset) - time.time(), 0.0) if reset else None
+    except ValueError:
+        return None
+
+
+class XAdapter(Adapter):
+    kind = "x"
+    supports_delete = True
+    supports_verify = True
+
+    def verify(self, *, config: dict, secret: str) -> str:
+        with self._client(config, secret) as client:
+            response = send(
+                client, "GET", "/2/users/me", secret=secret, kind=self.kind, may_duplicate=False
+            )
+        raise_for_status(response, secret=secret, kind=self.kind, message_of=_message)
+        return "@" + str((json_or_empty(response).get("data") or {}).get("username", ""))
+
+    def _client(self, config: dict, secret: str):
+        token = require_secret(secret, self.kind)
+        base_url = config.get("base_url") or "https://api.x.com"
+        return client_for(config, base_url=base_url, headers={"Authorization": f"Bearer {token}"})
+
+    def publish(self, request: PublishRequest) -> PublishResult:
+        text = request.text
+        if request.link and request.link not in text:
+            text = f"{text} {request.link}"
+        if weighted_length(text) > TEXT_LIMIT:
+            raise PermanentError(
+                f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({weighted_length(text)})"
+            )
+        with self._client(request.config, request.secret) as client:
+            response = send(
+                client,
+                "POST",
+                "/2/tweets",
+                secret=request.secret,
+                kind=self.kind,
+                json={"text": text},
+            )
+        raise_for_status(
+            response,
+            secret=request.secret,
+            kind=self.kind,
+            message_of=_message,
+            retry_after_of=_retry_after,
+        )
+        tweet_id = str(response.json()["data"]["id"])
+        return PublishResult(external_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
+
+    def delete(self, *, external_id: str, config: dict, secret: str) -> None:
+        with self._client(config, secret) as client:
+            response = send(
+                client,
+                "DELETE",
+                f"/2/tweets/{external_id}",
+                secret=secret,
+                kind=self.kind,
+                may_duplicate=False,
+            )
+        raise_for_status(response, secret=secret, kind=self.kind, message_of=_message)

@@ -1,0 +1,82 @@
+import pytest
+
+from apps.publishing.adapters.base import PermanentError, TransientError, UnknownOutcome
+from apps.publishing.adapters.linkedin import LinkedInAdapter
+from tests.adapters.conftest import assert_secret_hidden
+
+KIND = "linkedin"
+adapter = LinkedInAdapter()
+
+
+def test_an_organization_post_is_created_and_the_urn_read_from_x_restli_id(server, make_request):
+    result = adapter.publish(make_request(link="https://comune.esempio.it/bando"))
+
+    [sent] = server.requests_to("/rest/posts")
+    assert sent.header("linkedin-version") == "202411"
+    assert sent.header("x-restli-protocol-version") == "2.0.0"
+    assert sent.header("authorization") == f"Bearer {server.token}"
+    assert sent.json["author"] == f"urn:li:organization:{server.organization_id}"
+    assert sent.json["visibility"] == "PUBLIC"
+    assert sent.json["lifecycleState"] == "PUBLISHED"
+    assert sent.json["distribution"]["feedDistribution"] == "MAIN_FEED"
+    assert sent.json["content"]["article"]["source"] == "https://comune.esempio.it/bando"
+    urn = server.items[0]["id"]
+    assert result.external_id == urn
+    assert result.url == f"https://www.linkedin.com/feed/update/{urn}/"
+
+
+def test_the_version_can_be_set_per_channel(server, make_request):
+    adapter.publish(make_request(config={**server.config, "linkedin_version": "202501"}))
+
+    assert server.requests_to("/rest/posts")[0].header("linkedin-version") == "202501"
+
+
+def test_posting_as_another_organization_is_refused_permanently(server, make_request):
+    request = make_request(config={**server.config, "organization_id": "999"})
+
+    with pytest.raises(PermanentError) as caught:
+        adapter.publish(request)
+
+    assert caught.value.status == 403
+    assert "Not enough permissions" in str(caught.value)
+
+
+def test_an_expired_token_is_permanent(server, make_request):
+    with pytest.raises(PermanentError) as caught:
+        adapter.publish(make_request(secret="expired"))
+
+    assert caught.value.status == 401
+    assert "Invalid access token" in str(caught.value)
+
+
+def test_throttling_is_transient_with_retry_after(server, make_request):
+    server.fail_next(1, "429", retry_after=5)
+
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(make_request())
+
+    assert caught.value.retry_after == 5
+
+
+def test_a_dropped_connection_after_sending_is_unknown(server, make_request):
+    server.fail_next(1, "drop", after_processing=True)
+
+    with pytest.raises(UnknownOutcome):
+        adapter.publish(make_request())
+
+
+def test_delete_sends_the_encoded_urn(server, make_request):
+    result = adapter.publish(make_request())
+
+    adapter.delete(external_id=result.external_id, config=server.config, secret=server.token)
+
+    assert server.items == []
+    assert server.requests[-1].path.startswith("/rest/posts/urn%3Ali%3Ashare%3A")
+
+
+def test_the_token_never_appears_in_logs_or_errors(server, make_request, all_logs):
+    server.fail_next(1, "500")
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(make_request())
+
+    assert_secret_hidden(server.token, all_logs, caught.value)

@@ -1,0 +1,90 @@
+import time
+
+import pytest
+
+from apps.publishing.adapters.base import PermanentError, TransientError, UnknownOutcome
+from apps.publishing.adapters.x import XAdapter
+from tests.adapters.conftest import HANG_TIMEOUT, assert_secret_hidden
+
+KIND = "x"
+adapter = XAdapter()
+
+
+def test_a_post_is_created_with_json_text_and_its_url_returned(server, make_request):
+    result = adapter.publish(make_request(text="Anagrafe chiusa lunedì 3 marzo."))
+
+    [sent] = server.requests_to("/2/tweets")
+    assert sent.json == {"text": "Anagrafe chiusa lunedì 3 marzo."}
+    assert sent.header("authorization") == f"Bearer {server.token}"
+    tweet_id = server.items[0]["id"]
+    assert result.external_id == tweet_id
+    assert result.url == f"https://x.com/i/web/status/{tweet_id}"
+
+
+def test_text_over_280_characters_is_refused_before_sending(server, make_request):
+    with pytest.raises(PermanentError, match="280"):
+        adapter.publish(make_request(text="a" * 281))
+
+    assert server.requests == []
+
+
+def test_a_long_link_counts_as_23_characters_like_on_x(server, make_request):
+    link = "https://www.comune.esempio.it/" + "notizie/" * 20
+    text = "a" * 250
+
+    adapter.publish(make_request(text=text, link=link))
+
+    assert server.items[0]["text"] == f"{text} {link}"
+
+
+def test_duplicate_content_is_a_permanent_error_with_the_detail(server, make_request):
+    adapter.publish(make_request(text="Uguale"))
+
+    with pytest.raises(PermanentError) as caught:
+        adapter.publish(make_request(text="Uguale"))
+
+    assert caught.value.status == 403
+    assert "duplicate content" in str(caught.value)
+
+
+def test_429_takes_the_wait_from_x_rate_limit_reset(server, make_request):
+    server.fail_next(1, "429", retry_after=60)
+
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(make_request())
+
+    assert 55 <= caught.value.retry_after <= 61
+
+
+def test_a_bad_token_is_permanent_and_503_transient(server, make_request):
+    with pytest.raises(PermanentError) as bad:
+        adapter.publish(make_request(secret="nope"))
+    server.fail_next(1, "500")
+    with pytest.raises(TransientError) as down:
+        adapter.publish(make_request())
+
+    assert bad.value.status == 401
+    assert down.value.status == 503
+
+
+def test_a_timeout_after_sending_is_unknown(server, make_request):
+    server.fail_next(1, "hang")
+
+    with pytest.raises(UnknownOutcome):
+        adapter.publish(make_request(read_timeout=HANG_TIMEOUT))
+
+
+def test_delete_removes_the_post(server, make_request):
+    result = adapter.publish(make_request())
+
+    adapter.delete(external_id=result.external_id, config=server.config, secret=server.token)
+
+    assert server.items == []
+
+
+def test_the_token_never_appears_in_logs_or_errors(server, make_request, all_logs):
+    server.fail_next(1, "429")
+    with pytest.raises(TransientError) as caught:
+        adapter.publish(make_request(text=f"testo {time.time()}"))
+
+    assert_secret_hidden(server.token, all_logs, caught.value)

@@ -1,0 +1,137 @@
+"""Facebook Graph API for a Page (feed, photos, delete) and Instagram (media container, then
+media_publish, then permalink). One server plays both; ``items`` has ``"network"``."""
+
+import re
+
+from .base import ChannelServer, RecordedRequest, Reply
+
+
+def _error(status: int, code: int, message: str, kind: str = "OAuthException", **extra) -> Reply:
+    error = {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEf123", **extra}
+    return Reply(status, {"error": error})
+
+
+class GraphServer(ChannelServer):
+    kind = "graph"
+    default_token = "EAAG-graph-test-token-0123456789"
+    page_id = "104000000000001"
+    ig_user_id = "17841400000000001"
+
+    def __init__(self, **kwargs):
+        self._reset_state()
+        super().__init__(**kwargs)
+
+    def _reset_state(self):
+        self.containers: dict[str, dict] = {}
+        # Instagram answers "media not ready" while it still fetches the image: set to N so
+        # the next N media_publish calls get error 9007.
+        self.media_not_ready = 0
+
+    @property
+    def config(self):
+        return {**super().config, "page_id": self.page_id, "ig_user_id": self.ig_user_id}
+
+    def server_error(self):
+        return _error(500, 2, "An unexpected error has occurred. Please retry your request later.")
+
+    def rate_limited(self, retry_after):
+        reply = _error(429, 4, "(#4) Application request limit reached")
+        reply.headers["Retry-After"] = str(int(retry_after))
+        return reply
+
+    def _authorised(self, request: RecordedRequest) -> bool:
+        header = request.header("authorization") or ""
+        return header == f"Bearer {self.token}" or request.field("access_token") == self.token
+
+    def handle(self, request: RecordedRequest) -> Reply:
+        if not self._authorised(request):
+            return _error(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        parts = [p for p in request.path.split("/") if p]
+        if parts and re.fullmatch(r"v\d+\.\d+", parts[0]):
+            parts = parts[1:]  # /v21.0/... as on graph.facebook.com
+        if request.method == "POST" and parts == [self.page_id, "feed"]:
+            return self._feed(request)
+        if request.method == "POST" and parts == [self.page_id, "photos"]:
+            return self._photo(request)
+        if request.method == "POST" and parts == [self.ig_user_id, "media"]:
+            return self._container(request)
+        if request.method == "POST" and parts == [self.ig_user_id, "media_publish"]:
+            return self._publish(request)
+        if request.method == "GET" and parts == [self.page_id]:
+            return Reply(200, {"id": self.page_id, "name": "Comune di Esempio"})
+        if request.method == "GET" and parts == [self.ig_user_id]:
+            return Reply(200, {"id": self.ig_user_id, "username": "comunediesempio"})
+        if len(parts) == 1:
+            item = next((i for i in self.items if i["id"] == parts[0]), None)
+            if item is None:
+                return _error(400, 100, "(#100) Unsupported get request.", "GraphMethodException")
+            if request.method == "DELETE":
+                self.items.remove(item)
+                return Reply(200, {"success": True})
+            return Reply(200, {"id": item["id"], "permalink": item.get("permalink", "")})
+        return _error(400, 100, "(#100) Unknown path components", "GraphMethodException")
+
+    def _feed(self, request):
+        message, link = request.field("message", ""), request.field("link", "")
+        if not message and not link:
+            return _error(400, 100, "(#100) Missing message or attachment", "GraphMethodException")
+        post_id = f"{self.page_id}_{900000 + self.next_id()}"
+        self.items.append({"id": post_id, "network": "facebook", "text": message, "link": link})
+        return Reply(200, {"id": post_id})
+
+    def _photo(self, request):
+        if "source" not in request.files and not request.field("url"):
+            return _error(400, 324, "(#324) Requires upload file", "GraphMethodException")
+        photo_id = str(800000 + self.next_id())
+        post_id = f"{self.page_id}_{photo_id}"
+        self.items.append(
+            {
+                "id": post_id,
+                "network": "facebook",
+                "text": request.field("message", ""),
+                "photo": True,
+            }
+        )
+        return Reply(200, {"id": photo_id, "post_id": post_id})
+
+    def _container(self, request):
+        image_url = request.field("image_url", "")
+        if not image_url:
+            return _error(
+                400, 100, "(#100) The parameter image_url is required", "GraphMethodException"
+            )
+        caption = request.field("caption", "") or ""
+        if len(caption) > 2200:
+            return _error(400, 100, "(#100) Caption is too long", "GraphMethodException")
+        container_id = str(179000 + self.next_id())
+        self.containers[container_id] = {
+            "image_url": image_url,
+            "caption": caption,
+            "alt_text": request.field("alt_text", ""),
+            "published": False,
+        }
+        return Reply(200, {"id": container_id})
+
+    def _publish(self, request):
+        container = self.containers.get(str(request.field("creation_id", "")))
+        if container is None:
+            return _error(400, 100, "(#100) Invalid parameter", "GraphMethodException")
+        if self.media_not_ready:
+            self.media_not_ready -= 1
+            return _error(
+                400, 9007, "Media ID is not available", "OAuthException", error_subcode=2207027
+            )
+        if container["published"]:
+            return _error(400, 9, "(#9) The media has already been published", "OAuthException")
+        container["published"] = True
+        media_id = str(178000 + self.next_id())
+        self.items.append(
+            {
+                "id": media_id,
+                "network": "instagram",
+                "text": container["caption"],
+                "alt_text": container["alt_text"],
+                "permalink": f"https://www.instagram.com/p/FAKE{media_id}/",
+            }
+        )
+        return Reply(200, {"id": media_id})

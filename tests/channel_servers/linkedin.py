@@ -1,0 +1,84 @@
+"""LinkedIn Posts API: POST /rest/posts (201, the URN in x-restli-id), DELETE /rest/posts/{urn};
+requires LinkedIn-Version and X-Restli-Protocol-Version: 2.0.0."""
+
+from urllib.parse import unquote
+
+from .base import ChannelServer, RecordedRequest, Reply, bearer_ok
+
+REQUIRED = ("author", "commentary", "visibility", "distribution", "lifecycleState")
+
+
+def _error(status: int, message: str, code: str = "", service_code: int | None = None) -> Reply:
+    body = {"status": status, "message": message}
+    if code:
+        body["code"] = code
+    if service_code is not None:
+        body["serviceErrorCode"] = service_code
+    return Reply(status, body)
+
+
+class LinkedInServer(ChannelServer):
+    kind = "linkedin"
+    default_token = "AQV-linkedin-test-token-0123456789"
+    organization_id = "12345678"
+
+    @property
+    def config(self):
+        return {**super().config, "organization_id": self.organization_id}
+
+    def server_error(self):
+        return _error(500, "Internal Server Error")
+
+    def rate_limited(self, retry_after):
+        reply = _error(
+            429,
+            "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.",
+        )
+        reply.headers["Retry-After"] = str(int(retry_after))
+        return reply
+
+    def handle(self, request: RecordedRequest) -> Reply:
+        if not bearer_ok(request, self.token):
+            return _error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
+        if not request.header("linkedin-version"):
+            return _error(
+                400,
+                "A version must be present. Please specify a version by adding the "
+                "LinkedIn-Version header.",
+                "VERSION_MISSING",
+            )
+        if request.header("x-restli-protocol-version") != "2.0.0":
+            return _error(400, "X-Restli-Protocol-Version 2.0.0 required", "ILLEGAL_ARGUMENT")
+        if request.method == "GET" and request.path.startswith("/rest/organizations/"):
+            if request.path.rsplit("/", 1)[-1] != self.organization_id:
+                return _error(403, "Not enough permissions to access organization", "ACCESS_DENIED")
+            return Reply(
+                200, {"id": int(self.organization_id), "localizedName": "Comune di Esempio"}
+            )
+        if request.method == "POST" and request.path == "/rest/posts":
+            body = request.json if isinstance(request.json, dict) else {}
+            missing = [name for name in REQUIRED if name not in body]
+            if missing:
+                return _error(
+                    422, f"/{missing[0]} :: field is required but not found", "UNPROCESSABLE_ENTITY"
+                )
+            if body["author"] != f"urn:li:organization:{self.organization_id}":
+                return _error(
+                    403,
+                    "Not enough permissions to access: partnerApiPostsExternal.CREATE",
+                    "ACCESS_DENIED",
+                    100,
+                )
+            if len(body["commentary"]) > 3000:
+                return _error(422, "/commentary :: length exceeds 3000", "UNPROCESSABLE_ENTITY")
+            urn = f"urn:li:share:{7200000000000000000 + self.next_id()}"
+            self.items.append({"id": urn, "text": body["commentary"], "body": body})
+            return Reply(201, b"", {"x-restli-id": urn})
+        if request.method == "DELETE" and request.path.startswith("/rest/posts/"):
+            urn = unquote(request.path[len("/rest/posts/") :])
+            item = next((i for i in self.items if i["id"] == urn), None)
+            if item is None:
+                return _error(404, "Not Found")
+            self.items.remove(item)
+            return Reply(204)
+        return _error(404, "Not Found")
