@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # FORM_RENDERER = TemplatesSetting finds Django's own widget templates through this app.
+    "django.forms",
     "django_htmx",
     "template_partials",
     "crispy_forms",
@@ -230,13 +232,17 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # kombu polls the folder, one message per poll: the default 1 s caps each worker at
+        # one task per second, behind beat's own ticks (see docs/publishing.md).
+        "polling_interval": 0.1,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
@@ -251,6 +257,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
+# One queue name per test run keeps parallel system tests on a shared Redis apart.
+CELERY_TASK_DEFAULT_QUEUE = env.str("PA_PLANNER_CELERY_QUEUE", default="celery")
+# Publishing engine (docs/publishing.md): retries, and when the sweeper judges a row stuck.
+PUBLISHING_MAX_ATTEMPTS = env.int("PA_PLANNER_PUBLISH_MAX_ATTEMPTS", default=5)
+PUBLISHING_RETRY_BASE_SECONDS = env.float("PA_PLANNER_PUBLISH_RETRY_BASE", default=30.0)
+PUBLISHING_RETRY_MAX_SECONDS = env.float("PA_PLANNER_PUBLISH_RETRY_MAX", default=3600.0)
+# Each dispatcher tick claims up to ROUNDS batches, each in its own short transaction.
+PUBLISHING_CLAIM_BATCH = env.int("PA_PLANNER_PUBLISH_CLAIM_BATCH", default=100)
+PUBLISHING_CLAIM_ROUNDS = 20
+# A queued row whose broker message was lost goes back to waiting after this long.
+PUBLISHING_QUEUED_TIMEOUT = env.float("PA_PLANNER_PUBLISH_QUEUED_TIMEOUT", default=120.0)
+# A row still "sending" after the hard time limit belongs to a dead worker.
+PUBLISHING_SENDING_TIMEOUT = env.float(
+    "PA_PLANNER_PUBLISH_SENDING_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 30.0
+)
 SLOT_REMINDER_DAYS = env.int("PA_PLANNER_SLOT_REMINDER_DAYS", default=3)
 CANCELLED_EVENT_RETENTION_DAYS = env.int("PA_PLANNER_CANCELLED_EVENT_DAYS", default=30)
 

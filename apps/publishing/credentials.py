@@ -133,6 +133,18 @@ class CredentialForm(forms.Form):
             field = self.fields["secret"]
             field.help_text = f"{SECRET_HELP[kind]} {field.help_text}"
 
+    def clean_secret(self):
+        # A token travels in an HTTP header (or URL path): a space, tab or line break inside
+        # it is a paste slip that would only fail later, at every send, as a protocol error.
+        secret = self.cleaned_data["secret"]
+        if any(char.isspace() or not char.isprintable() for char in secret):
+            raise forms.ValidationError(
+                gettext_lazy(
+                    "Il token contiene spazi, a capo o caratteri invisibili: incollalo di nuovo."
+                )
+            )
+        return secret
+
     def full_clean(self):
         super().full_clean()
         if "secret" in self.errors:

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from apps.channels.enums import ChannelKind
@@ -68,8 +69,10 @@ class WebsiteNewsRss(Feed):
         return item.variant.post.title
 
     def item_description(self, item: Delivery):
-        # The syndication framework escapes it: plain text, never HTML from the editor.
-        return item_text(item)
+        # Atom's summary is type="html" and RSS readers render descriptions as HTML: the
+        # framework's XML escaping is undone by the reader, so the plain text is escaped here
+        # too (and its paragraphs kept), or "<b>" typed by an editor would become markup.
+        return linebreaks(item_text(item), autoescape=True)
 
     def item_link(self, item: Delivery):
         return reverse("website_feed:item", kwargs={"pk": item.pk})

@@ -29,6 +29,9 @@ class Delivery(models.Model):
     last_error = models.TextField(_("ultimo errore"), blank=True)
     # Sent as the API's idempotency key where it has one; stable across retries.
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Set by the sweeper when a send was interrupted on a channel that can reconcile: the
+    # next attempt first looks the item up (find_existing) before publishing again.
+    needs_reconcile = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,11 +1,66 @@
-"""Writes of the publishing engine. The database is the truth; see docs/architecture.md."""
+"""Writes of the publishing engine. The database is the truth; see docs/publishing.md.
 
-from django.db import transaction
+A delivery moves waiting -> queued (claim_due) -> sending (send_delivery, transaction 1) ->
+sent / waiting (retry) / failed / needs_check (send_delivery, transaction 2). Every move is a
+conditional UPDATE on the state the mover expects, so a repeated or lost broker message, a
+second worker or a second beat tick can never send the same delivery twice.
+"""
 
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit.services import record
+from apps.crisis.gate import sending_blocked_reason
+from apps.planning.enums import PostStatus
 from apps.planning.models import Post
+from apps.planning.transitions import TransitionError, transition
 
-from .enums import DeliveryState
+from .adapters.base import (
+    Adapter,
+    ImagePayload,
+    PermanentError,
+    PublishRequest,
+    PublishResult,
+    TransientError,
+    UnknownOutcome,
+)
+from .enums import DeliveryState as D
 from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+# Post states whose deliveries may start sending (PARTLY_FAILED: retries of the rest).
+DISPATCHABLE_POST_STATES = (PostStatus.APPROVED, PostStatus.PARTLY_FAILED)
+TERMINAL_STATES = frozenset({D.SENT, D.FAILED, D.CANCELLED})
+IN_FLIGHT_STATES = frozenset({D.QUEUED, D.SENDING})
+
+
+class DeliveryActionError(Exception):
+    """A person's action that does not fit the delivery's state; the message is shown."""
+
+
+def _get_adapter(kind: str) -> Adapter:
+    """The adapter of a channel kind (the registry is imported late: it loads HTTP clients)."""
+    from .adapters.registry import get_adapter
+
+    return get_adapter(kind)
+
+
+def _can_reconcile(kind: str) -> bool:
+    try:
+        return _get_adapter(kind).can_reconcile
+    except Exception:
+        logger.exception("No adapter for channel kind %s", kind)
+        return False
 
 
 def schedule_deliveries(*, post: Post) -> list[Delivery]:
@@ -19,9 +74,510 @@ def schedule_deliveries(*, post: Post) -> list[Delivery]:
             delivery, created = Delivery.objects.get_or_create(
                 variant=variant, defaults={"due_at": post.planned_at}
             )
-            if not created and delivery.state in (DeliveryState.WAITING, DeliveryState.CANCELLED):
+            if not created and delivery.state in (D.WAITING, D.CANCELLED):
                 delivery.due_at = post.planned_at
-                delivery.state = DeliveryState.WAITING
-                delivery.save(update_fields=["due_at", "state"])
+                delivery.state = D.WAITING
+                delivery.next_attempt_at = None
+                delivery.save(update_fields=["due_at", "state", "next_attempt_at"])
             deliveries.append(delivery)
     return deliveries
+
+
+def cancel_deliveries(*, post: Post, by=None) -> int:
+    """A cancelled post: its unsent deliveries will never go out (sent ones stay sent).
+
+    Only rows not yet in flight are cancelled; one already sending finishes and is recorded.
+    """
+    with transaction.atomic():
+        pending = list(
+            Delivery.objects.filter(variant__post=post, state__in=(D.WAITING, D.QUEUED))
+            .select_related("variant")
+            .order_by("id")
+        )
+        cancelled = 0
+        for delivery in pending:
+            if Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(
+                state=D.CANCELLED, queued_at=None
+            ):
+                cancelled += 1
+                _audit(delivery, "delivery.cancelled", delivery.state, D.CANCELLED, actor=by)
+    return cancelled
+
+
+# --- Claiming -----------------------------------------------------------------------------
+
+
+def _due_queryset(now: datetime):
+    return (
+        Delivery.objects.filter(
+            state=D.WAITING,
+            due_at__lte=now,
+            variant__post__status__in=DISPATCHABLE_POST_STATES,
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .select_related("variant__post__category", "variant__channel")
+        .order_by("due_at", "id")
+    )
+
+
+def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[int]:
+    """Move due, allowed deliveries waiting -> queued and return their ids.
+
+    Rows the crisis gate blocks stay waiting (their reason is kept in ``last_error``).
+    On PostgreSQL the candidates are locked FOR UPDATE SKIP LOCKED, so a concurrent tick
+    takes other rows and one UPDATE claims all the allowed ones. Elsewhere (SQLite) each row
+    is claimed by a conditional UPDATE that must change exactly one row.
+    """
+    now = now or timezone.now()
+    limit = limit or settings.PUBLISHING_CLAIM_BATCH
+    row_locks = connection.features.has_select_for_update_skip_locked
+    claimed: list[int] = []
+    with transaction.atomic():
+        candidates = _due_queryset(now)
+        if row_locks:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        allowed: list[Delivery] = []
+        for delivery in candidates[:limit]:
+            reason = sending_blocked_reason(delivery.variant, at=now)
+            if reason:
+                if delivery.last_error != reason:
+                    Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
+                        last_error=reason
+                    )
+            elif row_locks:
+                allowed.append(delivery)
+            elif Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
+                state=D.QUEUED, queued_at=now
+            ):
+                claimed.append(delivery.pk)
+                _audit(delivery, "delivery.queued", D.WAITING, D.QUEUED)
+        if allowed:
+            ids = [delivery.pk for delivery in allowed]
+            if Delivery.objects.filter(pk__in=ids, state=D.WAITING).update(
+                state=D.QUEUED, queued_at=now
+            ) != len(ids):  # cannot happen while we hold the row locks; be exact anyway
+                ids = list(
+                    Delivery.objects.filter(pk__in=ids, state=D.QUEUED, queued_at=now)
+                    .order_by("due_at", "id")
+                    .values_list("pk", flat=True)
+                )
+            for delivery in allowed:
+                if delivery.pk in ids:
+                    claimed.append(delivery.pk)
+                    _audit(delivery, "delivery.queued", D.WAITING, D.QUEUED)
+    return claimed
+
+
+# --- Sending ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    delivery_id: int
+    state: str  # the delivery's state after this call, or "skipped"
+    detail: str = ""
+
+
+def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutcome:
+    """Send one queued delivery: claim it, call the adapter outside any transaction, record.
+
+    Safe to call twice or for a vanished row: only a delivery in state ``queued`` is sent,
+    and only by the caller whose conditional UPDATE moved it to ``sending``.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_related(
+                "variant__post__category", "variant__channel__credential"
+            )
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.state != D.QUEUED:
+            return SendOutcome(delivery_id, "skipped", "not queued")
+        post = delivery.variant.post
+        reason = sending_blocked_reason(delivery.variant, at=now)
+        if reason is None and post.status not in DISPATCHABLE_POST_STATES:
+            reason = _("Il post non è più approvato (%(status)s).") % {
+                "status": post.get_status_display()
+            }
+        if reason:
+            if Delivery.objects.filter(pk=delivery_id, state=D.QUEUED).update(
+                state=D.WAITING, queued_at=None, last_error=reason
+            ):
+                _audit(delivery, "delivery.held", D.QUEUED, D.WAITING, summary=reason)
+            return SendOutcome(delivery_id, D.WAITING, reason)
+        changed = Delivery.objects.filter(
+            pk=delivery_id, state=D.QUEUED, variant__post__status__in=DISPATCHABLE_POST_STATES
+        ).update(state=D.SENDING, sending_started_at=now, attempts=F("attempts") + 1)
+        if changed != 1:
+            return SendOutcome(delivery_id, "skipped", "claimed elsewhere")
+        delivery.attempts += 1
+        _audit(delivery, "delivery.sending", D.QUEUED, D.SENDING)
+
+    try:
+        adapter = _get_adapter(delivery.variant.channel.kind)
+        request = build_publish_request(delivery)
+    except Exception as exc:  # nothing was sent: an unknown kind or a broken configuration
+        logger.exception("Cannot prepare delivery %s", delivery_id)
+        return _record_failed(delivery, f"{type(exc).__name__}: {exc}")
+    try:
+        result = None
+        if delivery.needs_reconcile and adapter.can_reconcile:
+            result = adapter.find_existing(request)
+        if result is None:
+            result = adapter.publish(request)
+    except TransientError as exc:
+        return _record_transient(delivery, exc)
+    except PermanentError as exc:
+        return _record_failed(delivery, _error_text(exc))
+    except UnknownOutcome as exc:
+        return _record_unknown(delivery, adapter, request, _error_text(exc))
+    except Exception as exc:  # a bug or a soft time limit: the request may have left
+        # Not logged with its traceback: a URL in it could carry the secret (Telegram).
+        logger.error("Adapter %s crashed on delivery %s: %s", adapter.kind, delivery_id, type(exc))
+        error = f"{type(exc).__name__}: {exc}"
+        if request.secret:
+            error = error.replace(request.secret, "[segreto]")
+        return _record_unknown(delivery, adapter, request, error)
+    return _record_sent(delivery, result)
+
+
+def build_publish_request(delivery: Delivery) -> PublishRequest:
+    variant = delivery.variant
+    post = variant.post
+    channel = variant.channel
+    credential = getattr(channel, "credential", None)
+    images = tuple(
+        ImagePayload(
+            path=image.image.path,
+            url=settings.SITE_URL + image.image.url,
+            alt_text=image.alt_text,
+        )
+        for image in post.images.all()
+    )
+    return PublishRequest(
+        delivery_id=delivery.pk,
+        idempotency_key=str(delivery.idempotency_key),
+        text=variant.text or post.base_text,
+        title=post.title,
+        link=post.link,
+        images=images,
+        config=dict(channel.config or {}),
+        secret=credential.secret if credential else "",
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    status = getattr(exc, "status", None)
+    text = str(exc) or type(exc).__name__
+    return f"HTTP {status}: {text}" if status else text
+
+
+def retry_delay(*, attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter, never sooner than the service's Retry-After."""
+    base = settings.PUBLISHING_RETRY_BASE_SECONDS
+    delay = min(base * 2 ** max(attempts - 1, 0), settings.PUBLISHING_RETRY_MAX_SECONDS)
+    delay = delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+    if retry_after is not None:
+        delay = max(delay, float(retry_after))
+    return delay
+
+
+def _finish(delivery: Delivery, target: str, action: str, *, summary: str = "", **fields):
+    """Transaction 2: move sending -> target, audit, and let the post follow its deliveries.
+
+    The post row is locked first so two deliveries of one post finishing at once see each
+    other's outcome (on SQLite writers are serialised anyway).
+    """
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
+        changed = Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
+            state=target, **fields
+        )
+        if changed != 1:
+            # The sweeper judged us dead meanwhile: a success still wins over "needs check".
+            if target != D.SENT or not Delivery.objects.filter(
+                pk=delivery.pk, state__in=(D.NEEDS_CHECK, D.QUEUED, D.WAITING)
+            ).update(state=target, **fields):
+                logger.warning(
+                    "Delivery %s left sending meanwhile; %s not saved", delivery.pk, target
+                )
+                return SendOutcome(delivery.pk, "skipped", "left sending meanwhile")
+        for name, value in fields.items():
+            if not hasattr(value, "resolve_expression"):
+                setattr(delivery, name, value)
+        delivery.state = target
+        _audit(delivery, action, D.SENDING, target, summary=summary)
+        sync_post_status(post=post)
+    if target in (D.FAILED, D.NEEDS_CHECK):
+        transaction.on_commit(lambda: _notify_problem(delivery_id=delivery.pk))
+    return SendOutcome(delivery.pk, target, summary)
+
+
+def _record_sent(delivery: Delivery, result: PublishResult) -> SendOutcome:
+    return _finish(
+        delivery,
+        D.SENT,
+        "delivery.sent",
+        summary=result.url or result.external_id,
+        sent_at=timezone.now(),
+        external_id=(result.external_id or "")[:200],
+        external_url=(result.url or "")[:500],
+        last_error="",
+        needs_reconcile=False,
+    )
+
+
+def _record_transient(delivery: Delivery, exc: TransientError) -> SendOutcome:
+    error = _error_text(exc)
+    if delivery.attempts >= settings.PUBLISHING_MAX_ATTEMPTS:
+        return _record_failed(
+            delivery,
+            _("%(error)s (tentativi esauriti)") % {"error": error},
+            action="delivery.gave_up",
+        )
+    delay = retry_delay(attempts=delivery.attempts, retry_after=exc.retry_after)
+    return _finish(
+        delivery,
+        D.WAITING,
+        "delivery.retry_scheduled",
+        summary=error,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        queued_at=None,
+        last_error=error,
+    )
+
+
+def _record_failed(delivery: Delivery, error: str, *, action: str = "delivery.failed"):
+    return _finish(delivery, D.FAILED, action, summary=error, last_error=error)
+
+
+def _record_unknown(delivery, adapter: Adapter, request: PublishRequest, error: str):
+    """The request may have reached the service: never resend blindly."""
+    if adapter.can_reconcile:
+        try:
+            existing = adapter.find_existing(request)
+        except Exception as exc:  # the lookup failed too: a person decides
+            logger.warning("Reconciling delivery %s failed: %s", delivery.pk, exc)
+        else:
+            if existing is not None:
+                return _record_sent(delivery, existing)
+            # Not there, and a resend with the same idempotency key cannot duplicate it.
+            return _record_transient(delivery, TransientError(error))
+    return _finish(delivery, D.NEEDS_CHECK, "delivery.needs_check", summary=error, last_error=error)
+
+
+# --- The post follows its deliveries ------------------------------------------------------
+
+
+def post_status_for(states: list[str]) -> str | None:
+    """The post status its deliveries imply, or None while it should stay as it is."""
+    states = [s for s in states if s != D.CANCELLED]
+    if not states:
+        return None
+    sent = states.count(D.SENT)
+    failed = states.count(D.FAILED)
+    if sent == len(states):
+        return PostStatus.PUBLISHED
+    if failed == len(states):
+        return PostStatus.FAILED
+    if failed:
+        return PostStatus.PARTLY_FAILED
+    return None
+
+
+def sync_post_status(*, post: Post, by=None) -> Post:
+    """Moves the post to published / partly failed / failed as its deliveries say."""
+    states = list(Delivery.objects.filter(variant__post=post).values_list("state", flat=True))
+    target = post_status_for(states)
+    if target is None or target == post.status:
+        return post
+    if post.status not in (
+        PostStatus.APPROVED,
+        PostStatus.PARTLY_FAILED,
+        PostStatus.FAILED,
+    ):
+        logger.warning("Post %s is %s: its status does not follow deliveries", post.pk, post.status)
+        return post
+    try:
+        return transition(post, target, by=by, note=_("Stato degli invii aggiornato."))
+    except TransitionError as exc:
+        logger.warning("Post %s: %s", post.pk, exc)
+        return post
+
+
+# --- The sweeper --------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    requeued: list[int]  # queued too long (lost broker message): back to waiting
+    resend: list[int]  # interrupted on a channel that can reconcile: queued again
+    needs_check: list[int]  # interrupted elsewhere: a person decides
+
+
+def sweep_stuck(*, now: datetime | None = None) -> SweepResult:
+    """Rows left in flight by a lost message or a dead worker.
+
+    ``queued`` longer than PUBLISHING_QUEUED_TIMEOUT: the wake-up was lost, so back to
+    ``waiting`` (the next tick claims it again, through the crisis gate). ``sending`` longer
+    than PUBLISHING_SENDING_TIMEOUT (beyond Celery's hard time limit, so its worker is surely
+    gone): the request may have left, so ``needs_check``; if the channel can reconcile
+    (idempotency key or lookup), ``queued`` with ``needs_reconcile`` for a safe resend.
+    """
+    now = now or timezone.now()
+    result = SweepResult([], [], [])
+    queued_cutoff = now - timedelta(seconds=settings.PUBLISHING_QUEUED_TIMEOUT)
+    sending_cutoff = now - timedelta(seconds=settings.PUBLISHING_SENDING_TIMEOUT)
+    with transaction.atomic():
+        stale_queued = Delivery.objects.filter(state=D.QUEUED, queued_at__lt=queued_cutoff)
+        for delivery in stale_queued.select_related("variant__post"):
+            if Delivery.objects.filter(pk=delivery.pk, state=D.QUEUED).update(
+                state=D.WAITING, queued_at=None
+            ):
+                result.requeued.append(delivery.pk)
+                _audit(delivery, "delivery.requeued", D.QUEUED, D.WAITING)
+        stale_sending = Delivery.objects.filter(
+            state=D.SENDING, sending_started_at__lt=sending_cutoff
+        ).select_related("variant__post", "variant__channel")
+        for delivery in stale_sending:
+            interrupted = _("Invio interrotto (processo terminato): esito sconosciuto.")
+            if _can_reconcile(delivery.variant.channel.kind):
+                if Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
+                    state=D.QUEUED, queued_at=now, needs_reconcile=True, last_error=interrupted
+                ):
+                    result.resend.append(delivery.pk)
+                    _audit(delivery, "delivery.reconcile", D.SENDING, D.QUEUED, summary=interrupted)
+            elif Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
+                state=D.NEEDS_CHECK, last_error=interrupted
+            ):
+                result.needs_check.append(delivery.pk)
+                _audit(
+                    delivery, "delivery.needs_check", D.SENDING, D.NEEDS_CHECK, summary=interrupted
+                )
+                transaction.on_commit(lambda pk=delivery.pk: _notify_problem(delivery_id=pk))
+    return result
+
+
+# --- What people do -----------------------------------------------------------------------
+
+
+def retry_delivery(*, delivery: Delivery, by) -> Delivery:
+    """ "Riprova ora": a failed, to-check or backing-off delivery is due again at once.
+
+    For one to check, the person has verified that the item is not on the channel.
+    """
+    if delivery.state not in (D.FAILED, D.NEEDS_CHECK, D.WAITING):
+        raise DeliveryActionError(_("Questo invio non si può ripetere ora."))
+    before = delivery.state
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
+        if post.status == PostStatus.FAILED:
+            transition(post, PostStatus.APPROVED, by=by, note=_("Nuovo tentativo di invio."))
+        elif post.status not in DISPATCHABLE_POST_STATES:
+            raise DeliveryActionError(_("Il post non è approvato: non si può inviare."))
+        changed = Delivery.objects.filter(pk=delivery.pk, state=before).update(
+            state=D.WAITING, next_attempt_at=None, queued_at=None, needs_reconcile=False
+        )
+        if changed != 1:
+            raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
+        delivery.state = D.WAITING
+        delivery.next_attempt_at = None
+        _audit(delivery, "delivery.retry_requested", before, D.WAITING, actor=by)
+    return delivery
+
+
+def resolve_checked_delivery(*, delivery: Delivery, by, sent: bool, url: str = "") -> Delivery:
+    """A person looked at the channel: the item is there (sent) or not (failed)."""
+    if delivery.state != D.NEEDS_CHECK:
+        raise DeliveryActionError(_("Questo invio non è da verificare."))
+    target = D.SENT if sent else D.FAILED
+    fields = {"state": target, "needs_reconcile": False}
+    if sent:
+        fields.update(sent_at=timezone.now(), external_url=url[:500], last_error="")
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
+        if Delivery.objects.filter(pk=delivery.pk, state=D.NEEDS_CHECK).update(**fields) != 1:
+            raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
+        for name, value in fields.items():
+            setattr(delivery, name, value)
+        _audit(
+            delivery,
+            "delivery.checked_sent" if sent else "delivery.checked_failed",
+            D.NEEDS_CHECK,
+            target,
+            actor=by,
+            summary=url,
+        )
+        sync_post_status(post=post, by=by)
+    return delivery
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _audit(delivery: Delivery, action: str, before: str, after: str, *, actor=None, summary=""):
+    record(
+        action=action,
+        actor=actor,
+        obj=delivery,
+        post_id=delivery.variant.post_id,
+        summary=summary,
+        before={"state": str(before)},
+        after={"state": str(after)},
+    )
+
+
+def _post_url(post: Post) -> str:
+    from django.urls import NoReverseMatch
+
+    try:
+        return settings.SITE_URL + post.get_absolute_url()
+    except NoReverseMatch:
+        return settings.SITE_URL
+
+
+def _notify_problem(*, delivery_id: int) -> None:
+    """Emails the author and the approvers about a failed or to-check delivery."""
+    from django.contrib.auth.models import User
+
+    from apps.accounts.roles import Role
+
+    delivery = (
+        Delivery.objects.select_related("variant__post__author", "variant__channel")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        return
+    post = delivery.variant.post
+    recipients = set(
+        User.objects.filter(
+            groups__name__in=[Role.APPROVER.value, Role.ADMIN.value], is_active=True
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if post.author.email:
+        recipients.add(post.author.email)
+    if not recipients:
+        return
+    subject = _("Invio non riuscito: %(title)s su %(channel)s") % {
+        "title": post.title,
+        "channel": delivery.variant.channel,
+    }
+    body = _(
+        "L'invio del post «%(title)s» sul canale %(channel)s è nello stato «%(state)s».\n"
+        "Errore: %(error)s\n\nApri il post: %(url)s\n"
+    ) % {
+        "title": post.title,
+        "channel": delivery.variant.channel,
+        "state": delivery.get_state_display(),
+        "error": delivery.last_error or "—",
+        "url": _post_url(post),
+    }
+    try:
+        send_mail(subject, body, None, sorted(recipients))
+    except Exception:  # mail trouble must not undo a recorded outcome
+        logger.exception("Could not notify about delivery %s", delivery_id)

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "publishing"
-urlpatterns = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("invii/<int:pk>/riprova/", views.retry, name="retry"),
+    path("invii/<int:pk>/verifica/", views.resolve, name="resolve"),
+]

@@ -100,6 +100,22 @@ def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> h
         raise PermanentError("indirizzo del servizio non valido nella configurazione") from None
 
 
+def bearer_client(
+    config: dict, secret: str, *, kind: str, default_base_url: str = "", headers=None
+) -> httpx.Client:
+    """A client for an API that takes the token as ``Authorization: Bearer``.
+
+    ``config["base_url"]`` (tests, self-hosted services) wins over ``default_base_url``.
+    """
+    token = require_secret(secret, kind)
+    base_url = config.get("base_url") or default_base_url
+    if not base_url:
+        raise PermanentError(f"{kind}: manca 'base_url' nella configurazione del canale")
+    return client_for(
+        config, base_url=base_url, headers={"Authorization": f"Bearer {token}", **(headers or {})}
+    )
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Retry-After in seconds or as an HTTP date; None when absent or unreadable."""
     if not value:
@@ -170,7 +186,10 @@ def raise_for_status(
     if status == 429 or status >= 500:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if retry_after is None and retry_after_of is not None:
-            retry_after = retry_after_of(response)
+            try:
+                retry_after = retry_after_of(response)
+            except (TypeError, ValueError, AttributeError):  # a hint not shaped as documented
+                retry_after = None
         raise TransientError(message, status=status, retry_after=retry_after)
     raise PermanentError(message, status=status)
 

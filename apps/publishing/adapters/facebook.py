@@ -6,7 +6,7 @@ Secret: the Page access token, sent as a bearer header (never in the URL). Retur
 """
 
 from ._graph import GRAPH_BASE_URL, raise_for_graph
-from ._http import client_for, image_bytes, require, require_secret, send
+from ._http import bearer_client, image_bytes, json_or_empty, require, send
 from .base import Adapter, PublishRequest, PublishResult
 
 
@@ -28,12 +28,10 @@ class FacebookAdapter(Adapter):
                 params={"fields": "name"},
             )
         raise_for_graph(response, secret=secret, kind=self.kind)
-        return str(response.json().get("name", ""))
+        return str(json_or_empty(response).get("name", ""))
 
     def _client(self, config: dict, secret: str):
-        token = require_secret(secret, self.kind)
-        base_url = config.get("base_url") or GRAPH_BASE_URL
-        return client_for(config, base_url=base_url, headers={"Authorization": f"Bearer {token}"})
+        return bearer_client(config, secret, kind=self.kind, default_base_url=GRAPH_BASE_URL)
 
     def publish(self, request: PublishRequest) -> PublishResult:
         page_id = require(request.config, "page_id", self.kind)

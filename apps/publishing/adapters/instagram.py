@@ -11,7 +11,7 @@ Instagram needs an image: a post without one is rejected before any request.
 """
 
 from ._graph import GRAPH_BASE_URL, raise_for_graph
-from ._http import client_for, json_or_empty, require, require_secret, send
+from ._http import bearer_client, json_or_empty, require, require_secret, send
 from .base import Adapter, AdapterError, PermanentError, PublishRequest, PublishResult
 
 CAPTION_LIMIT = 2200
@@ -24,10 +24,7 @@ class InstagramAdapter(Adapter):
 
     def verify(self, *, config: dict, secret: str) -> str:
         ig_user = require(config, "ig_user_id", self.kind)
-        token = require_secret(secret, self.kind)
-        base_url = config.get("base_url") or GRAPH_BASE_URL
-        headers = {"Authorization": f"Bearer {token}"}
-        with client_for(config, base_url=base_url, headers=headers) as client:
+        with self._client(config, secret) as client:
             response = send(
                 client,
                 "GET",
@@ -40,9 +37,12 @@ class InstagramAdapter(Adapter):
         raise_for_graph(response, secret=secret, kind=self.kind)
         return "@" + str(json_or_empty(response).get("username", ""))
 
+    def _client(self, config: dict, secret: str):
+        return bearer_client(config, secret, kind=self.kind, default_base_url=GRAPH_BASE_URL)
+
     def publish(self, request: PublishRequest) -> PublishResult:
         ig_user = require(request.config, "ig_user_id", self.kind)
-        token = require_secret(request.secret, self.kind)
+        require_secret(request.secret, self.kind)
         if not request.images:
             raise PermanentError(f"{self.kind}: serve almeno un'immagine")
         caption = request.text
@@ -51,9 +51,7 @@ class InstagramAdapter(Adapter):
         if caption.count("#") > HASHTAG_LIMIT:
             raise PermanentError(f"{self.kind}: più di {HASHTAG_LIMIT} hashtag")
         image = request.images[0]
-        base_url = request.config.get("base_url") or GRAPH_BASE_URL
-        headers = {"Authorization": f"Bearer {token}"}
-        with client_for(request.config, base_url=base_url, headers=headers) as client:
+        with self._client(request.config, request.secret) as client:
             response = send(
                 client,
                 "POST",

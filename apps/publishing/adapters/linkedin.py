@@ -7,9 +7,10 @@ Headers ``LinkedIn-Version: YYYYMM`` and ``X-Restli-Protocol-Version: 2.0.0``; t
 ``w_organization_social``. No idempotency key.
 """
 
+import re
 from urllib.parse import quote
 
-from ._http import client_for, json_or_empty, raise_for_status, require, require_secret, send
+from ._http import bearer_client, json_or_empty, raise_for_status, require, send
 from .base import Adapter, PermanentError, PublishRequest, PublishResult
 
 TEXT_LIMIT = 3000
@@ -18,6 +19,23 @@ DEFAULT_VERSION = "202411"
 
 def _message(response) -> str:
     return str(json_or_empty(response).get("message", ""))
+
+
+# The Posts API reads ``commentary`` as "little" text: these characters are markup, and an
+# unescaped one silently cuts the published post short (e.g. at the first parenthesis).
+_LITTLE_RESERVED = re.compile(r"[\\|{}@\[\]()<>*_~]|#(?!\w)")
+_URL = re.compile(r"https?://\S+")
+
+
+def little_text(text: str) -> str:
+    """Plain text as little text: reserved characters escaped; URLs and #hashtags kept."""
+    parts, position = [], 0
+    for url in _URL.finditer(text):
+        parts.append(_LITTLE_RESERVED.sub(r"\\\g<0>", text[position : url.start()]))
+        parts.append(url.group())
+        position = url.end()
+    parts.append(_LITTLE_RESERVED.sub(r"\\\g<0>", text[position:]))
+    return "".join(parts)
 
 
 class LinkedInAdapter(Adapter):
@@ -40,14 +58,17 @@ class LinkedInAdapter(Adapter):
         return str(json_or_empty(response).get("localizedName", ""))
 
     def _client(self, config: dict, secret: str):
-        token = require_secret(secret, self.kind)
         headers = {
-            "Authorization": f"Bearer {token}",
             "LinkedIn-Version": str(config.get("linkedin_version") or DEFAULT_VERSION),
             "X-Restli-Protocol-Version": "2.0.0",
         }
-        base_url = config.get("base_url") or "https://api.linkedin.com"
-        return client_for(config, base_url=base_url, headers=headers)
+        return bearer_client(
+            config,
+            secret,
+            kind=self.kind,
+            default_base_url="https://api.linkedin.com",
+            headers=headers,
+        )
 
     def publish(self, request: PublishRequest) -> PublishResult:
         organization = require(request.config, "organization_id", self.kind)
@@ -55,7 +76,7 @@ class LinkedInAdapter(Adapter):
             raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
         body = {
             "author": f"urn:li:organization:{organization}",
-            "commentary": request.text,
+            "commentary": little_text(request.text),
             "visibility": "PUBLIC",
             "distribution": {
                 "feedDistribution": "MAIN_FEED",

@@ -7,14 +7,14 @@ outcome returns the status already created instead of a duplicate: ``can_reconci
 """
 
 import time
+from datetime import datetime
 
 from ._http import (
-    client_for,
+    bearer_client,
     image_bytes,
     json_or_empty,
     raise_for_status,
     require,
-    require_secret,
     send,
 )
 from .base import Adapter, PublishRequest, PublishResult, TransientError
@@ -25,6 +25,18 @@ MEDIA_POLL_SECONDS = 0.5
 
 def _message(response) -> str:
     return str(json_or_empty(response).get("error", ""))
+
+
+def _retry_after(response) -> float | None:
+    """Mastodon's 429 carries no Retry-After: the limit window ends at X-RateLimit-Reset,
+    an ISO 8601 time (e.g. ``2026-03-06T11:05:00.000000Z``)."""
+    try:
+        reset = datetime.fromisoformat(response.headers.get("X-RateLimit-Reset", ""))
+    except ValueError:
+        return None
+    if reset.tzinfo is None:
+        return None
+    return max(reset.timestamp() - time.time(), 0.0)
 
 
 class MastodonAdapter(Adapter):
@@ -47,9 +59,8 @@ class MastodonAdapter(Adapter):
         return "@" + str(json_or_empty(response).get("acct", ""))
 
     def _client(self, config: dict, secret: str):
-        base_url = require(config, "base_url", self.kind)
-        token = require_secret(secret, self.kind)
-        return client_for(config, base_url=base_url, headers={"Authorization": f"Bearer {token}"})
+        base_url = require(config, "base_url", self.kind)  # every Comune has its own instance
+        return bearer_client(config, secret, kind=self.kind, default_base_url=base_url)
 
     def publish(self, request: PublishRequest) -> PublishResult:
         with self._client(request.config, request.secret) as client:
@@ -72,7 +83,13 @@ class MastodonAdapter(Adapter):
                 data=data,
                 headers={"Idempotency-Key": request.idempotency_key},
             )
-            raise_for_status(response, secret=request.secret, kind=self.kind, message_of=_message)
+            raise_for_status(
+                response,
+                secret=request.secret,
+                kind=self.kind,
+                message_of=_message,
+                retry_after_of=_retry_after,
+            )
             status = response.json()
             return PublishResult(external_id=str(status["id"]), url=status.get("url") or "")
 
@@ -88,7 +105,13 @@ class MastodonAdapter(Adapter):
             data={"description": image.alt_text},
             files={"file": ("immagine", image_bytes(image.path), image.content_type)},
         )
-        raise_for_status(response, secret=request.secret, kind=self.kind, message_of=_message)
+        raise_for_status(
+            response,
+            secret=request.secret,
+            kind=self.kind,
+            message_of=_message,
+            retry_after_of=_retry_after,
+        )
         media_id = str(response.json()["id"])
         if response.status_code == 202:  # still processing: a status cannot attach it yet
             self._wait_processed(client, request, media_id)
@@ -105,7 +128,13 @@ class MastodonAdapter(Adapter):
                 kind=self.kind,
                 may_duplicate=False,
             )
-            raise_for_status(response, secret=request.secret, kind=self.kind, message_of=_message)
+            raise_for_status(
+                response,
+                secret=request.secret,
+                kind=self.kind,
+                message_of=_message,
+                retry_after_of=_retry_after,
+            )
             if response.status_code == 200:
                 return
         raise TransientError(f"{self.kind}: immagine ancora in elaborazione", retry_after=30.0)

@@ -8,7 +8,7 @@ access token (bearer). A 429 carries ``x-rate-limit-reset`` (epoch seconds). Err
 import re
 import time
 
-from ._http import client_for, json_or_empty, raise_for_status, require_secret, send
+from ._http import bearer_client, json_or_empty, raise_for_status, send
 from .base import Adapter, PermanentError, PublishRequest, PublishResult
 
 TEXT_LIMIT = 280
@@ -52,9 +52,7 @@ class XAdapter(Adapter):
         return "@" + str((json_or_empty(response).get("data") or {}).get("username", ""))
 
     def _client(self, config: dict, secret: str):
-        token = require_secret(secret, self.kind)
-        base_url = config.get("base_url") or "https://api.x.com"
-        return client_for(config, base_url=base_url, headers={"Authorization": f"Bearer {token}"})
+        return bearer_client(config, secret, kind=self.kind, default_base_url="https://api.x.com")
 
     def publish(self, request: PublishRequest) -> PublishResult:
         text = request.text

@@ -1,0 +1,74 @@
+"""Thin Celery tasks: ids only, each calls one service, each safe to run twice or never.
+
+The beat schedule is in pa_planner/celery.py. No ETA tasks: the database says what is due.
+"""
+
+import logging
+import time
+from functools import partial
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue_sends(delivery_ids: list[int]) -> None:
+    for delivery_id in delivery_ids:
+        transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery_id))
+
+
+@shared_task(name="publishing.dispatch_due")
+def dispatch_due() -> int:
+    """Claims what is due and wakes a worker for each claimed delivery, after commit.
+
+    Claims go in short batches, each its own transaction: workers start on the first batch
+    while later ones are claimed, and the database write lock is never held for long.
+    """
+    total = 0
+    batch = settings.PUBLISHING_CLAIM_BATCH
+    for _round in range(settings.PUBLISHING_CLAIM_ROUNDS):
+        with transaction.atomic():
+            claimed = services.claim_due(limit=batch)
+            _enqueue_sends(claimed)
+        total += len(claimed)
+        if len(claimed) < batch:
+            break
+    if total:
+        logger.info("Dispatched %d deliveries", total)
+    return total
+
+
+@shared_task(name="publishing.send_delivery")
+def send_delivery(*, delivery_id: int) -> str:
+    outcome = services.send_delivery(delivery_id=delivery_id)
+    logger.info("Delivery %s: %s %s", delivery_id, outcome.state, outcome.detail)
+    return outcome.state
+
+
+@shared_task(name="publishing.sweep_stuck")
+def sweep_stuck() -> dict:
+    with transaction.atomic():
+        result = services.sweep_stuck()
+        _enqueue_sends(result.resend)
+    if result.requeued or result.resend or result.needs_check:
+        logger.warning(
+            "Swept: %d requeued, %d resent, %d to check",
+            len(result.requeued),
+            len(result.resend),
+            len(result.needs_check),
+        )
+    return {
+        "requeued": len(result.requeued),
+        "resend": len(result.resend),
+        "needs_check": len(result.needs_check),
+    }
+
+
+@shared_task(name="publishing.noop")
+def noop(*, enqueued_at: float) -> float:
+    """Does nothing but report its own queueing delay: the benchmark's Celery baseline."""
+    return round(time.time() - enqueued_at, 6)

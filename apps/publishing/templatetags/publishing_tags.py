@@ -1,0 +1,25 @@
+from django import template
+
+from apps.accounts.roles import can
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def post_deliveries(context, post):
+    """The post page's delivery rows, and whether this user may act on them."""
+    user = context["request"].user
+    return {
+        "deliveries": selectors.deliveries_for_post(post_id=post.pk),
+        "can_review": can(user, "review"),
+        "can_retry": can(user, "review") or post.author_id == user.pk,
+    }
+
+
+@register.simple_tag
+def publishing_problems(limit: int = 5):
+    """Failed and to-check deliveries for the home page: the newest few and the total."""
+    rows = list(selectors.problems()[:limit])
+    return {"rows": rows, "count": selectors.problem_count()}

@@ -1,0 +1,86 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.access import require_capability
+from apps.accounts.roles import can
+
+from . import selectors, services
+from .forms import ResolveCheckForm
+from .models import Delivery
+
+
+@require_capability("plan")
+def overview(request):
+    """The publishing desk: what goes out soon, what failed, what a person must check."""
+    context = {
+        "due_soon": selectors.due_soon()[:100],
+        "failing": selectors.failing()[:100],
+        "needing_check": selectors.needing_check()[:100],
+        "can_review": can(request.user, "review"),
+    }
+    return render(request, "publishing/overview.html", context)
+
+
+def _delivery_for_action(request, pk: int, *, author_may: bool) -> Delivery:
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("variant__post", "variant__channel"), pk=pk
+    )
+    if can(request.user, "review"):
+        return delivery
+    if author_may and delivery.variant.post.author_id == request.user.pk:
+        return delivery
+    raise PermissionDenied
+
+
+def _back(request, delivery: Delivery):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("publishing:overview")
+
+
+@require_POST
+@require_capability("plan")
+def retry(request, pk: int):
+    """ "Riprova ora": the author or an approver sends a failed or to-check delivery again."""
+    delivery = _delivery_for_action(request, pk, author_may=True)
+    try:
+        services.retry_delivery(delivery=delivery, by=request.user)
+    except services.DeliveryActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Nuovo invio su %(channel)s programmato: parte entro pochi secondi.")
+            % {"channel": delivery.variant.channel},
+        )
+    return _back(request, delivery)
+
+
+@require_POST
+@require_capability("review")
+def resolve(request, pk: int):
+    """An approver records what they found on the channel for a send of unknown outcome."""
+    delivery = _delivery_for_action(request, pk, author_may=False)
+    form = ResolveCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indica se il contenuto risulta pubblicato sul canale."))
+        return _back(request, delivery)
+    try:
+        services.resolve_checked_delivery(
+            delivery=delivery,
+            by=request.user,
+            sent=form.cleaned_data["outcome"] == "sent",
+            url=form.cleaned_data["url"],
+        )
+    except services.DeliveryActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Esito registrato."))
+    return _back(request, delivery)

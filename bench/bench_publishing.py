@@ -1,0 +1,267 @@
+"""Benchmark of the publishing engine.
+
+    .venv/bin/python bench/bench_publishing.py [--n 500]          # in-process
+    .venv/bin/python bench/bench_publishing.py --celery [--n 1000] # real beat + 2 workers
+
+Creates a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
+schedules N approved one-channel posts due now on an "outbox" channel, then times
+``claim_due`` and ``send_delivery`` for each and counts SQL queries. A run of 10 deliveries
+in the same process is the baseline: per-delivery cost should stay flat as N grows.
+With ``--celery`` the deliveries are due in the same instant and real processes send them
+(on ``CELERY_BROKER_URL`` when set): median and p99 lateness (send start minus planned time)
+and throughput, next to Celery's own queueing delay for as many no-op tasks on the same
+broker. Not a test; the figures are indicative of this machine.
+"""
+
+import argparse
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pa_planner.settings")
+os.environ.setdefault("PA_PLANNER_VAR_DIR", tempfile.mkdtemp(prefix="pa-bench-"))
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from apps.channels.models import Channel  # noqa: E402
+from apps.planning.enums import PostStatus  # noqa: E402
+from apps.planning.models import ContentCategory, Post, Variant  # noqa: E402
+from apps.publishing import services  # noqa: E402
+from apps.publishing.adapters.base import Adapter, PublishResult  # noqa: E402
+from apps.publishing.models import Delivery  # noqa: E402
+
+
+class _RecordingAdapter(Adapter):
+    """Stand-in used only if the outbox adapter is not available."""
+
+    kind = "outbox"
+
+    def publish(self, request):
+        return PublishResult(external_id=f"outbox-{request.delivery_id}")
+
+
+def _adapter_name() -> str:
+    try:
+        services._get_adapter("outbox")
+        return "outbox (registry)"
+    except Exception:
+        services._get_adapter = lambda kind: _RecordingAdapter()
+        return "in-bench recording adapter (outbox adapter not importable)"
+
+
+def _make_due(n: int, author, category, channel) -> None:
+    _make_due_at(n, author, category, channel, timezone.now() - timedelta(seconds=1))
+
+
+def _make_due_at(n: int, author, category, channel, now) -> None:
+    posts = Post.objects.bulk_create(
+        Post(
+            title=f"Avviso {i}",
+            category=category,
+            planned_at=now,
+            base_text="Avviso alla cittadinanza.",
+            status=PostStatus.APPROVED,
+            author=author,
+        )
+        for i in range(n)
+    )
+    variants = Variant.objects.bulk_create(
+        Variant(post=post, channel=channel, text=post.base_text) for post in posts
+    )
+    Delivery.objects.bulk_create(Delivery(variant=v, due_at=now) for v in variants)
+
+
+class _QueryCounter:
+    """Counts every SQL statement (CaptureQueriesContext keeps only the last 9,000)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __len__(self):
+        return self.count
+
+    def __enter__(self):
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._wrapper.__exit__(*exc)
+
+
+def _run(n: int, author, category, channel) -> dict:
+    Delivery.objects.all().delete()
+    Post.objects.all().delete()
+    _make_due(n, author, category, channel)
+    with _QueryCounter() as claim_queries:
+        started = time.perf_counter()
+        claimed = services.claim_due(limit=n)
+        claim_seconds = time.perf_counter() - started
+    assert len(claimed) == n, (len(claimed), n)
+    send_times = []
+    with _QueryCounter() as send_queries:
+        for delivery_id in claimed:
+            started = time.perf_counter()
+            outcome = services.send_delivery(delivery_id=delivery_id)
+            send_times.append(time.perf_counter() - started)
+            assert outcome.state == "sent", outcome
+    sent = Delivery.objects.filter(state="sent").count()
+    published = Post.objects.filter(status=PostStatus.PUBLISHED).count()
+    assert sent == n and published == n, (sent, published)
+    return {
+        "n": n,
+        "claim_ms_per": claim_seconds * 1000 / n,
+        "claim_q_per": len(claim_queries) / n,
+        "send_ms_median": statistics.median(send_times) * 1000,
+        "send_ms_p99": sorted(send_times)[max(0, int(len(send_times) * 0.99) - 1)] * 1000,
+        "send_q_per": len(send_queries) / n,
+        "throughput": n / (claim_seconds + sum(send_times)),
+    }
+
+
+def _print_table(title: str, rows: list[tuple[str, float, float]]) -> None:
+    print(title)
+    print(f"{'':<26}{'baseline':>12}{'run':>12}{'ratio':>8}")
+    for label, b, r in rows:
+        ratio = f"{r / b:.2f}" if b else ""
+        print(f"{label:<26}{b:>12.2f}{r:>12.2f}{ratio:>8}")
+
+
+def in_process(n: int) -> None:
+    adapter = _adapter_name()
+    author = User.objects.create(username="bench")
+    category, _ = ContentCategory.objects.get_or_create(
+        slug="informativo", defaults={"name": "Informativo"}
+    )
+    channel = Channel.objects.create(name="Outbox", kind="outbox")
+    baseline = _run(10, author, category, channel)
+    result = _run(n, author, category, channel)
+    _print_table(
+        f"In-process claim + send, {connection.vendor}, adapter: {adapter}; "
+        f"baseline = 10 deliveries, run = {n}",
+        [
+            (label, baseline[key], result[key])
+            for key, label in (
+                ("claim_ms_per", "claim ms/delivery"),
+                ("claim_q_per", "claim queries/delivery"),
+                ("send_ms_median", "send ms median"),
+                ("send_ms_p99", "send ms p99"),
+                ("send_q_per", "send queries/delivery"),
+                ("throughput", "deliveries/s"),
+            )
+        ],
+    )
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def _noop_delays(stack) -> list[float]:
+    delays = []
+    for name, path in stack.logs.items():
+        if name == "beat":
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            if "publishing.noop[" in line and " succeeded in " in line:
+                delays.append(float(line.rsplit(":", 1)[1]))
+    return delays
+
+
+def with_celery(n: int, workers: int) -> None:
+    """N deliveries due in the same instant, real beat + workers on the configured broker."""
+    from apps.publishing.tasks import noop
+    from tests.system.harness import CeleryStack, wait_for
+
+    author = User.objects.create(username="bench")
+    category, _ = ContentCategory.objects.get_or_create(
+        slug="informativo", defaults={"name": "Informativo"}
+    )
+    channel = Channel.objects.create(name="Outbox", kind="outbox")
+    stack = CeleryStack(
+        Path(os.environ["PA_PLANNER_VAR_DIR"]),
+        extra_env={"DJANGO_LOG_LEVEL": "WARNING"},
+    )
+    queue = stack.env["PA_PLANNER_CELERY_QUEUE"]
+    for number in range(workers):
+        stack.start_worker(f"worker{number + 1}")
+    try:
+        stack.wait_until_ready(timeout=60)
+        # Baseline: Celery's own queueing delay for N no-op tasks sent at once.
+        for _ in range(n):
+            noop.apply_async(kwargs={"enqueued_at": time.time()}, queue=queue)
+        wait_for(lambda: len(_noop_delays(stack)) >= n, timeout=300, what="no-op tasks")
+        noop_delays = _noop_delays(stack)
+        stack.start_beat()
+        due_at = timezone.now() + timedelta(seconds=5)
+        _make_due_at(n, author, category, channel, due_at)
+        wait_for(
+            lambda: Delivery.objects.filter(state="sent").count() >= n,
+            timeout=600,
+            interval=0.5,
+            what="deliveries sent",
+        )
+    finally:
+        stack.stop()
+    rows = list(Delivery.objects.values_list("due_at", "sending_started_at", "sent_at"))
+    lateness = [(started - due).total_seconds() for due, started, _sent in rows]
+    span = (max(sent for *_x, sent in rows) - due_at).total_seconds()
+    noop_span = max(noop_delays)
+    print(
+        f"Celery, {connection.vendor}, broker {stack.env.get('CELERY_BROKER_URL', 'filesystem://')},"
+        f" {workers} workers; baseline = {n} no-op tasks sent at once, run = {n} deliveries"
+        " due in the same instant (beat every 1 s)"
+    )
+    print(f"{'':<26}{'no-op':>12}{'delivery':>12}{'ratio':>8}")
+    for label, b, r in (
+        ("median lateness s", statistics.median(noop_delays), statistics.median(lateness)),
+        ("p99 lateness s", _percentile(noop_delays, 99), _percentile(lateness, 99)),
+        ("throughput /s", n / noop_span, n / span),
+    ):
+        print(f"{label:<26}{b:>12.3f}{r:>12.3f}{(r / b if b else 0):>8.2f}")
+
+
+def main() -> None:
+    # A SIGTERM (e.g. from `timeout`) still stops the Celery processes in `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=None, help="deliveries (500; 1000 with --celery)")
+    parser.add_argument("--celery", action="store_true", help="real beat and workers")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    old_name = connection.settings_dict["NAME"]
+    if args.celery and connection.vendor == "sqlite":
+        # Worker processes must open the same database: a file, not memory.
+        connection.settings_dict["TEST"]["NAME"] = str(
+            Path(os.environ["PA_PLANNER_VAR_DIR"]) / "bench.sqlite3"
+        )
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        if args.celery:
+            with_celery(args.n or 1000, args.workers)
+        else:
+            in_process(args.n or 500)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

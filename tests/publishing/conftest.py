@@ -1,0 +1,64 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.planning.enums import PostStatus
+from apps.publishing import services
+from apps.publishing.adapters.base import Adapter, PublishRequest, PublishResult
+from apps.publishing.services import schedule_deliveries
+from tests.factories import ChannelFactory, PostFactory
+
+
+class FakeAdapter(Adapter):
+    """Plays a channel: answers each publish with the next scripted outcome, then success."""
+
+    kind = "outbox"
+
+    def __init__(self, *, outcomes=(), can_reconcile=False, existing=None):
+        self.outcomes = list(outcomes)
+        self.can_reconcile = can_reconcile
+        self.existing = existing
+        self.published: list[PublishRequest] = []
+        self.lookups: list[PublishRequest] = []
+
+    def publish(self, request: PublishRequest) -> PublishResult:
+        self.published.append(request)
+        outcome = self.outcomes.pop(0) if self.outcomes else None
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome or PublishResult(
+            external_id=f"ext-{request.delivery_id}",
+            url=f"https://social.example.it/p/{request.delivery_id}",
+        )
+
+    def find_existing(self, request: PublishRequest) -> PublishResult | None:
+        self.lookups.append(request)
+        if isinstance(self.existing, Exception):
+            raise self.existing
+        return self.existing
+
+
+@pytest.fixture
+def fake_adapter(monkeypatch):
+    adapter = FakeAdapter()
+    monkeypatch.setattr(services, "_get_adapter", lambda kind: adapter)
+    return adapter
+
+
+@pytest.fixture
+def approved_post(db):
+    """An approved post on two channels, due a minute ago, with its deliveries scheduled."""
+
+    def make(*, channels=2, status=PostStatus.APPROVED, planned_at=None, **kwargs):
+        chans = [ChannelFactory() for _ in range(channels)]
+        post = PostFactory(
+            channels=chans,
+            status=status,
+            planned_at=planned_at or timezone.now() - timedelta(minutes=1),
+            **kwargs,
+        )
+        schedule_deliveries(post=post)
+        return post
+
+    return make
