@@ -1,8 +1,9 @@
 from django.urls import path
 
-from apps.core.views import placeholder
+from . import views
 
 app_name = "audit"
 urlpatterns = [
-    path("", placeholder, name="list"),
+    path("", views.entry_list, name="list"),
+    path("csv/", views.export_csv, name="export"),
 ]

@@ -1,8 +1,19 @@
 from django.urls import path
 
-from apps.core.views import placeholder
+from . import views
 
 app_name = "review"
 urlpatterns = [
-    path("", placeholder, name="queue"),
+    path("", views.queue, name="queue"),
+    path("impostazioni/", views.office_settings, name="settings"),
+    path("post/<int:pk>/", views.post_review, name="post"),
+    path("post/<int:pk>/invia/", views.submit, name="submit"),
+    path("post/<int:pk>/ritira/", views.withdraw, name="withdraw"),
+    path("post/<int:pk>/approva/", views.approve, name="approve"),
+    path("post/<int:pk>/riapprova/", views.reapprove, name="reapprove"),
+    path("post/<int:pk>/richiedi-modifiche/", views.request_changes, name="request_changes"),
+    path("post/<int:pk>/annulla/", views.cancel, name="cancel"),
+    path("post/<int:pk>/commenta/", views.comment, name="comment"),
+    path("post/<int:pk>/storia/", views.history, name="history"),
+    path("post/<int:pk>/confronto/", views.diff, name="diff"),
 ]

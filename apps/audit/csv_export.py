@@ -1,0 +1,62 @@
+"""CSV export of audit entries, streamed, safe to open in a spreadsheet."""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.utils import timezone
+
+from .models import AuditEntry
+
+HEADER = [
+    "quando",
+    "chi",
+    "azione",
+    "tipo oggetto",
+    "id oggetto",
+    "oggetto",
+    "post",
+    "descrizione",
+    "prima",
+    "dopo",
+]
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _row(entry: AuditEntry) -> list[str]:
+    actor = entry.actor.get_username() if entry.actor else ""
+    return [
+        safe_cell(value)
+        for value in (
+            timezone.localtime(entry.at).isoformat(timespec="seconds"),
+            actor,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.object_repr,
+            entry.post_id or "",
+            entry.summary,
+            "" if entry.before is None else entry.before,
+            "" if entry.after is None else entry.after,
+        )
+    ]
+
+
+def rows(entries: Iterable[AuditEntry]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
+    yield writer.writerow(HEADER)
+    for entry in entries:
+        yield writer.writerow(_row(entry))

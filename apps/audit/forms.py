@@ -1,0 +1,71 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .labels import action_label
+from .selectors import known_actions
+
+
+class AuditFilterForm(forms.Form):
+    chi = forms.ModelChoiceField(
+        label=_("Chi"),
+        queryset=User.objects.order_by("username"),
+        required=False,
+        empty_label=_("Tutti"),
+    )
+    azione = forms.ChoiceField(label=_("Azione"), required=False)
+    dal = forms.DateField(
+        label=_("Dal giorno"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    al = forms.DateField(
+        label=_("Al giorno (compreso)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    post = forms.IntegerField(label=_("Numero del post"), required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["azione"].choices = [("", _("Tutte"))] + [
+            (code, f"{action_label(code)} ({code})" if action_label(code) != code else code)
+            for code in known_actions()
+        ]
+        for name, field in self.fields.items():
+            css = "form-select" if name in ("chi", "azione") else "form-control"
+            field.widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("dal") and data.get("al") and data["al"] < data["dal"]:
+            self.add_error("al", _("La data finale viene prima di quella iniziale."))
+        return data
+
+    def filters(self) -> dict:
+        """Keyword arguments for ``selectors.entries``; invalid fields are ignored."""
+        if not self.is_bound:
+            return {}
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        zone = timezone.get_current_timezone()
+        result = {}
+        if data.get("chi"):
+            result["actor_id"] = data["chi"].pk
+        if data.get("azione"):
+            result["action"] = data["azione"]
+        if data.get("dal"):
+            result["since"] = datetime.combine(data["dal"], time(0), tzinfo=zone)
+        if data.get("al") and "al" not in self.errors:
+            result["until"] = datetime.combine(data["al"] + timedelta(days=1), time(0), tzinfo=zone)
+        if data.get("post"):
+            result["post_id"] = data["post"]
+        return result

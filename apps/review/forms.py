@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import OfficeSettings
+from .services import COMMENT_MAX_LENGTH
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Commento"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DiffForm(forms.Form):
+    da = forms.IntegerField(label=_("Dalla versione"), min_value=1)
+    a = forms.IntegerField(label=_("Alla versione"), min_value=1)
+
+
+class OfficeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OfficeSettings
+        fields = ["allow_self_approval"]

@@ -1,0 +1,311 @@
+"""Reads of the review area: the queue, what a user may do on a post, versions and diffs."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.roles import can
+from apps.audit.models import AuditEntry
+from apps.planning.enums import PostStatus as S
+from apps.planning.models import ContentCategory, Post, PostImage, Variant
+from apps.planning.transitions import can_transition
+
+from .models import Comment, OfficeSettings
+from .services import approval_route, may_manage
+
+
+def review_queue() -> QuerySet[Post]:
+    """Posts waiting for review, soonest first, with what the queue shows preloaded."""
+    return (
+        Post.objects.filter(status=S.IN_REVIEW)
+        .select_related("category", "author", "last_editor")
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.select_related("channel")))
+        .order_by("planned_at", "id")
+    )
+
+
+# --- What a user may do now -------------------------------------------------------------------
+
+
+@dataclass
+class ReviewState:
+    can_submit: bool = False
+    can_withdraw: bool = False
+    can_approve: bool = False
+    can_reapprove: bool = False
+    can_request_changes: bool = False
+    can_cancel: bool = False
+    approval_route: str = ""
+    # Why an approver sees no approve button (separation of duties).
+    approval_blocked_reason: str = ""
+    warnings: list = field(default_factory=list)  # [(channel name, Finding)]
+    has_blocking: bool = False
+
+    @property
+    def any_action(self) -> bool:
+        return any(
+            (
+                self.can_submit,
+                self.can_withdraw,
+                self.can_approve,
+                self.can_reapprove,
+                self.can_request_changes,
+                self.can_cancel,
+            )
+        )
+
+
+class _Cache:
+    """Per-request values every post on a page shares (office settings, open crisis)."""
+
+    def __init__(self):
+        from apps.crisis.selectors import open_crisis
+
+        self.office = OfficeSettings.load()
+        self.crisis = open_crisis()
+
+
+def _cache(request) -> _Cache:
+    cache = getattr(request, "_review_cache", None) if request is not None else None
+    if cache is None:
+        cache = _Cache()
+        if request is not None:
+            request._review_cache = cache
+    return cache
+
+
+def review_state(post: Post, user, *, request=None) -> ReviewState:
+    from apps.planning.checks import check_post
+
+    state = ReviewState()
+    if not getattr(user, "is_authenticated", False):
+        return state
+    manager = may_manage(user, post)
+    reviewer = can(user, "review")
+    status = S(post.status)
+    state.can_submit = manager and status in (S.DRAFT, S.CHANGES_REQUESTED)
+    state.can_withdraw = manager and status == S.IN_REVIEW
+    state.can_cancel = manager and can_transition(status, S.CANCELLED)
+    if reviewer and status == S.IN_REVIEW:
+        state.can_request_changes = True
+        cache = _cache(request)
+        state.approval_route = approval_route(post, user, office=cache.office, crisis=cache.crisis)
+        if state.approval_route:
+            state.can_reapprove = post.reschedule_only_pending
+            state.can_approve = not post.reschedule_only_pending
+        else:
+            state.approval_blocked_reason = _(
+                "Hai scritto o modificato per ultimo questo post: deve approvarlo un altro "
+                "approvatore."
+            )
+    if status not in (S.PUBLISHED, S.CANCELLED):
+        variants = {v.pk: v for v in post.variants.all()}
+        for variant_id, findings in check_post(post).items():
+            channel = variants[variant_id].channel if variant_id in variants else ""
+            for finding in findings:
+                state.warnings.append((str(channel), finding))
+                state.has_blocking = state.has_blocking or finding.blocking
+    return state
+
+
+# --- Comments and audit of one post --------------------------------------------------------
+
+
+def comments_of(post: Post) -> QuerySet[Comment]:
+    return post.comments.select_related("author").order_by("created_at", "id")
+
+
+def audit_of(post: Post, *, limit: int = 100) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(post_id=post.pk).select_related("actor")[:limit])
+
+
+# --- Versions and diffs --------------------------------------------------------------------
+
+
+# One edit saves the post, then its variants and images, in separate history rows (and may
+# bump the version with a plain UPDATE, which history does not see). A version starts at each
+# save of the post itself; variant and image rows saved by the same person right after it
+# belong to it, later ones (a variant-only edit) start a version of their own.
+SAME_EDIT = timedelta(seconds=2)
+
+
+@dataclass
+class Version:
+    number: int  # 1 = the first save; stable, since history only grows
+    at: datetime
+    user: object
+    created: bool
+
+    @property
+    def label(self) -> str:
+        who = ""
+        if self.user is not None:
+            who = self.user.get_full_name() or self.user.get_username()
+        when = timezone.localtime(self.at).strftime("%d/%m/%Y %H:%M:%S")
+        return " · ".join(p for p in (_("Salvataggio %(n)s") % {"n": self.number}, when, who) if p)
+
+
+def _history(post: Post) -> tuple[list, list, list]:
+    posts = list(post.history.select_related("history_user").order_by("history_date", "history_id"))
+    variants = list(
+        Variant.history.filter(post_id=post.pk)
+        .select_related("channel", "history_user")
+        .order_by("history_date", "history_id")
+    )
+    images = list(
+        PostImage.history.filter(post_id=post.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    return posts, variants, images
+
+
+def _versions(posts, variants, images) -> list[tuple[Version, datetime]]:
+    """Saved versions, oldest first, each with the time of its last record."""
+    post_records = {id(r) for r in posts}
+    records = sorted([*posts, *variants, *images], key=lambda r: r.history_date)
+    versions: list[tuple[Version, datetime]] = []
+    for record in records:
+        if versions and id(record) not in post_records:
+            version, last = versions[-1]
+            if (
+                record.history_user_id == getattr(version.user, "pk", None)
+                and record.history_date - last <= SAME_EDIT
+            ):
+                versions[-1] = (version, record.history_date)
+                continue
+        version = Version(
+            number=len(versions) + 1,
+            at=record.history_date,
+            user=record.history_user,
+            created=not versions,
+        )
+        versions.append((version, record.history_date))
+    return versions
+
+
+def versions_of(post: Post) -> list[Version]:
+    """Saved versions of the post (django-simple-history records), newest first."""
+    return [version for version, _last in reversed(_versions(*_history(post)))]
+
+
+def _as_of(records, cutoff) -> dict:
+    """The latest record of each object saved up to ``cutoff``, without deleted objects."""
+    latest = {}
+    for record in records:
+        if record.history_date <= cutoff:
+            latest[record.id] = record
+    return {pk: r for pk, r in latest.items() if r.history_type != "-"}
+
+
+def _snapshot(posts, variants, images, cutoff) -> dict[str, str]:
+    state = _as_of(posts, cutoff)
+    if not state:
+        return {}
+    record = next(iter(state.values()))
+    category = ContentCategory.objects.filter(pk=record.category_id).first()
+    data = {
+        _("Titolo"): record.title,
+        _("Categoria"): str(category or "—"),
+        _("Data e ora"): timezone.localtime(record.planned_at).strftime("%d/%m/%Y %H:%M"),
+        _("Testo base"): record.base_text,
+        _("Link"): record.link,
+        _("Note"): record.notes,
+        _("Comunicazione di crisi"): _("sì") if record.is_crisis_communication else _("no"),
+    }
+    for variant in sorted(_as_of(variants, cutoff).values(), key=lambda v: str(v.channel)):
+        data[_("Testo per %(channel)s") % {"channel": variant.channel}] = variant.text
+    saved_images = _as_of(images, cutoff)
+    if saved_images:
+        data[_("Immagini")] = "\n".join(
+            f"{image.alt_text} ({image.image})"
+            for image in sorted(saved_images.values(), key=lambda i: (i.position, i.id))
+        )
+    return data
+
+
+def snapshot(post: Post, number: int) -> dict[str, str]:
+    """The post as it was at saved version ``number``: labelled fields, variants, images."""
+    posts, variants, images = _history(post)
+    versions = _versions(posts, variants, images)
+    if not 1 <= number <= len(versions):
+        return {}
+    return _snapshot(posts, variants, images, versions[number - 1][1])
+
+
+@dataclass
+class FieldDiff:
+    label: str
+    segments: list  # [(op, text)] with op in "equal", "insert", "delete"
+
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def _segments(old: str, new: str) -> list[tuple[str, str]]:
+    """A word-level diff; the template escapes the text.
+
+    Changes separated only by whitespace are merged, so that a rewritten phrase reads as one
+    deletion and one insertion rather than alternating words.
+    """
+    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    segments: list[tuple[str, str]] = []
+    deleted, inserted = "", ""
+    for index, (op, a1, a2, b1, b2) in enumerate(opcodes):
+        if op != "equal":
+            deleted += "".join(a[a1:a2])
+            inserted += "".join(b[b1:b2])
+            continue
+        text = "".join(a[a1:a2])
+        between_changes = (deleted or inserted) and index + 1 < len(opcodes)
+        if between_changes and not text.strip():
+            deleted += text
+            inserted += text
+            continue
+        segments += [s for s in (("delete", deleted), ("insert", inserted)) if s[1]]
+        deleted, inserted = "", ""
+        segments.append(("equal", text))
+    segments += [s for s in (("delete", deleted), ("insert", inserted)) if s[1]]
+    return segments
+
+
+def _diff(before_all: dict, after_all: dict) -> list[FieldDiff]:
+    diffs = []
+    for label in dict.fromkeys([*before_all, *after_all]):
+        before, after = before_all.get(label, ""), after_all.get(label, "")
+        if before != after:
+            diffs.append(FieldDiff(label, _segments(before, after)))
+    return diffs
+
+
+def diff_versions(post: Post, *, old: int, new: int) -> list[FieldDiff]:
+    """What changed between two saved versions of ``post`` (by number), field by field."""
+    posts, variants, images = _history(post)
+    versions = _versions(posts, variants, images)
+    if not (1 <= old <= len(versions) and 1 <= new <= len(versions)):
+        return []
+    return _diff(
+        _snapshot(posts, variants, images, versions[old - 1][1]),
+        _snapshot(posts, variants, images, versions[new - 1][1]),
+    )
+
+
+def changes_since_approval(post: Post) -> list[FieldDiff] | None:
+    """For a post back in review after an approval: what changed since it was approved
+    (None when it was never approved)."""
+    if post.approved_at is None or post.status != S.IN_REVIEW:
+        return None
+    posts, variants, images = _history(post)
+    if not posts:
+        return None
+    latest = max(r.history_date for r in [*posts, *variants, *images])
+    return _diff(
+        _snapshot(posts, variants, images, post.approved_at),
+        _snapshot(posts, variants, images, latest),
+    )

@@ -1,0 +1,381 @@
+"""The approval workflow: who may move a post through review, and what each move does.
+
+Every status change goes through :func:`apps.planning.transitions.transition`, which makes
+it a conditional UPDATE with its audit entry; this module adds the rules about *who* and
+*when* (roles, separation of duties, editor checks, blackouts, crisis fast track) and the
+side effects (deliveries, emails after commit).
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.roles import Role, can
+from apps.audit.services import record
+from apps.planning.enums import FINAL_STATES
+from apps.planning.enums import PostStatus as S
+from apps.planning.models import Post
+from apps.planning.transitions import TransitionError, can_transition, transition
+
+from .models import Comment, OfficeSettings
+
+logger = logging.getLogger(__name__)
+
+COMMENT_MAX_LENGTH = 5000
+
+
+class ReviewError(TransitionError):
+    """A refused workflow action; the message (Italian) is shown to the user."""
+
+
+# --- Who may do what ------------------------------------------------------------------------
+
+
+def may_manage(user, post: Post) -> bool:
+    """The author, or anyone who reviews, may submit, withdraw or cancel a post."""
+    return bool(user and user.is_authenticated) and (
+        post.author_id == user.pk or can(user, "review")
+    )
+
+
+def _require_manager(user, post: Post) -> None:
+    if not may_manage(user, post):
+        raise ReviewError(_("Solo l'autore del post o un approvatore può farlo."))
+
+
+def _require_reviewer(user) -> None:
+    if not can(user, "review"):
+        raise ReviewError(_("Solo gli approvatori possono approvare o chiedere modifiche."))
+
+
+def _require_status(post: Post, *statuses: S, message: str) -> None:
+    if post.status not in statuses:
+        raise ReviewError(message)
+
+
+_UNKNOWN = object()
+
+
+def approval_route(post: Post, user, *, office=None, crisis=_UNKNOWN) -> str:
+    """How ``user`` may approve ``post``: "normal", "self" (office allows it), "fast_track"
+    (crisis communication during a crisis), or "" when separation of duties forbids it.
+
+    ``office`` and ``crisis`` may be passed by a page that shows many posts.
+    """
+    if user.pk not in {post.author_id, post.last_editor_id}:
+        return "normal"
+    if crisis is _UNKNOWN:
+        from apps.crisis.selectors import open_crisis
+
+        crisis = open_crisis()
+    if post.is_crisis_communication and crisis is not None:
+        return "fast_track"
+    if (office or OfficeSettings.load()).allow_self_approval:
+        return "self"
+    return ""
+
+
+# --- The actions --------------------------------------------------------------------------
+
+
+def submit_post(post: Post, *, by) -> Post:
+    """Draft (or changes requested) -> in review; approvers get an email after commit."""
+    _require_manager(by, post)
+    _require_status(
+        post,
+        S.DRAFT,
+        S.CHANGES_REQUESTED,
+        message=_("Si può inviare in revisione solo una bozza o un post con modifiche richieste."),
+    )
+    if not post.variants.exists():
+        raise ReviewError(_("Scegli almeno un canale prima di inviare il post in revisione."))
+    transition(
+        post,
+        S.IN_REVIEW,
+        by=by,
+        action="post.submitted",
+        note=_("Inviato in revisione."),
+        extra_fields={"reschedule_only_pending": False},
+        on_commit=lambda: notify_submitted(post_id=post.pk, by_id=by.pk),
+    )
+    return post
+
+
+def withdraw_post(post: Post, *, by) -> Post:
+    """In review -> draft, so that the author can edit it again."""
+    _require_manager(by, post)
+    _require_status(post, S.IN_REVIEW, message=_("Si può ritirare solo un post in revisione."))
+    transition(
+        post,
+        S.DRAFT,
+        by=by,
+        action="post.withdrawn",
+        note=_("Ritirato dalla revisione."),
+        extra_fields={"reschedule_only_pending": False},
+    )
+    return post
+
+
+def _check_approvable(post: Post, *, by, expected_version) -> str:
+    from apps.crisis.selectors import blackout_blocking_approval
+    from apps.planning.checks import has_blocking_findings
+
+    _require_reviewer(by)
+    _require_status(post, S.IN_REVIEW, message=_("Si può approvare solo un post in revisione."))
+    if expected_version is None or int(expected_version) != post.version:
+        raise ReviewError(
+            _(
+                "Il post è stato modificato dopo che lo hai aperto (versione %(now)s): "
+                "ricarica la pagina e rileggi prima di approvare."
+            )
+            % {"now": post.version}
+        )
+    route = approval_route(post, by)
+    if not route:
+        raise ReviewError(
+            _(
+                "Non puoi approvare un post che hai scritto o modificato per ultimo: "
+                "serve un altro approvatore."
+            )
+        )
+    if has_blocking_findings(post):
+        raise ReviewError(
+            _("Il testo viola una regola bloccante dei controlli redazionali: correggilo prima.")
+        )
+    blackout = blackout_blocking_approval(post)
+    if blackout is not None:
+        raise ReviewError(
+            _("Approvazione non consentita: l'orario cade nel periodo di silenzio «%(b)s».")
+            % {"b": blackout}
+        )
+    return route
+
+
+def _route_note(route: str) -> str:
+    if route == "self":
+        return " " + _("(auto-approvazione consentita dalle impostazioni dell'ufficio)")
+    if route == "fast_track":
+        return " " + _("(procedura rapida di crisi, fast track: un solo approvatore)")
+    return ""
+
+
+def _approve(post: Post, *, by, expected_version, action: str, note: str) -> Post:
+    from apps.publishing.services import schedule_deliveries
+
+    route = _check_approvable(post, by=by, expected_version=expected_version)
+    with transaction.atomic():
+        transition(
+            post,
+            S.APPROVED,
+            by=by,
+            action=action,
+            note=note + _route_note(route),
+            expected_version=int(expected_version),
+            extra_fields={
+                "approved_by": by,
+                "approved_at": timezone.now(),
+                "approved_version": int(expected_version),
+                "reschedule_only_pending": False,
+            },
+            on_commit=lambda: notify_author(post_id=post.pk, kind="approved"),
+        )
+        schedule_deliveries(post=post)
+    return post
+
+
+def approve_post(post: Post, *, by, expected_version) -> Post:
+    """In review -> approved, for exactly ``expected_version``; deliveries are scheduled in the
+    same transaction and the author gets an email after commit."""
+    return _approve(
+        post,
+        by=by,
+        expected_version=expected_version,
+        action="post.approved",
+        note=_("Approvata la versione %(v)s.") % {"v": expected_version},
+    )
+
+
+def reapprove_reschedule(post: Post, *, by, expected_version) -> Post:
+    """One-click approval of a post that went back to review only because its time moved."""
+    if not post.reschedule_only_pending:
+        raise ReviewError(
+            _("Il post non è cambiato solo nell'orario: va riletto e approvato per intero.")
+        )
+    return _approve(
+        post,
+        by=by,
+        expected_version=expected_version,
+        action="post.reapproved",
+        note=_("Nuovo orario approvato (%(when)s), testo invariato.")
+        % {"when": timezone.localtime(post.planned_at).strftime("%d/%m/%Y %H:%M")},
+    )
+
+
+def request_changes(post: Post, *, by, comment: str) -> Post:
+    """In review -> changes requested; the comment is required and becomes part of the thread."""
+    _require_reviewer(by)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ReviewError(_("Scrivi cosa va cambiato: il commento è obbligatorio."))
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ReviewError(_("Il commento è troppo lungo (massimo 5000 caratteri)."))
+    _require_status(
+        post, S.IN_REVIEW, message=_("Si possono chiedere modifiche solo su un post in revisione.")
+    )
+    with transaction.atomic():
+        transition(
+            post,
+            S.CHANGES_REQUESTED,
+            by=by,
+            action="post.changes_requested",
+            note=comment,
+            extra_fields={"reschedule_only_pending": False},
+            on_commit=lambda: notify_author(post_id=post.pk, kind="changes_requested"),
+        )
+        Comment.objects.create(post=post, author=by, body=comment)
+    return post
+
+
+def cancel_post(post: Post, *, by, reason: str = "") -> Post:
+    """Any state not yet published -> cancelled; its waiting deliveries are cancelled too."""
+    _require_manager(by, post)
+    if post.status in FINAL_STATES or not can_transition(post.status, S.CANCELLED):
+        raise ReviewError(
+            _("Un post nello stato «%(s)s» non si può annullare.")
+            % {"s": post.get_status_display()}
+        )
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.models import Delivery
+
+    reason = (reason or "").strip()[:COMMENT_MAX_LENGTH]
+    with transaction.atomic():
+        transition(
+            post,
+            S.CANCELLED,
+            by=by,
+            action="post.cancelled",
+            note=reason or _("Annullato."),
+            extra_fields={"reschedule_only_pending": False},
+        )
+        # Unsent deliveries stop too (as the crisis area's cancel does), so that no list
+        # shows them as still going out.
+        Delivery.objects.filter(variant__post=post, state=DeliveryState.WAITING).update(
+            state=DeliveryState.CANCELLED
+        )
+    return post
+
+
+def add_comment(post: Post, *, by, body: str) -> Comment:
+    body = (body or "").strip()
+    if not body:
+        raise ReviewError(_("Il commento è vuoto."))
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ReviewError(_("Il commento è troppo lungo (massimo 5000 caratteri)."))
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, author=by, body=body)
+        record(
+            action="comment.added",
+            actor=by,
+            obj=comment,
+            post_id=post.pk,
+            summary=body[:300],
+        )
+    return comment
+
+
+def set_self_approval(*, by, allowed: bool) -> OfficeSettings:
+    """The one-person-office switch; every change is audited."""
+    if not can(by, "configure"):
+        raise ReviewError(_("Solo gli amministratori possono cambiare questa impostazione."))
+    office = OfficeSettings.load()
+    if office.allow_self_approval == allowed:
+        return office
+    with transaction.atomic():
+        before = office.allow_self_approval
+        office.allow_self_approval = allowed
+        office.save(update_fields=["allow_self_approval"])
+        record(
+            action="settings.self_approval",
+            actor=by,
+            obj=office,
+            summary=_("Auto-approvazione consentita")
+            if allowed
+            else _("Auto-approvazione non consentita"),
+            before={"allow_self_approval": before},
+            after={"allow_self_approval": allowed},
+        )
+    return office
+
+
+# --- Emails (after commit) ------------------------------------------------------------------
+
+
+def _absolute(url_name: str, *args) -> str:
+    try:
+        return settings.SITE_URL + reverse(url_name, args=args)
+    except NoReverseMatch:
+        return settings.SITE_URL
+
+
+def post_link(post: Post) -> str:
+    try:
+        return settings.SITE_URL + post.get_absolute_url()
+    except NoReverseMatch:
+        return _absolute("review:post", post.pk)
+
+
+def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
+    if not recipients:
+        return
+    body = render_to_string(template, context)
+    subject = " ".join(str(subject).split())  # a title with a line break must not break the header
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:  # a mail server problem must not undo a committed approval
+        logger.exception("Could not send %s to %s", template, recipients)
+
+
+def notify_submitted(*, post_id: int, by_id: int | None = None) -> None:
+    """Emails every approver (but the submitter) that a post waits for review."""
+    post = Post.objects.select_related("author").filter(pk=post_id).first()
+    if post is None:
+        return
+    recipients = sorted(
+        set(
+            User.objects.filter(groups__name=Role.APPROVER.value, is_active=True)
+            .exclude(email="")
+            .exclude(pk=by_id)
+            .values_list("email", flat=True)
+        )
+    )
+    _send(
+        _("Da approvare: %(title)s") % {"title": post.title},
+        "review/email/submitted.txt",
+        {"post": post, "post_url": post_link(post), "queue_url": _absolute("review:queue")},
+        recipients,
+    )
+
+
+def notify_author(*, post_id: int, kind: str) -> None:
+    """Emails the author that the post was approved or sent back with changes requested."""
+    post = Post.objects.select_related("author", "approved_by").filter(pk=post_id).first()
+    if post is None or not post.author.email:
+        return
+    if kind == "approved":
+        subject = _("Approvato: %(title)s") % {"title": post.title}
+    else:
+        subject = _("Modifiche richieste: %(title)s") % {"title": post.title}
+    last_comment = post.comments.select_related("author").order_by("-created_at", "-id").first()
+    _send(
+        subject,
+        f"review/email/{kind}.txt",
+        {"post": post, "post_url": post_link(post), "comment": last_comment},
+        [post.author.email],
+    )

@@ -1,0 +1,43 @@
+from django import template
+
+from apps.review import selectors
+from apps.review.selectors import review_state
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def post_review_state(context, post):
+    """What the current user may do on ``post`` now, and the editor-check warnings."""
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    return review_state(post, user, request=request)
+
+
+@register.filter
+def heading_level(value, default=2):
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        return default
+    return level if 2 <= level <= 6 else default
+
+
+@register.simple_tag
+def post_comments(post):
+    return list(selectors.comments_of(post))
+
+
+@register.simple_tag
+def post_versions(post):
+    return selectors.versions_of(post)
+
+
+@register.simple_tag
+def post_audit(post):
+    return selectors.audit_of(post)
+
+
+@register.simple_tag
+def post_changes_since_approval(post):
+    return selectors.changes_since_approval(post)

@@ -1,0 +1,265 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts.access import require_capability
+from apps.accounts.roles import can
+from apps.planning.models import Post, Variant
+from apps.planning.transitions import TransitionError
+
+from . import selectors, services
+from .forms import CommentForm, DiffForm, OfficeSettingsForm
+from .models import OfficeSettings
+
+ACTIONS_TEMPLATE = "review/includes/post_actions.html"
+HISTORY_TEMPLATE = "review/includes/post_history.html"
+
+
+def _post(pk: int) -> Post:
+    return get_object_or_404(
+        Post.objects.select_related(
+            "category", "author", "last_editor", "approved_by"
+        ).prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.select_related("channel"))
+        ),
+        pk=pk,
+    )
+
+
+def _return_to(request, post: Post) -> str:
+    """Where the non-JS fallback goes back to: the page the form was on, if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return post.get_absolute_url()
+
+
+@require_GET
+@require_capability("review")
+def queue(request):
+    posts = list(selectors.review_queue())
+    return render(request, "review/queue.html", {"posts": posts, "return_to": request.path})
+
+
+@require_GET
+@require_capability("plan")
+def post_review(request, pk: int):
+    """The post as reviewers see it: previews, actions, comments, versions and audit entries."""
+    post = _post(pk)
+    return render(request, "review/post.html", {"post": post, "return_to": request.path})
+
+
+# --- Workflow actions: one small view each, one shared shape -----------------------------------
+
+
+def _run(request, pk: int, *, reviewer_only: bool, act, done: str, approving: bool = False):
+    post = _post(pk)
+    allowed = (
+        can(request.user, "review") if reviewer_only else services.may_manage(request.user, post)
+    )
+    if not allowed:
+        raise PermissionDenied
+    feedback, ok = done, True
+    try:
+        act(post)
+    except TransitionError as exc:
+        feedback, ok = str(exc), False
+    return_to = _return_to(request, post)
+    if request.htmx:
+        post = _post(pk)
+        response = render(
+            request,
+            ACTIONS_TEMPLATE,
+            {
+                "post": post,
+                "feedback": feedback,
+                "feedback_ok": ok,
+                "return_to": return_to,
+                "heading_level": request.POST.get("heading_level"),
+                # A refused approval may mean the text changed: re-read the page before
+                # approving, never approve a newer version from a stale preview.
+                "reread_first": approving and not ok,
+            },
+        )
+        if ok:
+            response["HX-Trigger"] = "postChanged"
+        return response
+    (messages.success if ok else messages.error)(request, feedback)
+    return redirect(return_to)
+
+
+@require_POST
+@require_capability("plan")
+def submit(request, pk: int):
+    return _run(
+        request,
+        pk,
+        reviewer_only=False,
+        act=lambda post: services.submit_post(post, by=request.user),
+        done=_("Post inviato in revisione: gli approvatori riceveranno un'email."),
+    )
+
+
+@require_POST
+@require_capability("plan")
+def withdraw(request, pk: int):
+    return _run(
+        request,
+        pk,
+        reviewer_only=False,
+        act=lambda post: services.withdraw_post(post, by=request.user),
+        done=_("Post ritirato dalla revisione: ora è una bozza modificabile."),
+    )
+
+
+@require_POST
+@require_capability("plan")
+def approve(request, pk: int):
+    return _run(
+        request,
+        pk,
+        reviewer_only=True,
+        act=lambda post: services.approve_post(
+            post, by=request.user, expected_version=_int(request.POST.get("expected_version"))
+        ),
+        done=_("Post approvato: uscirà all'ora prevista."),
+        approving=True,
+    )
+
+
+@require_POST
+@require_capability("plan")
+def reapprove(request, pk: int):
+    return _run(
+        request,
+        pk,
+        reviewer_only=True,
+        act=lambda post: services.reapprove_reschedule(
+            post, by=request.user, expected_version=_int(request.POST.get("expected_version"))
+        ),
+        done=_("Nuovo orario approvato."),
+        approving=True,
+    )
+
+
+@require_POST
+@require_capability("plan")
+def request_changes(request, pk: int):
+    return _run(
+        request,
+        pk,
+        reviewer_only=True,
+        act=lambda post: services.request_changes(
+            post, by=request.user, comment=request.POST.get("comment", "")
+        ),
+        done=_("Modifiche richieste: l'autore riceverà un'email con il tuo commento."),
+    )
+
+
+@require_POST
+@require_capability("plan")
+def cancel(request, pk: int):
+    return _run(
+        request,
+        pk,
+        reviewer_only=False,
+        act=lambda post: services.cancel_post(
+            post, by=request.user, reason=request.POST.get("reason", "")
+        ),
+        done=_("Post annullato: non verrà pubblicato."),
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- History: comments, versions, audit -------------------------------------------------------
+
+
+def _history_response(request, post: Post, **extra):
+    context = {"post": post, "return_to": _return_to(request, post), **extra}
+    if request.htmx:
+        return render(request, HISTORY_TEMPLATE, context)
+    return render(request, "review/post.html", context)
+
+
+@require_GET
+@require_capability("plan")
+def history(request, pk: int):
+    return _history_response(request, _post(pk))
+
+
+@require_POST
+@require_capability("plan")
+def comment(request, pk: int):
+    post = _post(pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(post, by=request.user, body=form.cleaned_data["body"])
+        except TransitionError as exc:
+            form.add_error("body", str(exc))
+    if form.errors:
+        if request.htmx:
+            return _history_response(request, post, comment_form=form)
+        messages.error(request, form.errors["body"][0])
+        return redirect(_return_to(request, post))
+    if request.htmx:
+        return _history_response(request, post, comment_saved=True)
+    messages.success(request, _("Commento aggiunto."))
+    return redirect(_return_to(request, post))
+
+
+@require_GET
+@require_capability("plan")
+def diff(request, pk: int):
+    """A readable diff between any two saved versions (``?da=<id>&a=<id>``)."""
+    post = _post(pk)
+    versions = selectors.versions_of(post)
+    form = DiffForm(request.GET or None)
+    old = new = None
+    chosen = form.is_valid() and max(form.cleaned_data["da"], form.cleaned_data["a"]) <= len(
+        versions
+    )
+    if chosen:
+        old, new = form.cleaned_data["da"], form.cleaned_data["a"]
+    elif len(versions) >= 2:
+        old, new = versions[1].number, versions[0].number
+    context = {
+        "post": post,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "diff_invalid": form.is_bound and not chosen,
+        "changes": selectors.diff_versions(post, old=old, new=new) if old else None,
+    }
+    if request.htmx:
+        return render(request, "review/diff.html#diff-result", context)
+    return render(request, "review/diff.html", context)
+
+
+# --- Office settings ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("configure")
+def office_settings(request):
+    office = OfficeSettings.load()
+    form = OfficeSettingsForm(request.POST or None, instance=office)
+    if request.method == "POST" and form.is_valid():
+        services.set_self_approval(
+            by=request.user, allowed=form.cleaned_data["allow_self_approval"]
+        )
+        messages.success(request, _("Impostazioni salvate."))
+        return redirect("review:settings")
+    return render(request, "review/settings.html", {"form": form})

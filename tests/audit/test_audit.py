@@ -1,0 +1,264 @@
+"""The audit trail: append-only, filterable, exportable without formula injection."""
+
+import csv
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import RequestFactory
+from django.urls import reverse
+
+from apps.audit.admin import AuditEntryAdmin
+from apps.audit.csv_export import safe_cell
+from apps.audit.models import AuditEntry
+from apps.audit.services import record
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+ROME = ZoneInfo("Europe/Rome")
+
+
+def _entry(*, at=None, **kwargs) -> AuditEntry:
+    """An entry as ``record`` writes it; ``at`` is the clock at that moment (entries cannot be
+    back-dated afterwards: they are append-only, on PostgreSQL down to the database)."""
+    arguments = {"action": "post.approved", "summary": "", **kwargs}
+    if at is None:
+        return record(**arguments)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.utils.timezone.now", lambda: at)
+        return record(**arguments)
+
+
+def _csv(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text)))
+
+
+# --- Append-only ---------------------------------------------------------------------------
+
+
+def test_an_entry_cannot_be_changed_or_deleted(approver):
+    entry = _entry(actor=approver)
+
+    entry.summary = "ritoccato"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(summary="x")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+
+    assert AuditEntry.objects.get(pk=entry.pk).summary == ""
+
+
+def test_the_admin_is_read_only_even_for_a_superuser(admin_user):
+    admin_user.is_superuser = admin_user.is_staff = True
+    admin_user.save()
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    model_admin = AuditEntryAdmin(AuditEntry, site)
+    entry = _entry(actor=admin_user)
+
+    assert model_admin.has_view_permission(request, entry) is True
+    assert model_admin.has_add_permission(request) is False
+    assert model_admin.has_change_permission(request, entry) is False
+    assert model_admin.has_delete_permission(request, entry) is False
+    assert model_admin.get_actions(request) == {}
+
+
+def test_the_admin_change_page_does_not_save_edits(client, admin_user):
+    admin_user.is_superuser = admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    entry = _entry(actor=admin_user, summary="originale")
+    url = reverse("admin:audit_auditentry_change", args=[entry.pk])
+
+    client.post(url, {"summary": "falsificato", "action": "x"})
+
+    assert AuditEntry.objects.get(pk=entry.pk).summary == "originale"
+    delete = client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"})
+    assert delete.status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+# --- The global list ------------------------------------------------------------------------
+
+
+def test_the_list_filters_by_who_action_dates_and_post(approver_client, approver, editor):
+    wanted = _entry(
+        actor=editor, action="post.submitted", post_id=7, at=datetime(2026, 3, 2, 10, tzinfo=ROME)
+    )
+    _entry(
+        actor=approver, action="post.submitted", post_id=7, at=datetime(2026, 3, 2, 11, tzinfo=ROME)
+    )
+    _entry(
+        actor=editor, action="post.approved", post_id=7, at=datetime(2026, 3, 2, 12, tzinfo=ROME)
+    )
+    _entry(
+        actor=editor, action="post.submitted", post_id=8, at=datetime(2026, 3, 2, 13, tzinfo=ROME)
+    )
+    _entry(
+        actor=editor, action="post.submitted", post_id=7, at=datetime(2026, 3, 4, 9, tzinfo=ROME)
+    )
+
+    response = approver_client.get(
+        reverse("audit:list"),
+        {
+            "chi": editor.pk,
+            "azione": "post.submitted",
+            "dal": "2026-03-01",
+            "al": "2026-03-03",
+            "post": 7,
+        },
+    )
+
+    assert list(response.context["page"].object_list) == [wanted]
+
+
+def test_bad_filters_are_reported_not_a_server_error(approver_client):
+    _entry()
+
+    response = approver_client.get(
+        reverse("audit:list"), {"dal": "31/02/2026", "al": "ieri", "post": "abc", "pagina": "x"}
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'aria-invalid="true"' in body
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_an_end_date_before_the_start_is_an_error(approver_client):
+    response = approver_client.get(reverse("audit:list"), {"dal": "2026-03-05", "al": "2026-03-01"})
+
+    assert "La data finale viene prima" in response.content.decode()
+
+
+def test_the_list_is_paginated_newest_first(approver_client):
+    entries = [_entry(summary=f"voce {n}") for n in range(55)]
+
+    first = approver_client.get(reverse("audit:list"))
+    second = approver_client.get(reverse("audit:list"), {"pagina": 2})
+
+    assert list(first.context["page"].object_list)[0] == entries[-1]
+    assert len(first.context["page"].object_list) == 50
+    assert list(second.context["page"].object_list) == entries[4::-1]
+
+
+def test_the_list_escapes_what_users_wrote(approver_client):
+    _entry(summary="<img src=x onerror=alert(1)>")
+
+    body = approver_client.get(reverse("audit:list")).content.decode()
+
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "<img src=x" not in body
+
+
+def test_the_list_query_count_does_not_grow_with_entries(
+    approver_client, approver, django_assert_max_num_queries
+):
+    _entry(actor=approver)
+    with django_assert_max_num_queries(30) as one:
+        approver_client.get(reverse("audit:list"))
+    for n in range(3):
+        _entry(actor=UserFactory(username=f"persona{n}"))
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = approver_client.get(reverse("audit:list"))
+
+    assert response.context["page"].paginator.count == 4
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+39 0123", "'+39 0123"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Testo normale", "Testo normale"),
+        (None, ""),
+    ],
+)
+def test_csv_cells_that_look_like_formulas_are_neutralised(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_the_csv_export_streams_the_filtered_entries_safely(approver_client, editor):
+    _entry(actor=editor, action="comment.added", summary="=cmd|' /C calc'!A0", post_id=3)
+    _entry(actor=editor, action="post.approved", summary="altro")
+
+    response = approver_client.get(reverse("audit:export"), {"azione": "comment.added"})
+
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="registro-')
+    rows = _csv(response)
+    assert rows[0][:3] == ["quando", "chi", "azione"]
+    assert len(rows) == 2
+    assert rows[1][1:3] == ["redattrice", "comment.added"]
+    assert rows[1][7] == "'=cmd|' /C calc'!A0"
+
+
+def test_every_service_action_leaves_exactly_one_entry(editor, approver):
+    from apps.planning.enums import PostStatus
+    from apps.review import services
+    from tests.review.factories import post_in
+
+    post = post_in(PostStatus.DRAFT, author=editor)
+    services.submit_post(post, by=editor)
+    services.request_changes(post, by=approver, comment="Accorcia")
+    services.submit_post(post, by=editor)
+    services.approve_post(post, by=approver, expected_version=1)
+    services.add_comment(post, by=editor, body="Grazie")
+    services.cancel_post(post, by=editor, reason="Rinviato")
+
+    entries = AuditEntry.objects.filter(post_id=post.pk).order_by("id")
+    assert [(e.action, e.actor, e.before, e.after) for e in entries] == [
+        ("post.submitted", editor, {"status": "draft"}, {"status": "in_review"}),
+        (
+            "post.changes_requested",
+            approver,
+            {"status": "in_review"},
+            {"status": "changes_requested"},
+        ),
+        ("post.submitted", editor, {"status": "changes_requested"}, {"status": "in_review"}),
+        ("post.approved", approver, {"status": "in_review"}, {"status": "approved"}),
+        ("comment.added", editor, None, None),
+        ("post.cancelled", editor, {"status": "approved"}, {"status": "cancelled"}),
+    ]
+
+
+def test_the_database_refuses_changes_too_on_postgresql():
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    entry = _entry(summary="originale")
+
+    for sql in (
+        "UPDATE audit_auditentry SET summary = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [entry.pk])
+
+    assert AuditEntry.objects.get(pk=entry.pk).summary == "originale"
+
+
+def test_the_list_names_actions_in_italian_and_shows_before_and_after(approver_client):
+    _entry(action="post.submitted", before={"status": "draft"}, after={"status": "in_review"})
+
+    body = approver_client.get(reverse("audit:list")).content.decode()
+
+    assert "Inviato in revisione" in body
+    assert "prima: status: draft · dopo: status: in_review" in body

@@ -1,0 +1,115 @@
+"""Approval is of an exact version: an edit after approval sends the post back to review.
+
+The edit itself is the planning area's ``update_post``; these tests check that the workflow
+picks the result up (one-click re-approval only when just the time moved).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from apps.planning.enums import PostStatus as S
+from apps.planning.models import Post
+from apps.planning.services import update_post
+from apps.review import services
+from apps.review.selectors import changes_since_approval, diff_versions, versions_of
+from apps.review.services import ReviewError
+from tests.review.factories import post_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved_post(editor, approver):
+    post = post_in(S.IN_REVIEW, author=editor)
+    services.approve_post(post, by=approver, expected_version=post.version)
+    return Post.objects.get(pk=post.pk)
+
+
+def test_a_reschedule_after_approval_can_be_approved_again_in_one_click(
+    approved_post, editor, approver
+):
+    update_post(
+        approved_post,
+        by=editor,
+        expected_version=approved_post.version,
+        planned_at=approved_post.planned_at + timedelta(hours=2),
+    )
+    post = Post.objects.get(pk=approved_post.pk)
+    assert (post.status, post.reschedule_only_pending) == (S.IN_REVIEW, True)
+
+    services.reapprove_reschedule(post, by=approver, expected_version=post.version)
+
+    post.refresh_from_db()
+    assert (post.status, post.approved_version) == (S.APPROVED, 2)
+
+
+def test_a_text_edit_after_approval_needs_a_full_review(approved_post, editor, approver):
+    update_post(
+        approved_post,
+        by=editor,
+        expected_version=approved_post.version,
+        base_text="Testo cambiato dopo l'approvazione.",
+    )
+    post = Post.objects.get(pk=approved_post.pk)
+
+    with pytest.raises(ReviewError, match="non è cambiato solo"):
+        services.reapprove_reschedule(post, by=approver, expected_version=post.version)
+    services.approve_post(post, by=approver, expected_version=post.version)
+
+    post.refresh_from_db()
+    assert (post.status, post.approved_version) == (S.APPROVED, 2)
+
+
+def test_the_approval_of_the_old_version_cannot_be_replayed(approved_post, editor, approver):
+    update_post(
+        approved_post, by=editor, expected_version=approved_post.version, base_text="Nuovo."
+    )
+    post = Post.objects.get(pk=approved_post.pk)
+
+    with pytest.raises(ReviewError, match="modificato dopo"):
+        services.approve_post(post, by=approver, expected_version=1)
+
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
+def test_an_edit_through_the_planning_service_is_a_version_with_a_readable_diff(editor):
+    post = post_in(S.DRAFT, author=editor, base_text="Chiuso lunedì.")
+    variant = post.variants.get()
+
+    update_post(
+        post,
+        by=editor,
+        expected_version=1,
+        base_text="Chiuso martedì.",
+        variant_texts={variant.channel_id: "Chiuso martedì, riapre mercoledì."},
+    )
+
+    assert len(versions_of(post)) == 2
+    changes = {c.label: c.segments for c in diff_versions(post, old=1, new=2)}
+    assert changes["Testo base"] == [
+        ("equal", "Chiuso "),
+        ("delete", "lunedì."),
+        ("insert", "martedì."),
+    ]
+    assert ("insert", "martedì, riapre mercoledì.") in changes["Testo per Facebook"]
+
+
+def test_approvers_see_what_changed_since_the_approval(approved_post, editor, approver, client):
+    new_time = approved_post.planned_at + timedelta(days=1)
+    update_post(
+        approved_post,
+        by=editor,
+        expected_version=approved_post.version,
+        base_text="Testo <i>corretto</i> dopo l'approvazione.",
+        planned_at=new_time,
+    )
+    client.force_login(approver)
+
+    body = client.get(reverse("review:queue")).content.decode()
+
+    assert "Cosa è cambiato dall'approvazione" in body
+    assert "&lt;i&gt;corretto&lt;/i&gt;" in body
+    labels = [c.label for c in changes_since_approval(Post.objects.get(pk=approved_post.pk))]
+    assert labels == ["Data e ora", "Testo base"]

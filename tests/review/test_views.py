@@ -1,0 +1,325 @@
+"""The review pages and the in-place (htmx) actions, with their non-JS fallbacks."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.audit.models import AuditEntry
+from apps.planning.enums import PostStatus as S
+from apps.planning.models import Post
+from apps.review.models import OfficeSettings
+from tests.factories import ChannelFactory, UserFactory
+from tests.review.factories import post_in
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_queue_lists_posts_in_review_by_planned_time(approver_client, editor):
+    now = timezone.now()
+    later = post_in(S.IN_REVIEW, author=editor, title="Più tardi", planned_at=now + timedelta(2))
+    sooner = post_in(S.IN_REVIEW, author=editor, title="Prima", planned_at=now + timedelta(1))
+    post_in(S.DRAFT, author=editor, title="Bozza nascosta")
+
+    response = approver_client.get(reverse("review:queue"))
+
+    assert response.status_code == 200
+    assert list(response.context["posts"]) == [sooner, later]
+    body = response.content.decode()
+    assert "Bozza nascosta" not in body
+    assert body.index("Prima") < body.index("Più tardi")
+    assert "Approva la versione 1" in body
+
+
+def test_the_queue_shows_each_channel_preview(approver_client, editor):
+    channels = [ChannelFactory(name="Telegram Comune"), ChannelFactory(name="Mastodon Comune")]
+    post_in(S.IN_REVIEW, author=editor, channels=channels, base_text="Sportello chiuso lunedì")
+
+    body = approver_client.get(reverse("review:queue")).content.decode()
+
+    assert "Telegram Comune" in body and "Mastodon Comune" in body
+    assert body.count("Sportello chiuso lunedì") == 2
+
+
+def test_the_queue_query_count_does_not_grow_with_posts(
+    approver_client, editor, django_assert_max_num_queries
+):
+    channel = ChannelFactory(name="Facebook")
+    post_in(S.IN_REVIEW, author=editor, channels=[channel])
+    with django_assert_max_num_queries(30) as one:
+        approver_client.get(reverse("review:queue"))
+    for _ in range(2):
+        post_in(S.IN_REVIEW, author=editor, channels=[channel])
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = approver_client.get(reverse("review:queue"))
+
+    assert len(response.context["posts"]) == 3
+
+
+def test_approving_in_place_returns_the_new_actions_block(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor)
+
+    response = approver_client.post(
+        reverse("review:approve", args=[post.pk]), {"expected_version": 1}, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "postChanged"
+    body = response.content.decode()
+    assert f'id="post-actions-{post.pk}"' in body
+    assert "Post approvato" in body
+    assert "<html" not in body
+    assert Post.objects.get(pk=post.pk).status == S.APPROVED
+
+
+def test_approving_without_javascript_redirects_back_with_a_message(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor)
+
+    response = approver_client.post(
+        reverse("review:approve", args=[post.pk]),
+        {"expected_version": 1, "next": reverse("review:queue")},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(reverse("review:queue"), 302)]
+    assert "Post approvato" in response.content.decode()
+
+
+def test_an_offsite_next_is_ignored(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor)
+
+    response = approver_client.post(
+        reverse("review:approve", args=[post.pk]),
+        {"expected_version": 1, "next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == post.get_absolute_url()
+
+
+def test_a_stale_approval_shows_an_error_and_changes_nothing(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor, version=2)
+
+    response = approver_client.post(
+        reverse("review:approve", args=[post.pk]), {"expected_version": 1}, **HTMX
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "ricarica la pagina" in body
+    # No button to approve the newer version from a preview the approver has not re-read.
+    assert "Approva la versione" not in body
+    assert "Ricarica la pagina e rileggi il post" in body
+    assert "HX-Trigger" not in response
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
+def test_a_forged_approval_without_version_is_refused(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor)
+
+    response = approver_client.post(
+        reverse("review:approve", args=[post.pk]), {"expected_version": "abc"}, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
+def test_a_forged_approval_by_an_editor_is_forbidden(editor_client, other_editor):
+    post = post_in(S.IN_REVIEW, author=other_editor)
+
+    response = editor_client.post(
+        reverse("review:approve", args=[post.pk]), {"expected_version": 1}
+    )
+
+    assert response.status_code == 403
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+    assert AuditEntry.objects.count() == 0
+
+
+def test_requesting_changes_without_a_comment_keeps_the_post_in_review(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor)
+
+    response = approver_client.post(
+        reverse("review:request_changes", args=[post.pk]), {"comment": ""}, **HTMX
+    )
+
+    assert "commento è obbligatorio" in response.content.decode()
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
+def test_an_author_submits_from_the_actions_block(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor)
+
+    response = editor_client.post(reverse("review:submit", args=[post.pk]), **HTMX)
+
+    assert "Post inviato in revisione" in response.content.decode()
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
+def test_the_author_sees_submit_but_not_approve(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor)
+
+    body = editor_client.get(reverse("review:post", args=[post.pk])).content.decode()
+
+    assert reverse("review:submit", args=[post.pk]) in body
+    assert reverse("review:approve", args=[post.pk]) not in body
+
+
+def test_an_approver_sees_why_they_cannot_approve_their_own_post(approver_client, approver):
+    post = post_in(S.IN_REVIEW, author=approver)
+
+    body = approver_client.get(reverse("review:post", args=[post.pk])).content.decode()
+
+    assert reverse("review:approve", args=[post.pk]) not in body
+    assert "deve approvarlo un altro approvatore" in body
+
+
+def test_a_reschedule_only_post_offers_one_click_reapproval(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor, reschedule_only_pending=True)
+
+    body = approver_client.get(reverse("review:post", args=[post.pk])).content.decode()
+
+    assert reverse("review:reapprove", args=[post.pk]) in body
+    assert "Conferma il nuovo orario" in body
+
+
+def test_comments_with_html_are_shown_escaped(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor)
+
+    response = editor_client.post(
+        reverse("review:comment", args=[post.pk]),
+        {"body": "<script>alert('x')</script> va bene"},
+        **HTMX,
+    )
+
+    body = response.content.decode()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; va bene" in body
+    assert "<script>alert" not in body
+
+
+def test_an_empty_comment_keeps_the_form_with_an_error(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor)
+
+    response = editor_client.post(reverse("review:comment", args=[post.pk]), {"body": ""}, **HTMX)
+
+    body = response.content.decode()
+    assert 'aria-invalid="true"' in body
+    assert post.comments.count() == 0
+
+
+def test_the_history_lists_the_posts_audit_entries(editor_client, editor, approver):
+    from apps.review import services
+
+    post = post_in(S.DRAFT, author=editor)
+    services.submit_post(post, by=editor)
+
+    body = editor_client.get(reverse("review:history", args=[post.pk]), **HTMX).content.decode()
+
+    assert "post.submitted" in body
+    assert "Inviato in revisione." in body
+
+
+LATER = timedelta(minutes=5)
+
+
+def _edit(obj, *, by=None, at=None, **changes):
+    """Save ``obj`` as a later, separate edit (history groups saves made together)."""
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj._history_date = at or timezone.now() + LATER
+    if by is not None:
+        obj._history_user = by
+    obj.save()
+
+
+def test_the_diff_between_two_versions_is_readable_and_escaped(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor, base_text="Chiuso lunedì")
+    variant = post.variants.get()
+    later = timezone.now() + LATER
+    _edit(post, at=later, base_text="Chiuso <b>martedì</b>", version=2)
+    _edit(variant, at=later + timedelta(seconds=1), text="Testo nuovo per Facebook")
+
+    response = editor_client.get(reverse("review:diff", args=[post.pk]), {"da": 1, "a": 2}, **HTMX)
+
+    body = response.content.decode()
+    assert '<del><span class="visually-hidden">[tolto: </span>lunedì' in body
+    assert "&lt;b&gt;martedì&lt;/b&gt;" in body
+    assert "<b>martedì" not in body
+    assert "Testo per Facebook" in body
+    assert "</span>Testo nuovo per Facebook<span" in body
+
+
+def test_a_variant_only_edit_is_a_version_of_its_own(editor):
+    from apps.review.selectors import diff_versions, versions_of
+
+    post = post_in(S.DRAFT, author=editor, base_text="Testo")
+    _edit(post.variants.get(), text="Testo per i social")
+
+    assert len(versions_of(post)) == 2
+    changes = diff_versions(post, old=1, new=2)
+    assert [c.label for c in changes] == ["Testo per Facebook"]
+
+
+def test_the_diff_falls_back_to_the_last_two_versions_on_bad_input(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor, title="Vecchio titolo")
+    _edit(post, title="Nuovo titolo")
+
+    response = editor_client.get(reverse("review:diff", args=[post.pk]), {"da": "x", "a": "999"})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Versioni non valide" in body
+    assert "Nuovo" in body and "Vecchio" in body
+
+
+def test_the_diff_only_reads_the_posts_own_history(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor)
+    other = post_in(S.DRAFT, author=editor, title="Segreto")
+    _edit(other, title="Segreto modificato")
+
+    response = editor_client.get(reverse("review:diff", args=[post.pk]), {"da": 1, "a": 2})
+
+    assert "Segreto" not in response.content.decode()
+
+
+def test_the_office_settings_page_turns_self_approval_on_and_audits_it(admin_client_, admin_user):
+    response = admin_client_.post(reverse("review:settings"), {"allow_self_approval": "on"})
+
+    assert response.status_code == 302
+    assert OfficeSettings.load().allow_self_approval is True
+    assert AuditEntry.objects.filter(action="settings.self_approval", actor=admin_user).count() == 1
+
+
+def test_the_post_review_page_query_count_does_not_grow_with_its_history(
+    editor_client, editor, approver, django_assert_max_num_queries
+):
+    from apps.review import services
+
+    post = post_in(S.DRAFT, author=editor)
+    services.add_comment(post, by=approver, body="Primo")
+    with django_assert_max_num_queries(40) as one:
+        editor_client.get(reverse("review:post", args=[post.pk]))
+    for n in range(3):
+        services.add_comment(post, by=UserFactory(username=f"collega{n}"), body=f"Commento {n}")
+        _edit(post, by=editor, at=timezone.now() + timedelta(minutes=n + 1), title=f"Titolo {n}")
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = editor_client.get(reverse("review:post", args=[post.pk]))
+
+    assert response.content.decode().count("review-comment-body") == 4
+
+
+def test_the_swapped_actions_block_keeps_its_heading_level(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor)
+
+    response = approver_client.post(
+        reverse("review:approve", args=[post.pk]),
+        {"expected_version": 1, "heading_level": "3"},
+        **HTMX,
+    )
+
+    assert f'<h3 id="post-actions-title-{post.pk}"' in response.content.decode()
