@@ -1,0 +1,362 @@
+from datetime import UTC, date, datetime, time, timedelta
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .ical import clean_text
+from .models import Event, EventCategory, EventStatus
+from .selectors import active_categories
+
+WEEKLY = "FREQ=WEEKLY"
+MAX_REPEAT_DAYS = 3 * 366
+FILTER_YEARS = 10
+
+
+class AccessibleFormMixin:
+    """Bootstrap classes, and help/error text tied to fields (aria-describedby, aria-invalid)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                css = "form-select"
+            elif getattr(widget, "input_type", None) in ("checkbox", "radio"):
+                css = "form-check-input"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+        self._describe_fields()
+
+    def _describe_fields(self):
+        errors = getattr(self, "_errors", None) or {}
+        for name, field in self.fields.items():
+            ids = []
+            if field.help_text:
+                ids.append(f"id_{name}_help")
+            if name in errors:
+                ids.append(f"id_{name}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def full_clean(self):
+        super().full_clean()
+        self._describe_fields()
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _local(day: date, at: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+class WhenMixin:
+    """Start and end typed as local date and time; all-day events take days only."""
+
+    def _when(self, *, all_day: bool, required: bool = True):
+        data = self.cleaned_data
+        start_date, end_date = data.get("start_date"), data.get("end_date")
+        start_time, end_time = data.get("start_time"), data.get("end_time")
+        if start_date is None:
+            if required and "start_date" not in self.errors:
+                self.add_error("start_date", _("Indica la data di inizio."))
+            return None
+        end_date = end_date or start_date
+        this_year = timezone.localdate().year
+        for name, day in (("start_date", start_date), ("end_date", end_date)):
+            if abs(day.year - this_year) > FILTER_YEARS:
+                self.add_error(name, _("Scegli una data entro dieci anni da oggi."))
+                return None
+        if all_day:
+            if end_date < start_date:
+                self.add_error("end_date", _("L'ultimo giorno non può precedere il primo."))
+                return None
+            return _local(start_date, time(0)), _local(end_date + timedelta(days=1), time(0))
+        if start_time is None:
+            self.add_error("start_time", _("Indica l'ora di inizio, o scegli «tutto il giorno»."))
+            return None
+        if end_time is None:
+            self.add_error("end_time", _("Indica l'ora di fine."))
+            return None
+        starts_at, ends_at = _local(start_date, start_time), _local(end_date, end_time)
+        for name, value in (("start_time", starts_at), ("end_time", ends_at)):
+            # Through UTC: astimezone() to the same zone object is a no-op in Python.
+            if timezone.localtime(value.astimezone(UTC)).replace(tzinfo=None) != value.replace(
+                tzinfo=None
+            ):
+                self.add_error(
+                    name,
+                    _("Quest'ora non esiste in quel giorno: l'orologio passa dalle 2 alle 3."),
+                )
+                return None
+        if ends_at <= starts_at:
+            self.add_error("end_time", _("La fine deve venire dopo l'inizio."))
+            return None
+        return starts_at, ends_at
+
+
+class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
+    title = forms.CharField(label=_("Titolo"), max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("Categoria"), queryset=active_categories(), empty_label=None
+    )
+    description = forms.CharField(
+        label=_("Descrizione"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        strip=False,
+    )
+    all_day = forms.BooleanField(label=_("Tutto il giorno"), required=False)
+    start_date = forms.DateField(label=_("Data di inizio"), widget=_date_input())
+    start_time = forms.TimeField(label=_("Ora di inizio"), required=False, widget=_time_input())
+    end_date = forms.DateField(
+        label=_("Data di fine"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Vuota: lo stesso giorno dell'inizio."),
+    )
+    end_time = forms.TimeField(label=_("Ora di fine"), required=False, widget=_time_input())
+    repeat_weekly = forms.BooleanField(
+        label=_("Si ripete ogni settimana"),
+        required=False,
+        help_text=_("Lo stesso giorno della settimana e alla stessa ora, ad esempio un mercato."),
+    )
+    repeat_until = forms.DateField(label=_("Ripeti fino al"), required=False, widget=_date_input())
+    location_name = forms.CharField(label=_("Luogo"), max_length=200, required=False)
+    address = forms.CharField(label=_("Indirizzo"), max_length=300, required=False)
+    organiser = forms.CharField(label=_("Organizzatore"), max_length=200, required=False)
+    link = forms.URLField(
+        label=_("Link per approfondire"), max_length=500, required=False, assume_scheme="https"
+    )
+    image = forms.ImageField(
+        label=_("Immagine"),
+        required=False,
+        help_text=_("JPEG, PNG o WebP, al massimo %(size)s.")
+        % {"size": filesizeformat(settings.MAX_IMAGE_BYTES)},
+    )
+    remove_image = forms.BooleanField(label=_("Rimuovi l'immagine attuale"), required=False)
+    image_alt = forms.CharField(
+        label=_("Testo alternativo dell'immagine"),
+        max_length=500,
+        required=False,
+        help_text=_("Obbligatorio con un'immagine: descrivi cosa mostra."),
+    )
+    published = forms.BooleanField(
+        label=_("Pubblicato"),
+        required=False,
+        help_text=_("Solo gli eventi pubblicati compaiono nelle pagine pubbliche e nei feed."),
+    )
+
+    def __init__(self, *args, event: Event | None = None, **kwargs):
+        self.event = event
+        if event is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(event)
+        super().__init__(*args, **kwargs)
+        if event is not None and event.category.retired:
+            self.fields["category"].queryset = active_categories() | type(
+                event.category
+            ).objects.filter(pk=event.category_id)
+        if event is None or not event.image:
+            del self.fields["remove_image"]
+
+    @staticmethod
+    def initial_for(event: Event) -> dict:
+        start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+        return {
+            "title": event.title,
+            "category": event.category_id,
+            "description": event.description,
+            "all_day": event.all_day,
+            "start_date": start.date(),
+            "start_time": None if event.all_day else start.time(),
+            "end_date": event.last_day,
+            "end_time": None if event.all_day else end.time(),
+            "repeat_weekly": bool(event.rrule),
+            "repeat_until": event.repeat_until,
+            "location_name": event.location_name,
+            "address": event.address,
+            "organiser": event.organiser,
+            "link": event.link,
+            "image_alt": event.image_alt,
+            "published": event.published,
+        }
+
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if "\n" in title or "\r" in title:
+            raise forms.ValidationError(_("Il titolo deve stare su una riga."))
+        return clean_text(title)
+
+    def clean_description(self):
+        return clean_text(self.cleaned_data["description"])
+
+    def clean_location_name(self):
+        return clean_text(self.cleaned_data["location_name"])
+
+    def clean_address(self):
+        return clean_text(self.cleaned_data["address"])
+
+    def clean_organiser(self):
+        return clean_text(self.cleaned_data["organiser"])
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and image.size > settings.MAX_IMAGE_BYTES:
+            raise forms.ValidationError(
+                _("L'immagine pesa %(size)s: il massimo è %(max)s.")
+                % {
+                    "size": filesizeformat(image.size),
+                    "max": filesizeformat(settings.MAX_IMAGE_BYTES),
+                }
+            )
+        return image
+
+    def clean(self):
+        data = super().clean()
+        when = self._when(all_day=data.get("all_day", False))
+        if when:
+            data["starts_at"], data["ends_at"] = when
+        self._clean_recurrence(data)
+        keeps_image = bool(self.event and self.event.image) and not data.get("remove_image")
+        if (data.get("image") or keeps_image) and not data.get("image_alt", "").strip():
+            self.add_error("image_alt", _("Descrivi l'immagine per chi non la vede."))
+        return data
+
+    def _clean_recurrence(self, data):
+        if not data.get("repeat_weekly"):
+            return
+        category, until, start = (
+            data.get("category"),
+            data.get("repeat_until"),
+            data.get("start_date"),
+        )
+        if category is not None and not category.allows_recurrence and until is None:
+            self.add_error(
+                "repeat_until",
+                _(
+                    "La categoria «%(category)s» non ammette ricorrenze senza fine: "
+                    "indica fino a quando si ripete."
+                )
+                % {"category": category.name},
+            )
+        if until and start:
+            if until < start:
+                self.add_error("repeat_until", _("La ricorrenza finisce prima di cominciare."))
+            elif (until - start).days > MAX_REPEAT_DAYS:
+                self.add_error("repeat_until", _("Una ricorrenza dura al massimo tre anni."))
+        if "starts_at" in data and data["ends_at"] - data["starts_at"] > timedelta(days=7):
+            self.add_error("repeat_weekly", _("Un evento di più di sette giorni non si ripete."))
+
+    def to_fields(self) -> dict:
+        """The cleaned data as model fields for the services."""
+        data = self.cleaned_data
+        fields = {
+            name: data[name]
+            for name in (
+                "title",
+                "category",
+                "description",
+                "all_day",
+                "starts_at",
+                "ends_at",
+                "location_name",
+                "address",
+                "organiser",
+                "link",
+                "image_alt",
+                "published",
+            )
+        }
+        fields["rrule"] = WEEKLY if data.get("repeat_weekly") else ""
+        fields["repeat_until"] = data.get("repeat_until") if data.get("repeat_weekly") else None
+        if data.get("image"):
+            fields["image"] = data["image"]
+        elif data.get("remove_image"):
+            fields["image"] = ""
+            fields["image_alt"] = ""
+        return fields
+
+
+class PostponeForm(AccessibleFormMixin, WhenMixin, forms.Form):
+    start_date = forms.DateField(
+        label=_("Nuova data di inizio"), required=False, widget=_date_input()
+    )
+    start_time = forms.TimeField(
+        label=_("Nuova ora di inizio"), required=False, widget=_time_input()
+    )
+    end_date = forms.DateField(label=_("Nuova data di fine"), required=False, widget=_date_input())
+    end_time = forms.TimeField(label=_("Nuova ora di fine"), required=False, widget=_time_input())
+
+    def __init__(self, *args, event: Event, **kwargs):
+        self.event = event
+        super().__init__(*args, **kwargs)
+        if event.all_day:
+            del self.fields["start_time"]
+            del self.fields["end_time"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") is None:
+            return data  # date to be decided
+        when = self._when(all_day=self.event.all_day)
+        if when:
+            data["starts_at"], data["ends_at"] = when
+        return data
+
+
+class PublicFilterForm(AccessibleFormMixin, forms.Form):
+    categoria = forms.ChoiceField(label=_("Categoria"), required=False)
+    dal = forms.DateField(label=_("Dal"), required=False, widget=_date_input())
+    al = forms.DateField(label=_("Al"), required=False, widget=_date_input())
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = {c.slug: c for c in categories}
+        self.fields["categoria"].choices = [("", _("Tutte"))] + [
+            (c.slug, c.name) for c in categories
+        ]
+
+    def _clean_day(self, name):
+        day = self.cleaned_data.get(name)
+        if day is not None and abs(day.year - timezone.localdate().year) > FILTER_YEARS:
+            raise forms.ValidationError(_("Scegli una data entro dieci anni da oggi."))
+        return day
+
+    def clean_dal(self):
+        return self._clean_day("dal")
+
+    def clean_al(self):
+        return self._clean_day("al")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("dal"), data.get("al")
+        if start and end and end < start:
+            self.add_error("al", _("La data finale viene prima di quella iniziale."))
+        return data
+
+
+class ManageFilterForm(AccessibleFormMixin, forms.Form):
+    q = forms.CharField(label=_("Cerca"), required=False, max_length=100)
+    stato = forms.ChoiceField(
+        label=_("Stato"), required=False, choices=[("", _("Tutti"))] + EventStatus.choices
+    )
+    categoria = forms.ModelChoiceField(
+        label=_("Categoria"),
+        required=False,
+        queryset=EventCategory.objects.order_by("name"),
+        empty_label=_("Tutte"),
+        to_field_name="slug",
+    )
+    passati = forms.BooleanField(label=_("Anche gli eventi passati"), required=False)

@@ -1,0 +1,292 @@
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.accounts.access import require_capability
+from apps.accounts.roles import can
+
+from . import feeds, ical, services
+from .forms import EventForm, ManageFilterForm, PostponeForm, PublicFilterForm
+from .models import Event
+from .selectors import (
+    active_categories,
+    events_for_management,
+    occurrences_of,
+    public_occurrences,
+    published_event,
+)
+
+# How far ahead the public list looks when no end date is given, and at most.
+DEFAULT_WINDOW_DAYS = 90
+MAX_WINDOW_DAYS = 366
+PAGE_SIZE = 20
+FEED_MAX_AGE = 900  # seconds; proxies may keep a feed this long
+
+
+def _midnight(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(0, 0)))
+
+
+# --- Public pages ----------------------------------------------------------------------
+
+
+def _shortcuts(today, category, first_day, last_day) -> list[dict]:
+    """Ready-made periods citizens ask for most: today, the weekend, the next days."""
+    if today.weekday() == 6:  # Sunday: what is left of this weekend is today
+        weekend = (today, today)
+    else:
+        saturday = today + timedelta(days=5 - today.weekday() if today.weekday() < 5 else 0)
+        weekend = (saturday, saturday + timedelta(days=1))
+    periods = [
+        (_("Oggi"), today, today),
+        (_("Questo fine settimana"), *weekend),
+        (_("Prossimi 7 giorni"), today, today + timedelta(days=6)),
+        (_("Prossimi 30 giorni"), today, today + timedelta(days=29)),
+    ]
+    shortcuts = []
+    for label, start, end in periods:
+        query = QueryDict(mutable=True)
+        if category is not None:
+            query["categoria"] = category.slug
+        query["dal"], query["al"] = start.isoformat(), end.isoformat()
+        shortcuts.append(
+            {
+                "label": label,
+                "query": query.urlencode(),
+                "active": (start, end) == (first_day, last_day),
+            }
+        )
+    return shortcuts
+
+
+@require_safe
+def public_list(request):
+    categories = list(active_categories())
+    form = PublicFilterForm(request.GET or None, categories=categories)
+    today = timezone.localdate()
+    first_day, last_day, category = today, None, None
+    if form.is_bound and form.is_valid():
+        first_day = form.cleaned_data["dal"] or today
+        last_day = form.cleaned_data["al"]
+        category = form.categories.get(form.cleaned_data["categoria"])
+    if last_day is None:
+        last_day = first_day + timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+    clamped = (last_day - first_day).days >= MAX_WINDOW_DAYS
+    if clamped:
+        last_day = first_day + timedelta(days=MAX_WINDOW_DAYS - 1)
+    occurrences = public_occurrences(
+        start=_midnight(first_day), end=_midnight(last_day + timedelta(days=1)), category=category
+    )
+    page = Paginator(occurrences, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {
+        "form": form,
+        "page": page,
+        "category": category,
+        "first_day": first_day,
+        "last_day": last_day,
+        "clamped": clamped,
+        "query": query.urlencode(),
+        "shortcuts": _shortcuts(today, category, first_day, last_day),
+    }
+    template = "events/public_list.html"
+    if request.htmx:
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_safe
+def public_detail(request, pk):
+    event = published_event(pk)
+    preview = False
+    if event is None and can(request.user, "plan"):
+        # Staff preview a draft exactly as citizens will see it; everyone else gets 404.
+        event = Event.objects.select_related("category").filter(pk=pk).first()
+        preview = True
+    if event is None:
+        raise Http404
+    upcoming = []
+    if event.rrule and not event.is_cancelled:
+        now = timezone.now()
+        upcoming = occurrences_of(event, start=now, end=now + timedelta(days=60))[:6]
+    context = {"event": event, "upcoming": upcoming, "preview": preview}
+    response = render(request, "events/public_detail.html", context)
+    if preview:
+        add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def event_ics(request, pk):
+    event = published_event(pk)
+    if event is None:
+        raise Http404
+    response = HttpResponse(
+        ical.single_event_bytes(event), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="evento-{event.pk}.ics"'
+    return response
+
+
+def _feed_links(path: str) -> dict:
+    https = settings.SITE_URL + path
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@require_safe
+def subscribe(request):
+    categories = list(active_categories())
+    feeds_list = [
+        {"name": _("Tutti gli eventi"), "key": "tutti", **_feed_links(reverse("events:feed"))}
+    ] + [
+        {
+            "name": category.name,
+            "key": category.slug,
+            **_feed_links(reverse("events:category_feed", args=[category.slug])),
+        }
+        for category in categories
+    ]
+    return render(request, "events/subscribe.html", {"feeds": feeds_list})
+
+
+def _serve_feed(request, slug: str | None):
+    meta = feeds.feed_meta(slug)
+    if meta is None:
+        raise Http404
+    last_modified = int(meta.last_modified.timestamp())
+    response = get_conditional_response(request, etag=meta.etag, last_modified=last_modified)
+    if response is None:
+        response = HttpResponse(feeds.feed_body(meta), content_type="text/calendar; charset=utf-8")
+        name = "eventi" if meta.scope == feeds.ALL else f"eventi-{meta.scope}"
+        response["Content-Disposition"] = f'inline; filename="{name}.ics"'
+    response["ETag"] = meta.etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    return response
+
+
+@require_safe
+def feed(request):
+    return _serve_feed(request, None)
+
+
+@require_safe
+def category_feed(request, slug):
+    return _serve_feed(request, slug)
+
+
+# --- Management ------------------------------------------------------------------------
+
+
+@require_safe
+@require_capability("plan")
+def manage_list(request):
+    form = ManageFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "include_past": data["passati"],
+            "status": data["stato"],
+            "category": data["categoria"],
+            "text": data["q"].strip(),
+        }
+    page = Paginator(events_for_management(**filters), 50).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {"page": page, "form": form, "query": query.urlencode()}
+    return render(request, "events/manage_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def manage_create(request):
+    form = EventForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        event = services.create_event(by=request.user, **form.to_fields())
+        messages.success(request, _("Evento «%(title)s» creato.") % {"title": event.title})
+        return redirect("events:manage_list")
+    return render(request, "events/manage_form.html", {"form": form, "event": None})
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def manage_edit(request, pk):
+    event = get_object_or_404(Event.objects.select_related("category"), pk=pk)
+    form = EventForm(request.POST or None, request.FILES or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        services.update_event(event=event, by=request.user, **form.to_fields())
+        messages.success(request, _("Evento «%(title)s» aggiornato.") % {"title": event.title})
+        return redirect("events:manage_list")
+    return render(request, "events/manage_form.html", {"form": form, "event": event})
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def manage_cancel(request, pk):
+    event = get_object_or_404(Event.objects.select_related("category"), pk=pk)
+    if request.method == "POST":
+        try:
+            services.cancel_event(event=event, by=request.user)
+        except services.EventError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Evento «%(title)s» annullato.") % {"title": event.title})
+        return redirect("events:manage_list")
+    context = {
+        "event": event,
+        "retention_days": settings.CANCELLED_EVENT_RETENTION_DAYS,
+    }
+    return render(request, "events/manage_cancel.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def manage_postpone(request, pk):
+    event = get_object_or_404(Event.objects.select_related("category"), pk=pk)
+    form = PostponeForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.postpone_event(
+                event=event,
+                by=request.user,
+                starts_at=form.cleaned_data.get("starts_at"),
+                ends_at=form.cleaned_data.get("ends_at"),
+            )
+        except services.EventError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Evento «%(title)s» rinviato.") % {"title": event.title})
+        return redirect("events:manage_list")
+    return render(request, "events/manage_postpone.html", {"form": form, "event": event})
+
+
+@require_POST
+@require_capability("plan")
+def manage_confirm(request, pk):
+    event = get_object_or_404(Event.objects.select_related("category"), pk=pk)
+    try:
+        services.confirm_event(event=event, by=request.user)
+    except services.EventError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Evento «%(title)s» confermato.") % {"title": event.title})
+    return redirect("events:manage_list")
