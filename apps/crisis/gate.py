@@ -1,6 +1,54 @@
-"""The one check every send goes through. (Crisis issue: implemented by the crisis area.)"""
+"""The one check every send goes through."""
 
 from datetime import datetime
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .models import Blackout, Crisis, CrisisState
+
+
+def _current_crisis_for_claim() -> Crisis | None:
+    """The open crisis, read so that a declaration is ordered against this claim.
+
+    PostgreSQL: the CrisisState row is read FOR SHARE, so a claim in progress makes a
+    declaration (FOR UPDATE) wait until it commits, and a claim that starts after the
+    declaration waits for it and then sees the crisis. Django's select_for_update cannot take
+    a SHARE lock, hence the raw query. SQLite: transactions take the write lock at BEGIN
+    (transaction_mode IMMEDIATE), so writers are serialised and a plain read is enough.
+    """
+    if connection.vendor == "postgresql":
+        table = CrisisState._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT current_id FROM {table} WHERE singleton FOR SHARE")  # noqa: S608
+            row = cursor.fetchone()
+        if row is not None:
+            if row[0] is None:
+                return None
+            return Crisis.objects.filter(pk=row[0], ended_at__isnull=True).first()
+        # No state row (a freshly flushed test database): fall back to the crisis table.
+    else:
+        state = CrisisState.objects.select_related("current").filter(singleton=True).first()
+        if state is not None:
+            return state.current if state.current and state.current.ended_at is None else None
+    return Crisis.objects.filter(ended_at__isnull=True).first()
+
+
+def _crisis_covers(crisis: Crisis, channel_id: int) -> bool:
+    return crisis.all_channels or crisis.channels.filter(pk=channel_id).exists()
+
+
+def _blackout_blocking(post, channel_id: int, at: datetime) -> Blackout | None:
+    in_force = Blackout.objects.filter(starts_at__lte=at, ends_at__gt=at)
+    if not in_force.exists():  # the usual case: one cheap query on a tiny table
+        return None
+    return (
+        in_force.filter(Q(all_channels=True) | Q(channels=channel_id))
+        .exclude(allowed_categories=post.category_id)
+        .order_by("starts_at", "pk")
+        .first()
+    )
 
 
 def sending_blocked_reason(variant, *, at: datetime) -> str | None:
@@ -10,4 +58,17 @@ def sending_blocked_reason(variant, *, at: datetime) -> str | None:
     it reads the CrisisState row FOR SHARE, so a crisis declaration (FOR UPDATE) is ordered
     against every claim.
     """
+    post = variant.post
+    crisis = _current_crisis_for_claim()
+    if crisis is not None and not post.is_crisis_communication:
+        if _crisis_covers(crisis, variant.channel_id):
+            return _("Modalità crisi attiva: %(reason)s") % {"reason": crisis.reason[:200]}
+    if post.is_indispensable:
+        return None
+    blackout = _blackout_blocking(post, variant.channel_id, at)
+    if blackout is not None:
+        return _("Periodo di silenzio (%(kind)s): %(reason)s") % {
+            "kind": blackout.get_kind_display(),
+            "reason": blackout.reason,
+        }
     return None

@@ -23,16 +23,22 @@ class Crisis(models.Model):
     )
     ended_at = models.DateTimeField(_("terminata il"), null=True, blank=True)
     end_note = models.TextField(_("nota di chiusura"), blank=True)
+    # Deliveries that were already sending when the declaration committed: taken inside the
+    # declaring transaction, after every claim in progress had committed, so it is exact.
+    mid_send_delivery_ids = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-declared_at"]
         verbose_name = _("crisi")
         verbose_name_plural = _("crisi")
         constraints = [
+            # On a constant (NULLs are distinct in a unique index, so not on ended_at): at
+            # most one row may match the condition.
             models.UniqueConstraint(
-                fields=["ended_at"],
+                models.ExpressionWrapper(models.Value(1), output_field=models.IntegerField()),
                 condition=models.Q(ended_at__isnull=True),
                 name="one_open_crisis",
+                violation_error_message=_("C'è già una crisi in corso."),
             )
         ]
 

@@ -1,13 +1,165 @@
-"""Reads of crisis and blackout state. (Crisis issue: implemented by the crisis area.)"""
+"""Reads of crisis and blackout state."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from apps.planning.enums import PostStatus
+
+from .models import Blackout, Crisis
 
 
-def open_crisis():
+def open_crisis() -> Crisis | None:
     """The crisis in force, or None."""
-    from .models import Crisis
+    return (
+        Crisis.objects.filter(ended_at__isnull=True)
+        .select_related("declared_by")
+        .prefetch_related("channels")
+        .first()
+    )
 
-    return Crisis.objects.filter(ended_at__isnull=True).first()
+
+def crisis_history() -> QuerySet[Crisis]:
+    return Crisis.objects.select_related("declared_by", "ended_by").prefetch_related("channels")
 
 
-def blackout_blocking_approval(post):
-    """The blackout that forbids approving ``post`` as it stands, or None."""
+def crisis_covers_channel(crisis: Crisis, channel_id: int) -> bool:
+    if crisis.all_channels:
+        return True
+    return crisis.channels.filter(pk=channel_id).exists()
+
+
+def _in_scope_filter(scope, prefix: str) -> Q:
+    """Rows whose channel (``prefix`` is the path to the channel id) is in a scope's channels."""
+    if scope.all_channels:
+        return Q()
+    return Q(**{f"{prefix}__in": scope.channels.values("pk")})
+
+
+# --- Blackouts ----------------------------------------------------------------------------
+
+
+def _blackouts() -> QuerySet[Blackout]:
+    return Blackout.objects.prefetch_related("channels", "allowed_categories")
+
+
+def blackouts_between(start: datetime, end: datetime) -> list[Blackout]:
+    """Blackouts overlapping [start, end): what the calendar shades."""
+    return list(_blackouts().filter(starts_at__lt=end, ends_at__gt=start))
+
+
+def blackouts_covering(at: datetime, channel=None) -> list[Blackout]:
+    """Blackouts in force at ``at``; with ``channel`` (object or id) only those covering it."""
+    rows = _blackouts().filter(starts_at__lte=at, ends_at__gt=at)
+    if channel is not None:
+        channel_id = getattr(channel, "pk", channel)
+        rows = rows.filter(Q(all_channels=True) | Q(channels=channel_id)).distinct()
+    return list(rows)
+
+
+def upcoming_blackouts(now: datetime) -> list[Blackout]:
+    return list(_blackouts().filter(ends_at__gt=now))
+
+
+def post_is_exempt_from_blackout(post, blackout: Blackout, *, need_reason: bool) -> bool:
+    """An allowed category, or indispensable (with its justification when ``need_reason``)."""
+    if post.is_indispensable and (not need_reason or post.indispensable_reason.strip()):
+        return True
+    return any(c.pk == post.category_id for c in blackout.allowed_categories.all())
+
+
+def blackout_blocking_post_at(post, at: datetime) -> Blackout | None:
+    """The blackout that forbids ``post`` at ``at`` on any of its channels, or None."""
+    channel_ids = {v.channel_id for v in post.variants.all()}
+    for blackout in blackouts_covering(at):
+        covered = blackout.all_channels or channel_ids & {c.pk for c in blackout.channels.all()}
+        if covered and not post_is_exempt_from_blackout(post, blackout, need_reason=True):
+            return blackout
     return None
+
+
+def blackout_blocking_approval(post) -> Blackout | None:
+    """The blackout that forbids approving ``post`` as it stands, or None.
+
+    A post planned inside a blackout covering any of its channels is refused unless its
+    category is allowed there or it is marked indispensable with a justification.
+    """
+    return blackout_blocking_post_at(post, post.planned_at)
+
+
+def posts_in_conflict(blackout: Blackout) -> list:
+    """Approved (or paused) posts planned inside ``blackout`` that it would not let through."""
+    from apps.planning.models import Post
+
+    posts = (
+        Post.objects.filter(
+            status__in=(PostStatus.APPROVED, PostStatus.PAUSED, PostStatus.IN_REVIEW),
+            planned_at__gte=blackout.starts_at,
+            planned_at__lt=blackout.ends_at,
+        )
+        .filter(_in_scope_filter(blackout, "variants__channel"))
+        .exclude(category__in=blackout.allowed_categories.values("pk"))
+        .exclude(is_indispensable=True)
+        .select_related("category", "author")
+        .distinct()
+        .order_by("planned_at", "pk")
+    )
+    return list(posts)
+
+
+# --- What the crisis page lists -----------------------------------------------------------
+
+
+def paused_posts() -> QuerySet:
+    from apps.planning.models import Post
+
+    return (
+        Post.objects.filter(status=PostStatus.PAUSED)
+        .select_related("category", "author")
+        .prefetch_related("variants__channel")
+        .order_by("planned_at", "pk")
+    )
+
+
+def in_scope_posts_to_pause(crisis: Crisis) -> QuerySet:
+    """Approved, not crisis communication, with an unsent variant on a channel in scope."""
+    from apps.planning.models import Post, Variant
+    from apps.publishing.enums import DeliveryState
+
+    unsent_in_scope = (
+        Variant.objects.filter(post=OuterRef("pk"))
+        .filter(_in_scope_filter(crisis, "channel"))
+        .exclude(delivery__state=DeliveryState.SENT)
+    )
+    return (
+        Post.objects.filter(status=PostStatus.APPROVED, is_crisis_communication=False)
+        .filter(Exists(unsent_in_scope))
+        .order_by("planned_at", "pk")
+    )
+
+
+def mid_send_at_declaration(crisis: Crisis) -> list:
+    """Deliveries that were already sending when ``crisis`` was declared: someone checks them."""
+    from apps.publishing.models import Delivery
+
+    if not crisis.mid_send_delivery_ids:
+        return []
+    return list(
+        Delivery.objects.filter(pk__in=crisis.mid_send_delivery_ids)
+        .select_related("variant__post", "variant__channel")
+        .order_by("sending_started_at", "pk")
+    )
+
+
+def published_in_scope_since(crisis: Crisis, hours: int = 24) -> list:
+    """Deliveries sent on in-scope channels in the ``hours`` before the declaration and since."""
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.models import Delivery
+
+    since = crisis.declared_at - timedelta(hours=hours)
+    return list(
+        Delivery.objects.filter(state=DeliveryState.SENT, sent_at__gte=since, deleted_at=None)
+        .filter(_in_scope_filter(crisis, "variant__channel"))
+        .select_related("variant__post", "variant__channel")
+        .order_by("-sent_at", "-pk")
+    )

@@ -1,0 +1,302 @@
+"""The crisis pages through the Django client."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.audit.models import AuditEntry
+from apps.crisis import selectors, services
+from apps.crisis.models import Blackout
+from apps.planning.enums import PostStatus
+from tests.crisis.factories import BlackoutFactory
+
+pytestmark = pytest.mark.django_db
+
+STAFF_PAGES = ["home", "publishing:overview", "slots:list", "crisis:dashboard", "crisis:recovery"]
+
+
+def _fmt(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_dashboard_offers_the_declare_form_when_no_crisis_is_open(approver_client):
+    response = approver_client.get(reverse("crisis:dashboard"))
+
+    assert response.status_code == 200
+    assert "Attiva la modalità crisi" in response.content.decode()
+    assert 'id="crisis-banner"' not in response.content.decode()
+
+
+def test_declaring_from_the_page_pauses_posts_and_shows_the_red_banner_on_every_page(
+    client, approver, editor, channels, make_post
+):
+    post = make_post(channels=channels)
+    client.force_login(approver)
+
+    response = client.post(
+        reverse("crisis:declare"), {"reason": "Allerta meteo <rossa>", "scope": "all"}
+    )
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == PostStatus.PAUSED
+    for user in (approver, editor):
+        client.force_login(user)
+        for name in STAFF_PAGES if user == approver else ["home", "publishing:overview"]:
+            page = client.get(reverse(name)).content.decode()
+            assert 'id="crisis-banner"' in page, name
+            assert "Allerta meteo &lt;rossa&gt;" in page, name
+            assert "approvatrice" in page
+
+
+def test_declaring_without_a_reason_rerenders_the_form_with_the_error(approver_client, channels):
+    response = approver_client.post(reverse("crisis:declare"), {"reason": "", "scope": "chosen"})
+
+    assert response.status_code == 400
+    assert selectors.open_crisis() is None
+    body = response.content.decode()
+    assert 'aria-invalid="true"' in body
+    assert "Scegli almeno un canale" in body
+
+
+def test_declaring_on_chosen_channels_from_the_page(approver_client, channels, make_post):
+    facebook, telegram = channels
+    approver_client.post(
+        reverse("crisis:declare"),
+        {"reason": "Incidente", "scope": "chosen", "channels": [facebook.pk]},
+    )
+
+    crisis = selectors.open_crisis()
+    assert crisis is not None and not crisis.all_channels
+    assert list(crisis.channels.all()) == [facebook]
+
+
+def test_ending_needs_a_note_and_leads_to_the_recovery_screen(approver_client, approver):
+    services.declare_crisis(by=approver, reason="Allerta")
+
+    refused = approver_client.post(reverse("crisis:end"), {"note": ""})
+    assert refused.status_code == 400
+    assert selectors.open_crisis() is not None
+
+    response = approver_client.post(reverse("crisis:end"), {"note": "Allerta rientrata"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("crisis:recovery")
+    assert selectors.open_crisis() is None
+
+
+def test_the_recovery_screen_lists_paused_posts_with_their_time_and_channel_tone(
+    approver_client, approver, channels, make_post
+):
+    channels[0].guidance = "Tono sobrio e rassicurante."
+    channels[0].save()
+    future = make_post(channels=channels, title="Mercato del sabato", in_hours=4)
+    past = make_post(channels=channels, title="Sagra d'autunno", in_hours=1)
+    services.declare_crisis(by=approver, reason="Allerta")
+    type(past).objects.filter(pk=past.pk).update(planned_at=timezone.now() - timedelta(hours=1))
+
+    body = approver_client.get(reverse("crisis:recovery")).content.decode()
+
+    assert "Mercato del sabato" in body and "Sagra d&#x27;autunno" in body
+    assert "Tono sobrio e rassicurante." in body
+    assert reverse("crisis:resume", args=[future.pk]) in body
+    assert reverse("crisis:resume", args=[past.pk]) not in body  # its time passed
+    assert "Orario passato: serve un nuovo orario" in body
+    assert f'value="{future.pk}"' in body
+
+
+def test_resume_reschedule_and_cancel_from_the_recovery_screen(
+    approver_client, approver, channels, make_post
+):
+    a = make_post(channels=channels, in_hours=4)
+    b = make_post(channels=channels, in_hours=4)
+    c = make_post(channels=channels, in_hours=4)
+    services.declare_crisis(by=approver, reason="Allerta")
+    services.end_crisis(by=approver, note="Finita")
+    new_time = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
+
+    approver_client.post(reverse("crisis:resume", args=[a.pk]))
+    approver_client.post(reverse("crisis:reschedule", args=[b.pk]), {"planned_at": _fmt(new_time)})
+    approver_client.post(reverse("crisis:cancel", args=[c.pk]), {"reason": "Fuori luogo"})
+
+    for post in (a, b, c):
+        post.refresh_from_db()
+    assert (a.status, b.status, c.status) == (
+        PostStatus.APPROVED,
+        PostStatus.APPROVED,
+        PostStatus.CANCELLED,
+    )
+    assert b.planned_at == new_time
+
+
+def test_a_bad_reschedule_date_is_a_message_not_a_500(
+    approver_client, approver, channels, make_post
+):
+    post = make_post(channels=channels)
+    services.declare_crisis(by=approver, reason="Allerta")
+    services.end_crisis(by=approver, note="Finita")
+
+    response = approver_client.post(
+        reverse("crisis:reschedule", args=[post.pk]), {"planned_at": "31/02/ieri"}, follow=True
+    )
+
+    assert response.status_code == 200
+    post.refresh_from_db()
+    assert post.status == PostStatus.PAUSED
+
+
+def test_bulk_reschedule_moves_every_selected_post(approver_client, approver, channels, make_post):
+    posts = [make_post(channels=channels, in_hours=-1 + i) for i in range(3)]
+    services.declare_crisis(by=approver, reason="Allerta")
+    services.end_crisis(by=approver, note="Finita")
+    new_time = (timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0)
+
+    response = approver_client.post(
+        reverse("crisis:bulk"),
+        {"action": "reschedule", "posts": [p.pk for p in posts], "planned_at": _fmt(new_time)},
+    )
+
+    assert response.status_code == 302
+    assert not selectors.paused_posts().exists()
+    for post in posts:
+        post.refresh_from_db()
+        assert (post.status, post.planned_at) == (PostStatus.APPROVED, new_time)
+    assert AuditEntry.objects.filter(action="crisis.post_rescheduled").count() == 3
+
+
+def test_bulk_reschedule_without_a_time_is_refused_with_the_form(
+    approver_client, approver, channels, make_post
+):
+    post = make_post(channels=channels)
+    services.declare_crisis(by=approver, reason="Allerta")
+
+    response = approver_client.post(
+        reverse("crisis:bulk"), {"action": "reschedule", "posts": [post.pk]}
+    )
+
+    assert response.status_code == 400
+    assert "Indica il nuovo orario" in response.content.decode()
+
+
+def test_the_history_lists_past_crises_with_their_notes(approver_client, approver):
+    services.declare_crisis(by=approver, reason="Nevicata eccezionale")
+    services.end_crisis(by=approver, note="Strade riaperte")
+
+    body = approver_client.get(reverse("crisis:history")).content.decode()
+
+    assert "Nevicata eccezionale" in body and "Strade riaperte" in body
+
+
+def test_an_administrator_creates_a_blackout_and_sees_the_posts_in_conflict(
+    admin_client_, channels, make_post
+):
+    start = timezone.now() + timedelta(days=1)
+    conflicting = make_post(channels=channels, in_hours=30, title="Festa della castagna")
+
+    response = admin_client_.post(
+        reverse("crisis:blackout_create"),
+        {
+            "kind": "electoral",
+            "reason": "Elezioni comunali",
+            "starts_at": _fmt(start),
+            "ends_at": _fmt(start + timedelta(days=2)),
+        },
+    )
+
+    blackout = Blackout.objects.get()
+    assert response["Location"] == reverse("crisis:blackout_detail", args=[blackout.pk])
+    assert blackout.all_channels
+    detail = admin_client_.get(response["Location"]).content.decode()
+    assert "Festa della castagna" in detail
+    assert conflicting.pk
+    assert AuditEntry.objects.filter(action="blackout.created").exists()
+
+
+def test_a_blackout_ending_before_it_starts_is_refused_keeping_the_input(admin_client_):
+    response = admin_client_.post(
+        reverse("crisis:blackout_create"),
+        {
+            "kind": "mourning",
+            "reason": "Lutto cittadino",
+            "starts_at": "2030-05-02T00:00",
+            "ends_at": "2030-05-01T00:00",
+        },
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "La fine deve venire dopo l&#x27;inizio." in body
+    assert 'value="Lutto cittadino"' in body
+    assert not Blackout.objects.exists()
+
+
+def test_deleting_a_blackout_is_audited(admin_client_):
+    blackout = BlackoutFactory()
+
+    admin_client_.post(reverse("crisis:blackout_delete", args=[blackout.pk]))
+
+    assert not Blackout.objects.exists()
+    assert AuditEntry.objects.filter(action="blackout.deleted").exists()
+
+
+def test_narrowing_then_widening_the_scope_is_audited_and_pauses_newly_covered_posts(
+    approver_client, approver, channels, make_post
+):
+    facebook, telegram = channels
+    on_telegram = make_post(channels=[telegram])
+    services.declare_crisis(by=approver, reason="Incidente", channels=[facebook])
+    on_telegram.refresh_from_db()
+    assert on_telegram.status == PostStatus.APPROVED
+
+    response = approver_client.post(reverse("crisis:change_scope"), {"scope": "all"})
+
+    assert response.status_code == 302
+    on_telegram.refresh_from_db()
+    assert on_telegram.status == PostStatus.PAUSED
+    assert selectors.open_crisis().all_channels
+    assert AuditEntry.objects.filter(action="crisis.scope_changed").exists()
+    page = approver_client.get(reverse("crisis:dashboard")).content.decode()
+    assert "Cambia i canali coinvolti" in page
+
+
+def test_the_recovery_screen_flags_a_paused_post_whose_time_is_now_in_a_blackout(
+    approver_client, approver, channels, make_post
+):
+    post = make_post(channels=channels, in_hours=3, title="Concerto in piazza")
+    services.declare_crisis(by=approver, reason="Lutto")
+    BlackoutFactory(kind="mourning", reason="Lutto cittadino")
+
+    body = approver_client.get(reverse("crisis:recovery")).content.decode()
+
+    assert "Nel periodo di silenzio" in body
+    assert reverse("crisis:resume", args=[post.pk]) not in body
+
+
+def test_the_dashboard_lists_mid_send_and_recent_posts_with_a_one_click_removal(
+    approver_client, approver, channels, make_post
+):
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.models import Delivery
+
+    sending_post = make_post(channels=channels[:1], in_hours=-0.1, title="Sagra in invio")
+    published_post = make_post(channels=channels[:1], in_hours=-2, title="Festa già uscita")
+    Delivery.objects.filter(variant__post=sending_post).update(state=DeliveryState.SENDING)
+    published = Delivery.objects.get(variant__post=published_post)
+    Delivery.objects.filter(pk=published.pk).update(
+        state=DeliveryState.SENT, sent_at=timezone.now() - timedelta(hours=2), external_id="o-1"
+    )
+    services.declare_crisis(by=approver, reason="Incidente stradale")
+
+    body = approver_client.get(reverse("crisis:dashboard")).content.decode()
+    assert "Sagra in invio" in body and "Festa già uscita" in body
+    removal = reverse("crisis:delete_delivery", args=[published.pk])
+    assert removal in body  # the outbox channel supports deleting
+
+    approver_client.post(removal)
+
+    published.refresh_from_db()
+    assert published.deleted_at is not None
+    assert (
+        "Festa già uscita" not in approver_client.get(reverse("crisis:dashboard")).content.decode()
+    )
