@@ -1,7 +1,37 @@
+import importlib
+
 import pytest
 
 from apps.accounts.roles import Role
 from tests.factories import UserFactory
+
+# Data migrations whose rows a transactional test's flush removes. Re-running them (they are
+# idempotent) is what every transactional test starts from, instead of serialized_rollback,
+# which clashes with the content types that a flush recreates under new ids.
+REFERENCE_DATA = [
+    ("apps.accounts.migrations.0001_roles", "create_groups"),
+    ("apps.planning.migrations.0003_seed_categories", "seed"),
+    ("apps.events.migrations.0003_seed_categories", "seed"),
+    ("apps.crisis.migrations.0003_crisis_state_row", "create_state_row"),
+]
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return "transactional_db" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def reference_data_after_flush(request):
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module_name, function_name in REFERENCE_DATA:
+        getattr(importlib.import_module(module_name), function_name)(apps, None)
 
 
 @pytest.fixture

@@ -79,7 +79,9 @@ def verify_secret(*, channel: Channel, by) -> tuple[bool, str]:
     except AdapterError as exc:  # messages are scrubbed of the secret by the adapters
         ok, detail = False, str(exc)
     else:
-        ok, detail = True, account
+        # A 200 without the account (e.g. base_url pointing at some web page) proves nothing.
+        ok = bool(account.strip("@ "))
+        detail = account if ok else _("il servizio ha risposto senza indicare l'account.")
     record(
         action="credential.verified" if ok else "credential.verify_failed",
         actor=by,

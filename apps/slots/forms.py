@@ -1,7 +1,8 @@
-from datetime import time
+from datetime import date, time
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
@@ -21,8 +22,34 @@ from .recurrence import (
 
 WEEKDAY_CHOICES = [(str(i), name.capitalize()) for i, name in enumerate(WEEKDAY_NAMES)]
 ORDINAL_CHOICES = [(str(k), v) for k, v in ORDINAL_NAMES.items()]
+# Dates outside these bounds are typing slips (year 0001 or 9999): refusing them keeps the
+# recurrence expansion short and the date arithmetic inside Python's range.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+PLAUSIBLE_DATE = [
+    MinValueValidator(EARLIEST_DATE, _("Indica una data dal 2000 in poi.")),
+    MaxValueValidator(LATEST_DATE, _("Indica una data entro il 2099.")),
+]
 # Europe/Rome changes the clock on a Sunday between 02:00 and 03:00.
 DST_HOUR_START, DST_HOUR_END = time(2, 0), time(3, 0)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids beyond a 64-bit integer before querying: SQLite raises OverflowError (a 500)
+    on ``pk__in=[99999999999999999999]``, where a single-object lookup is handled by Django."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django's own check reports it
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 class AccessibleFormMixin:
@@ -91,11 +118,14 @@ class RecurrenceForm(AccessibleFormMixin, forms.Form):
         label=_("Ora"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     start_date = forms.DateField(
-        label=_("Dal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Dal"),
+        validators=PLAUSIBLE_DATE,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end_date = forms.DateField(
         label=_("Al (facoltativo)"),
         required=False,
+        validators=PLAUSIBLE_DATE,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -162,6 +192,7 @@ class SlotForm(RecurrenceForm, forms.ModelForm):
             "start_date",
             "end_date",
         ]
+        field_classes = {"channels": BoundedModelMultipleChoiceField}
         widgets = {
             "channels": forms.CheckboxSelectMultiple,
             "brief": forms.Textarea(attrs={"rows": 4}),
@@ -266,11 +297,13 @@ class AdherencePeriodForm(AccessibleFormMixin, forms.Form):
     dal = forms.DateField(
         label=_("oppure dal"),
         required=False,
+        validators=PLAUSIBLE_DATE,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     al = forms.DateField(
         label=_("al"),
         required=False,
+        validators=PLAUSIBLE_DATE,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 

@@ -18,6 +18,8 @@ from .selectors import adherence, occurrence_of, occurrences_between, slots_for_
 
 DEFAULT_WEEKS = 8
 UPCOMING_DAYS = 56
+# Occurrences outside these years are refused before any date arithmetic can overflow.
+OCCURRENCE_YEARS = range(1970, 2200)
 
 
 def _weeks(request) -> int:
@@ -42,7 +44,7 @@ def _occurrence_at(request) -> datetime | None:
         value = datetime.fromisoformat(raw.strip().replace(" ", "+"))
     except ValueError:
         return None
-    if timezone.is_naive(value):
+    if timezone.is_naive(value) or value.year not in OCCURRENCE_YEARS:
         return None
     return value
 

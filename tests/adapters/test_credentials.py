@@ -8,7 +8,8 @@ from django.urls import reverse
 from apps.audit.models import AuditEntry
 from apps.channels.enums import ChannelKind
 from apps.publishing.models import ChannelCredential
-from tests.channel_servers import start_server
+from tests.channel_servers import Reply, start_server
+from tests.channel_servers.graph import GraphServer
 from tests.factories import ChannelFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,13 +93,18 @@ def test_an_approver_cannot_read_or_change_credentials(approver_client, channel)
     assert ChannelCredential.objects.get(channel=channel).secret == SECRET
 
 
-def test_the_secret_is_never_logged(admin_client_, channel, caplog):
+def test_the_secret_is_never_logged(admin_client_, caplog):
     caplog.set_level("DEBUG")
+    # Telegram is the hard case: the Bot API puts the token in the request path.
+    with start_server("telegram") as server:
+        channel = ChannelFactory(name="Telegram", kind=ChannelKind.TELEGRAM, config=server.config)
+        admin_client_.post(_edit_url(channel), {"action": "set", "secret": server.token})
+        admin_client_.post(reverse("credentials:verify", kwargs={"pk": channel.pk}))
+        admin_client_.get(reverse("credentials:list"))
 
-    admin_client_.post(_edit_url(channel), {"action": "set", "secret": SECRET})
-    admin_client_.get(reverse("credentials:list"))
-
-    assert all(SECRET not in r.getMessage() for r in caplog.records)
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("/bot[segreto]/getMe" in message for message in logged)  # logged, redacted
+    assert [message for message in logged if server.token in message] == []
 
 
 def test_verifying_a_working_credential_names_the_account_and_is_audited(admin_client_):
@@ -136,3 +142,52 @@ def test_the_form_explains_which_token_each_kind_needs(admin_client_, channel):
     html = admin_client_.get(_edit_url(channel)).content.decode()
 
     assert "write:statuses" in html
+
+
+@pytest.mark.parametrize("pasted", ["tok-ABC\nDEF", "tok ABC", "tok-\u200bABC"])
+def test_a_secret_with_spaces_or_line_breaks_inside_is_refused_on_its_field(
+    admin_client_, channel, pasted
+):
+    response = admin_client_.post(_edit_url(channel), {"action": "set", "secret": pasted})
+
+    assert response.status_code == 200
+    assert not ChannelCredential.objects.filter(channel=channel).exclude(secret="").exists()
+    content = response.content.decode()
+    assert 'id="id_secret_error"' in content
+    assert 'aria-describedby="id_secret_help id_secret_error"' in content
+    assert pasted not in content
+
+
+class _GraphAnsweringWithAWebPage(GraphServer):
+    """A base_url that points at a web page: 200, HTML, no account."""
+
+    def handle(self, request):
+        if request.method == "GET":
+            return Reply(
+                200, "<html><body>Manutenzione</body></html>", {"Content-Type": "text/html"}
+            )
+        return super().handle(request)
+
+
+def test_verifying_against_a_page_that_is_not_the_api_fails_with_a_message(admin_client_):
+    with _GraphAnsweringWithAWebPage() as server:
+        channel = ChannelFactory(name="Pagina", kind=ChannelKind.FACEBOOK, config=server.config)
+        ChannelCredential.objects.create(channel=channel, secret=server.token)
+
+        response = admin_client_.post(
+            reverse("credentials:verify", kwargs={"pk": channel.pk}), follow=True
+        )
+
+    assert response.status_code == 200
+    assert "La verifica di «Pagina» non è riuscita" in response.content.decode()
+    assert AuditEntry.objects.filter(action="credential.verify_failed").count() == 1
+
+
+def test_clearing_a_credential_asks_for_confirmation_first(admin_client_, channel):
+    ChannelCredential.objects.create(channel=channel, secret=SECRET)
+
+    page = admin_client_.get(_edit_url(channel)).content.decode()
+
+    clear_form = page[page.rindex("<form") : page.index('value="clear"')]
+    assert "data-confirm=" in clear_form
+    assert "non potrà pubblicare" in clear_form

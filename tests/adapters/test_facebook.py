@@ -37,14 +37,17 @@ def test_an_invalid_token_is_permanent_with_the_graph_message(server, make_reque
 
 
 def test_rate_limit_and_server_errors_are_transient(server, make_request):
-    server.fail_next(1, "429", retry_after=9)
+    # A Page token's Business Use Case limit: HTTP 400, code 80001, the wait in minutes in
+    # X-Business-Use-Case-Usage. A 400 must not be taken for rejected content here.
+    server.fail_next(1, "429", retry_after=120)
     with pytest.raises(TransientError) as limited:
         adapter.publish(make_request())
     server.fail_next(1, "500")
     with pytest.raises(TransientError):
         adapter.publish(make_request())
 
-    assert limited.value.retry_after == 9
+    assert (limited.value.status, limited.value.retry_after) == (400, 120)
+    assert server.items == []
 
 
 def test_a_dropped_answer_is_an_unknown_outcome(server, make_request):

@@ -25,6 +25,17 @@ def test_an_organization_post_is_created_and_the_urn_read_from_x_restli_id(serve
     assert result.url == f"https://www.linkedin.com/feed/update/{urn}/"
 
 
+def test_the_commentary_is_escaped_as_little_text_keeping_hashtags_and_links(server, make_request):
+    text = "Sportello (URP) aperto: orari_estivi @ #ComuneInforma https://comune.it/a_(b)"
+
+    adapter.publish(make_request(text=text))
+
+    [sent] = server.requests_to("/rest/posts")
+    assert sent.json["commentary"] == (
+        r"Sportello \(URP\) aperto: orari\_estivi \@ #ComuneInforma https://comune.it/a_(b)"
+    )
+
+
 def test_the_version_can_be_set_per_channel(server, make_request):
     adapter.publish(make_request(config={**server.config, "linkedin_version": "202501"}))
 

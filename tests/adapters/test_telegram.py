@@ -1,7 +1,9 @@
+import httpx
 import pytest
 
+from apps.publishing.adapters._http import raise_for_status
 from apps.publishing.adapters.base import PermanentError, TransientError, UnknownOutcome
-from apps.publishing.adapters.telegram import TelegramAdapter
+from apps.publishing.adapters.telegram import TelegramAdapter, _message, _retry_after
 from tests.adapters.conftest import HANG_TIMEOUT, assert_secret_hidden
 
 KIND = "telegram"
@@ -60,6 +62,21 @@ def test_429_takes_retry_after_from_the_response_parameters(server, make_request
 
     assert caught.value.retry_after == 17
     assert "Too Many Requests" in str(caught.value)
+
+
+def test_a_429_whose_retry_hint_is_malformed_is_still_a_plain_transient_error():
+    response = httpx.Response(
+        429,
+        json={"ok": False, "error_code": 429, "parameters": {"retry_after": "presto"}},
+        request=httpx.Request("POST", "https://api.telegram.org/botX/sendMessage"),
+    )
+
+    with pytest.raises(TransientError) as caught:
+        raise_for_status(
+            response, secret="X", kind=KIND, message_of=_message, retry_after_of=_retry_after
+        )
+
+    assert (caught.value.status, caught.value.retry_after) == (429, None)
 
 
 def test_a_server_error_is_transient(server, make_request):

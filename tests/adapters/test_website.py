@@ -86,9 +86,25 @@ def test_markup_in_titles_and_text_is_escaped_in_the_feeds(client):
     assert b"<script>" not in atom and b"<script>" not in rss
     entry = ET.fromstring(atom).find(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}title") == 'Sagra <script>alert("x")</script> & festa'
-    assert entry.findtext(f"{ATOM}summary") == "Prezzi < 5 € & gratis <b>"
+    # Atom's summary is type="html" and RSS descriptions are read as HTML: once the XML is
+    # parsed, the editor's text must still be escaped HTML, never markup a reader renders.
+    summary = "<p>Prezzi &lt; 5 € &amp; gratis &lt;b&gt;</p>"
+    assert entry.find(f"{ATOM}summary").get("type") == "html"
+    assert entry.findtext(f"{ATOM}summary") == summary
     item = ET.fromstring(rss).find("channel/item")
     assert item.findtext("title") == 'Sagra <script>alert("x")</script> & festa'
+    assert item.findtext("description") == summary
+
+
+@pytest.mark.django_db
+def test_the_feed_summary_keeps_the_paragraphs_of_the_text(client):
+    _item(text="Primo paragrafo.\n\nSecondo paragrafo,\nstessa frase.")
+
+    entry = ET.fromstring(client.get(reverse("website_feed:atom")).content).find(f"{ATOM}entry")
+
+    assert entry.findtext(f"{ATOM}summary") == (
+        "<p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo,<br>stessa frase.</p>"
+    )
 
 
 @pytest.mark.django_db

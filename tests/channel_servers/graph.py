@@ -1,6 +1,8 @@
 """Facebook Graph API for a Page (feed, photos, delete) and Instagram (media container, then
 media_publish, then permalink). One server plays both; ``items`` has ``"network"``."""
 
+import json
+import math
 import re
 
 from .base import ChannelServer, RecordedRequest, Reply
@@ -35,8 +37,27 @@ class GraphServer(ChannelServer):
         return _error(500, 2, "An unexpected error has occurred. Please retry your request later.")
 
     def rate_limited(self, retry_after):
-        reply = _error(429, 4, "(#4) Application request limit reached")
-        reply.headers["Retry-After"] = str(int(retry_after))
+        # Page tokens fall under Business Use Case limits: HTTP 400 with code 80001 (80002 for
+        # Instagram) and no Retry-After; the wait is estimated_time_to_regain_access, in
+        # minutes, in the X-Business-Use-Case-Usage header.
+        reply = _error(
+            400,
+            80001,
+            "There have been too many calls to this Page account. Wait a bit and try again.",
+        )
+        minutes = max(1, math.ceil(retry_after / 60))
+        usage = {
+            self.page_id: [
+                {
+                    "type": "pages",
+                    "call_count": 100,
+                    "total_cputime": 12,
+                    "total_time": 14,
+                    "estimated_time_to_regain_access": minutes,
+                }
+            ]
+        }
+        reply.headers["X-Business-Use-Case-Usage"] = json.dumps(usage)
         return reply
 
     def _authorised(self, request: RecordedRequest) -> bool:

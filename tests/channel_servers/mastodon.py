@@ -1,5 +1,7 @@
 """Mastodon: statuses, media, Idempotency-Key (same key -> the same status, no duplicate)."""
 
+from datetime import UTC, datetime, timedelta
+
 from .base import ChannelServer, RecordedRequest, Reply, bearer_ok
 
 CHAR_LIMIT = 500
@@ -25,10 +27,17 @@ class MastodonServer(ChannelServer):
         return Reply(500, {"error": "Internal Server Error"})
 
     def rate_limited(self, retry_after):
+        # Mastodon (Rack::Attack) sends no Retry-After: the window's end is X-RateLimit-Reset,
+        # an ISO 8601 UTC time with microseconds.
+        reset = datetime.now(UTC) + timedelta(seconds=retry_after)
         return Reply(
             429,
             {"error": "Too many requests"},
-            {"Retry-After": str(int(retry_after)), "X-RateLimit-Remaining": "0"},
+            {
+                "X-RateLimit-Limit": "300",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            },
         )
 
     def handle(self, request: RecordedRequest) -> Reply:

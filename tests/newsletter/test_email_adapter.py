@@ -92,3 +92,21 @@ def test_with_no_subscribers_nothing_is_sent_and_it_still_succeeds():
 
     assert mail.outbox == []
     assert result.external_id == "newsletter-41-0"
+
+
+def test_line_breaks_in_the_title_cannot_inject_headers_and_markup_stays_text(mailoutbox):
+    subscriber = SubscriberFactory()
+
+    adapter.publish(
+        _request(title="Avviso\r\nBcc: spia@example.org\n", text="Prezzi <b>bassi</b> & più")
+    )
+
+    [message] = mailoutbox
+    assert message.subject == "Avviso Bcc: spia@example.org"
+    assert message.recipients() == [subscriber.email]
+    headers = message.message()
+    assert headers["Bcc"] is None
+    assert "\n" not in headers["Subject"].replace("\n ", "")
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Prezzi &lt;b&gt;bassi&lt;/b&gt; &amp; più" in html

@@ -19,16 +19,17 @@ from apps.planning.enums import PostStatus
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import Delivery
 from apps.publishing.services import schedule_deliveries
+from tests.browser.conftest import role_groups  # noqa: F401 - fixture
 from tests.factories import PostFactory
 from tests.newsletter.conftest import _Sink
 from tests.newsletter.factories import SubscriberFactory
 from tests.system.conftest import celery_stack, stack  # noqa: F401 - fixtures
 from tests.system.harness import wait_for
 
-pytestmark = [
-    pytest.mark.system,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# No serialized_rollback: after any earlier transactional test (browser tests flush and
+# recreate the content types under new ids) reloading the serialized rows collides with them.
+# The role groups the factories need come from the ``role_groups`` fixture instead.
+pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
 
 def _free_port() -> int:
@@ -52,7 +53,7 @@ def smtp_sink():
 
 
 def test_a_post_goes_out_by_newsletter_and_on_the_website_once_at_its_time(
-    stack, smtp_sink, client
+    stack, smtp_sink, client, role_groups
 ):
     subscribers = [SubscriberFactory(), SubscriberFactory()]
     SubscriberFactory(confirmed_at=None)

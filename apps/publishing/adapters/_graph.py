@@ -4,11 +4,16 @@
 Throttling codes (4, 17, 32, 613) may come with HTTP 400 or 403: they are transient anyway.
 """
 
-from ._http import json_or_empty, raise_for_status, scrub
+import json
+
+from ._http import BearerApiAdapter, bearer_client, json_or_empty, raise_for_status, scrub
 from .base import TransientError
 
 GRAPH_BASE_URL = "https://graph.facebook.com/v21.0"
-THROTTLING_CODES = {4, 17, 32, 341, 613}
+# Platform limits (4, 17, 32, 341, 613) and, for Page and Instagram tokens, the Business Use
+# Case limits 80000-80014 (80001 Pages, 80002 Instagram): all come as HTTP 400/403.
+THROTTLING_CODES = {4, 17, 32, 341, 613, *range(80000, 80015)}
+DEFAULT_THROTTLE_WAIT = 60.0
 # "Temporary issue" (2) and Instagram's "media not ready" (9007): the same call works later.
 RETRY_LATER_CODES = {1, 2, 9007}
 
@@ -22,15 +27,42 @@ def graph_message(response) -> str:
     return str(error.get("message", ""))
 
 
+def regain_seconds(response) -> float | None:
+    """The longest ``estimated_time_to_regain_access`` (minutes) of X-Business-Use-Case-Usage,
+    ``{"<id>": [{"type": "pages", ..., "estimated_time_to_regain_access": 5}]}``, in seconds."""
+    try:
+        usage = json.loads(response.headers.get("X-Business-Use-Case-Usage") or "{}")
+        minutes = max(
+            float(entry.get("estimated_time_to_regain_access") or 0)
+            for entries in usage.values()
+            for entry in entries
+        )
+    except (TypeError, ValueError, AttributeError):  # absent, empty or not as documented
+        return None
+    return minutes * 60 if minutes > 0 else None
+
+
 def raise_for_graph(response, *, secret: str, kind: str) -> None:
     status = response.status_code
     throttled = graph_error(response).get("code") in THROTTLING_CODES
     if 400 <= status < 500 and status != 429 and throttled:
         raise TransientError(
-            f"{kind}: limite di richieste raggiunto", status=response.status_code, retry_after=60.0
+            f"{kind}: limite di richieste raggiunto",
+            status=response.status_code,
+            retry_after=regain_seconds(response) or DEFAULT_THROTTLE_WAIT,
         )
     if 400 <= status < 500 and graph_error(response).get("code") in RETRY_LATER_CODES:
         raise TransientError(
             scrub(f"{kind}: {graph_message(response)}", secret), status=status, retry_after=10.0
         )
     raise_for_status(response, secret=secret, kind=kind, message_of=graph_message)
+
+
+class GraphAdapter(BearerApiAdapter):
+    """Facebook and Instagram: the same host, token header and error shape."""
+
+    def _client(self, config: dict, secret: str):
+        return bearer_client(config, secret, kind=self.kind, default_base_url=GRAPH_BASE_URL)
+
+    def raise_for(self, response, secret: str) -> None:
+        raise_for_graph(response, secret=secret, kind=self.kind)

@@ -18,7 +18,7 @@ import certifi
 import httpx
 from django.conf import settings
 
-from .base import PermanentError, TransientError, UnknownOutcome
+from .base import Adapter, PermanentError, TransientError, UnknownOutcome
 
 logger = logging.getLogger("apps.publishing.adapters")
 
@@ -221,3 +221,33 @@ def image_bytes(path: str) -> bytes:
             return handle.read()
     except OSError as exc:
         raise PermanentError(f"immagine non leggibile ({exc.strerror})") from None
+
+
+class BearerApiAdapter(Adapter):
+    """An adapter for an API with a bearer token: subclasses give ``_client`` and the error
+    reader (``message_of``, or their own ``raise_for``)."""
+
+    message_of: Callable[[httpx.Response], str] = staticmethod(lambda response: "")
+    # The service's own retry hint, when it is not a Retry-After header.
+    retry_after_of: Callable[[httpx.Response], float | None] | None = None
+
+    def _client(self, config: dict, secret: str) -> httpx.Client:
+        raise NotImplementedError
+
+    def raise_for(self, response: httpx.Response, secret: str) -> None:
+        raise_for_status(
+            response,
+            secret=secret,
+            kind=self.kind,
+            message_of=self.message_of,
+            retry_after_of=self.retry_after_of,
+        )
+
+    def call_harmless(self, config: dict, secret: str, method: str, path: str, **kwargs):
+        """A read or a delete: it creates nothing, so a lost answer is only transient."""
+        with self._client(config, secret) as client:
+            response = send(
+                client, method, path, secret=secret, kind=self.kind, may_duplicate=False, **kwargs
+            )
+        self.raise_for(response, secret)
+        return response

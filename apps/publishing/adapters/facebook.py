@@ -5,33 +5,22 @@ Secret: the Page access token, sent as a bearer header (never in the URL). Retur
 ``{"id": "<page>_<post>"}`` (photos: ``{"id": ..., "post_id": ...}``). No idempotency key.
 """
 
-from ._graph import GRAPH_BASE_URL, raise_for_graph
-from ._http import bearer_client, image_bytes, json_or_empty, require, send
-from .base import Adapter, PublishRequest, PublishResult
+from ._graph import GraphAdapter, raise_for_graph
+from ._http import image_bytes, json_or_empty, require, send
+from .base import PublishRequest, PublishResult
 
 
-class FacebookAdapter(Adapter):
+class FacebookAdapter(GraphAdapter):
     kind = "facebook"
     supports_delete = True
     supports_verify = True
 
     def verify(self, *, config: dict, secret: str) -> str:
         page_id = require(config, "page_id", self.kind)
-        with self._client(config, secret) as client:
-            response = send(
-                client,
-                "GET",
-                f"/{page_id}",
-                secret=secret,
-                kind=self.kind,
-                may_duplicate=False,
-                params={"fields": "name"},
-            )
-        raise_for_graph(response, secret=secret, kind=self.kind)
+        response = self.call_harmless(
+            config, secret, "GET", f"/{page_id}", params={"fields": "name"}
+        )
         return str(json_or_empty(response).get("name", ""))
-
-    def _client(self, config: dict, secret: str):
-        return bearer_client(config, secret, kind=self.kind, default_base_url=GRAPH_BASE_URL)
 
     def publish(self, request: PublishRequest) -> PublishResult:
         page_id = require(request.config, "page_id", self.kind)
@@ -68,13 +57,4 @@ class FacebookAdapter(Adapter):
         return PublishResult(external_id=post_id, url=f"https://www.facebook.com/{post_id}")
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
-        with self._client(config, secret) as client:
-            response = send(
-                client,
-                "DELETE",
-                f"/{external_id}",
-                secret=secret,
-                kind=self.kind,
-                may_duplicate=False,
-            )
-        raise_for_graph(response, secret=secret, kind=self.kind)
+        self.call_harmless(config, secret, "DELETE", f"/{external_id}")

@@ -10,35 +10,24 @@ Config: ``ig_user_id``, optional ``base_url``. Secret: the access token (bearer 
 Instagram needs an image: a post without one is rejected before any request.
 """
 
-from ._graph import GRAPH_BASE_URL, raise_for_graph
-from ._http import bearer_client, json_or_empty, require, require_secret, send
-from .base import Adapter, AdapterError, PermanentError, PublishRequest, PublishResult
+from ._graph import GraphAdapter, raise_for_graph
+from ._http import json_or_empty, require, require_secret, send
+from .base import AdapterError, PermanentError, PublishRequest, PublishResult
 
 CAPTION_LIMIT = 2200
 HASHTAG_LIMIT = 30
 
 
-class InstagramAdapter(Adapter):
+class InstagramAdapter(GraphAdapter):
     kind = "instagram"
     supports_verify = True
 
     def verify(self, *, config: dict, secret: str) -> str:
         ig_user = require(config, "ig_user_id", self.kind)
-        with self._client(config, secret) as client:
-            response = send(
-                client,
-                "GET",
-                f"/{ig_user}",
-                secret=secret,
-                kind=self.kind,
-                may_duplicate=False,
-                params={"fields": "username"},
-            )
-        raise_for_graph(response, secret=secret, kind=self.kind)
+        response = self.call_harmless(
+            config, secret, "GET", f"/{ig_user}", params={"fields": "username"}
+        )
         return "@" + str(json_or_empty(response).get("username", ""))
-
-    def _client(self, config: dict, secret: str):
-        return bearer_client(config, secret, kind=self.kind, default_base_url=GRAPH_BASE_URL)
 
     def publish(self, request: PublishRequest) -> PublishResult:
         ig_user = require(request.config, "ig_user_id", self.kind)

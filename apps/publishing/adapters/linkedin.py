@@ -10,8 +10,8 @@ Headers ``LinkedIn-Version: YYYYMM`` and ``X-Restli-Protocol-Version: 2.0.0``; t
 import re
 from urllib.parse import quote
 
-from ._http import bearer_client, json_or_empty, raise_for_status, require, send
-from .base import Adapter, PermanentError, PublishRequest, PublishResult
+from ._http import BearerApiAdapter, bearer_client, json_or_empty, require, send
+from .base import PermanentError, PublishRequest, PublishResult
 
 TEXT_LIMIT = 3000
 DEFAULT_VERSION = "202411"
@@ -38,23 +38,16 @@ def little_text(text: str) -> str:
     return "".join(parts)
 
 
-class LinkedInAdapter(Adapter):
+class LinkedInAdapter(BearerApiAdapter):
     kind = "linkedin"
     supports_delete = True
     supports_verify = True
 
+    message_of = staticmethod(_message)
+
     def verify(self, *, config: dict, secret: str) -> str:
         organization = require(config, "organization_id", self.kind)
-        with self._client(config, secret) as client:
-            response = send(
-                client,
-                "GET",
-                f"/rest/organizations/{organization}",
-                secret=secret,
-                kind=self.kind,
-                may_duplicate=False,
-            )
-        raise_for_status(response, secret=secret, kind=self.kind, message_of=_message)
+        response = self.call_harmless(config, secret, "GET", f"/rest/organizations/{organization}")
         return str(json_or_empty(response).get("localizedName", ""))
 
     def _client(self, config: dict, secret: str):
@@ -92,20 +85,11 @@ class LinkedInAdapter(Adapter):
             response = send(
                 client, "POST", "/rest/posts", secret=request.secret, kind=self.kind, json=body
             )
-        raise_for_status(response, secret=request.secret, kind=self.kind, message_of=_message)
+        self.raise_for(response, request.secret)
         urn = response.headers.get("x-restli-id", "")
         if not urn:
             raise PermanentError(f"{self.kind}: risposta senza x-restli-id")
         return PublishResult(external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
-        with self._client(config, secret) as client:
-            response = send(
-                client,
-                "DELETE",
-                f"/rest/posts/{quote(external_id, safe='')}",
-                secret=secret,
-                kind=self.kind,
-                may_duplicate=False,
-            )
-        raise_for_status(response, secret=secret, kind=self.kind, message_of=_message)
+        self.call_harmless(config, secret, "DELETE", f"/rest/posts/{quote(external_id, safe='')}")

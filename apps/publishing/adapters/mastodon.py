@@ -10,14 +10,14 @@ import time
 from datetime import datetime
 
 from ._http import (
+    BearerApiAdapter,
     bearer_client,
     image_bytes,
     json_or_empty,
-    raise_for_status,
     require,
     send,
 )
-from .base import Adapter, PublishRequest, PublishResult, TransientError
+from .base import PublishRequest, PublishResult, TransientError
 
 MEDIA_POLLS = 4  # ~5 s in all, then a transient error: the engine retries later
 MEDIA_POLL_SECONDS = 0.5
@@ -39,23 +39,17 @@ def _retry_after(response) -> float | None:
     return max(reset.timestamp() - time.time(), 0.0)
 
 
-class MastodonAdapter(Adapter):
+class MastodonAdapter(BearerApiAdapter):
     kind = "mastodon"
     supports_delete = True
     can_reconcile = True
     supports_verify = True
 
+    message_of = staticmethod(_message)
+    retry_after_of = staticmethod(_retry_after)
+
     def verify(self, *, config: dict, secret: str) -> str:
-        with self._client(config, secret) as client:
-            response = send(
-                client,
-                "GET",
-                "/api/v1/accounts/verify_credentials",
-                secret=secret,
-                kind=self.kind,
-                may_duplicate=False,
-            )
-        raise_for_status(response, secret=secret, kind=self.kind, message_of=_message)
+        response = self.call_harmless(config, secret, "GET", "/api/v1/accounts/verify_credentials")
         return "@" + str(json_or_empty(response).get("acct", ""))
 
     def _client(self, config: dict, secret: str):
@@ -83,13 +77,7 @@ class MastodonAdapter(Adapter):
                 data=data,
                 headers={"Idempotency-Key": request.idempotency_key},
             )
-            raise_for_status(
-                response,
-                secret=request.secret,
-                kind=self.kind,
-                message_of=_message,
-                retry_after_of=_retry_after,
-            )
+            self.raise_for(response, request.secret)
             status = response.json()
             return PublishResult(external_id=str(status["id"]), url=status.get("url") or "")
 
@@ -105,13 +93,7 @@ class MastodonAdapter(Adapter):
             data={"description": image.alt_text},
             files={"file": ("immagine", image_bytes(image.path), image.content_type)},
         )
-        raise_for_status(
-            response,
-            secret=request.secret,
-            kind=self.kind,
-            message_of=_message,
-            retry_after_of=_retry_after,
-        )
+        self.raise_for(response, request.secret)
         media_id = str(response.json()["id"])
         if response.status_code == 202:  # still processing: a status cannot attach it yet
             self._wait_processed(client, request, media_id)
@@ -128,25 +110,10 @@ class MastodonAdapter(Adapter):
                 kind=self.kind,
                 may_duplicate=False,
             )
-            raise_for_status(
-                response,
-                secret=request.secret,
-                kind=self.kind,
-                message_of=_message,
-                retry_after_of=_retry_after,
-            )
+            self.raise_for(response, request.secret)
             if response.status_code == 200:
                 return
         raise TransientError(f"{self.kind}: immagine ancora in elaborazione", retry_after=30.0)
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
-        with self._client(config, secret) as client:
-            response = send(
-                client,
-                "DELETE",
-                f"/api/v1/statuses/{external_id}",
-                secret=secret,
-                kind=self.kind,
-                may_duplicate=False,
-            )
-            raise_for_status(response, secret=secret, kind=self.kind, message_of=_message)
+        self.call_harmless(config, secret, "DELETE", f"/api/v1/statuses/{external_id}")

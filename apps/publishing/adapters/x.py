@@ -8,8 +8,8 @@ access token (bearer). A 429 carries ``x-rate-limit-reset`` (epoch seconds). Err
 import re
 import time
 
-from ._http import bearer_client, json_or_empty, raise_for_status, send
-from .base import Adapter, PermanentError, PublishRequest, PublishResult
+from ._http import BearerApiAdapter, bearer_client, json_or_empty, send
+from .base import PermanentError, PublishRequest, PublishResult
 
 TEXT_LIMIT = 280
 URL_WEIGHT = 23  # X shortens every link to t.co: each counts 23 characters
@@ -38,17 +38,16 @@ def _retry_after(response) -> float | None:
         return None
 
 
-class XAdapter(Adapter):
+class XAdapter(BearerApiAdapter):
     kind = "x"
     supports_delete = True
     supports_verify = True
 
+    message_of = staticmethod(_message)
+    retry_after_of = staticmethod(_retry_after)
+
     def verify(self, *, config: dict, secret: str) -> str:
-        with self._client(config, secret) as client:
-            response = send(
-                client, "GET", "/2/users/me", secret=secret, kind=self.kind, may_duplicate=False
-            )
-        raise_for_status(response, secret=secret, kind=self.kind, message_of=_message)
+        response = self.call_harmless(config, secret, "GET", "/2/users/me")
         return "@" + str((json_or_empty(response).get("data") or {}).get("username", ""))
 
     def _client(self, config: dict, secret: str):
@@ -71,24 +70,9 @@ class XAdapter(Adapter):
                 kind=self.kind,
                 json={"text": text},
             )
-        raise_for_status(
-            response,
-            secret=request.secret,
-            kind=self.kind,
-            message_of=_message,
-            retry_after_of=_retry_after,
-        )
+        self.raise_for(response, request.secret)
         tweet_id = str(response.json()["data"]["id"])
         return PublishResult(external_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
-        with self._client(config, secret) as client:
-            response = send(
-                client,
-                "DELETE",
-                f"/2/tweets/{external_id}",
-                secret=secret,
-                kind=self.kind,
-                may_duplicate=False,
-            )
-        raise_for_status(response, secret=secret, kind=self.kind, message_of=_message)
+        self.call_harmless(config, secret, "DELETE", f"/2/tweets/{external_id}")
