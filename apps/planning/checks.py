@@ -1,23 +1,296 @@
-"""Editor checks on a variant's text against its channel's rules. (Calendar issue.)"""
+"""Editor checks on a variant's text against its channel's rules.
 
-from dataclasses import dataclass
+Blocking findings (over the channel's hard limit, empty text, image without alt text) forbid
+saving and approval; the others are advice shown next to the text while the writer types.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from apps.channels.enums import ChannelKind
+
+# X and Mastodon shorten every link to a fixed weight.
+URL_WEIGHT = {ChannelKind.X: 23, ChannelKind.MASTODON: 23}
+# The publishing adapters of these kinds append the post's link when the text lacks it
+# (apps/publishing/adapters): the limit applies to what is actually sent.
+LINK_APPENDED_WITH = {
+    ChannelKind.X: " ",
+    ChannelKind.MASTODON: "\n\n",
+    ChannelKind.TELEGRAM: "\n\n",
+}
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+HASHTAG_RE = re.compile(r"(?<![\w#&])#(\w*[^\W\d_]\w*)")
+EMOJI_RE = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\u3030\u303d\u3297\u3299]"
+)
+EMOJI_IN_WORD_RE = re.compile(r"[^\W\d_]" + EMOJI_RE.pattern + r"+[^\W\d_]")
+WORD_RE = re.compile(r"[^\W_]+")  # elisions (l'ufficio) are two words
+SENTENCE_END_RE = re.compile(r"[.!?…;:]+(?=\s|$)|\n\s*\n")
+LETTER_RE = re.compile(r"[^\W\d_]")
+# Three or more words in a row written in capitals (acronyms alone, such as TARI, are fine).
+SHOUTING_RE = re.compile(r"\b[^\W\d_a-zà-ÿ]{2,}(?:[\s,.!?-]+[^\W\d_a-zà-ÿ]{2,}){2,}\b")
+
+
+def _band(score: int) -> str:
+    """The usual reading of a Gulpease score (Lucisano & Piemontese)."""
+    if score >= 80:
+        return _("facile anche per chi ha la licenza elementare")
+    if score >= 60:
+        return _("difficile per chi ha la licenza elementare, facile dalla licenza media")
+    if score >= 40:
+        return _("difficile per chi ha la licenza media, adatto a chi ha un diploma superiore")
+    return _("molto difficile: quasi incomprensibile anche con un diploma superiore")
 
 
 @dataclass(frozen=True)
 class Finding:
     code: str  # "too_long", "too_many_hashtags", …
     message: str
-    blocking: bool = False  # blocking findings forbid approval
+    blocking: bool = False  # blocking findings forbid saving and approval
+
+
+@dataclass
+class VariantReport:
+    """What the editor shows next to a variant: counters, the readability score, findings."""
+
+    length: int
+    limit: int
+    hashtags: int
+    max_hashtags: int | None
+    emoji: int
+    emoji_allowed: bool | None
+    gulpease: int | None
+    gulpease_target: int | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.length
+
+    @property
+    def over_limit(self) -> bool:
+        return self.length > self.limit
+
+    @property
+    def gulpease_band(self) -> str:
+        return _band(self.gulpease) if self.gulpease is not None else ""
+
+    @property
+    def blocking(self) -> bool:
+        return any(f.blocking for f in self.findings)
+
+
+def count_characters(text: str, kind: str = "") -> int:
+    """Characters as the channel counts them: X and Mastodon weigh every link 23."""
+    weight = URL_WEIGHT.get(kind)
+    if weight is None:
+        return len(text)
+    return len(URL_RE.sub("x" * weight, text))
+
+
+def text_as_sent(text: str, kind: str = "", link: str = "") -> str:
+    """The variant's text as the channel's adapter will send it (link appended where it is)."""
+    separator = LINK_APPENDED_WITH.get(kind)
+    if separator is not None and link and link not in text:
+        return f"{text}{separator}{link}"
+    return text
+
+
+def gulpease(text: str) -> int | None:
+    """Gulpease index, 0-100: 89 + (300 × sentences − 10 × letters) / words.
+
+    Links are left out (they are not read); a text without a final full stop still counts as
+    one sentence. None when there are no words.
+    """
+    plain = URL_RE.sub(" ", text).replace("#", " ")
+    words = WORD_RE.findall(plain)
+    if not words:
+        return None
+    letters = sum(len(LETTER_RE.findall(word)) for word in words)
+    stripped = plain.strip()
+    sentences = len(SENTENCE_END_RE.findall(stripped))
+    if not re.search(r"[.!?…;:]$", stripped):
+        sentences += 1
+    score = 89 + (300 * sentences - 10 * letters) / len(words)
+    return max(0, min(100, round(score)))
+
+
+def analyse_variant(text: str, channel, *, link: str = "") -> VariantReport:
+    text = text or ""
+    sent = text_as_sent(text, channel.kind, link)
+    length = count_characters(sent, channel.kind)
+    hashtags = len(HASHTAG_RE.findall(text))
+    emoji = len(EMOJI_RE.findall(text))
+    score = gulpease(text)
+    report = VariantReport(
+        length=length,
+        limit=channel.char_limit,
+        hashtags=hashtags,
+        max_hashtags=channel.max_hashtags,
+        emoji=emoji,
+        emoji_allowed=channel.emoji_allowed,
+        gulpease=score,
+        gulpease_target=channel.gulpease_target or None,
+    )
+    found = report.findings
+    if not text.strip():
+        found.append(Finding("empty", _("Il testo per questo canale è vuoto."), blocking=True))
+        return report
+    if length > channel.char_limit:
+        message = _("Testo troppo lungo: %(n)s caratteri su %(limit)s (%(over)s in più).") % {
+            "n": length,
+            "limit": channel.char_limit,
+            "over": length - channel.char_limit,
+        }
+        if sent != text:
+            message += " " + _("Il conto comprende il link del post, aggiunto in fondo all'invio.")
+        found.append(Finding("too_long", message, blocking=True))
+    if channel.max_hashtags is not None and hashtags > channel.max_hashtags:
+        found.append(
+            Finding(
+                "too_many_hashtags",
+                ngettext(
+                    "Troppi hashtag: %(n)s, questo canale ne consiglia al massimo %(max)s.",
+                    "Troppi hashtag: %(n)s, questo canale ne consiglia al massimo %(max)s.",
+                    hashtags,
+                )
+                % {"n": hashtags, "max": channel.max_hashtags},
+            )
+        )
+    if emoji and channel.emoji_allowed is False:
+        found.append(
+            Finding(
+                "emoji_not_allowed",
+                ngettext(
+                    "%(n)s emoji: su questo canale è meglio non usarle.",
+                    "%(n)s emoji: su questo canale è meglio non usarle.",
+                    emoji,
+                )
+                % {"n": emoji},
+            )
+        )
+    flat = [tag for tag in HASHTAG_RE.findall(text) if len(tag) >= 10 and tag.islower()]
+    if flat:
+        found.append(
+            Finding(
+                "hashtag_case",
+                _(
+                    "Scrivi gli hashtag in CamelCase (es. #RaccoltaDifferenziata): i lettori di "
+                    "schermo li leggono parola per parola. Da rivedere: %(tags)s."
+                )
+                % {"tags": ", ".join(f"#{tag}" for tag in flat)},
+            )
+        )
+    if EMOJI_IN_WORD_RE.search(text):
+        found.append(
+            Finding(
+                "emoji_in_word",
+                _("Un'emoji è in mezzo a una parola: i lettori di schermo spezzano la parola."),
+            )
+        )
+    if channel.link_expected and not link and not URL_RE.search(text):
+        found.append(
+            Finding("link_missing", _("Manca un link: su questo canale è atteso un link."))
+        )
+    if _is_shouting(text):
+        found.append(
+            Finding(
+                "all_caps",
+                _(
+                    "Testo in MAIUSCOLO: sui social equivale a urlare ed è più difficile da "
+                    "leggere. Usa le maiuscole solo per le sigle."
+                ),
+            )
+        )
+    target = channel.gulpease_target or 0
+    if score is not None and target and score < target:
+        found.append(
+            Finding(
+                "hard_to_read",
+                _(
+                    "Leggibilità %(score)s (Gulpease), sotto l'obiettivo di %(target)s: %(band)s. "
+                    "Prova frasi più brevi, parole comuni e verbi attivi."
+                )
+                % {"score": score, "target": target, "band": _band(score)},
+            )
+        )
+    return report
+
+
+@dataclass
+class BaseTextReport:
+    """Readability of the base text, before any channel: the plain-language advice."""
+
+    length: int
+    gulpease: int | None
+    shouting: bool
+
+    @property
+    def gulpease_band(self) -> str:
+        return _band(self.gulpease) if self.gulpease is not None else ""
+
+    @property
+    def below_public_notice(self) -> bool:
+        """A public notice should score 60 or more (DOMAIN.md)."""
+        return self.gulpease is not None and self.gulpease < 60
+
+
+def analyse_base_text(text: str) -> BaseTextReport:
+    text = text or ""
+    return BaseTextReport(length=len(text), gulpease=gulpease(text), shouting=_is_shouting(text))
+
+
+def _is_shouting(text: str) -> bool:
+    if SHOUTING_RE.search(URL_RE.sub(" ", text)):
+        return True
+    words = [w for w in WORD_RE.findall(text) if LETTER_RE.search(w)]
+    if len(words) < 4:
+        return False
+    upper = [w for w in words if len(w) > 1 and w.isupper()]
+    return len(upper) * 2 > len(words)
 
 
 def check_variant(text: str, channel, *, link: str = "") -> list[Finding]:
-    return []
+    return analyse_variant(text, channel, link=link).findings
+
+
+# Channels that cannot publish a post without an image (the adapter refuses it).
+NEEDS_IMAGE = frozenset({ChannelKind.INSTAGRAM})
+
+
+def post_level_findings(post, channel) -> list[Finding]:
+    """Findings that come from the post rather than the text: its images."""
+    images = list(post.images.all())
+    found = []
+    if any(not image.alt_text.strip() for image in images):
+        found.append(
+            Finding(
+                "image_without_alt",
+                _("Un'immagine non ha il testo alternativo."),
+                blocking=True,
+            )
+        )
+    if channel.kind in NEEDS_IMAGE and not images:
+        found.append(
+            Finding(
+                "image_required",
+                _("Su %(channel)s serve almeno un'immagine (con testo alternativo).")
+                % {"channel": channel.get_kind_display()},
+                blocking=True,
+            )
+        )
+    return found
 
 
 def check_post(post) -> dict[int, list[Finding]]:
-    """Findings per variant id."""
+    """Findings per variant id: the text's, plus the post's own (images) on each variant."""
     return {
-        variant.id: check_variant(variant.text, variant.channel) for variant in post.variants.all()
+        variant.id: check_variant(variant.text, variant.channel, link=post.link)
+        + post_level_findings(post, variant.channel)
+        for variant in post.variants.all()
     }
 
 

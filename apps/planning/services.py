@@ -1,10 +1,49 @@
-"""Writes of posts. (Calendar issue: the planning area completes this module.)"""
+"""Writes of posts and content categories.
 
+A post's content changes only through :func:`update_post` (and :func:`reschedule_post`, the
+calendar's move): the version is bumped with a conditional UPDATE so two editors cannot both
+save over the same version, and an approved post that changes goes back to review.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from apps.audit.services import record
 
-from .models import Post, Variant
+from .enums import EDITABLE_STATES, PostStatus
+from .models import ContentCategory, Post, PostImage, Variant
+from .transitions import transition
+
+
+class PostEditError(Exception):
+    """An edit that cannot be made; the message is shown to the user."""
+
+
+class StalePostError(PostEditError):
+    """Someone saved the post after the editor opened it."""
+
+
+# Simple fields update_post may change; the material ones send an approved post back to review.
+SIMPLE_FIELDS = (
+    "title",
+    "category",
+    "planned_at",
+    "base_text",
+    "link",
+    "event",
+    "notes",
+    "is_crisis_communication",
+    "is_indispensable",
+    "indispensable_reason",
+)
+MATERIAL_FIELDS = frozenset({"planned_at", "base_text", "link", "channels", "variants", "images"})
+RE_REVIEW_STATES = frozenset({PostStatus.APPROVED, PostStatus.PAUSED})
 
 
 def create_post(
@@ -20,10 +59,15 @@ def create_post(
     notes="",
     variant_texts: dict | None = None,
     is_crisis_communication=False,
+    images: list[dict] | None = None,
+    is_indispensable=False,
+    indispensable_reason="",
 ) -> Post:
     """A new draft with one variant per channel, each starting from the base text.
 
-    ``variant_texts`` maps channel id -> text for channels whose variant differs.
+    ``variant_texts`` maps channel id -> text for channels whose variant differs (a blank
+    text takes the base text). ``images`` is a list of dicts with ``image`` (an uploaded
+    file), ``alt_text``, and optional ``caption`` and ``credit``.
     """
     variant_texts = variant_texts or {}
     with transaction.atomic():
@@ -38,10 +82,300 @@ def create_post(
             event=event,
             notes=notes,
             is_crisis_communication=is_crisis_communication,
+            is_indispensable=is_indispensable,
+            indispensable_reason=indispensable_reason,
         )
         for channel in channels:
-            Variant.objects.create(
-                post=post, channel=channel, text=variant_texts.get(channel.id, base_text)
-            )
+            text = variant_texts.get(channel.id) or base_text
+            Variant.objects.create(post=post, channel=channel, text=text)
+        for position, data in enumerate(images or []):
+            _add_image(post, data, position)
         record(action="post.created", actor=author, obj=post, summary=title)
     return post
+
+
+IMAGE_SUFFIX = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+
+def _rename_upload(upload) -> None:
+    """Store the file as <uuid>.<suffix of the format Pillow reads>, never under the name it was
+    uploaded with: a PNG/HTML polyglot called .html must not be served as HTML from /media/."""
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format
+    except (UnidentifiedImageError, OSError, ValueError):
+        kind = None
+    finally:
+        upload.seek(0)
+    if kind not in IMAGE_SUFFIX:
+        raise PostEditError(_("Il file non è un'immagine valida (JPEG, PNG, GIF o WebP)."))
+    upload.name = f"{uuid.uuid4().hex}.{IMAGE_SUFFIX[kind]}"
+
+
+def _add_image(post: Post, data: dict, position: int) -> PostImage:
+    if not (data.get("alt_text") or "").strip():
+        raise PostEditError(_("Ogni immagine deve avere un testo alternativo."))
+    _rename_upload(data["image"])
+    return PostImage.objects.create(
+        post=post,
+        image=data["image"],
+        alt_text=data["alt_text"].strip(),
+        caption=data.get("caption", ""),
+        credit=data.get("credit", ""),
+        position=position,
+    )
+
+
+def _snapshot(post: Post) -> dict:
+    """The post's content as plain data, for the audit entry and to detect what changed."""
+    data = {}
+    for name in SIMPLE_FIELDS:
+        value = getattr(post, name)
+        if name in ("category", "event"):
+            value = getattr(post, f"{name}_id")
+        elif name == "planned_at":
+            value = value.isoformat() if value else None
+        data[name] = value
+    variants = {str(v.channel_id): v.text for v in post.variants.all()}
+    data["channels"] = sorted(int(c) for c in variants)
+    data["variants"] = variants
+    data["images"] = [
+        {"id": i.pk, "alt_text": i.alt_text, "caption": i.caption, "credit": i.credit}
+        for i in post.images.all()
+    ]
+    return data
+
+
+def update_post(post: Post, *, by, expected_version: int, **changes) -> Post:
+    """Apply ``changes`` to ``post`` as ``by``, or raise :class:`PostEditError`, saving nothing.
+
+    Accepted changes: the fields in ``SIMPLE_FIELDS``; ``channels`` (the new set of channels:
+    variants of removed channels are deleted, new ones start from the base text);
+    ``variant_texts`` ({channel id: text}); ``images_to_add`` (dicts as in create_post);
+    ``images_to_remove`` (ids); ``image_updates`` ({id: {"alt_text", "caption", "credit"}}).
+
+    An approved or paused post whose text, channels, images, link or time change goes back to
+    review; ``reschedule_only_pending`` says whether only the time moved.
+    """
+    unknown = (
+        set(changes)
+        - set(SIMPLE_FIELDS)
+        - {
+            "channels",
+            "variant_texts",
+            "images_to_add",
+            "images_to_remove",
+            "image_updates",
+        }
+    )
+    if unknown:
+        raise TypeError(f"update_post got unexpected changes: {sorted(unknown)}")
+    with transaction.atomic():
+        current = (
+            Post.objects.select_for_update()
+            .prefetch_related("variants", "images")
+            .filter(pk=post.pk)
+            .first()
+        )
+        if current is None:
+            raise PostEditError(_("Il post non esiste più."))
+        if current.version != expected_version:
+            raise StalePostError(
+                _(
+                    "Qualcun altro ha salvato questo post mentre lo modificavi (versione "
+                    "%(theirs)s, la tua era %(yours)s): ricarica la pagina e riprova."
+                )
+                % {"theirs": current.version, "yours": expected_version}
+            )
+        if current.status == PostStatus.IN_REVIEW:
+            raise PostEditError(
+                _("Il post è in revisione: ritiralo dalla revisione prima di modificarlo.")
+            )
+        if current.status not in EDITABLE_STATES:
+            raise PostEditError(
+                _("Un post «%(status)s» non si può più modificare.")
+                % {"status": current.get_status_display()}
+            )
+        before = _snapshot(current)
+        _apply_changes(current, changes)
+        current = Post.objects.prefetch_related("variants", "images").filter(pk=current.pk).first()
+        after = _snapshot(current)
+        changed = {name for name in after if after[name] != before[name]}
+        if not changed:
+            _copy_state(current, post)
+            return post
+        # The conditional UPDATE is the guard that holds even where select_for_update does not
+        # lock (SQLite serialises writers; PostgreSQL also holds the row lock).
+        rows = Post.objects.filter(pk=post.pk, version=expected_version).update(
+            version=F("version") + 1, last_editor=by, updated_at=timezone.now()
+        )
+        if rows != 1:
+            raise StalePostError(
+                _("Il post è stato modificato nel frattempo: ricarica la pagina e riprova.")
+            )
+        current.refresh_from_db()
+        record(
+            action="post.updated",
+            actor=by,
+            obj=current,
+            summary=_("Modificati: %(fields)s") % {"fields": ", ".join(sorted(changed))},
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+        material = changed & MATERIAL_FIELDS
+        if (
+            current.status in RE_REVIEW_STATES
+            and not material
+            and current.approved_version == expected_version
+        ):
+            # Internal fields only (title, notes, category): what was approved is unchanged,
+            # so the approval follows the new version number.
+            Post.objects.filter(pk=current.pk).update(approved_version=current.version)
+            current.approved_version = current.version
+        if current.status in RE_REVIEW_STATES and material:
+            transition(
+                current,
+                PostStatus.IN_REVIEW,
+                by=by,
+                action="post.back_to_review",
+                note=_("Modificato dopo l'approvazione: torna in revisione."),
+                extra_fields={"reschedule_only_pending": material == {"planned_at"}},
+            )
+    _copy_state(current, post)
+    return post
+
+
+def _apply_changes(post: Post, changes: dict) -> None:
+    fields = [name for name in SIMPLE_FIELDS if name in changes]
+    for name in fields:
+        setattr(post, name, changes[name])
+    if fields:
+        try:
+            post.full_clean(exclude=["author", "last_editor", "approved_by"], validate_unique=False)
+        except ValidationError as exc:
+            raise PostEditError(" ".join(exc.messages)) from exc
+        post.save(update_fields=fields)
+    variants = {v.channel_id: v for v in post.variants.all()}
+    if "channels" in changes:
+        wanted = {channel.pk: channel for channel in changes["channels"]}
+        if not wanted:
+            raise PostEditError(_("Scegli almeno un canale."))
+        removed = [v.pk for cid, v in variants.items() if cid not in wanted]
+        Variant.objects.filter(pk__in=removed).delete()
+        for cid, channel in wanted.items():
+            if cid not in variants:
+                variants[cid] = Variant.objects.create(
+                    post=post, channel=channel, text=post.base_text
+                )
+        variants = {cid: v for cid, v in variants.items() if cid in wanted}
+    for cid, text in (changes.get("variant_texts") or {}).items():
+        variant = variants.get(int(cid))
+        text = text or post.base_text
+        if variant is not None and variant.text != text:
+            variant.text = text
+            variant.save(update_fields=["text"])
+    images = {i.pk: i for i in post.images.all()}
+    for image_id in changes.get("images_to_remove") or []:
+        image = images.pop(int(image_id), None)
+        if image is not None:
+            image.delete()
+    for image_id, data in (changes.get("image_updates") or {}).items():
+        image = images.get(int(image_id))
+        if image is None:
+            continue
+        if not (data.get("alt_text") or "").strip():
+            raise PostEditError(_("Ogni immagine deve avere un testo alternativo."))
+        update = [name for name in ("alt_text", "caption", "credit") if name in data]
+        for name in update:
+            setattr(image, name, (data[name] or "").strip())
+        image.save(update_fields=update)
+    next_position = max((i.position for i in images.values()), default=-1) + 1
+    for offset, data in enumerate(changes.get("images_to_add") or []):
+        _add_image(post, data, next_position + offset)
+
+
+def _copy_state(source: Post, target: Post) -> None:
+    if source is target:
+        return
+    for f in Post._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+    for cache in ("variants", "images"):
+        getattr(target, "_prefetched_objects_cache", {}).pop(cache, None)
+
+
+def reschedule_post(post: Post, *, by, planned_at, expected_version: int) -> Post:
+    """Move a post to another time (drag and drop or the "Sposta" form in the calendar)."""
+    if planned_at < timezone.now() and planned_at != post.planned_at:
+        raise PostEditError(_("Non puoi spostare un post nel passato."))
+    return update_post(post, by=by, expected_version=expected_version, planned_at=planned_at)
+
+
+def duplicate_post(post: Post, *, by, planned_at) -> Post:
+    """A new draft by ``by`` with the content of ``post`` (texts, channels, images, link, event),
+    planned at ``planned_at``: for content that comes back, such as a yearly deadline."""
+    if planned_at < timezone.now():
+        raise PostEditError(_("Scegli una data futura per la copia."))
+    with transaction.atomic():
+        copy = create_post(
+            author=by,
+            title=(_("%(title)s (copia)") % {"title": post.title})[:200],
+            category=post.category,
+            planned_at=planned_at,
+            channels=[v.channel for v in post.variants.all()],
+            base_text=post.base_text,
+            link=post.link,
+            event=post.event,
+            notes=post.notes,
+            variant_texts={v.channel_id: v.text for v in post.variants.all()},
+            is_crisis_communication=post.is_crisis_communication,
+            is_indispensable=post.is_indispensable,
+            indispensable_reason=post.indispensable_reason,
+        )
+        for image in post.images.all():
+            # The copy points at the same stored file; deleting a PostImage keeps the file.
+            PostImage.objects.create(
+                post=copy,
+                image=image.image.name,
+                alt_text=image.alt_text,
+                caption=image.caption,
+                credit=image.credit,
+                position=image.position,
+            )
+        record(
+            action="post.duplicated",
+            actor=by,
+            obj=copy,
+            summary=_("Copia di «%(title)s» (#%(id)s)") % {"title": post.title, "id": post.pk},
+        )
+    return copy
+
+
+def save_category(*, category: ContentCategory, by, created: bool) -> ContentCategory:
+    """Create or change a content category (admins): name, colour, target share, in use."""
+    before = None
+    if not created:
+        old = ContentCategory.objects.filter(pk=category.pk).first()
+        if old is not None:
+            before = {
+                "name": old.name,
+                "colour": old.colour,
+                "target_share": old.target_share,
+                "active": old.active,
+            }
+    category.full_clean()
+    category.save()
+    record(
+        action="category.created" if created else "category.updated",
+        actor=by,
+        obj=category,
+        summary=category.name,
+        before=before,
+        after={
+            "name": category.name,
+            "colour": category.colour,
+            "target_share": category.target_share,
+            "active": category.active,
+        },
+    )
+    return category

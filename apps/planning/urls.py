@@ -1,9 +1,18 @@
 from django.urls import path
 
-from apps.core.views import placeholder
+from . import views
 
 app_name = "planning"
 urlpatterns = [
-    path("", placeholder, name="calendar"),
-    path("<int:pk>/", placeholder, name="post_detail"),
+    path("", views.calendar_view, name="calendar"),
+    path("post/nuovo/", views.post_create, name="post_create"),
+    path("post/controlla/", views.check_variant, name="check_variant"),
+    path("<int:pk>/", views.post_detail, name="post_detail"),
+    path("<int:pk>/modifica/", views.post_edit, name="post_edit"),
+    path("<int:pk>/sposta/", views.post_reschedule, name="post_reschedule"),
+    path("<int:pk>/duplica/", views.post_duplicate, name="post_duplicate"),
+    path("categorie/", views.category_list, name="category_list"),
+    path("categorie/nuova/", views.category_create, name="category_create"),
+    path("categorie/<int:pk>/modifica/", views.category_edit, name="category_edit"),
+    path("categorie.css", views.category_css, name="category_css"),
 ]

@@ -1,0 +1,373 @@
+from datetime import datetime, time
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from apps.channels.models import Channel
+from apps.events.models import Event
+
+from .checks import analyse_variant
+from .enums import PostStatus
+from .models import ContentCategory, hex_colour
+
+ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+
+class AccessibleErrorsMixin:
+    """Bootstrap classes on every widget; each field's error text tied to it after validation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                auto_id = self[name].auto_id
+                described = [f"{auto_id}_error"]
+                if self.fields[name].help_text:
+                    described.append(f"{auto_id}_helptext")
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+
+
+def rome_datetime(day, at) -> datetime:
+    return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+
+def variant_field_name(channel_id: int) -> str:
+    return f"variant_{channel_id}"
+
+
+class PostForm(AccessibleErrorsMixin, forms.Form):
+    title = forms.CharField(
+        label=_("Titolo interno"),
+        max_length=200,
+        help_text=_("Per riconoscere il post in calendario: non viene pubblicato."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Categoria"), queryset=ContentCategory.objects.none(), empty_label=None
+    )
+    planned_date = forms.DateField(
+        label=_("Data"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    planned_time = forms.TimeField(
+        label=_("Ora"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Ora italiana."),
+    )
+    channels = forms.ModelMultipleChoiceField(
+        label=_("Canali"),
+        queryset=Channel.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Scegli almeno un canale.")},
+    )
+    base_text = forms.CharField(
+        label=_("Testo base"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Il punto di partenza di ogni variante: chi, cosa, dove, quando, come."),
+    )
+    link = forms.URLField(
+        label=_("Link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Pagina con i dettagli, es. sul sito del Comune."),
+    )
+    event = forms.ModelChoiceField(
+        label=_("Evento collegato"),
+        queryset=Event.objects.none(),
+        required=False,
+        empty_label=_("Nessuno"),
+    )
+    notes = forms.CharField(
+        label=_("Note per i colleghi"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_crisis_communication = forms.BooleanField(label=_("Comunicazione di crisi"), required=False)
+    is_indispensable = forms.BooleanField(
+        label=_("Comunicazione impersonale e indispensabile"),
+        required=False,
+        help_text=_(
+            "Solo per ciò che serve al funzionamento dei servizi: è ammessa anche nei periodi "
+            "di silenzio (L. 28/2000, art. 9). Serve una motivazione."
+        ),
+    )
+    indispensable_reason = forms.CharField(
+        label=_("Motivazione"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, post=None, **kwargs):
+        self.post = post
+        super().__init__(*args, **kwargs)
+        categories = ContentCategory.objects.filter(active=True)
+        channels = Channel.objects.filter(active=True)
+        events = Event.objects.filter(published=True, ends_at__gte=timezone.now())
+        if post is not None:
+            categories = ContentCategory.objects.filter(pk=post.category_id) | categories
+            channels = Channel.objects.filter(pk__in=[v.channel_id for v in post.variants.all()])
+            channels = channels | Channel.objects.filter(active=True)
+            if post.event_id:
+                events = Event.objects.filter(pk=post.event_id) | events
+        self.fields["category"].queryset = categories.distinct()
+        self.fields["channels"].queryset = channels.distinct().order_by("name")
+        self.fields["event"].queryset = events.distinct().order_by("starts_at")
+        self.channel_list = list(self.fields["channels"].queryset)
+        for channel in self.channel_list:
+            self.fields[variant_field_name(channel.pk)] = forms.CharField(
+                label=_("Testo per %(channel)s") % {"channel": channel.name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 6, "data-variant-text": channel.pk}),
+            )
+
+    @classmethod
+    def initial_for(cls, post) -> dict:
+        local = timezone.localtime(post.planned_at)
+        initial = {
+            "title": post.title,
+            "category": post.category_id,
+            "planned_date": local.date(),
+            "planned_time": local.time().replace(second=0, microsecond=0),
+            "channels": [v.channel_id for v in post.variants.all()],
+            "base_text": post.base_text,
+            "link": post.link,
+            "event": post.event_id,
+            "notes": post.notes,
+            "is_crisis_communication": post.is_crisis_communication,
+            "is_indispensable": post.is_indispensable,
+            "indispensable_reason": post.indispensable_reason,
+            "version": post.version,
+        }
+        for variant in post.variants.all():
+            initial[variant_field_name(variant.channel_id)] = variant.text
+        return initial
+
+    def variant_rows(self):
+        """(channel, bound text field) pairs, in channel order, for the side-by-side editor."""
+        return [(c, self[variant_field_name(c.pk)]) for c in self.channel_list]
+
+    def clean(self):
+        data = super().clean()
+        day, at = data.get("planned_date"), data.get("planned_time")
+        if day and at:
+            planned_at = rome_datetime(day, at)
+            data["planned_at"] = planned_at
+            moved = self.post is None or planned_at != self.post.planned_at
+            if moved and planned_at < timezone.now():
+                self.add_error("planned_date", _("Data e ora sono nel passato: scegli un futuro."))
+        if data.get("is_indispensable") and not (data.get("indispensable_reason") or "").strip():
+            self.add_error(
+                "indispensable_reason",
+                _("Spiega perché la comunicazione è indispensabile."),
+            )
+        if self.post is not None and data.get("version") is None:
+            data["version"] = self.post.version
+        base_text = data.get("base_text", "")
+        texts = {}
+        for channel in data.get("channels") or []:
+            name = variant_field_name(channel.pk)
+            text = data.get(name) or base_text
+            texts[channel.pk] = data.get(name, "")
+            if not text.strip():
+                self.add_error(
+                    name,
+                    _("Scrivi il testo per %(channel)s o un testo base.")
+                    % {"channel": channel.name},
+                )
+                continue
+            report = analyse_variant(text, channel, link=data.get("link", ""))
+            for finding in report.findings:
+                if finding.blocking:
+                    self.add_error(name if data.get(name) else "base_text", finding.message)
+        data["variant_texts"] = texts
+        return data
+
+
+def validate_image_upload(upload):
+    """The file must really be an image (read by Pillow, not by its name) and small enough."""
+    if upload.size > settings.MAX_IMAGE_BYTES:
+        raise forms.ValidationError(
+            _("Immagine troppo grande: %(size)s MB, il massimo è %(max)s MB.")
+            % {
+                "size": round(upload.size / 1024 / 1024, 1),
+                "max": round(settings.MAX_IMAGE_BYTES / 1024 / 1024, 1),
+            }
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise forms.ValidationError(
+            _("Il file non è un'immagine valida (sono ammessi JPEG, PNG, GIF e WebP).")
+        ) from None
+    finally:
+        upload.seek(0)
+    if kind not in ALLOWED_IMAGE_FORMATS:
+        raise forms.ValidationError(_("Formato non ammesso: usa JPEG, PNG, GIF o WebP."))
+
+
+class NewImageForm(AccessibleErrorsMixin, forms.Form):
+    image = forms.FileField(label=_("Immagine"), required=False)
+    alt_text = forms.CharField(
+        label=_("Testo alternativo"),
+        max_length=500,
+        required=False,
+        help_text=_("Descrivi cosa mostra l'immagine a chi non la vede. Obbligatorio."),
+    )
+    caption = forms.CharField(label=_("Didascalia"), max_length=300, required=False)
+    credit = forms.CharField(label=_("Crediti e licenza"), max_length=200, required=False)
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload:
+            validate_image_upload(upload)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if data.get("image") and not (data.get("alt_text") or "").strip():
+            self.add_error("alt_text", _("Scrivi il testo alternativo dell'immagine."))
+        elif (
+            not data.get("image")
+            and "image" not in self.errors
+            and ((data.get("alt_text") or "").strip())
+        ):
+            self.add_error(
+                "image", _("Scegli il file dell'immagine (di nuovo, se c'era un errore).")
+            )
+        return data
+
+
+class ExistingImageForm(AccessibleErrorsMixin, forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput)
+    alt_text = forms.CharField(label=_("Testo alternativo"), max_length=500, required=False)
+    caption = forms.CharField(label=_("Didascalia"), max_length=300, required=False)
+    credit = forms.CharField(label=_("Crediti e licenza"), max_length=200, required=False)
+    remove = forms.BooleanField(label=_("Rimuovi l'immagine"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("remove") and not (data.get("alt_text") or "").strip():
+            self.add_error("alt_text", _("Il testo alternativo è obbligatorio."))
+        return data
+
+
+NewImageFormSet = forms.formset_factory(NewImageForm, extra=2, max_num=6)
+ExistingImageFormSet = forms.formset_factory(ExistingImageForm, extra=0)
+
+
+class RescheduleForm(AccessibleErrorsMixin, forms.Form):
+    """The keyboard way to move a post: a date and a time (drag and drop posts the same)."""
+
+    data = forms.DateField(
+        label=_("Nuova data"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ora = forms.TimeField(
+        label=_("Nuova ora"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def planned_at(self) -> datetime:
+        return rome_datetime(self.cleaned_data["data"], self.cleaned_data["ora"])
+
+
+class DuplicateForm(RescheduleForm):
+    """Date and time of a copy (a copy has no version to check)."""
+
+    version = None
+
+
+class CalendarFilterForm(forms.Form):
+    """The calendar's GET filters; invalid values are ignored, never an error page."""
+
+    canale = forms.ModelChoiceField(
+        label=_("Canale"), queryset=Channel.objects.all(), required=False, empty_label=_("Tutti")
+    )
+    categoria = forms.ModelChoiceField(
+        label=_("Categoria"),
+        queryset=ContentCategory.objects.all(),
+        required=False,
+        empty_label=_("Tutte"),
+    )
+    stato = forms.ChoiceField(
+        label=_("Stato"), choices=[("", _("Tutti"))] + PostStatus.choices, required=False
+    )
+    autore = forms.ModelChoiceField(
+        label=_("Autore"), queryset=None, required=False, empty_label=_("Tutti")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["autore"].queryset = (
+            get_user_model()
+            .objects.filter(posts_authored__isnull=False)
+            .distinct()
+            .order_by("first_name", "username")
+        )
+        self.fields["autore"].label_from_instance = lambda u: u.get_full_name() or u.username
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "channel": data.get("canale"),
+            "category": data.get("categoria"),
+            "status": data.get("stato") or "",
+            "author": data.get("autore"),
+        }
+
+
+class CategoryForm(AccessibleErrorsMixin, forms.ModelForm):
+    colour = forms.CharField(
+        label=_("Colore"),
+        max_length=7,
+        validators=[hex_colour],
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=_("Il nome della categoria compare sempre accanto al colore."),
+    )
+
+    class Meta:
+        model = ContentCategory
+        fields = ["name", "slug", "description", "colour", "target_share", "active", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_target_share(self):
+        value = self.cleaned_data["target_share"]
+        if value > 100:
+            raise forms.ValidationError(_("La quota è una percentuale: da 0 a 100."))
+        return value
+
+
+def default_planned_at(day: str, at: str) -> tuple:
+    """Initial date and time of a new post from the calendar's click (?data=&ora=)."""
+    try:
+        parsed_day = datetime.strptime(day, "%Y-%m-%d").date()
+    except (TypeError, ValueError):
+        parsed_day = None
+    try:
+        parsed_time = datetime.strptime(at, "%H:%M").time()
+    except (TypeError, ValueError):
+        parsed_time = time(10, 0) if parsed_day else None
+    return parsed_day, parsed_time

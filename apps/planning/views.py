@@ -1,0 +1,456 @@
+import re
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from apps.accounts.access import require_capability
+from apps.accounts.roles import can
+from apps.channels.models import Channel
+
+from . import calendar as cal
+from .access import can_edit_post, get_post_for_user
+from .checks import analyse_base_text, analyse_variant, post_level_findings
+from .enums import EDITABLE_STATES, PostStatus
+from .forms import (
+    CalendarFilterForm,
+    CategoryForm,
+    DuplicateForm,
+    ExistingImageFormSet,
+    NewImageFormSet,
+    PostForm,
+    RescheduleForm,
+    default_planned_at,
+)
+from .models import ContentCategory
+from .selectors import calendar_posts, category_balance
+from .services import (
+    PostEditError,
+    create_post,
+    duplicate_post,
+    reschedule_post,
+    save_category,
+    update_post,
+)
+
+FILTER_KEYS = ("canale", "categoria", "stato", "autore")
+WEEKDAY_NAMES = [
+    _lazy("Lunedì"),
+    _lazy("Martedì"),
+    _lazy("Mercoledì"),
+    _lazy("Giovedì"),
+    _lazy("Venerdì"),
+    _lazy("Sabato"),
+    _lazy("Domenica"),
+]
+HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+# --- Calendar -------------------------------------------------------------------------------
+
+
+def _open_occurrences(period, filters) -> list:
+    """Open slot occurrences, when the slots app provides them and no post filter excludes them."""
+    from apps.slots import selectors as slot_selectors
+
+    between = getattr(slot_selectors, "occurrences_between", None)
+    if between is None or filters.get("status") or filters.get("author"):
+        return []
+    # Only what can still be filled: a past open occurrence is the slots page's adherence figure.
+    start = max(period.start, timezone.now())
+    found = (
+        [o for o in between(start=start, end=period.end) if o.is_open] if start < period.end else []
+    )
+    if filters.get("category") is not None:
+        found = [o for o in found if o.slot.category_id == filters["category"].pk]
+    if filters.get("channel") is not None:
+        found = [o for o in found if filters["channel"] in o.slot.channels.all()]
+    return found
+
+
+def _blackouts(period) -> list:
+    from apps.crisis import selectors as crisis_selectors
+
+    between = getattr(crisis_selectors, "blackouts_between", None)
+    return list(between(start=period.start, end=period.end)) if between is not None else []
+
+
+def _calendar_context(request, params: QueryDict) -> dict:
+    view = params.get("vista") if params.get("vista") in cal.VIEWS else cal.MONTH
+    today = timezone.localdate()
+    period = cal.period_for(view, cal.parse_anchor(params.get("data"), today))
+    filter_form = CalendarFilterForm(params if any(params.get(k) for k in FILTER_KEYS) else None)
+    filters = filter_form.filters()
+    posts = calendar_posts(start=period.start, end=period.end, **filters)
+    days = cal.build_days(
+        period,
+        posts=posts,
+        occurrences=_open_occurrences(period, filters),
+        blackouts=_blackouts(period),
+        today=today,
+    )
+    kept = {k: params.get(k) for k in FILTER_KEYS if filter_form.is_bound and params.get(k)}
+    kept = {k: v for k, v in kept.items() if k not in filter_form.errors}
+    categories = list(ContentCategory.objects.all())
+    balance_mondays = period.mondays if view != cal.LIST else period.mondays[:4]
+    shown_days, list_continue = cal.list_days(days) if view == cal.LIST else ([], None)
+
+    def link(**changes) -> str:
+        query = {"vista": view, "data": period.anchor.isoformat(), **kept, **changes}
+        return "?" + urlencode(query)
+
+    return {
+        "view": view,
+        "views": [(key, label, link(vista=key)) for key, label in cal.VIEWS.items()],
+        "period": period,
+        "today": today,
+        "today_iso": today.isoformat(),
+        "days": days,
+        "weeks": cal.weeks_of(days) if view == cal.MONTH else [],
+        "hour_rows": cal.hour_rows(days) if view == cal.WEEK else [],
+        "list_days": shown_days,
+        "list_continue_url": link(data=list_continue.isoformat()) if list_continue else "",
+        "day_url": reverse("planning:calendar") + "?" + urlencode({"vista": cal.LIST, **kept}),
+        "posts": posts,
+        "filter_form": filter_form,
+        "filtered": bool(kept),
+        "balance": category_balance(posts, categories=categories, mondays=balance_mondays),
+        "prev_url": link(data=period.prev_anchor.isoformat()),
+        "next_url": link(data=period.next_anchor.isoformat()),
+        "today_url": link(data=today.isoformat()),
+        "current_url": reverse("planning:calendar") + link(),
+        # Cards the person may drag or "Sposta": their own posts, or any post for reviewers.
+        "movable_ids": {
+            p.pk
+            for p in posts
+            if p.status in EDITABLE_STATES
+            and (p.author_id == request.user.pk or can(request.user, "review"))
+        },
+        "weekday_names": WEEKDAY_NAMES,
+    }
+
+
+@require_GET
+@require_capability("plan")
+@vary_on_headers("HX-Request")
+def calendar_view(request):
+    context = _calendar_context(request, request.GET)
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "planning/calendar.html#calendar-body", context)
+    return render(request, "planning/calendar.html", context)
+
+
+def _next_url(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@require_POST
+@require_capability("plan")
+def post_reschedule(request, pk):
+    """Move a post: the "Sposta" form (no JS) and drag and drop (htmx) both post here."""
+    post = get_post_for_user(request, pk, for_edit=True)
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            reschedule_post(
+                post,
+                by=request.user,
+                planned_at=form.planned_at(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except PostEditError as exc:
+            messages.error(request, str(exc))
+        else:
+            local = timezone.localtime(post.planned_at)
+            text = _("«%(title)s» spostato a %(when)s.") % {
+                "title": post.title,
+                "when": local.strftime("%d/%m/%Y %H:%M"),
+            }
+            if post.status == PostStatus.IN_REVIEW:
+                text += " " + _("Era approvato: torna in revisione per il nuovo orario.")
+            messages.success(request, text)
+    else:
+        messages.error(request, _("Data o ora non valide: il post non è stato spostato."))
+    target = _next_url(request, reverse("planning:calendar"))
+    if request.htmx:
+        context = _calendar_context(request, QueryDict(urlsplit(target).query))
+        context["htmx_messages"] = True
+        return render(request, "planning/calendar.html#calendar-body", context)
+    return redirect(target)
+
+
+# --- Posts ------------------------------------------------------------------------------------
+
+
+@require_POST
+@require_capability("plan")
+def post_duplicate(request, pk):
+    """Copy a post as a new draft of the person asking, at the date and time they chose."""
+    post = get_post_for_user(request, pk)
+    form = DuplicateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Data o ora non valide: nessuna copia creata."))
+        return redirect(post)
+    try:
+        copy = duplicate_post(post, by=request.user, planned_at=form.planned_at())
+    except PostEditError as exc:
+        messages.error(request, str(exc))
+        return redirect(post)
+    messages.success(request, _("Copia creata come bozza: controlla testi e data."))
+    return redirect("planning:post_edit", copy.pk)
+
+
+@require_GET
+@require_capability("plan")
+def post_detail(request, pk):
+    post = get_post_for_user(request, pk)
+    reports = []
+    for variant in post.variants.all():
+        report = analyse_variant(variant.text, variant.channel, link=post.link)
+        report.findings += post_level_findings(post, variant.channel)
+        reports.append((variant, report))
+    from apps.crisis import selectors as crisis_selectors
+
+    blocking = getattr(crisis_selectors, "blackout_blocking_approval", None)
+    context = {
+        "post": post,
+        "reports": reports,
+        "blackout": blocking(post) if blocking is not None else None,
+        "can_edit": can_edit_post(request.user, post),
+        "editable": post.status
+        in {PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED, PostStatus.PAUSED},
+    }
+    return render(request, "planning/post_detail.html", context)
+
+
+def _image_dicts(formset) -> list[dict]:
+    return [
+        {k: f.cleaned_data.get(k, "") for k in ("image", "alt_text", "caption", "credit")}
+        for f in formset.forms
+        if getattr(f, "cleaned_data", None) and f.cleaned_data.get("image")
+    ]
+
+
+def _editor_context(form, new_images, existing_images=None, post=None) -> dict:
+    reports = {}
+    link = form.data.get("link", "") if form.is_bound else form.initial.get("link", "")
+    for channel, field in form.variant_rows():
+        text = field.value() or (
+            form.data.get("base_text", "") if form.is_bound else form.initial.get("base_text", "")
+        )
+        reports[channel.pk] = analyse_variant(text or "", channel, link=link or "")
+    chosen = {str(v) for v in (form["channels"].value() or [])}
+    rows = [
+        {"channel": c, "field": f, "report": reports[c.pk], "chosen": str(c.pk) in chosen}
+        for c, f in form.variant_rows()
+    ]
+    base_text = form.data.get("base_text", "") if form.is_bound else form.initial.get("base_text")
+    return {
+        "form": form,
+        "base_report": analyse_base_text(base_text or ""),
+        "variant_rows": rows,
+        "new_images": new_images,
+        "existing_images": existing_images,
+        "post": post,
+        "lost_files": form.is_bound and bool(new_images.files),
+        "max_image_mb": round(settings.MAX_IMAGE_BYTES / 1024 / 1024, 1),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def post_create(request):
+    if request.method == "POST":
+        form = PostForm(request.POST)
+        new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
+        if form.is_valid() and new_images.is_valid():
+            data = form.cleaned_data
+            try:
+                post = create_post(
+                    author=request.user,
+                    title=data["title"],
+                    category=data["category"],
+                    planned_at=data["planned_at"],
+                    channels=list(data["channels"]),
+                    base_text=data["base_text"],
+                    link=data["link"],
+                    event=data["event"],
+                    notes=data["notes"],
+                    variant_texts=data["variant_texts"],
+                    is_crisis_communication=data["is_crisis_communication"],
+                    is_indispensable=data["is_indispensable"],
+                    indispensable_reason=data["indispensable_reason"],
+                    images=_image_dicts(new_images),
+                )
+            except PostEditError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Bozza «%(title)s» creata.") % {"title": post.title})
+                return redirect(post)
+    else:
+        day, at = default_planned_at(request.GET.get("data"), request.GET.get("ora"))
+        initial = {"planned_date": day, "planned_time": at}
+        channel_ids = request.GET.getlist("canale")
+        if channel_ids:
+            initial["channels"] = [c for c in channel_ids if c.isdigit()]
+        form = PostForm(initial=initial)
+        new_images = NewImageFormSet(prefix="nuove")
+    return render(request, "planning/post_form.html", _editor_context(form, new_images))
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def post_edit(request, pk):
+    post = get_post_for_user(request, pk, for_edit=True)
+    existing_initial = [
+        {"id": i.pk, "alt_text": i.alt_text, "caption": i.caption, "credit": i.credit}
+        for i in post.images.all()
+    ]
+    if request.method == "POST":
+        form = PostForm(request.POST, post=post)
+        new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
+        existing = ExistingImageFormSet(request.POST, prefix="immagini", initial=existing_initial)
+        if form.is_valid() and new_images.is_valid() and existing.is_valid():
+            data = form.cleaned_data
+            own_images = {i.pk for i in post.images.all()}
+            kept = [
+                f.cleaned_data for f in existing.forms if f.cleaned_data.get("id") in own_images
+            ]
+            try:
+                update_post(
+                    post,
+                    by=request.user,
+                    expected_version=data["version"],
+                    title=data["title"],
+                    category=data["category"],
+                    planned_at=data["planned_at"],
+                    base_text=data["base_text"],
+                    link=data["link"],
+                    event=data["event"],
+                    notes=data["notes"],
+                    is_crisis_communication=data["is_crisis_communication"],
+                    is_indispensable=data["is_indispensable"],
+                    indispensable_reason=data["indispensable_reason"],
+                    channels=list(data["channels"]),
+                    variant_texts=data["variant_texts"],
+                    images_to_add=_image_dicts(new_images),
+                    images_to_remove=[d["id"] for d in kept if d.get("remove")],
+                    image_updates={d["id"]: d for d in kept if not d.get("remove")},
+                )
+            except PostEditError as exc:
+                form.add_error(None, str(exc))
+            else:
+                text = _("Post «%(title)s» salvato.") % {"title": post.title}
+                if post.status == PostStatus.IN_REVIEW:
+                    text += " " + _("Era approvato: è tornato in revisione.")
+                messages.success(request, text)
+                return redirect(post)
+    else:
+        form = PostForm(initial=PostForm.initial_for(post), post=post)
+        new_images = NewImageFormSet(prefix="nuove")
+        existing = ExistingImageFormSet(prefix="immagini", initial=existing_initial)
+    context = _editor_context(form, new_images, existing, post)
+    context["images_by_id"] = {i.pk: i for i in post.images.all()}
+    return render(request, "planning/post_form.html", context)
+
+
+@require_POST
+@require_capability("plan")
+def check_variant(request):
+    """Live checks of one variant as the writer types (htmx): counter and findings."""
+    channel_id = request.POST.get("channel", "")
+    if channel_id == "base":
+        text = request.POST.get("base_text", "")
+        return render(
+            request,
+            "planning/post_form.html#base-checks",
+            {"base_report": analyse_base_text(text)},
+        )
+    channel = Channel.objects.filter(pk=channel_id).first() if channel_id.isdigit() else None
+    if channel is None:
+        return HttpResponseBadRequest(_("Canale sconosciuto."))
+    text = request.POST.get(f"variant_{channel.pk}") or request.POST.get("base_text", "")
+    report = analyse_variant(text, channel, link=request.POST.get("link", ""))
+    return render(
+        request,
+        "planning/post_form.html#variant-checks",
+        {"channel": channel, "report": report},
+    )
+
+
+# --- Categories -------------------------------------------------------------------------------
+
+
+@require_GET
+@require_capability("configure")
+def category_list(request):
+    return render(
+        request, "planning/category_list.html", {"categories": ContentCategory.objects.all()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("configure")
+def category_create(request):
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        category = save_category(category=form.save(commit=False), by=request.user, created=True)
+        messages.success(request, _("Categoria «%(name)s» creata.") % {"name": category.name})
+        return redirect("planning:category_list")
+    return render(request, "planning/category_form.html", {"form": form, "category": None})
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("configure")
+def category_edit(request, pk):
+    category = get_object_or_404(ContentCategory, pk=pk)
+    form = CategoryForm(request.POST or None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        category = save_category(category=form.save(commit=False), by=request.user, created=False)
+        messages.success(request, _("Categoria «%(name)s» salvata.") % {"name": category.name})
+        return redirect("planning:category_list")
+    return render(request, "planning/category_form.html", {"form": form, "category": category})
+
+
+def _text_colour(hex_colour: str) -> str:
+    """Black or white text, whichever contrasts more with the category colour (WCAG)."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    try:
+        r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    except ValueError:
+        return "#ffffff"
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return "#1a1a1a" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+@require_GET
+@cache_control(max_age=300)
+def category_css(request):
+    """Category colours as classes (the CSP forbids style attributes): .cat-<id>."""
+    rules = []
+    for category in ContentCategory.objects.only("pk", "colour"):
+        colour = category.colour if HEX.fullmatch(category.colour or "") else "#5c6f82"
+        rules.append(
+            f".cat-{category.pk}{{background-color:{colour};color:{_text_colour(colour)}}}\n"
+            f".cat-border-{category.pk}{{border-left-color:{colour}}}"
+        )
+    return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
