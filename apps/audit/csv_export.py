@@ -1,6 +1,7 @@
 """CSV export of audit entries, streamed, safe to open in a spreadsheet."""
 
 import csv
+import json
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
@@ -21,6 +22,10 @@ HEADER = [
 ]
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _json(value) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def safe_cell(value) -> str:
@@ -48,8 +53,8 @@ def _row(entry: AuditEntry) -> list[str]:
             entry.object_repr,
             entry.post_id or "",
             entry.summary,
-            "" if entry.before is None else entry.before,
-            "" if entry.after is None else entry.after,
+            _json(entry.before),
+            _json(entry.after),
         )
     ]
 

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.models import User
@@ -45,6 +45,22 @@ class AuditFilterForm(forms.Form):
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
 
+    # Dates far from today cannot name an entry, and at the edges of the calendar the
+    # conversion to a time range overflows.
+    EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
+
+    def _in_range(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not self.EARLIEST <= value <= self.LATEST:
+            raise forms.ValidationError(_("Scegli una data tra il 1900 e il 9998."))
+        return value
+
+    def clean_dal(self):
+        return self._in_range("dal")
+
+    def clean_al(self):
+        return self._in_range("al")
+
     def clean(self):
         data = super().clean()
         if data.get("dal") and data.get("al") and data["al"] < data["dal"]:
@@ -62,7 +78,7 @@ class AuditFilterForm(forms.Form):
             result["actor_id"] = data["chi"].pk
         if data.get("azione"):
             result["action"] = data["azione"]
-        if data.get("dal"):
+        if data.get("dal") and "dal" not in self.errors:
             result["since"] = datetime.combine(data["dal"], time(0), tzinfo=zone)
         if data.get("al") and "al" not in self.errors:
             result["until"] = datetime.combine(data["al"] + timedelta(days=1), time(0), tzinfo=zone)

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from apps.accounts.access import require_capability
@@ -28,9 +29,14 @@ def entry_list(request):
     query = request.GET.copy()
     query.pop("pagina", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    if request.htmx:
-        return render(request, "audit/list.html#results", context)
-    return render(request, "audit/list.html", context)
+    # The filter pushes its URL into the history: when htmx restores that URL without a cached
+    # copy it asks for the whole page, and the browser must not reuse one answer for the other.
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "audit/list.html#results", context)
+    else:
+        response = render(request, "audit/list.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
 
 
 @require_GET

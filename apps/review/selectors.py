@@ -23,8 +23,10 @@ def review_queue() -> QuerySet[Post]:
     """Posts waiting for review, soonest first, with what the queue shows preloaded."""
     return (
         Post.objects.filter(status=S.IN_REVIEW)
-        .select_related("category", "author", "last_editor")
-        .prefetch_related(Prefetch("variants", queryset=Variant.objects.select_related("channel")))
+        .select_related("category", "author", "last_editor", "approved_by")
+        .prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.select_related("channel")), "images"
+        )
         .order_by("planned_at", "id")
     )
 
@@ -150,19 +152,24 @@ class Version:
         return " · ".join(p for p in (_("Salvataggio %(n)s") % {"n": self.number}, when, who) if p)
 
 
+def _histories(post_ids) -> dict[int, tuple[list, list, list]]:
+    """The history records of each post, its variants and its images (three queries)."""
+    result = {pk: ([], [], []) for pk in post_ids}
+    posts = Post.history.filter(id__in=post_ids).select_related("history_user")
+    variants = Variant.history.filter(post_id__in=post_ids).select_related(
+        "channel", "history_user"
+    )
+    images = PostImage.history.filter(post_id__in=post_ids).select_related("history_user")
+    for index, (rows, key) in enumerate(
+        ((posts, "id"), (variants, "post_id"), (images, "post_id"))
+    ):
+        for record in rows.order_by("history_date", "history_id"):
+            result[getattr(record, key)][index].append(record)
+    return result
+
+
 def _history(post: Post) -> tuple[list, list, list]:
-    posts = list(post.history.select_related("history_user").order_by("history_date", "history_id"))
-    variants = list(
-        Variant.history.filter(post_id=post.pk)
-        .select_related("channel", "history_user")
-        .order_by("history_date", "history_id")
-    )
-    images = list(
-        PostImage.history.filter(post_id=post.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    return posts, variants, images
+    return _histories([post.pk])[post.pk]
 
 
 def _versions(posts, variants, images) -> list[tuple[Version, datetime]]:
@@ -203,12 +210,19 @@ def _as_of(records, cutoff) -> dict:
     return {pk: r for pk, r in latest.items() if r.history_type != "-"}
 
 
-def _snapshot(posts, variants, images, cutoff) -> dict[str, str]:
+def _categories(*histories) -> dict[int, ContentCategory]:
+    ids = {record.category_id for posts, _variants, _images in histories for record in posts}
+    return ContentCategory.objects.in_bulk(ids)
+
+
+def _snapshot(posts, variants, images, cutoff, categories=None) -> dict[str, str]:
     state = _as_of(posts, cutoff)
     if not state:
         return {}
     record = next(iter(state.values()))
-    category = ContentCategory.objects.filter(pk=record.category_id).first()
+    if categories is None:
+        categories = _categories((posts, variants, images))
+    category = categories.get(record.category_id)
     data = {
         _("Titolo"): record.title,
         _("Categoria"): str(category or "—"),
@@ -286,26 +300,52 @@ def _diff(before_all: dict, after_all: dict) -> list[FieldDiff]:
 
 def diff_versions(post: Post, *, old: int, new: int) -> list[FieldDiff]:
     """What changed between two saved versions of ``post`` (by number), field by field."""
-    posts, variants, images = _history(post)
-    versions = _versions(posts, variants, images)
+    history = _history(post)
+    versions = _versions(*history)
     if not (1 <= old <= len(versions) and 1 <= new <= len(versions)):
         return []
+    categories = _categories(history)
     return _diff(
-        _snapshot(posts, variants, images, versions[old - 1][1]),
-        _snapshot(posts, variants, images, versions[new - 1][1]),
+        _snapshot(*history, versions[old - 1][1], categories),
+        _snapshot(*history, versions[new - 1][1], categories),
     )
 
 
-def changes_since_approval(post: Post) -> list[FieldDiff] | None:
-    """For a post back in review after an approval: what changed since it was approved
-    (None when it was never approved)."""
-    if post.approved_at is None or post.status != S.IN_REVIEW:
-        return None
-    posts, variants, images = _history(post)
+def _since_approval(post: Post, history, categories) -> list[FieldDiff] | None:
+    posts, variants, images = history
     if not posts:
         return None
     latest = max(r.history_date for r in [*posts, *variants, *images])
     return _diff(
-        _snapshot(posts, variants, images, post.approved_at),
-        _snapshot(posts, variants, images, latest),
+        _snapshot(*history, post.approved_at, categories),
+        _snapshot(*history, latest, categories),
     )
+
+
+def _back_in_review(post: Post) -> bool:
+    return post.approved_at is not None and post.status == S.IN_REVIEW
+
+
+def changes_since_approval(post: Post) -> list[FieldDiff] | None:
+    """For a post back in review after an approval: what changed since it was approved
+    (None when it was never approved). A page listing posts sets it on each of them first,
+    with :func:`attach_changes_since_approval`."""
+    if hasattr(post, "_changes_since_approval"):
+        return post._changes_since_approval
+    if not _back_in_review(post):
+        return None
+    history = _history(post)
+    return _since_approval(post, history, _categories(history))
+
+
+def attach_changes_since_approval(posts: list[Post]) -> list[Post]:
+    """Compute :func:`changes_since_approval` for many posts in a fixed number of queries."""
+    wanted = [post.pk for post in posts if _back_in_review(post)]
+    histories = _histories(wanted) if wanted else {}
+    categories = _categories(*histories.values()) if wanted else {}
+    for post in posts:
+        history = histories.get(post.pk)
+        post._changes_since_approval = (
+            _since_approval(post, history, categories) if history is not None else None
+        )
+    return posts

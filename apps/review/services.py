@@ -7,6 +7,7 @@ side effects (deliveries, emails after commit).
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -29,6 +30,7 @@ from .models import Comment, OfficeSettings
 logger = logging.getLogger(__name__)
 
 COMMENT_MAX_LENGTH = 5000
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
 
 
 class ReviewError(TransitionError):
@@ -251,8 +253,7 @@ def cancel_post(post: Post, *, by, reason: str = "") -> Post:
             _("Un post nello stato «%(s)s» non si può annullare.")
             % {"s": post.get_status_display()}
         )
-    from apps.publishing.enums import DeliveryState
-    from apps.publishing.models import Delivery
+    from apps.publishing.services import cancel_deliveries
 
     reason = (reason or "").strip()[:COMMENT_MAX_LENGTH]
     with transaction.atomic():
@@ -264,11 +265,9 @@ def cancel_post(post: Post, *, by, reason: str = "") -> Post:
             note=reason or _("Annullato."),
             extra_fields={"reschedule_only_pending": False},
         )
-        # Unsent deliveries stop too (as the crisis area's cancel does), so that no list
-        # shows them as still going out.
-        Delivery.objects.filter(variant__post=post, state=DeliveryState.WAITING).update(
-            state=DeliveryState.CANCELLED
-        )
+        # Unsent deliveries (waiting or queued) stop too, each with its audit entry, so that
+        # no list shows them as still going out.
+        cancel_deliveries(post=post, by=by)
     return post
 
 
@@ -279,6 +278,16 @@ def add_comment(post: Post, *, by, body: str) -> Comment:
     if len(body) > COMMENT_MAX_LENGTH:
         raise ReviewError(_("Il commento è troppo lungo (massimo 5000 caratteri)."))
     with transaction.atomic():
+        # A double click (or a resent form) must not post the same comment twice.
+        previous = (
+            Comment.objects.filter(post=post, author=by).order_by("-created_at", "-id").first()
+        )
+        if (
+            previous is not None
+            and previous.body == body
+            and timezone.now() - previous.created_at < DOUBLE_SUBMIT_WINDOW
+        ):
+            return previous
         comment = Comment.objects.create(post=post, author=by, body=body)
         record(
             action="comment.added",

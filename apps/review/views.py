@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,7 +44,7 @@ def _return_to(request, post: Post) -> str:
 @require_GET
 @require_capability("review")
 def queue(request):
-    posts = list(selectors.review_queue())
+    posts = selectors.attach_changes_since_approval(list(selectors.review_queue()))
     return render(request, "review/queue.html", {"posts": posts, "return_to": request.path})
 
 
@@ -58,7 +59,16 @@ def post_review(request, pk: int):
 # --- Workflow actions: one small view each, one shared shape -----------------------------------
 
 
-def _run(request, pk: int, *, reviewer_only: bool, act, done: str, approving: bool = False):
+def _run(
+    request,
+    pk: int,
+    *,
+    reviewer_only: bool,
+    act,
+    done: str,
+    approving: bool = False,
+    comment_field: bool = False,
+):
     post = _post(pk)
     allowed = (
         can(request.user, "review") if reviewer_only else services.may_manage(request.user, post)
@@ -85,6 +95,10 @@ def _run(request, pk: int, *, reviewer_only: bool, act, done: str, approving: bo
                 # A refused approval may mean the text changed: re-read the page before
                 # approving, never approve a newer version from a stale preview.
                 "reread_first": approving and not ok,
+                # A refused "request changes" shows its error on the comment field and keeps
+                # what was typed.
+                "comment_error": feedback if comment_field and not ok else "",
+                "comment_value": request.POST.get("comment", "") if comment_field else "",
             },
         )
         if ok:
@@ -159,6 +173,7 @@ def request_changes(request, pk: int):
             post, by=request.user, comment=request.POST.get("comment", "")
         ),
         done=_("Modifiche richieste: l'autore riceverà un'email con il tuo commento."),
+        comment_field=True,
     )
 
 
@@ -186,11 +201,16 @@ def _int(value) -> int | None:
 # --- History: comments, versions, audit -------------------------------------------------------
 
 
+def _varying(response):
+    """One URL answers with a fragment (htmx) or a page: caches must keep them apart."""
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def _history_response(request, post: Post, **extra):
     context = {"post": post, "return_to": _return_to(request, post), **extra}
-    if request.htmx:
-        return render(request, HISTORY_TEMPLATE, context)
-    return render(request, "review/post.html", context)
+    template = HISTORY_TEMPLATE if request.htmx else "review/post.html"
+    return _varying(render(request, template, context))
 
 
 @require_GET
@@ -243,9 +263,8 @@ def diff(request, pk: int):
         "diff_invalid": form.is_bound and not chosen,
         "changes": selectors.diff_versions(post, old=old, new=new) if old else None,
     }
-    if request.htmx:
-        return render(request, "review/diff.html#diff-result", context)
-    return render(request, "review/diff.html", context)
+    template = "review/diff.html#diff-result" if request.htmx else "review/diff.html"
+    return _varying(render(request, template, context))
 
 
 # --- Office settings ------------------------------------------------------------------------

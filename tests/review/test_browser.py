@@ -80,6 +80,8 @@ def test_the_audit_page_filters_and_is_accessible(page, approver_user, editor_us
     page.get_by_role("button", name="Filtra").click()
     page.get_by_role("heading", name="1 voce").wait_for()
     assert "azione=comment.added" in page.url
+    # The persistent live region announces the result of the in-place filter.
+    assert page.get_by_role("status").filter(has_text="1 voce trovata").count() == 1
     assert AuditEntry.objects.count() == 2
 
 
@@ -92,3 +94,19 @@ def test_the_office_settings_page_is_accessible(page, admin_person):
     assert page.get_by_label("Consenti l'auto-approvazione").is_checked()
     page.get_by_role("button", name="Salva").click()
     page.get_by_text("Impostazioni salvate.").wait_for()
+
+
+def test_the_diff_is_shown_in_place_inside_a_live_region(page, editor_user):
+    from apps.planning.services import update_post
+
+    post = post_in(S.DRAFT, author=editor_user, base_text="Chiuso lunedì")
+    update_post(post, by=editor_user, expected_version=1, base_text="Chiuso martedì")
+    login(page, editor_user)
+    page.goto(f"/revisione/post/{post.pk}/")
+
+    page.get_by_role("button", name="Confronta").click()
+
+    result = page.locator(f"[aria-live=polite] > #diff-result-{post.pk}")
+    result.get_by_text("martedì").wait_for()
+    assert page.url.endswith(f"/revisione/post/{post.pk}/")
+    assert_no_axe_violations(page)

@@ -113,3 +113,83 @@ def test_approvers_see_what_changed_since_the_approval(approved_post, editor, ap
     assert "&lt;i&gt;corretto&lt;/i&gt;" in body
     labels = [c.label for c in changes_since_approval(Post.objects.get(pk=approved_post.pk))]
     assert labels == ["Data e ora", "Testo base"]
+
+
+def test_editing_a_channel_text_of_an_approved_post_sends_it_back_for_a_full_review(
+    approved_post, editor
+):
+    variant = approved_post.variants.get()
+
+    update_post(
+        approved_post,
+        by=editor,
+        expected_version=approved_post.version,
+        variant_texts={variant.channel_id: "Solo il testo per Facebook cambia."},
+    )
+
+    post = Post.objects.get(pk=approved_post.pk)
+    assert (post.status, post.reschedule_only_pending) == (S.IN_REVIEW, False)
+
+
+def test_adding_a_channel_to_an_approved_post_sends_it_back_to_review(approved_post, editor):
+    from tests.factories import ChannelFactory
+
+    update_post(
+        approved_post,
+        by=editor,
+        expected_version=approved_post.version,
+        channels=[approved_post.variants.get().channel, ChannelFactory(name="Telegram")],
+    )
+
+    assert Post.objects.get(pk=approved_post.pk).status == S.IN_REVIEW
+
+
+def test_renaming_an_approved_post_internally_keeps_the_approval(approved_post, editor):
+    update_post(
+        approved_post, by=editor, expected_version=approved_post.version, title="Titolo interno"
+    )
+
+    post = Post.objects.get(pk=approved_post.pk)
+    assert (post.status, post.approved_version, post.version) == (S.APPROVED, 2, 2)
+
+
+def test_the_last_editor_of_a_sent_back_post_cannot_approve_it(approved_post, approver):
+    update_post(
+        approved_post, by=approver, expected_version=approved_post.version, base_text="Nuovo."
+    )
+    post = Post.objects.get(pk=approved_post.pk)
+
+    with pytest.raises(ReviewError, match="scritto o modificato"):
+        services.approve_post(post, by=approver, expected_version=post.version)
+
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
+def test_a_post_in_review_cannot_be_edited_until_withdrawn(editor):
+    from apps.planning.services import PostEditError
+
+    post = post_in(S.IN_REVIEW, author=editor, base_text="In revisione.")
+
+    with pytest.raises(PostEditError, match="ritiralo"):
+        update_post(post, by=editor, expected_version=post.version, base_text="Cambiato.")
+    assert Post.objects.get(pk=post.pk).base_text == "In revisione."
+
+    services.withdraw_post(post, by=editor)
+    update_post(post, by=editor, expected_version=post.version, base_text="Cambiato.")
+
+    assert Post.objects.get(pk=post.pk).base_text == "Cambiato."
+
+
+def test_changing_an_image_of_an_approved_post_sends_it_back_to_review(approved_post, editor):
+    from apps.planning.models import PostImage
+
+    image = PostImage.objects.create(post=approved_post, image="posts/a.png", alt_text="Ponte")
+
+    update_post(
+        approved_post,
+        by=editor,
+        expected_version=approved_post.version,
+        image_updates={image.pk: {"alt_text": "Il ponte chiuso"}},
+    )
+
+    assert Post.objects.get(pk=approved_post.pk).status == S.IN_REVIEW

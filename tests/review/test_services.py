@@ -15,7 +15,7 @@ from apps.review import services
 from apps.review.models import Comment, OfficeSettings
 from apps.review.services import ReviewError
 from tests.crisis.factories import BlackoutFactory
-from tests.factories import UserFactory
+from tests.factories import ChannelFactory, UserFactory
 from tests.review.factories import post_in
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,10 @@ def test_no_email_is_sent_when_the_submission_is_refused(
 ):
     post = post_in(S.DRAFT, author=editor)
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ReviewError):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ReviewError, match="Solo l'autore"),
+    ):
         services.submit_post(post, by=other_editor)
 
     assert mailoutbox == []
@@ -104,9 +107,9 @@ def test_a_double_submission_changes_nothing_the_second_time(editor):
     stale_copy = Post.objects.get(pk=post.pk)
     services.submit_post(post, by=editor)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="inviare in revisione solo"):
         services.submit_post(Post.objects.get(pk=post.pk), by=editor)
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(services.TransitionError, match="modificato nel frattempo"):
         services.submit_post(stale_copy, by=editor)
 
     assert _actions(post) == ["post.submitted"]
@@ -124,7 +127,7 @@ def test_withdrawing_returns_the_post_to_draft(editor):
 def test_only_a_post_in_review_can_be_withdrawn(editor):
     post = post_in(S.APPROVED, author=editor)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="ritirare solo"):
         services.withdraw_post(post, by=editor)
 
     assert Post.objects.get(pk=post.pk).status == S.APPROVED
@@ -228,7 +231,7 @@ def test_crisis_communication_is_not_fast_tracked_without_an_open_crisis(approve
     )
     post = post_in(S.IN_REVIEW, author=approver, is_crisis_communication=True)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="scritto o modificato"):
         services.approve_post(post, by=approver, expected_version=1)
 
     assert _unchanged(post, S.IN_REVIEW)
@@ -262,7 +265,7 @@ def test_two_approvers_clicking_together_approve_once(editor, approver, admin_us
     first, second = Post.objects.get(pk=post.pk), Post.objects.get(pk=post.pk)
 
     services.approve_post(first, by=approver, expected_version=1)
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(services.TransitionError, match="modificato nel frattempo"):
         services.approve_post(second, by=admin_user, expected_version=1)
 
     assert Post.objects.get(pk=post.pk).approved_by == approver
@@ -296,7 +299,7 @@ def test_approval_is_refused_inside_a_blackout_and_names_it(editor, approver):
 def test_only_a_post_in_review_can_be_approved(editor, approver):
     post = post_in(S.DRAFT, author=editor)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="approvare solo"):
         services.approve_post(post, by=approver, expected_version=1)
 
     assert _unchanged(post, S.DRAFT)
@@ -352,8 +355,9 @@ def test_requesting_changes_requires_a_comment(editor, approver):
 
 
 def test_requesting_changes_keeps_the_comment_and_emails_the_author(
-    editor, approver, mailoutbox, django_capture_on_commit_callbacks
+    editor, approver, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://planner.comune.esempio.it"
     post = post_in(S.IN_REVIEW, author=editor, title="Orari biblioteca")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -367,13 +371,13 @@ def test_requesting_changes_keeps_the_comment_and_emails_the_author(
     assert [m.to for m in mailoutbox] == [[editor.email]]
     assert mailoutbox[0].subject == "Modifiche richieste: Orari biblioteca"
     assert "Manca l'orario del sabato." in mailoutbox[0].body
-    assert "http" in mailoutbox[0].body
+    assert f"https://planner.comune.esempio.it/calendario/{post.pk}/" in mailoutbox[0].body
 
 
 def test_an_editor_cannot_request_changes(editor, other_editor):
     post = post_in(S.IN_REVIEW, author=editor)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="Solo gli approvatori"):
         services.request_changes(post, by=other_editor, comment="No")
 
     assert _unchanged(post, S.IN_REVIEW)
@@ -395,21 +399,29 @@ def test_any_not_yet_published_post_can_be_cancelled(editor, status):
     assert (entry.action, entry.summary) == ("post.cancelled", "Evento rinviato")
 
 
-def test_cancelling_an_approved_post_cancels_its_waiting_deliveries(editor, approver):
-    post = post_in(S.IN_REVIEW, author=editor)
+def test_cancelling_an_approved_post_cancels_its_unsent_deliveries_with_audit(editor, approver):
+    post = post_in(S.IN_REVIEW, author=editor, channels=[ChannelFactory(), ChannelFactory()])
     services.approve_post(post, by=approver, expected_version=1)
+    queued = Delivery.objects.filter(variant__post=post).order_by("id").first()
+    Delivery.objects.filter(pk=queued.pk).update(state="queued")
 
     services.cancel_post(post, by=approver)
 
     states = list(Delivery.objects.filter(variant__post=post).values_list("state", flat=True))
-    assert states == ["cancelled"]
+    assert states == ["cancelled", "cancelled"]
+    assert _actions(post) == [
+        "post.approved",
+        "post.cancelled",
+        "delivery.cancelled",
+        "delivery.cancelled",
+    ]
 
 
 @pytest.mark.parametrize("status", [S.PUBLISHED, S.CANCELLED, S.PARTLY_FAILED])
 def test_published_or_cancelled_posts_cannot_be_cancelled(editor, status):
     post = post_in(status, author=editor)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="non si può annullare"):
         services.cancel_post(post, by=editor)
 
     assert Post.objects.get(pk=post.pk).status == status
@@ -419,7 +431,7 @@ def test_published_or_cancelled_posts_cannot_be_cancelled(editor, status):
 def test_another_editor_cannot_cancel_someone_elses_post(editor, other_editor):
     post = post_in(S.DRAFT, author=editor)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="Solo l'autore"):
         services.cancel_post(post, by=other_editor)
 
     assert Post.objects.get(pk=post.pk).status == S.DRAFT
@@ -445,7 +457,7 @@ def test_a_comment_is_kept_and_audited(editor, other_editor):
 def test_an_empty_comment_is_refused(editor):
     post = post_in(S.DRAFT, author=editor)
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="vuoto"):
         services.add_comment(post, by=editor, body="\n ")
 
     assert Comment.objects.count() == 0
@@ -464,7 +476,7 @@ def test_changing_self_approval_is_audited_with_before_and_after(admin_user):
 
 
 def test_only_administrators_change_self_approval(approver):
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match="Solo gli amministratori"):
         services.set_self_approval(by=approver, allowed=True)
 
     assert OfficeSettings.load().allow_self_approval is False
@@ -493,3 +505,54 @@ def test_a_title_with_line_breaks_still_makes_a_valid_email(
 
     assert [m.subject for m in mailoutbox] == ["Da approvare: Avviso Bcc: tutti@esempio.it"]
     assert mailoutbox[0].bcc == []
+
+
+def test_a_comment_sent_twice_by_a_double_click_is_kept_once(editor):
+    post = post_in(S.DRAFT, author=editor)
+
+    first = services.add_comment(post, by=editor, body="Controlla l'orario.")
+    second = services.add_comment(post, by=editor, body="Controlla l'orario.")
+
+    assert second == first
+    assert post.comments.count() == 1
+    assert _actions(post) == ["comment.added"]
+
+
+def test_the_same_words_later_are_a_new_comment(editor, monkeypatch):
+    post = post_in(S.DRAFT, author=editor)
+    services.add_comment(post, by=editor, body="Ok")
+    later = timezone.now() + timedelta(minutes=5)
+    monkeypatch.setattr("apps.review.services.timezone.now", lambda: later)
+
+    services.add_comment(post, by=editor, body="Ok")
+
+    assert post.comments.count() == 2
+
+
+def test_plain_text_emails_carry_user_text_as_written_not_html_escaped(
+    editor, approver, mailoutbox, django_capture_on_commit_callbacks
+):
+    post = post_in(S.IN_REVIEW, author=editor, title='Orari "estivi" & <festivi>')
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_changes(post, by=approver, comment="Usa <b>grassetto</b> & link")
+
+    mail = mailoutbox[0]
+    assert mail.subject == 'Modifiche richieste: Orari "estivi" & <festivi>'
+    assert 'Orari "estivi" & <festivi>' in mail.body
+    assert "Usa <b>grassetto</b> & link" in mail.body
+    assert "&amp;" not in mail.body and "&lt;" not in mail.body
+    assert mail.alternatives == []  # text only: nothing a mail client would render as HTML
+
+
+def test_approval_is_refused_for_a_real_blocking_check_an_image_without_alt_text(editor, approver):
+    from apps.planning.models import PostImage
+
+    post = post_in(S.IN_REVIEW, author=editor)
+    PostImage.objects.create(post=post, image="posts/a.png", alt_text=" ")
+
+    with pytest.raises(ReviewError, match="regola bloccante"):
+        services.approve_post(post, by=approver, expected_version=1)
+
+    assert _unchanged(post, S.IN_REVIEW)
+    assert Delivery.objects.filter(variant__post=post).count() == 0

@@ -44,20 +44,30 @@ def test_the_queue_shows_each_channel_preview(approver_client, editor):
     assert body.count("Sportello chiuso lunedì") == 2
 
 
-def test_the_queue_query_count_does_not_grow_with_posts(
-    approver_client, editor, django_assert_max_num_queries
-):
-    channel = ChannelFactory(name="Facebook")
-    post_in(S.IN_REVIEW, author=editor, channels=[channel])
-    with django_assert_max_num_queries(30) as one:
-        approver_client.get(reverse("review:queue"))
-    for _ in range(2):
-        post_in(S.IN_REVIEW, author=editor, channels=[channel])
+def _queue_rows(n, *, editor, approver, channels):
+    """``n`` posts in review, half of them back in review after an approval."""
+    for number in range(n):
+        extra = {}
+        if number % 2:
+            extra = {"approved_by": approver, "approved_at": timezone.now() - timedelta(hours=1)}
+        post_in(S.IN_REVIEW, author=editor, channels=channels, **extra)
 
-    with django_assert_max_num_queries(len(one.captured_queries)):
+
+def test_the_queue_query_count_does_not_grow_with_posts(
+    approver_client, editor, approver, django_assert_max_num_queries
+):
+    channels = [ChannelFactory(name="Facebook"), ChannelFactory(name="Telegram")]
+    _queue_rows(2, editor=editor, approver=approver, channels=channels)
+    approver_client.get(reverse("review:queue"))  # the session's first request does more
+    with django_assert_max_num_queries(40) as two_rows:
+        approver_client.get(reverse("review:queue"))
+    _queue_rows(18, editor=editor, approver=approver, channels=channels)
+
+    with django_assert_max_num_queries(len(two_rows.captured_queries)):
         response = approver_client.get(reverse("review:queue"))
 
-    assert len(response.context["posts"]) == 3
+    assert len(response.context["posts"]) == 20
+    assert response.content.decode().count("Cosa è cambiato dall'approvazione") == 10
 
 
 def test_approving_in_place_returns_the_new_actions_block(approver_client, editor):
@@ -147,7 +157,25 @@ def test_requesting_changes_without_a_comment_keeps_the_post_in_review(approver_
         reverse("review:request_changes", args=[post.pk]), {"comment": ""}, **HTMX
     )
 
-    assert "commento è obbligatorio" in response.content.decode()
+    body = response.content.decode()
+    assert "commento è obbligatorio" in body
+    # The error is tied to the field it is about.
+    assert 'aria-invalid="true"' in body
+    assert f'aria-describedby="changes-help-{post.pk} changes-error-{post.pk}"' in body
+    assert f'<div id="changes-error-{post.pk}" class="invalid-feedback d-block">Scrivi' in body
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
+def test_a_too_long_change_request_keeps_what_was_typed_escaped(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor)
+
+    response = approver_client.post(
+        reverse("review:request_changes", args=[post.pk]), {"comment": "<b>x</b>" * 700}, **HTMX
+    )
+
+    body = response.content.decode()
+    assert "troppo lungo" in body
+    assert "&lt;b&gt;x&lt;/b&gt;" * 700 in body
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
 
 
@@ -323,3 +351,58 @@ def test_the_swapped_actions_block_keeps_its_heading_level(approver_client, edit
     )
 
     assert f'<h3 id="post-actions-title-{post.pk}"' in response.content.decode()
+
+
+def test_the_diff_swapped_in_place_lands_inside_a_live_region_that_stays(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor, title="Vecchio titolo")
+    _edit(post, title="Nuovo titolo")
+
+    page = editor_client.get(reverse("review:post", args=[post.pk])).content.decode()
+    response = editor_client.get(reverse("review:diff", args=[post.pk]), {"da": 1, "a": 2}, **HTMX)
+    swapped = response.content.decode()
+
+    assert f'<div aria-live="polite"><div id="diff-result-{post.pk}"></div></div>' in page
+    assert f'id="diff-result-{post.pk}"' in swapped
+    assert "aria-live" not in swapped  # a live region inserted by the swap is not announced
+    assert "HX-Request" in response["Vary"]  # the same URL also answers with the whole page
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("review:approve", S.IN_REVIEW),
+        ("review:reapprove", S.IN_REVIEW),
+        ("review:request_changes", S.IN_REVIEW),
+        ("review:submit", S.APPROVED),
+        ("review:withdraw", S.DRAFT),
+        ("review:cancel", S.PUBLISHED),
+        ("review:comment", S.DRAFT),
+    ],
+)
+def test_a_refused_or_incomplete_post_is_an_answer_not_a_server_error(
+    approver_client, editor, name, status, htmx
+):
+    post = post_in(status, author=editor)
+    extra = HTMX if htmx else {}
+
+    response = approver_client.post(
+        reverse(name, args=[post.pk]), {"heading_level": "x", "next": "//evil"}, **extra
+    )
+
+    assert response.status_code == (200 if htmx else 302)
+    if not htmx:
+        assert response["Location"] == post.get_absolute_url()
+    assert Post.objects.get(pk=post.pk).status == status
+    assert not AuditEntry.objects.filter(post_id=post.pk).exists()
+
+
+def test_a_double_click_on_approve_approves_once_and_explains_the_second(approver_client, editor):
+    post = post_in(S.IN_REVIEW, author=editor)
+    url = reverse("review:approve", args=[post.pk])
+
+    approver_client.post(url, {"expected_version": 1}, **HTMX)
+    second = approver_client.post(url, {"expected_version": 1}, **HTMX)
+
+    assert "Si può approvare solo un post in revisione." in second.content.decode()
+    assert AuditEntry.objects.filter(post_id=post.pk, action="post.approved").count() == 1
