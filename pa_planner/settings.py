@@ -244,6 +244,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # one task per second, behind beat's own ticks (see docs/publishing.md).
         "polling_interval": 0.1,
     }
+    # Message files appear whole (written aside, then renamed): see apps/publishing/broker.py.
+    CELERY_BROKER_TRANSPORT = "apps.publishing.broker:Transport"
 elif CELERY_BROKER_URL.startswith("redis"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TASK_IGNORE_RESULT = True
@@ -251,8 +253,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 90
+# Soft limit above the adapters' HTTP timeouts (30 s at most); the sweeper never judges a send
+# dead before the hard limit (+2 s), see publishing.services.sending_timeout.
+CELERY_TASK_SOFT_TIME_LIMIT = env.float("PA_PLANNER_CELERY_SOFT_TIME_LIMIT", default=60.0)
+CELERY_TASK_TIME_LIMIT = env.float("PA_PLANNER_CELERY_TIME_LIMIT", default=90.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

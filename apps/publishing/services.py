@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 DISPATCHABLE_POST_STATES = (PostStatus.APPROVED, PostStatus.PARTLY_FAILED)
 TERMINAL_STATES = frozenset({D.SENT, D.FAILED, D.CANCELLED})
 IN_FLIGHT_STATES = frozenset({D.QUEUED, D.SENDING})
+# What (re-)approval may move to the post's new time: nothing has left for the channel yet.
+RESCHEDULABLE_STATES = frozenset({D.WAITING, D.QUEUED, D.CANCELLED})
 
 
 class DeliveryActionError(Exception):
@@ -66,7 +68,12 @@ def _can_reconcile(kind: str) -> bool:
 def schedule_deliveries(*, post: Post) -> list[Delivery]:
     """Called when a post is approved: one waiting Delivery per variant, due at the post's time.
 
-    Re-approval (after an edit or a reschedule) resets unsent deliveries to the new time.
+    Re-approval (after an edit or a reschedule) moves deliveries not yet started to the new
+    time: ``waiting``, ``cancelled`` and also ``queued`` (claimed at the old time, its message
+    still on its way: it must not go out before the new time). Each reset is a conditional
+    UPDATE, so a row a worker moves to ``sending`` meanwhile is left to finish; ``sending``,
+    ``sent``, ``failed`` and ``needs_check`` rows are never reset here (no second send). The
+    post then follows its deliveries (e.g. all sent while it was back in review: published).
     """
     deliveries = []
     with transaction.atomic():
@@ -74,12 +81,21 @@ def schedule_deliveries(*, post: Post) -> list[Delivery]:
             delivery, created = Delivery.objects.get_or_create(
                 variant=variant, defaults={"due_at": post.planned_at}
             )
-            if not created and delivery.state in (D.WAITING, D.CANCELLED):
-                delivery.due_at = post.planned_at
-                delivery.state = D.WAITING
-                delivery.next_attempt_at = None
-                delivery.save(update_fields=["due_at", "state", "next_attempt_at"])
+            if not created and delivery.state in RESCHEDULABLE_STATES:
+                fields = {
+                    "due_at": post.planned_at,
+                    "state": D.WAITING,
+                    "next_attempt_at": None,
+                    "queued_at": None,
+                }
+                if Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(**fields):
+                    for name, value in fields.items():
+                        setattr(delivery, name, value)
+                else:
+                    delivery.refresh_from_db()
             deliveries.append(delivery)
+        if post.status in DISPATCHABLE_POST_STATES:
+            sync_post_status(post=post)
     return deliveries
 
 
@@ -202,11 +218,14 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
                 "status": post.get_status_display()
             }
         if reason:
+            # A cancelled post never goes out: its delivery must not wait forever either.
+            held = D.CANCELLED if post.status == PostStatus.CANCELLED else D.WAITING
             if Delivery.objects.filter(pk=delivery_id, state=D.QUEUED).update(
-                state=D.WAITING, queued_at=None, last_error=reason
+                state=held, queued_at=None, last_error=reason
             ):
-                _audit(delivery, "delivery.held", D.QUEUED, D.WAITING, summary=reason)
-            return SendOutcome(delivery_id, D.WAITING, reason)
+                action = "delivery.cancelled" if held == D.CANCELLED else "delivery.held"
+                _audit(delivery, action, D.QUEUED, held, summary=reason)
+            return SendOutcome(delivery_id, held, reason)
         changed = Delivery.objects.filter(
             pk=delivery_id, state=D.QUEUED, variant__post__status__in=DISPATCHABLE_POST_STATES
         ).update(state=D.SENDING, sending_started_at=now, attempts=F("attempts") + 1)
@@ -214,13 +233,19 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
             return SendOutcome(delivery_id, "skipped", "claimed elsewhere")
         delivery.attempts += 1
         _audit(delivery, "delivery.sending", D.QUEUED, D.SENDING)
+        # Built inside the claim: text, images and settings are those of the approved post
+        # the gate just allowed, not of an edit committed after it.
+        try:
+            adapter = _get_adapter(delivery.variant.channel.kind)
+            request = build_publish_request(delivery)
+        except Exception as exc:  # nothing was sent: an unknown kind or a broken configuration
+            logger.exception("Cannot prepare delivery %s", delivery_id)
+            preparation_error = f"{type(exc).__name__}: {exc}"
+        else:
+            preparation_error = ""
 
-    try:
-        adapter = _get_adapter(delivery.variant.channel.kind)
-        request = build_publish_request(delivery)
-    except Exception as exc:  # nothing was sent: an unknown kind or a broken configuration
-        logger.exception("Cannot prepare delivery %s", delivery_id)
-        return _record_failed(delivery, f"{type(exc).__name__}: {exc}")
+    if preparation_error:
+        return _record_failed(delivery, preparation_error)
     try:
         result = None
         if delivery.needs_reconcile and adapter.can_reconcile:
@@ -315,21 +340,33 @@ def _finish(delivery: Delivery, target: str, action: str, *, summary: str = "", 
     return SendOutcome(delivery.pk, target, summary)
 
 
+def _public_url(url: str) -> str:
+    """The item's address as the service gave it, kept only if it is a plain web address
+    (it becomes a link on our pages: never a ``javascript:`` or ``data:`` URL)."""
+    url = (url or "").strip()
+    return url[:500] if url.lower().startswith(("https://", "http://")) else ""
+
+
 def _record_sent(delivery: Delivery, result: PublishResult) -> SendOutcome:
+    url = _public_url(result.url)
     return _finish(
         delivery,
         D.SENT,
         "delivery.sent",
-        summary=result.url or result.external_id,
+        summary=url or result.external_id,
         sent_at=timezone.now(),
         external_id=(result.external_id or "")[:200],
-        external_url=(result.url or "")[:500],
+        external_url=url,
         last_error="",
         needs_reconcile=False,
     )
 
 
-def _record_transient(delivery: Delivery, exc: TransientError) -> SendOutcome:
+def _record_transient(
+    delivery: Delivery, exc: TransientError, *, needs_reconcile: bool = False
+) -> SendOutcome:
+    """Back to ``waiting`` with backoff. ``needs_reconcile``: the failed request may still
+    surface on the service, so the next attempt looks the item up before publishing."""
     error = _error_text(exc)
     if delivery.attempts >= settings.PUBLISHING_MAX_ATTEMPTS:
         return _record_failed(
@@ -346,6 +383,7 @@ def _record_transient(delivery: Delivery, exc: TransientError) -> SendOutcome:
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         queued_at=None,
         last_error=error,
+        **({"needs_reconcile": True} if needs_reconcile else {}),
     )
 
 
@@ -363,8 +401,9 @@ def _record_unknown(delivery, adapter: Adapter, request: PublishRequest, error: 
         else:
             if existing is not None:
                 return _record_sent(delivery, existing)
-            # Not there, and a resend with the same idempotency key cannot duplicate it.
-            return _record_transient(delivery, TransientError(error))
+            # Not there (yet): the resend carries the same idempotency key and looks it up
+            # again first, in case the lost request surfaces on the service meanwhile.
+            return _record_transient(delivery, TransientError(error), needs_reconcile=True)
     return _finish(delivery, D.NEEDS_CHECK, "delivery.needs_check", summary=error, last_error=error)
 
 
@@ -410,6 +449,21 @@ def sync_post_status(*, post: Post, by=None) -> Post:
 # --- The sweeper --------------------------------------------------------------------------
 
 
+# Beyond the hard time limit, a margin for the clocks of the worker and of the sweeper.
+SENDING_TIMEOUT_MARGIN_SECONDS = 2.0
+
+
+def sending_timeout() -> float:
+    """Seconds after which a ``sending`` row belongs to a dead worker.
+
+    Never less than Celery's hard time limit plus a margin, whatever is configured: a slow
+    but alive worker is killed by that limit first, so the sweeper can never race it into a
+    second send. (Time limits need the prefork pool, Celery's default.)
+    """
+    floor = float(settings.CELERY_TASK_TIME_LIMIT or 0) + SENDING_TIMEOUT_MARGIN_SECONDS
+    return max(float(settings.PUBLISHING_SENDING_TIMEOUT), floor)
+
+
 @dataclass
 class SweepResult:
     requeued: list[int]  # queued too long (lost broker message): back to waiting
@@ -429,11 +483,16 @@ def sweep_stuck(*, now: datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult([], [], [])
     queued_cutoff = now - timedelta(seconds=settings.PUBLISHING_QUEUED_TIMEOUT)
-    sending_cutoff = now - timedelta(seconds=settings.PUBLISHING_SENDING_TIMEOUT)
+    sending_cutoff = now - timedelta(seconds=sending_timeout())
     with transaction.atomic():
         stale_queued = Delivery.objects.filter(state=D.QUEUED, queued_at__lt=queued_cutoff)
         for delivery in stale_queued.select_related("variant__post"):
-            if Delivery.objects.filter(pk=delivery.pk, state=D.QUEUED).update(
+            if delivery.variant.post.status == PostStatus.CANCELLED:
+                if Delivery.objects.filter(pk=delivery.pk, state=D.QUEUED).update(
+                    state=D.CANCELLED, queued_at=None
+                ):
+                    _audit(delivery, "delivery.cancelled", D.QUEUED, D.CANCELLED)
+            elif Delivery.objects.filter(pk=delivery.pk, state=D.QUEUED).update(
                 state=D.WAITING, queued_at=None
             ):
                 result.requeued.append(delivery.pk)
@@ -473,18 +532,25 @@ def retry_delivery(*, delivery: Delivery, by) -> Delivery:
     before = delivery.state
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
-        if post.status == PostStatus.FAILED:
-            transition(post, PostStatus.APPROVED, by=by, note=_("Nuovo tentativo di invio."))
-        elif post.status not in DISPATCHABLE_POST_STATES:
+        if post.status != PostStatus.FAILED and post.status not in DISPATCHABLE_POST_STATES:
             raise DeliveryActionError(_("Il post non è approvato: non si può inviare."))
+        # Conditional on the state the person saw: a send in flight (queued, sending) or one
+        # that finished meanwhile is never touched, so "Riprova ora" cannot send twice.
+        # needs_reconcile is kept: an earlier send may have reached the channel, so the new
+        # attempt still looks the item up first where the channel allows it.
         changed = Delivery.objects.filter(pk=delivery.pk, state=before).update(
-            state=D.WAITING, next_attempt_at=None, queued_at=None, needs_reconcile=False
+            state=D.WAITING, next_attempt_at=None, queued_at=None
         )
         if changed != 1:
             raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
         delivery.state = D.WAITING
         delivery.next_attempt_at = None
         _audit(delivery, "delivery.retry_requested", before, D.WAITING, actor=by)
+        if post.status == PostStatus.FAILED:
+            # Reopened: approved, or partly failed while other channels still show an error.
+            states = Delivery.objects.filter(variant__post=post).values_list("state", flat=True)
+            target = post_status_for(list(states)) or PostStatus.APPROVED
+            transition(post, target, by=by, note=_("Nuovo tentativo di invio."))
     return delivery
 
 
@@ -495,7 +561,7 @@ def resolve_checked_delivery(*, delivery: Delivery, by, sent: bool, url: str = "
     target = D.SENT if sent else D.FAILED
     fields = {"state": target, "needs_reconcile": False}
     if sent:
-        fields.update(sent_at=timezone.now(), external_url=url[:500], last_error="")
+        fields.update(sent_at=timezone.now(), external_url=_public_url(url), last_error="")
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
         if Delivery.objects.filter(pk=delivery.pk, state=D.NEEDS_CHECK).update(**fields) != 1:

@@ -70,7 +70,15 @@ def resolve(request, pk: int):
     delivery = _delivery_for_action(request, pk, author_may=False)
     form = ResolveCheckForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Indica se il contenuto risulta pubblicato sul canale."))
+        if "outcome" in form.errors:
+            messages.error(request, _("Indica se il contenuto risulta pubblicato sul canale."))
+        else:
+            messages.error(
+                request,
+                _(
+                    "L'indirizzo pubblico non è valido: scrivi un indirizzo web completo (https://…)."
+                ),
+            )
         return _back(request, delivery)
     try:
         services.resolve_checked_delivery(

@@ -43,3 +43,58 @@ def test_concurrent_claims_split_the_due_deliveries_without_overlap():
     claimed = [pk for result in results for pk in result]
     assert len(claimed) == len(set(claimed)) == 40
     assert set(claimed) == set(Delivery.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(monkeypatch):
+    """The gate and the queued -> sending claim share one transaction (SQLite and PostgreSQL):
+    a declaration arriving between them waits for the claim to commit, then sees it sending."""
+    from apps.accounts.roles import Role
+    from apps.crisis.models import Crisis, CrisisState
+    from apps.crisis.services import declare_crisis
+    from apps.publishing import services
+    from tests.factories import UserFactory
+    from tests.publishing.conftest import FakeAdapter
+
+    CrisisState.objects.get_or_create(singleton=True)
+    approver = UserFactory(role=Role.APPROVER)
+    post = PostFactory(
+        channels=[ChannelFactory()],
+        status=PostStatus.APPROVED,
+        planned_at=timezone.now() - timedelta(seconds=5),
+    )
+    schedule_deliveries(post=post)
+    (delivery_id,) = claim_due()
+    channel = FakeAdapter()
+    publish = channel.publish
+
+    def publish_once_the_declaration_is_in(request):
+        declaration.join(timeout=30)  # the crisis sees us mid-send
+        return publish(request)
+
+    channel.publish = publish_once_the_declaration_is_in
+    monkeypatch.setattr(services, "_get_adapter", lambda kind: channel)
+    gate = services.sending_blocked_reason
+    declaration = threading.Thread(target=lambda: _declare(declare_crisis, approver))
+    waited = []
+
+    def gate_then_declare(variant, *, at):
+        reason = gate(variant, at=at)
+        declaration.start()
+        declaration.join(timeout=0.5)
+        waited.append(declaration.is_alive())  # blocked by our open claim transaction
+        return reason
+
+    monkeypatch.setattr(services, "sending_blocked_reason", gate_then_declare)
+
+    outcome = services.send_delivery(delivery_id=delivery_id)
+
+    assert (outcome.state, waited) == ("sent", [True])
+    assert Crisis.objects.get().mid_send_delivery_ids == [delivery_id]
+
+
+def _declare(declare_crisis, by):
+    try:
+        declare_crisis(by=by, reason="Frana sulla provinciale: strada chiusa")
+    finally:
+        connection.close()

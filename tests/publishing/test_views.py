@@ -175,3 +175,104 @@ def test_home_problems_include_is_empty_when_all_is_well(editor):
     html = Template('{% include "publishing/includes/home_problems.html" %}').render(Context({}))
 
     assert html.strip() == ""
+
+
+def test_every_table_on_the_desk_has_a_caption_and_row_headers(editor_client, editor):
+    make_delivery(author=editor, state=D.WAITING)
+    make_delivery(author=editor, state=D.FAILED, post_status=PostStatus.FAILED, last_error="x")
+    make_delivery(author=editor, state=D.NEEDS_CHECK)
+
+    html = editor_client.get(reverse("publishing:overview")).content.decode()
+
+    assert html.count("<table") == html.count("<caption") == 3
+    assert 'scope="row"' in html
+
+
+def test_user_written_titles_and_service_errors_are_escaped(editor_client, editor):
+    make_delivery(
+        author=editor,
+        state=D.FAILED,
+        post_status=PostStatus.FAILED,
+        title="<script>alert(1)</script>",
+        last_error="<img src=x onerror=alert(2)>",
+    )
+
+    html = editor_client.get(reverse("publishing:overview")).content.decode()
+
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<img src=x" not in html
+
+
+@pytest.mark.parametrize("name", ["publishing:retry", "publishing:resolve"])
+def test_an_id_beyond_the_database_range_is_a_404_not_a_500(approver_client, name):
+    url = reverse(name, args=[1]).replace("/1/", "/99999999999999999999999/")
+
+    assert approver_client.post(url, {"outcome": "sent"}).status_code == 404
+
+
+def test_a_get_on_an_action_is_refused_without_changing_anything(approver_client, editor):
+    delivery = make_delivery(author=editor, state=D.FAILED, post_status=PostStatus.FAILED)
+
+    response = approver_client.get(reverse("publishing:retry", args=[delivery.pk]))
+
+    delivery.refresh_from_db()
+    assert (response.status_code, delivery.state) == (405, D.FAILED)
+
+
+def test_actions_need_the_csrf_token(editor, approver):
+    from django.test import Client
+
+    delivery = make_delivery(author=editor, state=D.FAILED, post_status=PostStatus.FAILED)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(approver)
+
+    response = client.post(reverse("publishing:retry", args=[delivery.pk]))
+
+    delivery.refresh_from_db()
+    assert (response.status_code, delivery.state) == (403, D.FAILED)
+
+
+def test_a_double_submitted_retry_queues_one_send_and_explains_the_second(approver_client, editor):
+    delivery = make_delivery(author=editor, state=D.FAILED, post_status=PostStatus.FAILED)
+    url = reverse("publishing:retry", args=[delivery.pk])
+
+    approver_client.post(url)
+    Delivery.objects.filter(pk=delivery.pk).update(state=D.QUEUED)  # the dispatcher took it
+    response = approver_client.post(url, follow=True)
+
+    delivery.refresh_from_db()
+    assert (response.status_code, delivery.state) == (200, D.QUEUED)
+    assert "Questo invio non si può ripetere ora." in response.content.decode()
+
+
+def test_resolve_with_a_bad_address_explains_it_and_changes_nothing(approver_client, editor):
+    delivery = make_delivery(author=editor, state=D.NEEDS_CHECK)
+
+    response = approver_client.post(
+        reverse("publishing:resolve", args=[delivery.pk]),
+        {"outcome": "sent", "url": "non è un indirizzo"},
+        follow=True,
+    )
+
+    delivery.refresh_from_db()
+    assert (response.status_code, delivery.state) == (200, D.NEEDS_CHECK)
+    assert "indirizzo" in response.content.decode().lower()
+
+
+def test_resolve_with_no_fields_at_all_is_not_a_500(approver_client, editor):
+    delivery = make_delivery(author=editor, state=D.NEEDS_CHECK)
+
+    response = approver_client.post(reverse("publishing:resolve", args=[delivery.pk]))
+
+    delivery.refresh_from_db()
+    assert (response.status_code, delivery.state) == (302, D.NEEDS_CHECK)
+
+
+def test_the_desk_has_no_inline_script_or_style(editor_client, editor):
+    make_delivery(author=editor, state=D.NEEDS_CHECK)
+
+    html = editor_client.get(reverse("publishing:overview")).content.decode()
+    main = html[html.index("<main") :]
+
+    assert "<script>" not in main and "<style" not in main and 'style="' not in main
+    assert " onclick=" not in main and " onsubmit=" not in main

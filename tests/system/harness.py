@@ -112,9 +112,25 @@ class CeleryStack:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
-    def stop(self) -> None:
-        for name in list(self.processes):
-            self.kill(name, signal.SIGTERM)
+    def stop(self, grace: float = 1.5) -> None:
+        """SIGTERM to every process at once, SIGKILL to what is still up after ``grace``."""
+        processes = [(name, self.processes.pop(name)) for name in list(self.processes)]
+        for _name, process in processes:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + grace
+        for _name, process in processes:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.01))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait(timeout=10)
         broker = self.env.get("CELERY_BROKER_URL", "")
         if broker.startswith("redis"):  # leave no queue of this run behind on a shared Redis
             import redis
@@ -133,6 +149,15 @@ class CeleryStack:
                     raise RuntimeError(f"{name} exited early:\n{self.tail(name)}")
             time.sleep(0.2)
         raise TimeoutError("Celery workers not ready:\n" + self.tail())
+
+    def count_in_worker_logs(self, text: str) -> int:
+        """How often ``text`` appears in the workers' logs (every run of each), e.g. tasks
+        received: lets a test wait for the next beat ticks instead of sleeping."""
+        return sum(
+            path.read_text(errors="replace").count(text)
+            for name, path in self.logs.items()
+            if name != "beat"
+        )
 
     def _current_log(self, name: str) -> str:
         with open(self.logs[name], "rb") as log:

@@ -4,8 +4,6 @@ What is checked is what a citizen would see: each post appears once on each chan
 time; a worker killed mid-send neither loses nor duplicates anything.
 """
 
-import random
-import time
 from datetime import timedelta
 
 import pytest
@@ -28,14 +26,19 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# Short thresholds so the sweeper acts within the test's patience.
+# Short thresholds so the sweeper acts within the test's patience. The sweeper never judges a
+# send dead before Celery's hard time limit (+2 s), so the limits are short too; the soft
+# limit stays above the local servers' read timeout (3 s).
 SYSTEM_ENV = {
     "PA_PLANNER_PUBLISH_RETRY_BASE": "0.5",
     "PA_PLANNER_PUBLISH_QUEUED_TIMEOUT": "4",
-    "PA_PLANNER_PUBLISH_SENDING_TIMEOUT": "5",
+    "PA_PLANNER_CELERY_SOFT_TIME_LIMIT": "5",
+    "PA_PLANNER_CELERY_TIME_LIMIT": "6",
+    "PA_PLANNER_PUBLISH_SENDING_TIMEOUT": "8",
     "PA_PLANNER_PUBLISH_MAX_ATTEMPTS": "10",  # kills must not use up the attempts
 }
 SETTLED = {D.SENT, D.FAILED, D.NEEDS_CHECK}
+DISPATCH_RECEIVED = "Task publishing.dispatch_due["
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +131,6 @@ def test_workers_killed_mid_send_lose_nothing_and_send_nothing_twice(stack, serv
     texts = [f"Allerta meteo gialla n. {n}: evitate i sottopassi." for n in range(8)]
     posts = [approved_post(live_channels, in_seconds=0, text=text) for text in texts]
 
-    rng = random.Random(6)
     wait_for(lambda: D.SENDING in states(posts), timeout=20, what="a send in progress")
     for _round in range(2):
         stack.kill("worker1")
@@ -136,7 +138,13 @@ def test_workers_killed_mid_send_lose_nothing_and_send_nothing_twice(stack, serv
         stack.start_worker("worker1")
         stack.start_worker("worker2")
         stack.wait_until_ready()
-        time.sleep(rng.uniform(0.2, 1.5))
+        # The next kill lands on the next send in progress (or after the burst, if none is).
+        wait_for(
+            lambda: D.SENDING in states(posts) or all_settled(posts),
+            timeout=15,
+            interval=0.05,
+            what="another send in progress",
+        )
 
     wait_for(
         lambda: all_settled(posts),
@@ -178,7 +186,13 @@ def test_a_crisis_declared_mid_burst_stops_every_send_not_yet_started(
     declare_crisis(
         by=UserFactory(role=Role.APPROVER), reason="Esondazione del torrente: allerta rossa"
     )
-    time.sleep(2)  # dispatcher ticks keep running: nothing new may start
+    # Two dispatcher ticks after the declaration (polled, not slept): nothing new may start.
+    ticks = stack.count_in_worker_logs(DISPATCH_RECEIVED)
+    wait_for(
+        lambda: stack.count_in_worker_logs(DISPATCH_RECEIVED) >= ticks + 2,
+        timeout=15,
+        what="two dispatcher ticks after the declaration",
+    )
     wait_for(
         lambda: not {D.QUEUED, D.SENDING} & set(states(posts)), timeout=20, what="sends finished"
     )
