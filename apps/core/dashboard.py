@@ -1,19 +1,77 @@
-"""What the staff home page shows. Each section is filled by the app that owns it."""
+"""What the staff home page shows. Each section reads through the selectors of the app that owns it.
+
+Sections whose app has not landed its selector yet are left empty rather than failing, so the
+home page keeps working while the features arrive one by one.
+"""
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
+
+from apps.accounts.roles import can
+from apps.planning.enums import PostStatus
+from apps.planning.models import Post
+from apps.planning.selectors import posts_between
+
+UPCOMING_DAYS = 7
+EMPTY_SLOT_DAYS = 14
+PANEL_LIMIT = 10
 
 
 def home_context(user) -> dict:
-    from apps.accounts.roles import can
-    from apps.planning.selectors import posts_between
-
     now = timezone.localtime()
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    context = {
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    can_review = can(user, "review")
+    failures, failure_count = _failures()
+    return {
         "now": now,
-        "upcoming_posts": posts_between(start=start, end=start + timedelta(days=8)),
-        "can_review": can(user, "review"),
+        "can_review": can_review,
+        "can_handle_crisis": can(user, "crisis"),
+        "upcoming_posts": list(
+            posts_between(start=today, end=today + timedelta(days=UPCOMING_DAYS + 1))
+        ),
+        "my_actions": list(_awaiting_action(user, can_review=can_review)[:PANEL_LIMIT]),
+        "empty_occurrences": _empty_occurrences(),
+        "empty_slot_days": EMPTY_SLOT_DAYS,
+        "failures": failures,
+        "failure_count": failure_count,
+        "open_crisis": _open_crisis(),
     }
-    return context
+
+
+def _awaiting_action(user, *, can_review: bool):
+    """My posts sent back for changes; for reviewers, colleagues' posts waiting for review."""
+    wanted = Q(author=user, status=PostStatus.CHANGES_REQUESTED)
+    if can_review:
+        # An approver never approves their own post: those wait for someone else.
+        wanted |= Q(status=PostStatus.IN_REVIEW) & ~Q(author=user)
+    return (
+        Post.objects.filter(wanted)
+        .select_related("category", "author")
+        .order_by("planned_at", "id")
+    )
+
+
+def _empty_occurrences() -> list:
+    from apps.slots import selectors as slot_selectors
+
+    empty_occurrences = getattr(slot_selectors, "empty_occurrences", None)
+    if empty_occurrences is None:
+        return []
+    return empty_occurrences(days=EMPTY_SLOT_DAYS)
+
+
+def _failures() -> tuple[list, int]:
+    """Deliveries a person must verify first, then failed ones; the count of all of them."""
+    from apps.publishing import selectors as publishing_selectors
+
+    rows = list(publishing_selectors.needing_check()[:PANEL_LIMIT])
+    rows += list(publishing_selectors.failing()[: PANEL_LIMIT - len(rows)])
+    return rows, max(publishing_selectors.problem_count(), len(rows))
+
+
+def _open_crisis():
+    from apps.crisis.selectors import open_crisis
+
+    return open_crisis()
