@@ -1,7 +1,7 @@
 """The cached feed bodies and their validators (ETag, Last-Modified).
 
 A single cache entry, the feed *version*, answers a poll: a token computed from the
-database state (latest event change, number of events, the categories), the time of the
+database state (latest event or category change, number of events, the categories), the time of the
 latest change and the active category slugs; every change of an event or a category
 recomputes it. ETag and Last-Modified derive from it and from the local day (the feed window and
 the cancellation retention move once a day), so a conditional GET costs one cache read and
@@ -31,6 +31,7 @@ VERSION_KEY = "events:feed-version"
 VERSION_TIMEOUT = 60  # seconds; bounds the staleness of a per-process cache
 BODY_TIMEOUT = 2 * 24 * 3600
 ALL = "all"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,17 @@ def _cache(operation: str, *args):
 
 def _current_version() -> dict:
     state = Event.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-    categories = list(EventCategory.objects.order_by("pk").values_list("slug", "name", "retired"))
-    latest = state["latest"] or datetime(2000, 1, 1, tzinfo=UTC)
+    categories = list(
+        EventCategory.objects.order_by("pk").values_list("slug", "name", "retired", "updated_at")
+    )
+    # A category's name is in its events (CATEGORIES) and in the feed's name: a rename is a
+    # change of the body, so Last-Modified follows categories too (clients without ETags).
+    latest = max([state["latest"] or EPOCH] + [updated_at for *_rest, updated_at in categories])
     token = hashlib.sha256(repr((latest, state["count"], categories)).encode()).hexdigest()[:16]
     return {
         "token": token,
         "at": latest.replace(microsecond=0),
-        "slugs": [slug for slug, _name, retired in categories if not retired],
+        "slugs": [slug for slug, _name, retired, _at in categories if not retired],
     }
 
 

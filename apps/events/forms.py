@@ -6,6 +6,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import AccessibleFormMixin, date_input, time_input
+
 from .ical import clean_text
 from .models import Event, EventCategory, EventStatus
 from .selectors import active_categories
@@ -13,47 +15,6 @@ from .selectors import active_categories
 WEEKLY = "FREQ=WEEKLY"
 MAX_REPEAT_DAYS = 3 * 366
 FILTER_YEARS = 10
-
-
-class AccessibleFormMixin:
-    """Bootstrap classes, and help/error text tied to fields (aria-describedby, aria-invalid)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                css = "form-select"
-            elif getattr(widget, "input_type", None) in ("checkbox", "radio"):
-                css = "form-check-input"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-        self._describe_fields()
-
-    def _describe_fields(self):
-        errors = getattr(self, "_errors", None) or {}
-        for name, field in self.fields.items():
-            ids = []
-            if field.help_text:
-                ids.append(f"id_{name}_help")
-            if name in errors:
-                ids.append(f"id_{name}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def full_clean(self):
-        super().full_clean()
-        self._describe_fields()
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _time_input():
-    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 def _local(day: date, at: time) -> datetime:
@@ -118,21 +79,21 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
         strip=False,
     )
     all_day = forms.BooleanField(label=_("Tutto il giorno"), required=False)
-    start_date = forms.DateField(label=_("Data di inizio"), widget=_date_input())
-    start_time = forms.TimeField(label=_("Ora di inizio"), required=False, widget=_time_input())
+    start_date = forms.DateField(label=_("Data di inizio"), widget=date_input())
+    start_time = forms.TimeField(label=_("Ora di inizio"), required=False, widget=time_input())
     end_date = forms.DateField(
         label=_("Data di fine"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=_("Vuota: lo stesso giorno dell'inizio."),
     )
-    end_time = forms.TimeField(label=_("Ora di fine"), required=False, widget=_time_input())
+    end_time = forms.TimeField(label=_("Ora di fine"), required=False, widget=time_input())
     repeat_weekly = forms.BooleanField(
         label=_("Si ripete ogni settimana"),
         required=False,
         help_text=_("Lo stesso giorno della settimana e alla stessa ora, ad esempio un mercato."),
     )
-    repeat_until = forms.DateField(label=_("Ripeti fino al"), required=False, widget=_date_input())
+    repeat_until = forms.DateField(label=_("Ripeti fino al"), required=False, widget=date_input())
     location_name = forms.CharField(label=_("Luogo"), max_length=200, required=False)
     address = forms.CharField(label=_("Indirizzo"), max_length=300, required=False)
     organiser = forms.CharField(label=_("Organizzatore"), max_length=200, required=False)
@@ -290,13 +251,13 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
 
 class PostponeForm(AccessibleFormMixin, WhenMixin, forms.Form):
     start_date = forms.DateField(
-        label=_("Nuova data di inizio"), required=False, widget=_date_input()
+        label=_("Nuova data di inizio"), required=False, widget=date_input()
     )
     start_time = forms.TimeField(
-        label=_("Nuova ora di inizio"), required=False, widget=_time_input()
+        label=_("Nuova ora di inizio"), required=False, widget=time_input()
     )
-    end_date = forms.DateField(label=_("Nuova data di fine"), required=False, widget=_date_input())
-    end_time = forms.TimeField(label=_("Nuova ora di fine"), required=False, widget=_time_input())
+    end_date = forms.DateField(label=_("Nuova data di fine"), required=False, widget=date_input())
+    end_time = forms.TimeField(label=_("Nuova ora di fine"), required=False, widget=time_input())
 
     def __init__(self, *args, event: Event, **kwargs):
         self.event = event
@@ -317,8 +278,8 @@ class PostponeForm(AccessibleFormMixin, WhenMixin, forms.Form):
 
 class PublicFilterForm(AccessibleFormMixin, forms.Form):
     categoria = forms.ChoiceField(label=_("Categoria"), required=False)
-    dal = forms.DateField(label=_("Dal"), required=False, widget=_date_input())
-    al = forms.DateField(label=_("Al"), required=False, widget=_date_input())
+    dal = forms.DateField(label=_("Dal"), required=False, widget=date_input())
+    al = forms.DateField(label=_("Al"), required=False, widget=date_input())
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)

@@ -68,8 +68,10 @@ def _rrule(event: Event) -> icalendar.vRecur:
 def event_component(event: Event) -> icalendar.Event:
     component = icalendar.Event()
     component.add("uid", str(event.uid))
-    component.add("dtstamp", _utc(event.updated_at))
-    component.add("last-modified", _utc(event.updated_at))
+    # The category's name is part of the event (CATEGORIES): a rename is a revision too.
+    revised = max(event.updated_at, event.category.updated_at or event.updated_at)
+    component.add("dtstamp", _utc(revised))
+    component.add("last-modified", _utc(revised))
     component.add("created", _utc(event.created_at))
     component.add("sequence", event.sequence)
     component.add("summary", clean_text(event.title))
@@ -94,9 +96,21 @@ def event_component(event: Event) -> icalendar.Event:
     return component
 
 
+def _last_year(event: Event) -> int:
+    """The last year an event has dates in: an open series goes on, so at least this year."""
+    if event.rrule:
+        if event.repeat_until:
+            return event.repeat_until.year
+        return max(event.ends_at.year, timezone.localdate().year)
+    return event.ends_at.year
+
+
 def _timezone_span(events: list[Event]) -> tuple[date, date]:
+    """icalendar writes the VTIMEZONE as dated transitions between these two dates, so they
+    must cover every occurrence: an open series moves the end along year after year (the
+    body still changes only with the data and the day, like the feed's ETag)."""
     years = [e.starts_at.year for e in events] or [timezone.now().year]
-    last_year = max(max(e.ends_at.year for e in events) if events else 0, max(years))
+    last_year = max([_last_year(e) for e in events] + years)
     return date(min(years) - 1, 1, 1), date(last_year + TIMEZONE_YEARS_AHEAD, 1, 1)
 
 

@@ -9,6 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def local_days(starts_at, ends_at, all_day: bool) -> tuple[date, date]:
+    """The first and last local day a span touches (an all-day end is exclusive)."""
+    first = timezone.localtime(starts_at).date()
+    end = timezone.localtime(ends_at)
+    if all_day:
+        return first, max(first, (end - timedelta(days=1)).date())
+    return first, end.date()
+
+
 def event_image_path(instance, filename: str) -> str:
     """A random name with the image's own extension: never the uploader's file name."""
     extension = Path(filename).suffix.lower()[:10]
@@ -25,6 +34,8 @@ class EventCategory(models.Model):
         default=False,
         help_text=_("Una categoria dismessa non ha più feed né nuovi eventi."),
     )
+    # A rename changes the feeds' bodies: their Last-Modified must move with it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -109,15 +120,12 @@ class Event(models.Model):
 
     @property
     def first_day(self) -> date:
-        return timezone.localtime(self.starts_at).date()
+        return local_days(self.starts_at, self.ends_at, self.all_day)[0]
 
     @property
     def last_day(self) -> date:
         """The last local day the event touches (all-day ``ends_at`` is exclusive)."""
-        end = timezone.localtime(self.ends_at)
-        if self.all_day:
-            return max(self.first_day, (end - timedelta(days=1)).date())
-        return end.date()
+        return local_days(self.starts_at, self.ends_at, self.all_day)[1]
 
     @property
     def full_location(self) -> str:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Event, EventCategory, EventStatus
+from .models import Event, EventCategory, EventStatus, local_days
 
 # Past events stay in the feeds this long, so subscribers keep last month's history.
 FEED_PAST_DAYS = 90
@@ -25,14 +25,11 @@ class Occurrence:
 
     @property
     def first_day(self) -> date:
-        return timezone.localtime(self.starts_at).date()
+        return local_days(self.starts_at, self.ends_at, self.event.all_day)[0]
 
     @property
     def last_day(self) -> date:
-        end = timezone.localtime(self.ends_at)
-        if self.event.all_day:
-            return max(self.first_day, (end - timedelta(days=1)).date())
-        return end.date()
+        return local_days(self.starts_at, self.ends_at, self.event.all_day)[1]
 
 
 def active_categories() -> QuerySet[EventCategory]:

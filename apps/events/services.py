@@ -14,9 +14,11 @@ from apps.audit.services import record
 
 from .models import Event, EventStatus
 
-# A change of any of these is a change of time or place: SEQUENCE grows (RFC 5545 3.8.7.4),
-# so calendar clients that compare SEQUENCE take the new version.
-TIME_AND_PLACE = (
+# A change of any of these is significant: SEQUENCE grows (RFC 5545 3.8.7.4), so calendar
+# clients that compare SEQUENCE take the new version. Time and place, as RFC 5545 asks, and the
+# status: RFC 5546 treats a cancellation as a revision, and a client that honours SEQUENCE
+# ignores an update carrying the sequence it already has (the event would stay "confirmed").
+SIGNIFICANT = (
     "starts_at",
     "ends_at",
     "all_day",
@@ -24,6 +26,7 @@ TIME_AND_PLACE = (
     "address",
     "rrule",
     "repeat_until",
+    "status",
 )
 EDITABLE = (
     "title",
@@ -117,7 +120,7 @@ def create_event(*, by, **fields) -> Event:
 def update_event(
     *, event: Event, by, summary: str = "", action: str = "events.update", **changes
 ) -> Event:
-    """Apply ``changes``; SEQUENCE grows when time or place changes. Returns the event."""
+    """Apply ``changes``; SEQUENCE grows when time, place or status changes. Returns the event."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -132,7 +135,7 @@ def update_event(
         return event
     fields = set(changed) | {"updated_at"}
     fields.update(_status_side_effects(event, stored.status))
-    if any(name in TIME_AND_PLACE for name in changed):
+    if any(name in SIGNIFICANT for name in changed):
         event.sequence = stored.sequence + 1
         fields.add("sequence")
     event.save(update_fields=sorted(fields))

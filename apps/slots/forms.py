@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
 from apps.channels.models import Channel
+from apps.core.forms import AccessibleFormMixin, date_input, time_input
 from apps.planning.models import ContentCategory
 
 from .models import Slot
@@ -52,39 +53,6 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class AccessibleFormMixin:
-    """Ties help and error text to their fields (aria-describedby, aria-invalid)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                css = "form-select"
-            elif getattr(widget, "input_type", None) in ("checkbox", "radio"):
-                css = "form-check-input"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-        self._describe_fields()
-
-    def _describe_fields(self):
-        errors = getattr(self, "_errors", None) or {}
-        for name, field in self.fields.items():
-            ids = []
-            if field.help_text:
-                ids.append(f"id_{name}_help")
-            if name in errors:
-                ids.append(f"id_{name}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def full_clean(self):
-        super().full_clean()
-        self._describe_fields()
-
-
 class RecurrenceForm(AccessibleFormMixin, forms.Form):
     """The recurrence edited as choices, never as RRULE text."""
 
@@ -114,19 +82,17 @@ class RecurrenceForm(AccessibleFormMixin, forms.Form):
     monthly_weekday = forms.TypedChoiceField(
         label=_("Giorno"), choices=WEEKDAY_CHOICES, coerce=int, initial="0"
     )
-    time = forms.TimeField(
-        label=_("Ora"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    time = forms.TimeField(label=_("Ora"), widget=time_input())
     start_date = forms.DateField(
         label=_("Dal"),
         validators=PLAUSIBLE_DATE,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     end_date = forms.DateField(
         label=_("Al (facoltativo)"),
         required=False,
         validators=PLAUSIBLE_DATE,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
 
     recurrence: Recurrence | None = None
@@ -196,8 +162,8 @@ class SlotForm(RecurrenceForm, forms.ModelForm):
         widgets = {
             "channels": forms.CheckboxSelectMultiple,
             "brief": forms.Textarea(attrs={"rows": 4}),
-            "digest_start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "digest_end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "digest_start_time": time_input(),
+            "digest_end_time": time_input(),
         }
         help_texts = {
             "brief": _("Cosa deve contenere ogni uscita: diventa il testo iniziale della bozza."),
@@ -298,13 +264,13 @@ class AdherencePeriodForm(AccessibleFormMixin, forms.Form):
         label=_("oppure dal"),
         required=False,
         validators=PLAUSIBLE_DATE,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     al = forms.DateField(
         label=_("al"),
         required=False,
         validators=PLAUSIBLE_DATE,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
 
     def clean(self):

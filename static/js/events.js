@@ -1,4 +1,5 @@
-// Event form: time fields only for events with a time, "repeat until" only for series.
+// Events pages. Event form: time fields only for events with a time, "repeat until" only for
+// series. Subscribe page: copy a feed address, saying honestly whether it worked.
 (function () {
   "use strict";
 
@@ -18,7 +19,35 @@
     update();
   }
 
+  // The Clipboard API needs a secure context and may be refused: then the older copy command,
+  // and if that fails too the address stays selected and the status says how to copy it.
+  function copyFeed(button) {
+    var target = document.getElementById(button.dataset.feedCopy);
+    var status = document.getElementById(button.dataset.copyStatus || "");
+    if (!target) { return; }
+    function say(text) { if (status) { status.textContent = text; } }
+    function legacyCopy() {
+      target.focus();
+      target.select();
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      say(copied ? button.dataset.copiedText : button.dataset.failedText);
+    }
+    say("");
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(target.value).then(function () {
+        target.select();
+        say(button.dataset.copiedText);
+      }, legacyCopy);
+    } else {
+      legacyCopy();
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-event-form]").forEach(toggle);
+    document.querySelectorAll("button[data-feed-copy]").forEach(function (button) {
+      button.addEventListener("click", function () { copyFeed(button); });
+    });
   });
 })();

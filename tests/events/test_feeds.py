@@ -189,3 +189,60 @@ def test_with_the_cache_down_feeds_are_served_and_events_still_save(client, cult
     response = client.get(FEED)
     assert response.status_code == 200
     assert _titles(response) == ["Mostra fotografica"]
+
+
+def _settled(event, days=2):
+    """The event last changed some days ago (Last-Modified is then today's midnight)."""
+    Event.objects.filter(pk=event.pk).update(updated_at=timezone.now() - timedelta(days=days))
+    cache.clear()
+
+
+def test_renaming_a_category_moves_last_modified_for_clients_without_etag(client, cultura):
+    _settled(make_event(category=cultura))
+    first = client.get("/eventi/feed/cultura.ics")
+    cultura.name = "Cultura e spettacolo"
+    cultura.save()
+    again = client.get("/eventi/feed/cultura.ics", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200
+    assert "Cultura e spettacolo" in again.content.decode()
+    assert again["Last-Modified"] != first["Last-Modified"]
+
+
+@pytest.mark.parametrize(
+    "if_none_match",
+    ['"other", {etag}', '{etag}, "other"', "W/{etag}", "*"],
+)
+def test_if_none_match_lists_weak_tags_and_star_answer_304(client, cultura, if_none_match):
+    make_event(category=cultura)
+    etag = client.get(FEED)["ETag"]
+    response = client.get(FEED, HTTP_IF_NONE_MATCH=if_none_match.format(etag=etag))
+    assert (response.status_code, response.content) == (304, b"")
+    assert response["ETag"] == etag
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_IF_NONE_MATCH": '"stale"'},
+        {"HTTP_IF_NONE_MATCH": "garbage, ,"},
+        {"HTTP_IF_MODIFIED_SINCE": "ieri"},
+        {"HTTP_IF_MODIFIED_SINCE": "Mon, 99 Foo 99999 99:99:99 GMT"},
+        {"HTTP_IF_MODIFIED_SINCE": "Sun, 06 Nov 1994 08:49:37 GMT"},
+        {"HTTP_IF_UNMODIFIED_SINCE": "garbage", "HTTP_IF_MATCH": "garbage"},
+    ],
+)
+def test_stale_or_garbage_validators_get_the_full_feed(client, cultura, headers):
+    make_event(category=cultura, title="Mostra")
+    response = client.get(FEED, **headers)
+    assert response.status_code == 200
+    assert _titles(response) == ["Mostra"]
+
+
+def test_an_etag_is_not_a_date_when_both_are_sent(client, cultura):
+    """RFC 9110 13.2.2: with If-None-Match, If-Modified-Since is ignored."""
+    make_event(category=cultura)
+    first = client.get(FEED)
+    response = client.get(
+        FEED, HTTP_IF_NONE_MATCH='"stale"', HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+    )
+    assert response.status_code == 200

@@ -4,11 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import ics
 import pytest
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apps.events import ical
-from apps.events.models import EventStatus
+from apps.events.models import Event, EventStatus
 from apps.events.services import update_event
 
 from .conftest import make_event, parse, rome, vevents
@@ -101,6 +102,19 @@ def test_uid_stays_and_stamps_follow_the_last_change(cultura):
     assert after.last_modified == event.updated_at.astimezone(UTC).replace(microsecond=0)
 
 
+def test_renaming_the_category_is_a_revision_of_its_events(cultura):
+    event = make_event(category=cultura)
+    Event.objects.filter(pk=event.pk).update(updated_at=event.updated_at - timedelta(days=1))
+    cultura.name = "Cultura e spettacolo"
+    cultura.save()
+    event = Event.objects.select_related("category").get(pk=event.pk)
+    (vevent,) = vevents(ical.feed_bytes([event]))
+    assert [str(c) for c in vevent["CATEGORIES"].cats] == ["Cultura e spettacolo"]
+    revised = cultura.updated_at.astimezone(UTC).replace(microsecond=0)
+    assert vevent.DTSTAMP == vevent.last_modified == revised
+    assert vevent["SEQUENCE"] == 0
+
+
 def test_the_same_events_give_the_same_bytes(cultura):
     event = make_event(category=cultura)
     assert ical.feed_bytes([event]) == ical.feed_bytes([event])
@@ -117,6 +131,42 @@ def test_the_same_events_give_the_same_bytes(cultura):
 def test_the_status_follows_the_event(cultura, status, expected):
     (vevent,) = vevents(ical.feed_bytes([make_event(category=cultura, status=status)]))
     assert vevent["STATUS"] == expected
+
+
+def _timezone_years(body: bytes) -> set[int]:
+    (vtimezone,) = parse(body).walk("VTIMEZONE")
+    years = set()
+    for observance in vtimezone.subcomponents:
+        years.add(observance.DTSTART.year)
+        rdates = observance.get("RDATE", [])
+        for rdate in rdates if isinstance(rdates, list) else [rdates]:
+            years.update(value.dt.year for value in rdate.dts)
+    return years
+
+
+def test_an_open_series_started_years_ago_has_a_timezone_covering_its_coming_dates(mercati):
+    # icalendar writes the VTIMEZONE as dated transitions (RDATE) between two dates: a market
+    # that began in 2020 and goes on must still find next year's summer time in it.
+    market = make_event(
+        category=mercati,
+        rrule="FREQ=WEEKLY",
+        starts_at=rome(2020, 6, 6, 8),
+        ends_at=rome(2020, 6, 6, 13),
+    )
+    years = _timezone_years(ical.feed_bytes([market]))
+    next_year = timezone.localdate().year + 1
+    assert {2020, next_year} <= years
+
+
+def test_a_series_with_an_end_has_a_timezone_up_to_that_end(mercati):
+    market = make_event(
+        category=mercati,
+        rrule="FREQ=WEEKLY",
+        starts_at=rome(2026, 6, 6, 8),
+        ends_at=rome(2026, 6, 6, 13),
+        repeat_until=date(2028, 12, 30),
+    )
+    assert 2028 in _timezone_years(ical.feed_bytes([market]))
 
 
 def test_a_weekly_series_has_an_rrule_with_a_utc_until(mercati):

@@ -100,23 +100,26 @@ def test_an_unreadable_recurrence_is_refused(editor, cultura):
         update_event(event=event, by=editor, rrule="FREQ=OGNI-TANTO")
 
 
-def test_cancelling_marks_the_time_keeps_the_sequence_and_audits(editor, cultura):
+def test_cancelling_marks_the_time_increments_the_sequence_and_audits(editor, cultura):
+    # RFC 5546: a cancellation is a significant change; clients that honour SEQUENCE ignore
+    # an update that carries the sequence they already have.
     event = make_event(category=cultura)
     cancel_event(event=event, by=editor)
     event.refresh_from_db()
     assert event.status == EventStatus.CANCELLED
     assert event.cancelled_at is not None
-    assert event.sequence == 0
+    assert event.sequence == 1
     assert _entries(event) == ["events.cancel"]
     with pytest.raises(EventError):
         cancel_event(event=event, by=editor)
 
 
-def test_postponing_without_a_date_keeps_time_and_sequence(editor, cultura):
+def test_postponing_without_a_date_keeps_the_time_and_increments_the_sequence(editor, cultura):
     event = make_event(category=cultura)
+    starts_at = event.starts_at
     postpone_event(event=event, by=editor)
     event.refresh_from_db()
-    assert (event.status, event.sequence) == (EventStatus.POSTPONED, 0)
+    assert (event.status, event.sequence, event.starts_at) == (EventStatus.POSTPONED, 1, starts_at)
     assert _entries(event) == ["events.postpone"]
 
 
@@ -128,6 +131,15 @@ def test_postponing_to_a_new_date_increments_the_sequence(editor, cultura):
     event.refresh_from_db()
     assert (event.status, event.sequence) == (EventStatus.POSTPONED, 1)
     assert event.starts_at == rome(2026, 12, 12, 21)
+
+
+def test_every_status_change_increments_the_sequence_once(editor, cultura):
+    event = make_event(category=cultura)
+    cancel_event(event=event, by=editor)
+    confirm_event(event=event, by=editor)
+    postpone_event(event=event, by=editor)
+    event.refresh_from_db()
+    assert event.sequence == 3
 
 
 def test_a_cancelled_event_cannot_be_postponed_but_can_be_confirmed_again(editor, cultura):

@@ -76,9 +76,31 @@ def test_an_htmx_filter_request_gets_only_the_results(client, cultura):
     make_event(category=cultura, title="Mostra", starts_at=_soon())
     response = client.get("/eventi/", {"categoria": "cultura"}, HTTP_HX_REQUEST="true")
     page = response.content.decode()
-    assert page.lstrip().startswith('<div id="event-results"')
+    assert '<div id="event-results"' in page
+    assert "<h1" not in page
     assert "Mostra" in page
     assert "HX-Request" in response["Vary"]
+
+
+def test_the_filters_are_a_labelled_fieldset_and_the_count_is_announced(client, cultura):
+    make_event(category=cultura, title="Mostra", starts_at=_soon())
+    make_event(category=cultura, title="Teatro", starts_at=_soon(days=4))
+    page = client.get("/eventi/").content.decode()
+    assert "<fieldset" in page
+    assert "<legend" in page and "Filtra gli eventi" in page
+    for name in ("categoria", "dal", "al"):
+        assert f'<label class="form-label" for="id_{name}">' in page
+    assert 'id="event-results-count" role="status"' in page
+    assert "2 eventi trovati" in page
+
+
+def test_an_htmx_filter_updates_the_announced_count_in_place(client, cultura):
+    make_event(category=cultura, title="Mostra", starts_at=_soon())
+    response = client.get("/eventi/", {"categoria": "cultura"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    # Out of band into the live region that stays on the page, so screen readers hear it.
+    assert 'id="event-results-count" role="status" hx-swap-oob="innerHTML"' in page
+    assert "1 evento trovato" in page
 
 
 def test_the_public_list_query_count_does_not_grow_with_events(
@@ -149,9 +171,18 @@ def test_the_subscribe_page_offers_webcal_and_https_for_every_feed(client, setti
     assert 'value="https://www.comune.esempio.it/eventi/feed.ics"' in page
     for slug in ("cultura", "sport", "mercati", "scadenze", "servizi"):
         assert f'href="webcal://www.comune.esempio.it/eventi/feed/{slug}.ics"' in page
-        assert f'data-copy-target="feed-{slug}-url"' in page
+        assert f'data-feed-copy="feed-{slug}-url"' in page
     for client_name in ("Google Calendar", "Apple Calendar", "Outlook"):
         assert client_name in page
+
+
+def test_the_copy_buttons_work_from_the_events_script_without_inline_code(client):
+    page = client.get("/eventi/abbonati/").content.decode()
+    assert '<script src="/static/js/events.js" defer></script>' in page
+    assert "<script>" not in page and " onclick=" not in page
+    # Said when the browser refuses the copy: the address stays selected for the keyboard.
+    assert "data-failed-text=" in page
+    assert 'role="status"' in page
 
 
 # --- Management ------------------------------------------------------------------------
@@ -455,3 +486,13 @@ def test_the_management_list_filters_by_text_status_category_and_past(
     assert titles({"stato": "postponed"}) == ["Mercato"]
     assert titles({"categoria": "mercati"}) == ["Mercato"]
     assert titles({"categoria": "ignota", "stato": "boh"}) == ["Concerto jazz", "Mercato"]
+
+
+def test_many_events_are_paginated_keeping_the_filters(client, cultura):
+    for days in range(1, 23):
+        make_event(category=cultura, title=f"Evento {days}", starts_at=_soon(days=days))
+    page = client.get("/eventi/", {"categoria": "cultura"}).content.decode()
+    assert 'aria-label="Pagine degli eventi"' in page
+    assert "Pagina 1 di 2" in page
+    assert 'href="?categoria=cultura&amp;pagina=2"' in page
+    assert "22 eventi trovati" in page
