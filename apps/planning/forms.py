@@ -14,6 +14,8 @@ from .enums import PostStatus
 from .models import ContentCategory, hex_colour
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+# Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
+MAX_TEXT_LENGTH = 50_000
 
 
 class AccessibleErrorsMixin:
@@ -23,7 +25,9 @@ class AccessibleErrorsMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+            if isinstance(
+                widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
+            ):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
@@ -42,6 +46,41 @@ class AccessibleErrorsMixin:
                 if self.fields[name].help_text:
                     described.append(f"{auto_id}_helptext")
                 self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+
+
+# The widest id any supported database stores (a signed 64-bit integer): SQLite raises
+# OverflowError on larger ones in an IN (...) query instead of finding nothing.
+MAX_DB_ID = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows whose ids out of the database's range are a field error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except (TypeError, ValueError):
+                continue  # the parent reports it as an invalid choice
+            if abs(number) > MAX_DB_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+# Plans further ahead are typing slips (a year 9999 would also overflow later date arithmetic).
+MAX_YEARS_AHEAD = 5
+
+
+def check_plan_date(day) -> None:
+    if day.year > timezone.localdate().year + MAX_YEARS_AHEAD:
+        raise forms.ValidationError(
+            _("Data troppo lontana: si pianifica al massimo %(n)s anni avanti.")
+            % {"n": MAX_YEARS_AHEAD}
+        )
 
 
 def rome_datetime(day, at) -> datetime:
@@ -69,15 +108,20 @@ class PostForm(AccessibleErrorsMixin, forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("Ora italiana."),
     )
-    channels = forms.ModelMultipleChoiceField(
+    channels = BoundedModelMultipleChoiceField(
         label=_("Canali"),
         queryset=Channel.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Scegli almeno un canale.")},
+        error_messages={
+            "required": _("Scegli almeno un canale."),
+            "invalid_choice": _("Canale sconosciuto (%(value)s): scegli tra quelli elencati."),
+            "invalid_pk_value": _("Canale sconosciuto (%(pk)s): scegli tra quelli elencati."),
+        },
     )
     base_text = forms.CharField(
         label=_("Testo base"),
         required=False,
+        max_length=MAX_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Il punto di partenza di ogni variante: chi, cosa, dove, quando, come."),
     )
@@ -110,6 +154,16 @@ class PostForm(AccessibleErrorsMixin, forms.Form):
         label=_("Motivazione"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown only after a move far from the post's slot occurrence asked the question.
+    keeps_slot = forms.ChoiceField(
+        label=_("Il post riempie ancora l'uscita della rubrica?"),
+        choices=[
+            ("si", _("Sì, la riempie ancora")),
+            ("no", _("No, scollegalo dalla rubrica")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, post=None, **kwargs):
         self.post = post
@@ -131,6 +185,7 @@ class PostForm(AccessibleErrorsMixin, forms.Form):
             self.fields[variant_field_name(channel.pk)] = forms.CharField(
                 label=_("Testo per %(channel)s") % {"channel": channel.name},
                 required=False,
+                max_length=MAX_TEXT_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 6, "data-variant-text": channel.pk}),
             )
 
@@ -159,6 +214,11 @@ class PostForm(AccessibleErrorsMixin, forms.Form):
     def variant_rows(self):
         """(channel, bound text field) pairs, in channel order, for the side-by-side editor."""
         return [(c, self[variant_field_name(c.pk)]) for c in self.channel_list]
+
+    def clean_planned_date(self):
+        day = self.cleaned_data["planned_date"]
+        check_plan_date(day)
+        return day
 
     def clean(self):
         data = super().clean()
@@ -194,6 +254,7 @@ class PostForm(AccessibleErrorsMixin, forms.Form):
                 if finding.blocking:
                     self.add_error(name if data.get(name) else "base_text", finding.message)
         data["variant_texts"] = texts
+        data["keeps_slot"] = {"si": True, "no": False}.get(data.get("keeps_slot"))
         return data
 
 
@@ -212,6 +273,11 @@ def validate_image_upload(upload):
         with Image.open(upload) as image:
             kind = image.format
             image.verify()
+    except Image.DecompressionBombError:
+        # A few kilobytes can declare billions of pixels: refused before anyone decodes it.
+        raise forms.ValidationError(
+            _("Immagine troppo grande in pixel: riducila (ad esempio a 4000 × 4000) e riprova.")
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise forms.ValidationError(
             _("Il file non è un'immagine valida (sono ammessi JPEG, PNG, GIF e WebP).")
@@ -282,15 +348,28 @@ class RescheduleForm(AccessibleErrorsMixin, forms.Form):
         label=_("Nuova ora"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The answer to "does this slot post still fill its occurrence?" (asked only when needed).
+    rubrica = forms.ChoiceField(
+        choices=[("si", _("Sì")), ("no", _("No"))], required=False, widget=forms.HiddenInput
+    )
+
+    def clean_data(self):
+        day = self.cleaned_data["data"]
+        check_plan_date(day)
+        return day
 
     def planned_at(self) -> datetime:
         return rome_datetime(self.cleaned_data["data"], self.cleaned_data["ora"])
+
+    def keeps_slot(self) -> bool | None:
+        return {"si": True, "no": False}.get(self.cleaned_data.get("rubrica"))
 
 
 class DuplicateForm(RescheduleForm):
     """Date and time of a copy (a copy has no version to check)."""
 
     version = None
+    rubrica = None
 
 
 class CalendarFilterForm(forms.Form):

@@ -29,6 +29,24 @@ class StalePostError(PostEditError):
     """Someone saved the post after the editor opened it."""
 
 
+class SlotMoveQuestion(PostEditError):
+    """The post fills a slot occurrence far from its new time: ask whether it still fills it,
+    then call again with ``keeps_slot`` True (it still does) or False (unlink it)."""
+
+    def __init__(self, fill):
+        self.fill = fill
+        super().__init__(
+            _(
+                "Questo post riempie l'uscita della rubrica «%(slot)s» del %(when)s: "
+                "con il nuovo orario la riempie ancora?"
+            )
+            % {
+                "slot": fill.slot.name,
+                "when": timezone.localtime(fill.occurrence_at).strftime("%d/%m/%Y %H:%M"),
+            }
+        )
+
+
 # Simple fields update_post may change; the material ones send an approved post back to review.
 SIMPLE_FIELDS = (
     "title",
@@ -104,7 +122,7 @@ def _rename_upload(upload) -> None:
         upload.seek(0)
         with Image.open(upload) as image:
             kind = image.format
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         kind = None
     finally:
         upload.seek(0)
@@ -147,7 +165,9 @@ def _snapshot(post: Post) -> dict:
     return data
 
 
-def update_post(post: Post, *, by, expected_version: int, **changes) -> Post:
+def update_post(
+    post: Post, *, by, expected_version: int, keeps_slot: bool | None = None, **changes
+) -> Post:
     """Apply ``changes`` to ``post`` as ``by``, or raise :class:`PostEditError`, saving nothing.
 
     Accepted changes: the fields in ``SIMPLE_FIELDS``; ``channels`` (the new set of channels:
@@ -157,6 +177,9 @@ def update_post(post: Post, *, by, expected_version: int, **changes) -> Post:
 
     An approved or paused post whose text, channels, images, link or time change goes back to
     review; ``reschedule_only_pending`` says whether only the time moved.
+
+    A slot post moved far from its occurrence raises :class:`SlotMoveQuestion` unless
+    ``keeps_slot`` answers it: True keeps the link, False unlinks the post from the slot.
     """
     unknown = (
         set(changes)
@@ -197,6 +220,7 @@ def update_post(post: Post, *, by, expected_version: int, **changes) -> Post:
                 _("Un post «%(status)s» non si può più modificare.")
                 % {"status": current.get_status_display()}
             )
+        unlink_slot = _slot_answer_needed(current, changes.get("planned_at"), keeps_slot)
         before = _snapshot(current)
         _apply_changes(current, changes)
         current = Post.objects.prefetch_related("variants", "images").filter(pk=current.pk).first()
@@ -223,6 +247,10 @@ def update_post(post: Post, *, by, expected_version: int, **changes) -> Post:
             before={k: before[k] for k in changed},
             after={k: after[k] for k in changed},
         )
+        if unlink_slot:
+            from apps.slots.services import unlink_post
+
+            unlink_post(current, by=by)
         material = changed & MATERIAL_FIELDS
         if (
             current.status in RE_REVIEW_STATES
@@ -234,6 +262,10 @@ def update_post(post: Post, *, by, expected_version: int, **changes) -> Post:
             Post.objects.filter(pk=current.pk).update(approved_version=current.version)
             current.approved_version = current.version
         if current.status in RE_REVIEW_STATES and material:
+            # Imported here: the review app builds on planning, not the other way round.
+            from apps.review.services import notify_submitted
+
+            post_id, by_id = current.pk, by.pk
             transition(
                 current,
                 PostStatus.IN_REVIEW,
@@ -241,9 +273,25 @@ def update_post(post: Post, *, by, expected_version: int, **changes) -> Post:
                 action="post.back_to_review",
                 note=_("Modificato dopo l'approvazione: torna in revisione."),
                 extra_fields={"reschedule_only_pending": material == {"planned_at"}},
+                on_commit=lambda: notify_submitted(post_id=post_id, by_id=by_id),
             )
     _copy_state(current, post)
     return post
+
+
+def _slot_answer_needed(post: Post, planned_at, keeps_slot: bool | None) -> bool:
+    """Whether the move unlinks the post from its slot occurrence; asks when unanswered."""
+    if planned_at is None or planned_at == post.planned_at:
+        return False
+    # Imported here: the slots app builds on planning, not the other way round.
+    from apps.slots.models import SlotFill
+    from apps.slots.services import still_fills_after_move
+
+    if still_fills_after_move(post, planned_at):
+        return False
+    if keeps_slot is None:
+        raise SlotMoveQuestion(SlotFill.objects.select_related("slot").get(post=post))
+    return not keeps_slot
 
 
 def _apply_changes(post: Post, changes: dict) -> None:
@@ -304,11 +352,21 @@ def _copy_state(source: Post, target: Post) -> None:
         getattr(target, "_prefetched_objects_cache", {}).pop(cache, None)
 
 
-def reschedule_post(post: Post, *, by, planned_at, expected_version: int) -> Post:
-    """Move a post to another time (drag and drop or the "Sposta" form in the calendar)."""
+def reschedule_post(
+    post: Post, *, by, planned_at, expected_version: int, keeps_slot: bool | None = None
+) -> Post:
+    """Move a post to another time (drag and drop or the "Sposta" form in the calendar).
+
+    ``keeps_slot`` answers :class:`SlotMoveQuestion` (see :func:`update_post`)."""
     if planned_at < timezone.now() and planned_at != post.planned_at:
         raise PostEditError(_("Non puoi spostare un post nel passato."))
-    return update_post(post, by=by, expected_version=expected_version, planned_at=planned_at)
+    return update_post(
+        post,
+        by=by,
+        expected_version=expected_version,
+        keeps_slot=keeps_slot,
+        planned_at=planned_at,
+    )
 
 
 def duplicate_post(post: Post, *, by, planned_at) -> Post:

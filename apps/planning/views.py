@@ -36,6 +36,7 @@ from .models import ContentCategory
 from .selectors import calendar_posts, category_balance
 from .services import (
     PostEditError,
+    SlotMoveQuestion,
     create_post,
     duplicate_post,
     reschedule_post,
@@ -54,6 +55,7 @@ WEEKDAY_NAMES = [
     _lazy("Domenica"),
 ]
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
+ASCII_ID = re.compile(r"[0-9]{1,18}")  # fits a 64-bit database id
 
 
 # --- Calendar -------------------------------------------------------------------------------
@@ -165,6 +167,7 @@ def post_reschedule(request, pk):
     """Move a post: the "Sposta" form (no JS) and drag and drop (htmx) both post here."""
     post = get_post_for_user(request, pk, for_edit=True)
     form = RescheduleForm(request.POST)
+    target = _next_url(request, reverse("planning:calendar"))
     if form.is_valid():
         try:
             reschedule_post(
@@ -172,7 +175,10 @@ def post_reschedule(request, pk):
                 by=request.user,
                 planned_at=form.planned_at(),
                 expected_version=form.cleaned_data["version"],
+                keeps_slot=form.keeps_slot(),
             )
+        except SlotMoveQuestion as exc:
+            return _ask_about_slot(request, post, form, target, str(exc))
         except PostEditError as exc:
             messages.error(request, str(exc))
         else:
@@ -186,12 +192,32 @@ def post_reschedule(request, pk):
             messages.success(request, text)
     else:
         messages.error(request, _("Data o ora non valide: il post non è stato spostato."))
-    target = _next_url(request, reverse("planning:calendar"))
     if request.htmx:
         context = _calendar_context(request, QueryDict(urlsplit(target).query))
         context["htmx_messages"] = True
         return render(request, "planning/calendar.html#calendar-body", context)
     return redirect(target)
+
+
+def _ask_about_slot(request, post, form, target: str, text: str):
+    """The move waits for an answer: does the post still fill its slot occurrence?"""
+    question = {
+        "post": post,
+        "text": text,
+        "day": form.cleaned_data["data"],
+        "time": form.cleaned_data["ora"],
+        "version": form.cleaned_data["version"],
+        "next": target,
+        "answers": [
+            ("si", _("Sì, la riempie ancora")),
+            ("no", _("No, scollegalo dalla rubrica")),
+        ],
+    }
+    if request.htmx:
+        context = _calendar_context(request, QueryDict(urlsplit(target).query))
+        context["move_question"] = question
+        return render(request, "planning/calendar.html#calendar-body", context)
+    return render(request, "planning/post_move_confirm.html", {"question": question})
 
 
 # --- Posts ------------------------------------------------------------------------------------
@@ -217,7 +243,9 @@ def post_duplicate(request, pk):
 
 @require_GET
 @require_capability("plan")
+@vary_on_headers("HX-Request")
 def post_detail(request, pk):
+    """The post; for htmx (the review actions' ``postChanged`` event) only its summary."""
     post = get_post_for_user(request, pk)
     reports = []
     for variant in post.variants.all():
@@ -235,6 +263,8 @@ def post_detail(request, pk):
         "editable": post.status
         in {PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED, PostStatus.PAUSED},
     }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "planning/post_detail.html#post-summary", context)
     return render(request, "planning/post_detail.html", context)
 
 
@@ -307,7 +337,7 @@ def post_create(request):
         initial = {"planned_date": day, "planned_time": at}
         channel_ids = request.GET.getlist("canale")
         if channel_ids:
-            initial["channels"] = [c for c in channel_ids if c.isdigit()]
+            initial["channels"] = [c for c in channel_ids if ASCII_ID.fullmatch(c)]
         form = PostForm(initial=initial)
         new_images = NewImageFormSet(prefix="nuove")
     return render(request, "planning/post_form.html", _editor_context(form, new_images))
@@ -336,6 +366,7 @@ def post_edit(request, pk):
                     post,
                     by=request.user,
                     expected_version=data["version"],
+                    keeps_slot=data["keeps_slot"],
                     title=data["title"],
                     category=data["category"],
                     planned_at=data["planned_at"],
@@ -352,6 +383,8 @@ def post_edit(request, pk):
                     images_to_remove=[d["id"] for d in kept if d.get("remove")],
                     image_updates={d["id"]: d for d in kept if not d.get("remove")},
                 )
+            except SlotMoveQuestion as exc:
+                form.add_error("keeps_slot", str(exc))
             except PostEditError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -381,7 +414,9 @@ def check_variant(request):
             "planning/post_form.html#base-checks",
             {"base_report": analyse_base_text(text)},
         )
-    channel = Channel.objects.filter(pk=channel_id).first() if channel_id.isdigit() else None
+    # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
+    known = ASCII_ID.fullmatch(channel_id)
+    channel = Channel.objects.filter(pk=int(channel_id)).first() if known else None
     if channel is None:
         return HttpResponseBadRequest(_("Canale sconosciuto."))
     text = request.POST.get(f"variant_{channel.pk}") or request.POST.get("base_text", "")

@@ -83,6 +83,9 @@
   function init(root) {
     wireCalendar(root);
     wireEditor(root);
+    // A move that waits for an answer (slot post moved far): take the keyboard there.
+    var question = root.querySelector ? root.querySelector("[data-move-question]") : null;
+    if (question) { question.focus(); }
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });

@@ -94,3 +94,17 @@ def test_a_bad_value_keeps_what_was_typed(admin_client_):
 
 def test_editors_cannot_configure_channels(editor_client):
     assert editor_client.get(reverse("channels:list")).status_code == 403
+
+
+def test_changing_the_kind_moves_default_values_to_the_new_kind_and_keeps_custom_ones(
+    admin_client_,
+):
+    channel = ChannelFactory(name="Account", kind=ChannelKind.FACEBOOK)
+    channel.guidance = "Le nostre regole"
+    channel.save()
+    data = {"name": "Account", "kind": "x", "active": "on", "guidance": "Le nostre regole"}
+    data |= {"char_limit": channel.char_limit, "formality": channel.formality}
+    admin_client_.post(reverse("channels:edit", args=[channel.pk]), data)
+    channel.refresh_from_db()
+    assert (channel.kind, channel.char_limit, channel.formality) == ("x", 280, Formality.NEUTRAL)
+    assert channel.guidance == "Le nostre regole"

@@ -7,8 +7,12 @@ from django.utils import timezone
 
 from apps.channels.enums import ChannelKind
 from apps.planning.models import Post
+from apps.slots import services as slot_services
+from apps.slots.models import SlotFill
+from apps.slots.selectors import occurrences_between
 from tests.browser import conftest as harness
 from tests.factories import ChannelFactory, PostFactory
+from tests.slots.factories import SlotFactory
 
 pytestmark = pytest.mark.browser
 
@@ -76,3 +80,26 @@ def test_the_editor_checks_text_as_it_is_typed_and_copies_the_base_text(page, ed
     checks.get_by_text("327 caratteri su 280", exact=True).wait_for()
     assert "MAIUSCOLO" in checks.inner_text()
     assert_no_axe_violations(page)
+
+
+def test_dragging_a_slot_post_far_away_asks_first_and_no_unlinks_it(page, editor_user):
+    slot = SlotFactory(name="Eventi del weekend", channels=[ChannelFactory(name="Facebook")])
+    start = timezone.now() + timedelta(days=4)
+    friday = occurrences_between(start=start, end=start + timedelta(days=8))[0].at
+    post = slot_services.fill_occurrence(slot, friday, by=editor_user)
+    tuesday = (timezone.localdate(friday) - timedelta(days=3)).isoformat()
+    login(page, editor_user)
+    page.goto(f"/calendario/?vista=settimana&data={tuesday}")
+    page.drag_and_drop(
+        f"#post-{post.pk}", f"td[data-drop-date='{tuesday}'][data-drop-time='12:00']"
+    )
+    answer_no = page.get_by_role("button", name="No, scollegalo dalla rubrica")
+    answer_no.wait_for()
+    assert page.evaluate("document.activeElement.hasAttribute('data-move-question')")
+    assert "Eventi del weekend" in page.get_by_role("alert").first.inner_text()
+    assert_no_axe_violations(page)
+    answer_no.click()
+    page.get_by_role("status").first.wait_for()
+    post.refresh_from_db()
+    assert timezone.localtime(post.planned_at).date().isoformat() == tuesday
+    assert not SlotFill.objects.filter(post=post).exists()

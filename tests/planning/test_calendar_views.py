@@ -187,7 +187,7 @@ def test_the_category_balance_counts_the_week_against_the_target(editor_client, 
     assert "Equilibrio dei contenuti" in response.content.decode()
 
 
-def _queries_for(client, posts: int, channels) -> int:
+def _queries_for(client, posts: int, channels, view: str = "mese") -> int:
     when = datetime(2030, 3, 12, 9, 0, tzinfo=ROME)
     for n in range(posts):
         PostFactory(
@@ -196,7 +196,7 @@ def _queries_for(client, posts: int, channels) -> int:
             category=CategoryFactory(slug=f"c{n % 3}"),
         )
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get(CALENDAR + "?vista=mese&data=2030-03-12").status_code == 200
+        assert client.get(CALENDAR + f"?vista={view}&data=2030-03-12").status_code == 200
     return len(ctx.captured_queries)
 
 
@@ -210,6 +210,15 @@ def test_the_calendar_query_count_does_not_grow_with_the_posts(
     for view in ("mese", "settimana", "elenco"):
         with django_assert_max_num_queries(one):
             editor_client.get(CALENDAR + f"?vista={view}&data=2030-03-12")
+
+
+@pytest.mark.parametrize("view", ["settimana", "elenco"])
+def test_the_week_and_list_query_counts_do_not_grow_with_the_posts(
+    editor_client, facebook, x_channel, view
+):
+    one = _queries_for(editor_client, 1, [facebook], view)
+    many = _queries_for(editor_client, 30, [facebook, x_channel], view)
+    assert many == one
 
 
 # --- Moving posts ---------------------------------------------------------------------------

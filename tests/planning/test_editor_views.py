@@ -1,5 +1,7 @@
 """The post editor: create and edit, variants side by side, live checks, images, bad input."""
 
+import struct
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -104,7 +106,7 @@ def test_an_unknown_channel_is_a_field_error(editor_client, x_channel):
     response = editor_client.post(reverse("planning:post_create"), data)
     assert response.status_code == 200
     assert Post.objects.count() == 0
-    assert "999" in response.content.decode()  # Django's "not one of the available choices"
+    assert "Canale sconosciuto (999)" in response.content.decode()
 
 
 def test_script_in_text_is_stored_as_typed_and_shown_escaped(editor_client, facebook):
@@ -136,6 +138,23 @@ def test_a_file_that_is_not_an_image_is_refused_whatever_its_name(editor_client,
     data = _data([facebook], **{"nuove-0-image": fake, "nuove-0-alt_text": "Foto"})
     body = editor_client.post(reverse("planning:post_create"), data).content.decode()
     assert "non è un&#x27;immagine valida" in body
+    assert Post.objects.count() == 0
+
+
+def test_a_small_file_declaring_huge_dimensions_is_refused_not_a_500(editor_client, facebook):
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    # A valid PNG header declaring 20000 × 20000 pixels, in a few dozen bytes.
+    header = struct.pack(">IIBBBBB", 20000, 20000, 1, 0, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0"))
+    bomb = SimpleUploadedFile("mappa.png", png + chunk(b"IEND", b""), content_type="image/png")
+    data = _data([facebook], **{"nuove-0-image": bomb, "nuove-0-alt_text": "Mappa"})
+    response = editor_client.post(reverse("planning:post_create"), data)
+    assert response.status_code == 200
+    assert "Immagine troppo grande in pixel" in response.content.decode()
     assert Post.objects.count() == 0
 
 

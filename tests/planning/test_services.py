@@ -99,6 +99,26 @@ def test_editing_the_text_of_an_approved_post_sends_it_back_to_review(editor, ch
     assert AuditEntry.objects.filter(action="post.back_to_review", post_id=post.pk).exists()
 
 
+def test_an_approved_post_sent_back_to_review_emails_the_approvers_after_commit(
+    editor, approver, channels, django_capture_on_commit_callbacks, mailoutbox
+):
+    post = _approved(editor, channels)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        update_post(post, by=editor, expected_version=1, base_text="Testo cambiato")
+    assert len(callbacks) == 1
+    assert [m.to for m in mailoutbox] == [[approver.email]]
+    assert post.title in mailoutbox[0].subject
+
+
+def test_editing_a_draft_emails_nobody(
+    editor, approver, channels, django_capture_on_commit_callbacks, mailoutbox
+):
+    post = PostFactory(author=editor, channels=channels)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_post(post, by=editor, expected_version=1, base_text="Testo cambiato")
+    assert mailoutbox == []
+
+
 def test_moving_only_the_time_of_an_approved_post_marks_it_reschedule_only(editor, channels):
     post = _approved(editor, channels)
     reschedule_post(
