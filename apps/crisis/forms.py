@@ -11,7 +11,10 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class DescribedErrorsMixin:
-    """Fields with errors point at their error text (and help text) via aria-describedby."""
+    """Fields with errors point at their error text (and help text) via aria-describedby.
+
+    Django adds aria-invalid and, without errors, the help text reference by itself.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -63,8 +63,8 @@ def sending_blocked_reason(variant, *, at: datetime) -> str | None:
     if crisis is not None and not post.is_crisis_communication:
         if _crisis_covers(crisis, variant.channel_id):
             return _("Modalità crisi attiva: %(reason)s") % {"reason": crisis.reason[:200]}
-    if post.is_indispensable:
-        return None
+    if post.is_indispensable and post.indispensable_reason.strip():
+        return None  # the same exemption approval grants: indispensable *with* a justification
     blackout = _blackout_blocking(post, variant.channel_id, at)
     if blackout is not None:
         return _("Periodo di silenzio (%(kind)s): %(reason)s") % {

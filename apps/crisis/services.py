@@ -110,16 +110,18 @@ def _stop_unpausable_deliveries(crisis: Crisis, *, by) -> list[int]:
     """
     from apps.publishing.enums import DeliveryState
     from apps.publishing.models import Delivery
+    from apps.publishing.services import sync_post_status
 
     pending = (
         Delivery.objects.filter(state__in=(DeliveryState.WAITING, DeliveryState.QUEUED))
         .filter(variant__post__status__in=(PostStatus.APPROVED, PostStatus.PARTLY_FAILED))
         .exclude(variant__post__is_crisis_communication=True)
         .filter(selectors._in_scope_filter(crisis, "variant__channel"))
-        .select_related("variant")
+        .select_related("variant__post")
     )
     note = _("Fermato dalla crisi: riprova a mano quando è opportuno.")
     stopped = []
+    touched_posts = {}
     for delivery in pending:
         if Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(
             state=DeliveryState.FAILED, queued_at=None, last_error=note
@@ -134,6 +136,11 @@ def _stop_unpausable_deliveries(crisis: Crisis, *, by) -> list[int]:
                 before={"state": str(delivery.state)},
                 after={"state": DeliveryState.FAILED.value},
             )
+            touched_posts[delivery.variant.post_id] = delivery.variant.post
+    # The UPDATE above bypasses the dispatcher: the post must follow its deliveries (e.g. all
+    # failed now: "failed", so the publishing desk shows it) like after any send.
+    for post in touched_posts.values():
+        sync_post_status(post=post, by=by)
     return stopped
 
 
@@ -299,9 +306,8 @@ def reschedule_paused_post(post, *, by, planned_at: datetime):
 
 
 def cancel_paused_post(post, *, by, reason: str = ""):
-    """The post will not go out: cancelled, its unsent deliveries cancelled too."""
-    from apps.publishing.enums import DeliveryState
-    from apps.publishing.models import Delivery
+    """The post will not go out: cancelled, its unsent deliveries cancelled too (audited)."""
+    from apps.publishing.services import cancel_deliveries
 
     _require_paused(post)
     with transaction.atomic():
@@ -315,9 +321,7 @@ def cancel_paused_post(post, *, by, reason: str = ""):
             )
         except TransitionError as exc:
             raise CrisisError(str(exc)) from exc
-        Delivery.objects.filter(variant__post=post, state=DeliveryState.WAITING).update(
-            state=DeliveryState.CANCELLED
-        )
+        cancel_deliveries(post=post, by=by)
     return post
 
 
@@ -373,16 +377,17 @@ def delete_published_item(delivery, *, by):
         raise CrisisError(_("Questo contenuto non si può rimuovere da qui."))
     channel = delivery.variant.channel
     credential = getattr(channel, "credential", None)
+    secret = credential.secret if credential else ""
     try:
         get_adapter(channel.kind).delete(
-            external_id=delivery.external_id,
-            config=dict(channel.config or {}),
-            secret=credential.secret if credential else "",
+            external_id=delivery.external_id, config=dict(channel.config or {}), secret=secret
         )
     except Exception as exc:
-        logger.warning("Deleting delivery %s failed: %s", delivery.pk, exc)
+        # The error may quote the request URL, which carries the secret on some channels.
+        error = str(exc).replace(secret, "[segreto]") if secret else str(exc)
+        logger.warning("Deleting delivery %s failed: %s", delivery.pk, error)
         raise CrisisError(
-            _("Il canale non ha rimosso il contenuto: %(error)s") % {"error": exc}
+            _("Il canale non ha rimosso il contenuto: %(error)s") % {"error": error}
         ) from exc
     delivery.deleted_at = timezone.now()
     delivery.save(update_fields=["deleted_at"])

@@ -59,6 +59,11 @@ def dashboard(request):
 @require_POST
 @require_capability("crisis")
 def declare(request):
+    if selectors.open_crisis() is not None:  # a double submit, or declared meanwhile
+        messages.error(
+            request, _("C'è già una crisi in corso: chiudila prima di dichiararne un'altra.")
+        )
+        return redirect("crisis:dashboard")
     form = DeclareCrisisForm(request.POST)
     if form.is_valid():
         try:
@@ -112,6 +117,9 @@ def change_scope(request):
 @require_POST
 @require_capability("crisis")
 def end(request):
+    if selectors.open_crisis() is None:  # a double submit, or ended meanwhile
+        messages.error(request, _("Non c'è nessuna crisi in corso."))
+        return redirect("crisis:recovery")
     form = EndCrisisForm(request.POST)
     if form.is_valid():
         try:

@@ -14,12 +14,13 @@ def test_healthz_reports_database_and_broker_reachable(client):
 def test_healthz_answers_503_naming_the_unreachable_broker(client, settings):
     from pa_planner.celery import app
 
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    original = app.conf.broker_url, app.conf.broker_transport
+    # Nothing listens on port 1. The transport is reset too: the embedded default names one.
+    app.conf.broker_url, app.conf.broker_transport = "redis://127.0.0.1:1/0", None
     try:
         response = client.get("/healthz")
     finally:
-        app.conf.broker_url = original
+        app.conf.broker_url, app.conf.broker_transport = original
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"

@@ -62,8 +62,8 @@ ROWS = [
     reviewers("crisis:recovery"),
     # An empty declaration: 400 for the allowed roles, nothing declared.
     reviewers("crisis:declare", method="POST", approver="400", admin="400"),
-    reviewers("crisis:end", method="POST", approver="400", admin="400"),
-    # No crisis open: a message and back to the dashboard.
+    # No crisis open: a message and back to the dashboard (end: to the recovery screen).
+    reviewers("crisis:end", method="POST"),
     reviewers("crisis:change_scope", method="POST"),
     reviewers("crisis:bulk", method="POST", approver="400", admin="400"),
     reviewers("crisis:delete_delivery", method="POST", make_kwargs=_sent_delivery),

@@ -1,10 +1,10 @@
 """Real processes: a crisis declared in the middle of a burst stops every send not yet started.
 
 Beat and two Celery workers (Redis/PostgreSQL when CELERY_BROKER_URL/DATABASE_URL say so,
-otherwise the filesystem broker and SQLite) send 200 variants due at the same second to a
-local webhook server that records when each one arrives. The crisis is declared at a random
-moment during the burst, in several rounds. Every arrival after the declaration committed must
-be a send that had already started (the crisis page's "mid-send" list).
+otherwise the filesystem broker and SQLite) send 60 variants (200 in the full run) due at the
+same second to a local webhook server that records when each one arrives. The crisis is
+declared at a random moment during the burst. Every arrival after the declaration committed
+must be a send that had already started (the crisis page's "mid-send" list).
 """
 
 import json
@@ -16,13 +16,10 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from apps.accounts.roles import Role
 from apps.channels.models import Channel
 from apps.crisis import services as crisis_services
-from apps.crisis.models import CrisisState
 from apps.planning.enums import PostStatus
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import ChannelCredential, Delivery
@@ -32,8 +29,12 @@ from tests.system.harness import CeleryStack, wait_for
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
-POSTS_PER_ROUND = 100  # x 2 channels = 200 variants due at the same second
-ROUNDS = int(os.environ.get("PA_PLANNER_CRISIS_RACE_ROUNDS", "3"))
+# Lean by default for CI (60 variants, one round); the issue's full run is
+# PA_PLANNER_CRISIS_SYSTEM_POSTS=100 PA_PLANNER_CRISIS_RACE_ROUNDS=5 (200 variants, 5 rounds).
+# The exactness itself is proved deterministically, and shown to fail without FOR SHARE, in
+# test_race.py; this test proves it holds across real worker and beat processes.
+POSTS_PER_ROUND = int(os.environ.get("PA_PLANNER_CRISIS_SYSTEM_POSTS", "30"))  # x 2 channels
+ROUNDS = int(os.environ.get("PA_PLANNER_CRISIS_RACE_ROUNDS", "1"))
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -107,19 +108,16 @@ def _burst(channels, due_at) -> list[int]:
 
 @pytest.mark.timeout(300)
 def test_no_variant_starts_sending_after_the_crisis_declaration_commits(stack, webhook_server):
-    # A transactional flush removes the role groups the data migration made.
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
     approver = UserFactory(username="crisis_system_approver", role="Approvatori")
     channels = _channels(webhook_server)
-    CrisisState.objects.get_or_create(singleton=True)
     rng = random.Random()
     held_total = 0
     for round_no in range(ROUNDS):
         Recorder.arrivals.clear()
         ids = _burst(channels, due_at=timezone.now() + timedelta(seconds=2))
         wait_for(lambda: Recorder.arrivals, timeout=30, what="the burst to start")
-        time.sleep(rng.uniform(0, 1.0))
+        # Two single-process workers send a few dozen a second: still inside the burst.
+        time.sleep(rng.uniform(0, 0.4))
         crisis = crisis_services.declare_crisis(by=approver, reason=f"Prova {round_no}")
         committed_at = time.time()
 

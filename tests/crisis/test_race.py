@@ -4,15 +4,30 @@ Worker threads claim queued deliveries (send_delivery: gate + queued -> sending 
 transaction) while the main thread declares a crisis at a random moment. On PostgreSQL the
 order comes from the CrisisState row (claims FOR SHARE, declaration FOR UPDATE); on SQLite
 from the single writer (transactions BEGIN IMMEDIATE). Runs on both.
+
+Lean by default (one round of 60 variants; more: PA_PLANNER_CRISIS_RACE_ROUNDS), and able to
+fail. The random burst alone rarely catches a missing lock: workers wait on the post rows the
+declaration pauses, so few are between gate and claim when it commits. Hence two tests:
+- the deterministic one holds a claim between the gate's read and its queued -> sending
+  update and requires the declaration to wait for it;
+- the burst makes each claim linger CLAIM_GAP_SECONDS there, widening the window.
+How the "can fail" was verified (PostgreSQL, 2026-11-23, machine load ~9):
+
+    PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/x \
+        .venv/bin/pytest tests/crisis/test_race.py -p no:cacheprovider
+
+makes the claim read the state row without FOR SHARE (the bug these tests exist for). The
+deterministic test then failed in 9 runs of 10 (the one pass: a 0.5 s wait, since raised to
+1 s, on the loaded machine), the burst in 2 runs of 10; with the real gate both always pass.
 """
 
+import os
 import random
 import threading
 import time
 from queue import Empty, Queue
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
@@ -28,9 +43,10 @@ from tests.factories import ChannelFactory, PostFactory, UserFactory
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
-VARIANTS = 40
+VARIANTS = 60
 WORKERS = 3
-ROUNDS = 4
+ROUNDS = int(os.environ.get("PA_PLANNER_CRISIS_RACE_ROUNDS", "1"))
+CLAIM_GAP_SECONDS = 0.002
 
 
 class RecordingAdapter(Adapter):
@@ -81,17 +97,42 @@ def _worker(queue: Queue, errors: list):
         connection.close()
 
 
+def _gate_with_a_gap(gate):
+    """The real gate, then a pause inside the claim transaction: widens the race window."""
+
+    def gate_then_pause(variant, *, at):
+        reason = gate(variant, at=at)
+        time.sleep(CLAIM_GAP_SECONDS)
+        return reason
+
+    return gate_then_pause
+
+
+def _state_read_without_for_share():
+    """The bug the test must catch: the claim reads the crisis state without locking it."""
+    from apps.crisis.models import Crisis
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT current_id FROM {CrisisState._meta.db_table} WHERE singleton")
+        row = cursor.fetchone()
+    return Crisis.objects.filter(pk=row[0], ended_at__isnull=True).first() if row[0] else None
+
+
 @pytest.mark.timeout(120)
 def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch):
     adapter = RecordingAdapter()
     monkeypatch.setattr(publishing, "_get_adapter", lambda kind: adapter)
-    # A transactional flush removes the role groups the data migration made.
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
+    monkeypatch.setattr(
+        publishing, "sending_blocked_reason", _gate_with_a_gap(publishing.sending_blocked_reason)
+    )
+    if os.environ.get("PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE"):  # see the module docstring
+        from apps.crisis import gate
+
+        monkeypatch.setattr(gate, "_current_crisis_for_claim", _state_read_without_for_share)
     approver = UserFactory(username="race_approver", role="Approvatori")
     channels = [ChannelFactory(name="Race A"), ChannelFactory(name="Race B")]
-    CrisisState.objects.get_or_create(singleton=True)
-    rng = random.Random(20001)
+    seed = random.randrange(10**6)
+    rng = random.Random(seed)
     held_total = 0
 
     for round_no in range(ROUNDS):
@@ -104,7 +145,8 @@ def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch):
         threads = [threading.Thread(target=_worker, args=(queue, errors)) for _ in range(WORKERS)]
         for thread in threads:
             thread.start()
-        time.sleep(rng.uniform(0, 0.05))
+        # The burst lasts about VARIANTS / WORKERS * (gap + publish + queries) > 60 ms.
+        time.sleep(rng.uniform(0.002, 0.03))
         crisis = crisis_services.declare_crisis(by=approver, reason=f"Prova {round_no}")
         committed_at = time.monotonic()
         for thread in threads:
@@ -113,7 +155,9 @@ def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch):
 
         snapshot = set(crisis.mid_send_delivery_ids)
         late = {pk for pk, at in adapter.arrivals.items() if at > committed_at}
-        assert late <= snapshot, f"round {round_no}: started after the declaration: {late}"
+        assert late <= snapshot, (
+            f"round {round_no} (seed {seed}): started after the declaration: {late}"
+        )
         states = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "state"))
         assert set(adapter.arrivals) == {pk for pk, s in states.items() if s == DeliveryState.SENT}
         # Held: paused posts' sends wait; retries of partly failed posts are stopped (failed).
@@ -125,4 +169,69 @@ def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch):
         held_total += len(held)
 
         crisis_services.end_crisis(by=approver, note="Fine prova")
-    assert held_total > 0, "the declaration never landed during a burst: the test proved nothing"
+    assert held_total > 0, f"the declaration never landed during a burst (seed {seed})"
+
+
+@pytest.mark.timeout(60)
+def test_a_declaration_waits_for_a_claim_in_progress_and_lists_it_as_mid_send(monkeypatch):
+    """The ordering itself, deterministically: a claim holds still between the gate's read and
+    its queued -> sending update; the declaration must wait for it, then list it as mid-send.
+    Without FOR SHARE (PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE=1, PostgreSQL) the declaration
+    commits at once and this fails on its first assertion."""
+    adapter = RecordingAdapter()
+    monkeypatch.setattr(publishing, "_get_adapter", lambda kind: adapter)
+    if os.environ.get("PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE"):
+        from apps.crisis import gate
+
+        monkeypatch.setattr(gate, "_current_crisis_for_claim", _state_read_without_for_share)
+    approver = UserFactory(username="race_approver", role=Role.APPROVER)
+    post = PostFactory(
+        status=PostStatus.APPROVED, planned_at=timezone.now(), channels=[ChannelFactory()]
+    )
+    publishing.schedule_deliveries(post=post)
+    (delivery_id,) = publishing.claim_due(now=timezone.now())
+    in_gap, release = threading.Event(), threading.Event()
+    real_gate = publishing.sending_blocked_reason
+
+    def gate_then_hold(variant, *, at):
+        reason = real_gate(variant, at=at)
+        in_gap.set()
+        release.wait(timeout=20)
+        return reason
+
+    monkeypatch.setattr(publishing, "sending_blocked_reason", gate_then_hold)
+    declared: list = []
+    errors: list = []
+
+    def declare():
+        try:
+            declared.append(crisis_services.declare_crisis(by=approver, reason="In mezzo"))
+            declared.append(time.monotonic())
+        except Exception as exc:  # surfaced by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    claim = threading.Thread(target=_worker, args=(_one(delivery_id), errors))
+    claim.start()
+    assert in_gap.wait(timeout=20)
+    declaration = threading.Thread(target=declare)
+    declaration.start()
+    declaration.join(timeout=1.0)  # a free declaration takes ~50 ms; this one must wait
+    still_waiting = declaration.is_alive()
+    release.set()
+    claim.join(timeout=20)
+    declaration.join(timeout=20)
+
+    assert still_waiting, "the declaration did not wait for the claim in progress"
+    assert errors == []
+    assert set(adapter.arrivals) == {delivery_id}  # it had passed the gate: it goes out
+    crisis, committed_at = declared
+    if adapter.arrivals[delivery_id] > committed_at:  # still sending when the crisis began
+        assert crisis.mid_send_delivery_ids == [delivery_id]
+
+
+def _one(delivery_id: int) -> Queue:
+    queue: Queue = Queue()
+    queue.put(delivery_id)
+    return queue

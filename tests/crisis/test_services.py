@@ -389,3 +389,70 @@ def test_the_database_refuses_a_second_open_crisis(approver):
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Crisis.objects.create(reason="Seconda", declared_by=approver, declared_at=timezone.now())
+
+
+def test_a_post_whose_retries_the_crisis_stops_follows_its_deliveries(
+    approver, channels, make_post
+):
+    post = make_post(channels=channels, in_hours=-1)
+    type(post).objects.filter(pk=post.pk).update(status=PostStatus.PARTLY_FAILED)
+    failed, retrying = Delivery.objects.filter(variant__post=post).order_by("pk")
+    Delivery.objects.filter(pk=failed.pk).update(state=DeliveryState.FAILED)
+
+    services.declare_crisis(by=approver, reason="Allerta")
+
+    # Every delivery failed now: the post says so, and the publishing desk shows it.
+    assert _refresh(post).status == PostStatus.FAILED
+
+
+def test_cancelling_a_paused_post_cancels_its_queued_deliveries_too_with_audit(
+    approver, channels, make_post
+):
+    post = make_post(channels=channels, in_hours=-1)
+    Delivery.objects.filter(variant__post=post).update(state=DeliveryState.QUEUED)
+    services.declare_crisis(by=approver, reason="Lutto cittadino")
+    services.end_crisis(by=approver, note="Finita")
+
+    services.cancel_paused_post(_refresh(post), by=approver)
+
+    states = set(Delivery.objects.filter(variant__post=post).values_list("state", flat=True))
+    assert states == {DeliveryState.CANCELLED}
+    assert AuditEntry.objects.filter(action="delivery.cancelled", post_id=post.pk).count() == 2
+
+
+def test_the_gate_holds_an_indispensable_post_without_a_justification_in_a_blackout(
+    channels, make_post
+):
+    BlackoutFactory()
+    unjustified = make_post(channels=channels, in_hours=-1, is_indispensable=True)
+
+    assert "silenzio" in sending_blocked_reason(unjustified.variants.first(), at=timezone.now())
+
+
+def test_a_failed_removal_never_shows_the_channel_secret(
+    approver, channels, make_post, monkeypatch
+):
+    from apps.publishing.adapters import registry
+    from apps.publishing.models import ChannelCredential
+
+    class FailingAdapter:
+        supports_delete = True
+
+        def delete(self, *, external_id, config, secret):
+            raise RuntimeError(f"403 for https://api.example.test/bot{secret}/deleteMessage")
+
+    monkeypatch.setattr(registry, "get_adapter", lambda kind: FailingAdapter())
+    ChannelCredential.objects.create(channel=channels[0], secret="tok-123456:segretissimo")
+    post = make_post(channels=channels[:1], in_hours=-1)
+    Delivery.objects.filter(variant__post=post).update(
+        state=DeliveryState.SENT, sent_at=timezone.now(), external_id="9"
+    )
+    delivery = Delivery.objects.select_related("variant__channel__credential").get(
+        variant__post=post
+    )
+
+    with pytest.raises(services.CrisisError) as refused:
+        services.delete_published_item(delivery, by=approver)
+
+    assert "segretissimo" not in str(refused.value)
+    assert "[segreto]" in str(refused.value)

@@ -300,3 +300,109 @@ def test_the_dashboard_lists_mid_send_and_recent_posts_with_a_one_click_removal(
     assert (
         "Festa già uscita" not in approver_client.get(reverse("crisis:dashboard")).content.decode()
     )
+
+
+# --- Who sees the banner, and bad input ---------------------------------------------------
+
+HUGE_ID = 10**19  # beyond a 64-bit integer
+
+
+def test_the_banner_is_a_live_region_on_staff_pages_but_never_on_public_pages(
+    client, approver, outsider
+):
+    services.declare_crisis(by=approver, reason="Frana sulla provinciale")
+    client.force_login(approver)
+
+    staff_page = client.get(reverse("home")).content.decode()
+    public_page = client.get(reverse("events:public_list")).content.decode()
+
+    assert 'id="crisis-banner"' in staff_page
+    assert 'role="alert"' in staff_page
+    assert "Frana sulla provinciale" not in public_page
+    for visitor in (outsider, None):
+        if visitor is None:
+            client.logout()
+        else:
+            client.force_login(visitor)
+        body = client.get(reverse("events:public_list")).content.decode()
+        assert "Frana sulla provinciale" not in body
+        assert 'id="crisis-banner"' not in body
+
+
+def test_a_double_submit_of_declare_and_end_is_a_message_not_a_second_action(approver_client):
+    for _ in range(2):
+        response = approver_client.post(
+            reverse("crisis:declare"), {"reason": "Allerta", "scope": "all"}
+        )
+        assert response.status_code == 302
+    for _ in range(2):
+        response = approver_client.post(reverse("crisis:end"), {"note": "Finita"})
+        assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="crisis.declared").count() == 1
+    assert AuditEntry.objects.filter(action="crisis.ended").count() == 1
+
+
+def test_a_second_end_with_an_empty_note_does_not_rerender_a_closed_crisis(approver_client):
+    response = approver_client.post(reverse("crisis:end"), {"note": ""})
+
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "name", ["resume", "reschedule", "cancel", "delete_delivery", "blackout_detail"]
+)
+def test_an_id_beyond_the_database_range_is_a_404_not_a_500(admin_client_, name):
+    url = reverse(f"crisis:{name}", args=[HUGE_ID])
+    response = admin_client_.get(url) if name == "blackout_detail" else admin_client_.post(url)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "resume"},  # nothing selected
+        {"action": "resume", "posts": ["abc"]},
+        {"action": "resume", "posts": [str(HUGE_ID)]},
+        {"action": "explode", "posts": ["1"]},
+        {"action": "reschedule", "posts": ["1"], "planned_at": "2027-03-28T02:30"},  # DST gap
+        {"action": "reschedule", "posts": ["1"], "planned_at": "99999-01-01T10:00"},
+    ],
+)
+def test_bad_bulk_input_rerenders_the_recovery_screen_with_the_error(
+    approver_client, approver, channels, make_post, data
+):
+    post = make_post(channels=channels)
+    services.declare_crisis(by=approver, reason="Allerta")
+    services.end_crisis(by=approver, note="Finita")
+    data = {k: [str(post.pk)] if v == ["1"] else v for k, v in data.items()}
+
+    response = approver_client.post(reverse("crisis:bulk"), data)
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    post.refresh_from_db()
+    assert post.status == PostStatus.PAUSED
+
+
+def test_a_reschedule_in_a_daylight_saving_gap_is_a_message_not_a_500(
+    approver_client, approver, channels, make_post
+):
+    post = make_post(channels=channels)
+    services.declare_crisis(by=approver, reason="Allerta")
+    services.end_crisis(by=approver, note="Finita")
+
+    response = approver_client.post(
+        reverse("crisis:reschedule", args=[post.pk]), {"planned_at": "2027-03-28T02:30"}
+    )
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == PostStatus.PAUSED
+
+
+def test_the_reason_field_points_at_its_help_text_before_any_error(approver_client):
+    body = approver_client.get(reverse("crisis:dashboard")).content.decode()
+
+    assert 'aria-describedby="id_reason_helptext"' in body
+    assert '<legend class="h6">Canali coinvolti' in body

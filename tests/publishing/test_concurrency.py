@@ -13,7 +13,7 @@ from apps.publishing.services import claim_due, schedule_deliveries
 from tests.factories import ChannelFactory, PostFactory
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_claims_split_the_due_deliveries_without_overlap():
     channels = [ChannelFactory(), ChannelFactory()]
     for _ in range(20):
@@ -45,7 +45,7 @@ def test_concurrent_claims_split_the_due_deliveries_without_overlap():
     assert set(claimed) == set(Delivery.objects.values_list("pk", flat=True))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(monkeypatch):
     """The gate and the queued -> sending claim share one transaction (SQLite and PostgreSQL):
     a declaration arriving between them waits for the claim to commit, then sees it sending."""

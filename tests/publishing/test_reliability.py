@@ -190,7 +190,7 @@ def test_a_non_web_address_from_a_service_is_never_stored_as_the_public_link(
     assert (delivery.state, delivery.external_id, delivery.external_url) == (D.SENT, "9", "")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_request_is_built_inside_the_claim_transaction(
     approved_post, fake_adapter, monkeypatch
 ):

@@ -20,10 +20,11 @@ from tests.channel_servers import start_server
 from tests.factories import PostFactory
 from tests.system.harness import wait_for
 
-# serialized_rollback: every test starts with the data migrations made (the role groups).
+# Transactional: real worker processes read what the test wrote. The role groups and other
+# reference rows come back after each flush (tests/conftest.py).
 pytestmark = [
     pytest.mark.system,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 # Short thresholds so the sweeper acts within the test's patience. The sweeper never judges a
