@@ -294,6 +294,24 @@ def _slot_answer_needed(post: Post, planned_at, keeps_slot: bool | None) -> bool
     return not keeps_slot
 
 
+def _refuse_removing_channels_already_sent(variant_ids: list[int]) -> None:
+    """A channel whose delivery left (or may have left) keeps its variant: it is the record."""
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.models import Delivery
+
+    gone = (
+        Delivery.objects.filter(variant_id__in=variant_ids)
+        .exclude(state__in=[DeliveryState.WAITING, DeliveryState.CANCELLED, DeliveryState.FAILED])
+        .select_related("variant__channel")
+    )
+    names = sorted(delivery.variant.channel.name for delivery in gone)
+    if names:
+        raise PostEditError(
+            _("Non puoi togliere un canale su cui il post è già in invio o pubblicato: %(names)s.")
+            % {"names": ", ".join(names)}
+        )
+
+
 def _apply_changes(post: Post, changes: dict) -> None:
     fields = [name for name in SIMPLE_FIELDS if name in changes]
     for name in fields:
@@ -310,6 +328,7 @@ def _apply_changes(post: Post, changes: dict) -> None:
         if not wanted:
             raise PostEditError(_("Scegli almeno un canale."))
         removed = [v.pk for cid, v in variants.items() if cid not in wanted]
+        _refuse_removing_channels_already_sent(removed)
         Variant.objects.filter(pk__in=removed).delete()
         for cid, channel in wanted.items():
             if cid not in variants:

@@ -206,3 +206,30 @@ def test_duplicating_a_post_makes_a_draft_of_whoever_asks(editor, other_editor, 
     )
     assert {v.channel.name: v.text for v in copy.variants.all()}["X"] == "Breve per X"
     assert AuditEntry.objects.filter(action="post.duplicated", post_id=copy.pk).exists()
+
+
+def test_a_channel_the_post_already_went_out_on_cannot_be_removed(editor, channels):
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.services import schedule_deliveries
+
+    post = _approved(editor, channels, approved_version=1)
+    deliveries = schedule_deliveries(post=post)
+    sent = next(d for d in deliveries if d.variant.channel == channels[1])
+    sent.state = DeliveryState.SENT
+    sent.save(update_fields=["state"])
+
+    with pytest.raises(PostEditError, match="X"):
+        update_post(post, by=editor, expected_version=post.version, channels=channels[:1])
+
+    post.refresh_from_db()
+    assert post.variants.count() == 2
+    assert post.status == PostStatus.APPROVED
+
+
+def test_a_channel_still_waiting_to_go_out_can_be_removed(editor, channels):
+    from apps.publishing.services import schedule_deliveries
+
+    post = _approved(editor, channels, approved_version=1)
+    schedule_deliveries(post=post)
+    update_post(post, by=editor, expected_version=post.version, channels=channels[:1])
+    assert post.variants.count() == 1
