@@ -11,9 +11,11 @@ def test_healthz_reports_database_and_broker_reachable(client):
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_naming_the_unreachable_broker(client, settings):
+def test_healthz_answers_503_naming_the_unreachable_broker(client, monkeypatch):
     from pa_planner.celery import app
 
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     original = app.conf.broker_url, app.conf.broker_transport
     # Nothing listens on port 1. The transport is reset too: the embedded default names one.
     app.conf.broker_url, app.conf.broker_transport = "redis://127.0.0.1:1/0", None
