@@ -83,3 +83,18 @@ def author_only(url_name: str, **kwargs) -> Access:
     defaults = {"other_editor": FORBIDDEN}
     defaults.update(kwargs)
     return Access(url_name, **defaults)
+
+
+def make_cast(prefix: str) -> dict:
+    """One user per role (``anonymous`` is None), with usernames starting with ``prefix``."""
+    from apps.accounts.roles import Role
+    from tests.factories import UserFactory
+
+    return {
+        "anonymous": None,
+        "outsider": UserFactory(username=f"{prefix}_outsider"),
+        "editor": UserFactory(username=f"{prefix}_editor", role=Role.EDITOR),
+        "other_editor": UserFactory(username=f"{prefix}_other_editor", role=Role.EDITOR),
+        "approver": UserFactory(username=f"{prefix}_approver", role=Role.APPROVER),
+        "admin": UserFactory(username=f"{prefix}_admin", role=Role.ADMIN),
+    }

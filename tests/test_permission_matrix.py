@@ -7,10 +7,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
-from apps.accounts.roles import Role
 from apps.core.views import placeholder
-from tests.factories import UserFactory
-from tests.permissions import FORBIDDEN, LOGIN, NOT_FOUND, OK, ROLES, Access
+from tests.permissions import FORBIDDEN, LOGIN, NOT_FOUND, OK, ROLES, Access, make_cast
 
 # URL names that are not app pages (framework, assets) and need no row.
 EXEMPT_PREFIXES = ("admin:",)
@@ -58,14 +56,7 @@ def test_every_named_url_has_a_row_in_the_matrix():
 
 @pytest.fixture
 def cast(db):
-    return {
-        "anonymous": None,
-        "outsider": UserFactory(username="m_outsider"),
-        "editor": UserFactory(username="m_editor", role=Role.EDITOR),
-        "other_editor": UserFactory(username="m_other_editor", role=Role.EDITOR),
-        "approver": UserFactory(username="m_approver", role=Role.APPROVER),
-        "admin": UserFactory(username="m_admin", role=Role.ADMIN),
-    }
+    return make_cast("m")
 
 
 def _outcome(response) -> str:

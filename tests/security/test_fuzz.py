@@ -12,8 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.accounts.roles import Role
-from tests.factories import UserFactory
+from tests.permissions import make_cast
 
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE = [
@@ -97,14 +96,7 @@ def _matrix_rows(method: str):
 
 @pytest.fixture
 def cast(db):
-    return {
-        "anonymous": None,
-        "outsider": UserFactory(username="f_outsider"),
-        "editor": UserFactory(username="f_editor", role=Role.EDITOR),
-        "other_editor": UserFactory(username="f_other_editor", role=Role.EDITOR),
-        "approver": UserFactory(username="f_approver", role=Role.APPROVER),
-        "admin": UserFactory(username="f_admin", role=Role.ADMIN),
-    }
+    return make_cast("f")
 
 
 def _assert_safe(response, sent: list[str]) -> None:

@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.permissions import make_cast
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [ROOT / "templates", *sorted((ROOT / "apps").glob("*/templates"))]
 
@@ -116,17 +118,7 @@ def test_error_pages_carry_the_csp_too():
 
 @pytest.fixture
 def matrix_cast(db):
-    from apps.accounts.roles import Role
-    from tests.factories import UserFactory
-
-    return {
-        "anonymous": None,
-        "outsider": UserFactory(username="c_outsider"),
-        "editor": UserFactory(username="c_editor", role=Role.EDITOR),
-        "other_editor": UserFactory(username="c_other_editor", role=Role.EDITOR),
-        "approver": UserFactory(username="c_approver", role=Role.APPROVER),
-        "admin": UserFactory(username="c_admin", role=Role.ADMIN),
-    }
+    return make_cast("c")
 
 
 def _get_rows():
