@@ -22,6 +22,12 @@ if ! port_open 5432; then
   for _ in $(seq 1 30); do port_open 5432 && break; sleep 1; done
 fi
 port_open 5432 || { echo "PostgreSQL could not be started" >&2; exit 1; }
+# The database CI names in DATABASE_URL (tests create their own; this one keeps
+# makemigrations --check from warning that it is missing).
+if command -v psql >/dev/null \
+  && ! psql -h 127.0.0.1 -U postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'pa_planner'" | grep -q 1; then
+  createdb -h 127.0.0.1 -U postgres pa_planner || true
+fi
 
 if ! port_open 6379; then
   echo "Redis is not answering: starting it"
