@@ -185,6 +185,12 @@ def axe_violations(page) -> list[dict]:
     Content Security Policy does not govern, so the CSP stays exactly as users get it
     (no ``bypass_csp``, no script tag).
     """
+    # Never check a page half-way through a navigation or an htmx swap.
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "() => document.body && !document.querySelector('.htmx-request, .htmx-swapping,"
+        " .htmx-settling')"
+    )
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     # No rule is ever switched off: the target is zero violations, fixed at the source.

@@ -47,6 +47,7 @@ def test_editor_fills_the_friday_slot_writes_variants_and_submits(page, editor_u
     friday = next_friday()
     login(page, editor_user)
     page.get_by_role("link", name="Calendario").first.click()
+    page.wait_for_url(re.compile(r"/calendario/$"))
     assert_no_axe_violations(page)
     page.goto(f"/calendario/?vista=settimana&data={friday.isoformat()}")
     assert_no_axe_violations(page)
