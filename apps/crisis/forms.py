@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.channels.models import Channel
+from apps.core.forms import AccessibleFormMixin
 from apps.planning.models import ContentCategory
 
 from .models import Blackout
@@ -10,36 +11,11 @@ from .models import Blackout
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class DescribedErrorsMixin:
-    """Fields with errors point at their error text (and help text) via aria-describedby.
-
-    Django adds aria-invalid and, without errors, the help text reference by itself.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if getattr(field.widget, "input_type", "") not in ("checkbox", "radio"):
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs.setdefault("class", css)
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            auto_id = self[name].auto_id
-            ids = [f"{auto_id}_error"]
-            if self.fields[name].help_text:
-                ids.insert(0, f"{auto_id}_helptext")
-            self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
-
-
 class ScopeField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
-class ScopeForm(DescribedErrorsMixin, forms.Form):
+class ScopeForm(AccessibleFormMixin, forms.Form):
     scope = forms.ChoiceField(
         label=_("Canali coinvolti"),
         choices=[("all", _("Tutti i canali")), ("chosen", _("Solo i canali scelti"))],
@@ -70,7 +46,7 @@ class DeclareCrisisForm(ScopeForm):
     field_order = ["reason", "scope", "channels"]
 
 
-class EndCrisisForm(DescribedErrorsMixin, forms.Form):
+class EndCrisisForm(AccessibleFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Nota di chiusura"),
         max_length=4000,
@@ -79,7 +55,7 @@ class EndCrisisForm(DescribedErrorsMixin, forms.Form):
     )
 
 
-class RescheduleForm(DescribedErrorsMixin, forms.Form):
+class RescheduleForm(AccessibleFormMixin, forms.Form):
     planned_at = forms.DateTimeField(
         label=_("Nuova data e ora"),
         widget=DATETIME_INPUT,
@@ -104,7 +80,7 @@ BULK_ACTIONS = [
 ]
 
 
-class BulkForm(DescribedErrorsMixin, forms.Form):
+class BulkForm(AccessibleFormMixin, forms.Form):
     action = forms.ChoiceField(label=_("Azione"), choices=BULK_ACTIONS)
     posts = forms.TypedMultipleChoiceField(label=_("Post"), coerce=int, choices=())
     planned_at = forms.DateTimeField(
@@ -131,7 +107,7 @@ class BulkForm(DescribedErrorsMixin, forms.Form):
         return data
 
 
-class BlackoutForm(DescribedErrorsMixin, forms.ModelForm):
+class BlackoutForm(AccessibleFormMixin, forms.ModelForm):
     channels = ScopeField(
         label=_("Canali coinvolti"),
         queryset=Channel.objects.all(),
