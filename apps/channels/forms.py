@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.planning.forms import AccessibleErrorsMixin
+from apps.core.forms import AccessibleFormMixin
 
 from .models import Channel
 
@@ -16,7 +16,7 @@ TONE_FIELDS = [
 ]
 
 
-class ChannelForm(AccessibleErrorsMixin, forms.ModelForm):
+class ChannelForm(AccessibleFormMixin, forms.ModelForm):
     """Name, kind and tone guidance. Credentials are managed on the publishing pages."""
 
     reset_to_defaults = forms.BooleanField(

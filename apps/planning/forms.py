@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from apps.channels.models import Channel
+from apps.core.forms import AccessibleFormMixin
 from apps.events.models import Event
 
 from .checks import analyse_variant
@@ -16,36 +17,6 @@ from .models import ContentCategory, hex_colour
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
 MAX_TEXT_LENGTH = 50_000
-
-
-class AccessibleErrorsMixin:
-    """Bootstrap classes on every widget; each field's error text tied to it after validation."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(
-                widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
-            ):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            elif isinstance(widget, forms.HiddenInput):
-                continue
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                auto_id = self[name].auto_id
-                described = [f"{auto_id}_error"]
-                if self.fields[name].help_text:
-                    described.append(f"{auto_id}_helptext")
-                self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
 
 
 # The widest id any supported database stores (a signed 64-bit integer): SQLite raises
@@ -91,7 +62,7 @@ def variant_field_name(channel_id: int) -> str:
     return f"variant_{channel_id}"
 
 
-class PostForm(AccessibleErrorsMixin, forms.Form):
+class PostForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(
         label=_("Titolo interno"),
         max_length=200,
@@ -288,7 +259,7 @@ def validate_image_upload(upload):
         raise forms.ValidationError(_("Formato non ammesso: usa JPEG, PNG, GIF o WebP."))
 
 
-class NewImageForm(AccessibleErrorsMixin, forms.Form):
+class NewImageForm(AccessibleFormMixin, forms.Form):
     image = forms.FileField(label=_("Immagine"), required=False)
     alt_text = forms.CharField(
         label=_("Testo alternativo"),
@@ -320,7 +291,7 @@ class NewImageForm(AccessibleErrorsMixin, forms.Form):
         return data
 
 
-class ExistingImageForm(AccessibleErrorsMixin, forms.Form):
+class ExistingImageForm(AccessibleFormMixin, forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput)
     alt_text = forms.CharField(label=_("Testo alternativo"), max_length=500, required=False)
     caption = forms.CharField(label=_("Didascalia"), max_length=300, required=False)
@@ -338,7 +309,7 @@ NewImageFormSet = forms.formset_factory(NewImageForm, extra=2, max_num=6)
 ExistingImageFormSet = forms.formset_factory(ExistingImageForm, extra=0)
 
 
-class RescheduleForm(AccessibleErrorsMixin, forms.Form):
+class RescheduleForm(AccessibleFormMixin, forms.Form):
     """The keyboard way to move a post: a date and a time (drag and drop posts the same)."""
 
     data = forms.DateField(
@@ -418,7 +389,7 @@ class CalendarFilterForm(forms.Form):
         }
 
 
-class CategoryForm(AccessibleErrorsMixin, forms.ModelForm):
+class CategoryForm(AccessibleFormMixin, forms.ModelForm):
     colour = forms.CharField(
         label=_("Colore"),
         max_length=7,
