@@ -27,7 +27,7 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Channel
-        fields = ["name", "kind", "active", *TONE_FIELDS]
+        fields = ["name", "kind", "active", *TONE_FIELDS, "late_tolerance_minutes"]
         widgets = {
             "guidance": forms.Textarea(attrs={"rows": 4}),
             "emoji_allowed": forms.NullBooleanSelect,
@@ -42,6 +42,15 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["char_limit"].required = False
         self.fields["formality"].required = False
+        self.fields["late_tolerance_minutes"].required = False
+
+    def clean_late_tolerance_minutes(self):
+        value = self.cleaned_data.get("late_tolerance_minutes")
+        if value is None:
+            return Channel._meta.get_field("late_tolerance_minutes").default
+        if value > 24 * 60:
+            raise forms.ValidationError(_("Al massimo 1440 minuti (un giorno)."))
+        return value
 
     def clean_gulpease_target(self):
         value = self.cleaned_data.get("gulpease_target")

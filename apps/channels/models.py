@@ -23,6 +23,14 @@ class Channel(models.Model):
         _("leggibilità minima (Gulpease)"), null=True, blank=True
     )
     # Non-secret per-channel settings: API base URL, page id, chat id, organisation URN…
+    late_tolerance_minutes = models.PositiveSmallIntegerField(
+        _("ritardo tollerato (minuti)"),
+        default=15,
+        help_text=_(
+            "Un post trattenuto oltre questo ritardo (crisi, silenzio, guasto) non parte da "
+            "solo: viene sospeso finché una persona decide."
+        ),
+    )
     config = models.JSONField(_("configurazione"), default=dict, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from .models import Channel
 
 def _state(channel: Channel) -> dict:
     state = {}
-    for name in ["name", "kind", "active", *TONE_FIELDS]:
+    for name in ["name", "kind", "active", *TONE_FIELDS, "late_tolerance_minutes"]:
         value = getattr(channel, name)
         state[name] = value if value is None or isinstance(value, (bool, int)) else str(value)
     return state

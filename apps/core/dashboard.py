@@ -24,6 +24,7 @@ def home_context(user) -> dict:
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     can_review = can(user, "review")
     failures, failure_count = _failures()
+    paused = Post.objects.filter(status=PostStatus.PAUSED).order_by("planned_at", "id")
     return {
         "now": now,
         "can_review": can_review,
@@ -37,6 +38,8 @@ def home_context(user) -> dict:
         "failures": failures,
         "failure_count": failure_count,
         "open_crisis": _open_crisis(),
+        "paused_posts": list(paused[:PANEL_LIMIT]),
+        "paused_count": paused.count(),
     }
 
 

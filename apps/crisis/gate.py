@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import Blackout, Crisis, CrisisState
+from .selectors import is_indispensable
 
 
 def _current_crisis_for_claim() -> Crisis | None:
@@ -51,6 +52,23 @@ def _blackout_blocking(post, channel_id: int, at: datetime) -> Blackout | None:
     )
 
 
+def _blackout_text(blackout: Blackout) -> str:
+    return _("Periodo di silenzio (%(kind)s): %(reason)s") % {
+        "kind": blackout.get_kind_display(),
+        "reason": blackout.reason,
+    }
+
+
+def blackout_over_planned_time(variant, *, planned_at: datetime) -> str | None:
+    """Why ``variant`` must not go out at all by itself: its own planned time falls in a
+    blackout that does not exempt it. Ending the blackout changes nothing: a person decides."""
+    post = variant.post
+    if is_indispensable(post):
+        return None
+    blackout = _blackout_blocking(post, variant.channel_id, planned_at)
+    return _blackout_text(blackout) if blackout is not None else None
+
+
 def sending_blocked_reason(variant, *, at: datetime) -> str | None:
     """Why ``variant`` may not start sending at ``at`` (open crisis in scope, blackout), or None.
 
@@ -63,12 +81,7 @@ def sending_blocked_reason(variant, *, at: datetime) -> str | None:
     if crisis is not None and not post.is_crisis_communication:
         if _crisis_covers(crisis, variant.channel_id):
             return _("Modalità crisi attiva: %(reason)s") % {"reason": crisis.reason[:200]}
-    if post.is_indispensable and post.indispensable_reason.strip():
-        return None  # the same exemption approval grants: indispensable *with* a justification
+    if is_indispensable(post):
+        return None
     blackout = _blackout_blocking(post, variant.channel_id, at)
-    if blackout is not None:
-        return _("Periodo di silenzio (%(kind)s): %(reason)s") % {
-            "kind": blackout.get_kind_display(),
-            "reason": blackout.reason,
-        }
-    return None
+    return _blackout_text(blackout) if blackout is not None else None

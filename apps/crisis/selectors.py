@@ -61,9 +61,15 @@ def upcoming_blackouts(now: datetime) -> list[Blackout]:
     return list(_blackouts().filter(ends_at__gt=now))
 
 
-def post_is_exempt_from_blackout(post, blackout: Blackout, *, need_reason: bool) -> bool:
-    """An allowed category, or indispensable (with its justification when ``need_reason``)."""
-    if post.is_indispensable and (not need_reason or post.indispensable_reason.strip()):
+def is_indispensable(post) -> bool:
+    """Marked impersonal and indispensable *with* its justification: the one rule approval,
+    the conflict lists and the send gate read (a database constraint keeps the reason)."""
+    return bool(post.is_indispensable and post.indispensable_reason.strip())
+
+
+def post_is_exempt_from_blackout(post, blackout: Blackout) -> bool:
+    """Indispensable, or of a category the blackout allows."""
+    if is_indispensable(post):
         return True
     return any(c.pk == post.category_id for c in blackout.allowed_categories.all())
 
@@ -73,7 +79,7 @@ def blackout_blocking_post_at(post, at: datetime) -> Blackout | None:
     channel_ids = {v.channel_id for v in post.variants.all()}
     for blackout in blackouts_covering(at):
         covered = blackout.all_channels or channel_ids & {c.pk for c in blackout.channels.all()}
-        if covered and not post_is_exempt_from_blackout(post, blackout, need_reason=True):
+        if covered and not post_is_exempt_from_blackout(post, blackout):
             return blackout
     return None
 
@@ -99,7 +105,7 @@ def posts_in_conflict(blackout: Blackout) -> list:
         )
         .filter(_in_scope_filter(blackout, "variants__channel"))
         .exclude(category__in=blackout.allowed_categories.values("pk"))
-        .exclude(is_indispensable=True)
+        .exclude(Q(is_indispensable=True) & ~Q(indispensable_reason=""))
         .select_related("category", "author")
         .distinct()
         .order_by("planned_at", "pk")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,17 +193,21 @@ def end_crisis(*, by, note: str) -> Crisis:
         state.current = None
         state.changed_at = now
         state.save(update_fields=["current", "changed_at"])
-        # Posts approved during the crisis whose time has passed were held by the gate: they
-        # would go out late by themselves now. A person decides instead.
+        # Ordinary posts approved during the crisis were held by the gate, and those whose
+        # time has passed would go out late by themselves now: a person looks at each of
+        # them on the recovery page, like the posts the declaration paused.
         overdue = []
-        for post in selectors.in_scope_posts_to_pause(crisis).filter(planned_at__lte=now):
+        held = selectors.in_scope_posts_to_pause(crisis).filter(
+            Q(planned_at__lte=now) | Q(approved_at__gte=crisis.declared_at)
+        )
+        for post in held:
             try:
                 transition(
                     post,
                     PostStatus.PAUSED,
                     by=by,
                     action="post.paused_by_crisis",
-                    note=_("Orario passato durante la crisi: serve una decisione."),
+                    note=_("Approvato o previsto durante la crisi: serve una decisione."),
                 )
             except TransitionError as exc:
                 logger.warning("Post %s not paused: %s", post.pk, exc)

@@ -136,9 +136,21 @@ class PostForm(AccessibleFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, post=None, **kwargs):
+    def __init__(self, *args, post=None, can_set_flags=False, **kwargs):
         self.post = post
         super().__init__(*args, **kwargs)
+        if not can_set_flags:
+            # Letting a post through a crisis or a blackout is an approver's decision: the
+            # flags are shown, kept as they are, and explained.
+            for name in ("is_crisis_communication", "is_indispensable", "indispensable_reason"):
+                self.fields[name].disabled = True
+            self.fields["is_crisis_communication"].help_text = _(
+                "Lo segna un approvatore: chiedi a chi approva se serve."
+            )
+            self.fields["is_indispensable"].help_text = _(
+                "Ammessa anche nei periodi di silenzio (L. 28/2000, art. 9): lo segna un "
+                "approvatore, con la motivazione."
+            )
         categories = ContentCategory.objects.filter(active=True)
         channels = Channel.objects.filter(active=True)
         events = Event.objects.filter(published=True, ends_at__gte=timezone.now())

@@ -7,6 +7,11 @@ from simple_history.models import HistoricalRecords
 
 from .enums import PostStatus
 
+# Caps on what people type: far above any real post, far below what would slow a page.
+TEXT_MAX_LENGTH = 50_000
+NOTES_MAX_LENGTH = 10_000
+REASON_MAX_LENGTH = 2_000
+
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Usa un colore esadecimale, es. #0066CC."))
 
 
@@ -43,7 +48,7 @@ class Post(models.Model):
     channels = models.ManyToManyField(
         "channels.Channel", verbose_name=_("canali"), through="Variant", related_name="posts"
     )
-    base_text = models.TextField(_("testo base"), blank=True)
+    base_text = models.TextField(_("testo base"), max_length=TEXT_MAX_LENGTH, blank=True)
     link = models.URLField(_("link"), max_length=500, blank=True)
     event = models.ForeignKey(
         "events.Event",
@@ -53,7 +58,7 @@ class Post(models.Model):
         on_delete=models.SET_NULL,
         related_name="posts",
     )
-    notes = models.TextField(_("note per i colleghi"), blank=True)
+    notes = models.TextField(_("note per i colleghi"), max_length=NOTES_MAX_LENGTH, blank=True)
     status = models.CharField(
         _("stato"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT
     )
@@ -92,7 +97,15 @@ class Post(models.Model):
         default=False,
         help_text=_("Impersonale e indispensabile: ammessa nei periodi di silenzio."),
     )
-    indispensable_reason = models.TextField(_("motivazione"), blank=True)
+    indispensable_reason = models.TextField(
+        _("motivazione"), max_length=REASON_MAX_LENGTH, blank=True
+    )
+    # Who changed reviewed content since the last approval (user ids, the author first):
+    # none of them may approve this version. A list, not a relation, so the review queue
+    # decides for every post without a query per post.
+    content_editor_ids = models.JSONField(default=list, blank=True)
+    # The crisis fast track is for posts born as crisis communication, not ticked later.
+    created_as_crisis_communication = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
     updated_at = models.DateTimeField(_("aggiornato il"), auto_now=True)
 
@@ -102,6 +115,12 @@ class Post(models.Model):
         ordering = ["planned_at", "id"]
         verbose_name = _("post")
         verbose_name_plural = _("post")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_indispensable=False) | ~models.Q(indispensable_reason=""),
+                name="indispensable_post_has_reason",
+            ),
+        ]
         indexes = [
             # The dispatcher's and the calendar's "status in … and planned_at in range".
             models.Index(fields=["status", "planned_at"], name="post_status_planned"),
@@ -124,7 +143,7 @@ class Variant(models.Model):
         on_delete=models.PROTECT,
         related_name="variants",
     )
-    text = models.TextField(_("testo"), blank=True)
+    text = models.TextField(_("testo"), max_length=TEXT_MAX_LENGTH, blank=True)
 
     history = HistoricalRecords()
 

@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from apps.accounts.roles import can
 from apps.audit.services import record
 
 from .enums import EDITABLE_STATES, PostStatus
 from .models import ContentCategory, Post, PostImage, Variant
+from .review_scope import BYPASS_FIELDS, content_snapshot, needs_review
 from .transitions import transition
 
 
@@ -47,7 +49,7 @@ class SlotMoveQuestion(PostEditError):
         )
 
 
-# Simple fields update_post may change; the material ones send an approved post back to review.
+# Fields of the post itself that update_post may change.
 SIMPLE_FIELDS = (
     "title",
     "category",
@@ -60,7 +62,6 @@ SIMPLE_FIELDS = (
     "is_indispensable",
     "indispensable_reason",
 )
-MATERIAL_FIELDS = frozenset({"planned_at", "base_text", "link", "channels", "variants", "images"})
 RE_REVIEW_STATES = frozenset({PostStatus.APPROVED, PostStatus.PAUSED})
 
 
@@ -88,6 +89,16 @@ def create_post(
     file), ``alt_text``, and optional ``caption`` and ``credit``.
     """
     variant_texts = variant_texts or {}
+    indispensable_reason = (indispensable_reason or "").strip()
+    _check_bypass_flags(
+        by=author,
+        before={name: False if name != "indispensable_reason" else "" for name in BYPASS_FIELDS},
+        after={
+            "is_crisis_communication": is_crisis_communication,
+            "is_indispensable": is_indispensable,
+            "indispensable_reason": indispensable_reason,
+        },
+    )
     with transaction.atomic():
         post = Post.objects.create(
             author=author,
@@ -102,6 +113,8 @@ def create_post(
             is_crisis_communication=is_crisis_communication,
             is_indispensable=is_indispensable,
             indispensable_reason=indispensable_reason,
+            content_editor_ids=[author.pk],
+            created_as_crisis_communication=bool(is_crisis_communication),
         )
         for channel in channels:
             text = variant_texts.get(channel.id) or base_text
@@ -145,24 +158,19 @@ def _add_image(post: Post, data: dict, position: int) -> PostImage:
     )
 
 
-def _snapshot(post: Post) -> dict:
-    """The post's content as plain data, for the audit entry and to detect what changed."""
-    data = {}
-    for name in SIMPLE_FIELDS:
-        value = getattr(post, name)
-        if name in ("category", "event"):
-            value = getattr(post, f"{name}_id")
-        elif name == "planned_at":
-            value = value.isoformat() if value else None
-        data[name] = value
-    variants = {str(v.channel_id): v.text for v in post.variants.all()}
-    data["channels"] = sorted(int(c) for c in variants)
-    data["variants"] = variants
-    data["images"] = [
-        {"id": i.pk, "alt_text": i.alt_text, "caption": i.caption, "credit": i.credit}
-        for i in post.images.all()
-    ]
-    return data
+def _check_bypass_flags(*, by, before: dict, after: dict) -> None:
+    """Flags that let a post through a crisis or a blackout are an approver's decision; an
+    indispensable post always says why (the one rule the send gate and approval read)."""
+    if after.get("is_indispensable") and not (after.get("indispensable_reason") or "").strip():
+        raise PostEditError(_("Spiega perché la comunicazione è indispensabile."))
+    changed = [name for name in BYPASS_FIELDS if after[name] != before[name]]
+    if changed and not can(by, "review"):
+        raise PostEditError(
+            _(
+                "Solo un approvatore può segnare un post come comunicazione di crisi o "
+                "indispensabile, o cambiarne la motivazione."
+            )
+        )
 
 
 def update_post(
@@ -175,8 +183,9 @@ def update_post(
     ``variant_texts`` ({channel id: text}); ``images_to_add`` (dicts as in create_post);
     ``images_to_remove`` (ids); ``image_updates`` ({id: {"alt_text", "caption", "credit"}}).
 
-    An approved or paused post whose text, channels, images, link or time change goes back to
-    review; ``reschedule_only_pending`` says whether only the time moved.
+    An approved or paused post whose reviewed content changes (everything but the notes, see
+    :mod:`.review_scope`) goes back to review; ``reschedule_only_pending`` says whether only
+    the time moved. Whoever changes reviewed content may not approve that version.
 
     A slot post moved far from its occurrence raises :class:`SlotMoveQuestion` unless
     ``keeps_slot`` answers it: True keeps the link, False unlinks the post from the slot.
@@ -220,19 +229,33 @@ def update_post(
                 _("Un post «%(status)s» non si può più modificare.")
                 % {"status": current.get_status_display()}
             )
+        if "indispensable_reason" in changes:
+            changes["indispensable_reason"] = (changes["indispensable_reason"] or "").strip()
+        _check_bypass_flags(
+            by=by,
+            before={name: getattr(current, name) for name in BYPASS_FIELDS},
+            after={name: changes.get(name, getattr(current, name)) for name in BYPASS_FIELDS},
+        )
         unlink_slot = _slot_answer_needed(current, changes.get("planned_at"), keeps_slot)
-        before = _snapshot(current)
+        before = content_snapshot(current)
         _apply_changes(current, changes)
         current = Post.objects.prefetch_related("variants", "images").filter(pk=current.pk).first()
-        after = _snapshot(current)
+        after = content_snapshot(current)
         changed = {name for name in after if after[name] != before[name]}
         if not changed:
             _copy_state(current, post)
             return post
+        reviewed = needs_review(changed)
+        editors = list(current.content_editor_ids or [])
+        if reviewed and by.pk not in editors:
+            editors.append(by.pk)
         # The conditional UPDATE is the guard that holds even where select_for_update does not
         # lock (SQLite serialises writers; PostgreSQL also holds the row lock).
         rows = Post.objects.filter(pk=post.pk, version=expected_version).update(
-            version=F("version") + 1, last_editor=by, updated_at=timezone.now()
+            version=F("version") + 1,
+            last_editor=by,
+            updated_at=timezone.now(),
+            content_editor_ids=editors,
         )
         if rows != 1:
             raise StalePostError(
@@ -251,17 +274,16 @@ def update_post(
             from apps.slots.services import unlink_post
 
             unlink_post(current, by=by)
-        material = changed & MATERIAL_FIELDS
         if (
             current.status in RE_REVIEW_STATES
-            and not material
+            and not reviewed
             and current.approved_version == expected_version
         ):
-            # Internal fields only (title, notes, category): what was approved is unchanged,
-            # so the approval follows the new version number.
+            # Notes only: what was approved is unchanged, so the approval follows the new
+            # version number.
             Post.objects.filter(pk=current.pk).update(approved_version=current.version)
             current.approved_version = current.version
-        if current.status in RE_REVIEW_STATES and material:
+        if current.status in RE_REVIEW_STATES and reviewed:
             # Imported here: the review app builds on planning, not the other way round.
             from apps.review.services import notify_submitted
 
@@ -272,7 +294,7 @@ def update_post(
                 by=by,
                 action="post.back_to_review",
                 note=_("Modificato dopo l'approvazione: torna in revisione."),
-                extra_fields={"reschedule_only_pending": material == {"planned_at"}},
+                extra_fields={"reschedule_only_pending": reviewed == {"planned_at"}},
                 on_commit=lambda: notify_submitted(post_id=post_id, by_id=by_id),
             )
     _copy_state(current, post)
@@ -405,9 +427,8 @@ def duplicate_post(post: Post, *, by, planned_at) -> Post:
             event=post.event,
             notes=post.notes,
             variant_texts={v.channel_id: v.text for v in post.variants.all()},
-            is_crisis_communication=post.is_crisis_communication,
-            is_indispensable=post.is_indispensable,
-            indispensable_reason=post.indispensable_reason,
+            # Flags that let a post through a crisis or a blackout are an approver's call.
+            **({name: getattr(post, name) for name in BYPASS_FIELDS} if can(by, "review") else {}),
         )
         for image in post.images.all():
             # The copy points at the same stored file; deleting a PostImage keeps the file.

@@ -306,7 +306,7 @@ def _editor_context(form, new_images, existing_images=None, post=None) -> dict:
 @require_capability("plan")
 def post_create(request):
     if request.method == "POST":
-        form = PostForm(request.POST)
+        form = PostForm(request.POST, can_set_flags=can(request.user, "review"))
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         if form.is_valid() and new_images.is_valid():
             data = form.cleaned_data
@@ -338,7 +338,7 @@ def post_create(request):
         channel_ids = request.GET.getlist("canale")
         if channel_ids:
             initial["channels"] = [c for c in channel_ids if ASCII_ID.fullmatch(c)]
-        form = PostForm(initial=initial)
+        form = PostForm(initial=initial, can_set_flags=can(request.user, "review"))
         new_images = NewImageFormSet(prefix="nuove")
     return render(request, "planning/post_form.html", _editor_context(form, new_images))
 
@@ -352,7 +352,7 @@ def post_edit(request, pk):
         for i in post.images.all()
     ]
     if request.method == "POST":
-        form = PostForm(request.POST, post=post)
+        form = PostForm(request.POST, post=post, can_set_flags=can(request.user, "review"))
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         existing = ExistingImageFormSet(request.POST, prefix="immagini", initial=existing_initial)
         if form.is_valid() and new_images.is_valid() and existing.is_valid():
@@ -394,7 +394,9 @@ def post_edit(request, pk):
                 messages.success(request, text)
                 return redirect(post)
     else:
-        form = PostForm(initial=PostForm.initial_for(post), post=post)
+        form = PostForm(
+            initial=PostForm.initial_for(post), post=post, can_set_flags=can(request.user, "review")
+        )
         new_images = NewImageFormSet(prefix="nuove")
         existing = ExistingImageFormSet(prefix="immagini", initial=existing_initial)
     context = _editor_context(form, new_images, existing, post)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import record
-from apps.crisis.gate import sending_blocked_reason
+from apps.crisis.gate import blackout_over_planned_time, sending_blocked_reason
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError, transition
@@ -136,10 +136,56 @@ def _due_queryset(now: datetime):
     )
 
 
+def late_beyond_tolerance(delivery: Delivery, now: datetime) -> bool:
+    """Held past its channel's tolerance (crisis, blackout, outage, retries): sending now
+    would be a decision nobody took."""
+    tolerance = timedelta(minutes=delivery.variant.channel.late_tolerance_minutes)
+    return now - delivery.due_at > tolerance
+
+
+def _why_held_for_person(delivery: Delivery, now: datetime, gate_reason: str | None) -> str:
+    """Why a due delivery must wait for a person rather than go out, or ""."""
+    own_time = blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
+    if own_time:
+        return own_time
+    if late_beyond_tolerance(delivery, now):
+        minutes = delivery.variant.channel.late_tolerance_minutes
+        text = _(
+            "Non è partito entro %(minutes)d minuti dall'orario previsto: non esce più da "
+            "solo, serve una decisione."
+        ) % {"minutes": minutes}
+        return f"{text} ({gate_reason})" if gate_reason else text
+    return ""
+
+
+def _hold_for_person(delivery: Delivery, reason: str) -> bool:
+    """The post pauses (like posts caught by a crisis): a person reschedules or cancels it.
+
+    A partly failed post cannot pause: that delivery fails, for a person's "Riprova ora".
+    Returns whether the post paused (its other deliveries then wait with it).
+    """
+    post = delivery.variant.post
+    Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(last_error=reason)
+    if post.status == PostStatus.APPROVED:
+        try:
+            transition(post, PostStatus.PAUSED, action="post.paused_held", note=reason)
+        except TransitionError as exc:  # changed meanwhile: it is not dispatchable either way
+            logger.warning("Post %s not paused: %s", post.pk, exc)
+        return True
+    if Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
+        state=D.FAILED, last_error=reason
+    ):
+        _audit(delivery, "delivery.held_for_person", D.WAITING, D.FAILED, summary=reason)
+        sync_post_status(post=post)
+    return False
+
+
 def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[int]:
     """Move due, allowed deliveries waiting -> queued and return their ids.
 
-    Rows the crisis gate blocks stay waiting (their reason is kept in ``last_error``).
+    Rows the crisis gate blocks stay waiting (their reason is kept in ``last_error``), until
+    their channel's tolerance runs out; a row whose own time falls in a blackout, or that is
+    late beyond the tolerance, is never sent by itself: its post pauses for a person.
     On PostgreSQL the candidates are locked FOR UPDATE SKIP LOCKED, so a concurrent tick
     takes other rows and one UPDATE claims all the allowed ones. Elsewhere (SQLite) each row
     is claimed by a conditional UPDATE that must change exactly one row.
@@ -153,9 +199,16 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
         if row_locks:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         allowed: list[Delivery] = []
+        paused_posts: set[int] = set()
         for delivery in candidates[:limit]:
+            if delivery.variant.post_id in paused_posts:
+                continue
             reason = sending_blocked_reason(delivery.variant, at=now)
-            if reason:
+            held = _why_held_for_person(delivery, now, reason)
+            if held:
+                if _hold_for_person(delivery, held):
+                    paused_posts.add(delivery.variant.post_id)
+            elif reason:
                 if delivery.last_error != reason:
                     Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
                         last_error=reason
@@ -167,6 +220,7 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
             ):
                 claimed.append(delivery.pk)
                 _audit(delivery, "delivery.queued", D.WAITING, D.QUEUED)
+        allowed = [d for d in allowed if d.variant.post_id not in paused_posts]
         if allowed:
             ids = [delivery.pk for delivery in allowed]
             if Delivery.objects.filter(pk__in=ids, state=D.WAITING).update(
@@ -213,6 +267,9 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
             return SendOutcome(delivery_id, "skipped", "not queued")
         post = delivery.variant.post
         reason = sending_blocked_reason(delivery.variant, at=now)
+        if reason is None:
+            # Its message came late (a worker outage): the next claim pauses it instead.
+            reason = _why_held_for_person(delivery, now, None) or None
         if reason is None and post.status not in DISPATCHABLE_POST_STATES:
             reason = _("Il post non è più approvato (%(status)s).") % {
                 "status": post.get_status_display()
@@ -538,8 +595,9 @@ def retry_delivery(*, delivery: Delivery, by) -> Delivery:
         # that finished meanwhile is never touched, so "Riprova ora" cannot send twice.
         # needs_reconcile is kept: an earlier send may have reached the channel, so the new
         # attempt still looks the item up first where the channel allows it.
+        # The person's "Riprova ora" is the decision to send now: lateness counts from it.
         changed = Delivery.objects.filter(pk=delivery.pk, state=before).update(
-            state=D.WAITING, next_attempt_at=None, queued_at=None
+            state=D.WAITING, next_attempt_at=None, queued_at=None, due_at=timezone.now()
         )
         if changed != 1:
             raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))

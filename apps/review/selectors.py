@@ -45,6 +45,8 @@ class ReviewState:
     approval_route: str = ""
     # Why an approver sees no approve button (separation of duties).
     approval_blocked_reason: str = ""
+    # An ordinary post approved now will be held by the open crisis.
+    crisis_hold_warning: str = ""
     warnings: list = field(default_factory=list)  # [(channel name, Finding)]
     has_blocking: bool = False
 
@@ -97,12 +99,13 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
         state.can_request_changes = True
         cache = _cache(request)
         state.approval_route = approval_route(post, user, office=cache.office, crisis=cache.crisis)
+        state.crisis_hold_warning = _crisis_hold_warning(post, cache.crisis)
         if state.approval_route:
             state.can_reapprove = post.reschedule_only_pending
             state.can_approve = not post.reschedule_only_pending
         else:
             state.approval_blocked_reason = _(
-                "Hai scritto o modificato per ultimo questo post: deve approvarlo un altro "
+                "Hai scritto o modificato il contenuto di questo post: deve approvarlo un altro "
                 "approvatore."
             )
     if status not in (S.PUBLISHED, S.CANCELLED):
@@ -113,6 +116,18 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
                 state.warnings.append((str(channel), finding))
                 state.has_blocking = state.has_blocking or finding.blocking
     return state
+
+
+def _crisis_hold_warning(post: Post, crisis) -> str:
+    if crisis is None or post.is_crisis_communication:
+        return ""
+    scope = None if crisis.all_channels else {c.pk for c in crisis.channels.all()}
+    if scope is not None and not any(v.channel_id in scope for v in post.variants.all()):
+        return ""
+    return _(
+        "È in corso una crisi: se lo approvi ora, il post resta fermo finché la crisi non "
+        "finisce, e poi torna nella pagina di ripresa perché qualcuno decida quando inviarlo."
+    )
 
 
 # --- Comments and audit of one post --------------------------------------------------------

@@ -65,19 +65,34 @@ def _require_status(post: Post, *statuses: S, message: str) -> None:
 _UNKNOWN = object()
 
 
+def wrote_this_version(post: Post, user) -> bool:
+    """Whether ``user`` wrote any of the words being approved: the author, the last editor,
+    or anyone who changed reviewed content since the last approval."""
+    return user.pk in {post.author_id, post.last_editor_id, *(post.content_editor_ids or [])}
+
+
 def approval_route(post: Post, user, *, office=None, crisis=_UNKNOWN) -> str:
     """How ``user`` may approve ``post``: "normal", "self" (office allows it), "fast_track"
     (crisis communication during a crisis), or "" when separation of duties forbids it.
 
+    The fast track lets one approver publish a crisis communication they touched only when
+    it was created as crisis communication by someone else: a flag ticked later, or a post
+    the approver created, needs a second person.
+
     ``office`` and ``crisis`` may be passed by a page that shows many posts.
     """
-    if user.pk not in {post.author_id, post.last_editor_id}:
+    if not wrote_this_version(post, user):
         return "normal"
     if crisis is _UNKNOWN:
         from apps.crisis.selectors import open_crisis
 
         crisis = open_crisis()
-    if post.is_crisis_communication and crisis is not None:
+    if (
+        post.is_crisis_communication
+        and post.created_as_crisis_communication
+        and post.author_id != user.pk
+        and crisis is not None
+    ):
         return "fast_track"
     if (office or OfficeSettings.load()).allow_self_approval:
         return "self"
@@ -143,7 +158,7 @@ def _check_approvable(post: Post, *, by, expected_version) -> str:
     if not route:
         raise ReviewError(
             _(
-                "Non puoi approvare un post che hai scritto o modificato per ultimo: "
+                "Non puoi approvare un post di cui hai scritto o modificato il contenuto: "
                 "serve un altro approvatore."
             )
         )
@@ -185,6 +200,7 @@ def _approve(post: Post, *, by, expected_version, action: str, note: str) -> Pos
                 "approved_at": timezone.now(),
                 "approved_version": int(expected_version),
                 "reschedule_only_pending": False,
+                "content_editor_ids": [],
             },
             on_commit=lambda: notify_author(post_id=post.pk, kind="approved"),
         )

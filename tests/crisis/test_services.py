@@ -266,7 +266,10 @@ def test_an_indispensable_post_with_a_justification_may_be_approved_in_a_blackou
 ):
     BlackoutFactory()
     without_reason = make_post(
-        channels=channels, status=PostStatus.IN_REVIEW, is_indispensable=True
+        channels=channels,
+        status=PostStatus.IN_REVIEW,
+        is_indispensable=True,
+        indispensable_reason="   ",
     )
     with_reason = make_post(
         channels=channels,
@@ -424,7 +427,9 @@ def test_the_gate_holds_an_indispensable_post_without_a_justification_in_a_black
     channels, make_post
 ):
     BlackoutFactory()
-    unjustified = make_post(channels=channels, in_hours=-1, is_indispensable=True)
+    unjustified = make_post(
+        channels=channels, in_hours=-1, is_indispensable=True, indispensable_reason=" \n "
+    )
 
     assert "silenzio" in sending_blocked_reason(unjustified.variants.first(), at=timezone.now())
 

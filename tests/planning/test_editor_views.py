@@ -252,13 +252,27 @@ def test_the_post_page_includes_the_workflow_publishing_and_history_parts(
     assert post.title in body and actions > body.index("Testi per canale")
 
 
-def test_an_indispensable_post_needs_a_reason(editor_client, facebook):
+def test_an_indispensable_post_needs_a_reason(approver_client, facebook):
     data = _data([facebook], is_indispensable="on")
-    body = editor_client.post(reverse("planning:post_create"), data).content.decode()
+    body = approver_client.post(reverse("planning:post_create"), data).content.decode()
     assert "Spiega perché" in body and Post.objects.count() == 0
     data["indispensable_reason"] = "Chiusura della strada per lavori urgenti."
-    editor_client.post(reverse("planning:post_create"), data)
+    approver_client.post(reverse("planning:post_create"), data)
     assert Post.objects.get().indispensable_reason.startswith("Chiusura")
+
+
+def test_an_editor_sees_the_bypass_flags_but_cannot_set_them(editor_client, facebook):
+    data = _data(
+        [facebook],
+        is_crisis_communication="on",
+        is_indispensable="on",
+        indispensable_reason="Chiusura della strada per lavori urgenti.",
+    )
+    editor_client.post(reverse("planning:post_create"), data)
+    post = Post.objects.get()
+    assert not post.is_crisis_communication and not post.is_indispensable
+    body = editor_client.get(reverse("planning:post_edit", args=[post.pk])).content.decode()
+    assert "Lo segna un approvatore" in body
 
 
 def test_the_post_page_warns_when_the_post_falls_in_a_blackout(editor_client, editor, facebook):

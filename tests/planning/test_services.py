@@ -136,11 +136,19 @@ def test_a_paused_post_whose_channels_change_goes_back_to_review(editor, channel
     assert [v.channel for v in post.variants.all()] == channels[:1]
 
 
-def test_renaming_an_approved_post_keeps_it_approved_at_the_new_version(editor, channels):
+def test_notes_for_colleagues_keep_an_approved_post_approved_at_the_new_version(editor, channels):
     post = _approved(editor, channels, approved_version=1)
-    update_post(post, by=editor, expected_version=1, title="Titolo interno nuovo", notes="ok")
+    update_post(post, by=editor, expected_version=1, notes="Ricordarsi di condividere")
     post.refresh_from_db()
     assert (post.status, post.version, post.approved_version) == (PostStatus.APPROVED, 2, 2)
+
+
+def test_renaming_an_approved_post_sends_it_back_to_review(editor, channels):
+    # Until posts have a public title, the title reaches citizens (newsletter, website).
+    post = _approved(editor, channels, approved_version=1)
+    update_post(post, by=editor, expected_version=1, title="ULTIM'ORA: chiude la biblioteca")
+    post.refresh_from_db()
+    assert (post.status, post.approved_version) == (PostStatus.IN_REVIEW, 1)
 
 
 def test_a_post_in_review_must_be_withdrawn_before_editing(editor, channels):

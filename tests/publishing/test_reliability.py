@@ -239,7 +239,7 @@ def test_a_reconciling_channel_not_showing_a_lost_request_yet_is_looked_up_again
     [send_delivery(delivery_id=pk) for pk in claim_due()]  # looked up: not there yet
     fake_adapter.existing = PublishResult(external_id="5", url="https://m.example/5")
 
-    later = timezone.now() + timedelta(hours=2)
+    later = timezone.now() + timedelta(minutes=5)  # past the backoff, within the tolerance
     [send_delivery(delivery_id=pk) for pk in claim_due(now=later)]
 
     delivery = deliveries_of(post)[0]

@@ -144,9 +144,9 @@ def test_adding_a_channel_to_an_approved_post_sends_it_back_to_review(approved_p
     assert Post.objects.get(pk=approved_post.pk).status == S.IN_REVIEW
 
 
-def test_renaming_an_approved_post_internally_keeps_the_approval(approved_post, editor):
+def test_notes_for_colleagues_keep_the_approval(approved_post, editor):
     update_post(
-        approved_post, by=editor, expected_version=approved_post.version, title="Titolo interno"
+        approved_post, by=editor, expected_version=approved_post.version, notes="Da condividere"
     )
 
     post = Post.objects.get(pk=approved_post.pk)

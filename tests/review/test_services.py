@@ -211,9 +211,17 @@ def test_self_approval_allowed_by_the_office_is_recorded_in_the_audit(approver):
     assert "auto-approvazione" in entry.summary
 
 
-def test_crisis_communication_is_fast_tracked_during_a_crisis(approver):
+def test_crisis_communication_is_fast_tracked_during_a_crisis(approver, editor):
+    """Born as crisis communication by a colleague, touched by the approver: one approver."""
     Crisis.objects.create(reason="Alluvione", declared_by=approver, declared_at=timezone.now())
-    post = post_in(S.IN_REVIEW, author=approver, is_crisis_communication=True)
+    post = post_in(
+        S.IN_REVIEW,
+        author=editor,
+        last_editor=approver,
+        is_crisis_communication=True,
+        created_as_crisis_communication=True,
+        content_editor_ids=[editor.pk, approver.pk],
+    )
 
     services.approve_post(post, by=approver, expected_version=1)
 
