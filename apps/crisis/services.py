@@ -125,7 +125,7 @@ def _stop_unpausable_deliveries(crisis: Crisis, *, by) -> list[int]:
     touched_posts = {}
     for delivery in pending:
         if Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(
-            state=DeliveryState.FAILED, queued_at=None, last_error=note
+            state=DeliveryState.FAILED, queued_at=None, last_error=note, failure_kind="held"
         ):
             stopped.append(delivery.pk)
             record(

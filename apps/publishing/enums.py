@@ -10,3 +10,39 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("Fallito")
     NEEDS_CHECK = "needs_check", _("Da verificare")
     CANCELLED = "cancelled", _("Annullato")
+
+
+class FailureKind(models.TextChoices):
+    """Why a delivery failed, which decides what a person can do about it."""
+
+    NONE = "", _("—")
+    REJECTED = "rejected", _("Contenuto rifiutato dal canale")
+    CONFIGURATION = "configuration", _("Configurazione del canale da correggere")
+    EXHAUSTED = "exhausted", _("Tentativi esauriti")
+    HELD = "held", _("Trattenuto oltre l'orario")
+
+    @property
+    def can_retry(self) -> bool:
+        """A rejected content fails again whatever the retry: it must be changed first."""
+        return self != FailureKind.REJECTED
+
+    @property
+    def what_to_do(self) -> str:
+        return {
+            FailureKind.REJECTED: _(
+                "Il canale ha rifiutato questo contenuto: ripeterlo non serve. Correggilo in "
+                "una copia del post (Duplica) oppure chiudi l'invio."
+            ),
+            FailureKind.CONFIGURATION: _(
+                "Manca o è sbagliata la configurazione del canale (credenziali, impostazioni): "
+                "fatela correggere a un amministratore, poi riprova."
+            ),
+            FailureKind.EXHAUSTED: _(
+                "Il canale non ha risposto dopo vari tentativi: riprova quando è di nuovo "
+                "raggiungibile."
+            ),
+            FailureKind.HELD: _(
+                "Non è partito all'orario previsto: riprova solo se ha ancora senso ora, "
+                "altrimenti chiudi l'invio."
+            ),
+        }.get(self, "")

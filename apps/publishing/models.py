@@ -3,7 +3,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import DeliveryState
+from .enums import DeliveryState, FailureKind
 
 
 class Delivery(models.Model):
@@ -27,6 +27,9 @@ class Delivery(models.Model):
     external_id = models.CharField(_("id esterno"), max_length=200, blank=True)
     external_url = models.URLField(_("indirizzo pubblico"), max_length=500, blank=True)
     last_error = models.TextField(_("ultimo errore"), blank=True)
+    failure_kind = models.CharField(
+        _("tipo di errore"), max_length=16, choices=FailureKind.choices, blank=True
+    )
     # Sent as the API's idempotency key where it has one; stable across retries.
     idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
     # Set by the sweeper when a send was interrupted on a channel that can reconcile: the
@@ -44,6 +47,10 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.variant} [{self.state}]"
+
+    @property
+    def failure(self) -> FailureKind:
+        return FailureKind(self.failure_kind)
 
 
 class ChannelCredential(models.Model):

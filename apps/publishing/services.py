@@ -34,6 +34,7 @@ from .adapters.base import (
     UnknownOutcome,
 )
 from .enums import DeliveryState as D
+from .enums import FailureKind
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ def _hold_for_person(delivery: Delivery, reason: str) -> bool:
             logger.warning("Post %s not paused: %s", post.pk, exc)
         return True
     if Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
-        state=D.FAILED, last_error=reason
+        state=D.FAILED, last_error=reason, failure_kind=FailureKind.HELD
     ):
         _audit(delivery, "delivery.held_for_person", D.WAITING, D.FAILED, summary=reason)
         sync_post_status(post=post)
@@ -302,7 +303,7 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
             preparation_error = ""
 
     if preparation_error:
-        return _record_failed(delivery, preparation_error)
+        return _record_failed(delivery, preparation_error, kind=FailureKind.CONFIGURATION)
     try:
         result = None
         if delivery.needs_reconcile and adapter.can_reconcile:
@@ -312,7 +313,8 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
     except TransientError as exc:
         return _record_transient(delivery, exc)
     except PermanentError as exc:
-        return _record_failed(delivery, _error_text(exc))
+        kind = FailureKind.CONFIGURATION if exc.is_configuration else FailureKind.REJECTED
+        return _record_failed(delivery, _error_text(exc), kind=kind)
     except UnknownOutcome as exc:
         return _record_unknown(delivery, adapter, request, _error_text(exc))
     except Exception as exc:  # a bug or a soft time limit: the request may have left
@@ -430,6 +432,7 @@ def _record_transient(
             delivery,
             _("%(error)s (tentativi esauriti)") % {"error": error},
             action="delivery.gave_up",
+            kind=FailureKind.EXHAUSTED,
         )
     delay = retry_delay(attempts=delivery.attempts, retry_after=exc.retry_after)
     return _finish(
@@ -444,8 +447,10 @@ def _record_transient(
     )
 
 
-def _record_failed(delivery: Delivery, error: str, *, action: str = "delivery.failed"):
-    return _finish(delivery, D.FAILED, action, summary=error, last_error=error)
+def _record_failed(
+    delivery: Delivery, error: str, *, kind: FailureKind, action: str = "delivery.failed"
+):
+    return _finish(delivery, D.FAILED, action, summary=error, last_error=error, failure_kind=kind)
 
 
 def _record_unknown(delivery, adapter: Adapter, request: PublishRequest, error: str):
@@ -586,6 +591,8 @@ def retry_delivery(*, delivery: Delivery, by) -> Delivery:
     """
     if delivery.state not in (D.FAILED, D.NEEDS_CHECK, D.WAITING):
         raise DeliveryActionError(_("Questo invio non si può ripetere ora."))
+    if delivery.state == D.FAILED and not delivery.failure.can_retry:
+        raise DeliveryActionError(delivery.failure.what_to_do)
     before = delivery.state
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
@@ -597,7 +604,11 @@ def retry_delivery(*, delivery: Delivery, by) -> Delivery:
         # attempt still looks the item up first where the channel allows it.
         # The person's "Riprova ora" is the decision to send now: lateness counts from it.
         changed = Delivery.objects.filter(pk=delivery.pk, state=before).update(
-            state=D.WAITING, next_attempt_at=None, queued_at=None, due_at=timezone.now()
+            state=D.WAITING,
+            next_attempt_at=None,
+            queued_at=None,
+            due_at=timezone.now(),
+            failure_kind=FailureKind.NONE,
         )
         if changed != 1:
             raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
@@ -609,6 +620,25 @@ def retry_delivery(*, delivery: Delivery, by) -> Delivery:
             states = Delivery.objects.filter(variant__post=post).values_list("state", flat=True)
             target = post_status_for(list(states)) or PostStatus.APPROVED
             transition(post, target, by=by, note=_("Nuovo tentativo di invio."))
+    return delivery
+
+
+def dismiss_failed_delivery(*, delivery: Delivery, by) -> Delivery:
+    """A person closes a failed delivery: it will not go out. The post then shows what did
+    (published where the others went out; cancelled when nothing did)."""
+    if delivery.state != D.FAILED:
+        raise DeliveryActionError(_("Si può chiudere solo un invio fallito."))
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
+        if Delivery.objects.filter(pk=delivery.pk, state=D.FAILED).update(state=D.CANCELLED) != 1:
+            raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
+        delivery.state = D.CANCELLED
+        _audit(delivery, "delivery.dismissed", D.FAILED, D.CANCELLED, actor=by)
+        states = list(Delivery.objects.filter(variant__post=post).values_list("state", flat=True))
+        if post.status == PostStatus.FAILED and all(s == D.CANCELLED for s in states):
+            transition(post, PostStatus.CANCELLED, by=by, note=_("Invii falliti chiusi."))
+        else:
+            sync_post_status(post=post, by=by)
     return delivery
 
 

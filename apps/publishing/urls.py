@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("invii/<int:pk>/riprova/", views.retry, name="retry"),
     path("invii/<int:pk>/verifica/", views.resolve, name="resolve"),
+    path("invii/<int:pk>/chiudi/", views.dismiss, name="dismiss"),
 ]

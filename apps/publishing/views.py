@@ -92,3 +92,21 @@ def resolve(request, pk: int):
     else:
         messages.success(request, _("Esito registrato."))
     return _back(request, delivery)
+
+
+@require_POST
+@require_capability("plan")
+def dismiss(request, pk: int):
+    """The author or an approver closes a failed delivery that will not be sent."""
+    delivery = _delivery_for_action(request, pk, author_may=True)
+    try:
+        services.dismiss_failed_delivery(delivery=delivery, by=request.user)
+    except services.DeliveryActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Invio su %(channel)s chiuso: non verrà pubblicato.")
+            % {"channel": delivery.variant.channel},
+        )
+    return _back(request, delivery)

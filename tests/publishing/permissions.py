@@ -29,6 +29,11 @@ ROWS = [
         method="POST",
         make_kwargs=lambda cast: _delivery(cast, DeliveryState.FAILED),
     ),
+    author_only(
+        "publishing:dismiss",
+        method="POST",
+        make_kwargs=lambda cast: _delivery(cast, DeliveryState.FAILED),
+    ),
     reviewers(
         "publishing:resolve",
         method="POST",

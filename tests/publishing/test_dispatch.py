@@ -493,7 +493,7 @@ def test_retrying_a_failed_delivery_makes_it_due_again_and_reopens_the_post(
     approved_post, fake_adapter, approver
 ):
     post = approved_post(channels=1)
-    fake_adapter.outcomes = [PermanentError("content rejected", status=400)]
+    fake_adapter.outcomes = [PermanentError("Invalid access token", status=401)]
     claim_and_send_all()
     delivery = deliveries_of(post)[0]
 

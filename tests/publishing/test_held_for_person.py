@@ -232,3 +232,78 @@ def test_the_blackout_page_sends_paused_posts_to_the_recovery_page(approver_clie
 
     assert post.title in body and reverse("crisis:recovery") in body
     assert "non verranno inviati" in body
+
+
+# --- Failures a retry cannot fix -----------------------------------------------------------
+
+
+def test_rejected_content_offers_no_retry_but_says_what_to_fix(
+    approved_post, fake_adapter, editor_client, editor
+):
+    from apps.publishing.adapters.base import PermanentError
+
+    post = approved_post(channels=1)
+    fake_adapter.outcomes = [PermanentError("Il testo supera il limite", status=400)]
+    tick()
+    (delivery,) = deliveries_of(post)
+    type(post).objects.filter(pk=post.pk).update(author=editor)
+
+    body = editor_client.get(post.get_absolute_url()).content.decode()
+
+    assert delivery.failure_kind == "rejected"
+    assert "ripeterlo non serve" in body
+    assert reverse("publishing:retry", args=[delivery.pk]) not in body
+    assert reverse("publishing:dismiss", args=[delivery.pk]) in body
+    with pytest.raises(Exception, match="ripeterlo non serve"):
+        retry_delivery(delivery=delivery, by=editor)
+
+
+def test_a_broken_configuration_says_to_fix_the_channel_and_may_be_retried(
+    approved_post, monkeypatch
+):
+    from apps.publishing import services
+
+    def broken(kind):
+        raise LookupError("no adapter for this kind")
+
+    monkeypatch.setattr(services, "_get_adapter", broken)
+    post = approved_post(channels=1)
+    tick()
+    (delivery,) = deliveries_of(post)
+
+    assert (delivery.state, delivery.failure_kind) == (D.FAILED, "configuration")
+    assert delivery.failure.can_retry and "configurazione" in delivery.failure.what_to_do
+
+
+def test_dismissing_the_failed_channel_of_a_partly_failed_post_publishes_it(
+    approved_post, fake_adapter
+):
+    from apps.publishing.adapters.base import PermanentError
+    from apps.publishing.services import dismiss_failed_delivery
+
+    post = approved_post(channels=2)
+    fake_adapter.outcomes = [PermanentError("Immagine rifiutata", status=400)]
+    tick()
+    post.refresh_from_db()
+    assert post.status == PostStatus.PARTLY_FAILED
+    failed = next(d for d in deliveries_of(post) if d.state == D.FAILED)
+
+    dismiss_failed_delivery(delivery=failed, by=UserFactory())
+
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    assert AuditEntry.objects.filter(action="delivery.dismissed", object_id=str(failed.pk)).exists()
+
+
+def test_dismissing_every_failed_channel_cancels_the_post(approved_post, fake_adapter):
+    from apps.publishing.adapters.base import PermanentError
+    from apps.publishing.services import dismiss_failed_delivery
+
+    post = approved_post(channels=1)
+    fake_adapter.outcomes = [PermanentError("Account sospeso", status=403)]
+    tick()
+
+    dismiss_failed_delivery(delivery=deliveries_of(post)[0], by=UserFactory())
+
+    post.refresh_from_db()
+    assert post.status == PostStatus.CANCELLED and len(fake_adapter.published) == 1

@@ -146,7 +146,7 @@ def test_retrying_one_of_two_failed_channels_leaves_the_post_partly_failed(
     approved_post, fake_adapter, approver
 ):
     post = approved_post(channels=2)
-    fake_adapter.outcomes = [PermanentError("rejected", status=400)] * 2
+    fake_adapter.outcomes = [PermanentError("Invalid access token", status=401)] * 2
     [send_delivery(delivery_id=pk) for pk in claim_due()]
     post.refresh_from_db()
     assert post.status == PostStatus.FAILED
@@ -161,7 +161,7 @@ def test_partial_failure_then_a_successful_manual_retry_publishes_the_post(
     approved_post, fake_adapter, approver
 ):
     post = approved_post(channels=2)
-    fake_adapter.outcomes = [PermanentError("rejected", status=400)]
+    fake_adapter.outcomes = [PermanentError("Invalid access token", status=401)]
     [send_delivery(delivery_id=pk) for pk in claim_due()]
     post.refresh_from_db()
     assert post.status == PostStatus.PARTLY_FAILED

@@ -18,7 +18,7 @@ import certifi
 import httpx
 from django.conf import settings
 
-from .base import Adapter, PermanentError, TransientError, UnknownOutcome
+from .base import Adapter, ConfigurationError, PermanentError, TransientError, UnknownOutcome
 
 logger = logging.getLogger("apps.publishing.adapters")
 
@@ -80,9 +80,9 @@ def require_service_url(url: str, kind: str = "") -> None:
     prefix = f"{kind}: " if kind else ""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PermanentError(f"{prefix}indirizzo del servizio non valido nella configurazione")
+        raise ConfigurationError(f"{prefix}indirizzo del servizio non valido nella configurazione")
     if settings.PRODUCTION_MODE and parts.scheme != "https":
-        raise PermanentError(f"{prefix}l'indirizzo del servizio deve usare https")
+        raise ConfigurationError(f"{prefix}l'indirizzo del servizio deve usare https")
 
 
 def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> httpx.Client:
@@ -97,7 +97,7 @@ def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> h
             follow_redirects=False,
         )
     except httpx.InvalidURL:
-        raise PermanentError("indirizzo del servizio non valido nella configurazione") from None
+        raise ConfigurationError("indirizzo del servizio non valido nella configurazione") from None
 
 
 def bearer_client(
@@ -110,7 +110,7 @@ def bearer_client(
     token = require_secret(secret, kind)
     base_url = config.get("base_url") or default_base_url
     if not base_url:
-        raise PermanentError(f"{kind}: manca 'base_url' nella configurazione del canale")
+        raise ConfigurationError(f"{kind}: manca 'base_url' nella configurazione del canale")
     return client_for(
         config, base_url=base_url, headers={"Authorization": f"Bearer {token}", **(headers or {})}
     )
@@ -151,7 +151,7 @@ def send(
     try:
         return client.request(method, url, **kwargs)
     except (httpx.UnsupportedProtocol, httpx.InvalidURL):
-        raise PermanentError(f"{kind}: indirizzo del servizio non valido") from None
+        raise ConfigurationError(f"{kind}: indirizzo del servizio non valido") from None
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise TransientError(f"{kind}: connessione non riuscita ({type(exc).__name__})") from None
     except httpx.WriteTimeout:
@@ -205,13 +205,13 @@ def json_or_empty(response: httpx.Response) -> dict:
 def require(config: dict, key: str, kind: str) -> str:
     value = str(config.get(key) or "").strip()
     if not value:
-        raise PermanentError(f"{kind}: manca '{key}' nella configurazione del canale")
+        raise ConfigurationError(f"{kind}: manca '{key}' nella configurazione del canale")
     return value
 
 
 def require_secret(secret: str, kind: str) -> str:
     if not secret:
-        raise PermanentError(f"{kind}: credenziale non impostata per il canale")
+        raise ConfigurationError(f"{kind}: credenziale non impostata per il canale")
     return secret
 
 

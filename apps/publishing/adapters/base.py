@@ -57,7 +57,21 @@ class TransientError(AdapterError):
 
 
 class PermanentError(AdapterError):
-    pass
+    """The service refused, and the same request will be refused again."""
+
+    @property
+    def is_configuration(self) -> bool:
+        """Refused for who is asking (token, permissions), not for what: fixable in the
+        channel's settings, after which the same content may be sent again."""
+        return self.status in (401, 403)
+
+
+class ConfigurationError(PermanentError):
+    """The channel's settings are missing or wrong: nothing was sent."""
+
+    @property
+    def is_configuration(self) -> bool:
+        return True
 
 
 class UnknownOutcome(AdapterError):

@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from .base import Adapter, PermanentError
+from .base import Adapter, ConfigurationError
 from .email_newsletter import EmailNewsletterAdapter
 from .facebook import FacebookAdapter
 from .instagram import InstagramAdapter
@@ -36,4 +36,4 @@ def get_adapter(kind: str) -> Adapter:
     try:
         return ADAPTERS[kind]()
     except KeyError:
-        raise PermanentError(f"nessun adattatore per il tipo di canale {kind!r}") from None
+        raise ConfigurationError(f"nessun adattatore per il tipo di canale {kind!r}") from None
