@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import AccessibleFormMixin
 
+from .kinds import config_settings_for
 from .models import Channel
+
+CONFIG_FIELD_PREFIX = "config_"
 
 TONE_FIELDS = [
     "char_limit",
@@ -43,6 +46,34 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["char_limit"].required = False
         self.fields["formality"].required = False
         self.fields["late_tolerance_minutes"].required = False
+        kind = self.data.get("kind") if self.is_bound else self.instance.kind
+        config = self.instance.config or {}
+        self.config_settings = config_settings_for(kind or "")
+        for setting in self.config_settings:
+            field_class = forms.URLField if setting.is_url else forms.CharField
+            extra = {"assume_scheme": "https"} if setting.is_url else {}
+            self.fields[CONFIG_FIELD_PREFIX + setting.key] = field_class(
+                label=setting.label,
+                help_text=setting.help_text,
+                required=False,
+                max_length=500,
+                initial=config.get(setting.key, ""),
+                **extra,
+            )
+
+    def config_fields(self):
+        return [self[CONFIG_FIELD_PREFIX + setting.key] for setting in self.config_settings]
+
+    def cleaned_config(self) -> dict:
+        """The channel's config with this kind's settings as typed (other keys kept)."""
+        config = dict(self.instance.config or {})
+        for setting in self.config_settings:
+            value = (self.cleaned_data.get(CONFIG_FIELD_PREFIX + setting.key) or "").strip()
+            if value:
+                config[setting.key] = value
+            else:
+                config.pop(setting.key, None)
+        return config
 
     def clean_late_tolerance_minutes(self):
         value = self.cleaned_data.get("late_tolerance_minutes")

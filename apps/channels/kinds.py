@@ -134,3 +134,67 @@ DEFAULTS: dict[str, KindDefaults] = {
 
 def defaults_for(kind: str) -> KindDefaults:
     return DEFAULTS[ChannelKind(kind)]
+
+
+@dataclass(frozen=True)
+class ConfigSetting:
+    """One non-secret setting a channel kind needs to publish (stored in ``Channel.config``)."""
+
+    key: str
+    label: str
+    help_text: str
+    is_url: bool = False
+
+
+# What each kind's adapter reads from Channel.config; secrets live with the credentials.
+CONFIG_SETTINGS: dict[str, tuple[ConfigSetting, ...]] = {
+    ChannelKind.FACEBOOK: (
+        ConfigSetting(
+            "page_id", _("Id della Pagina"), _("Il numero della Pagina, da Impostazioni.")
+        ),
+    ),
+    ChannelKind.INSTAGRAM: (
+        ConfigSetting(
+            "ig_user_id",
+            _("Id dell'account Instagram professionale"),
+            _("L'account collegato alla Pagina Facebook del Comune."),
+        ),
+    ),
+    ChannelKind.LINKEDIN: (
+        ConfigSetting(
+            "organization_id",
+            _("Id dell'organizzazione"),
+            _("Il numero nella pagina aziendale, es. 12345678."),
+        ),
+    ),
+    ChannelKind.MASTODON: (
+        ConfigSetting(
+            "base_url",
+            _("Indirizzo dell'istanza"),
+            _("Es. https://mastodon.uno: l'istanza dove vive l'account del Comune."),
+            is_url=True,
+        ),
+    ),
+    ChannelKind.TELEGRAM: (
+        ConfigSetting(
+            "chat_id",
+            _("Canale o gruppo"),
+            _("@nomecanale, oppure l'id numerico; il bot deve esserne amministratore."),
+        ),
+    ),
+    ChannelKind.WEBHOOK: (
+        ConfigSetting(
+            "url",
+            _("Indirizzo di destinazione"),
+            _("Dove inviare ogni pubblicazione (https), firmata con la chiave del canale."),
+            is_url=True,
+        ),
+    ),
+}
+
+
+def config_settings_for(kind: str) -> tuple[ConfigSetting, ...]:
+    try:
+        return CONFIG_SETTINGS.get(ChannelKind(kind), ())
+    except ValueError:  # an unknown kind typed into the form: its own field reports it
+        return ()

@@ -12,6 +12,7 @@ def _state(channel: Channel) -> dict:
     for name in ["name", "kind", "active", *TONE_FIELDS, "late_tolerance_minutes"]:
         value = getattr(channel, name)
         state[name] = value if value is None or isinstance(value, (bool, int)) else str(value)
+    state["config"] = dict(channel.config or {})  # ids and addresses only: no secret lives here
     return state
 
 

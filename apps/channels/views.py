@@ -21,8 +21,10 @@ def channel_list(request):
 def channel_create(request):
     form = ChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        channel = form.save(commit=False)
+        channel.config = form.cleaned_config()
         channel = save_channel(
-            channel=form.save(commit=False),
+            channel=channel,
             by=request.user,
             reset_to_defaults=form.cleaned_data["reset_to_defaults"],
         )
@@ -37,8 +39,10 @@ def channel_edit(request, pk):
     channel = get_object_or_404(Channel, pk=pk)
     form = ChannelForm(request.POST or None, instance=channel)
     if request.method == "POST" and form.is_valid():
+        channel = form.save(commit=False)
+        channel.config = form.cleaned_config()
         channel = save_channel(
-            channel=form.save(commit=False),
+            channel=channel,
             by=request.user,
             reset_to_defaults=form.cleaned_data["reset_to_defaults"],
         )

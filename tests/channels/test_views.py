@@ -108,3 +108,37 @@ def test_changing_the_kind_moves_default_values_to_the_new_kind_and_keeps_custom
     channel.refresh_from_db()
     assert (channel.kind, channel.char_limit, channel.formality) == ("x", 280, Formality.NEUTRAL)
     assert channel.guidance == "Le nostre regole"
+
+
+def test_an_admin_sets_a_channels_publishing_settings_on_its_page(admin_client_):
+    channel = ChannelFactory(name="Facebook", kind=ChannelKind.FACEBOOK, config={"keep": "1"})
+    url = reverse("channels:edit", args=[channel.pk])
+    assert "Id della Pagina" in admin_client_.get(url).content.decode()
+
+    response = admin_client_.post(
+        url,
+        {"name": "Facebook", "kind": "facebook", "active": "on", "config_page_id": " 1234567 "},
+    )
+
+    channel.refresh_from_db()
+    assert response.status_code == 302
+    assert channel.config == {"keep": "1", "page_id": "1234567"}
+    entry = AuditEntry.objects.filter(action="channel.updated").latest("at")
+    assert entry.after["config"]["page_id"] == "1234567"
+
+
+def test_a_channel_address_must_be_a_web_address(admin_client_):
+    channel = ChannelFactory(name="Mastodon", kind=ChannelKind.MASTODON)
+    response = admin_client_.post(
+        reverse("channels:edit", args=[channel.pk]),
+        {
+            "name": "Mastodon",
+            "kind": "mastodon",
+            "active": "on",
+            "config_base_url": "javascript:alert(1)",
+        },
+    )
+
+    channel.refresh_from_db()
+    assert response.status_code == 200 and "base_url" not in channel.config
+    assert 'value="javascript:alert(1)"' in response.content.decode()  # kept, to correct
