@@ -74,10 +74,17 @@ def post_is_exempt_from_blackout(post, blackout: Blackout) -> bool:
     return any(c.pk == post.category_id for c in blackout.allowed_categories.all())
 
 
-def blackout_blocking_post_at(post, at: datetime) -> Blackout | None:
-    """The blackout that forbids ``post`` at ``at`` on any of its channels, or None."""
+def blackout_blocking_post_at(post, at: datetime, *, among=None) -> Blackout | None:
+    """The blackout that forbids ``post`` at ``at`` on any of its channels, or None.
+
+    ``among``: blackouts already loaded (with channels and categories) by a page that asks
+    for many posts, so that it asks the database once."""
     channel_ids = {v.channel_id for v in post.variants.all()}
-    for blackout in blackouts_covering(at):
+    if among is None:
+        covering = blackouts_covering(at)
+    else:
+        covering = [b for b in among if b.starts_at <= at < b.ends_at]
+    for blackout in covering:
         covered = blackout.all_channels or channel_ids & {c.pk for c in blackout.channels.all()}
         if covered and not post_is_exempt_from_blackout(post, blackout):
             return blackout

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -169,12 +171,16 @@ def _recovery_context(*, bulk_form=None):
     posts = list(selectors.paused_posts())
     now = timezone.now()
     channel_ids = {v.channel_id for post in posts for v in post.variants.all()}
+    times = [post.planned_at for post in posts]
+    blackouts = (
+        selectors.blackouts_between(min(times), max(times) + timedelta(seconds=1)) if posts else []
+    )
     return {
         "paused": [
             (
                 post,
                 post.planned_at > now,
-                selectors.blackout_blocking_post_at(post, post.planned_at),
+                selectors.blackout_blocking_post_at(post, post.planned_at, among=blackouts),
             )
             for post in posts
         ],

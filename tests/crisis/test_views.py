@@ -406,3 +406,22 @@ def test_the_reason_field_points_at_its_help_text_before_any_error(approver_clie
 
     assert 'aria-describedby="id_reason_helptext"' in body
     assert '<legend class="h6">Canali coinvolti' in body
+
+
+def test_the_recovery_screen_runs_the_same_queries_for_one_or_many_posts(
+    approver_client, channels, make_post
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    BlackoutFactory(kind="mourning", reason="Lutto cittadino")
+
+    def queries_with(paused: int) -> int:
+        for hour in range(paused):
+            make_post(channels=channels, in_hours=hour + 1, status=PostStatus.PAUSED)
+        approver_client.get(reverse("crisis:recovery"))  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            assert approver_client.get(reverse("crisis:recovery")).status_code == 200
+        return len(queries)
+
+    assert queries_with(1) == queries_with(2)  # 1 paused post, then 3

@@ -5,6 +5,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
+# It runs apt-get as root when Chromium is missing: not for the quick loop.
+pytestmark = pytest.mark.system
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ensure-browser.sh"
 
 
