@@ -9,6 +9,7 @@ mode, where the secret key and allowed hosts are required.
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,25 @@ else:
     ALLOWED_HOSTS = [h.strip() for h in env_required("DJANGO_ALLOWED_HOSTS").split(",") if h]
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Fernet keys for channel secrets at rest, newest first (apps/publishing/encryption.py;
+# .env.example says how to generate one).
+SECRET_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in (
+        env_required("PA_PLANNER_SECRET_KEYS")
+        if PRODUCTION_MODE
+        else env.str("PA_PLANNER_SECRET_KEYS", default="")
+    ).split(",")
+    if key.strip()
+]
+for _key in SECRET_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "PA_PLANNER_SECRET_KEYS must list Fernet keys (32 url-safe base64 bytes each)."
+        ) from None
+
 SITE_URL = env.str("PA_PLANNER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 COMUNE_NAME = env.str("PA_PLANNER_COMUNE_NAME", default="Comune di Esempio")
 

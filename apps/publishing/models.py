@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .encryption import EncryptedTextField
 from .enums import DeliveryState, FailureKind
 
 
@@ -59,7 +60,7 @@ class ChannelCredential(models.Model):
     channel = models.OneToOneField(
         "channels.Channel", on_delete=models.CASCADE, related_name="credential"
     )
-    secret = models.TextField(_("token / segreto"), blank=True)
+    secret = EncryptedTextField(_("token / segreto"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

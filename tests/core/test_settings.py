@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+FERNET_KEY = "Jm1yq1mUxeC7nE0qf3cFJ8Q6XbK4mAq0o2R6z9sVtLw="
 PROBE = (
     "import json, django; from django.conf import settings; django.setup();"
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
@@ -21,6 +22,7 @@ CLEARED = (
     "DJANGO_DEBUG",
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
+    "PA_PLANNER_SECRET_KEYS",
     "PA_PLANNER_TESTING",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser harness; check --deploy warns about it
 )
@@ -58,13 +60,27 @@ def test_database_and_broker_urls_switch_to_postgres_and_redis(tmp_path):
     assert values["broker"] == "redis://127.0.0.1:6379/0"
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "PA_PLANNER_SECRET_KEYS"]
+)
 def test_production_mode_names_the_missing_variable(tmp_path, missing):
-    env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60, "DJANGO_ALLOWED_HOSTS": "pa.example"}
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "pa.example",
+        "PA_PLANNER_SECRET_KEYS": FERNET_KEY,
+    }
     del env[missing]
     result = run_settings(tmp_path, **env)
     assert result.returncode != 0
     assert f"{missing} is required" in result.stderr
+
+
+def test_a_secret_key_that_is_not_a_fernet_key_is_an_error_that_does_not_show_it(tmp_path):
+    result = run_settings(tmp_path, PA_PLANNER_SECRET_KEYS="not-a-key-hunter2")
+    assert result.returncode != 0
+    assert "PA_PLANNER_SECRET_KEYS must list Fernet keys" in result.stderr
+    assert "hunter2" not in result.stderr
 
 
 def test_a_boolean_that_is_neither_true_nor_false_is_an_error(tmp_path):
@@ -81,6 +97,7 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="k7#" + "z" * 30 + "Qv9!" + "m" * 30,
         DJANGO_ALLOWED_HOSTS="comunicazione.comune.esempio.it",
+        PA_PLANNER_SECRET_KEYS=FERNET_KEY,
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
