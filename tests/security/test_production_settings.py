@@ -21,6 +21,7 @@ CLEARED = (
     "DJANGO_SECRET_KEY",
     "DJANGO_SECRET_KEY_FILE",
     "DJANGO_ALLOWED_HOSTS",
+    "PA_PLANNER_SECRET_KEYS",
     "PA_PLANNER_TESTING",
     "DJANGO_SECURE_SSL_REDIRECT",
     "DJANGO_HSTS_SECONDS",
@@ -86,6 +87,7 @@ def production(tmp_path_factory):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=_random_secret(),
         DJANGO_ALLOWED_HOSTS="example.org",
+        PA_PLANNER_SECRET_KEYS="Jm1yq1mUxeC7nE0qf3cFJ8Q6XbK4mAq0o2R6z9sVtLw=",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
