@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
         "schedule": SWEEP_INTERVAL,
         "options": {"expires": 50},
     },
+    # Tokens that lapse soon are refreshed (X's live two hours), well before they do.
+    "channels.refresh_connections": {
+        "task": "channels.refresh_connections",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
     # Each slot owner hears about the empty occurrences due soon.
     "slots.send_empty_slot_reminders": {
         "task": "slots.send_empty_slot_reminders",

@@ -62,7 +62,7 @@ else:
     ALLOWED_HOSTS = [h.strip() for h in env_required("DJANGO_ALLOWED_HOSTS").split(",") if h]
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-# Fernet keys for channel secrets at rest, newest first (apps/publishing/encryption.py;
+# Fernet keys for channel secrets at rest, newest first (apps/core/encryption.py;
 # .env.example says how to generate one).
 SECRET_ENCRYPTION_KEYS = [
     key.strip()
@@ -80,6 +80,18 @@ for _key in SECRET_ENCRYPTION_KEYS:
         raise ImproperlyConfigured(
             "PA_PLANNER_SECRET_KEYS must list Fernet keys (32 url-safe base64 bytes each)."
         ) from None
+
+# The app's own OAuth clients, registered at each network (docs/channels.md says how).
+OAUTH_PROVIDERS = {
+    "x": {
+        "client_id": env.str("PA_PLANNER_X_CLIENT_ID", default=""),
+        "client_secret": env.str("PA_PLANNER_X_CLIENT_SECRET", default=""),
+        "authorize_url": env.str(
+            "PA_PLANNER_X_AUTHORIZE_URL", default="https://x.com/i/oauth2/authorize"
+        ),
+        "api_url": env.str("PA_PLANNER_X_API_URL", default="https://api.x.com"),
+    },
+}
 
 SITE_URL = env.str("PA_PLANNER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 COMUNE_NAME = env.str("PA_PLANNER_COMUNE_NAME", default="Comune di Esempio")

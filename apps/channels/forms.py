@@ -19,6 +19,10 @@ TONE_FIELDS = [
 ]
 
 
+# How long a held post may still go out by itself (see publishing.services.claim_due).
+PUBLISHING_FIELDS = ["late_tolerance_minutes", "reconnect_grace_minutes"]
+
+
 class ChannelForm(AccessibleFormMixin, forms.ModelForm):
     """Name, kind and tone guidance. Credentials are managed on the publishing pages."""
 
@@ -30,7 +34,14 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Channel
-        fields = ["name", "kind", "active", *TONE_FIELDS, "late_tolerance_minutes"]
+        fields = [
+            "name",
+            "kind",
+            "active",
+            *TONE_FIELDS,
+            "late_tolerance_minutes",
+            "reconnect_grace_minutes",
+        ]
         widgets = {
             "guidance": forms.Textarea(attrs={"rows": 4}),
             "emoji_allowed": forms.NullBooleanSelect,
@@ -46,6 +57,7 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["char_limit"].required = False
         self.fields["formality"].required = False
         self.fields["late_tolerance_minutes"].required = False
+        self.fields["reconnect_grace_minutes"].required = False
         kind = self.data.get("kind") if self.is_bound else self.instance.kind
         config = self.instance.config or {}
         self.config_settings = config_settings_for(kind or "")
@@ -75,13 +87,19 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
                 config.pop(setting.key, None)
         return config
 
-    def clean_late_tolerance_minutes(self):
-        value = self.cleaned_data.get("late_tolerance_minutes")
+    def _minutes(self, name: str):
+        value = self.cleaned_data.get(name)
         if value is None:
-            return Channel._meta.get_field("late_tolerance_minutes").default
+            return Channel._meta.get_field(name).default
         if value > 24 * 60:
             raise forms.ValidationError(_("Al massimo 1440 minuti (un giorno)."))
         return value
+
+    def clean_late_tolerance_minutes(self):
+        return self._minutes("late_tolerance_minutes")
+
+    def clean_reconnect_grace_minutes(self):
+        return self._minutes("reconnect_grace_minutes")
 
     def clean_gulpease_target(self):
         value = self.cleaned_data.get("gulpease_target")

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.encryption import EncryptedTextField
+
 from .enums import ChannelKind, Formality
 from .kinds import defaults_for
 
@@ -29,6 +31,14 @@ class Channel(models.Model):
         help_text=_(
             "Un post trattenuto oltre questo ritardo (crisi, silenzio, guasto) non parte da "
             "solo: viene sospeso finché una persona decide."
+        ),
+    )
+    reconnect_grace_minutes = models.PositiveSmallIntegerField(
+        _("attesa per un canale da ricollegare (minuti)"),
+        default=120,
+        help_text=_(
+            "Se il canale va ricollegato, i post previsti aspettano: escono al ricollegamento "
+            "entro questo tempo, altrimenti vengono sospesi finché una persona decide."
         ),
     )
     config = models.JSONField(_("configurazione"), default=dict, blank=True)
@@ -63,3 +73,50 @@ class Channel(models.Model):
     @property
     def icon(self) -> str:
         return defaults_for(self.kind).icon
+
+
+class ConnectionStatus(models.TextChoices):
+    CONNECTED = "connected", _("Collegato")
+    NEEDS_RECONNECT = "needs_reconnect", _("Da ricollegare")
+
+
+class ChannelConnection(models.Model):
+    """The account a person connected with the network's own login, and its tokens.
+
+    Tokens are encrypted at rest and never shown, logged or audited; ``expires_at`` is when
+    the access token lapses, which the refresh task watches.
+    """
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="connection")
+    provider = models.CharField(_("servizio"), max_length=20)
+    status = models.CharField(
+        _("stato"),
+        max_length=20,
+        choices=ConnectionStatus.choices,
+        default=ConnectionStatus.CONNECTED,
+    )
+    account_id = models.CharField(_("id dell'account"), max_length=200, blank=True)
+    account_name = models.CharField(_("account"), max_length=200, blank=True)
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    expires_at = models.DateTimeField(_("il token scade"), null=True, blank=True)
+    scope = models.CharField(max_length=500, blank=True)
+    connected_at = models.DateTimeField(_("collegato il"))
+    connected_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    last_refreshed_at = models.DateTimeField(_("ultimo rinnovo"), null=True, blank=True)
+    # Held by the one worker refreshing the token (a conditional UPDATE claims it).
+    refresh_claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("ultimo errore"), blank=True)
+
+    class Meta:
+        indexes = [
+            # connections_to_refresh: status = connected AND expires_at < soon.
+            models.Index(fields=["status", "expires_at"], name="connection_refresh_due"),
+        ]
+        verbose_name = _("collegamento del canale")
+        verbose_name_plural = _("collegamenti dei canali")
+
+    def __str__(self):
+        return f"{self.channel} · {self.account_name or self.provider}"

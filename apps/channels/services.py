@@ -9,7 +9,14 @@ from .models import Channel
 
 def _state(channel: Channel) -> dict:
     state = {}
-    for name in ["name", "kind", "active", *TONE_FIELDS, "late_tolerance_minutes"]:
+    for name in [
+        "name",
+        "kind",
+        "active",
+        *TONE_FIELDS,
+        "late_tolerance_minutes",
+        "reconnect_grace_minutes",
+    ]:
         value = getattr(channel, name)
         state[name] = value if value is None or isinstance(value, (bool, int)) else str(value)
     state["config"] = dict(channel.config or {})  # ids and addresses only: no secret lives here

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.channel_list, name="list"),
     path("nuovo/", views.channel_create, name="create"),
     path("<int:pk>/modifica/", views.channel_edit, name="edit"),
+    path("<int:pk>/collega/", views.connect_start, name="connect"),
+    path("collegamento/ritorno/", views.connect_callback, name="connect_callback"),
 ]

@@ -3,7 +3,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .encryption import EncryptedTextField
+from apps.core.encryption import EncryptedTextField
+
 from .enums import DeliveryState, FailureKind
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import record
+from apps.channels.connections import access_token_for
 from apps.crisis.gate import blackout_over_planned_time, sending_blocked_reason
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
@@ -132,7 +133,7 @@ def _due_queryset(now: datetime):
             variant__post__status__in=DISPATCHABLE_POST_STATES,
         )
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .select_related("variant__post__category", "variant__channel")
+        .select_related("variant__post__category", "variant__channel__connection")
         .order_by("due_at", "id")
     )
 
@@ -144,11 +145,28 @@ def late_beyond_tolerance(delivery: Delivery, now: datetime) -> bool:
     return now - delivery.due_at > tolerance
 
 
+def channel_not_ready(channel) -> str | None:
+    """Why a channel connected by login cannot publish now (it must be reconnected)."""
+    if access_token_for(channel) == "":
+        return _("In attesa: canale da ricollegare.")
+    return None
+
+
 def _why_held_for_person(delivery: Delivery, now: datetime, gate_reason: str | None) -> str:
     """Why a due delivery must wait for a person rather than go out, or ""."""
     own_time = blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
     if own_time:
         return own_time
+    channel = delivery.variant.channel
+    if gate_reason is None and channel_not_ready(channel):
+        # A disconnected channel gets its own, longer grace: reconnecting is quick.
+        grace = timedelta(minutes=max(channel.reconnect_grace_minutes, 0))
+        if now - delivery.due_at > grace:
+            return _(
+                "Il canale è rimasto da ricollegare oltre %(minutes)d minuti dall'orario "
+                "previsto: non esce più da solo, serve una decisione."
+            ) % {"minutes": channel.reconnect_grace_minutes}
+        return ""
     if late_beyond_tolerance(delivery, now):
         minutes = delivery.variant.channel.late_tolerance_minutes
         text = _(
@@ -206,6 +224,7 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
                 continue
             reason = sending_blocked_reason(delivery.variant, at=now)
             held = _why_held_for_person(delivery, now, reason)
+            reason = reason or channel_not_ready(delivery.variant.channel)
             if held:
                 if _hold_for_person(delivery, held):
                     paused_posts.add(delivery.variant.post_id)
@@ -259,7 +278,9 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_related(
-                "variant__post__category", "variant__channel__credential"
+                "variant__post__category",
+                "variant__channel__credential",
+                "variant__channel__connection",
             )
             .filter(pk=delivery_id)
             .first()
@@ -271,6 +292,8 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
         if reason is None:
             # Its message came late (a worker outage): the next claim pauses it instead.
             reason = _why_held_for_person(delivery, now, None) or None
+        if reason is None:
+            reason = channel_not_ready(delivery.variant.channel)
         if reason is None and post.status not in DISPATCHABLE_POST_STATES:
             reason = _("Il post non è più approvato (%(status)s).") % {
                 "status": post.get_status_display()
@@ -332,6 +355,7 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
     post = variant.post
     channel = variant.channel
     credential = getattr(channel, "credential", None)
+    token = access_token_for(channel)
     images = tuple(
         ImagePayload(
             path=image.image.path,
@@ -348,7 +372,7 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
         link=post.link,
         images=images,
         config=dict(channel.config or {}),
-        secret=credential.secret if credential else "",
+        secret=token if token is not None else (credential.secret if credential else ""),
     )
 
 

@@ -87,4 +87,6 @@ ROWS = [
         make_kwargs=_channel,
         data=lambda cast, kwargs: {"name": "Canale matrice", "kind": "x", "active": "on"},
     ),
+    admins("channels:connect", method="POST", make_kwargs=_channel),
+    admins("channels:connect_callback", query="?state=x&code=y"),
 ]

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import override_settings
 
 from apps.audit.models import AuditEntry
-from apps.publishing.encryption import PREFIX
+from apps.core.encryption import PREFIX
 from apps.publishing.models import ChannelCredential
 from apps.publishing.services import build_publish_request, schedule_deliveries
 from tests.factories import ChannelFactory, PostFactory

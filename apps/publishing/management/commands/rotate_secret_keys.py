@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.audit.services import record
-from apps.publishing.encryption import UnreadableSecret, rotate
+from apps.core.encryption import UnreadableSecret, rotate
 from apps.publishing.models import ChannelCredential
 
 
