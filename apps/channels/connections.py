@@ -12,7 +12,7 @@ tokens through ``offline.access``). The app's client id and secret come from the
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
@@ -169,7 +169,7 @@ def _error_code(exc: Exception) -> str:
 
 def _expiry(token: dict) -> datetime | None:
     if token.get("expires_at"):
-        return datetime.fromtimestamp(float(token["expires_at"]), tz=timezone.UTC)
+        return datetime.fromtimestamp(float(token["expires_at"]), tz=UTC)
     if token.get("expires_in"):
         return timezone.now() + timedelta(seconds=float(token["expires_in"]))
     return None

@@ -29,6 +29,8 @@ class Delivery(models.Model):
     external_id = models.CharField(_("id esterno"), max_length=200, blank=True)
     external_url = models.URLField(_("indirizzo pubblico"), max_length=500, blank=True)
     last_error = models.TextField(_("ultimo errore"), blank=True)
+    # It waited for its channel to be reconnected: the channel's (longer) grace applies.
+    waited_for_reconnect = models.BooleanField(default=False)
     failure_kind = models.CharField(
         _("tipo di errore"), max_length=16, choices=FailureKind.choices, blank=True
     )

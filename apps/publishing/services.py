@@ -89,6 +89,7 @@ def schedule_deliveries(*, post: Post) -> list[Delivery]:
                     "state": D.WAITING,
                     "next_attempt_at": None,
                     "queued_at": None,
+                    "waited_for_reconnect": False,
                 }
                 if Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(**fields):
                     for name, value in fields.items():
@@ -158,8 +159,8 @@ def _why_held_for_person(delivery: Delivery, now: datetime, gate_reason: str | N
     if own_time:
         return own_time
     channel = delivery.variant.channel
-    if gate_reason is None and channel_not_ready(channel):
-        # A disconnected channel gets its own, longer grace: reconnecting is quick.
+    if gate_reason is None and (delivery.waited_for_reconnect or channel_not_ready(channel)):
+        # Waiting for a reconnect has the channel's own, longer grace: a person is on it.
         grace = timedelta(minutes=max(channel.reconnect_grace_minutes, 0))
         if now - delivery.due_at > grace:
             return _(
@@ -224,14 +225,15 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
                 continue
             reason = sending_blocked_reason(delivery.variant, at=now)
             held = _why_held_for_person(delivery, now, reason)
-            reason = reason or channel_not_ready(delivery.variant.channel)
+            not_ready = None if reason else channel_not_ready(delivery.variant.channel)
             if held:
                 if _hold_for_person(delivery, held):
                     paused_posts.add(delivery.variant.post_id)
-            elif reason:
-                if delivery.last_error != reason:
+            elif reason or not_ready:
+                if delivery.last_error != (reason or not_ready):
                     Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
-                        last_error=reason
+                        last_error=reason or not_ready,
+                        **({"waited_for_reconnect": True} if not_ready else {}),
                     )
             elif row_locks:
                 allowed.append(delivery)
