@@ -6,12 +6,16 @@ switch to PostgreSQL and Redis/RabbitMQ. ``DJANGO_DEBUG=0`` is production
 mode, where the secret key and allowed hosts are required.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Authlib 1.9 prefers the httpx2 package and warns when it finds httpx; both speak alike here.
+warnings.filterwarnings("ignore", message="The httpx module is deprecated")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PA_PLANNER_VAR_DIR", default=str(BASE_DIR / "var")))
