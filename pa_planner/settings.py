@@ -9,12 +9,14 @@ mode, where the secret key and allowed hosts are required.
 import warnings
 from pathlib import Path
 
+# Authlib 1.9 prefers the httpx2 package and warns when it finds httpx; both speak alike here.
+# Its module adds an "always" filter when imported, so it is imported before ours goes first.
+import authlib.deprecate  # noqa: E402,F401,I001
 import environ
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-# Authlib 1.9 prefers the httpx2 package and warns when it finds httpx; both speak alike here.
 warnings.filterwarnings("ignore", message="The httpx module is deprecated")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
