@@ -165,11 +165,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://pa-planner")}
 
 # --- Auth ---------------------------------------------------------------------------
+# Django's validators (messages in Italian): similarity, length, common passwords, digits only.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "apps.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "apps.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "apps.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "apps.accounts.validators.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     # django-axes, plus the per-address limit across usernames (apps/accounts/backends.py).

@@ -38,13 +38,37 @@ class EnrolCodeForm(OtpCodeForm):
     )
 
 
-class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
-    pass
-
-
-class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
-    pass
+def _italian_new_password_fields(form) -> None:
+    """Django's own Italian catalogue lacks these labels: give them here."""
+    form.fields["new_password1"].label = _("Nuova password")
+    form.fields["new_password2"].label = _("Conferma nuova password")
+    form.fields["new_password2"].help_text = _("Scrivi di nuovo la nuova password.")
+    form.error_messages = {
+        **form.error_messages,
+        "password_mismatch": _("Le due password non coincidono."),
+    }
 
 
 class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _italian_new_password_fields(self)
+        self._describe_fields()
+
+
+class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _italian_new_password_fields(self)
+        self.fields["old_password"].label = _("Password attuale")
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": _("La password attuale non è corretta: scrivila di nuovo."),
+        }
+        self._describe_fields()
+
+
+class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Email")

@@ -90,7 +90,8 @@ def mfa_setup(request):
     form = EnrolCodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        allowed, _info = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["code"]):
             codes = mfa.confirm_enrolment(device)
             otp_login(request, device)
             security.mark_identity_confirmed(request)
@@ -98,7 +99,12 @@ def mfa_setup(request):
             return render(
                 request, "accounts/recovery_codes.html", {"codes": codes, "enrolled": True}
             )
-        form.add_error("code", _("Il codice non corrisponde: controlla l'ora del telefono."))
+        form.add_error(
+            "code",
+            _("Il codice non corrisponde: controlla l'ora del telefono.")
+            if allowed
+            else _("Troppi codici sbagliati di fila: aspetta qualche secondo e riprova."),
+        )
         form._describe_fields()
         status = 400
     return render(

@@ -27,6 +27,7 @@ def test_a_logged_in_person_changes_their_password(editor_client, editor):
     ("password", "message"),
     [
         ("password123", "troppo comune"),
+        ("Corta-1", "troppo breve"),
         ("48210573956", "interamente numerica"),
     ],
 )
@@ -45,10 +46,12 @@ def test_weak_passwords_are_refused_in_italian(editor_client, editor, password, 
 
 
 def test_the_wrong_current_password_changes_nothing(editor_client, editor):
-    editor_client.post(
+    response = editor_client.post(
         reverse("accounts:password_change"),
         {"old_password": "sbagliata", "new_password1": GOOD, "new_password2": GOOD},
     )
+    assert "La password attuale non è corretta" in response.content.decode()
+    assert "Password attuale" in response.content.decode()
     editor.refresh_from_db()
     assert editor.check_password("pw")
 
