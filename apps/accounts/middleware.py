@@ -69,6 +69,7 @@ class MfaRequiredMiddleware:
     OPEN_URL_NAMES = {
         "accounts:mfa_verify",
         "accounts:mfa_setup",
+        "accounts:reauth",
         "logout",
         "set_language",
         "healthz",

@@ -82,8 +82,10 @@ def mfa_verify(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@security.require_recent_auth
 def mfa_setup(request):
-    """Enrol an authenticator app. Someone with a device must first prove they hold it."""
+    """Enrol an authenticator app. Someone with a device must first prove they hold it, and
+    everyone must have typed their password in the last minutes (ASVS 7.5.1)."""
     if request.session.get(security.HAS_DEVICE) and not request.user.is_verified():
         return redirect("accounts:mfa_verify")
     device = mfa.pending_totp_device(request.user)

@@ -236,3 +236,29 @@ def test_the_admin_change_goes_through_after_confirming(admin_client_, staff_adm
     assert response.status_code == 200
     assert "reauth_password" not in response.content.decode()
     assert Group.objects.filter(name=Role.APPROVER.value).exists()
+
+
+def test_replacing_the_authenticator_needs_a_recent_password(client, editor, stale):
+    device = enrolled_device(editor)
+    client.post(reverse("login"), {"username": editor.username, "password": "pw"})
+    client.post(reverse("accounts:mfa_verify"), {"code": current_code(device)})
+    stale(client)
+
+    response = client.get(reverse("accounts:mfa_setup"))
+
+    assert 'name="reauth_password"' in response.content.decode()
+    assert "qr_code" not in response.context
+
+
+def test_an_unenrolled_approver_can_confirm_the_password_on_the_way_to_enrolment(
+    client, approver, stale, settings
+):
+    settings.MFA_REQUIRED = True
+    client.post(reverse("login"), {"username": approver.username, "password": "pw"})
+    stale(client)
+    setup = reverse("accounts:mfa_setup")
+
+    response = client.post(reverse("accounts:reauth"), {"next": setup, "reauth_password": "pw"})
+
+    assert response["Location"] == setup
+    assert "qr_code" in client.get(setup).context
