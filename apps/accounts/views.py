@@ -5,6 +5,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +15,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from . import mfa, security
+from .client_ip import client_ip
 from .forms import (
     EnrolCodeForm,
     OtpCodeForm,
@@ -177,6 +179,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+RESET_LIMIT = 5  # reset emails asked for per client address and window
+RESET_WINDOW_SECONDS = 900
+
+
+def allow_reset_request(ip_address: str | None) -> bool:
+    """The reset form sends email: it must not become a way to flood the staff's mailboxes."""
+    key = f"accounts:password-reset:{ip_address or 'unknown'}"
+    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
+        count = 1
+    return count <= RESET_LIMIT
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
@@ -185,6 +203,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
+        if not allow_reset_request(client_ip(self.request)):
+            form.add_error(
+                None, _("Troppe richieste da questa connessione: riprova tra qualche minuto.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         # Absolute links from SITE_URL, not from whatever Host header the request carried.
         from urllib.parse import urlsplit
 

@@ -93,3 +93,20 @@ def test_the_reset_link_sets_a_new_password_once(client, editor):
     assert editor.check_password(GOOD)
     again = client.get(path, follow=True)
     assert "Link non valido" in again.content.decode()
+
+
+def test_the_reset_form_cannot_flood_mailboxes(client, editor, settings):
+    from apps.accounts.views import RESET_LIMIT
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    url = reverse("accounts:password_reset")
+    for _ in range(RESET_LIMIT):
+        client.post(url, {"email": editor.email}, HTTP_X_FORWARDED_FOR="198.51.100.66")
+
+    refused = client.post(url, {"email": editor.email}, HTTP_X_FORWARDED_FOR="198.51.100.66")
+    other = client.post(url, {"email": editor.email}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    assert refused.status_code == 429
+    assert "Troppe richieste" in refused.content.decode()
+    assert other.status_code == 302
+    assert len(mail.outbox) == RESET_LIMIT + 1

@@ -1,7 +1,6 @@
 """The newsletter's per-address limit and consent records use the real client address."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from apps.newsletter import services
@@ -10,13 +9,6 @@ from apps.newsletter.models import ConsentRecord
 pytestmark = pytest.mark.django_db
 
 PROXY = "10.0.0.2"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _subscribe(client, email, *, forwarded=None, remote=PROXY):
