@@ -10,6 +10,7 @@ Three timestamps (epoch seconds) live in the session:
 
 import time
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -114,10 +115,15 @@ def require_recent_auth(view):
                 mark_identity_confirmed(request)
                 return view(request, *args, **kwargs)
             failed = True
+        if getattr(request, "htmx", False):
+            # Never swap a full page into a widget: confirm on its own page, then come back.
+            back = request.get_full_path()
+            if request.method == "POST":
+                back = urlsplit(request.htmx.current_url or "").path or reverse("home")
+            return HttpResponseClientRedirect(
+                reverse("accounts:reauth") + "?" + urlencode({"next": back})
+            )
         if request.method != "POST":
-            target = reverse("accounts:reauth") + "?" + urlencode({"next": request.get_full_path()})
-            if getattr(request, "htmx", False):
-                return HttpResponseClientRedirect(target)
             return reauth_page(request, next_url=request.get_full_path())
         replay = QueryDict(mutable=True)
         for key, values in request.POST.lists():

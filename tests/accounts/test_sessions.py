@@ -262,3 +262,17 @@ def test_an_unenrolled_approver_can_confirm_the_password_on_the_way_to_enrolment
 
     assert response["Location"] == setup
     assert "qr_code" in client.get(setup).context
+
+
+def test_an_htmx_request_is_sent_to_the_confirmation_page_not_swapped(admin_client_, stale):
+    stale(admin_client_)
+
+    response = admin_client_.post(
+        reverse("crisis:blackout_create"),
+        _blackout_data(),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/crisi/silenzio/",
+    )
+
+    assert response["HX-Redirect"] == reverse("accounts:reauth") + "?next=%2Fcrisi%2Fsilenzio%2F"
+    assert not Blackout.objects.exists()
