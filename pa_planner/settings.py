@@ -119,6 +119,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "apps.core",
     "apps.accounts",
@@ -141,10 +144,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.accounts.middleware.NoStoreForAuthenticatedMiddleware",
+    "apps.accounts.middleware.SessionTimeoutMiddleware",
+    "apps.accounts.middleware.MfaRequiredMiddleware",
     "apps.accounts.middleware.HtmxLoginRedirectMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -196,26 +203,73 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://pa-planner")}
 
 # --- Auth ---------------------------------------------------------------------------
+# Django's validators (messages in Italian): similarity, length, common passwords, digits only.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "apps.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "apps.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "apps.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "apps.accounts.validators.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # django-axes, plus the per-address limit across usernames (apps/accounts/backends.py).
+    "apps.accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Trusted reverse proxies (docs/security.md): off by default, REMOTE_ADDR is the client. Set the
+# number of proxies in front of the app, or the networks they live in, never both.
+TRUSTED_PROXY_COUNT = env.int("PA_PLANNER_TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_CIDRS = env.list("PA_PLANNER_TRUSTED_PROXY_CIDRS", default=[])
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PA_PLANNER_TRUSTED_PROXY_COUNT must be 0 or more")
+if TRUSTED_PROXY_COUNT and TRUSTED_PROXY_CIDRS:
+    raise ImproperlyConfigured(
+        "Set PA_PLANNER_TRUSTED_PROXY_COUNT or PA_PLANNER_TRUSTED_PROXY_CIDRS, not both"
+    )
+try:
+    import ipaddress as _ipaddress
+
+    for _cidr in TRUSTED_PROXY_CIDRS:
+        _ipaddress.ip_network(_cidr, strict=False)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"PA_PLANNER_TRUSTED_PROXY_CIDRS: {_exc}") from _exc
+
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+# One person's account at one address: a stranger elsewhere cannot lock the approver out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.client_ip.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.locked_out"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Password spraying: failed logins from one address, whatever the usernames, within the
+# cool-off. Higher than the per-account limit: a whole office may share one address.
+LOGIN_FAILURES_PER_ADDRESS = env.int("PA_PLANNER_LOGIN_FAILURES_PER_ADDRESS", default=30)
+
+# Multi-factor authentication (django-otp, TOTP + recovery codes). In production it is always
+# required of approvers and administrators; in development (DJANGO_DEBUG=1, the demo) only if
+# PA_PLANNER_MFA_REQUIRED=1. A user who enrolled a device must pass it at every login, always.
+MFA_REQUIRED = True if PRODUCTION_MODE else env_bool("PA_PLANNER_MFA_REQUIRED", False)
+OTP_TOTP_ISSUER = COMUNE_NAME + " · PA Planner"
+MFA_RECOVERY_CODES = 10
+
+# Sessions: idle timeout and absolute lifetime (minutes), re-authentication window (minutes).
+SESSION_IDLE_MINUTES = env.int("PA_PLANNER_SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("PA_PLANNER_SESSION_ABSOLUTE_HOURS", default=10)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+REAUTH_MINUTES = env.int("PA_PLANNER_REAUTH_MINUTES", default=10)
+
+# Django admin: only administrators; moved with PA_PLANNER_ADMIN_URL, off when it is empty.
+ADMIN_URL = env.str("PA_PLANNER_ADMIN_URL", default="admin/")
+if ADMIN_URL and not ADMIN_URL.endswith("/"):
+    ADMIN_URL += "/"
+ADMIN_URL = ADMIN_URL.lstrip("/")
+
+PASSWORD_RESET_TIMEOUT = 3600
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "it"

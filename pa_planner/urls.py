@@ -4,7 +4,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from apps.accounts import admin_site
 from apps.core import views as core_views
+
+admin_site.configure(admin.site)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -17,6 +20,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("apps.accounts.urls")),
     path("calendario/", include("apps.planning.urls")),
     path("rubriche/", include("apps.slots.urls")),
     path("revisione/", include("apps.review.urls")),
@@ -28,8 +32,10 @@ urlpatterns = [
     path("newsletter/", include("apps.newsletter.urls")),
     path("registro/", include("apps.audit.urls")),
     path("canali/", include("apps.channels.urls")),
-    path("admin/", admin.site.urls),
 ]
+# Administrators only (apps/accounts/admin_site.py); PA_PLANNER_ADMIN_URL moves or removes it.
+if settings.ADMIN_URL:
+    urlpatterns.append(path(settings.ADMIN_URL, admin.site.urls))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
+from apps.accounts.security import require_recent_auth
 from apps.channels.models import Channel
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
@@ -60,6 +61,7 @@ def dashboard(request):
 
 @require_POST
 @require_capability("crisis")
+@require_recent_auth
 def declare(request):
     if selectors.open_crisis() is not None:  # a double submit, or declared meanwhile
         messages.error(
@@ -118,6 +120,7 @@ def change_scope(request):
 
 @require_POST
 @require_capability("crisis")
+@require_recent_auth
 def end(request):
     if selectors.open_crisis() is None:  # a double submit, or ended meanwhile
         messages.error(request, _("Non c'è nessuna crisi in corso."))
@@ -335,6 +338,7 @@ def _blackout_form_view(request, blackout=None):
 
 
 @require_capability("configure")
+@require_recent_auth
 def blackout_create(request):
     return _blackout_form_view(request)
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.client_ip import client_ip
+
 from . import services
 from .forms import CONSENT_TEXT, SubscribeForm
 from .models import Subscriber
@@ -13,7 +15,7 @@ from .models import Subscriber
 
 def _info(request) -> services.RequestInfo:
     return services.RequestInfo(
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.access import require_capability
+from apps.accounts.security import require_recent_auth
 from apps.audit.services import record
 from apps.channels.enums import ChannelKind
 from apps.channels.models import Channel
@@ -170,6 +171,7 @@ def credential_list(request):
 
 @require_capability("configure")
 @require_http_methods(["GET", "POST"])
+@require_recent_auth
 def credential_edit(request, pk: int):
     channel = get_object_or_404(Channel, pk=pk)
     credential = ChannelCredential.objects.filter(channel=channel).first()

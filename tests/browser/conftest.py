@@ -154,11 +154,14 @@ def force_login(context, live_server):
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from apps.accounts.security import stamp_new_session
+
     def log_in(user) -> None:
         session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        stamp_new_session(session)  # as a password login does (apps/accounts/security.py)
         session.save()
         cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key}
         context.add_cookies([{**cookie, "url": live_server.url}])
