@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import require_capability
+from apps.accounts.security import require_recent_auth
 
 from . import connections
 from .forms import ChannelForm
@@ -66,6 +67,7 @@ def _edit_context(form, channel):
 
 @require_POST
 @require_capability("configure")
+@require_recent_auth
 def connect_start(request, pk):
     """ "Collega": off to the network's login page, with PKCE and a state kept in the session."""
     channel = get_object_or_404(Channel, pk=pk)
