@@ -74,6 +74,11 @@ class Channel(models.Model):
     def icon(self) -> str:
         return defaults_for(self.kind).icon
 
+    @property
+    def connection_or_none(self):
+        """The login connection, if any (templates cannot catch DoesNotExist)."""
+        return getattr(self, "connection", None)
+
 
 class ConnectionStatus(models.TextChoices):
     CONNECTED = "connected", _("Collegato")

@@ -17,7 +17,7 @@ PENDING_SESSION_KEY = "channel_connection_pending"
 @require_GET
 @require_capability("configure")
 def channel_list(request):
-    return render(request, "channels/channel_list.html", {"channels": Channel.objects.all()})
+    return render(request, "channels/channel_list.html", {"channels": Channel.objects.select_related("connection")})
 
 
 @require_http_methods(["GET", "POST"])

@@ -38,6 +38,8 @@ def home_context(user) -> dict:
         "failures": failures,
         "failure_count": failure_count,
         "open_crisis": _open_crisis(),
+        "channels_to_reconnect": _channels_to_reconnect(),
+        "can_configure": can(user, "configure"),
         "paused_posts": list(paused[:PANEL_LIMIT]),
         "paused_count": paused.count(),
     }
@@ -78,3 +80,13 @@ def _open_crisis():
     from apps.crisis.selectors import open_crisis
 
     return open_crisis()
+
+
+def _channels_to_reconnect() -> list:
+    from apps.channels.models import ChannelConnection, ConnectionStatus
+
+    return list(
+        ChannelConnection.objects.filter(status=ConnectionStatus.NEEDS_RECONNECT)
+        .select_related("channel")
+        .order_by("channel__name")
+    )

@@ -266,3 +266,20 @@ def test_without_the_apps_client_id_the_page_says_what_is_needed(admin_client_, 
 
     assert "PA_PLANNER_X_CLIENT_ID" in body and "Non collegato" in body
     assert response.status_code == 302 and not ChannelConnection.objects.exists()
+
+
+def test_the_home_page_and_the_channel_list_show_a_channel_to_reconnect(
+    admin_client_, x_channel, x_server, oauth_settings
+):
+    _connect(admin_client_, x_channel)
+    listed = admin_client_.get(reverse("channels:list")).content.decode()
+    assert "collegato come @ComuneEsempio" in listed
+    ChannelConnection.objects.filter(channel=x_channel).update(
+        status=ConnectionStatus.NEEDS_RECONNECT
+    )
+
+    home = admin_client_.get(reverse("home")).content.decode()
+    listed = admin_client_.get(reverse("channels:list")).content.decode()
+
+    assert "Canali da ricollegare" in home and x_channel.name in home
+    assert "da ricollegare" in listed
