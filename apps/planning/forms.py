@@ -10,13 +10,13 @@ from apps.channels.models import Channel
 from apps.core.forms import AccessibleFormMixin
 from apps.events.models import Event
 
-from .checks import analyse_variant
+from .checks import MAX_CHECKED_LENGTH, analyse_variant
 from .enums import PostStatus
 from .models import ContentCategory, hex_colour
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
-MAX_TEXT_LENGTH = 50_000
+MAX_TEXT_LENGTH = MAX_CHECKED_LENGTH
 
 
 # The widest id any supported database stores (a signed 64-bit integer): SQLite raises
