@@ -204,8 +204,11 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Uploads above this size are spooled to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
+# A request's fields other than files: above this the request is a 400 before any form reads it
+# (texts are capped at 50,000 characters; a post form with every channel stays far below).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=3145728)
 MAX_IMAGE_BYTES = env.int("PA_PLANNER_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 
 # --- Forms --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import AccessibleFormMixin
+from apps.core.validators import cap_length
 
 from .models import Channel
 
@@ -14,6 +15,7 @@ TONE_FIELDS = [
     "link_expected",
     "gulpease_target",
 ]
+GUIDANCE_MAX_LENGTH = 2_000
 
 
 class ChannelForm(AccessibleFormMixin, forms.ModelForm):
@@ -42,6 +44,7 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["char_limit"].required = False
         self.fields["formality"].required = False
+        cap_length(self.fields["guidance"], GUIDANCE_MAX_LENGTH)
 
     def clean_gulpease_target(self):
         value = self.cleaned_data.get("gulpease_target")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import AccessibleFormMixin, date_input, time_input
+from apps.core.validators import WebURLField
 
 from .ical import clean_text
 from .models import Event, EventCategory, EventStatus
@@ -97,9 +98,7 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
     location_name = forms.CharField(label=_("Luogo"), max_length=200, required=False)
     address = forms.CharField(label=_("Indirizzo"), max_length=300, required=False)
     organiser = forms.CharField(label=_("Organizzatore"), max_length=200, required=False)
-    link = forms.URLField(
-        label=_("Link per approfondire"), max_length=500, required=False, assume_scheme="https"
-    )
+    link = WebURLField(label=_("Link per approfondire"), max_length=500, required=False)
     image = forms.ImageField(
         label=_("Immagine"),
         required=False,

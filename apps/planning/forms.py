@@ -8,6 +8,7 @@ from PIL import Image, UnidentifiedImageError
 
 from apps.channels.models import Channel
 from apps.core.forms import AccessibleFormMixin
+from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
 
 from .checks import MAX_CHECKED_LENGTH, analyse_variant
@@ -17,6 +18,9 @@ from .models import ContentCategory, hex_colour
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
 MAX_TEXT_LENGTH = MAX_CHECKED_LENGTH
+NOTES_MAX_LENGTH = 5_000
+REASON_MAX_LENGTH = 1_000
+DESCRIPTION_MAX_LENGTH = 1_000
 
 
 # The widest id any supported database stores (a signed 64-bit integer): SQLite raises
@@ -96,11 +100,10 @@ class PostForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Il punto di partenza di ogni variante: chi, cosa, dove, quando, come."),
     )
-    link = forms.URLField(
+    link = WebURLField(
         label=_("Link"),
         required=False,
         max_length=500,
-        assume_scheme="https",
         help_text=_("Pagina con i dettagli, es. sul sito del Comune."),
     )
     event = forms.ModelChoiceField(
@@ -110,7 +113,10 @@ class PostForm(AccessibleFormMixin, forms.Form):
         empty_label=_("Nessuno"),
     )
     notes = forms.CharField(
-        label=_("Note per i colleghi"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note per i colleghi"),
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     is_crisis_communication = forms.BooleanField(label=_("Comunicazione di crisi"), required=False)
     is_indispensable = forms.BooleanField(
@@ -122,7 +128,10 @@ class PostForm(AccessibleFormMixin, forms.Form):
         ),
     )
     indispensable_reason = forms.CharField(
-        label=_("Motivazione"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Motivazione"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Shown only after a move far from the post's slot occurrence asked the question.
@@ -402,6 +411,10 @@ class CategoryForm(AccessibleFormMixin, forms.ModelForm):
         model = ContentCategory
         fields = ["name", "slug", "description", "colour", "target_share", "active", "position"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cap_length(self.fields["description"], DESCRIPTION_MAX_LENGTH)
 
     def clean_target_share(self):
         value = self.cleaned_data["target_share"]

@@ -6,8 +6,8 @@ review queue every approver's page timed out. The checks must stay linear on adv
 strings: repeated hashtag marks, emoji sequences, nested punctuation, walls of capitals.
 
 No absolute time limits (the machine is shared and loaded): each case compares the time at
-n and at 4n characters, best of several rounds. Linear work grows 4×, quadratic work 16×;
-the bound of 8× leaves room for noise on either side.
+n and at 4n characters, best of several rounds, measured again when noise crosses the bound.
+Linear work grows 4×, quadratic work 16×; the bound of 8× leaves room for noise either side.
 """
 
 import time
@@ -39,19 +39,15 @@ def _check(text: str) -> None:
     analyse_base_text(text)
 
 
-def _seconds_per_check(text: str, rounds: int = 5) -> float:
-    """Best of ``rounds``; each round repeats the check until 5 ms have passed."""
-    best = float("inf")
-    for _ in range(rounds):
-        calls, start = 0, time.perf_counter()
-        while True:
-            _check(text)
-            calls += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= 0.005:
-                break
-        best = min(best, elapsed / calls)
-    return best
+def _seconds_per_check(text: str) -> float:
+    """One round: the check repeated until 10 ms have passed, per call."""
+    calls, start = 0, time.perf_counter()
+    while True:
+        _check(text)
+        calls += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= 0.010:
+            return elapsed / calls
 
 
 def _text(unit: str, length: int) -> str:
@@ -61,10 +57,21 @@ def _text(unit: str, length: int) -> str:
     return "Avviso " + body[:length] + "fine"
 
 
-def _growth(unit: str) -> float:
-    small = _seconds_per_check(_text(unit, N))
-    large = _seconds_per_check(_text(unit, N * GROWTH))
-    return large / small
+def _growth(unit: str, rounds: int = 5, attempts: int = 3) -> float:
+    """Time at 4n over time at n, best rounds of each, the sizes measured in turn so that both
+    see the same load. A noisy reading above the bound is measured again: quadratic work stays
+    above it on every attempt, noise does not."""
+    small_text, large_text = _text(unit, N), _text(unit, N * GROWTH)
+    readings = []
+    for _ in range(attempts):
+        small = large = float("inf")
+        for _ in range(rounds):
+            small = min(small, _seconds_per_check(small_text))
+            large = min(large, _seconds_per_check(large_text))
+        readings.append(large / small)
+        if readings[-1] <= LINEAR_BOUND:
+            break
+    return min(readings)
 
 
 ADVERSARIAL = {
@@ -93,10 +100,9 @@ def test_every_adversarial_text_is_checked_in_linear_time():
 
 
 def test_a_hostile_text_costs_about_as_much_as_an_ordinary_one_of_the_same_length():
-    ordinary = _seconds_per_check(
-        _text("Lunedì 3 marzo l'ufficio anagrafe resta chiuso per lavori. ", N * GROWTH)
-    )
-    hostile = _seconds_per_check(_text(".!?…;:", N * GROWTH))
+    ordinary_text = _text("Lunedì 3 marzo l'ufficio anagrafe resta chiuso per lavori. ", N * GROWTH)
+    ordinary = min(_seconds_per_check(ordinary_text) for _ in range(5))
+    hostile = min(_seconds_per_check(_text(".!?…;:", N * GROWTH)) for _ in range(5))
     assert hostile < 10 * ordinary
 
 
