@@ -189,3 +189,24 @@ def test_a_channel_guidance_and_a_category_description_have_a_maximum_length():
         {"name": "Avvisi", "slug": "avvisi", "description": "x" * 1_001, "colour": "#0066cc"}
     )
     assert "guidance" in channel.errors and "description" in category.errors
+
+
+# --- CSV export: a formula behind leading spaces is still neutralised -------------------------
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [" ", "   ", "\u00a0", "\n", "\r\n", "\t", "\u2003", "\u3000", "\u200b", "\ufeff", " \n\u00a0"],
+)
+@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_a_csv_cell_with_a_formula_after_leading_whitespace_is_neutralised(prefix, formula):
+    from apps.audit.csv_export import safe_cell
+
+    assert safe_cell(prefix + formula) == "'" + prefix + formula
+
+
+@pytest.mark.parametrize("value", [" Testo normale", "\u00a0Via Roma 1", "\n", "   "])
+def test_a_csv_cell_with_leading_whitespace_and_no_formula_is_unchanged(value):
+    from apps.audit.csv_export import safe_cell
+
+    assert safe_cell(value) == value
