@@ -210,6 +210,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", defa
 # (texts are capped at 50,000 characters; a post form with every channel stays far below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=3145728)
 MAX_IMAGE_BYTES = env.int("PA_PLANNER_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+# Largest multipart request (a post saves up to 6 new images at once): refused (400) unread.
+MAX_UPLOAD_REQUEST_BYTES = env.int(
+    "PA_PLANNER_MAX_UPLOAD_REQUEST_BYTES",
+    default=6 * MAX_IMAGE_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE,
+)
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.images.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Largest image in pixels (width × height): refused before decoding (apps/core/images.py).
+MAX_IMAGE_PIXELS = env.int("PA_PLANNER_MAX_IMAGE_PIXELS", default=40_000_000)
 
 # --- Forms --------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap5",)

@@ -6,6 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import images
 from apps.core.forms import AccessibleFormMixin, date_input, time_input
 from apps.core.validators import WebURLField
 
@@ -180,6 +181,12 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
                     "max": filesizeformat(settings.MAX_IMAGE_BYTES),
                 }
             )
+        if image:
+            # Pixels only, under a random name with the suffix of the format read.
+            try:
+                images.reencode_in_place(image, images.EVENT_FORMATS)
+            except images.ImageRefused as refused:
+                raise forms.ValidationError(str(refused)) from None
         return image
 
     def clean(self):

@@ -4,9 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from apps.channels.models import Channel
+from apps.core import images
 from apps.core.forms import AccessibleFormMixin
 from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
@@ -15,7 +15,7 @@ from .checks import MAX_CHECKED_LENGTH, analyse_variant
 from .enums import PostStatus
 from .models import ContentCategory, hex_colour
 
-ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+ALLOWED_IMAGE_FORMATS = images.POST_FORMATS
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
 MAX_TEXT_LENGTH = MAX_CHECKED_LENGTH
 NOTES_MAX_LENGTH = 5_000
@@ -249,23 +249,9 @@ def validate_image_upload(upload):
             }
         )
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            kind = image.format
-            image.verify()
-    except Image.DecompressionBombError:
-        # A few kilobytes can declare billions of pixels: refused before anyone decodes it.
-        raise forms.ValidationError(
-            _("Immagine troppo grande in pixel: riducila (ad esempio a 4000 × 4000) e riprova.")
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise forms.ValidationError(
-            _("Il file non è un'immagine valida (sono ammessi JPEG, PNG, GIF e WebP).")
-        ) from None
-    finally:
-        upload.seek(0)
-    if kind not in ALLOWED_IMAGE_FORMATS:
-        raise forms.ValidationError(_("Formato non ammesso: usa JPEG, PNG, GIF o WebP."))
+        images.inspect(upload, images.POST_FORMATS)
+    except images.ImageRefused as refused:
+        raise forms.ValidationError(str(refused)) from None
 
 
 class NewImageForm(AccessibleFormMixin, forms.Form):

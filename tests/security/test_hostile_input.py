@@ -1,17 +1,22 @@
 """Hostile input cannot stop the office: oversized texts, hostile links, polyglot images,
 mailbox floods, formula cells. Each test reads as the rule it holds the app to."""
 
+import io
+import struct
+import zlib
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from apps.channels.enums import ChannelKind
 from apps.core.validators import validate_web_or_mailto_url, validate_web_url
 from apps.events.models import Event, EventCategory
-from apps.planning.models import Post
+from apps.planning.models import Post, PostImage
 from tests.factories import CategoryFactory, ChannelFactory
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +215,173 @@ def test_a_csv_cell_with_leading_whitespace_and_no_formula_is_unchanged(value):
     from apps.audit.csv_export import safe_cell
 
     assert safe_cell(value) == value
+
+
+# --- Images: what is stored is pixels only ----------------------------------------------------
+
+SCRIPT = b"<script>alert(document.domain)</script>"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _image_bytes(format="PNG", size=(12, 8), mode="RGB", **save) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, (0, 102, 204) if mode == "RGB" else 1).save(buffer, format, **save)
+    return buffer.getvalue()
+
+
+def _post_with_image(client, upload):
+    channel = ChannelFactory(kind=ChannelKind.FACEBOOK)
+    data = _post_data(
+        channel,
+        **{
+            "nuove-TOTAL_FORMS": "1",
+            "nuove-0-image": upload,
+            "nuove-0-alt_text": "La facciata del municipio",
+        },
+    )
+    return client.post(reverse("planning:post_create"), data)
+
+
+def _stored_post_image() -> tuple[str, bytes]:
+    image = PostImage.objects.get().image
+    with image.open("rb") as stored:
+        return image.name, stored.read()
+
+
+def test_a_png_followed_by_html_is_stored_as_pixels_only(editor_client):
+    upload = SimpleUploadedFile("foto.png", _image_bytes("PNG") + b"<html>" + SCRIPT)
+    assert _post_with_image(editor_client, upload).status_code == 302
+    name, stored = _stored_post_image()
+    assert name.endswith(".png") and b"<script" not in stored and b"<html" not in stored
+    assert Image.open(io.BytesIO(stored)).size == (12, 8)
+
+
+def test_a_gif_javascript_polyglot_is_stored_as_pixels_only(editor_client):
+    gif = _image_bytes("GIF", mode="P", comment=b"*/=1;alert(1)/*") + b";" + SCRIPT
+    upload = SimpleUploadedFile("animazione.gif", gif)
+    assert _post_with_image(editor_client, upload).status_code == 302
+    name, stored = _stored_post_image()
+    assert name.endswith(".gif") and stored.startswith(b"GIF8")
+    assert b"alert" not in stored and b"<script" not in stored
+
+
+def test_an_image_large_enough_to_be_spooled_to_disk_is_re_encoded_too(editor_client, settings):
+    # Above FILE_UPLOAD_MAX_MEMORY_SIZE the upload is a temporary file, which storage moves
+    # into place rather than copying: the re-encoded bytes must be in that file.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64
+    upload = SimpleUploadedFile("foto.png", _image_bytes("PNG", size=(64, 64)) + SCRIPT)
+    assert _post_with_image(editor_client, upload).status_code == 302
+    assert SCRIPT not in _stored_post_image()[1]
+
+
+def test_exif_is_stripped_after_its_orientation_is_applied(editor_client):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    exif[0x010F] = "Fotocamera del dipendente"  # make
+    exif[0x8825] = {1: "N", 2: (45.0, 4.0, 0.0)}  # GPS position
+    jpeg = _image_bytes("JPEG", size=(40, 20), exif=exif.tobytes())
+    assert _post_with_image(editor_client, SimpleUploadedFile("foto.jpg", jpeg)).status_code == 302
+    name, stored = _stored_post_image()
+    image = Image.open(io.BytesIO(stored))
+    assert name.endswith(".jpg") and image.size == (20, 40)
+    assert not image.getexif() and b"Fotocamera" not in stored
+
+
+def test_an_animated_gif_keeps_its_first_frame(editor_client):
+    frames = [Image.new("RGB", (10, 10), colour) for colour in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    upload = SimpleUploadedFile("animazione.gif", buffer.getvalue())
+    assert _post_with_image(editor_client, upload).status_code == 302
+    stored = Image.open(io.BytesIO(_stored_post_image()[1]))
+    assert stored.format == "GIF" and getattr(stored, "n_frames", 1) == 1
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    idat = chunk(b"IDAT", zlib.compress(b"\0"))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + idat + chunk(b"IEND", b"")
+
+
+def test_a_74_byte_png_declaring_ten_thousand_by_ten_thousand_pixels_is_refused(editor_client):
+    png = _png_declaring(10_000, 10_000)
+    assert len(png) < 80
+    response = _post_with_image(editor_client, SimpleUploadedFile("mappa.png", png))
+    assert response.status_code == 200
+    assert "troppo grande in pixel" in response.content.decode()
+    assert Post.objects.count() == 0
+
+
+def test_the_pixel_limit_comes_from_the_settings(editor_client, settings):
+    settings.MAX_IMAGE_PIXELS = 12 * 8 - 1
+    upload = SimpleUploadedFile("foto.png", _image_bytes("PNG", size=(12, 8)))
+    response = _post_with_image(editor_client, upload)
+    assert "troppo grande in pixel" in response.content.decode()
+    assert PostImage.objects.count() == 0
+
+
+def _event_with_image(client, upload):
+    return client.post(
+        "/eventi/gestione/nuovo/",
+        _event_data(image=upload, image_alt="Locandina del concerto"),
+    )
+
+
+@pytest.mark.parametrize("name", ["locandina.eps", "locandina.pdf", "locandina.tif"])
+def test_an_event_image_never_keeps_the_uploaders_extension(editor_client, name):
+    upload = SimpleUploadedFile(name, _image_bytes("PNG") + SCRIPT)
+    assert _event_with_image(editor_client, upload).status_code == 302
+    image = Event.objects.get().image
+    with image.open("rb") as stored:
+        content = stored.read()
+    assert image.name.endswith(".png") and SCRIPT not in content
+
+
+@pytest.mark.parametrize("format", ["TIFF", "GIF", "BMP"])
+def test_an_event_image_is_one_of_the_formats_its_help_text_names(editor_client, format):
+    upload = SimpleUploadedFile(f"locandina.{format.lower()}", _image_bytes(format))
+    response = _event_with_image(editor_client, upload)
+    assert response.status_code == 200
+    assert "image" in response.context["form"].errors
+    assert "JPEG, PNG, WebP" in response.context["form"].errors["image"][0]
+    assert Event.objects.count() == 0
+
+
+def test_an_event_image_declaring_too_many_pixels_is_refused(editor_client):
+    upload = SimpleUploadedFile("mappa.png", _png_declaring(10_000, 10_000))
+    response = _event_with_image(editor_client, upload)
+    assert "image" in response.context["form"].errors
+    assert Event.objects.count() == 0
+
+
+def test_an_upload_request_over_the_limit_is_a_400_and_nothing_is_stored(editor_client, settings):
+    settings.MAX_UPLOAD_REQUEST_BYTES = 4_000
+    upload = SimpleUploadedFile("foto.png", _image_bytes("PNG", size=(64, 64)) + b"\0" * 5_000)
+    response = _post_with_image(editor_client, upload)
+    assert response.status_code == 400
+    assert Post.objects.count() == 0 and PostImage.objects.count() == 0
+
+
+def test_the_upload_limit_is_applied_from_the_declared_length_before_the_body_is_read(settings):
+    from django.core.exceptions import RequestDataTooBig
+
+    from apps.core.images import UploadSizeLimitHandler
+
+    class Unreadable:
+        def read(self, *args):
+            raise AssertionError("the body was read")
+
+    settings.MAX_UPLOAD_REQUEST_BYTES = 1_000
+    handler = UploadSizeLimitHandler()
+    with pytest.raises(RequestDataTooBig):
+        handler.handle_raw_input(Unreadable(), {}, 1_001, b"boundary")
+    assert handler.handle_raw_input(Unreadable(), {}, 1_000, b"boundary") is None
