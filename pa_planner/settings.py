@@ -7,6 +7,7 @@ mode, where the secret key and allowed hosts are required.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -229,12 +230,24 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Email --------------------------------------------------------------------------------
+# Checked here, at start: a URL that could not send (a file backend without a directory, SMTP
+# without a host) stops the process instead of breaking every send later.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = _email.get("EMAIL_PORT", 25)
-EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST = _email.get("EMAIL_HOST") or ""
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and not EMAIL_HOST:
+    raise ImproperlyConfigured("EMAIL_URL: an SMTP URL needs a host, e.g. smtp+tls://host:587")
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # filemail:///absolute/dir or filemail://relative/dir (relative to the project).
+    _parts = urlsplit(env.str("EMAIL_URL"))
+    if not (_parts.netloc + _parts.path).strip("/"):
+        raise ImproperlyConfigured(
+            "EMAIL_URL: filemail:// needs a directory, e.g. filemail://var/mail"
+        )
+    EMAIL_FILE_PATH = BASE_DIR / (_parts.netloc + _parts.path)
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
