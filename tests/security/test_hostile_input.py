@@ -57,6 +57,20 @@ def test_the_live_check_of_an_overlong_base_text_says_so_without_scoring_it(
     assert "Testo oltre i 50.000 caratteri" in body
 
 
+def test_an_eleven_megabyte_live_check_is_refused_before_it_is_read(editor_client, monkeypatch):
+    channel = ChannelFactory(kind=ChannelKind.X)
+    analysed = []
+    monkeypatch.setattr(
+        "apps.planning.views.analyse_variant", lambda *args, **kw: analysed.append(args)
+    )
+    response = editor_client.post(
+        reverse("planning:check_variant"),
+        f"channel={channel.pk}&variant_{channel.pk}=" + "." * 11 * 1024 * 1024,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400 and analysed == []
+
+
 def test_a_text_at_the_cap_is_still_checked(editor_client):
     channel = ChannelFactory(kind=ChannelKind.X)
     response = editor_client.post(
