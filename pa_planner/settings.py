@@ -8,6 +8,7 @@ mode, where the secret key and allowed hosts are required.
 
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Authlib 1.9 prefers the httpx2 package and warns when it finds httpx; both speak alike here.
 # Its module adds an "always" filter when imported, so it is imported before ours goes first.
@@ -296,9 +297,24 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Uploads above this size are spooled to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
+# A request's fields other than files: above this the request is a 400 before any form reads it
+# (texts are capped at 50,000 characters; a post form with every channel stays far below).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=3145728)
 MAX_IMAGE_BYTES = env.int("PA_PLANNER_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+# Largest multipart request (a post saves up to 6 new images at once): refused (400) unread.
+MAX_UPLOAD_REQUEST_BYTES = env.int(
+    "PA_PLANNER_MAX_UPLOAD_REQUEST_BYTES",
+    default=6 * MAX_IMAGE_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE,
+)
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.images.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Largest image in pixels (width × height): refused before decoding (apps/core/images.py).
+MAX_IMAGE_PIXELS = env.int("PA_PLANNER_MAX_IMAGE_PIXELS", default=40_000_000)
 
 # --- Forms --------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap5",)
@@ -306,12 +322,24 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Email --------------------------------------------------------------------------------
+# Checked here, at start: a URL that could not send (a file backend without a directory, SMTP
+# without a host) stops the process instead of breaking every send later.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = _email.get("EMAIL_PORT", 25)
-EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST = _email.get("EMAIL_HOST") or ""
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and not EMAIL_HOST:
+    raise ImproperlyConfigured("EMAIL_URL: an SMTP URL needs a host, e.g. smtp+tls://host:587")
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # filemail:///absolute/dir or filemail://relative/dir (relative to the project).
+    _parts = urlsplit(env.str("EMAIL_URL"))
+    if not (_parts.netloc + _parts.path).strip("/"):
+        raise ImproperlyConfigured(
+            "EMAIL_URL: filemail:// needs a directory, e.g. filemail://var/mail"
+        )
+    EMAIL_FILE_PATH = BASE_DIR / (_parts.netloc + _parts.path)
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
@@ -20,17 +21,27 @@ HEADER = [
     "prima",
     "dopo",
 ]
-# A cell starting with one of these is read as a formula by spreadsheet programs.
+# A cell starting with one of these is read as a formula by spreadsheet programs, also after
+# any run of spaces (a space, a non-breaking space, a line feed, a tab…) or invisible characters,
+# which spreadsheet programs skip when they parse a cell.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = ("=", "+", "-", "@")
 
 
 def _json(value) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _skipped_by_spreadsheets(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
 def safe_cell(value) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    start = 0
+    while start < len(text) and _skipped_by_spreadsheets(text[start]):
+        start += 1
+    if text.startswith(FORMULA_PREFIXES) or text.startswith(FORMULA_SIGNS, start):
         return "'" + text
     return text
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import AccessibleFormMixin
+from apps.core.validators import WebURLField, cap_length
 
 from .kinds import config_settings_for
 from .models import Channel
@@ -17,6 +18,7 @@ TONE_FIELDS = [
     "link_expected",
     "gulpease_target",
 ]
+GUIDANCE_MAX_LENGTH = 2_000
 
 
 # How long a held post may still go out by itself (see publishing.services.claim_due).
@@ -58,19 +60,18 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["formality"].required = False
         self.fields["late_tolerance_minutes"].required = False
         self.fields["reconnect_grace_minutes"].required = False
+        cap_length(self.fields["guidance"], GUIDANCE_MAX_LENGTH)
         kind = self.data.get("kind") if self.is_bound else self.instance.kind
         config = self.instance.config or {}
         self.config_settings = config_settings_for(kind or "")
         for setting in self.config_settings:
-            field_class = forms.URLField if setting.is_url else forms.CharField
-            extra = {"assume_scheme": "https"} if setting.is_url else {}
+            field_class = WebURLField if setting.is_url else forms.CharField
             self.fields[CONFIG_FIELD_PREFIX + setting.key] = field_class(
                 label=setting.label,
                 help_text=setting.help_text,
                 required=False,
                 max_length=500,
                 initial=config.get(setting.key, ""),
-                **extra,
             )
 
     def config_fields(self):

@@ -17,7 +17,8 @@ PENDING_SESSION_KEY = "channel_connection_pending"
 @require_GET
 @require_capability("configure")
 def channel_list(request):
-    return render(request, "channels/channel_list.html", {"channels": Channel.objects.select_related("connection")})
+    channels = Channel.objects.select_related("connection")
+    return render(request, "channels/channel_list.html", {"channels": channels})
 
 
 @require_http_methods(["GET", "POST"])

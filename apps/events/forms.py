@@ -6,7 +6,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import images
 from apps.core.forms import AccessibleFormMixin, date_input, time_input
+from apps.core.validators import WebURLField
 
 from .ical import clean_text
 from .models import Event, EventCategory, EventStatus
@@ -97,9 +99,7 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
     location_name = forms.CharField(label=_("Luogo"), max_length=200, required=False)
     address = forms.CharField(label=_("Indirizzo"), max_length=300, required=False)
     organiser = forms.CharField(label=_("Organizzatore"), max_length=200, required=False)
-    link = forms.URLField(
-        label=_("Link per approfondire"), max_length=500, required=False, assume_scheme="https"
-    )
+    link = WebURLField(label=_("Link per approfondire"), max_length=500, required=False)
     image = forms.ImageField(
         label=_("Immagine"),
         required=False,
@@ -181,6 +181,12 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
                     "max": filesizeformat(settings.MAX_IMAGE_BYTES),
                 }
             )
+        if image:
+            # Pixels only, under a random name with the suffix of the format read.
+            try:
+                images.reencode_in_place(image, images.EVENT_FORMATS)
+            except images.ImageRefused as refused:
+                raise forms.ValidationError(str(refused)) from None
         return image
 
     def clean(self):

@@ -16,6 +16,8 @@ class Subscriber(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The last confirmation email sent (a new request within minutes sends none).
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("iscritto")
@@ -68,3 +70,18 @@ class IssueSend(models.Model):
 
     def __str__(self):
         return f"{self.delivery_id} → {self.subscriber}"
+
+
+class ConfirmationSent(models.Model):
+    """One confirmation email sent to a mailbox, to limit them per mailbox and day.
+
+    ``mailbox`` is a keyed digest of the normalised address (lower case, no +tag, no dots where
+    the provider ignores them): victim+1@… and v.ictim@gmail.com count as one mailbox, and the
+    table does not reveal the addresses. Rows older than a day are deleted by the daily purge.
+    """
+
+    mailbox = models.CharField(max_length=64, db_index=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.mailbox[:8]}… {self.sent_at}"

@@ -6,10 +6,13 @@ unsubscribe link carries the subscriber's random token and never expires, becaus
 unsubscribe must always work.
 """
 
+import hashlib
+import hmac
 import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -22,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .enums import ConsentAction
-from .models import ConsentRecord, IssueSend, Subscriber
+from .models import ConfirmationSent, ConsentRecord, IssueSend, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -79,31 +82,88 @@ def allow_subscribe_request(ip_address: str | None) -> bool:
     return count <= SUBSCRIBE_LIMIT
 
 
-def subscribe(*, email: str, consent_text: str, info: RequestInfo) -> Subscriber:
-    """Record the request and email a confirmation link (double opt-in).
+# At most this many confirmation emails per mailbox (see mailbox_of) in a day, whatever the
+# spelling of the address and whoever asks: a public form must not flood anyone's inbox.
+CONFIRMATIONS_PER_MAILBOX = 3
+CONFIRMATION_MAILBOX_WINDOW = timedelta(days=1)
+# Providers that ignore dots in the local part, and their alias domains.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
-    The answer to the visitor is the same whether or not the address was known, so the page
-    cannot be used to learn who is subscribed. An active subscriber gets no new email.
+
+def mailbox_of(email: str) -> str:
+    """The mailbox an address delivers to: lower case, without a +tag, and without dots where
+    the provider ignores them (Gmail): Victim+1@Gmail.com and v.ictim@googlemail.com are one."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    domain = domain.rstrip(".")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
+def mailbox_digest(email: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, mailbox_of(email).encode(), hashlib.sha256).hexdigest()
+
+
+def subscribe(*, email: str, consent_text: str, info: RequestInfo) -> Subscriber:
+    """Record the request and queue the confirmation email (double opt-in).
+
+    The request does the same work whether or not the address was known or already active,
+    and never talks to the mail server: the answer, and its time, cannot tell who is
+    subscribed, and a mail server that is slow, down or misconfigured cannot break the page.
+    The task decides whether an email goes out (see :func:`send_confirmation`).
     """
     email = email.strip().lower()
     with transaction.atomic():
         try:
             with transaction.atomic():
-                subscriber, created = Subscriber.objects.get_or_create(email=email)
+                subscriber, _created = Subscriber.objects.get_or_create(email=email)
         except IntegrityError:  # the same address submitted twice at the same moment
-            subscriber, created = Subscriber.objects.get(email=email), False
-        if subscriber.is_active:
-            return subscriber
-        recent = subscriber.consents.filter(
-            action=ConsentAction.REQUESTED, at__gte=timezone.now() - RESEND_CONFIRMATION_AFTER
-        ).exists()
-        _consent(subscriber, ConsentAction.REQUESTED, info, consent_text)
-    if created or not recent:
-        transaction.on_commit(lambda: _send_confirmation(subscriber))
+            subscriber = Subscriber.objects.get(email=email)
+        if not subscriber.is_active:
+            _consent(subscriber, ConsentAction.REQUESTED, info, consent_text)
+        transaction.on_commit(partial(_queue_confirmation, subscriber.pk))
     return subscriber
 
 
-def _send_confirmation(subscriber: Subscriber) -> None:
+def _queue_confirmation(subscriber_id: int) -> None:
+    from .tasks import send_confirmation_task
+
+    try:
+        send_confirmation_task.delay(subscriber_id)
+    except Exception:  # the broker is down: the citizen can ask again; the page still answers
+        logger.exception("Confirmation for subscriber %s not queued", subscriber_id)
+
+
+def send_confirmation(*, subscriber_id: int) -> bool:
+    """Email the confirmation link, unless the subscriber is already active, had one within
+    RESEND_CONFIRMATION_AFTER, or the mailbox had CONFIRMATIONS_PER_MAILBOX today.
+
+    True when an email was handed to the mail server. Safe to run twice.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+        if subscriber is None or subscriber.is_active:
+            return False
+        sent_at = subscriber.confirmation_sent_at
+        if sent_at and sent_at > now - RESEND_CONFIRMATION_AFTER:
+            return False
+        mailbox = mailbox_digest(subscriber.email)
+        sent_today = ConfirmationSent.objects.filter(
+            mailbox=mailbox, sent_at__gt=now - CONFIRMATION_MAILBOX_WINDOW
+        ).count()
+        if sent_today >= CONFIRMATIONS_PER_MAILBOX:
+            logger.info("Confirmation for subscriber %s not sent: mailbox limit", subscriber.pk)
+            return False
+        ConfirmationSent.objects.create(mailbox=mailbox)
+        subscriber.confirmation_sent_at = now
+        subscriber.save(update_fields=["confirmation_sent_at"])
+    return _send_confirmation(subscriber)
+
+
+def _send_confirmation(subscriber: Subscriber) -> bool:
     context = {"confirm_url": confirm_url(subscriber), "COMUNE_NAME": settings.COMUNE_NAME}
     message = EmailMultiAlternatives(
         subject=_("Conferma l'iscrizione alla newsletter del %(comune)s")
@@ -114,9 +174,11 @@ def _send_confirmation(subscriber: Subscriber) -> None:
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as exc:
-        # The citizen still sees "check your email"; a new request after the resend window
-        # sends the link again. The address is not logged.
+        # A new request after the resend window sends the link again. The address is not
+        # logged.
         logger.warning("Confirmation email for subscriber %s not sent: %s", subscriber.pk, exc)
+        return False
+    return True
 
 
 class InvalidToken(Exception):
@@ -176,11 +238,14 @@ def purge_unconfirmed(*, now=None, dry_run: bool = False) -> int:
 
     Confirmed and unsubscribed people keep their consent trail: it is the evidence.
     """
-    cutoff = (now or timezone.now()) - UNCONFIRMED_RETENTION
+    now = now or timezone.now()
+    cutoff = now - UNCONFIRMED_RETENTION
     stale = Subscriber.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff)
     count = stale.count()
-    if not dry_run and count:
-        stale.delete()
+    if not dry_run:
+        if count:
+            stale.delete()
+        ConfirmationSent.objects.filter(sent_at__lt=now - CONFIRMATION_MAILBOX_WINDOW).delete()
     return count
 
 

@@ -21,17 +21,33 @@ LINK_APPENDED_WITH = {
     ChannelKind.MASTODON: "\n\n",
     ChannelKind.TELEGRAM: "\n\n",
 }
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-HASHTAG_RE = re.compile(r"(?<![\w#&])#(\w*[^\W\d_]\w*)")
+# The live checks read at most this many characters (the editor's forms refuse longer texts).
+MAX_CHECKED_LENGTH = 50_000
+# Every pattern below runs in time linear in the text, however hostile: possessive quantifiers
+# (``++``, ``*+``) never give back what they matched, and a run is only tried from its first
+# character (the look-behinds), so no character is scanned more than a bounded number of times.
+# tests/planning/test_checks_linear.py holds them to it.
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']++", re.IGNORECASE)
+# A hashtag is a "#" (not inside a word or an HTML entity) and the whole word after it, when
+# that word holds at least one letter (#2024 is not a hashtag).
+HASHTAG_CANDIDATE_RE = re.compile(r"(?<![\w#&])#(\w++)")
 EMOJI_RE = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\u3030\u303d\u3297\u3299]"
 )
-EMOJI_IN_WORD_RE = re.compile(r"[^\W\d_]" + EMOJI_RE.pattern + r"+[^\W\d_]")
-WORD_RE = re.compile(r"[^\W_]+")  # elisions (l'ufficio) are two words
-SENTENCE_END_RE = re.compile(r"[.!?…;:]+(?=\s|$)|\n\s*\n")
+EMOJI_IN_WORD_RE = re.compile(r"[^\W\d_]" + EMOJI_RE.pattern + r"++[^\W\d_]")
+WORD_RE = re.compile(r"[^\W_]++")  # elisions (l'ufficio) are two words
+SENTENCE_END_RE = re.compile(r"(?<![.!?…;:])[.!?…;:]++(?=\s|$)|\n(?:[^\S\n]*+\n)++")
 LETTER_RE = re.compile(r"[^\W\d_]")
-# Three or more words in a row written in capitals (acronyms alone, such as TARI, are fine).
-SHOUTING_RE = re.compile(r"\b[^\W\d_a-zà-ÿ]{2,}(?:[\s,.!?-]+[^\W\d_a-zà-ÿ]{2,}){2,}\b")
+# Three or more words in a row written in capitals (acronyms alone, such as TARI, are fine):
+# words are whole runs of word characters; the gaps between them spaces and punctuation.
+CAPITALS_WORD_RE = re.compile(r"\b(?<!\w)[^\W\d_a-zà-ÿ]{2,}+(?!\w)")
+SHOUTING_GAP_RE = re.compile(r"[\s,.!?-]++")
+SHOUTING_WORDS = 3
+
+
+def hashtags(text: str) -> list[str]:
+    """The hashtags of ``text``, without their "#"."""
+    return [tag for tag in HASHTAG_CANDIDATE_RE.findall(text) if LETTER_RE.search(tag)]
 
 
 def _band(score: int) -> str:
@@ -112,7 +128,7 @@ def gulpease(text: str) -> int | None:
     letters = sum(len(LETTER_RE.findall(word)) for word in words)
     stripped = plain.strip()
     sentences = len(SENTENCE_END_RE.findall(stripped))
-    if not re.search(r"[.!?…;:]$", stripped):
+    if not stripped.endswith((".", "!", "?", "…", ";", ":")):
         sentences += 1
     score = 89 + (300 * sentences - 10 * letters) / len(words)
     return max(0, min(100, round(score)))
@@ -122,13 +138,14 @@ def analyse_variant(text: str, channel, *, link: str = "") -> VariantReport:
     text = text or ""
     sent = text_as_sent(text, channel.kind, link)
     length = count_characters(sent, channel.kind)
-    hashtags = len(HASHTAG_RE.findall(text))
+    tags = hashtags(text)
+    hashtag_count = len(tags)
     emoji = len(EMOJI_RE.findall(text))
     score = gulpease(text)
     report = VariantReport(
         length=length,
         limit=channel.char_limit,
-        hashtags=hashtags,
+        hashtags=hashtag_count,
         max_hashtags=channel.max_hashtags,
         emoji=emoji,
         emoji_allowed=channel.emoji_allowed,
@@ -148,16 +165,16 @@ def analyse_variant(text: str, channel, *, link: str = "") -> VariantReport:
         if sent != text:
             message += " " + _("Il conto comprende il link del post, aggiunto in fondo all'invio.")
         found.append(Finding("too_long", message, blocking=True))
-    if channel.max_hashtags is not None and hashtags > channel.max_hashtags:
+    if channel.max_hashtags is not None and hashtag_count > channel.max_hashtags:
         found.append(
             Finding(
                 "too_many_hashtags",
                 ngettext(
                     "Troppi hashtag: %(n)s, questo canale ne consiglia al massimo %(max)s.",
                     "Troppi hashtag: %(n)s, questo canale ne consiglia al massimo %(max)s.",
-                    hashtags,
+                    hashtag_count,
                 )
-                % {"n": hashtags, "max": channel.max_hashtags},
+                % {"n": hashtag_count, "max": channel.max_hashtags},
             )
         )
     if emoji and channel.emoji_allowed is False:
@@ -172,7 +189,7 @@ def analyse_variant(text: str, channel, *, link: str = "") -> VariantReport:
                 % {"n": emoji},
             )
         )
-    flat = [tag for tag in HASHTAG_RE.findall(text) if len(tag) >= 10 and tag.islower()]
+    flat = [tag for tag in tags if len(tag) >= 10 and tag.islower()]
     if flat:
         found.append(
             Finding(
@@ -233,6 +250,14 @@ class BaseTextReport:
         return _band(self.gulpease) if self.gulpease is not None else ""
 
     @property
+    def too_long_to_check(self) -> bool:
+        return self.length > MAX_CHECKED_LENGTH
+
+    @property
+    def too_long_to_check_message(self) -> str:
+        return _oversized_finding().message if self.too_long_to_check else ""
+
+    @property
     def below_public_notice(self) -> bool:
         """A public notice should score 60 or more (DOMAIN.md)."""
         return self.gulpease is not None and self.gulpease < 60
@@ -244,13 +269,52 @@ def analyse_base_text(text: str) -> BaseTextReport:
 
 
 def _is_shouting(text: str) -> bool:
-    if SHOUTING_RE.search(URL_RE.sub(" ", text)):
+    if _capitals_in_a_row(URL_RE.sub(" ", text)) >= SHOUTING_WORDS:
         return True
     words = [w for w in WORD_RE.findall(text) if LETTER_RE.search(w)]
     if len(words) < 4:
         return False
     upper = [w for w in words if len(w) > 1 and w.isupper()]
     return len(upper) * 2 > len(words)
+
+
+def _capitals_in_a_row(text: str) -> int:
+    """The longest run of words in capitals separated only by spaces and punctuation."""
+    longest = streak = 0
+    previous_end = None
+    for match in CAPITALS_WORD_RE.finditer(text):
+        # The gap holds no word when it is only spaces and punctuation.
+        if streak and SHOUTING_GAP_RE.fullmatch(text, previous_end, match.start()):
+            streak += 1
+        else:
+            streak = 1
+        longest = max(longest, streak)
+        previous_end = match.end()
+    return longest
+
+
+def oversized_variant_report(length: int, channel) -> VariantReport:
+    """What the live check answers for a text too long to be saved: no analysis, one finding."""
+    return VariantReport(
+        length=length,
+        limit=channel.char_limit,
+        hashtags=0,
+        max_hashtags=channel.max_hashtags,
+        emoji=0,
+        emoji_allowed=channel.emoji_allowed,
+        gulpease=None,
+        gulpease_target=channel.gulpease_target or None,
+        findings=[_oversized_finding()],
+    )
+
+
+def _oversized_finding() -> Finding:
+    return Finding(
+        "too_long_to_check",
+        _("Testo oltre i %(max)s caratteri: non si può salvare. Accorcialo.")
+        % {"max": f"{MAX_CHECKED_LENGTH:,}".replace(",", ".")},
+        blocking=True,
+    )
 
 
 def check_variant(text: str, channel, *, link: str = "") -> list[Finding]:

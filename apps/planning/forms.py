@@ -4,19 +4,21 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from apps.channels.models import Channel
+from apps.core import images
 from apps.core.forms import AccessibleFormMixin
+from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
 
-from .checks import analyse_variant
+from .checks import MAX_CHECKED_LENGTH, analyse_variant
 from .enums import PostStatus
-from .models import ContentCategory, hex_colour
+from .models import NOTES_MAX_LENGTH, REASON_MAX_LENGTH, ContentCategory, hex_colour
 
-ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+ALLOWED_IMAGE_FORMATS = images.POST_FORMATS
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
-MAX_TEXT_LENGTH = 50_000
+MAX_TEXT_LENGTH = MAX_CHECKED_LENGTH
+DESCRIPTION_MAX_LENGTH = 1_000
 
 
 # The widest id any supported database stores (a signed 64-bit integer): SQLite raises
@@ -96,11 +98,10 @@ class PostForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Il punto di partenza di ogni variante: chi, cosa, dove, quando, come."),
     )
-    link = forms.URLField(
+    link = WebURLField(
         label=_("Link"),
         required=False,
         max_length=500,
-        assume_scheme="https",
         help_text=_("Pagina con i dettagli, es. sul sito del Comune."),
     )
     event = forms.ModelChoiceField(
@@ -110,7 +111,10 @@ class PostForm(AccessibleFormMixin, forms.Form):
         empty_label=_("Nessuno"),
     )
     notes = forms.CharField(
-        label=_("Note per i colleghi"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note per i colleghi"),
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     is_crisis_communication = forms.BooleanField(label=_("Comunicazione di crisi"), required=False)
     is_indispensable = forms.BooleanField(
@@ -122,7 +126,10 @@ class PostForm(AccessibleFormMixin, forms.Form):
         ),
     )
     indispensable_reason = forms.CharField(
-        label=_("Motivazione"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Motivazione"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Shown only after a move far from the post's slot occurrence asked the question.
@@ -252,23 +259,9 @@ def validate_image_upload(upload):
             }
         )
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            kind = image.format
-            image.verify()
-    except Image.DecompressionBombError:
-        # A few kilobytes can declare billions of pixels: refused before anyone decodes it.
-        raise forms.ValidationError(
-            _("Immagine troppo grande in pixel: riducila (ad esempio a 4000 × 4000) e riprova.")
-        ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise forms.ValidationError(
-            _("Il file non è un'immagine valida (sono ammessi JPEG, PNG, GIF e WebP).")
-        ) from None
-    finally:
-        upload.seek(0)
-    if kind not in ALLOWED_IMAGE_FORMATS:
-        raise forms.ValidationError(_("Formato non ammesso: usa JPEG, PNG, GIF o WebP."))
+        images.inspect(upload, images.POST_FORMATS)
+    except images.ImageRefused as refused:
+        raise forms.ValidationError(str(refused)) from None
 
 
 class NewImageForm(AccessibleFormMixin, forms.Form):
@@ -414,6 +407,10 @@ class CategoryForm(AccessibleFormMixin, forms.ModelForm):
         model = ContentCategory
         fields = ["name", "slug", "description", "colour", "target_share", "active", "position"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cap_length(self.fields["description"], DESCRIPTION_MAX_LENGTH)
 
     def clean_target_share(self):
         value = self.cleaned_data["target_share"]

@@ -9,8 +9,8 @@ from .enums import PostStatus
 
 # Caps on what people type: far above any real post, far below what would slow a page.
 TEXT_MAX_LENGTH = 50_000
-NOTES_MAX_LENGTH = 10_000
-REASON_MAX_LENGTH = 2_000
+NOTES_MAX_LENGTH = 5_000
+REASON_MAX_LENGTH = 1_000
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Usa un colore esadecimale, es. #0066CC."))
 

@@ -5,17 +5,15 @@ calendar's move): the version is bumped with a conditional UPDATE so two editors
 save over the same version, and an approved post that changes goes back to review.
 """
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from apps.accounts.roles import can
 from apps.audit.services import record
+from apps.core import images
 
 from .enums import EDITABLE_STATES, PostStatus
 from .models import ContentCategory, Post, PostImage, Variant
@@ -125,23 +123,14 @@ def create_post(
     return post
 
 
-IMAGE_SUFFIX = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-
-
 def _rename_upload(upload) -> None:
-    """Store the file as <uuid>.<suffix of the format Pillow reads>, never under the name it was
-    uploaded with: a PNG/HTML polyglot called .html must not be served as HTML from /media/."""
+    """Store the image re-encoded by Pillow (pixels only: a GIF/JavaScript polyglot or a PNG
+    followed by HTML loses everything but its pixels) as <uuid>.<suffix of its format>, never
+    under the name it was uploaded with."""
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            kind = image.format
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        kind = None
-    finally:
-        upload.seek(0)
-    if kind not in IMAGE_SUFFIX:
-        raise PostEditError(_("Il file non è un'immagine valida (JPEG, PNG, GIF o WebP)."))
-    upload.name = f"{uuid.uuid4().hex}.{IMAGE_SUFFIX[kind]}"
+        images.reencode_in_place(upload, images.POST_FORMATS)
+    except images.ImageRefused as refused:
+        raise PostEditError(str(refused)) from None
 
 
 def _add_image(post: Post, data: dict, position: int) -> PostImage:

@@ -20,7 +20,14 @@ from apps.channels.models import Channel
 
 from . import calendar as cal
 from .access import can_edit_post, get_post_for_user
-from .checks import analyse_base_text, analyse_variant, post_level_findings
+from .checks import (
+    MAX_CHECKED_LENGTH,
+    BaseTextReport,
+    analyse_base_text,
+    analyse_variant,
+    oversized_variant_report,
+    post_level_findings,
+)
 from .enums import EDITABLE_STATES, PostStatus
 from .forms import (
     CalendarFilterForm,
@@ -407,22 +414,29 @@ def post_edit(request, pk):
 @require_POST
 @require_capability("plan")
 def check_variant(request):
-    """Live checks of one variant as the writer types (htmx): counter and findings."""
+    """Live checks of one variant as the writer types (htmx): counter and findings.
+
+    A text longer than the forms accept is not analysed: the answer only says so.
+    """
     channel_id = request.POST.get("channel", "")
     if channel_id == "base":
         text = request.POST.get("base_text", "")
-        return render(
-            request,
-            "planning/post_form.html#base-checks",
-            {"base_report": analyse_base_text(text)},
-        )
+        if len(text) > MAX_CHECKED_LENGTH:
+            report = BaseTextReport(length=len(text), gulpease=None, shouting=False)
+        else:
+            report = analyse_base_text(text)
+        return render(request, "planning/post_form.html#base-checks", {"base_report": report})
     # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
     known = ASCII_ID.fullmatch(channel_id)
     channel = Channel.objects.filter(pk=int(channel_id)).first() if known else None
     if channel is None:
         return HttpResponseBadRequest(_("Canale sconosciuto."))
     text = request.POST.get(f"variant_{channel.pk}") or request.POST.get("base_text", "")
-    report = analyse_variant(text, channel, link=request.POST.get("link", ""))
+    link = request.POST.get("link", "")[:500]
+    if len(text) > MAX_CHECKED_LENGTH:
+        report = oversized_variant_report(len(text), channel)
+    else:
+        report = analyse_variant(text, channel, link=link)
     return render(
         request,
         "planning/post_form.html#variant-checks",

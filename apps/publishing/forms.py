@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.validators import WebURLField
+
 
 class ResolveCheckForm(forms.Form):
     """A person's verdict on a send whose outcome was unknown."""
@@ -9,6 +11,4 @@ class ResolveCheckForm(forms.Form):
         label=_("Esito verificato sul canale"),
         choices=[("sent", _("Pubblicato")), ("failed", _("Non pubblicato"))],
     )
-    url = forms.URLField(
-        label=_("Indirizzo pubblico (se pubblicato)"), required=False, assume_scheme="https"
-    )
+    url = WebURLField(label=_("Indirizzo pubblico (se pubblicato)"), required=False)

@@ -50,12 +50,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalpost',
             name='indispensable_reason',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='motivazione'),
+            field=models.TextField(blank=True, max_length=1000, verbose_name="motivazione"),
         ),
         migrations.AlterField(
             model_name='historicalpost',
             name='notes',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='note per i colleghi'),
+            field=models.TextField(blank=True, max_length=5000, verbose_name='note per i colleghi'),
         ),
         migrations.AlterField(
             model_name='historicalvariant',
@@ -70,12 +70,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='post',
             name='indispensable_reason',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='motivazione'),
+            field=models.TextField(blank=True, max_length=1000, verbose_name="motivazione"),
         ),
         migrations.AlterField(
             model_name='post',
             name='notes',
-            field=models.TextField(blank=True, max_length=10000, verbose_name='note per i colleghi'),
+            field=models.TextField(blank=True, max_length=5000, verbose_name='note per i colleghi'),
         ),
         migrations.AlterField(
             model_name='variant',
