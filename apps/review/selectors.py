@@ -273,17 +273,40 @@ class FieldDiff:
     segments: list  # [(op, text)] with op in "equal", "insert", "delete"
 
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+_TOKENS = re.compile(r"\s+|\S+\s*")
+# Beyond this many token pairs in the changed middle, difflib's cost (quadratic or worse on
+# repetitive text) would let one long edited post stall the review queue for everyone: the
+# middle is then shown as one deletion and one insertion.
+MAX_DIFF_PAIRS = 40_000
 
 
 def _segments(old: str, new: str) -> list[tuple[str, str]]:
-    """A word-level diff; the template escapes the text.
+    """A word-level diff in time linear in the texts; the template escapes the text.
 
-    Changes separated only by whitespace are merged, so that a rewritten phrase reads as one
-    deletion and one insertion rather than alternating words.
+    The common beginning and end are found first (an edit is usually local), and only the
+    changed middle goes to difflib, when it is small enough. Changes separated only by
+    whitespace are merged, so that a rewritten phrase reads as one deletion and one insertion
+    rather than alternating words.
     """
     a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
-    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a -= 1
+        end_b -= 1
+    middle_a, middle_b = a[start:end_a], b[start:end_b]
+    if len(middle_a) * len(middle_b) > MAX_DIFF_PAIRS:
+        middle = [("replace", 0, len(middle_a), 0, len(middle_b))]
+    else:
+        middle = difflib.SequenceMatcher(a=middle_a, b=middle_b, autojunk=False).get_opcodes()
+    opcodes = [("equal", 0, start, 0, start)] if start else []
+    opcodes += [
+        (op, a1 + start, a2 + start, b1 + start, b2 + start) for op, a1, a2, b1, b2 in middle
+    ]
+    if end_a < len(a):
+        opcodes.append(("equal", end_a, len(a), end_b, len(b)))
     segments: list[tuple[str, str]] = []
     deleted, inserted = "", ""
     for index, (op, a1, a2, b1, b2) in enumerate(opcodes):
