@@ -8,6 +8,8 @@ from django.core.cache import cache
 from apps.events.models import EventCategory
 from tests.factories import EventCategoryFactory, EventFactory
 
+from .readers import READERS, install_ical_js
+
 ROME = ZoneInfo("Europe/Rome")
 
 
@@ -27,6 +29,13 @@ def make_event(**kwargs):
     kwargs.setdefault("starts_at", rome(2026, 12, 5, 21, 0))
     kwargs.setdefault("ends_at", kwargs["starts_at"].replace(hour=23))
     return EventFactory(**kwargs)
+
+
+@pytest.fixture(scope="session")
+def readers():
+    """ical.js and vobject, each reading a body: ``{name: read(body)}``."""
+    install_ical_js()
+    return READERS
 
 
 @pytest.fixture(autouse=True)

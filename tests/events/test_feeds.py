@@ -118,7 +118,10 @@ def test_a_cancelled_event_stays_as_cancelled_during_the_retention(client, cultu
     Event.objects.filter(pk=old.pk).update(cancelled_at=timezone.now() - timedelta(days=31))
     cache.clear()
     (vevent,) = vevents(client.get(FEED).content)
-    assert (str(vevent["SUMMARY"]), vevent["STATUS"]) == ("Annullato da poco", "CANCELLED")
+    assert (str(vevent["SUMMARY"]), vevent["STATUS"]) == (
+        "ANNULLATO – Annullato da poco",
+        "CANCELLED",
+    )
 
 
 def test_old_past_events_leave_the_feed_but_recent_ones_stay(client, cultura):

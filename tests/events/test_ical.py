@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import ics
 import pytest
-from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,42 +130,6 @@ def test_the_same_events_give_the_same_bytes(cultura):
 def test_the_status_follows_the_event(cultura, status, expected):
     (vevent,) = vevents(ical.feed_bytes([make_event(category=cultura, status=status)]))
     assert vevent["STATUS"] == expected
-
-
-def _timezone_years(body: bytes) -> set[int]:
-    (vtimezone,) = parse(body).walk("VTIMEZONE")
-    years = set()
-    for observance in vtimezone.subcomponents:
-        years.add(observance.DTSTART.year)
-        rdates = observance.get("RDATE", [])
-        for rdate in rdates if isinstance(rdates, list) else [rdates]:
-            years.update(value.dt.year for value in rdate.dts)
-    return years
-
-
-def test_an_open_series_started_years_ago_has_a_timezone_covering_its_coming_dates(mercati):
-    # icalendar writes the VTIMEZONE as dated transitions (RDATE) between two dates: a market
-    # that began in 2020 and goes on must still find next year's summer time in it.
-    market = make_event(
-        category=mercati,
-        rrule="FREQ=WEEKLY",
-        starts_at=rome(2020, 6, 6, 8),
-        ends_at=rome(2020, 6, 6, 13),
-    )
-    years = _timezone_years(ical.feed_bytes([market]))
-    next_year = timezone.localdate().year + 1
-    assert {2020, next_year} <= years
-
-
-def test_a_series_with_an_end_has_a_timezone_up_to_that_end(mercati):
-    market = make_event(
-        category=mercati,
-        rrule="FREQ=WEEKLY",
-        starts_at=rome(2026, 6, 6, 8),
-        ends_at=rome(2026, 6, 6, 13),
-        repeat_until=date(2028, 12, 30),
-    )
-    assert 2028 in _timezone_years(ical.feed_bytes([market]))
 
 
 def test_a_weekly_series_has_an_rrule_with_a_utc_until(mercati):
