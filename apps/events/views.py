@@ -15,6 +15,7 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.access import require_capability
@@ -75,6 +76,7 @@ def _shortcuts(today, category, first_day, last_day) -> list[dict]:
 
 
 @require_safe
+@gzip_page
 def public_list(request):
     categories = list(active_categories())
     form = PublicFilterForm(request.GET or None, categories=categories)
@@ -114,6 +116,7 @@ def public_list(request):
 
 
 @require_safe
+@gzip_page
 def public_detail(request, pk):
     event = published_event(pk)
     preview = False
@@ -135,6 +138,7 @@ def public_detail(request, pk):
 
 
 @require_safe
+@gzip_page
 def event_ics(request, pk):
     event = published_event(pk)
     if event is None:
@@ -152,6 +156,7 @@ def _feed_links(path: str) -> dict:
 
 
 @require_safe
+@gzip_page
 def subscribe(request):
     categories = list(active_categories())
     feeds_list = [
@@ -167,18 +172,45 @@ def subscribe(request):
     return render(request, "events/subscribe.html", {"feeds": feeds_list})
 
 
+def _accepts_gzip(request) -> bool:
+    """gzip acceptable (RFC 9110 12.5.3): listed without ``q=0``, or ``*`` alone."""
+    offered = {}
+    for item in request.headers.get("Accept-Encoding", "").lower().split(","):
+        coding, _sep, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        offered[coding.strip()] = quality
+    return offered.get("gzip", offered.get("x-gzip", offered.get("*", 0.0))) > 0
+
+
 def _serve_feed(request, slug: str | None):
-    meta = feeds.feed_meta(slug)
-    if meta is None:
+    feed = feeds.current_feed(slug)
+    if feed is None:
         raise Http404
-    last_modified = int(meta.last_modified.timestamp())
-    response = get_conditional_response(request, etag=meta.etag, last_modified=last_modified)
+    gzipped = _accepts_gzip(request)
+    etag = feed.etag(gzipped=gzipped)
+    last_modified = int(feed.last_modified.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = HttpResponse(feeds.feed_body(meta), content_type="text/calendar; charset=utf-8")
-        name = "eventi" if meta.scope == feeds.ALL else f"eventi-{meta.scope}"
+        body = feed.gzipped if gzipped else feed.identity
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Length"] = str(len(body))
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        name = "eventi" if feed.scope == feeds.ALL else f"eventi-{feed.scope}"
         response["Content-Disposition"] = f'inline; filename="{name}.ics"'
-    response["ETag"] = meta.etag
+    response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
+    # The body is Italian whatever the client's language, and depends only on the encoding.
+    response["Content-Language"] = settings.LANGUAGE_CODE
+    response.language_neutral = True
+    patch_vary_headers(response, ("Accept-Encoding",))
     patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
     return response
 

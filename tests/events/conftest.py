@@ -5,6 +5,7 @@ import icalendar
 import pytest
 from django.core.cache import cache
 
+from apps.events import feeds
 from apps.events.models import EventCategory
 from tests.factories import EventCategoryFactory, EventFactory
 
@@ -40,9 +41,15 @@ def readers():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    flush_caches()
     yield
+    flush_caches()
+
+
+def flush_caches():
+    """The shared cache and what this process keeps of the feeds (a restart, in effect)."""
     cache.clear()
+    feeds.clear_local()
 
 
 @pytest.fixture
