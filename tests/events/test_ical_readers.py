@@ -191,3 +191,55 @@ def test_postponed_and_cancelled_events_say_so_in_the_summary(readers, cultura, 
         ("ANNULLATO – Mostra", "CANCELLED"),
         ("Teatro", "CONFIRMED"),
     ]
+
+
+@pytest.mark.parametrize("reader", READER_NAMES)
+def test_the_events_link_is_its_url_and_the_public_page_closes_the_description(
+    readers, cultura, reader
+):
+    with_link = make_event(
+        category=cultura, link="https://www.teatro.example/stagione?x=1&y=2", description="Sipario."
+    )
+    without_link = make_event(category=cultura, description="")
+    first, second = readers[reader](ical.feed_bytes([with_link, without_link]))["events"]
+    page = f"https://www.comune.esempio.it/eventi/{with_link.pk}/"
+    assert first["url"] == "https://www.teatro.example/stagione?x=1&y=2"
+    assert first["description"] == f"Sipario.\n\nScheda dell'evento: {page}"
+    assert second["url"] == f"https://www.comune.esempio.it/eventi/{without_link.pk}/"
+    assert second["description"] is None
+
+
+def test_an_event_with_an_image_has_an_rfc_7986_image(cultura):
+    event = make_event(category=cultura, image="events/2026/locandina.png", image_alt="Locandina")
+    (vevent,) = vevents(ical.feed_bytes([event]))
+    image = vevent["IMAGE"]
+    assert str(image) == "https://www.comune.esempio.it/media/events/2026/locandina.png"
+    assert (image.params["VALUE"], image.params["DISPLAY"], image.params["FMTTYPE"]) == (
+        "URI",
+        "BADGE",
+        "image/png",
+    )
+    assert "IMAGE" not in vevents(ical.feed_bytes([make_event(category=cultura)]))[0]
+
+
+def test_a_postponed_event_keeps_its_prefix_on_a_new_date_until_confirmed(readers, cultura):
+    from apps.events.services import confirm_event, postpone_event
+
+    event = make_event(category=cultura, title="Concerto")
+    postpone_event(event=event, by=None)
+    event.refresh_from_db()
+    (undated,) = readers["ical.js"](ical.feed_bytes([event]))["events"]
+    moved = rome(2027, 1, 16, 21)
+    postpone_event(event=event, by=None, starts_at=moved, ends_at=moved + timedelta(hours=2))
+    event.refresh_from_db()
+    (dated,) = readers["ical.js"](ical.feed_bytes([event]))["events"]
+    confirm_event(event=event, by=None)
+    event.refresh_from_db()
+    (confirmed,) = vevents(ical.feed_bytes([event]))
+    assert (undated["summary"], undated["status"]) == ("RINVIATO – Concerto", "TENTATIVE")
+    assert undated["occurrences"][0][0] == rome(2026, 12, 5, 21).astimezone(UTC)
+    assert (dated["summary"], dated["status"]) == ("RINVIATO – Concerto", "TENTATIVE")
+    assert dated["occurrences"][0][0] == moved.astimezone(UTC)
+    assert (str(confirmed["SUMMARY"]), confirmed["STATUS"]) == ("Concerto", "CONFIRMED")
+    # Each step is a revision clients take over the copy they have.
+    assert confirmed["SEQUENCE"] == 3
