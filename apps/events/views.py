@@ -13,7 +13,7 @@ from django.utils.cache import (
     patch_cache_control,
     patch_vary_headers,
 )
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 
-from . import feeds, ical, services
+from . import feeds, ical, services, structured_data
 from .forms import EventForm, ManageFilterForm, PostponeForm, PublicFilterForm
 from .models import Event
 from .selectors import (
@@ -131,6 +131,8 @@ def public_detail(request, pk):
         now = timezone.now()
         upcoming = occurrences_of(event, start=now, end=now + timedelta(days=60))[:6]
     context = {"event": event, "upcoming": upcoming, "preview": preview}
+    if not preview:  # a draft is not for search engines
+        context["json_ld"] = structured_data.event_json_ld(event, upcoming)
     response = render(request, "events/public_detail.html", context)
     if preview:
         add_never_cache_headers(response)
@@ -150,9 +152,16 @@ def event_ics(request, pk):
     return response
 
 
+GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/render"
+
+
 def _feed_links(path: str) -> dict:
+    """The feed's addresses: https to copy, webcal for Apple and Outlook, and Google
+    Calendar's add-by-URL page (it asks the user to confirm, then subscribes)."""
     https = settings.SITE_URL + path
-    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    webcal = "webcal://" + https.split("://", 1)[1]
+    google = GOOGLE_ADD_BY_URL + "?" + urlencode({"cid": webcal})
+    return {"https": https, "webcal": webcal, "google": google}
 
 
 @require_safe
