@@ -29,7 +29,8 @@ import threading
 import time as clock
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Count, Max
@@ -41,7 +42,7 @@ from .selectors import feed_events
 
 logger = logging.getLogger(__name__)
 VERSION_KEY = "events:feed-version:2"
-VERSION_TIMEOUT = 300  # seconds; a lost invalidation (cache down) heals after this
+VERSION_TIMEOUT = 60  # seconds; bounds the staleness of a per-process cache
 LOCAL_VERSION_SECONDS = 3.0  # a process trusts the version it read this long
 BODY_TIMEOUT = 2 * 24 * 3600
 BUILD_LOCK_SECONDS = 120  # a crashed builder's lock expires after this
@@ -62,13 +63,17 @@ class FeedBody:
     identity: bytes
     gzipped: bytes
 
-    @property
+    @cached_property
     def tag(self) -> str:
         return hashlib.sha256(f"{self.scope}:{self.token}:{self.day}".encode()).hexdigest()[:24]
 
     def etag(self, *, gzipped: bool) -> str:
         """Each encoding is its own representation, with its own strong ETag (RFC 9110 8.8.3)."""
         return f'"{self.tag}-gz"' if gzipped else f'"{self.tag}"'
+
+    @cached_property
+    def last_modified_timestamp(self) -> int:
+        return int(self.last_modified.timestamp())
 
 
 _memo: dict = {"version": None, "until": 0.0}
@@ -152,9 +157,18 @@ def _version() -> dict:
     return version
 
 
+_day_memo: dict = {"until": 0.0, "day": None}
+
+
 def _today() -> tuple[str, datetime]:
-    today = timezone.localdate()
-    return today.isoformat(), timezone.make_aware(datetime.combine(today, time(0, 0)))
+    """The local day and its midnight, worked out once a day per process (a poll's hot path)."""
+    now = clock.time()
+    if now >= _day_memo["until"]:
+        today = timezone.localdate()
+        midnight = timezone.make_aware(datetime.combine(today, time(0, 0)))
+        tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), time(0, 0)))
+        _day_memo.update(day=(today.isoformat(), midnight), until=tomorrow.timestamp())
+    return _day_memo["day"]
 
 
 def build_feed_body(slug: str | None = None, *, now: datetime | None = None) -> bytes:
@@ -244,3 +258,4 @@ def clear_local() -> None:
     """Forget what this process keeps (tests, and the cache being cleared by hand)."""
     _remember(None)
     _bodies.clear()
+    _day_memo["until"] = 0.0

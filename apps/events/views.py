@@ -3,14 +3,13 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
-    patch_cache_control,
     patch_vary_headers,
 )
 from django.utils.http import http_date, urlencode
@@ -198,14 +197,48 @@ def _accepts_gzip(request) -> bool:
     return offered.get("gzip", offered.get("x-gzip", offered.get("*", 0.0))) > 0
 
 
+_CONDITIONAL = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+def _feed_headers(feed: feeds.FeedBody, gzipped: bool) -> dict:
+    """The validators and caching headers of one encoding of a feed (worked out per body)."""
+    key = "_headers_gz" if gzipped else "_headers"
+    headers = feed.__dict__.get(key)
+    if headers is None:
+        headers = {
+            "ETag": feed.etag(gzipped=gzipped),
+            "Last-Modified": http_date(feed.last_modified_timestamp),
+            "Cache-Control": f"max-age={FEED_MAX_AGE}, public",
+            # The body is Italian whatever the client's language; it varies by encoding only.
+            "Content-Language": settings.LANGUAGE_CODE,
+            "Vary": "Accept-Encoding",
+        }
+        feed.__dict__[key] = headers  # a frozen dataclass, but a plain cache like its properties
+    return headers
+
+
 def _serve_feed(request, slug: str | None):
     feed = feeds.current_feed(slug)
     if feed is None:
         raise Http404
     gzipped = _accepts_gzip(request)
-    etag = feed.etag(gzipped=gzipped)
-    last_modified = int(feed.last_modified.timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    headers = _feed_headers(feed, gzipped)
+    meta, response = request.META, None
+    # The two usual requests, answered without parsing: a poll with the ETag it was given,
+    # and a first download. Anything else goes through Django's full evaluation.
+    if meta.get("HTTP_IF_NONE_MATCH") == headers["ETag"] and not (
+        "HTTP_IF_MATCH" in meta or "HTTP_IF_UNMODIFIED_SINCE" in meta
+    ):
+        response = HttpResponseNotModified()
+    elif any(name in meta for name in _CONDITIONAL):
+        response = get_conditional_response(
+            request, etag=headers["ETag"], last_modified=feed.last_modified_timestamp
+        )
     if response is None:
         body = feed.gzipped if gzipped else feed.identity
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -214,13 +247,9 @@ def _serve_feed(request, slug: str | None):
             response["Content-Encoding"] = "gzip"
         name = "eventi" if feed.scope == feeds.ALL else f"eventi-{feed.scope}"
         response["Content-Disposition"] = f'inline; filename="{name}.ics"'
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    # The body is Italian whatever the client's language, and depends only on the encoding.
-    response["Content-Language"] = settings.LANGUAGE_CODE
+    for header, value in headers.items():
+        response[header] = value
     response.language_neutral = True
-    patch_vary_headers(response, ("Accept-Encoding",))
-    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
     return response
 
 
