@@ -114,6 +114,12 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
+def _uri(value: str) -> str:
+    """A URI value (not escaped, RFC 5545 3.3.13): forms accept only http(s) URLs without
+    spaces; whitespace saved another way is dropped, so it cannot break the line."""
+    return "".join(clean_text(value).split())
+
+
 def _utc_stamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -201,8 +207,7 @@ def _event_lines(event: Event) -> list[str]:
         f"STATUS:{STATUS[event.status]}",
         # Public events are information, not appointments: never mark the subscriber busy.
         "TRANSP:TRANSPARENT",
-        # URI values are not escaped; forms accept only http(s) URLs without spaces.
-        f"URL;VALUE=URI:{event.link or public_url(event)}",
+        f"URL;VALUE=URI:{_uri(event.link or public_url(event))}",
     ]
     if event.full_location:
         lines.append(f"LOCATION:{escape_text(event.full_location)}")
@@ -212,7 +217,7 @@ def _event_lines(event: Event) -> list[str]:
     if event.image:
         lines.append(
             f"IMAGE;VALUE=URI;DISPLAY=BADGE;FMTTYPE={_image_type(event.image.name)}:"
-            f"{_absolute(event.image.url)}"
+            f"{_uri(_absolute(event.image.url))}"
         )
     lines += [f"CATEGORIES:{escape_text(event.category.name)}", "CLASS:PUBLIC", "END:VEVENT"]
     return lines

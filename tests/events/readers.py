@@ -74,9 +74,7 @@ def read_with_vobject(body: bytes, until: datetime = UNTIL) -> dict:
     calendar = vobject.readOne(body.decode())
 
     def text(component, name):
-        child = component.contents.get(name.lower().replace("-", "_")) or component.contents.get(
-            name.lower()
-        )
+        child = component.contents.get(name)
         return str(child[0].value) if child else None
 
     data = {

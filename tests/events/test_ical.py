@@ -261,3 +261,11 @@ def test_any_text_gives_a_valid_feed_that_round_trips_the_clean_text(title, desc
 
 def test_clean_text_keeps_tabs_and_newlines_and_drops_control_characters():
     assert ical.clean_text("a\r\nb\rc\td\x00e\x0bf\x1bg") == "a\nb\nc\tdefg"
+
+
+def test_a_link_saved_with_a_line_break_cannot_inject_a_property(cultura):
+    # Forms refuse it; saved another way (shell, import) it must not start a new line.
+    event = make_event(category=cultura, link="https://example.org/a\r\nATTENDEE:mailto:x@y")
+    (vevent,) = vevents(ical.feed_bytes([event]))
+    assert str(vevent["URL"]) == "https://example.org/aATTENDEE:mailto:x@y"
+    assert "ATTENDEE" not in vevent
