@@ -269,3 +269,22 @@ def test_a_link_saved_with_a_line_break_cannot_inject_a_property(cultura):
     (vevent,) = vevents(ical.feed_bytes([event]))
     assert str(vevent["URL"]) == "https://example.org/aATTENDEE:mailto:x@y"
     assert "ATTENDEE" not in vevent
+
+
+def test_a_rebuild_after_one_change_serialises_only_that_event(cultura):
+    events = [make_event(category=cultura, title=f"Evento {i}") for i in range(3)]
+    ical._EVENT_LINES.clear()
+
+    def feed():
+        return ical.feed_bytes(Event.objects.select_related("category").order_by("pk"))
+
+    first = feed()
+    kept = dict(ical._EVENT_LINES)
+    update_event(event=events[1], by=None, title="Evento cambiato")
+    second = feed()
+    added = {key: body for key, body in ical._EVENT_LINES.items() if key not in kept}
+    assert len(kept) == 3
+    assert [key[0] for key in added] == [events[1].pk]  # one event serialised again
+    titles = [str(e["SUMMARY"]) for e in vevents(second)]
+    assert titles == ["Evento 0", "Evento cambiato", "Evento 2"]
+    assert vevents(first)[0].to_ical() == vevents(second)[0].to_ical()
