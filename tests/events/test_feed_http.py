@@ -194,3 +194,9 @@ def test_a_process_with_nothing_older_waits_for_the_other_builder(client, cultur
     thread.join()
     assert body.identity.startswith(b"BEGIN:VCALENDAR\r\nX-BUILT:elsewhere")
     assert builds.count == 0
+
+
+def test_translated_pages_still_vary_by_language(client):
+    response = client.get("/eventi/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "accept-language" in _vary(response)
+    assert response["Content-Language"] == "en"
