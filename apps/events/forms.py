@@ -10,7 +10,7 @@ from apps.core import images
 from apps.core.forms import AccessibleFormMixin, date_input, time_input
 from apps.core.validators import WebURLField
 
-from .ical import clean_text
+from .ical import clean_text, is_ambiguous
 from .models import Event, EventCategory, EventStatus
 from .selectors import active_categories
 
@@ -23,8 +23,56 @@ def _local(day: date, at: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
 
 
+def _exists(value: datetime) -> bool:
+    """False for a wall time the spring-forward night skips (02:00-02:59)."""
+    # Through UTC: astimezone() to the same zone object is a no-op in Python.
+    return timezone.localtime(value.astimezone(UTC)).replace(tzinfo=None) == value.replace(
+        tzinfo=None
+    )
+
+
+def clock_pass_field() -> forms.ChoiceField:
+    """Which of the two passes of a wall time the fall-back night has twice (shown only then)."""
+    return forms.ChoiceField(
+        label=_("Quale delle due volte?"),
+        required=False,
+        choices=[
+            ("first", _("La prima (ancora ora legale, +02:00)")),
+            ("second", _("La seconda (già ora solare, +01:00)")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_("La notte del ritorno all'ora solare l'orologio segna due volte le ore 2."),
+    )
+
+
 class WhenMixin:
-    """Start and end typed as local date and time; all-day events take days only."""
+    """Start and end typed as local date and time; all-day events take days only. A wall
+    time the spring-forward night skips is refused; one the fall-back night has twice needs
+    ``clock_pass`` to say which."""
+
+    needs_clock_pass = False
+
+    @property
+    def shows_clock_pass(self) -> bool:
+        return self.needs_clock_pass or bool(self["clock_pass"].value())
+
+    def _pass(self, name: str, value: datetime) -> datetime | None:
+        if not is_ambiguous(value):
+            return value
+        self.needs_clock_pass = True
+        chosen = self.cleaned_data.get("clock_pass")
+        if not chosen:
+            self.add_error(
+                "clock_pass",
+                _(
+                    "Le %(time)s del %(day)s capitano due volte: alle 3 l'orologio torna alle 2. "
+                    "Scegli quale delle due."
+                )
+                % {"time": value.strftime("%H:%M"), "day": value.strftime("%d/%m/%Y")},
+            )
+            return None
+        # In UTC from here: Python compares two times of one zone by wall clock, not fold.
+        return value.replace(fold=1 if chosen == "second" else 0).astimezone(UTC)
 
     def _when(self, *, all_day: bool, required: bool = True):
         data = self.cleaned_data
@@ -53,19 +101,39 @@ class WhenMixin:
             return None
         starts_at, ends_at = _local(start_date, start_time), _local(end_date, end_time)
         for name, value in (("start_time", starts_at), ("end_time", ends_at)):
-            # Through UTC: astimezone() to the same zone object is a no-op in Python.
-            if timezone.localtime(value.astimezone(UTC)).replace(tzinfo=None) != value.replace(
-                tzinfo=None
-            ):
+            if not _exists(value):
                 self.add_error(
                     name,
                     _("Quest'ora non esiste in quel giorno: l'orologio passa dalle 2 alle 3."),
                 )
                 return None
+        starts_at, ends_at = self._pass("start_time", starts_at), self._pass("end_time", ends_at)
+        if starts_at is None or ends_at is None:
+            return None
         if ends_at <= starts_at:
             self.add_error("end_time", _("La fine deve venire dopo l'inizio."))
             return None
         return starts_at, ends_at
+
+
+def _pass_of(start: datetime, end: datetime, all_day: bool) -> str:
+    for value in (start, end):
+        if not all_day and is_ambiguous(value):
+            return "second" if value.fold else "first"
+    return ""
+
+
+def _series_clash(start: datetime, end: datetime, until: date) -> datetime | None:
+    """The first start or end wall time of a weekly series (naive local times) that a clock
+    change skips or repeats; the series has at most ``MAX_REPEAT_DAYS`` / 7 dates."""
+    week = timedelta(days=7)
+    while start.date() <= until:
+        for wall in (start, end):
+            value = timezone.make_aware(wall)
+            if not _exists(value) or is_ambiguous(value):
+                return value
+        start, end = start + week, end + week
+    return None
 
 
 class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
@@ -90,6 +158,7 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
         help_text=_("Vuota: lo stesso giorno dell'inizio."),
     )
     end_time = forms.TimeField(label=_("Ora di fine"), required=False, widget=time_input())
+    clock_pass = clock_pass_field()
     repeat_weekly = forms.BooleanField(
         label=_("Si ripete ogni settimana"),
         required=False,
@@ -143,6 +212,7 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
             "start_time": None if event.all_day else start.time(),
             "end_date": event.last_day,
             "end_time": None if event.all_day else end.time(),
+            "clock_pass": _pass_of(start, end, event.all_day),
             "repeat_weekly": bool(event.rrule),
             "repeat_until": event.repeat_until,
             "location_name": event.location_name,
@@ -224,6 +294,28 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
                 self.add_error("repeat_until", _("Una ricorrenza dura al massimo tre anni."))
         if "starts_at" in data and data["ends_at"] - data["starts_at"] > timedelta(days=7):
             self.add_error("repeat_weekly", _("Un evento di più di sette giorni non si ripete."))
+        elif "starts_at" in data and not data.get("all_day"):
+            last = start + timedelta(days=MAX_REPEAT_DAYS)  # open series: their first years
+            self._clean_series_clock(data, min(until or last, last))
+
+    def _clean_series_clock(self, data, until: date):
+        """A weekly series repeats its wall time: on a clock-change night that time may not
+        exist, or exist twice. Refused, naming the first such date."""
+        start, end = timezone.localtime(data["starts_at"]), timezone.localtime(data["ends_at"])
+        value = _series_clash(start.replace(tzinfo=None), end.replace(tzinfo=None), until)
+        if value is None:
+            return
+        message = (
+            _("Il %(day)s le %(time)s non esistono: l'orologio passa dalle 2 alle 3.")
+            if not _exists(value)
+            else _("Il %(day)s le %(time)s capitano due volte: l'orologio torna dalle 3 alle 2.")
+        )
+        self.add_error(
+            "repeat_weekly",
+            message % {"day": value.strftime("%d/%m/%Y"), "time": value.strftime("%H:%M")}
+            + " "
+            + _("Una serie settimanale non cade tra le 2 e le 3 di notte: scegli un'altra ora."),
+        )
 
     def to_fields(self) -> dict:
         """The cleaned data as model fields for the services."""
@@ -264,6 +356,7 @@ class PostponeForm(AccessibleFormMixin, WhenMixin, forms.Form):
     )
     end_date = forms.DateField(label=_("Nuova data di fine"), required=False, widget=date_input())
     end_time = forms.TimeField(label=_("Nuova ora di fine"), required=False, widget=time_input())
+    clock_pass = clock_pass_field()
 
     def __init__(self, *args, event: Event, **kwargs):
         self.event = event

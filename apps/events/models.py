@@ -45,6 +45,10 @@ class EventCategory(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # A name is one line (calendar names, headings): runs of whitespace become one space.
+        self.name = " ".join(self.name.split())
+
 
 class EventStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confermato")

@@ -2,7 +2,7 @@
 
 import copy
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil import rrule as du
 from django.conf import settings
@@ -89,7 +89,9 @@ def occurrences_of(event: Event, *, start: datetime, end: datetime) -> list[Occu
             return [Occurrence(event, event.starts_at, event.ends_at)]
         return []
     first = _local_naive(event.starts_at)
-    length = _local_naive(event.ends_at) - first
+    # RFC 5545 3.8.5.3: every occurrence lasts the first one's exact duration.
+    duration = event.ends_at - event.starts_at
+    length = _local_naive(event.ends_at) - first  # wall-clock span, for the window only
     until = None
     if event.repeat_until:
         until = datetime.combine(event.repeat_until, time(23, 59, 59))
@@ -100,7 +102,10 @@ def occurrences_of(event: Event, *, start: datetime, end: datetime) -> list[Occu
     window_end = _local_naive(end) + timedelta(days=1)
     found = []
     for naive in rule.between(window_start, window_end, inc=True):
-        begins, finishes = _aware(naive), _aware(naive + length)
+        # Through UTC: a wall time the spring-forward night skips (02:30) is the instant an
+        # hour later (03:30, as RFC 5545 3.3.5 reads it), not an impossible 02:30.
+        begins = timezone.localtime(_aware(naive).astimezone(UTC))
+        finishes = timezone.localtime(begins.astimezone(UTC) + duration)
         if begins < end and (finishes > start or begins >= start):
             found.append(Occurrence(event, begins, finishes))
     return found

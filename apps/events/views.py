@@ -3,24 +3,24 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
-    patch_cache_control,
     patch_vary_headers,
 )
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 
-from . import feeds, ical, services
+from . import feeds, ical, services, structured_data
 from .forms import EventForm, ManageFilterForm, PostponeForm, PublicFilterForm
 from .models import Event
 from .selectors import (
@@ -75,6 +75,7 @@ def _shortcuts(today, category, first_day, last_day) -> list[dict]:
 
 
 @require_safe
+@gzip_page
 def public_list(request):
     categories = list(active_categories())
     form = PublicFilterForm(request.GET or None, categories=categories)
@@ -114,6 +115,7 @@ def public_list(request):
 
 
 @require_safe
+@gzip_page
 def public_detail(request, pk):
     event = published_event(pk)
     preview = False
@@ -128,6 +130,8 @@ def public_detail(request, pk):
         now = timezone.now()
         upcoming = occurrences_of(event, start=now, end=now + timedelta(days=60))[:6]
     context = {"event": event, "upcoming": upcoming, "preview": preview}
+    if not preview:  # a draft is not for search engines
+        context["json_ld"] = structured_data.event_json_ld(event, upcoming)
     response = render(request, "events/public_detail.html", context)
     if preview:
         add_never_cache_headers(response)
@@ -135,6 +139,7 @@ def public_detail(request, pk):
 
 
 @require_safe
+@gzip_page
 def event_ics(request, pk):
     event = published_event(pk)
     if event is None:
@@ -146,12 +151,20 @@ def event_ics(request, pk):
     return response
 
 
+GOOGLE_ADD_BY_URL = "https://calendar.google.com/calendar/render"
+
+
 def _feed_links(path: str) -> dict:
+    """The feed's addresses: https to copy, webcal for Apple and Outlook, and Google
+    Calendar's add-by-URL page (it asks the user to confirm, then subscribes)."""
     https = settings.SITE_URL + path
-    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    webcal = "webcal://" + https.split("://", 1)[1]
+    google = GOOGLE_ADD_BY_URL + "?" + urlencode({"cid": webcal})
+    return {"https": https, "webcal": webcal, "google": google}
 
 
 @require_safe
+@gzip_page
 def subscribe(request):
     categories = list(active_categories())
     feeds_list = [
@@ -167,19 +180,76 @@ def subscribe(request):
     return render(request, "events/subscribe.html", {"feeds": feeds_list})
 
 
+def _accepts_gzip(request) -> bool:
+    """gzip acceptable (RFC 9110 12.5.3): listed without ``q=0``, or ``*`` alone."""
+    offered = {}
+    for item in request.headers.get("Accept-Encoding", "").lower().split(","):
+        coding, _sep, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        offered[coding.strip()] = quality
+    return offered.get("gzip", offered.get("x-gzip", offered.get("*", 0.0))) > 0
+
+
+_CONDITIONAL = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+def _feed_headers(feed: feeds.FeedBody, gzipped: bool) -> dict:
+    """The validators and caching headers of one encoding of a feed (worked out per body)."""
+    key = "_headers_gz" if gzipped else "_headers"
+    headers = feed.__dict__.get(key)
+    if headers is None:
+        headers = {
+            "ETag": feed.etag(gzipped=gzipped),
+            "Last-Modified": http_date(feed.last_modified_timestamp),
+            "Cache-Control": f"max-age={FEED_MAX_AGE}, public",
+            # The body is Italian whatever the client's language; it varies by encoding only.
+            "Content-Language": settings.LANGUAGE_CODE,
+            "Vary": "Accept-Encoding",
+        }
+        feed.__dict__[key] = headers  # a frozen dataclass, but a plain cache like its properties
+    return headers
+
+
 def _serve_feed(request, slug: str | None):
-    meta = feeds.feed_meta(slug)
-    if meta is None:
+    feed = feeds.current_feed(slug)
+    if feed is None:
         raise Http404
-    last_modified = int(meta.last_modified.timestamp())
-    response = get_conditional_response(request, etag=meta.etag, last_modified=last_modified)
+    gzipped = _accepts_gzip(request)
+    headers = _feed_headers(feed, gzipped)
+    meta, response = request.META, None
+    # The two usual requests, answered without parsing: a poll with the ETag it was given,
+    # and a first download. Anything else goes through Django's full evaluation.
+    if meta.get("HTTP_IF_NONE_MATCH") == headers["ETag"] and not (
+        "HTTP_IF_MATCH" in meta or "HTTP_IF_UNMODIFIED_SINCE" in meta
+    ):
+        response = HttpResponseNotModified()
+    elif any(name in meta for name in _CONDITIONAL):
+        response = get_conditional_response(
+            request, etag=headers["ETag"], last_modified=feed.last_modified_timestamp
+        )
     if response is None:
-        response = HttpResponse(feeds.feed_body(meta), content_type="text/calendar; charset=utf-8")
-        name = "eventi" if meta.scope == feeds.ALL else f"eventi-{meta.scope}"
+        body = feed.gzipped if gzipped else feed.identity
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Length"] = str(len(body))
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        name = "eventi" if feed.scope == feeds.ALL else f"eventi-{feed.scope}"
         response["Content-Disposition"] = f'inline; filename="{name}.ics"'
-    response["ETag"] = meta.etag
-    response["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    for header, value in headers.items():
+        response[header] = value
+    response.language_neutral = True
     return response
 
 

@@ -5,8 +5,11 @@ import icalendar
 import pytest
 from django.core.cache import cache
 
+from apps.events import feeds
 from apps.events.models import EventCategory
 from tests.factories import EventCategoryFactory, EventFactory
+
+from .readers import READERS, install_ical_js
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -29,11 +32,24 @@ def make_event(**kwargs):
     return EventFactory(**kwargs)
 
 
+@pytest.fixture(scope="session")
+def readers():
+    """ical.js and vobject, each reading a body: ``{name: read(body)}``."""
+    install_ical_js()
+    return READERS
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    flush_caches()
     yield
+    flush_caches()
+
+
+def flush_caches():
+    """The shared cache and what this process keeps of the feeds (a restart, in effect)."""
     cache.clear()
+    feeds.clear_local()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import ics
 import pytest
-from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,42 +130,6 @@ def test_the_same_events_give_the_same_bytes(cultura):
 def test_the_status_follows_the_event(cultura, status, expected):
     (vevent,) = vevents(ical.feed_bytes([make_event(category=cultura, status=status)]))
     assert vevent["STATUS"] == expected
-
-
-def _timezone_years(body: bytes) -> set[int]:
-    (vtimezone,) = parse(body).walk("VTIMEZONE")
-    years = set()
-    for observance in vtimezone.subcomponents:
-        years.add(observance.DTSTART.year)
-        rdates = observance.get("RDATE", [])
-        for rdate in rdates if isinstance(rdates, list) else [rdates]:
-            years.update(value.dt.year for value in rdate.dts)
-    return years
-
-
-def test_an_open_series_started_years_ago_has_a_timezone_covering_its_coming_dates(mercati):
-    # icalendar writes the VTIMEZONE as dated transitions (RDATE) between two dates: a market
-    # that began in 2020 and goes on must still find next year's summer time in it.
-    market = make_event(
-        category=mercati,
-        rrule="FREQ=WEEKLY",
-        starts_at=rome(2020, 6, 6, 8),
-        ends_at=rome(2020, 6, 6, 13),
-    )
-    years = _timezone_years(ical.feed_bytes([market]))
-    next_year = timezone.localdate().year + 1
-    assert {2020, next_year} <= years
-
-
-def test_a_series_with_an_end_has_a_timezone_up_to_that_end(mercati):
-    market = make_event(
-        category=mercati,
-        rrule="FREQ=WEEKLY",
-        starts_at=rome(2026, 6, 6, 8),
-        ends_at=rome(2026, 6, 6, 13),
-        repeat_until=date(2028, 12, 30),
-    )
-    assert 2028 in _timezone_years(ical.feed_bytes([market]))
 
 
 def test_a_weekly_series_has_an_rrule_with_a_utc_until(mercati):
@@ -298,3 +261,30 @@ def test_any_text_gives_a_valid_feed_that_round_trips_the_clean_text(title, desc
 
 def test_clean_text_keeps_tabs_and_newlines_and_drops_control_characters():
     assert ical.clean_text("a\r\nb\rc\td\x00e\x0bf\x1bg") == "a\nb\nc\tdefg"
+
+
+def test_a_link_saved_with_a_line_break_cannot_inject_a_property(cultura):
+    # Forms refuse it; saved another way (shell, import) it must not start a new line.
+    event = make_event(category=cultura, link="https://example.org/a\r\nATTENDEE:mailto:x@y")
+    (vevent,) = vevents(ical.feed_bytes([event]))
+    assert str(vevent["URL"]) == "https://example.org/aATTENDEE:mailto:x@y"
+    assert "ATTENDEE" not in vevent
+
+
+def test_a_rebuild_after_one_change_serialises_only_that_event(cultura):
+    events = [make_event(category=cultura, title=f"Evento {i}") for i in range(3)]
+    ical._EVENT_LINES.clear()
+
+    def feed():
+        return ical.feed_bytes(Event.objects.select_related("category").order_by("pk"))
+
+    first = feed()
+    kept = dict(ical._EVENT_LINES)
+    update_event(event=events[1], by=None, title="Evento cambiato")
+    second = feed()
+    added = {key: body for key, body in ical._EVENT_LINES.items() if key not in kept}
+    assert len(kept) == 3
+    assert [key[0] for key in added] == [events[1].pk]  # one event serialised again
+    titles = [str(e["SUMMARY"]) for e in vevents(second)]
+    assert titles == ["Evento 0", "Evento cambiato", "Evento 2"]
+    assert vevents(first)[0].to_ical() == vevents(second)[0].to_ical()
