@@ -1,4 +1,4 @@
-"""The Celery app and the one beat schedule of PA Planner."""
+"""The Celery app, its queues and the one beat schedule of PA Planner."""
 
 import os
 from datetime import timedelta
@@ -15,7 +15,30 @@ app.autodiscover_tasks()
 
 # Read from the environment, not Django settings: the schedule is built at import time.
 DISPATCH_INTERVAL = timedelta(seconds=float(os.environ.get("PA_PLANNER_DISPATCH_INTERVAL", "5")))
-SWEEP_INTERVAL = timedelta(seconds=float(os.environ.get("PA_PLANNER_SWEEP_INTERVAL", "60")))
+SWEEP_INTERVAL = timedelta(seconds=float(os.environ.get("PA_PLANNER_SWEEP_INTERVAL", "10")))
+
+# Two queues, so that beat's own ticks never wait behind a burst of sends (in one queue, 16
+# dispatch ticks expired and sweeps ran 44-103 s apart during a burst). README "Workers" gives
+# the command line of each kind of worker. PA_PLANNER_CELERY_QUEUE (the default queue's name,
+# see settings) prefixes both, so parallel test runs on one Redis never share a queue.
+_PREFIX = os.environ.get("PA_PLANNER_CELERY_QUEUE", "")
+DEFAULT_QUEUE = _PREFIX or "celery"  # anything not routed below (e-mail jobs of other areas)
+SCHEDULING_QUEUE = f"{_PREFIX}-scheduling" if _PREFIX else "scheduling"
+SENDS_QUEUE = f"{_PREFIX}-sends" if _PREFIX else "sends"
+ALL_QUEUES = (DEFAULT_QUEUE, SCHEDULING_QUEUE, SENDS_QUEUE)
+
+app.conf.task_routes = {
+    "publishing.send_delivery": {"queue": SENDS_QUEUE},
+    "publishing.dispatch_due": {"queue": SCHEDULING_QUEUE},
+    "publishing.sweep_stuck": {"queue": SCHEDULING_QUEUE},
+    "slots.send_empty_slot_reminders": {"queue": SCHEDULING_QUEUE},
+    "newsletter.purge_unconfirmed": {"queue": SCHEDULING_QUEUE},
+}
+
+# Beat writes a heartbeat as it ticks, each worker every few seconds (apps/core/heartbeat.py):
+# /healthz and the staff banner say when either has gone quiet.
+app.conf.beat_scheduler = "apps.core.heartbeat:HeartbeatScheduler"
+app.steps["worker"].add("apps.core.heartbeat:WorkerHeartbeat")  # by name: loaded by the worker
 
 
 app.conf.beat_schedule = {
@@ -23,13 +46,14 @@ app.conf.beat_schedule = {
     "publishing.dispatch_due": {
         "task": "publishing.dispatch_due",
         "schedule": DISPATCH_INTERVAL,
-        "options": {"expires": 30},
+        # A tick still queued after a few intervals is stale: the next one does its work.
+        "options": {"expires": max(3 * DISPATCH_INTERVAL.total_seconds(), 5.0)},
     },
-    # Deliveries left in flight by a crashed worker: reconcile or hand to a person.
+    # Deliveries left in flight by a lost message or a crashed worker.
     "publishing.sweep_stuck": {
         "task": "publishing.sweep_stuck",
         "schedule": SWEEP_INTERVAL,
-        "options": {"expires": 50},
+        "options": {"expires": max(3 * SWEEP_INTERVAL.total_seconds(), 5.0)},
     },
     # Each slot owner hears about the empty occurrences due soon.
     "slots.send_empty_slot_reminders": {

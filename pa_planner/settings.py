@@ -129,6 +129,7 @@ TEMPLATES = [
                 "apps.core.context_processors.site",
                 "apps.accounts.context_processors.roles",
                 "apps.crisis.context_processors.crisis",
+                "apps.core.context_processors.publishing_stall",
             ],
         },
     }
