@@ -291,6 +291,9 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
         images=images,
         config=dict(channel.config or {}),
         secret=credential.secret if credential else "",
+        # An earlier attempt started at sending_started_at (as loaded, before this attempt
+        # moved it) or, for a first one, after due_at: a lookup need not look further back.
+        not_before=min(filter(None, (delivery.due_at, delivery.sending_started_at))),
     )
 
 
