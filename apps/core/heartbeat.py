@@ -10,6 +10,7 @@ A heartbeat must never take its process down: database trouble is logged and ret
 next beat.
 """
 
+import contextlib
 import logging
 import os
 import threading
@@ -19,6 +20,24 @@ from celery import bootsteps
 from celery.beat import PersistentScheduler
 
 logger = logging.getLogger(__name__)
+
+# A worker's heartbeat thread uses the database while the prefork pool may fork a child from
+# the main thread. A child forked mid-query inherits SQLite's in-process lock state and can
+# never write again ("database is locked"); so no fork happens while the thread holds this.
+_FORK_GUARD = threading.Lock()
+_fork_guard_installed = False
+
+
+def _install_fork_guard() -> None:
+    global _fork_guard_installed
+    if not _fork_guard_installed:
+        os.register_at_fork(
+            before=_FORK_GUARD.acquire,
+            after_in_parent=_FORK_GUARD.release,
+            after_in_child=_FORK_GUARD.release,
+        )
+        _fork_guard_installed = True
+
 
 BEAT_NAME = "beat"
 WATCH_EVERY_SECONDS = 30.0
@@ -92,7 +111,7 @@ def mark_started(*, name: str, role: str, queues: tuple[str, ...] = ()) -> None:
         logger.warning("Heartbeat of %s not written: %s: %s", name, type(exc).__name__, exc)
 
 
-def _watch_in_background(last_watch: list[float]) -> None:
+def _watch_in_background(last_watch: list[float], *, guard=None) -> None:
     """Runs ``health.watch`` at most every WATCH_EVERY_SECONDS, off the caller's thread (it may
     send an email, which must not delay beat's ticks)."""
     now = time.monotonic()
@@ -105,12 +124,13 @@ def _watch_in_background(last_watch: list[float]) -> None:
 
         from . import health
 
-        try:
-            health.watch()
-        except Exception:
-            logger.exception("Publishing health check failed")
-        finally:
-            connection.close()  # this thread's own connection
+        with guard or contextlib.nullcontext():
+            try:
+                health.watch()
+            except Exception:
+                logger.exception("Publishing health check failed")
+            finally:
+                connection.close()  # this thread's own connection
 
     threading.Thread(target=run, name="publishing-health", daemon=True).start()
 
@@ -157,15 +177,18 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
             from django.db import connection
 
             last_watch = [time.monotonic()]
-            mark_started(name=name, role="worker", queues=queues)
-            connection.close()
-            while not stop.wait(period):
-                write_heartbeat(name=name, role="worker", queues=queues)
-                # Not kept open: the prefork pool forks children from this process, and a
-                # connection they inherit must never be shared.
+            with _FORK_GUARD:
+                mark_started(name=name, role="worker", queues=queues)
                 connection.close()
-                _watch_in_background(last_watch)
+            while not stop.wait(period):
+                with _FORK_GUARD:
+                    write_heartbeat(name=name, role="worker", queues=queues)
+                    # Not kept open: the prefork pool forks children from this process, and
+                    # a connection they inherit must never be shared.
+                    connection.close()
+                _watch_in_background(last_watch, guard=_FORK_GUARD)
 
+        _install_fork_guard()
         self._thread = threading.Thread(target=loop, name="worker-heartbeat", daemon=True)
         self._thread.start()
 
