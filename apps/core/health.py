@@ -3,7 +3,8 @@
 Reachability (the database, the Celery broker) is not enough: "health says OK, posts stay
 queued" happens when beat or the workers are down. So publishing is healthy only when
 
-- beat has ticked within 3 dispatch intervals (its heartbeat, apps/core/heartbeat.py);
+- beat has ticked within 3 dispatch intervals, at least 15 s (its heartbeat,
+  apps/core/heartbeat.py);
 - a worker for each kind of queue (scheduling, sends) has been seen within a minute;
 - no delivery allowed to go out has been due for longer than a threshold (2 minutes):
   catches workers that are up but stuck, and bursts that do not drain.
@@ -65,9 +66,11 @@ def _seconds(name: str, default: float) -> float:
 
 
 def beat_stale_seconds() -> float:
+    """Three dispatch intervals, and never less than 15 s: at one tick a second, a heartbeat
+    write waiting a few seconds on a busy SQLite file must not look like a dead beat."""
     from pa_planner.celery import DISPATCH_INTERVAL
 
-    return _seconds("HEALTH_BEAT_STALE_SECONDS", 3 * DISPATCH_INTERVAL.total_seconds())
+    return _seconds("HEALTH_BEAT_STALE_SECONDS", max(3 * DISPATCH_INTERVAL.total_seconds(), 15.0))
 
 
 def worker_stale_seconds() -> float:
