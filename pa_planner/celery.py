@@ -50,12 +50,23 @@ app.conf["CELERY_DB_REUSE_MAX"] = 100
 
 
 @task_prerun.connect
-def _drop_broken_connection(**kwargs):
+def _drop_broken_connection(task=None, **kwargs):
     """A reused connection that failed (a database restart) is closed before the next task,
-    which opens a fresh one, instead of failing every task until the reuse count runs out."""
-    from django.db import close_old_connections
+    which opens a fresh one, instead of failing every task until the reuse count runs out.
+    Not for a task applied in-process (``apply()``, tests): it may run inside a transaction."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import connections
 
-    close_old_connections()
+    for conn in connections.all(initialized_only=True):
+        # Not close_if_unusable_or_obsolete(): with CONN_MAX_AGE 0 (SQLite) it would close a
+        # healthy connection before every task, the very cost DB_REUSE_MAX removes.
+        if conn.connection is None or conn.in_atomic_block or not conn.errors_occurred:
+            continue
+        if conn.is_usable():
+            conn.errors_occurred = False
+        else:
+            conn.close()
 
 
 app.conf.beat_schedule = {

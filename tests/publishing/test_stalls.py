@@ -199,3 +199,32 @@ def test_a_database_that_stays_away_leaves_the_row_queued_for_the_sweeper(
     assert len(no_sleep) == len(services.DATABASE_RETRY_DELAYS)
     assert fake_adapter.published == []
     assert Delivery.objects.get(pk=delivery_id).state == D.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_drops_a_broken_reused_connection_before_its_next_task(monkeypatch):
+    from django.db import connection
+
+    from pa_planner.celery import _drop_broken_connection
+
+    connection.ensure_connection()
+    connection.errors_occurred = True  # the last query met a database restart
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+
+    _drop_broken_connection(task=tasks.send_delivery)
+
+    assert connection.connection is None  # the next query opens a fresh one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_a_healthy_reused_connection(monkeypatch):
+    from django.db import connection
+
+    from pa_planner.celery import _drop_broken_connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+
+    _drop_broken_connection(task=tasks.send_delivery)
+
+    assert connection.connection is raw
