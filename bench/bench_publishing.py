@@ -1,16 +1,19 @@
 """Benchmark of the publishing engine.
 
     .venv/bin/python bench/bench_publishing.py [--n 500]          # in-process
-    .venv/bin/python bench/bench_publishing.py --celery [--n 1000] # real beat + 2 workers
+    .venv/bin/python bench/bench_publishing.py --celery [--n 1000] [--workers 1]
+        [--concurrency 4] [--latency 0.2]   # real beat + the README's workers
 
 Creates a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
 schedules N approved one-channel posts due now on an "outbox" channel, then times
 ``claim_due`` and ``send_delivery`` for each and counts SQL queries. A run of 10 deliveries
 in the same process is the baseline: per-delivery cost should stay flat as N grows.
-With ``--celery`` the deliveries are due in the same instant and real processes send them
-(on ``CELERY_BROKER_URL`` when set): median and p99 lateness (send start minus planned time)
-and throughput, next to Celery's own queueing delay for as many no-op tasks on the same
-broker. Not a test; the figures are indicative of this machine.
+With ``--celery`` the deliveries are due in the same instant and real processes (beat, one
+``scheduling`` worker, ``--workers`` ``sends`` workers) send them to a local webhook receiver
+that answers in ``--latency`` seconds (on ``CELERY_BROKER_URL`` when set): median and p99
+lateness (the request reaching the receiver minus the planned time) and throughput, next to
+as many no-op tasks on the same queue, both counted from the burst's start; then a single
+post on the idle system, five times. Not a test; the figures are indicative of this machine.
 """
 
 import argparse
@@ -186,49 +189,116 @@ def _noop_delays(stack) -> list[float]:
     return delays
 
 
-def with_celery(n: int, workers: int) -> None:
-    """N deliveries due in the same instant, real beat + workers on the configured broker."""
+def _slow_webhook(latency: float):
+    """The webhook receiver of the tests, answering after ``latency`` seconds (a realistic
+    API), noting when each delivery's first request arrived: lateness is measured there."""
+    from tests.channel_servers.webhook import WebhookServer
+
+    class SlowWebhook(WebhookServer):
+        def __init__(self, **kwargs):
+            self.received: dict[str, float] = {}
+            super().__init__(**kwargs)
+
+        def _safe_handle(self, request):
+            key = request.header("idempotency-key") or ""
+            self.received.setdefault(key, time.time())
+            time.sleep(latency)  # outside the server's lock: requests overlap as on a real API
+            return super()._safe_handle(request)
+
+    return SlowWebhook()
+
+
+def _webhook_channel(server) -> Channel:
+    from apps.publishing.models import ChannelCredential
+
+    channel = Channel.objects.create(name="Webhook", kind="webhook", config=server.config)
+    ChannelCredential.objects.create(channel=channel, secret=server.token)
+    return channel
+
+
+def _lateness(server, rows) -> list[float]:
+    """Seconds from each delivery's planned time to its request reaching the channel."""
+    return [server.received[str(key)] - due.timestamp() for key, due in rows]
+
+
+def with_celery(n: int, sends_workers: int, concurrency: int, latency: float) -> None:
+    """N deliveries due in the same instant, real beat + the README's workers (one for
+    ``scheduling``, ``sends_workers`` for ``sends``) on the configured broker."""
     from apps.publishing.tasks import noop
+    from pa_planner.celery import DISPATCH_INTERVAL
     from tests.system.harness import CeleryStack, wait_for
 
     author = User.objects.create(username="bench")
     category, _ = ContentCategory.objects.get_or_create(
         slug="informativo", defaults={"name": "Informativo"}
     )
-    channel = Channel.objects.create(name="Outbox", kind="outbox")
+    server = _slow_webhook(latency)
+    channel = _webhook_channel(server)
     stack = CeleryStack(
         Path(os.environ["PA_PLANNER_VAR_DIR"]),
-        extra_env={"DJANGO_LOG_LEVEL": "WARNING"},
+        extra_env={
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "PA_PLANNER_DISPATCH_INTERVAL": str(DISPATCH_INTERVAL.total_seconds()),
+            "PA_PLANNER_SWEEP_INTERVAL": "10",
+        },
     )
-    queue = stack.env["PA_PLANNER_CELERY_QUEUE"]
-    for number in range(workers):
-        stack.start_worker(f"worker{number + 1}")
+    [sends_queue] = stack.queue_names(("sends",))
+    stack.start_worker("scheduling", queues=("scheduling",), args=("--concurrency=2",))
+    for number in range(sends_workers):
+        stack.start_worker(
+            f"sends{number + 1}",
+            queues=("sends", "default"),
+            args=(f"--concurrency={concurrency}",),
+        )
     try:
-        stack.wait_until_ready(timeout=60)
-        # Baseline: Celery's own queueing delay for N no-op tasks sent at once.
+        stack.wait_until_ready(timeout=120)
+        # Baseline: N no-op tasks on the sends queue, each delay counted from the burst's start
+        # (the enqueue loop included), like the deliveries from their planned time.
+        burst_start = time.time()
         for _ in range(n):
-            noop.apply_async(kwargs={"enqueued_at": time.time()}, queue=queue)
-        wait_for(lambda: len(_noop_delays(stack)) >= n, timeout=300, what="no-op tasks")
+            noop.apply_async(kwargs={"enqueued_at": burst_start}, queue=sends_queue)
+        wait_for(lambda: len(_noop_delays(stack)) >= n, timeout=600, what="no-op tasks")
         noop_delays = _noop_delays(stack)
         stack.start_beat()
         due_at = timezone.now() + timedelta(seconds=5)
         _make_due_at(n, author, category, channel, due_at)
         wait_for(
             lambda: Delivery.objects.filter(state="sent").count() >= n,
-            timeout=600,
+            timeout=900,
             interval=0.5,
             what="deliveries sent",
         )
+        burst = list(Delivery.objects.values_list("idempotency_key", "due_at"))
+        # A single post on the idle system, five times, at a random phase of beat's ticks.
+        singles = []
+        for _round in range(5):
+            Delivery.objects.all().delete()
+            time.sleep(1.3)
+            due = timezone.now() + timedelta(seconds=2)
+            _make_due_at(1, author, category, channel, due)
+            wait_for(
+                lambda: Delivery.objects.filter(state="sent").exists(),
+                timeout=60,
+                interval=0.1,
+                what="a single post sent",
+            )
+            singles += list(Delivery.objects.values_list("idempotency_key", "due_at"))
     finally:
         stack.stop()
-    rows = list(Delivery.objects.values_list("due_at", "sending_started_at", "sent_at"))
-    lateness = [(started - due).total_seconds() for due, started, _sent in rows]
-    span = (max(sent for *_x, sent in rows) - due_at).total_seconds()
+        server.stop()
+    lateness = _lateness(server, burst)
+    single = _lateness(server, singles)
+    span = max(lateness)
     noop_span = max(noop_delays)
     print(
-        f"Celery, {connection.vendor}, broker {stack.env.get('CELERY_BROKER_URL', 'filesystem://')},"
-        f" {workers} workers; baseline = {n} no-op tasks sent at once, run = {n} deliveries"
-        " due in the same instant (beat every 1 s)"
+        f"Celery, {connection.vendor}, broker {stack.env.get('CELERY_BROKER_URL', 'filesystem://')};"
+        f" workers: 1 scheduling (--concurrency=2), {sends_workers} sends"
+        f" (--concurrency={concurrency}); channel answers in {latency:g} s;"
+        f" beat every {DISPATCH_INTERVAL.total_seconds():g} s"
+    )
+    print(
+        f"baseline = {n} no-op tasks sent at once, run = {n} deliveries due in the same instant;"
+        " both timed from the burst's start, deliveries when the channel receives them"
     )
     print(f"{'':<26}{'no-op':>12}{'delivery':>12}{'ratio':>8}")
     for label, b, r in (
@@ -237,6 +307,10 @@ def with_celery(n: int, workers: int) -> None:
         ("throughput /s", n / noop_span, n / span),
     ):
         print(f"{label:<26}{b:>12.3f}{r:>12.3f}{(r / b if b else 0):>8.2f}")
+    print(
+        f"single post on an idle system (5 runs): median {statistics.median(single):.2f} s,"
+        f" max {max(single):.2f} s"
+    )
 
 
 def main() -> None:
@@ -245,7 +319,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=None, help="deliveries (500; 1000 with --celery)")
     parser.add_argument("--celery", action="store_true", help="real beat and workers")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="sends workers (--celery)")
+    parser.add_argument("--concurrency", type=int, default=4, help="slots per sends worker")
+    parser.add_argument(
+        "--latency", type=float, default=0.2, help="seconds the channel takes to answer"
+    )
     args = parser.parse_args()
     old_name = connection.settings_dict["NAME"]
     if args.celery and connection.vendor == "sqlite":
@@ -256,7 +334,7 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         if args.celery:
-            with_celery(args.n or 1000, args.workers)
+            with_celery(args.n or 1000, args.workers, args.concurrency, args.latency)
         else:
             in_process(args.n or 500)
     finally:

@@ -176,6 +176,7 @@ TEMPLATES = [
                 "apps.core.context_processors.site",
                 "apps.accounts.context_processors.roles",
                 "apps.crisis.context_processors.crisis",
+                "apps.core.context_processors.publishing_stall",
             ],
         },
     }

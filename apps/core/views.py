@@ -11,6 +11,8 @@ from . import health
 @require_GET
 @never_cache
 def healthz(request):
+    """200 only when the database and the broker answer **and** publishing moves: beat ticks,
+    a worker of each kind is up, nothing allowed to go out is overdue (health.py)."""
     problems = {
         name: error
         for name, error in (
@@ -20,11 +22,27 @@ def healthz(request):
         if error
     }
     body = {
-        "status": "ok" if not problems else "unavailable",
+        "status": "ok",
         "database": "ok" if "database" not in problems else "unreachable",
         "broker": "ok" if "broker" not in problems else "unreachable",
     }
+    publishing = {"beat": "stale", "workers": "missing", "deliveries": "overdue"}
+    if "database" in problems:  # heartbeats and deliveries live in the database
+        body.update(dict.fromkeys(publishing, "unknown"))
+    else:
+        try:
+            report = health.watch()
+        except Exception as exc:  # never a 500 from the health check itself
+            problems["publishing"] = f"{type(exc).__name__}: {exc}"
+            body.update(dict.fromkeys(publishing, "unknown"))
+        else:
+            for key, bad in publishing.items():
+                problem = report.problem(key)
+                body[key] = bad if problem else "ok"
+                if problem:
+                    problems[key] = problem.detail
     if problems:
+        body["status"] = "unavailable"
         body["errors"] = problems
     return JsonResponse(body, status=503 if problems else 200)
 

@@ -8,13 +8,14 @@ second worker or a second beat tick can never send the same delivery twice.
 
 import logging
 import random
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -375,6 +376,9 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
         images=images,
         config=dict(channel.config or {}),
         secret=token if token is not None else (credential.secret if credential else ""),
+        # An earlier attempt started at sending_started_at (as loaded, before this attempt
+        # moved it) or, for a first one, after due_at: a lookup need not look further back.
+        not_before=min(filter(None, (delivery.due_at, delivery.sending_started_at))),
     )
 
 
@@ -394,8 +398,52 @@ def retry_delay(*, attempts: int, retry_after: float | None = None) -> float:
     return delay
 
 
+# A database restart or failover lasts seconds: the outcome of a send is kept in memory and
+# written again after each of these pauses (with jitter) before the worker gives up. Short
+# enough that an adapter call (30 s at most) and every pause fit in the soft time limit (60 s).
+DATABASE_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
+
+
+def with_database_retry(function, /, *args, what: str = "", **kwargs):
+    """``function(*args, **kwargs)``, called again with backoff when the database connection
+    fails (``OperationalError``, ``InterfaceError``); the last error is raised.
+
+    Only for work that is safe to run twice: conditional UPDATEs, nothing sent in between.
+    """
+    for delay in (*DATABASE_RETRY_DELAYS, None):
+        try:
+            return function(*args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            if delay is None:
+                raise
+            logger.warning(
+                "%s: database error (%s: %s), again in %.1f s",
+                what or function.__name__,
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+            if not connection.in_atomic_block:
+                connection.close()  # the next query opens a fresh connection
+            time.sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+
+
 def _finish(delivery: Delivery, target: str, action: str, *, summary: str = "", **fields):
-    """Transaction 2: move sending -> target, audit, and let the post follow its deliveries.
+    """Transaction 2, retried while the database is briefly away: the request has already
+    gone to the channel, so its outcome must not be lost to a restart (``_finish_once``)."""
+    return with_database_retry(
+        _finish_once,
+        delivery,
+        target,
+        action,
+        summary=summary,
+        what=f"Recording delivery {delivery.pk}",
+        **fields,
+    )
+
+
+def _finish_once(delivery: Delivery, target: str, action: str, *, summary: str = "", **fields):
+    """Move sending -> target, audit, and let the post follow its deliveries.
 
     The post row is locked first so two deliveries of one post finishing at once see each
     other's outcome (on SQLite writers are serialised anyway).
@@ -557,6 +605,64 @@ class SweepResult:
     requeued: list[int]  # queued too long (lost broker message): back to waiting
     resend: list[int]  # interrupted on a channel that can reconcile: queued again
     needs_check: list[int]  # interrupted elsewhere: a person decides
+    rewoken: list[int] = field(default_factory=list)  # wake-up lost: sent again, still queued
+
+
+# A queued row whose wake-up a worker should have taken by now gets a second one.
+LOST_WAKEUP_SECONDS = 15.0
+# Workers take wake-ups in the order they were sent, give or take what several workers have
+# in hand at once and the clocks of the machines: a later wake-up taken this long ago proves
+# an earlier one lost.
+LOST_WAKEUP_GRACE_SECONDS = 5.0
+LOST_WAKEUP_BATCH = 100
+
+
+def _sends_worker_alive(now: datetime) -> bool:
+    """A worker of the sends queue wrote its heartbeat within the health limit: a second
+    wake-up can be taken (none is piled up for workers that are all down)."""
+    from apps.core.health import worker_stale_seconds
+    from apps.core.models import Heartbeat
+
+    return Heartbeat.objects.filter(
+        role="worker",
+        queues__contains="sends",
+        seen_at__gte=now - timedelta(seconds=worker_stale_seconds()),
+    ).exists()
+
+
+def _lost_wakeups(now: datetime) -> list[Delivery]:
+    """``queued`` rows whose broker message was lost, found in seconds rather than after
+    PUBLISHING_QUEUED_TIMEOUT (docs/publishing.md, "Lost messages"):
+
+    - passed by: a wake-up sent after this row's was taken by a worker more than a grace
+      ago (the queue is first in, first out), so this row's is gone;
+    - the head of a still queue: the row waits longer than LOST_WAKEUP_SECONDS and no
+      delivery at all started in that time, though a worker of the sends queue is alive.
+
+    A wrong guess costs one more message, which the claim makes harmless (the first one to
+    arrive sends; the other finds the row no longer ``queued``): the state is not changed,
+    only ``queued_at`` moves to now, so each row is woken again at most once per period.
+    """
+    cutoff = now - timedelta(seconds=LOST_WAKEUP_SECONDS)
+    grace_cutoff = now - timedelta(seconds=LOST_WAKEUP_GRACE_SECONDS)
+    stale = list(
+        Delivery.objects.filter(state=D.QUEUED, queued_at__lt=grace_cutoff)
+        .select_related("variant")
+        .order_by("queued_at", "id")[:LOST_WAKEUP_BATCH]
+    )
+    if not stale:
+        return []
+    started_since = Delivery.objects.filter(sending_started_at__gte=stale[0].queued_at)
+    # The latest wake-up a worker took (its row started sending after it was queued).
+    frontier = started_since.filter(
+        sending_started_at__gte=F("queued_at"), sending_started_at__lt=grace_cutoff
+    ).aggregate(latest=Max("queued_at"))["latest"]
+    lost = [d for d in stale if frontier is not None and d.queued_at < frontier]
+    if not lost:
+        last_start = started_since.aggregate(latest=Max("sending_started_at"))["latest"]
+        if (last_start is None or last_start < cutoff) and _sends_worker_alive(now):
+            lost = [d for d in stale if d.queued_at < cutoff]
+    return lost
 
 
 def sweep_stuck(*, now: datetime | None = None) -> SweepResult:
@@ -585,6 +691,12 @@ def sweep_stuck(*, now: datetime | None = None) -> SweepResult:
             ):
                 result.requeued.append(delivery.pk)
                 _audit(delivery, "delivery.requeued", D.QUEUED, D.WAITING)
+        for delivery in _lost_wakeups(now):
+            if Delivery.objects.filter(
+                pk=delivery.pk, state=D.QUEUED, queued_at=delivery.queued_at
+            ).update(queued_at=now):
+                result.rewoken.append(delivery.pk)
+                _audit(delivery, "delivery.rewoken", D.QUEUED, D.QUEUED)
         stale_sending = Delivery.objects.filter(
             state=D.SENDING, sending_started_at__lt=sending_cutoff
         ).select_related("variant__post", "variant__channel")

@@ -44,7 +44,11 @@ def dispatch_due() -> int:
 
 @shared_task(name="publishing.send_delivery")
 def send_delivery(*, delivery_id: int) -> str:
-    outcome = services.send_delivery(delivery_id=delivery_id)
+    # A database restart or failover must not leave the row to the sweeper: the claim is
+    # tried again with backoff (it is a conditional UPDATE, nothing was sent before it).
+    outcome = services.with_database_retry(
+        services.send_delivery, delivery_id=delivery_id, what=f"Delivery {delivery_id}"
+    )
     logger.info("Delivery %s: %s %s", delivery_id, outcome.state, outcome.detail)
     return outcome.state
 
@@ -53,18 +57,20 @@ def send_delivery(*, delivery_id: int) -> str:
 def sweep_stuck() -> dict:
     with transaction.atomic():
         result = services.sweep_stuck()
-        _enqueue_sends(result.resend)
-    if result.requeued or result.resend or result.needs_check:
+        _enqueue_sends(result.resend + result.rewoken)
+    if result.requeued or result.resend or result.needs_check or result.rewoken:
         logger.warning(
-            "Swept: %d requeued, %d resent, %d to check",
+            "Swept: %d requeued, %d resent, %d to check, %d woken again",
             len(result.requeued),
             len(result.resend),
             len(result.needs_check),
+            len(result.rewoken),
         )
     return {
         "requeued": len(result.requeued),
         "resend": len(result.resend),
         "needs_check": len(result.needs_check),
+        "rewoken": len(result.rewoken),
     }
 
 

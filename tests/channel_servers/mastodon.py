@@ -1,10 +1,33 @@
-"""Mastodon: statuses, media, Idempotency-Key (same key -> the same status, no duplicate)."""
+"""Mastodon: statuses, media, Idempotency-Key (same key -> the same status, no duplicate),
+and the account's statuses, newest first, paged with ``max_id`` (the reconcile lookup)."""
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 
 from .base import ChannelServer, RecordedRequest, Reply, bearer_ok
 
 CHAR_LIMIT = 500
+ACCOUNT_ID = "1"
+PAGE_LIMIT = 40  # Mastodon's maximum for GET /api/v1/accounts/:id/statuses
+URL = re.compile(r"https?://[^\s<]+")
+
+
+def _link(match: re.Match) -> str:
+    """A link as Mastodon renders it: the scheme and the tail hidden, the rest shortened."""
+    url = match.group(0)
+    scheme, rest = url.split("://", 1)
+    return (
+        f'<a href="{url}" rel="nofollow noopener" target="_blank">'
+        f'<span class="invisible">{scheme}://</span><span class="ellipsis">{rest[:30]}</span>'
+        f'<span class="invisible">{rest[30:]}</span></a>'
+    )
+
+
+def _content_html(text: str) -> str:
+    """The status's ``content`` as Mastodon returns it: HTML paragraphs, ``<br>``, links."""
+    paragraphs = [URL.sub(_link, html.escape(p, quote=False)) for p in text.split("\n\n")]
+    return "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
 
 
 class MastodonServer(ChannelServer):
@@ -48,7 +71,11 @@ class MastodonServer(ChannelServer):
         if request.method == "POST" and request.path == "/api/v1/statuses":
             return self._status(request)
         if request.method == "GET" and request.path == "/api/v1/accounts/verify_credentials":
-            return Reply(200, {"id": "1", "acct": "comune", "display_name": "Comune di Esempio"})
+            return Reply(
+                200, {"id": ACCOUNT_ID, "acct": "comune", "display_name": "Comune di Esempio"}
+            )
+        if request.method == "GET" and request.path == f"/api/v1/accounts/{ACCOUNT_ID}/statuses":
+            return self._account_statuses(request)
         if request.method == "GET" and request.path.startswith("/api/v1/media/"):
             media_id = request.path.rsplit("/", 1)[-1]
             if media_id not in self.media:
@@ -67,6 +94,45 @@ class MastodonServer(ChannelServer):
                 self.items.remove(item)
             return Reply(200, item)
         return Reply(404, {"error": "Record not found"})
+
+    def expire_idempotency_keys(self) -> None:
+        """Mastodon forgets an Idempotency-Key after about an hour: from now on a resend with
+        the same key creates a second status."""
+        with self._lock:
+            self.by_key.clear()
+
+    def add_status(self, text: str, *, created_at: datetime | None = None) -> dict:
+        """A status posted by someone else (another app, a person), at ``created_at``."""
+        status_id = str(110000000 + self.next_id())
+        status = self._status_shape(status_id, text, created_at=created_at)
+        with self._lock:
+            self.items.append(status)
+        return status
+
+    def _account_statuses(self, request):
+        try:
+            limit = min(int(request.field("limit", 20)), PAGE_LIMIT)
+        except ValueError:
+            return Reply(422, {"error": "limit is not a number"})
+        max_id = request.field("max_id")
+        with self._lock:
+            newest_first = sorted(self.items, key=lambda s: int(s["id"]), reverse=True)
+        if max_id:
+            newest_first = [s for s in newest_first if int(s["id"]) < int(max_id)]
+        page = [{k: v for k, v in s.items() if k != "text"} for s in newest_first[:limit]]
+        return Reply(200, page)  # Mastodon's status entity carries HTML content, not the text
+
+    def _status_shape(self, status_id, text, *, created_at=None, **extra):
+        created_at = created_at or datetime.now(UTC)
+        return {
+            "id": status_id,
+            "created_at": created_at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "url": f"{self.base_url}/@comune/{status_id}",
+            "uri": f"{self.base_url}/users/comune/statuses/{status_id}",
+            "text": text,
+            "content": _content_html(text),
+            **extra,
+        }
 
     def _media(self, request):
         upload = request.files.get("file")
@@ -104,17 +170,14 @@ class MastodonServer(ChannelServer):
         if any(m in self._pending for m in media_ids):
             return Reply(422, {"error": "Cannot attach files that have not finished processing"})
         status_id = str(110000000 + self.next_id())
-        status = {
-            "id": status_id,
-            "url": f"{self.base_url}/@comune/{status_id}",
-            "uri": f"{self.base_url}/users/comune/statuses/{status_id}",
-            "text": text,
-            "content": f"<p>{text}</p>",
-            "visibility": request.field("visibility", "public"),
-            "language": request.field("language"),
-            "media_attachments": [self.media[m] for m in media_ids],
-            "idempotency_key": key,
-        }
+        status = self._status_shape(
+            status_id,
+            text,
+            visibility=request.field("visibility", "public"),
+            language=request.field("language"),
+            media_attachments=[self.media[m] for m in media_ids],
+            idempotency_key=key,
+        )
         self.items.append(status)
         if key:
             self.by_key[key] = status

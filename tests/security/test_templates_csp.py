@@ -18,6 +18,7 @@ TEMPLATE_DIRS = [ROOT / "templates", *sorted((ROOT / "apps").glob("*/templates")
 
 # <script ...>something</script>: a script with a body (a src-only tag is fine).
 INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(?P<body>.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+DATA_BLOCK = re.compile(r'\btype\s*=\s*["\']application/ld\+json["\']', re.IGNORECASE)
 # onclick=, onload=, … and htmx's hx-on (which evaluates its value as script).
 HANDLER_ATTRIBUTE = re.compile(
     r"<[a-zA-Z][^>]*?\s(?P<attr>on[a-z]+|hx-on[\w:.-]*|data-hx-on[\w:.-]*)\s*=", re.DOTALL
@@ -42,6 +43,8 @@ def csp_offences(path: Path, text: str) -> list[str]:
     where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     found = []
     for match in INLINE_SCRIPT.finditer(text):
+        if DATA_BLOCK.search(match.group(0).split(">", 1)[0]):
+            continue  # JSON-LD is data the browser never runs: the CSP does not apply to it
         if match.group("body").strip():
             found.append(f"{where}:{_line_of(text, match.start())}: inline <script> with a body")
     for match in HANDLER_ATTRIBUTE.finditer(text):
@@ -85,6 +88,7 @@ def test_the_scan_catches_each_kind_of_offence(tmp_path, snippet, expected):
     "snippet",
     [
         '<script src="/static/js/app.js" defer></script>',
+        '<script type="application/ld+json">{"@type": "Event"}</script>',
         '<p data-confirm="Sei sicuro?">Prenotazione online</p>',
         '<input name="phone" data-on="1">',
         "<p>Il servizio è attivo online=sempre</p>",

@@ -75,7 +75,16 @@ class CeleryStack:
         )
         log.close()
 
-    def start_worker(self, name: str = "worker1") -> None:
+    def queue_names(self, kinds=("default", "scheduling", "sends")) -> list[str]:
+        """This run's queue names (pa_planner/celery.py prefixes them with the run's)."""
+        prefix = self.env["PA_PLANNER_CELERY_QUEUE"]
+        return [prefix if kind == "default" else f"{prefix}-{kind}" for kind in kinds]
+
+    def start_worker(
+        self, name: str = "worker1", *, queues=("default", "scheduling", "sends"), args=()
+    ) -> None:
+        """A worker consuming ``queues`` (kinds: default, scheduling, sends); every kind by
+        default, like a small installation's single worker."""
         self._start(
             name,
             [
@@ -85,10 +94,11 @@ class CeleryStack:
                 "--pool=prefork",
                 f"--hostname={name}-{self.run_id}@%h",
                 "-Q",
-                self.env["PA_PLANNER_CELERY_QUEUE"],
+                ",".join(self.queue_names(queues)),
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *args,
             ],
         )
 
@@ -135,7 +145,7 @@ class CeleryStack:
         if broker.startswith("redis"):  # leave no queue of this run behind on a shared Redis
             import redis
 
-            redis.Redis.from_url(broker).delete(self.env["PA_PLANNER_CELERY_QUEUE"])
+            redis.Redis.from_url(broker).delete(*self.queue_names())
 
     def wait_until_ready(self, timeout: float = 30) -> None:
         """Workers say 'ready' in their log once they consume."""

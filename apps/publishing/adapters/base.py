@@ -12,6 +12,7 @@ Errors are classified so the engine knows what to do:
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import ClassVar
 
 
@@ -34,6 +35,9 @@ class PublishRequest:
     config: dict = field(default_factory=dict)  # Channel.config: base_url, page_id, chat_id…
     secret: str = ""  # from ChannelCredential; never log it
     language: str = "it"
+    # No earlier attempt of this delivery can have reached the service before this time:
+    # ``find_existing`` looks back to it (and no further).
+    not_before: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,21 @@
 
 Config: ``base_url`` (the instance, e.g. ``https://mastodon.comune.it``), optional
 ``visibility`` (default ``public``). Secret: the application's access token.
-Mastodon remembers an Idempotency-Key for about an hour, so a resend after an unknown
-outcome returns the status already created instead of a duplicate: ``can_reconcile``.
+
+Unknown outcomes (``can_reconcile``): ``find_existing`` reads the account's own recent
+statuses (``GET /api/v1/accounts/:id/statuses``, newest first) back to the first moment an
+earlier attempt could have reached the server (``PublishRequest.not_before``) and looks for
+our text. Found: that status is ours. Not found after reading that far back: it was never
+created, and a resend is safe. Too many statuses to read that far: within Mastodon's
+Idempotency-Key window (it remembers a key for about an hour; we count 50 minutes) the resend
+with the same key still cannot duplicate, so ``None``; beyond it, ``UnknownOutcome`` and a
+person decides. A resend never relies on the key alone outside its window.
 """
 
+import html
+import re
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from ._http import (
     BearerApiAdapter,
@@ -17,10 +26,38 @@ from ._http import (
     require,
     send,
 )
-from .base import PublishRequest, PublishResult, TransientError
+from .base import PublishRequest, PublishResult, TransientError, UnknownOutcome
 
 MEDIA_POLLS = 4  # ~5 s in all, then a transient error: the engine retries later
 MEDIA_POLL_SECONDS = 0.5
+
+LOOKUP_PAGE_SIZE = 40  # the API's maximum per page
+LOOKUP_PAGES = 5  # 200 statuses: far more than an office posts between two attempts
+KEY_WINDOW = timedelta(minutes=50)  # Mastodon keeps an Idempotency-Key ~1 h; a margin
+CLOCK_MARGIN = timedelta(minutes=5)  # our clock against the instance's
+
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
+_REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")  # shown as "@name" in the HTML
+
+
+def _comparable(text: str) -> str:
+    """Text with whitespace collapsed and remote mentions shortened as Mastodon shows them."""
+    return " ".join(_REMOTE_MENTION.sub(r"@\1", text).split())
+
+
+def _text_of_content(content: str) -> str:
+    """The plain text of a status's HTML ``content`` (links keep their full address: Mastodon
+    hides parts of it in spans, whose text is still there)."""
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content or "")))
+
+
+def _created_at(status: dict) -> datetime | None:
+    try:
+        created = datetime.fromisoformat(str(status.get("created_at", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return created if created.tzinfo else created.replace(tzinfo=UTC)
 
 
 def _message(response) -> str:
@@ -56,14 +93,18 @@ class MastodonAdapter(BearerApiAdapter):
         base_url = require(config, "base_url", self.kind)  # every Comune has its own instance
         return bearer_client(config, secret, kind=self.kind, default_base_url=base_url)
 
+    @staticmethod
+    def _status_text(request: PublishRequest) -> str:
+        text = request.text
+        if request.link and request.link not in text:
+            text = f"{text}\n\n{request.link}"
+        return text
+
     def publish(self, request: PublishRequest) -> PublishResult:
         with self._client(request.config, request.secret) as client:
             media_ids = [self._upload(client, request, image) for image in request.images[:4]]
-            text = request.text
-            if request.link and request.link not in text:
-                text = f"{text}\n\n{request.link}"
             data = {
-                "status": text,
+                "status": self._status_text(request),
                 "visibility": request.config.get("visibility", "public"),
                 "language": request.language,
                 "media_ids[]": media_ids,
@@ -114,6 +155,56 @@ class MastodonAdapter(BearerApiAdapter):
             if response.status_code == 200:
                 return
         raise TransientError(f"{self.kind}: immagine ancora in elaborazione", retry_after=30.0)
+
+    def find_existing(self, request: PublishRequest) -> PublishResult | None:
+        """Our status among the account's own since ``request.not_before`` (module docstring)."""
+        now = datetime.now(UTC)
+        since = (request.not_before or now) - CLOCK_MARGIN
+        wanted = _comparable(self._status_text(request))
+        with self._client(request.config, request.secret) as client:
+            account = self._get(client, request, "/api/v1/accounts/verify_credentials")
+            path = f"/api/v1/accounts/{account.get('id', '')}/statuses"
+            params = {"limit": LOOKUP_PAGE_SIZE, "exclude_reblogs": "true"}
+            for _page in range(LOOKUP_PAGES):
+                statuses = self._get(client, request, path, params=params, many=True)
+                for status in statuses:
+                    created = _created_at(status)
+                    if created is not None and created < since:
+                        return None  # read back past every attempt: it was never created
+                    if _comparable(_text_of_content(status.get("content", ""))) == wanted:
+                        return PublishResult(
+                            external_id=str(status["id"]), url=status.get("url") or ""
+                        )
+                if len(statuses) < LOOKUP_PAGE_SIZE:
+                    return None  # the account's whole history was read
+                params = {**params, "max_id": str(statuses[-1]["id"])}
+        if now - since < KEY_WINDOW:
+            return None  # the resend's Idempotency-Key still returns the status if it exists
+        raise UnknownOutcome(
+            f"{self.kind}: troppi messaggi da controllare dopo il primo tentativo; "
+            "verificare a mano se il post è stato pubblicato"
+        )
+
+    def _get(self, client, request: PublishRequest, path: str, *, params=None, many=False):
+        response = send(
+            client,
+            "GET",
+            path,
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            params=params,
+        )
+        self.raise_for(response, request.secret)
+        if many:
+            try:
+                data = response.json()
+            except ValueError:
+                data = None
+            if not isinstance(data, list):
+                raise TransientError(f"{self.kind}: risposta inattesa alla ricerca dei messaggi")
+            return [item for item in data if isinstance(item, dict) and "id" in item]
+        return json_or_empty(response)
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/api/v1/statuses/{external_id}")
