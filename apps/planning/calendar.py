@@ -106,19 +106,23 @@ class Day:
     occurrences: list = field(default_factory=list)
     blackouts: list = field(default_factory=list)
     more: int = 0  # posts of the day not shown in this view
+    total: int | None = None  # posts of the day, when counted in SQL rather than all loaded
 
     def shown(self, limit: int) -> "Day":
         """A copy showing at most ``limit`` posts, counting the others in ``more``."""
-        if len(self.posts) <= limit:
+        total = len(self.posts) if self.total is None else self.total
+        if total <= limit and len(self.posts) <= limit:
             return self
+        posts = self.posts[:limit]
         return Day(
             self.day,
             self.in_month,
             self.is_today,
-            self.posts[:limit],
+            posts,
             self.occurrences,
             self.blackouts,
-            len(self.posts) - limit,
+            total - len(posts),
+            total,
         )
 
     @property
@@ -126,9 +130,19 @@ class Day:
         return not (self.posts or self.occurrences)
 
 
-def build_days(period: Period, *, posts, occurrences, blackouts, today: date) -> list[Day]:
+def build_days(
+    period: Period, *, posts, occurrences, blackouts, today: date, totals=None
+) -> list[Day]:
+    """``totals`` ({day: count}): how many posts each day has, when ``posts`` holds only the
+    first ones of each day."""
     by_day: dict[date, Day] = {
-        d: Day(d, in_month=d.month == period.anchor.month, is_today=d == today) for d in period.days
+        d: Day(
+            d,
+            in_month=d.month == period.anchor.month,
+            is_today=d == today,
+            total=(totals or {}).get(d, 0) if totals is not None else None,
+        )
+        for d in period.days
     }
     for post in posts:
         day = by_day.get(timezone.localtime(post.planned_at).date())

@@ -40,7 +40,7 @@ from .forms import (
     default_planned_at,
 )
 from .models import ContentCategory
-from .selectors import calendar_posts, category_balance
+from .selectors import calendar_counts, calendar_posts, category_balance
 from .services import (
     PostEditError,
     SlotMoveQuestion,
@@ -100,13 +100,20 @@ def _calendar_context(request, params: QueryDict) -> dict:
     period = cal.period_for(view, cal.parse_anchor(params.get("data"), today))
     filter_form = CalendarFilterForm(params if any(params.get(k) for k in FILTER_KEYS) else None)
     filters = filter_form.filters()
-    posts = calendar_posts(start=period.start, end=period.end, **filters)
+    # The month grid shows a few posts a day: only those are loaded, the rest is counted.
+    per_day = cal.MONTH_POSTS_PER_DAY if view == cal.MONTH else None
+    posts = calendar_posts(start=period.start, end=period.end, per_day=per_day, **filters)
+    counts = calendar_counts(start=period.start, end=period.end, **filters)
+    totals: dict = {}
+    for (day, _category), count in counts.items():
+        totals[day] = totals.get(day, 0) + count
     days = cal.build_days(
         period,
         posts=posts,
         occurrences=_open_occurrences(period, filters),
         blackouts=_blackouts(period),
         today=today,
+        totals=totals if per_day is not None else None,
     )
     kept = {k: params.get(k) for k in FILTER_KEYS if filter_form.is_bound and params.get(k)}
     kept = {k: v for k, v in kept.items() if k not in filter_form.errors}
@@ -133,7 +140,7 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "posts": posts,
         "filter_form": filter_form,
         "filtered": bool(kept),
-        "balance": category_balance(posts, categories=categories, mondays=balance_mondays),
+        "balance": category_balance(counts, categories=categories, mondays=balance_mondays),
         "prev_url": link(data=period.prev_anchor.isoformat()),
         "next_url": link(data=period.next_anchor.isoformat()),
         "today_url": link(data=today.isoformat()),
