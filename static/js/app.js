@@ -31,10 +31,31 @@
     });
   }
 
+  // After a failed save the error summary takes the focus (the page may be thousands of pixels
+  // long), and each of its links puts the caret in its field with the label in view.
+  function errorSummary(root) {
+    var summary = root.querySelector ? root.querySelector("[data-error-summary]") : null;
+    if (!summary || summary.dataset.wired) { return; }
+    summary.dataset.wired = "1";
+    summary.querySelectorAll("a[data-error-link]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) { return; }
+        event.preventDefault();
+        var label = document.querySelector("label[for='" + field.id + "']");
+        var legend = field.closest("fieldset") ? field.closest("fieldset").querySelector("legend") : null;
+        (legend || label || field).scrollIntoView({ block: "start" });
+        field.focus({ preventScroll: true });
+      });
+    });
+    summary.focus();
+  }
+
   function init(root) {
     autosubmit(root);
     confirmations(root);
     copyButtons(root);
+    errorSummary(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
