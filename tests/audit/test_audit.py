@@ -14,7 +14,7 @@ from apps.audit.admin import AuditEntryAdmin
 from apps.audit.csv_export import safe_cell
 from apps.audit.models import AuditEntry
 from apps.audit.services import record
-from tests.factories import UserFactory
+from tests.factories import ChannelFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ROME = ZoneInfo("Europe/Rome")
@@ -290,12 +290,69 @@ def test_the_database_refuses_changes_too_on_postgresql():
 
 
 def test_the_list_names_actions_in_italian_and_shows_before_and_after(approver_client):
-    _entry(action="post.submitted", before={"status": "draft"}, after={"status": "in_review"})
+    post = PostFactory()
+    _entry(
+        action="post.submitted", obj=post, before={"status": "draft"}, after={"status": "in_review"}
+    )
 
     body = approver_client.get(reverse("audit:list")).content.decode()
 
     assert "Inviato in revisione" in body
-    assert "prima: status: draft · dopo: status: in_review" in body
+    assert '<span class="fw-semibold">Stato:</span> Bozza <span aria-hidden="true">→</span>' in body
+    assert "In revisione</li>" in body
+    assert "in_review" not in body.split("<tbody>")[1]
+
+
+def test_details_show_labelled_italian_values_in_local_time(approver_client):
+    telegram = ChannelFactory(name="Telegram Comune")
+    post = PostFactory(title="Chiusura anagrafe")
+    _entry(
+        action="post.updated",
+        obj=post,
+        before={
+            "planned_at": "2026-12-11T11:00:00+00:00",
+            "status": "changes_requested",
+            "is_indispensable": False,
+            "channels": [],
+            "notes": "uguale",
+        },
+        after={
+            "planned_at": "2026-12-12T08:30:00+00:00",
+            "status": "draft",
+            "is_indispensable": True,
+            "channels": [telegram.pk],
+            "notes": "uguale",
+        },
+    )
+
+    body = approver_client.get(reverse("audit:list")).content.decode()
+    details = body.split("<tbody>")[1].split("</tbody>")[0]
+
+    assert "venerdì 11 dicembre 2026, 12:00" in details  # Rome time, Italian lower case
+    assert "sabato 12 dicembre 2026, 09:30" in details
+    assert "Modifiche richieste" in details and "Bozza" in details
+    assert "Telegram Comune" in details
+    assert "Comunicazione indispensabile:</span> no" in details and " sì</li>" in details
+    for raw in ("planned_at", "2026-12-11T11:00", "changes_requested", "True", "False", "notes"):
+        assert raw not in details, raw
+
+
+def test_details_name_related_objects_with_one_query_per_model(
+    approver_client, django_assert_max_num_queries
+):
+    channels = [ChannelFactory() for _ in range(3)]
+    for channel in channels:
+        _entry(
+            action="post.updated",
+            obj=PostFactory(),
+            before={"channels": []},
+            after={"channels": [channel.pk]},
+        )
+    with django_assert_max_num_queries(12) as captured:
+        body = approver_client.get(reverse("audit:list")).content.decode()
+    assert all(channel.name in body for channel in channels)
+    channel_queries = [q for q in captured.captured_queries if "channels_channel" in q["sql"]]
+    assert len(channel_queries) == 1
 
 
 def test_filtering_in_place_reports_the_result_and_bad_filters_in_live_regions(approver_client):
