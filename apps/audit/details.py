@@ -30,6 +30,8 @@ EXTRA_LABELS = {
     "paused_posts": gettext_lazy("post sospesi"),
     "state": gettext_lazy("stato"),
 }
+# Labels that differ from the model's verbose_name ("registro" names the audit log itself).
+LABEL_OVERRIDES = {"formality": gettext_lazy("formalità")}
 # Derived keys that hold ids of another model.
 EXTRA_RELATIONS = {"channels": "channels.Channel"}
 
@@ -58,6 +60,8 @@ def _field(model, key: str):
 
 
 def _label(field, key: str) -> str:
+    if key in LABEL_OVERRIDES:
+        return str(LABEL_OVERRIDES[key])
     # A field without a verbose_name of its own gets its (English) name: not a label.
     if field is not None and str(field.verbose_name) != key.replace("_", " "):
         return str(field.verbose_name)
