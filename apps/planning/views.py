@@ -107,6 +107,8 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "period": period,
         "today": today,
         "today_iso": today.isoformat(),
+        # Week view: an hour that has begun is past, so it offers no "+" (string comparison).
+        "now_minute": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         "days": days,
         "weeks": cal.weeks_of(days) if view == cal.MONTH else [],
         "hour_rows": cal.hour_rows(days) if view == cal.WEEK else [],
