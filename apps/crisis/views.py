@@ -169,18 +169,20 @@ def _recovery_context(*, bulk_form=None):
     posts = list(selectors.paused_posts())
     now = timezone.now()
     channel_ids = {v.channel_id for post in posts for v in post.variants.all()}
+    crisis = selectors.open_crisis()
     return {
         "paused": [
             (
                 post,
                 post.planned_at > now,
                 selectors.blackout_blocking_post_at(post, post.planned_at),
+                selectors.crisis_holds_post(crisis, post),
             )
             for post in posts
         ],
         "channels": Channel.objects.filter(pk__in=channel_ids),
         "bulk_form": bulk_form or BulkForm(post_ids=[p.pk for p in posts]),
-        "open_crisis": selectors.open_crisis(),
+        "open_crisis": crisis,
         "selected": set(bulk_form.cleaned_data.get("posts", []))
         if bulk_form is not None and hasattr(bulk_form, "cleaned_data")
         else set(),
