@@ -96,3 +96,17 @@ def test_phone_header_has_a_burger_beside_the_title_and_a_drawer_that_closes(
     close.click()
     page.get_by_role("link", name="Home").wait_for(state="hidden")
     assert toggler.get_attribute("aria-expanded") == "false"
+
+
+def test_a_staff_page_loads_without_console_errors_or_a_favicon_404(page, force_login, role_groups):
+    """The bundle's inline <style> elements are no longer refused by the CSP, and the browser
+    finds the icon without asking for /favicon.ico."""
+    errors, missing = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    force_login(UserFactory(username="redattrice", role=Role.EDITOR))
+    page.goto("/")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # the bundle inserts its styles after load
+    assert errors == []
+    assert missing == []
