@@ -31,9 +31,9 @@ def _entry(*, at=None, **kwargs) -> AuditEntry:
         return record(**arguments)
 
 
-def _csv(response) -> list[list[str]]:
+def _csv(response, delimiter: str = ";") -> list[list[str]]:
     text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 # --- Append-only ---------------------------------------------------------------------------
@@ -395,3 +395,31 @@ def test_a_history_restore_of_a_filtered_url_gets_the_whole_page(approver_client
     assert "<html" in restored.content.decode()
     assert "<html" not in swapped.content.decode()
     assert "HX-Request" in swapped["Vary"]
+
+
+def test_the_csv_is_semicolon_separated_by_default_for_italian_spreadsheets(approver_client):
+    _entry(action="comment.added", summary="Uno, due; tre")
+    response = approver_client.get(reverse("audit:export"))
+    raw = b"".join(response.streaming_content).decode("utf-8")
+    assert raw.startswith("\ufeffquando;chi;azione;")
+    rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=";"))
+    assert rows[1][7] == "Uno, due; tre"  # quoted: the separator inside a cell stays text
+
+
+def test_the_csv_can_be_comma_separated(approver_client):
+    _entry(action="comment.added", summary="Uno, due")
+    response = approver_client.get(reverse("audit:export"), {"separatore": "virgola"})
+    rows = _csv(response, delimiter=",")
+    assert rows[0][:3] == ["quando", "chi", "azione"]
+    assert rows[1][7] == "Uno, due"
+
+
+def test_an_unknown_separator_falls_back_to_the_semicolon(approver_client):
+    response = approver_client.get(reverse("audit:export"), {"separatore": "\t"})
+    assert _csv(response)[0][:2] == ["quando", "chi"]
+
+
+def test_the_list_offers_both_separators_with_the_filters(approver_client):
+    body = approver_client.get(reverse("audit:list"), {"azione": "comment.added"}).content.decode()
+    assert "?azione=comment.added&amp;separatore=punto-e-virgola" in body
+    assert "?azione=comment.added&amp;separatore=virgola" in body
