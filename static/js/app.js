@@ -51,7 +51,35 @@
     summary.focus();
   }
 
+  // A table wider than its box scrolls sideways: a keyboard user must be able to reach it to
+  // scroll it (WCAG 2.1.1, axe "scrollable-region-focusable"). Such a box becomes a named,
+  // focusable region; one that does not scroll, or holds a link or button, is left alone.
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  function scrollableRegions(root) {
+    if (!root.querySelectorAll) { return; }
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (!scrolls || box.querySelector(FOCUSABLE)) {
+        if (box.dataset.scrollRegion) {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+          delete box.dataset.scrollRegion;
+        }
+        return;
+      }
+      if (box.dataset.scrollRegion) { return; }
+      box.dataset.scrollRegion = "1";
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      var caption = box.querySelector("caption");
+      var name = caption ? caption.textContent.trim() : "";
+      box.setAttribute("aria-label", name || document.body.dataset.scrollRegionLabel || "");
+    });
+  }
+
   function init(root) {
+    scrollableRegions(root);
     autosubmit(root);
     confirmations(root);
     copyButtons(root);
@@ -59,6 +87,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () { scrollableRegions(document); }, 200);
+  });
   document.addEventListener("htmx:load", function (event) {
     if (event.target !== document.body) { init(event.target); }
   });
