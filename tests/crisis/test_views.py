@@ -59,6 +59,8 @@ def test_declaring_without_a_reason_rerenders_the_form_with_the_error(approver_c
     body = response.content.decode()
     assert 'aria-invalid="true"' in body
     assert "Scegli almeno un canale" in body
+    # The summary takes the focus and leads to the field to fix.
+    assert "data-error-summary" in body and '<a href="#id_reason" data-error-link>' in body
 
 
 def test_declaring_on_chosen_channels_from_the_page(approver_client, channels, make_post):
