@@ -122,6 +122,12 @@ def _format(value, *, choices: dict, names: dict) -> str:
     return _short(text)
 
 
+def _as_dict(value) -> dict:
+    if value is None:
+        return {}
+    return value if isinstance(value, dict) else {"valore": value}
+
+
 def describe(entries) -> dict[int, list[Change]]:
     """For each entry id, its changed values as ``Change(label, before, after)``: keys whose
     value differs (all keys when there is no "before"). One query per related model for the
@@ -129,8 +135,9 @@ def describe(entries) -> dict[int, list[Change]]:
     plans = []
     wanted: dict = {}  # related model -> ids to name
     for entry in entries:
-        before = entry.before if isinstance(entry.before, dict) else {}
-        after = entry.after if isinstance(entry.after, dict) else {}
+        # A value that is not a dict (no service writes one today) is shown under one key.
+        before = _as_dict(entry.before)
+        after = _as_dict(entry.after)
         model = _model(entry.object_type)
         keys = list(dict.fromkeys([*before, *after]))
         rows = []

@@ -423,3 +423,9 @@ def test_the_list_offers_both_separators_with_the_filters(approver_client):
     body = approver_client.get(reverse("audit:list"), {"azione": "comment.added"}).content.decode()
     assert "?azione=comment.added&amp;separatore=punto-e-virgola" in body
     assert "?azione=comment.added&amp;separatore=virgola" in body
+
+
+def test_details_of_a_value_that_is_not_a_dict_are_still_shown(approver_client):
+    _entry(action="comment.added", before=None, after=["uno", True])
+    body = approver_client.get(reverse("audit:list")).content.decode()
+    assert '<span class="fw-semibold">Valore:</span> uno, sì</li>' in body
