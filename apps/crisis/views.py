@@ -165,24 +165,29 @@ def history(request):
 # --- Recovery -----------------------------------------------------------------------------
 
 
+def _held_by_crisis(posts) -> set[int]:
+    crisis = selectors.open_crisis()
+    return {post.pk for post in posts if selectors.crisis_holds_post(crisis, post)}
+
+
 def _recovery_context(*, bulk_form=None):
     posts = list(selectors.paused_posts())
     now = timezone.now()
     channel_ids = {v.channel_id for post in posts for v in post.variants.all()}
-    crisis = selectors.open_crisis()
     return {
         "paused": [
             (
                 post,
                 post.planned_at > now,
                 selectors.blackout_blocking_post_at(post, post.planned_at),
-                selectors.crisis_holds_post(crisis, post),
             )
             for post in posts
         ],
         "channels": Channel.objects.filter(pk__in=channel_ids),
+        # Posts the open crisis still holds back: no "resume" for them until it ends.
+        "held": _held_by_crisis(posts),
         "bulk_form": bulk_form or BulkForm(post_ids=[p.pk for p in posts]),
-        "open_crisis": crisis,
+        "open_crisis": selectors.open_crisis(),
         "selected": set(bulk_form.cleaned_data.get("posts", []))
         if bulk_form is not None and hasattr(bulk_form, "cleaned_data")
         else set(),

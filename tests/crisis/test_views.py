@@ -278,6 +278,21 @@ def test_while_the_crisis_is_open_its_paused_posts_offer_no_resume(
     assert reverse("crisis:resume", args=[free.pk]) in body  # its channel left the crisis
 
 
+def test_the_history_shows_a_crisis_closed_without_a_recorded_person(approver_client, approver):
+    from apps.crisis.models import Crisis
+
+    now = timezone.now()
+    Crisis.objects.create(
+        reason="Esercitazione",
+        declared_by=approver,
+        declared_at=now - timedelta(hours=2),
+        ended_at=now - timedelta(hours=1),  # ended_by may be empty: the schema allows it
+    )
+    response = approver_client.get(reverse("crisis:history"))
+    assert response.status_code == 200
+    assert "Esercitazione" in response.content.decode()
+
+
 def test_the_recovery_screen_flags_a_paused_post_whose_time_is_now_in_a_blackout(
     approver_client, approver, channels, make_post
 ):
@@ -424,18 +439,3 @@ def test_the_reason_field_points_at_its_help_text_before_any_error(approver_clie
 
     assert 'aria-describedby="id_reason_helptext"' in body
     assert '<legend class="h6">Canali coinvolti' in body
-
-
-def test_the_history_shows_a_crisis_closed_without_a_recorded_person(approver_client, approver):
-    from apps.crisis.models import Crisis
-
-    now = timezone.now()
-    Crisis.objects.create(
-        reason="Esercitazione",
-        declared_by=approver,
-        declared_at=now - timedelta(hours=2),
-        ended_at=now - timedelta(hours=1),  # ended_by may be empty: the schema allows it
-    )
-    response = approver_client.get(reverse("crisis:history"))
-    assert response.status_code == 200
-    assert "Esercitazione" in response.content.decode()
