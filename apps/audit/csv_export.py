@@ -70,8 +70,14 @@ def _row(entry: AuditEntry) -> list[str]:
     ]
 
 
-def rows(entries: Iterable[AuditEntry]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+# Italian spreadsheet programs (Excel with Italian regional settings) split cells on ";",
+# since "," is the decimal separator there; "," stays available for other tools.
+DELIMITERS = {"punto-e-virgola": ";", "virgola": ","}
+DEFAULT_DELIMITER = ";"
+
+
+def rows(entries: Iterable[AuditEntry], *, delimiter: str = DEFAULT_DELIMITER) -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=delimiter)
     yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
     yield writer.writerow(HEADER)
     for entry in entries:

@@ -43,8 +43,12 @@ def entry_list(request):
 @require_capability("audit")
 def export_csv(request):
     _form, rows = _filtered(request)
+    delimiter = csv_export.DELIMITERS.get(
+        request.GET.get("separatore", ""), csv_export.DEFAULT_DELIMITER
+    )
     response = StreamingHttpResponse(
-        csv_export.rows(rows.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
+        csv_export.rows(rows.iterator(chunk_size=500), delimiter=delimiter),
+        content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="registro-{stamp}.csv"'

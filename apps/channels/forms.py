@@ -31,7 +31,7 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
     reset_to_defaults = forms.BooleanField(
         label=_("Ripristina le impostazioni predefinite del tipo di canale"),
         required=False,
-        help_text=_("Limite, registro, indicazioni e regole tornano quelli consigliati."),
+        help_text=_("Limite, formalità, indicazioni e regole tornano quelli consigliati."),
     )
 
     class Meta:
@@ -49,6 +49,8 @@ class ChannelForm(AccessibleFormMixin, forms.ModelForm):
             "emoji_allowed": forms.NullBooleanSelect,
             "link_expected": forms.NullBooleanSelect,
         }
+        # "Registro" already names the audit log: the tone's level is its formality.
+        labels = {"formality": _("Formalità")}
         help_texts = {
             "char_limit": _("Vuoto: il limite del tipo di canale."),
             "gulpease_target": _("Da 0 a 100; 60 è adatto a un avviso pubblico."),

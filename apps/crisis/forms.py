@@ -130,6 +130,9 @@ class BlackoutForm(AccessibleFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        # Words instead of Django's "---------" for the choice still to be made.
+        kinds = [choice for choice in self.fields["kind"].choices if choice[0]]
+        self.fields["kind"].choices = [("", _("Scegli il tipo di periodo")), *kinds]
 
     def clean(self):
         data = super().clean()

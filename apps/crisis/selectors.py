@@ -29,6 +29,19 @@ def crisis_covers_channel(crisis: Crisis, channel_id: int) -> bool:
     return crisis.channels.filter(pk=channel_id).exists()
 
 
+def crisis_holds_post(crisis: Crisis | None, post) -> bool:
+    """Whether the open ``crisis`` still holds ``post`` back, so that it cannot be resumed: it
+    covers one of the post's channels and the post is not a crisis communication. The same rule
+    as ``services._refuse_while_crisis_covers``; here with the crisis's prefetched channels
+    and the post's prefetched variants, so a list of posts costs no query per post."""
+    if crisis is None or post.is_crisis_communication:
+        return False
+    channel_ids = {v.channel_id for v in post.variants.all()}
+    if crisis.all_channels:
+        return bool(channel_ids)
+    return bool(channel_ids & {c.pk for c in crisis.channels.all()})
+
+
 def _in_scope_filter(scope, prefix: str) -> Q:
     """Rows whose channel (``prefix`` is the path to the channel id) is in a scope's channels."""
     if scope.all_channels:

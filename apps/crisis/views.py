@@ -170,6 +170,11 @@ def history(request):
 # --- Recovery -----------------------------------------------------------------------------
 
 
+def _held_by_crisis(posts) -> set[int]:
+    crisis = selectors.open_crisis()
+    return {post.pk for post in posts if selectors.crisis_holds_post(crisis, post)}
+
+
 def _recovery_context(*, bulk_form=None):
     posts = list(selectors.paused_posts())
     now = timezone.now()
@@ -188,6 +193,8 @@ def _recovery_context(*, bulk_form=None):
             for post in posts
         ],
         "channels": Channel.objects.filter(pk__in=channel_ids),
+        # Posts the open crisis still holds back: no "resume" for them until it ends.
+        "held": _held_by_crisis(posts),
         "bulk_form": bulk_form or BulkForm(post_ids=[p.pk for p in posts]),
         "open_crisis": selectors.open_crisis(),
         "selected": set(bulk_form.cleaned_data.get("posts", []))

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -52,15 +51,6 @@ from .services import (
 )
 
 FILTER_KEYS = ("canale", "categoria", "stato", "autore")
-WEEKDAY_NAMES = [
-    _lazy("Lunedì"),
-    _lazy("Martedì"),
-    _lazy("Mercoledì"),
-    _lazy("Giovedì"),
-    _lazy("Venerdì"),
-    _lazy("Sabato"),
-    _lazy("Domenica"),
-]
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 ASCII_ID = re.compile(r"[0-9]{1,18}")  # fits a 64-bit database id
 
@@ -131,6 +121,8 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "period": period,
         "today": today,
         "today_iso": today.isoformat(),
+        # Week view: an hour that has begun is past, so it offers no "+" (string comparison).
+        "now_minute": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         "days": days,
         "weeks": cal.weeks_of(days) if view == cal.MONTH else [],
         "hour_rows": cal.hour_rows(days) if view == cal.WEEK else [],
@@ -152,7 +144,6 @@ def _calendar_context(request, params: QueryDict) -> dict:
             if p.status in EDITABLE_STATES
             and (p.author_id == request.user.pk or can(request.user, "review"))
         },
-        "weekday_names": WEEKDAY_NAMES,
     }
 
 

@@ -92,9 +92,12 @@ def _run(
                 "feedback_ok": ok,
                 "return_to": return_to,
                 "heading_level": request.POST.get("heading_level"),
-                # A refused approval may mean the text changed: re-read the page before
-                # approving, never approve a newer version from a stale preview.
-                "reread_first": approving and not ok,
+                # An approval refused because the text changed since the page was opened:
+                # re-read before approving, never approve a newer version from a stale
+                # preview. Other refusals (a blackout, four eyes) are not cured by a reload.
+                "reread_first": approving
+                and not ok
+                and _int(request.POST.get("expected_version")) != post.version,
                 # A refused "request changes" shows its error on the comment field and keeps
                 # what was typed.
                 "comment_error": feedback if comment_field and not ok else "",

@@ -72,6 +72,11 @@
       form.querySelectorAll("[data-variant-channel]").forEach(function (section) {
         var box = form.querySelector("input[name='channels'][value='" + section.dataset.variantChannel + "']");
         section.hidden = box ? !box.checked : false;
+        // The server's "(non scelto)" is true only until the channel is ticked here.
+        section.querySelectorAll("[data-unchosen-note]").forEach(function (note) {
+          note.hidden = box ? box.checked : false;
+        });
+        section.classList.toggle("variant-unchosen", box ? !box.checked : false);
       });
     }
     form.querySelectorAll("input[name='channels']").forEach(function (box) {

@@ -14,7 +14,7 @@ from apps.audit.admin import AuditEntryAdmin
 from apps.audit.csv_export import safe_cell
 from apps.audit.models import AuditEntry
 from apps.audit.services import record
-from tests.factories import UserFactory
+from tests.factories import ChannelFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ROME = ZoneInfo("Europe/Rome")
@@ -31,9 +31,9 @@ def _entry(*, at=None, **kwargs) -> AuditEntry:
         return record(**arguments)
 
 
-def _csv(response) -> list[list[str]]:
+def _csv(response, delimiter: str = ";") -> list[list[str]]:
     text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 # --- Append-only ---------------------------------------------------------------------------
@@ -290,12 +290,69 @@ def test_the_database_refuses_changes_too_on_postgresql():
 
 
 def test_the_list_names_actions_in_italian_and_shows_before_and_after(approver_client):
-    _entry(action="post.submitted", before={"status": "draft"}, after={"status": "in_review"})
+    post = PostFactory()
+    _entry(
+        action="post.submitted", obj=post, before={"status": "draft"}, after={"status": "in_review"}
+    )
 
     body = approver_client.get(reverse("audit:list")).content.decode()
 
     assert "Inviato in revisione" in body
-    assert "prima: status: draft · dopo: status: in_review" in body
+    assert '<span class="fw-semibold">Stato:</span> Bozza <span aria-hidden="true">→</span>' in body
+    assert "In revisione</li>" in body
+    assert "in_review" not in body.split("<tbody>")[1]
+
+
+def test_details_show_labelled_italian_values_in_local_time(approver_client):
+    telegram = ChannelFactory(name="Telegram Comune")
+    post = PostFactory(title="Chiusura anagrafe")
+    _entry(
+        action="post.updated",
+        obj=post,
+        before={
+            "planned_at": "2026-12-11T11:00:00+00:00",
+            "status": "changes_requested",
+            "is_indispensable": False,
+            "channels": [],
+            "notes": "uguale",
+        },
+        after={
+            "planned_at": "2026-12-12T08:30:00+00:00",
+            "status": "draft",
+            "is_indispensable": True,
+            "channels": [telegram.pk],
+            "notes": "uguale",
+        },
+    )
+
+    body = approver_client.get(reverse("audit:list")).content.decode()
+    details = body.split("<tbody>")[1].split("</tbody>")[0]
+
+    assert "venerdì 11 dicembre 2026, 12:00" in details  # Rome time, Italian lower case
+    assert "sabato 12 dicembre 2026, 09:30" in details
+    assert "Modifiche richieste" in details and "Bozza" in details
+    assert "Telegram Comune" in details
+    assert "Comunicazione indispensabile:</span> no" in details and " sì</li>" in details
+    for raw in ("planned_at", "2026-12-11T11:00", "changes_requested", "True", "False", "notes"):
+        assert raw not in details, raw
+
+
+def test_details_name_related_objects_with_one_query_per_model(
+    approver_client, django_assert_max_num_queries
+):
+    channels = [ChannelFactory() for _ in range(3)]
+    for channel in channels:
+        _entry(
+            action="post.updated",
+            obj=PostFactory(),
+            before={"channels": []},
+            after={"channels": [channel.pk]},
+        )
+    with django_assert_max_num_queries(12) as captured:
+        body = approver_client.get(reverse("audit:list")).content.decode()
+    assert all(channel.name in body for channel in channels)
+    channel_queries = [q for q in captured.captured_queries if "channels_channel" in q["sql"]]
+    assert len(channel_queries) == 1
 
 
 def test_filtering_in_place_reports_the_result_and_bad_filters_in_live_regions(approver_client):
@@ -338,3 +395,37 @@ def test_a_history_restore_of_a_filtered_url_gets_the_whole_page(approver_client
     assert "<html" in restored.content.decode()
     assert "<html" not in swapped.content.decode()
     assert "HX-Request" in swapped["Vary"]
+
+
+def test_the_csv_is_semicolon_separated_by_default_for_italian_spreadsheets(approver_client):
+    _entry(action="comment.added", summary="Uno, due; tre")
+    response = approver_client.get(reverse("audit:export"))
+    raw = b"".join(response.streaming_content).decode("utf-8")
+    assert raw.startswith("\ufeffquando;chi;azione;")
+    rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=";"))
+    assert rows[1][7] == "Uno, due; tre"  # quoted: the separator inside a cell stays text
+
+
+def test_the_csv_can_be_comma_separated(approver_client):
+    _entry(action="comment.added", summary="Uno, due")
+    response = approver_client.get(reverse("audit:export"), {"separatore": "virgola"})
+    rows = _csv(response, delimiter=",")
+    assert rows[0][:3] == ["quando", "chi", "azione"]
+    assert rows[1][7] == "Uno, due"
+
+
+def test_an_unknown_separator_falls_back_to_the_semicolon(approver_client):
+    response = approver_client.get(reverse("audit:export"), {"separatore": "\t"})
+    assert _csv(response)[0][:2] == ["quando", "chi"]
+
+
+def test_the_list_offers_both_separators_with_the_filters(approver_client):
+    body = approver_client.get(reverse("audit:list"), {"azione": "comment.added"}).content.decode()
+    assert "?azione=comment.added&amp;separatore=punto-e-virgola" in body
+    assert "?azione=comment.added&amp;separatore=virgola" in body
+
+
+def test_details_of_a_value_that_is_not_a_dict_are_still_shown(approver_client):
+    _entry(action="comment.added", before=None, after=["uno", True])
+    body = approver_client.get(reverse("audit:list")).content.decode()
+    assert '<span class="fw-semibold">Valore:</span> uno, sì</li>' in body

@@ -59,6 +59,8 @@ def test_declaring_without_a_reason_rerenders_the_form_with_the_error(approver_c
     body = response.content.decode()
     assert 'aria-invalid="true"' in body
     assert "Scegli almeno un canale" in body
+    # The summary takes the focus and leads to the field to fix.
+    assert "data-error-summary" in body and '<a href="#id_reason" data-error-link>' in body
 
 
 def test_declaring_on_chosen_channels_from_the_page(approver_client, channels, make_post):
@@ -94,6 +96,7 @@ def test_the_recovery_screen_lists_paused_posts_with_their_time_and_channel_tone
     future = make_post(channels=channels, title="Mercato del sabato", in_hours=4)
     past = make_post(channels=channels, title="Sagra d'autunno", in_hours=1)
     services.declare_crisis(by=approver, reason="Allerta")
+    services.end_crisis(by=approver, note="Finita")
     type(past).objects.filter(pk=past.pk).update(planned_at=timezone.now() - timedelta(hours=1))
 
     body = approver_client.get(reverse("crisis:recovery")).content.decode()
@@ -258,6 +261,36 @@ def test_narrowing_then_widening_the_scope_is_audited_and_pauses_newly_covered_p
     assert AuditEntry.objects.filter(action="crisis.scope_changed").exists()
     page = approver_client.get(reverse("crisis:dashboard")).content.decode()
     assert "Cambia i canali coinvolti" in page
+
+
+def test_while_the_crisis_is_open_its_paused_posts_offer_no_resume(
+    approver_client, approver, channels, make_post
+):
+    held = make_post(channels=channels[:1], in_hours=4, title="Mercato del sabato")
+    free = make_post(channels=channels[1:2], in_hours=4, title="Festa patronale")
+    services.declare_crisis(by=approver, reason="Allerta", channels=channels[1:2])
+    services.change_scope(crisis=selectors.open_crisis(), by=approver, channels=channels[:1])
+
+    body = approver_client.get(reverse("crisis:recovery")).content.decode()
+
+    assert reverse("crisis:resume", args=[held.pk]) not in body
+    assert "si potrà riprendere alla fine della crisi" in body
+    assert reverse("crisis:resume", args=[free.pk]) in body  # its channel left the crisis
+
+
+def test_the_history_shows_a_crisis_closed_without_a_recorded_person(approver_client, approver):
+    from apps.crisis.models import Crisis
+
+    now = timezone.now()
+    Crisis.objects.create(
+        reason="Esercitazione",
+        declared_by=approver,
+        declared_at=now - timedelta(hours=2),
+        ended_at=now - timedelta(hours=1),  # ended_by may be empty: the schema allows it
+    )
+    response = approver_client.get(reverse("crisis:history"))
+    assert response.status_code == 200
+    assert "Esercitazione" in response.content.decode()
 
 
 def test_the_recovery_screen_flags_a_paused_post_whose_time_is_now_in_a_blackout(

@@ -386,3 +386,20 @@ def test_only_posts_i_may_edit_can_be_moved_from_the_calendar(client, editor, ot
     assert f'data-post-id="{mine.pk}"' in body
     assert f'data-post-id="{theirs.pk}"' not in body
     assert body.count("<summary>Sposta") == 1
+
+
+def test_the_week_view_offers_new_posts_only_in_hours_still_ahead(editor_client, monkeypatch):
+    # Half past ten today (the session must stay valid, so the clock stays on today's date).
+    now = timezone.localtime().replace(hour=10, minute=30)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    today, tomorrow, yesterday = (
+        (now + timedelta(days=n)).strftime("%Y-%m-%d") for n in (0, 1, -1)
+    )
+    body = editor_client.get(CALENDAR + f"?vista=settimana&data={today}").content.decode()
+    assert f"data={today}&amp;ora=09:00" not in body
+    assert f"data={today}&amp;ora=10:00" not in body  # begun: already past
+    assert f"data={today}&amp;ora=11:00" in body
+    if now.weekday() < 6:
+        assert f"data={tomorrow}&amp;ora=09:00" in body
+    if now.weekday() > 0:
+        assert f"data={yesterday}&amp;ora=18:00" not in body

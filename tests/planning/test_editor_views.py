@@ -322,3 +322,22 @@ def test_the_post_page_lists_post_level_findings(editor_client, editor):
     post = PostFactory(author=editor, channels=[instagram], base_text="Il tramonto.")
     body = editor_client.get(post.get_absolute_url()).content.decode()
     assert "serve almeno un&#x27;immagine" in body
+
+
+def test_the_edit_page_of_a_post_in_review_offers_to_withdraw_it_instead_of_a_form(
+    editor_client, editor
+):
+    from tests.review.factories import post_in
+
+    post = post_in(PostStatus.IN_REVIEW, author=editor, title="Chiusura anagrafe")
+    edit_url = reverse("planning:post_edit", args=[post.pk])
+    body = editor_client.get(edit_url).content.decode()
+    assert "data-post-form" not in body  # no form that could only be refused on save
+    assert f'action="{reverse("review:withdraw", args=[post.pk])}"' in body
+    assert f'name="next" value="{edit_url}"' in body
+
+    response = editor_client.post(reverse("review:withdraw", args=[post.pk]), {"next": edit_url})
+    assert response["Location"] == edit_url
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+    assert "data-post-form" in editor_client.get(edit_url).content.decode()

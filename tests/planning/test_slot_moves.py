@@ -141,3 +141,36 @@ def test_the_editor_asks_with_a_labelled_question_and_keeps_the_input(editor_cli
     slot_post.refresh_from_db()
     assert slot_post.title == "Titolo cambiato"
     assert not SlotFill.objects.filter(post=slot_post).exists()
+
+
+def _italian_day(at) -> str:
+    from django.utils import formats
+
+    return formats.date_format(timezone.localtime(at), "l j F Y").lower()
+
+
+def test_the_move_question_states_the_new_date_before_asking(editor_client, slot_post):
+    new_at = slot_post.planned_at + timedelta(days=3)
+    url = reverse("planning:post_reschedule", args=[slot_post.pk])
+    body = editor_client.post(url, _move_data(slot_post, new_at)).content.decode()
+    when = timezone.localtime(new_at).strftime("%H:%M")
+    assert f"Nuovo orario: {_italian_day(new_at)} alle {when}." in body
+
+
+def test_the_editor_move_question_states_the_new_date(editor_client, slot_post):
+    new_at = timezone.localtime(slot_post.planned_at + timedelta(days=3)).replace(hour=12, minute=0)
+    data = {
+        "title": slot_post.title,
+        "category": slot_post.category_id,
+        "planned_date": new_at.strftime("%Y-%m-%d"),
+        "planned_time": "12:00",
+        "channels": [v.channel_id for v in slot_post.variants.all()],
+        "base_text": "Testo nuovo",
+        "version": 1,
+        "nuove-TOTAL_FORMS": 0,
+        "nuove-INITIAL_FORMS": 0,
+        "immagini-TOTAL_FORMS": 0,
+        "immagini-INITIAL_FORMS": 0,
+    }
+    body = editor_client.post(reverse("planning:post_edit", args=[slot_post.pk]), data)
+    assert f"Nuovo orario: {_italian_day(new_at)}, 12:00." in body.content.decode()

@@ -127,6 +127,22 @@ def test_a_stale_approval_shows_an_error_and_changes_nothing(approver_client, ed
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
 
 
+def test_an_approval_refused_by_a_blackout_does_not_advise_a_reload(approver_client, editor):
+    from tests.crisis.factories import BlackoutFactory
+
+    post = post_in(S.IN_REVIEW, author=editor, planned_at=timezone.now() + timedelta(hours=3))
+    BlackoutFactory(reason="Elezioni comunali")
+
+    response = approver_client.post(
+        reverse("review:approve", args=[post.pk]), {"expected_version": post.version}, **HTMX
+    )
+
+    body = response.content.decode()
+    assert "periodo di silenzio" in body
+    assert "Ricarica la pagina" not in body and "ricarica la pagina" not in body
+    assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
+
+
 def test_a_forged_approval_without_version_is_refused(approver_client, editor):
     post = post_in(S.IN_REVIEW, author=editor)
 

@@ -214,7 +214,7 @@ def test_the_adherence_period_can_be_chosen_by_dates(editor_client, editor):
         1,
         3,
     )
-    assert "Puntualità dal 1 Febbraio 2026 al 28 Febbraio 2026." in response.content.decode()
+    assert "Puntualità dal 1 febbraio 2026 al 28 febbraio 2026." in response.content.decode()
 
 
 def _past_fridays(since):

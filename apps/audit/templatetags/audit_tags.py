@@ -1,25 +1,22 @@
 from django import template
 
+from apps.audit.details import describe
 from apps.audit.labels import action_label
 
 register = template.Library()
 
 
-def _short(value, limit: int) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-@register.filter
-def audit_values(value, limit: int = 80) -> str:
-    """A before/after dict as "name: value; …" (each value shortened), for people to read."""
-    if value in (None, "", {}):
-        return "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_short(item, limit)}" for key, item in value.items())
-    return _short(value, limit)
-
-
 @register.filter(name="action_label")
 def action_label_filter(code: str) -> str:
     return action_label(code)
+
+
+@register.simple_tag
+def with_changes(entries) -> list:
+    """The entries as a list, each with ``.changes``: its labelled before/after values
+    (apps/audit/details.py), named with one query per related model for the whole list."""
+    entries = list(entries)
+    changes = describe(entries)
+    for entry in entries:
+        entry.changes = changes.get(entry.pk, [])
+    return entries

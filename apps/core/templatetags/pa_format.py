@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -12,3 +14,18 @@ def total_minutes(value):
         return ""
     seconds = int(value.total_seconds())
     return max(1, -(-seconds // 60))
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def local_date(value, arg=None):
+    """Like ``date``, with month and weekday names as the language writes them in a sentence:
+    lower case in Italian ("venerdì 11 dicembre 2026"), as they are in English ("Friday").
+
+    Django's Italian locale capitalises them as if they were titles. Apply ``capfirst`` where
+    the date starts a sentence or a heading. Same name and rule as the public event pages'
+    ``event_dates.local_date``, which can become an import of this one.
+    """
+    text = date_filter(value, arg)
+    if text and (get_language() or "").split("-")[0] == "it":
+        return text.lower()
+    return text
