@@ -5,7 +5,6 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
+
+from apps.core import ratelimit
 
 from . import mfa, security
 from .client_ip import client_ip
@@ -185,14 +186,11 @@ RESET_WINDOW_SECONDS = 900
 
 def allow_reset_request(ip_address: str | None) -> bool:
     """The reset form sends email: it must not become a way to flood the staff's mailboxes."""
-    key = f"accounts:password-reset:{ip_address or 'unknown'}"
-    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RESET_WINDOW_SECONDS)
-        count = 1
-    return count <= RESET_LIMIT
+    return ratelimit.allow(
+        f"accounts:password-reset:{ip_address or 'unknown'}",
+        limit=RESET_LIMIT,
+        window_seconds=RESET_WINDOW_SECONDS,
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -54,9 +54,12 @@ def _field(model, key: str):
     if model is None:
         return None
     try:
-        return model._meta.get_field(key)
+        field = model._meta.get_field(key)
     except FieldDoesNotExist:
         return None
+    # A reverse relation (a post's "variants", "images") is not a field with a label or
+    # choices: such keys are labelled from EXTRA_LABELS.
+    return None if field.auto_created and not field.concrete else field
 
 
 def _label(field, key: str) -> str:

@@ -16,13 +16,14 @@ from functools import partial
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from apps.core import ratelimit
 
 from .enums import ConsentAction
 from .models import ConfirmationSent, ConsentRecord, IssueSend, Subscriber
@@ -72,14 +73,11 @@ SUBSCRIBE_WINDOW_SECONDS = 600
 def allow_subscribe_request(ip_address: str | None) -> bool:
     """A public form that sends email: at most SUBSCRIBE_LIMIT requests per IP per window,
     so it cannot be used to flood other people's mailboxes."""
-    key = f"newsletter:subscribe:{ip_address or 'unknown'}"
-    cache.add(key, 0, timeout=SUBSCRIBE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=SUBSCRIBE_WINDOW_SECONDS)
-        count = 1
-    return count <= SUBSCRIBE_LIMIT
+    return ratelimit.allow(
+        f"newsletter:subscribe:{ip_address or 'unknown'}",
+        limit=SUBSCRIBE_LIMIT,
+        window_seconds=SUBSCRIBE_WINDOW_SECONDS,
+    )
 
 
 # At most this many confirmation emails per mailbox (see mailbox_of) in a day, whatever the

@@ -45,22 +45,28 @@ def _back(request, delivery: Delivery):
     return redirect("publishing:overview")
 
 
+def _authors_action(request, pk: int, action, done: str):
+    """An action the author or an approver takes on one delivery; ``done`` names its channel."""
+    delivery = _delivery_for_action(request, pk, author_may=True)
+    try:
+        action(delivery=delivery, by=request.user)
+    except services.DeliveryActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done % {"channel": delivery.variant.channel})
+    return _back(request, delivery)
+
+
 @require_POST
 @require_capability("plan")
 def retry(request, pk: int):
     """ "Riprova ora": the author or an approver sends a failed or to-check delivery again."""
-    delivery = _delivery_for_action(request, pk, author_may=True)
-    try:
-        services.retry_delivery(delivery=delivery, by=request.user)
-    except services.DeliveryActionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Nuovo invio su %(channel)s programmato: parte entro pochi secondi.")
-            % {"channel": delivery.variant.channel},
-        )
-    return _back(request, delivery)
+    return _authors_action(
+        request,
+        pk,
+        services.retry_delivery,
+        _("Nuovo invio su %(channel)s programmato: parte entro pochi secondi."),
+    )
 
 
 @require_POST
@@ -98,15 +104,9 @@ def resolve(request, pk: int):
 @require_capability("plan")
 def dismiss(request, pk: int):
     """The author or an approver closes a failed delivery that will not be sent."""
-    delivery = _delivery_for_action(request, pk, author_may=True)
-    try:
-        services.dismiss_failed_delivery(delivery=delivery, by=request.user)
-    except services.DeliveryActionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Invio su %(channel)s chiuso: non verrà pubblicato.")
-            % {"channel": delivery.variant.channel},
-        )
-    return _back(request, delivery)
+    return _authors_action(
+        request,
+        pk,
+        services.dismiss_failed_delivery,
+        _("Invio su %(channel)s chiuso: non verrà pubblicato."),
+    )

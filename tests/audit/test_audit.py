@@ -429,3 +429,22 @@ def test_details_of_a_value_that_is_not_a_dict_are_still_shown(approver_client):
     _entry(action="comment.added", before=None, after=["uno", True])
     body = approver_client.get(reverse("audit:list")).content.decode()
     assert '<span class="fw-semibold">Valore:</span> uno, sì</li>' in body
+
+
+def test_the_log_labels_a_post_edit_that_changed_texts_and_images(approver_client, editor):
+    """Keys named after a post's reverse relations (variants, images) are labelled, not a 500."""
+    from apps.planning.services import update_post
+    from tests.factories import ChannelFactory, PostFactory
+
+    post = PostFactory(author=editor, channels=[ChannelFactory(name="Facebook")])
+    update_post(
+        post,
+        by=editor,
+        expected_version=1,
+        variant_texts={post.variants.get().channel_id: "Un testo nuovo per Facebook."},
+    )
+
+    response = approver_client.get(reverse("audit:list"))
+
+    assert response.status_code == 200
+    assert "Testi per canale:" in response.content.decode()
