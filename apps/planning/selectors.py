@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.channels.models import Channel
@@ -101,7 +103,16 @@ def calendar_posts(
     )
     if posts:
         channels = {c.pk: c for c in Channel.objects.all()}
+        # What every card links to, built once per page rather than once per card (a month
+        # shows some two hundred): the icons' sprite, the post's page, its move address.
+        sprites = static("vendor/bootstrap-italia/svg/sprites.svg")
+        for channel in channels.values():
+            channel.icon_url = f"{sprites}#{channel.icon}"
+        detail = reverse("planning:post_detail", args=[0])
+        move = reverse("planning:post_reschedule", args=[0])
         for post in posts:
+            post.card_url = detail.replace("/0/", f"/{post.pk}/", 1)
+            post.reschedule_url = move.replace("/0/", f"/{post.pk}/", 1)
             for variant in post.variants.all():
                 variant.channel = channels[variant.channel_id]
     return posts

@@ -403,3 +403,16 @@ def test_the_week_view_offers_new_posts_only_in_hours_still_ahead(editor_client,
         assert f"data={tomorrow}&amp;ora=09:00" in body
     if now.weekday() > 0:
         assert f"data={yesterday}&amp;ora=18:00" not in body
+
+
+def test_calendar_cards_link_to_the_post_and_its_move_address(editor_client, editor):
+    from tests.factories import ChannelFactory, PostFactory
+
+    post = PostFactory(author=editor, channels=[ChannelFactory(name="Telegram", kind="telegram")])
+    day = timezone.localtime(post.planned_at).date().isoformat()
+
+    body = editor_client.get(f"/calendario/?vista=mese&data={day}").content.decode()
+
+    assert f'href="{post.get_absolute_url()}"' in body
+    assert f'action="{reverse("planning:post_reschedule", args=[post.pk])}"' in body
+    assert "sprites.svg#it-telegram" in body
