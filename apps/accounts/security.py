@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
 from django.dispatch import receiver
 from django.http import QueryDict
 from django.shortcuts import render
@@ -81,9 +82,12 @@ def confirm_identity(request, *, password: str = "", code: str = "") -> bool:
     """Check the password (through django-axes, which counts failures) or an MFA code."""
     user = request.user
     if code:
-        for device in devices_for_user(user, for_verify=True):
-            if device.verify_is_allowed()[0] and device.verify_token(code.strip()):
-                return True
+        # for_verify locks the devices (SELECT … FOR UPDATE) so a code cannot be spent twice
+        # by two requests at once: that needs a transaction on PostgreSQL.
+        with transaction.atomic():
+            for device in devices_for_user(user, for_verify=True):
+                if device.verify_is_allowed()[0] and device.verify_token(code.strip()):
+                    return True
         return False
     if password:
         return authenticate(request, username=user.get_username(), password=password) == user

@@ -5,6 +5,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -55,26 +56,29 @@ def mfa_verify(request):
     """The second step of every login for whoever has a device."""
     if request.user.is_verified():
         return redirect(_safe_next(request))
-    devices = list(devices_for_user(request.user, for_verify=True))
-    if not devices:
-        security.remember_devices(request, request.user)
-        return redirect(_safe_next(request))
     form = OtpCodeForm(request.POST or None)
     status = 200
-    if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"]
-        for device in devices:
-            allowed, _info = device.verify_is_allowed()
-            if allowed and device.verify_token(code):
-                otp_login(request, device)
-                security.mark_identity_confirmed(request)
-                return redirect(_safe_next(request))
-        form.add_error(
-            "code",
-            _("Codice non valido o scaduto. Dopo vari errori i tentativi vengono rallentati."),
-        )
-        form._describe_fields()
-        status = 400
+    # for_verify locks the devices (SELECT … FOR UPDATE) so a code cannot be spent twice by
+    # two requests at once: that needs a transaction on PostgreSQL.
+    with transaction.atomic():
+        devices = list(devices_for_user(request.user, for_verify=True))
+        if not devices:
+            security.remember_devices(request, request.user)
+            return redirect(_safe_next(request))
+        if request.method == "POST" and form.is_valid():
+            code = form.cleaned_data["code"]
+            for device in devices:
+                allowed, _info = device.verify_is_allowed()
+                if allowed and device.verify_token(code):
+                    otp_login(request, device)
+                    security.mark_identity_confirmed(request)
+                    return redirect(_safe_next(request))
+            form.add_error(
+                "code",
+                _("Codice non valido o scaduto. Dopo vari errori i tentativi vengono rallentati."),
+            )
+            form._describe_fields()
+            status = 400
     return render(
         request,
         "accounts/mfa_verify.html",
