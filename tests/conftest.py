@@ -24,6 +24,16 @@ def _is_transactional(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts from an empty cache: a value one test left (the publishing-stall
+    banner's 15-second answer, a rate-limit counter) must not show up in the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def reference_data_after_flush(request):
     if not _is_transactional(request):
         return
