@@ -18,12 +18,15 @@ import httpx
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import OAuth2Client
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.roles import Role
 from apps.audit.services import record
 
 from .enums import ChannelKind
@@ -301,11 +304,6 @@ def _needs_reconnect(connection: ChannelConnection, code: str) -> str:
 
 
 def _notify_reconnect(channel_id: int) -> None:
-    from django.contrib.auth.models import User
-    from django.core.mail import send_mail
-
-    from apps.accounts.roles import Role
-
     channel = Channel.objects.filter(pk=channel_id).first()
     if channel is None:
         return

@@ -154,13 +154,18 @@ def channel_not_ready(channel) -> str | None:
     return None
 
 
-def _why_held_for_person(delivery: Delivery, now: datetime, gate_reason: str | None) -> str:
-    """Why a due delivery must wait for a person rather than go out, or ""."""
+def _why_held_for_person(
+    delivery: Delivery, now: datetime, gate_reason: str | None, not_ready: str | None
+) -> str:
+    """Why a due delivery must wait for a person rather than go out, or "".
+
+    ``gate_reason``: what the crisis gate said; ``not_ready``: what :func:`channel_not_ready`
+    said (both already asked by the caller)."""
     own_time = blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
     if own_time:
         return own_time
     channel = delivery.variant.channel
-    if gate_reason is None and (delivery.waited_for_reconnect or channel_not_ready(channel)):
+    if gate_reason is None and (delivery.waited_for_reconnect or not_ready):
         # Waiting for a reconnect has the channel's own, longer grace: a person is on it.
         grace = timedelta(minutes=max(channel.reconnect_grace_minutes, 0))
         if now - delivery.due_at > grace:
@@ -225,8 +230,8 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
             if delivery.variant.post_id in paused_posts:
                 continue
             reason = sending_blocked_reason(delivery.variant, at=now)
-            held = _why_held_for_person(delivery, now, reason)
             not_ready = None if reason else channel_not_ready(delivery.variant.channel)
+            held = _why_held_for_person(delivery, now, reason, not_ready)
             if held:
                 if _hold_for_person(delivery, held):
                     paused_posts.add(delivery.variant.post_id)
@@ -293,10 +298,10 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
         post = delivery.variant.post
         reason = sending_blocked_reason(delivery.variant, at=now)
         if reason is None:
-            # Its message came late (a worker outage): the next claim pauses it instead.
-            reason = _why_held_for_person(delivery, now, None) or None
-        if reason is None:
-            reason = channel_not_ready(delivery.variant.channel)
+            not_ready = channel_not_ready(delivery.variant.channel)
+            # Its message came late (a worker outage), or its channel must be reconnected:
+            # back to waiting, and the next claim pauses it if it is late.
+            reason = _why_held_for_person(delivery, now, None, not_ready) or not_ready
         if reason is None and post.status not in DISPATCHABLE_POST_STATES:
             reason = _("Il post non è più approvato (%(status)s).") % {
                 "status": post.get_status_display()
