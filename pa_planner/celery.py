@@ -38,10 +38,10 @@ app.conf.task_routes = {
     "newsletter.purge_unconfirmed": {"queue": SCHEDULING_QUEUE},
 }
 
-# Beat writes a heartbeat as it ticks, each worker every few seconds (apps/core/heartbeat.py):
+# Beat writes a heartbeat as it ticks, each worker every few seconds (apps/publishing/heartbeat.py):
 # /healthz and the staff banner say when either has gone quiet.
-app.conf.beat_scheduler = "apps.core.heartbeat:HeartbeatScheduler"
-app.steps["worker"].add("apps.core.heartbeat:WorkerHeartbeat")  # by name: loaded by the worker
+app.conf.beat_scheduler = "apps.publishing.heartbeat:HeartbeatScheduler"
+app.steps["worker"].add("apps.publishing.heartbeat:WorkerHeartbeat")  # loaded by the worker
 
 # Celery's Django fixup closes the database connection around every task unless this is set:
 # a new connection per send cost a third of the throughput in a burst (11.6 -> 19.1 sends/s in
@@ -56,7 +56,8 @@ def _drop_broken_connection(task=None, **kwargs):
     Not for a task applied in-process (``apply()``, tests): it may run inside a transaction."""
     if task is not None and getattr(task.request, "is_eager", False):
         return
-    from django.db import connections
+    # Imported late: this module loads with the settings, before Django is set up.
+    from django.db import connections  # noqa: PLC0415
 
     for conn in connections.all(initialized_only=True):
         # Not close_if_unusable_or_obsolete(): with CONN_MAX_AGE 0 (SQLite) it would close a

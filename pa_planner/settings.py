@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "apps.crisis",
     "apps.events",
     "apps.newsletter",
+    "apps.home",
 ]
 
 MIDDLEWARE = [
@@ -178,7 +179,7 @@ TEMPLATES = [
                 "apps.core.context_processors.site",
                 "apps.accounts.context_processors.roles",
                 "apps.crisis.context_processors.crisis",
-                "apps.core.context_processors.publishing_stall",
+                "apps.publishing.context_processors.publishing_stall",
             ],
         },
     }

@@ -5,14 +5,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from apps.accounts import admin_site
-from apps.core import views as core_views
+from apps.home import views as home_views
 
 admin_site.configure(admin.site)
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("accessibilita/", core_views.accessibility, name="accessibility"),
+    path("", home_views.home, name="home"),
+    path("healthz", home_views.healthz, name="healthz"),
+    path("accessibilita/", home_views.accessibility, name="accessibility"),
     path("i18n/setlang/", set_language, name="set_language"),
     path(
         "accounts/login/",

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from . import security  # noqa: F401  (connects the login receiver)
+        from . import security  # noqa: F401, PLC0415  (ready: connects the login receiver)

@@ -1,5 +1,7 @@
 """Multi-factor authentication with django-otp: one TOTP app per person, recovery codes."""
 
+import base64
+
 import segno
 from django.conf import settings
 from django.db import transaction
@@ -30,8 +32,6 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 
 
 def base32_secret(device: TOTPDevice) -> str:
-    import base64
-
     raw = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 

@@ -1,5 +1,7 @@
 """Login lockout page, MFA (verify, enrol, recovery codes), re-authentication, passwords."""
 
+from urllib.parse import urlsplit
+
 from axes.helpers import get_cool_off, get_failure_limit
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -211,8 +213,6 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         # Absolute links from SITE_URL, not from whatever Host header the request carried.
-        from urllib.parse import urlsplit
-
         site = urlsplit(settings.SITE_URL)
         self.extra_email_context = {"site_url": settings.SITE_URL}
         self.domain_override = site.netloc

@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import receivers  # noqa: F401, PLC0415  (ready: connects the receivers)

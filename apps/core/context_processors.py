@@ -1,56 +1,5 @@
-import logging
-
 from django.conf import settings
-
-logger = logging.getLogger(__name__)
 
 
 def site(request):
     return {"COMUNE_NAME": settings.COMUNE_NAME, "SITE_URL": settings.SITE_URL}
-
-
-STALL_CACHE_KEY = "core:publishing-stall"
-# Pages load often; the check runs a few queries. Each process keeps its answer this long
-# (a read cache: the local-memory default is enough, nothing is shared through it).
-STALL_CACHE_SECONDS = 15
-
-
-def _stall_banner() -> dict:
-    from apps.publishing.enums import DeliveryState
-    from apps.publishing.models import Delivery
-
-    from . import health
-
-    # Nothing waiting to go out: nothing is stalled for the office (/healthz still says
-    # whether beat and the workers run).
-    if not Delivery.objects.filter(
-        state__in=(DeliveryState.WAITING, DeliveryState.QUEUED)
-    ).exists():
-        return {}
-    report = health.watch()
-    return {} if report.ok else {"text": health.banner_text(report)}
-
-
-def publishing_stall(request):
-    """The banner on every staff page when publishing has stopped (beat or workers down, or a
-    post overdue). Only office staff see it, never on a public page."""
-    from django.core.cache import cache
-
-    from apps.accounts.roles import can
-    from apps.crisis.context_processors import PUBLIC_URL_NAMES
-
-    user = getattr(request, "user", None)
-    if user is None or not can(user, "plan"):
-        return {}
-    match = getattr(request, "resolver_match", None)
-    if match is not None and match.view_name in PUBLIC_URL_NAMES:
-        return {}
-    stall = cache.get(STALL_CACHE_KEY)
-    if stall is None:
-        try:
-            stall = _stall_banner()
-        except Exception:  # a page must render even when the check cannot
-            logger.exception("Publishing health check failed")
-            stall = {}
-        cache.set(STALL_CACHE_KEY, stall, STALL_CACHE_SECONDS)
-    return {"publishing_stall": stall or None}

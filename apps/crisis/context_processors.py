@@ -1,5 +1,7 @@
 from apps.accounts.roles import can
 
+from .models import Crisis
+
 # Pages citizens see (and staff preview "as citizens will see them"): never internal crisis
 # information on them, whoever is logged in.
 PUBLIC_URL_NAMES = frozenset(
@@ -21,8 +23,6 @@ def crisis(request):
     user = getattr(request, "user", None)
     if user is None or not can(user, "plan") or _is_public_page(request):
         return {}
-    from .models import Crisis
-
     return {
         "crisis": Crisis.objects.filter(ended_at__isnull=True).select_related("declared_by").first()
     }

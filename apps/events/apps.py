@@ -6,4 +6,4 @@ class EventsConfig(AppConfig):
     label = "events"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals  # noqa: F401, PLC0415  (ready: connects the receivers)

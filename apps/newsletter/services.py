@@ -126,7 +126,7 @@ def subscribe(*, email: str, consent_text: str, info: RequestInfo) -> Subscriber
 
 
 def _queue_confirmation(subscriber_id: int) -> None:
-    from .tasks import send_confirmation_task
+    from .tasks import send_confirmation_task  # noqa: PLC0415  (tasks import this module)
 
     try:
         send_confirmation_task.delay(subscriber_id)

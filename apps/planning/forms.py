@@ -2,6 +2,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -369,8 +370,6 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
         self.fields["autore"].queryset = (
             get_user_model()
             .objects.filter(posts_authored__isnull=False)

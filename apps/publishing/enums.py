@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.planning.enums import PostStatus
+
 
 class DeliveryState(models.TextChoices):
     WAITING = "waiting", _("In attesa")
@@ -46,3 +48,7 @@ class FailureKind(models.TextChoices):
                 "altrimenti chiudi l'invio."
             ),
         }.get(self, "")
+
+
+# A post in these states may have deliveries going out; any other state holds them.
+DISPATCHABLE_POST_STATES = (PostStatus.APPROVED, PostStatus.PARTLY_FAILED)

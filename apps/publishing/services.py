@@ -13,14 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Max, Q
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.roles import Role
 from apps.audit.services import record
 from apps.channels.connections import access_token_for
+from apps.core.models import Heartbeat
 from apps.crisis.gate import blackout_over_planned_time, sending_blocked_reason
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
@@ -35,14 +39,13 @@ from .adapters.base import (
     TransientError,
     UnknownOutcome,
 )
+from .enums import DISPATCHABLE_POST_STATES, FailureKind
 from .enums import DeliveryState as D
-from .enums import FailureKind
+from .health import worker_stale_seconds
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
 
-# Post states whose deliveries may start sending (PARTLY_FAILED: retries of the rest).
-DISPATCHABLE_POST_STATES = (PostStatus.APPROVED, PostStatus.PARTLY_FAILED)
 TERMINAL_STATES = frozenset({D.SENT, D.FAILED, D.CANCELLED})
 IN_FLIGHT_STATES = frozenset({D.QUEUED, D.SENDING})
 # What (re-)approval may move to the post's new time: nothing has left for the channel yet.
@@ -55,7 +58,8 @@ class DeliveryActionError(Exception):
 
 def _get_adapter(kind: str) -> Adapter:
     """The adapter of a channel kind (the registry is imported late: it loads HTTP clients)."""
-    from .adapters.registry import get_adapter
+    # The registry loads every adapter and its HTTP client: only when a send needs one.
+    from .adapters.registry import get_adapter  # noqa: PLC0415
 
     return get_adapter(kind)
 
@@ -625,9 +629,6 @@ LOST_WAKEUP_BATCH = 100
 def _sends_worker_alive(now: datetime) -> bool:
     """A worker of the sends queue wrote its heartbeat within the health limit: a second
     wake-up can be taken (none is piled up for workers that are all down)."""
-    from apps.core.health import worker_stale_seconds
-    from apps.core.models import Heartbeat
-
     return Heartbeat.objects.filter(
         role="worker",
         queues__contains="sends",
@@ -827,8 +828,6 @@ def _audit(delivery: Delivery, action: str, before: str, after: str, *, actor=No
 
 
 def _post_url(post: Post) -> str:
-    from django.urls import NoReverseMatch
-
     try:
         return settings.SITE_URL + post.get_absolute_url()
     except NoReverseMatch:
@@ -837,10 +836,6 @@ def _post_url(post: Post) -> str:
 
 def _notify_problem(*, delivery_id: int) -> None:
     """Emails the author and the approvers about a failed or to-check delivery."""
-    from django.contrib.auth.models import User
-
-    from apps.accounts.roles import Role
-
     delivery = (
         Delivery.objects.select_related("variant__post__author", "variant__channel")
         .filter(pk=delivery_id)

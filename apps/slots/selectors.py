@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
+from apps.publishing.models import Delivery
 
 from .models import Slot, SlotFill, SlotSkip
 from .recurrence import expand
@@ -166,8 +167,6 @@ def adherence(
 def _last_sent_at(post_ids: list[int]) -> dict[int, datetime | None]:
     if not post_ids:
         return {}
-    from apps.publishing.models import Delivery
-
     rows = (
         Delivery.objects.filter(variant__post_id__in=post_ids)
         .values("variant__post_id")

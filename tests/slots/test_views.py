@@ -365,7 +365,7 @@ def test_the_placeholder_says_what_it_is_in_words_and_offers_fill_and_skip(edito
 
 
 def test_the_home_page_context_has_the_empty_occurrences(editor):
-    from apps.core.dashboard import home_context
+    from apps.home.dashboard import home_context
 
     SlotFactory(start_date=date.today())
     empty = home_context(editor)["empty_occurrences"]

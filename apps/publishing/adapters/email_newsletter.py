@@ -8,6 +8,8 @@ per-subscriber record so a resend after a crash skips who already got it, lives 
 
 import smtplib
 
+from apps.newsletter.services import send_issue
+
 from .base import Adapter, PublishRequest, PublishResult, TransientError
 
 
@@ -16,8 +18,6 @@ class EmailNewsletterAdapter(Adapter):
     can_reconcile = True  # a resend skips the subscribers already served
 
     def publish(self, request: PublishRequest) -> PublishResult:
-        from apps.newsletter.services import send_issue
-
         try:
             report = send_issue(
                 delivery_id=request.delivery_id,

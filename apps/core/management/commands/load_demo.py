@@ -3,6 +3,7 @@
 import importlib
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -31,8 +32,6 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty=False, **options):
         if settings.PRODUCTION_MODE:
             raise CommandError("load_demo is refused in production mode (DJANGO_DEBUG=0).")
-        from django.contrib.auth.models import User
-
         if if_empty and User.objects.exists():
             self.stdout.write("Database already has data: demo not loaded.")
             return

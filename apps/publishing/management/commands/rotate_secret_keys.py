@@ -1,7 +1,7 @@
 """Re-encrypt every channel secret under the newest key of PA_PLANNER_SECRET_KEYS."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.audit.services import record
 from apps.core.encryption import UnreadableSecret, rotate
@@ -43,8 +43,6 @@ class Command(BaseCommand):
 
 
 def _stored(pk: int) -> str:
-    from django.db import connection
-
     table = ChannelCredential._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT secret FROM {table} WHERE id = %s", [pk])  # noqa: S608
@@ -53,8 +51,6 @@ def _stored(pk: int) -> str:
 
 
 def _write(pk: int, stored: str) -> None:
-    from django.db import connection
-
     table = ChannelCredential._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET secret = %s WHERE id = %s", [stored, pk])  # noqa: S608

@@ -8,11 +8,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import health
-from apps.core.context_processors import STALL_CACHE_KEY
 from apps.core.models import Heartbeat, PublishingIncident
 from apps.crisis.models import Blackout
 from apps.planning.enums import PostStatus
+from apps.publishing import health
+from apps.publishing.context_processors import STALL_CACHE_KEY
 from apps.publishing.enums import DeliveryState
 from apps.publishing.models import Delivery
 from apps.publishing.services import schedule_deliveries

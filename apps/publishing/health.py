@@ -4,7 +4,7 @@ Reachability (the database, the Celery broker) is not enough: "health says OK, p
 queued" happens when beat or the workers are down. So publishing is healthy only when
 
 - beat has ticked within 3 dispatch intervals, at least 15 s (its heartbeat,
-  apps/core/heartbeat.py);
+  apps/publishing/heartbeat.py);
 - a worker for each kind of queue (scheduling, sends) has been seen within a minute;
 - no delivery allowed to go out has been due for longer than a threshold (2 minutes):
   catches workers that are up but stuck, and bursts that do not drain.
@@ -21,10 +21,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from apps.accounts.roles import Role
+from apps.core.models import Heartbeat, PublishingIncident
+from apps.crisis.gate import sending_blocked_reason
+from pa_planner import celery
+
+from .enums import DISPATCHABLE_POST_STATES
+from .enums import DeliveryState as D
+from .heartbeat import BEAT_NAME
+from .models import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +56,8 @@ def check_database() -> str | None:
 
 
 def check_broker() -> str | None:
-    from pa_planner.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with celery.app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             # Opening a channel proves the broker answers, not only that a socket opened.
             conn.default_channel  # noqa: B018
@@ -68,9 +79,9 @@ def _seconds(name: str, default: float) -> float:
 def beat_stale_seconds() -> float:
     """Three dispatch intervals, and never less than 15 s: at one tick a second, a heartbeat
     write waiting a few seconds on a busy SQLite file must not look like a dead beat."""
-    from pa_planner.celery import DISPATCH_INTERVAL
-
-    return _seconds("HEALTH_BEAT_STALE_SECONDS", max(3 * DISPATCH_INTERVAL.total_seconds(), 15.0))
+    return _seconds(
+        "HEALTH_BEAT_STALE_SECONDS", max(3 * celery.DISPATCH_INTERVAL.total_seconds(), 15.0)
+    )
 
 
 def worker_stale_seconds() -> float:
@@ -117,9 +128,6 @@ def _ago(since: datetime, now: datetime) -> int:
 
 
 def _check_beat(now: datetime) -> Problem | None:
-    from .heartbeat import BEAT_NAME
-    from .models import Heartbeat
-
     limit = beat_stale_seconds()
     beat = Heartbeat.objects.filter(name=BEAT_NAME).first()
     if beat is None:
@@ -142,8 +150,6 @@ def _check_beat(now: datetime) -> Problem | None:
 
 
 def _check_workers(now: datetime) -> Problem | None:
-    from .models import Heartbeat
-
     limit = worker_stale_seconds()
     last_seen: dict[str, datetime] = {}
     for queues, seen_at in Heartbeat.objects.filter(role="worker").values_list("queues", "seen_at"):
@@ -171,13 +177,6 @@ def _check_overdue(now: datetime) -> Problem | None:
     Rows held by the crisis gate (an open crisis, a blackout) or backing off before a retry are
     waiting on purpose; they are not a stall.
     """
-    from django.db.models import Q
-
-    from apps.crisis.gate import sending_blocked_reason
-    from apps.publishing.enums import DeliveryState as D
-    from apps.publishing.models import Delivery
-    from apps.publishing.services import DISPATCHABLE_POST_STATES
-
     limit = overdue_seconds()
     cutoff = now - timedelta(seconds=limit)
     candidates = (
@@ -220,8 +219,6 @@ def publishing_health(*, now: datetime | None = None) -> PublishingHealth:
 def watch(*, now: datetime | None = None) -> PublishingHealth:
     """Checks publishing; opens an incident (and emails administrators, once) when it stalls,
     closes it when it moves again. Safe to run from several processes at once."""
-    from .models import PublishingIncident
-
     report = publishing_health(now=now)
     now = report.checked_at
     if report.ok:
@@ -242,12 +239,6 @@ def watch(*, now: datetime | None = None) -> PublishingHealth:
 
 
 def _email_administrators(incident, report: PublishingHealth) -> None:
-    from django.contrib.auth.models import User
-    from django.core.mail import send_mail
-    from django.db.models import Q
-
-    from apps.accounts.roles import Role
-
     recipients = sorted(
         set(
             User.objects.filter(Q(groups__name=Role.ADMIN.value) | Q(is_superuser=True))

@@ -70,7 +70,7 @@ def write_heartbeat(*, name: str, role: str, queues: tuple[str, ...] = ()) -> bo
     from django.db import close_old_connections
     from django.utils import timezone
 
-    from .models import Heartbeat
+    from apps.core.models import Heartbeat
 
     now = timezone.now()
     try:
@@ -99,7 +99,7 @@ def mark_started(*, name: str, role: str, queues: tuple[str, ...] = ()) -> None:
     """A (re)started process: its uptime starts now."""
     from django.utils import timezone
 
-    from .models import Heartbeat
+    from apps.core.models import Heartbeat
 
     now = timezone.now()
     try:

@@ -4,8 +4,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.accounts.access import require_capability
+from apps.publishing import health
 
-from . import health
+from .dashboard import home_context
 
 
 @require_GET
@@ -49,15 +50,8 @@ def healthz(request):
 
 @require_capability("plan")
 def home(request):
-    from .dashboard import home_context
-
-    return render(request, "core/home.html", home_context(request.user))
+    return render(request, "home/home.html", home_context(request.user))
 
 
 def accessibility(request):
-    return render(request, "core/accessibility.html")
-
-
-def placeholder(request, *args, **kwargs):
-    """Temporary page for a section whose issue has not landed yet."""
-    return render(request, "core/placeholder.html", status=200)
+    return render(request, "home/accessibility.html")

@@ -1,8 +1,5 @@
-"""What the staff home page shows. Each section reads through the selectors of the app that owns it.
-
-Sections whose app has not landed its selector yet are left empty rather than failing, so the
-home page keeps working while the features arrive one by one.
-"""
+"""What the staff home page shows. Each section reads through the selectors of the app that owns
+it; the home app sits above all of them, so it may read any."""
 
 from datetime import timedelta
 
@@ -10,9 +7,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.roles import can
+from apps.channels.models import ChannelConnection, ConnectionStatus
+from apps.crisis.selectors import open_crisis
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.selectors import posts_between
+from apps.publishing import selectors as publishing_selectors
+from apps.slots.selectors import empty_occurrences
 
 UPCOMING_DAYS = 7
 EMPTY_SLOT_DAYS = 14
@@ -33,11 +34,11 @@ def home_context(user) -> dict:
             posts_between(start=today, end=today + timedelta(days=UPCOMING_DAYS + 1))
         ),
         "my_actions": list(_awaiting_action(user, can_review=can_review)[:PANEL_LIMIT]),
-        "empty_occurrences": _empty_occurrences(),
+        "empty_occurrences": empty_occurrences(days=EMPTY_SLOT_DAYS),
         "empty_slot_days": EMPTY_SLOT_DAYS,
         "failures": failures,
         "failure_count": failure_count,
-        "open_crisis": _open_crisis(),
+        "open_crisis": open_crisis(),
         "channels_to_reconnect": _channels_to_reconnect(),
         "can_configure": can(user, "configure"),
         "paused_posts": list(paused[:PANEL_LIMIT]),
@@ -58,33 +59,14 @@ def _awaiting_action(user, *, can_review: bool):
     )
 
 
-def _empty_occurrences() -> list:
-    from apps.slots import selectors as slot_selectors
-
-    empty_occurrences = getattr(slot_selectors, "empty_occurrences", None)
-    if empty_occurrences is None:
-        return []
-    return empty_occurrences(days=EMPTY_SLOT_DAYS)
-
-
 def _failures() -> tuple[list, int]:
     """Deliveries a person must verify first, then failed ones; the count of all of them."""
-    from apps.publishing import selectors as publishing_selectors
-
     rows = list(publishing_selectors.needing_check()[:PANEL_LIMIT])
     rows += list(publishing_selectors.failing()[: PANEL_LIMIT - len(rows)])
     return rows, max(publishing_selectors.problem_count(), len(rows))
 
 
-def _open_crisis():
-    from apps.crisis.selectors import open_crisis
-
-    return open_crisis()
-
-
 def _channels_to_reconnect() -> list:
-    from apps.channels.models import ChannelConnection, ConnectionStatus
-
     return list(
         ChannelConnection.objects.filter(status=ConnectionStatus.NEEDS_RECONNECT)
         .select_related("channel")
