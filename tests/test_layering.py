@@ -31,6 +31,10 @@ LAYERS: list[set[str]] = [
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 INTERFACE_MODULES = {"views", "urls", "forms", "admin", "context_processors", "demo", "apps"}
 INTERFACE_PACKAGES = {"templatetags", "management"}
+# Modules that import inside functions, and why (ruff's per-file-ignores say the same).
+LATE_IMPORTS_ALLOWED = {
+    "apps/publishing/heartbeat.py": "Celery loads it by name before Django's apps are ready",
+}
 
 
 def _is_interface(path: Path) -> bool:
@@ -90,7 +94,7 @@ def test_no_app_is_imported_inside_a_function():
         f"{path.relative_to(APPS_DIR.parent)}:{line} imports apps.{target}"
         for path in _modules()
         for line, target, in_function in _app_imports(path)
-        if in_function
+        if in_function and str(path.relative_to(APPS_DIR.parent)) not in LATE_IMPORTS_ALLOWED
     ]
     assert hidden == []
 

@@ -1,9 +1,12 @@
-"""Writes of posts and content categories.
+"""Writes of posts' content and of content categories.
 
-A post's content changes only through :func:`update_post` (and :func:`reschedule_post`, the
-calendar's move): the version is bumped with a conditional UPDATE so two editors cannot both
-save over the same version, and an approved post that changes goes back to review.
+An edit is :func:`begin_edit` (lock, version and state checks) then :func:`write_post_content`
+(the changes, a version bump by conditional UPDATE so two editors cannot both save over the
+same version, the audit entry). What an edit means beyond the content (back to review, the
+slot it fills, deliveries already sent) is decided above, in ``apps.review.editing``.
 """
+
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +21,6 @@ from apps.core import images
 from .enums import EDITABLE_STATES, PostStatus
 from .models import ContentCategory, Post, PostImage, Variant
 from .review_scope import BYPASS_FIELDS, content_snapshot, needs_review
-from .transitions import transition
 
 
 class PostEditError(Exception):
@@ -27,24 +29,6 @@ class PostEditError(Exception):
 
 class StalePostError(PostEditError):
     """Someone saved the post after the editor opened it."""
-
-
-class SlotMoveQuestion(PostEditError):
-    """The post fills a slot occurrence far from its new time: ask whether it still fills it,
-    then call again with ``keeps_slot`` True (it still does) or False (unlink it)."""
-
-    def __init__(self, fill):
-        self.fill = fill
-        super().__init__(
-            _(
-                "Questo post riempie l'uscita della rubrica «%(slot)s» del %(when)s: "
-                "con il nuovo orario la riempie ancora?"
-            )
-            % {
-                "slot": fill.slot.name,
-                "when": timezone.localtime(fill.occurrence_at).strftime("%d/%m/%Y %H:%M"),
-            }
-        )
 
 
 # Fields of the post itself that update_post may change.
@@ -60,7 +44,17 @@ SIMPLE_FIELDS = (
     "is_indispensable",
     "indispensable_reason",
 )
-RE_REVIEW_STATES = frozenset({PostStatus.APPROVED, PostStatus.PAUSED})
+# The collections an edit may change besides SIMPLE_FIELDS: ``channels`` (the new set:
+# variants of removed channels are deleted, new ones start from the base text),
+# ``variant_texts`` ({channel id: text}), ``images_to_add`` (dicts as in create_post),
+# ``images_to_remove`` (ids), ``image_updates`` ({id: {"alt_text", "caption", "credit"}}).
+COLLECTION_CHANGES = (
+    "channels",
+    "variant_texts",
+    "images_to_add",
+    "images_to_remove",
+    "image_updates",
+)
 
 
 def create_post(
@@ -162,165 +156,110 @@ def _check_bypass_flags(*, by, before: dict, after: dict) -> None:
         )
 
 
-def update_post(
-    post: Post, *, by, expected_version: int, keeps_slot: bool | None = None, **changes
-) -> Post:
-    """Apply ``changes`` to ``post`` as ``by``, or raise :class:`PostEditError`, saving nothing.
+@dataclass
+class ContentEdit:
+    """What :func:`write_post_content` changed: field names of :func:`content_snapshot`."""
 
-    Accepted changes: the fields in ``SIMPLE_FIELDS``; ``channels`` (the new set of channels:
-    variants of removed channels are deleted, new ones start from the base text);
-    ``variant_texts`` ({channel id: text}); ``images_to_add`` (dicts as in create_post);
-    ``images_to_remove`` (ids); ``image_updates`` ({id: {"alt_text", "caption", "credit"}}).
+    post: Post
+    changed: set[str] = field(default_factory=set)
 
-    An approved or paused post whose reviewed content changes (everything but the notes, see
-    :mod:`.review_scope`) goes back to review; ``reschedule_only_pending`` says whether only
-    the time moved. Whoever changes reviewed content may not approve that version.
+    @property
+    def reviewed(self) -> set[str]:
+        """The changes an approver must see again (everything but the free fields)."""
+        return needs_review(self.changed)
 
-    A slot post moved far from its occurrence raises :class:`SlotMoveQuestion` unless
-    ``keeps_slot`` answers it: True keeps the link, False unlinks the post from the slot.
-    """
-    unknown = (
-        set(changes)
-        - set(SIMPLE_FIELDS)
-        - {
-            "channels",
-            "variant_texts",
-            "images_to_add",
-            "images_to_remove",
-            "image_updates",
-        }
-    )
+
+def check_change_names(changes: dict) -> None:
+    unknown = set(changes) - set(SIMPLE_FIELDS) - set(COLLECTION_CHANGES)
     if unknown:
         raise TypeError(f"update_post got unexpected changes: {sorted(unknown)}")
-    with transaction.atomic():
-        current = (
-            Post.objects.select_for_update()
-            .prefetch_related("variants", "images")
-            .filter(pk=post.pk)
-            .first()
-        )
-        if current is None:
-            raise PostEditError(_("Il post non esiste più."))
-        if current.version != expected_version:
-            raise StalePostError(
-                _(
-                    "Qualcun altro ha salvato questo post mentre lo modificavi (versione "
-                    "%(theirs)s, la tua era %(yours)s): ricarica la pagina e riprova."
-                )
-                % {"theirs": current.version, "yours": expected_version}
-            )
-        if current.status == PostStatus.IN_REVIEW:
-            raise PostEditError(
-                _("Il post è in revisione: ritiralo dalla revisione prima di modificarlo.")
-            )
-        if current.status not in EDITABLE_STATES:
-            raise PostEditError(
-                _("Un post «%(status)s» non si può più modificare.")
-                % {"status": current.get_status_display()}
-            )
-        if "indispensable_reason" in changes:
-            changes["indispensable_reason"] = (changes["indispensable_reason"] or "").strip()
-        _check_bypass_flags(
-            by=by,
-            before={name: getattr(current, name) for name in BYPASS_FIELDS},
-            after={name: changes.get(name, getattr(current, name)) for name in BYPASS_FIELDS},
-        )
-        unlink_slot = _slot_answer_needed(current, changes.get("planned_at"), keeps_slot)
-        before = content_snapshot(current)
-        _apply_changes(current, changes)
-        current = Post.objects.prefetch_related("variants", "images").filter(pk=current.pk).first()
-        after = content_snapshot(current)
-        changed = {name for name in after if after[name] != before[name]}
-        if not changed:
-            _copy_state(current, post)
-            return post
-        reviewed = needs_review(changed)
-        editors = list(current.content_editor_ids or [])
-        if reviewed and by.pk not in editors:
-            editors.append(by.pk)
-        # The conditional UPDATE is the guard that holds even where select_for_update does not
-        # lock (SQLite serialises writers; PostgreSQL also holds the row lock).
-        rows = Post.objects.filter(pk=post.pk, version=expected_version).update(
-            version=F("version") + 1,
-            last_editor=by,
-            updated_at=timezone.now(),
-            content_editor_ids=editors,
-        )
-        if rows != 1:
-            raise StalePostError(
-                _("Il post è stato modificato nel frattempo: ricarica la pagina e riprova.")
-            )
-        current.refresh_from_db()
-        record(
-            action="post.updated",
-            actor=by,
-            obj=current,
-            summary=_("Modificati: %(fields)s") % {"fields": ", ".join(sorted(changed))},
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
-        if unlink_slot:
-            from apps.slots.services import unlink_post
-
-            unlink_post(current, by=by)
-        if (
-            current.status in RE_REVIEW_STATES
-            and not reviewed
-            and current.approved_version == expected_version
-        ):
-            # Notes only: what was approved is unchanged, so the approval follows the new
-            # version number.
-            Post.objects.filter(pk=current.pk).update(approved_version=current.version)
-            current.approved_version = current.version
-        if current.status in RE_REVIEW_STATES and reviewed:
-            # Imported here: the review app builds on planning, not the other way round.
-            from apps.review.services import notify_submitted
-
-            post_id, by_id = current.pk, by.pk
-            transition(
-                current,
-                PostStatus.IN_REVIEW,
-                by=by,
-                action="post.back_to_review",
-                note=_("Modificato dopo l'approvazione: torna in revisione."),
-                extra_fields={"reschedule_only_pending": reviewed == {"planned_at"}},
-                on_commit=lambda: notify_submitted(post_id=post_id, by_id=by_id),
-            )
-    _copy_state(current, post)
-    return post
 
 
-def _slot_answer_needed(post: Post, planned_at, keeps_slot: bool | None) -> bool:
-    """Whether the move unlinks the post from its slot occurrence; asks when unanswered."""
-    if planned_at is None or planned_at == post.planned_at:
-        return False
-    # Imported here: the slots app builds on planning, not the other way round.
-    from apps.slots.models import SlotFill
-    from apps.slots.services import still_fills_after_move
+def begin_edit(post: Post, *, by, expected_version: int, changes: dict) -> Post:
+    """The post locked for an edit (inside the caller's transaction), or PostEditError.
 
-    if still_fills_after_move(post, planned_at):
-        return False
-    if keeps_slot is None:
-        raise SlotMoveQuestion(SlotFill.objects.select_related("slot").get(post=post))
-    return not keeps_slot
-
-
-def _refuse_removing_channels_already_sent(variant_ids: list[int]) -> None:
-    """A channel whose delivery left (or may have left) keeps its variant: it is the record."""
-    from apps.publishing.enums import DeliveryState
-    from apps.publishing.models import Delivery
-
-    gone = (
-        Delivery.objects.filter(variant_id__in=variant_ids)
-        .exclude(state__in=[DeliveryState.WAITING, DeliveryState.CANCELLED, DeliveryState.FAILED])
-        .select_related("variant__channel")
+    Refuses a stale version, a post in review or past editing, and bypass flags set by someone
+    who may not set them. ``changes`` is normalised in place."""
+    current = (
+        Post.objects.select_for_update()
+        .prefetch_related("variants", "images")
+        .filter(pk=post.pk)
+        .first()
     )
-    names = sorted(delivery.variant.channel.name for delivery in gone)
-    if names:
-        raise PostEditError(
-            _("Non puoi togliere un canale su cui il post è già in invio o pubblicato: %(names)s.")
-            % {"names": ", ".join(names)}
+    if current is None:
+        raise PostEditError(_("Il post non esiste più."))
+    if current.version != expected_version:
+        raise StalePostError(
+            _(
+                "Qualcun altro ha salvato questo post mentre lo modificavi (versione "
+                "%(theirs)s, la tua era %(yours)s): ricarica la pagina e riprova."
+            )
+            % {"theirs": current.version, "yours": expected_version}
         )
+    if current.status == PostStatus.IN_REVIEW:
+        raise PostEditError(
+            _("Il post è in revisione: ritiralo dalla revisione prima di modificarlo.")
+        )
+    if current.status not in EDITABLE_STATES:
+        raise PostEditError(
+            _("Un post «%(status)s» non si può più modificare.")
+            % {"status": current.get_status_display()}
+        )
+    if "indispensable_reason" in changes:
+        changes["indispensable_reason"] = (changes["indispensable_reason"] or "").strip()
+    _check_bypass_flags(
+        by=by,
+        before={name: getattr(current, name) for name in BYPASS_FIELDS},
+        after={name: changes.get(name, getattr(current, name)) for name in BYPASS_FIELDS},
+    )
+    return current
+
+
+def removed_variant_ids(post: Post, channels) -> list[int]:
+    """The variants an edit setting ``channels`` would delete."""
+    wanted = {channel.pk for channel in channels}
+    return [v.pk for v in post.variants.all() if v.channel_id not in wanted]
+
+
+def write_post_content(current: Post, *, by, expected_version: int, changes: dict) -> ContentEdit:
+    """Apply ``changes`` to a post from :func:`begin_edit`, bump its version and audit it.
+
+    Content only: whether the edit sends an approved post back to review, and what it means
+    for a slot or a delivery, is the workflow's business (``apps.review.editing``). Whoever
+    changes reviewed content is added to ``content_editor_ids`` (they may not approve it)."""
+    before = content_snapshot(current)
+    _apply_changes(current, changes)
+    current = Post.objects.prefetch_related("variants", "images").filter(pk=current.pk).first()
+    after = content_snapshot(current)
+    changed = {name for name in after if after[name] != before[name]}
+    if not changed:
+        return ContentEdit(post=current)
+    reviewed = needs_review(changed)
+    editors = list(current.content_editor_ids or [])
+    if reviewed and by.pk not in editors:
+        editors.append(by.pk)
+    # The conditional UPDATE is the guard that holds even where select_for_update does not
+    # lock (SQLite serialises writers; PostgreSQL also holds the row lock).
+    rows = Post.objects.filter(pk=current.pk, version=expected_version).update(
+        version=F("version") + 1,
+        last_editor=by,
+        updated_at=timezone.now(),
+        content_editor_ids=editors,
+    )
+    if rows != 1:
+        raise StalePostError(
+            _("Il post è stato modificato nel frattempo: ricarica la pagina e riprova.")
+        )
+    current.refresh_from_db()
+    record(
+        action="post.updated",
+        actor=by,
+        obj=current,
+        summary=_("Modificati: %(fields)s") % {"fields": ", ".join(sorted(changed))},
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return ContentEdit(post=current, changed=changed)
 
 
 def _apply_changes(post: Post, changes: dict) -> None:
@@ -339,7 +278,6 @@ def _apply_changes(post: Post, changes: dict) -> None:
         if not wanted:
             raise PostEditError(_("Scegli almeno un canale."))
         removed = [v.pk for cid, v in variants.items() if cid not in wanted]
-        _refuse_removing_channels_already_sent(removed)
         Variant.objects.filter(pk__in=removed).delete()
         for cid, channel in wanted.items():
             if cid not in variants:
@@ -373,30 +311,14 @@ def _apply_changes(post: Post, changes: dict) -> None:
         _add_image(post, data, next_position + offset)
 
 
-def _copy_state(source: Post, target: Post) -> None:
+def copy_state(source: Post, target: Post) -> None:
+    """Refresh the caller's instance from the one an edit loaded."""
     if source is target:
         return
     for f in Post._meta.concrete_fields:
         setattr(target, f.attname, getattr(source, f.attname))
     for cache in ("variants", "images"):
         getattr(target, "_prefetched_objects_cache", {}).pop(cache, None)
-
-
-def reschedule_post(
-    post: Post, *, by, planned_at, expected_version: int, keeps_slot: bool | None = None
-) -> Post:
-    """Move a post to another time (drag and drop or the "Sposta" form in the calendar).
-
-    ``keeps_slot`` answers :class:`SlotMoveQuestion` (see :func:`update_post`)."""
-    if planned_at < timezone.now() and planned_at != post.planned_at:
-        raise PostEditError(_("Non puoi spostare un post nel passato."))
-    return update_post(
-        post,
-        by=by,
-        expected_version=expected_version,
-        keeps_slot=keeps_slot,
-        planned_at=planned_at,
-    )
 
 
 def duplicate_post(post: Post, *, by, planned_at) -> Post:

@@ -16,6 +16,9 @@ from django.views.decorators.vary import vary_on_headers
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.channels.models import Channel
+from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
+from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
+from apps.slots.selectors import occurrences_between
 
 from . import calendar as cal
 from .access import can_edit_post, get_post_for_user
@@ -40,15 +43,7 @@ from .forms import (
 )
 from .models import ContentCategory
 from .selectors import calendar_counts, calendar_posts, category_balance
-from .services import (
-    PostEditError,
-    SlotMoveQuestion,
-    create_post,
-    duplicate_post,
-    reschedule_post,
-    save_category,
-    update_post,
-)
+from .services import PostEditError, create_post, duplicate_post, save_category
 
 FILTER_KEYS = ("canale", "categoria", "stato", "autore")
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -59,16 +54,15 @@ ASCII_ID = re.compile(r"[0-9]{1,18}")  # fits a 64-bit database id
 
 
 def _open_occurrences(period, filters) -> list:
-    """Open slot occurrences, when the slots app provides them and no post filter excludes them."""
-    from apps.slots import selectors as slot_selectors
-
-    between = getattr(slot_selectors, "occurrences_between", None)
-    if between is None or filters.get("status") or filters.get("author"):
+    """Open slot occurrences still to fill, unless a filter on posts excludes them."""
+    if filters.get("status") or filters.get("author"):
         return []
     # Only what can still be filled: a past open occurrence is the slots page's adherence figure.
     start = max(period.start, timezone.now())
     found = (
-        [o for o in between(start=start, end=period.end) if o.is_open] if start < period.end else []
+        [o for o in occurrences_between(start=start, end=period.end) if o.is_open]
+        if start < period.end
+        else []
     )
     if filters.get("category") is not None:
         found = [o for o in found if o.slot.category_id == filters["category"].pk]
@@ -78,10 +72,7 @@ def _open_occurrences(period, filters) -> list:
 
 
 def _blackouts(period) -> list:
-    from apps.crisis import selectors as crisis_selectors
-
-    between = getattr(crisis_selectors, "blackouts_between", None)
-    return list(between(start=period.start, end=period.end)) if between is not None else []
+    return list(blackouts_between(start=period.start, end=period.end))
 
 
 def _calendar_context(request, params: QueryDict) -> dict:
@@ -257,13 +248,10 @@ def post_detail(request, pk):
         report = analyse_variant(variant.text, variant.channel, link=post.link)
         report.findings += post_level_findings(post, variant.channel)
         reports.append((variant, report))
-    from apps.crisis import selectors as crisis_selectors
-
-    blocking = getattr(crisis_selectors, "blackout_blocking_approval", None)
     context = {
         "post": post,
         "reports": reports,
-        "blackout": blocking(post) if blocking is not None else None,
+        "blackout": blackout_blocking_approval(post),
         "can_edit": can_edit_post(request.user, post),
         "editable": post.status
         in {PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED, PostStatus.PAUSED},

@@ -66,3 +66,15 @@ def problems() -> QuerySet[Delivery]:
 def problem_count() -> int:
     """For a badge on the home page: failed or to check."""
     return problems().count()
+
+
+def channel_names_already_sent(variant_ids: list[int]) -> list[str]:
+    """Channels of these variants whose delivery is sending, sent or may have been sent."""
+    if not variant_ids:
+        return []
+    gone = (
+        Delivery.objects.filter(variant_id__in=variant_ids)
+        .exclude(state__in=[D.WAITING, D.CANCELLED, D.FAILED])
+        .select_related("variant__channel")
+    )
+    return sorted(delivery.variant.channel.name for delivery in gone)

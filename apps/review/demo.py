@@ -22,6 +22,7 @@ from apps.planning.models import ContentCategory, Post
 from apps.planning.transitions import transition
 from apps.publishing.enums import DeliveryState
 from apps.publishing.models import Delivery
+from apps.review import editing
 
 from . import services
 
@@ -75,7 +76,7 @@ def _create(title, *, author, days, hour, category, kinds, text, **kwargs) -> Po
 
 def _edit(post: Post, *, by, **changes) -> Post:
     with _as_user(by):
-        planning.update_post(post, by=by, expected_version=post.version, **changes)
+        editing.update_post(post, by=by, expected_version=post.version, **changes)
     post.refresh_from_db()
     return post
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.roles import can
 from apps.audit.models import AuditEntry
+from apps.crisis.selectors import open_crisis
+from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import ContentCategory, Post, PostImage, Variant
 from apps.planning.transitions import can_transition
@@ -68,8 +70,6 @@ class _Cache:
     """Per-request values every post on a page shares (office settings, open crisis)."""
 
     def __init__(self):
-        from apps.crisis.selectors import open_crisis
-
         self.office = OfficeSettings.load()
         self.crisis = open_crisis()
 
@@ -84,8 +84,6 @@ def _cache(request) -> _Cache:
 
 
 def review_state(post: Post, user, *, request=None) -> ReviewState:
-    from apps.planning.checks import check_post
-
     state = ReviewState()
     if not getattr(user, "is_authenticated", False):
         return state

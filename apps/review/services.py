@@ -20,10 +20,13 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.roles import Role, can
 from apps.audit.services import record
+from apps.crisis.selectors import blackout_blocking_approval, open_crisis
+from apps.planning.checks import has_blocking_findings
 from apps.planning.enums import FINAL_STATES
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError, can_transition, transition
+from apps.publishing.services import cancel_deliveries, schedule_deliveries
 
 from .models import Comment, OfficeSettings
 
@@ -84,8 +87,6 @@ def approval_route(post: Post, user, *, office=None, crisis=_UNKNOWN) -> str:
     if not wrote_this_version(post, user):
         return "normal"
     if crisis is _UNKNOWN:
-        from apps.crisis.selectors import open_crisis
-
         crisis = open_crisis()
     if (
         post.is_crisis_communication
@@ -141,9 +142,6 @@ def withdraw_post(post: Post, *, by) -> Post:
 
 
 def _check_approvable(post: Post, *, by, expected_version) -> str:
-    from apps.crisis.selectors import blackout_blocking_approval
-    from apps.planning.checks import has_blocking_findings
-
     _require_reviewer(by)
     _require_status(post, S.IN_REVIEW, message=_("Si può approvare solo un post in revisione."))
     if expected_version is None or int(expected_version) != post.version:
@@ -184,8 +182,6 @@ def _route_note(route: str) -> str:
 
 
 def _approve(post: Post, *, by, expected_version, action: str, note: str) -> Post:
-    from apps.publishing.services import schedule_deliveries
-
     route = _check_approvable(post, by=by, expected_version=expected_version)
     with transaction.atomic():
         transition(
@@ -269,8 +265,6 @@ def cancel_post(post: Post, *, by, reason: str = "") -> Post:
             _("Un post nello stato «%(s)s» non si può annullare.")
             % {"s": post.get_status_display()}
         )
-    from apps.publishing.services import cancel_deliveries
-
     reason = (reason or "").strip()[:COMMENT_MAX_LENGTH]
     with transaction.atomic():
         transition(

@@ -433,7 +433,7 @@ def test_details_of_a_value_that_is_not_a_dict_are_still_shown(approver_client):
 
 def test_the_log_labels_a_post_edit_that_changed_texts_and_images(approver_client, editor):
     """Keys named after a post's reverse relations (variants, images) are labelled, not a 500."""
-    from apps.planning.services import update_post
+    from apps.review.editing import update_post
     from tests.factories import ChannelFactory, PostFactory
 
     post = PostFactory(author=editor, channels=[ChannelFactory(name="Facebook")])

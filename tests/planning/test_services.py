@@ -9,13 +9,8 @@ from apps.audit.models import AuditEntry
 from apps.channels.enums import ChannelKind
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
-from apps.planning.services import (
-    PostEditError,
-    StalePostError,
-    create_post,
-    reschedule_post,
-    update_post,
-)
+from apps.planning.services import PostEditError, StalePostError, create_post
+from apps.review.editing import reschedule_post, update_post
 from tests.factories import CategoryFactory, ChannelFactory, PostFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.planning.services import SlotMoveQuestion, reschedule_post
+from apps.review.editing import SlotMoveQuestion, reschedule_post
 from apps.slots import services as slot_services
 from apps.slots.models import SlotFill
 from apps.slots.selectors import occurrences_between

@@ -97,7 +97,7 @@ def test_the_office_settings_page_is_accessible(page, admin_person):
 
 
 def test_the_diff_is_shown_in_place_inside_a_live_region(page, editor_user):
-    from apps.planning.services import update_post
+    from apps.review.editing import update_post
 
     post = post_in(S.DRAFT, author=editor_user, base_text="Chiuso lunedì")
     update_post(post, by=editor_user, expected_version=1, base_text="Chiuso martedì")

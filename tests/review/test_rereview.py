@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import Post
-from apps.planning.services import update_post
 from apps.review import services
+from apps.review.editing import update_post
 from apps.review.selectors import changes_since_approval, diff_versions, versions_of
 from apps.review.services import ReviewError
 from tests.review.factories import post_in

@@ -23,11 +23,12 @@ from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import Post, PostImage, Variant
 from apps.planning.review_scope import BOOKKEEPING_FIELDS, FREE_FIELDS, reviewed_fields
-from apps.planning.services import PostEditError, create_post, update_post
+from apps.planning.services import PostEditError, create_post
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import Delivery
 from apps.publishing.services import build_publish_request, claim_due
 from apps.review import services
+from apps.review.editing import update_post
 from apps.review.services import ReviewError
 from tests.crisis.factories import BlackoutFactory
 from tests.factories import CategoryFactory, ChannelFactory, EventFactory
