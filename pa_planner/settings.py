@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "apps.review",
     "apps.publishing",
     "apps.crisis",
+    "apps.crisis_response",
     "apps.events",
     "apps.newsletter",
     "apps.home",

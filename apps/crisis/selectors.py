@@ -1,10 +1,11 @@
 """Reads of crisis and blackout state."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.planning.enums import PostStatus
+from apps.planning.models import Post
 
 from .models import Blackout, Crisis
 
@@ -42,7 +43,7 @@ def crisis_holds_post(crisis: Crisis | None, post) -> bool:
     return bool(channel_ids & {c.pk for c in crisis.channels.all()})
 
 
-def _in_scope_filter(scope, prefix: str) -> Q:
+def in_scope_filter(scope, prefix: str) -> Q:
     """Rows whose channel (``prefix`` is the path to the channel id) is in a scope's channels."""
     if scope.all_channels:
         return Q()
@@ -115,15 +116,13 @@ def blackout_blocking_approval(post) -> Blackout | None:
 
 def posts_in_conflict(blackout: Blackout) -> list:
     """Approved (or paused) posts planned inside ``blackout`` that it would not let through."""
-    from apps.planning.models import Post
-
     posts = (
         Post.objects.filter(
             status__in=(PostStatus.APPROVED, PostStatus.PAUSED, PostStatus.IN_REVIEW),
             planned_at__gte=blackout.starts_at,
             planned_at__lt=blackout.ends_at,
         )
-        .filter(_in_scope_filter(blackout, "variants__channel"))
+        .filter(in_scope_filter(blackout, "variants__channel"))
         .exclude(category__in=blackout.allowed_categories.values("pk"))
         .exclude(Q(is_indispensable=True) & ~Q(indispensable_reason=""))
         .select_related("category", "author")
@@ -137,55 +136,9 @@ def posts_in_conflict(blackout: Blackout) -> list:
 
 
 def paused_posts() -> QuerySet:
-    from apps.planning.models import Post
-
     return (
         Post.objects.filter(status=PostStatus.PAUSED)
         .select_related("category", "author")
         .prefetch_related("variants__channel")
         .order_by("planned_at", "pk")
-    )
-
-
-def in_scope_posts_to_pause(crisis: Crisis) -> QuerySet:
-    """Approved, not crisis communication, with an unsent variant on a channel in scope."""
-    from apps.planning.models import Post, Variant
-    from apps.publishing.enums import DeliveryState
-
-    unsent_in_scope = (
-        Variant.objects.filter(post=OuterRef("pk"))
-        .filter(_in_scope_filter(crisis, "channel"))
-        .exclude(delivery__state=DeliveryState.SENT)
-    )
-    return (
-        Post.objects.filter(status=PostStatus.APPROVED, is_crisis_communication=False)
-        .filter(Exists(unsent_in_scope))
-        .order_by("planned_at", "pk")
-    )
-
-
-def mid_send_at_declaration(crisis: Crisis) -> list:
-    """Deliveries that were already sending when ``crisis`` was declared: someone checks them."""
-    from apps.publishing.models import Delivery
-
-    if not crisis.mid_send_delivery_ids:
-        return []
-    return list(
-        Delivery.objects.filter(pk__in=crisis.mid_send_delivery_ids)
-        .select_related("variant__post", "variant__channel")
-        .order_by("sending_started_at", "pk")
-    )
-
-
-def published_in_scope_since(crisis: Crisis, hours: int = 24) -> list:
-    """Deliveries sent on in-scope channels in the ``hours`` before the declaration and since."""
-    from apps.publishing.enums import DeliveryState
-    from apps.publishing.models import Delivery
-
-    since = crisis.declared_at - timedelta(hours=hours)
-    return list(
-        Delivery.objects.filter(state=DeliveryState.SENT, sent_at__gte=since, deleted_at=None)
-        .filter(_in_scope_filter(crisis, "variant__channel"))
-        .select_related("variant__post", "variant__channel")
-        .order_by("-sent_at", "-pk")
     )

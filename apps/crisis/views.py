@@ -10,10 +10,13 @@ from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.accounts.security import require_recent_auth
 from apps.channels.models import Channel
+from apps.crisis_response import selectors as response_selectors
+from apps.crisis_response import services
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
+from apps.publishing.models import Delivery
 
-from . import selectors, services
+from . import selectors
 from .forms import (
     BlackoutForm,
     BulkForm,
@@ -24,6 +27,7 @@ from .forms import (
     ScopeForm,
 )
 from .models import Blackout
+from .services import delete_blackout, save_blackout
 
 
 def _dashboard_context(request, *, declare_form=None, end_form=None, scope_form=None):
@@ -45,9 +49,9 @@ def _dashboard_context(request, *, declare_form=None, end_form=None, scope_form=
         "upcoming_blackouts": selectors.upcoming_blackouts(timezone.now())[:5],
     }
     if crisis is not None:
-        published = selectors.published_in_scope_since(crisis)
+        published = response_selectors.published_in_scope_since(crisis)
         context.update(
-            mid_send=selectors.mid_send_at_declaration(crisis),
+            mid_send=response_selectors.mid_send_at_declaration(crisis),
             published=[(d, services.delivery_can_be_deleted(d)) for d in published],
         )
     return context
@@ -145,8 +149,6 @@ def end(request):
 @require_POST
 @require_capability("crisis")
 def delete_delivery(request, pk: int):
-    from apps.publishing.models import Delivery
-
     delivery = get_object_or_404(
         Delivery.objects.select_related("variant__post", "variant__channel"), pk=pk
     )
@@ -333,7 +335,7 @@ def blackout_detail(request, pk: int):
 def _blackout_form_view(request, blackout=None):
     form = BlackoutForm(request.POST or None, instance=blackout)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_blackout(form, by=request.user)
+        saved = save_blackout(form, by=request.user)
         messages.success(request, _("Periodo di silenzio salvato."))
         return redirect("crisis:blackout_detail", pk=saved.pk)
     return render(
@@ -359,6 +361,6 @@ def blackout_update(request, pk: int):
 @require_capability("configure")
 def blackout_delete(request, pk: int):
     blackout = get_object_or_404(Blackout, pk=pk)
-    services.delete_blackout(blackout, by=request.user)
+    delete_blackout(blackout, by=request.user)
     messages.success(request, _("Periodo di silenzio eliminato."))
     return redirect("crisis:blackout_list")

@@ -151,7 +151,7 @@ def test_an_mfa_code_also_confirms_the_identity(client, approver, stale):
 
 
 def test_ending_a_crisis_needs_a_recent_password(approver_client, approver, stale):
-    from apps.crisis import services
+    from apps.crisis_response import services
 
     services.declare_crisis(by=approver, reason="Allerta", channels=[])
     stale(approver_client)

@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 
 from apps.channels.models import Channel
-from apps.crisis import services as crisis_services
+from apps.crisis_response import services as crisis_services
 from apps.planning.enums import PostStatus
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import ChannelCredential, Delivery

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.crisis import services
+from apps.crisis_response import services
 from apps.publishing import services as publishing
 from apps.publishing.adapters.base import Adapter, PublishResult
 from apps.publishing.enums import DeliveryState

@@ -32,8 +32,8 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.crisis import services as crisis_services
 from apps.crisis.models import CrisisState
+from apps.crisis_response import services as crisis_services
 from apps.planning.enums import PostStatus
 from apps.publishing import services as publishing
 from apps.publishing.adapters.base import Adapter, PublishResult

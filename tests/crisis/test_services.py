@@ -6,9 +6,11 @@ import pytest
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
-from apps.crisis import selectors, services
+from apps.crisis import selectors
 from apps.crisis.gate import sending_blocked_reason
 from apps.crisis.models import CrisisState
+from apps.crisis_response import selectors as response_selectors
+from apps.crisis_response import services
 from apps.planning.enums import PostStatus
 from apps.publishing.enums import DeliveryState
 from apps.publishing.models import Delivery
@@ -87,7 +89,7 @@ def test_deliveries_sending_at_declaration_are_listed_for_checking(approver, cha
 
     crisis = services.declare_crisis(by=approver, reason="Allerta")
 
-    assert [d.pk for d in selectors.mid_send_at_declaration(crisis)] == [sending.pk]
+    assert [d.pk for d in response_selectors.mid_send_at_declaration(crisis)] == [sending.pk]
 
 
 # --- The gate -----------------------------------------------------------------------------
@@ -341,12 +343,12 @@ def test_deleting_a_published_item_calls_the_adapter_and_is_audited(
         state=DeliveryState.SENT, sent_at=timezone.now(), external_id="123"
     )
     crisis = services.declare_crisis(by=approver, reason="Allerta")
-    delivery = selectors.published_in_scope_since(crisis)[0]
+    delivery = response_selectors.published_in_scope_since(crisis)[0]
 
     services.delete_published_item(delivery, by=approver)
 
     assert calls == ["123"]
-    assert selectors.published_in_scope_since(crisis) == []
+    assert response_selectors.published_in_scope_since(crisis) == []
     assert AuditEntry.objects.filter(action="crisis.published_item_deleted").exists()
 
 

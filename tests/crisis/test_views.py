@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
-from apps.crisis import selectors, services
+from apps.crisis import selectors
 from apps.crisis.models import Blackout
+from apps.crisis_response import services
 from apps.planning.enums import PostStatus
 from tests.crisis.factories import BlackoutFactory
 

@@ -51,7 +51,7 @@ def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(
     a declaration arriving between them waits for the claim to commit, then sees it sending."""
     from apps.accounts.roles import Role
     from apps.crisis.models import Crisis, CrisisState
-    from apps.crisis.services import declare_crisis
+    from apps.crisis_response.services import declare_crisis
     from apps.publishing import services
     from tests.factories import UserFactory
     from tests.publishing.conftest import FakeAdapter

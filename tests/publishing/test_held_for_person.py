@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.crisis.models import Crisis, CrisisState
-from apps.crisis.services import end_crisis, reschedule_paused_post
+from apps.crisis_response.services import end_crisis, reschedule_paused_post
 from apps.planning.enums import PostStatus
 from apps.publishing.adapters.base import TransientError
 from apps.publishing.enums import DeliveryState as D

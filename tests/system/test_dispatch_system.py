@@ -177,7 +177,7 @@ def test_a_crisis_declared_mid_burst_stops_every_send_not_yet_started(
     stack, servers, live_channels
 ):
     from apps.accounts.roles import Role
-    from apps.crisis.services import declare_crisis
+    from apps.crisis_response.services import declare_crisis
     from tests.factories import UserFactory
 
     texts = [f"Sagra della castagna, giorno {n}: programma e orari." for n in range(20)]
