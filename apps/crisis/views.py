@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from apps.accounts.security import require_recent_auth
 from apps.channels.models import Channel
 from apps.crisis_response import selectors as response_selectors
 from apps.crisis_response import services
+from apps.planning.access import post_with_relations
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.publishing.models import Delivery
@@ -212,9 +214,10 @@ def recovery(request):
 
 
 def _paused_post(pk: int) -> Post:
-    return get_object_or_404(
-        Post.objects.prefetch_related("variants"), pk=pk, status=PostStatus.PAUSED
-    )
+    post = post_with_relations(pk)
+    if post is None or post.status != PostStatus.PAUSED:
+        raise Http404
+    return post
 
 
 @require_POST

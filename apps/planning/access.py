@@ -1,4 +1,8 @@
-"""How views reach a post: the role is checked and what the pages show is preloaded."""
+"""Who may act on a post, and how views reach one (the role checked, what pages show preloaded).
+
+The one rule of who manages a post lives here: views, template tags, selectors and the
+workflow services (submit, withdraw, cancel, retry a delivery) all ask :func:`can_manage_post`.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -9,9 +13,14 @@ from apps.accounts.roles import can
 from .models import Post, Variant
 
 
-def can_edit_post(user, post: Post) -> bool:
-    """The author edits their own posts; approvers and administrators edit any post."""
-    return can(user, "plan") and (post.author_id == user.pk or can(user, "review"))
+def can_manage_post(user, post: Post) -> bool:
+    """The author manages their own posts (edit, move, submit, withdraw, cancel, retry a
+    delivery); approvers and administrators manage any post."""
+    return (
+        bool(user and user.is_authenticated)
+        and can(user, "plan")
+        and (post.author_id == user.pk or can(user, "review"))
+    )
 
 
 def get_post_for_user(request_or_user, pk, *, for_edit: bool = False) -> Post:
@@ -23,7 +32,17 @@ def get_post_for_user(request_or_user, pk, *, for_edit: bool = False) -> Post:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    post = (
+    post = post_with_relations(pk)
+    if post is None:
+        raise Http404
+    if for_edit and not can_manage_post(user, post):
+        raise PermissionDenied
+    return post
+
+
+def post_with_relations(pk: int) -> Post | None:
+    """The post with what its pages show: category, people, event, channels of its variants."""
+    return (
         Post.objects.select_related("category", "author", "last_editor", "event", "approved_by")
         .prefetch_related(
             Prefetch("variants", queryset=Variant.objects.select_related("channel")), "images"
@@ -31,8 +50,3 @@ def get_post_for_user(request_or_user, pk, *, for_edit: bool = False) -> Post:
         .filter(pk=pk)
         .first()
     )
-    if post is None:
-        raise Http404
-    if for_edit and not can_edit_post(user, post):
-        raise PermissionDenied
-    return post

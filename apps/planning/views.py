@@ -21,7 +21,7 @@ from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
 from apps.slots.selectors import occurrences_between
 
 from . import calendar as cal
-from .access import can_edit_post, get_post_for_user
+from .access import can_manage_post, get_post_for_user
 from .checks import (
     MAX_CHECKED_LENGTH,
     BaseTextReport,
@@ -130,10 +130,7 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "current_url": reverse("planning:calendar") + link(),
         # Cards the person may drag or "Sposta": their own posts, or any post for reviewers.
         "movable_ids": {
-            p.pk
-            for p in posts
-            if p.status in EDITABLE_STATES
-            and (p.author_id == request.user.pk or can(request.user, "review"))
+            p.pk for p in posts if p.status in EDITABLE_STATES and can_manage_post(request.user, p)
         },
     }
 
@@ -252,7 +249,7 @@ def post_detail(request, pk):
         "post": post,
         "reports": reports,
         "blackout": blackout_blocking_approval(post),
-        "can_edit": can_edit_post(request.user, post),
+        "can_edit": can_manage_post(request.user, post),
         "editable": post.status
         in {PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED, PostStatus.PAUSED},
     }

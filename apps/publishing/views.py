@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
+from apps.planning.access import can_manage_post
 
 from . import selectors, services
 from .forms import ResolveCheckForm
@@ -31,7 +32,7 @@ def _delivery_for_action(request, pk: int, *, author_may: bool) -> Delivery:
     )
     if can(request.user, "review"):
         return delivery
-    if author_may and delivery.variant.post.author_id == request.user.pk:
+    if author_may and can_manage_post(request.user, delivery.variant.post):
         return delivery
     raise PermissionDenied
 

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from apps.accounts.roles import can
 from apps.audit.models import AuditEntry
 from apps.crisis.selectors import open_crisis
+from apps.planning.access import can_manage_post
 from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import ContentCategory, Post, PostImage, Variant
 from apps.planning.transitions import can_transition
 
 from .models import Comment, OfficeSettings
-from .services import approval_route, may_manage
+from .services import approval_route
 
 
 def review_queue() -> QuerySet[Post]:
@@ -87,7 +88,7 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
     state = ReviewState()
     if not getattr(user, "is_authenticated", False):
         return state
-    manager = may_manage(user, post)
+    manager = can_manage_post(user, post)
     reviewer = can(user, "review")
     status = S(post.status)
     state.can_submit = manager and status in (S.DRAFT, S.CHANGES_REQUESTED)

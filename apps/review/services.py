@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.roles import Role, can
 from apps.audit.services import record
 from apps.crisis.selectors import blackout_blocking_approval, open_crisis
+from apps.planning.access import can_manage_post
 from apps.planning.checks import has_blocking_findings
 from apps.planning.enums import FINAL_STATES
 from apps.planning.enums import PostStatus as S
@@ -43,15 +44,8 @@ class ReviewError(TransitionError):
 # --- Who may do what ------------------------------------------------------------------------
 
 
-def may_manage(user, post: Post) -> bool:
-    """The author, or anyone who reviews, may submit, withdraw or cancel a post."""
-    return bool(user and user.is_authenticated) and (
-        post.author_id == user.pk or can(user, "review")
-    )
-
-
 def _require_manager(user, post: Post) -> None:
-    if not may_manage(user, post):
+    if not can_manage_post(user, post):
         raise ReviewError(_("Solo l'autore del post o un approvatore può farlo."))
 
 

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -9,7 +8,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
-from apps.planning.models import Post, Variant
+from apps.planning.access import can_manage_post, get_post_for_user
+from apps.planning.models import Post
 from apps.planning.transitions import TransitionError
 
 from . import selectors, services
@@ -18,17 +18,6 @@ from .models import OfficeSettings
 
 ACTIONS_TEMPLATE = "review/includes/post_actions.html"
 HISTORY_TEMPLATE = "review/includes/post_history.html"
-
-
-def _post(pk: int) -> Post:
-    return get_object_or_404(
-        Post.objects.select_related(
-            "category", "author", "last_editor", "approved_by"
-        ).prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.select_related("channel"))
-        ),
-        pk=pk,
-    )
 
 
 def _return_to(request, post: Post) -> str:
@@ -52,7 +41,7 @@ def queue(request):
 @require_capability("plan")
 def post_review(request, pk: int):
     """The post as reviewers see it: previews, actions, comments, versions and audit entries."""
-    post = _post(pk)
+    post = get_post_for_user(request, pk)
     return render(request, "review/post.html", {"post": post, "return_to": request.path})
 
 
@@ -69,10 +58,8 @@ def _run(
     approving: bool = False,
     comment_field: bool = False,
 ):
-    post = _post(pk)
-    allowed = (
-        can(request.user, "review") if reviewer_only else services.may_manage(request.user, post)
-    )
+    post = get_post_for_user(request, pk)
+    allowed = can(request.user, "review") if reviewer_only else can_manage_post(request.user, post)
     if not allowed:
         raise PermissionDenied
     feedback, ok = done, True
@@ -82,7 +69,7 @@ def _run(
         feedback, ok = str(exc), False
     return_to = _return_to(request, post)
     if request.htmx:
-        post = _post(pk)
+        post = get_post_for_user(request, pk)
         response = render(
             request,
             ACTIONS_TEMPLATE,
@@ -219,13 +206,13 @@ def _history_response(request, post: Post, **extra):
 @require_GET
 @require_capability("plan")
 def history(request, pk: int):
-    return _history_response(request, _post(pk))
+    return _history_response(request, get_post_for_user(request, pk))
 
 
 @require_POST
 @require_capability("plan")
 def comment(request, pk: int):
-    post = _post(pk)
+    post = get_post_for_user(request, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -247,7 +234,7 @@ def comment(request, pk: int):
 @require_capability("plan")
 def diff(request, pk: int):
     """A readable diff between any two saved versions (``?da=<id>&a=<id>``)."""
-    post = _post(pk)
+    post = get_post_for_user(request, pk)
     versions = selectors.versions_of(post)
     form = DiffForm(request.GET or None)
     old = new = None

@@ -1,6 +1,7 @@
 from django import template
 
 from apps.accounts.roles import can
+from apps.planning.access import can_manage_post
 
 from .. import selectors
 
@@ -14,7 +15,7 @@ def post_deliveries(context, post):
     return {
         "deliveries": selectors.deliveries_for_post(post_id=post.pk),
         "can_review": can(user, "review"),
-        "can_retry": can(user, "review") or post.author_id == user.pk,
+        "can_retry": can_manage_post(user, post),
     }
 
 
