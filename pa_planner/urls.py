@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from apps.accounts import admin_site
+from apps.accounts import views as account_views
 from apps.home import views as home_views
 
 admin_site.configure(admin.site)
@@ -13,7 +13,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", home_views.healthz, name="healthz"),
     path("accessibilita/", home_views.accessibility, name="accessibility"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

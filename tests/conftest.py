@@ -45,6 +45,17 @@ def reference_data_after_flush(request):
 
 
 @pytest.fixture
+def tasks_run_at_once():
+    """Celery tasks queued by the code under test run on the spot (emails sent from tasks)."""
+    from pa_planner.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
 def editor(db):
     return UserFactory(username="redattrice", role=Role.EDITOR)
 

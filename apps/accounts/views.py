@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -27,6 +28,7 @@ from .forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from .mail import remember_language
 
 
 def _safe_next(request, default: str = "home") -> str:
@@ -243,3 +245,12 @@ def password_change_done(request):
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
     return render(request, "accounts/password_change_done.html")
+
+
+def set_language(request):
+    """Django's language switch; a person who is logged in also gets their emails in it."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated:
+        remember_language(request.user, language)
+    return response

@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.roles import Role
+from apps.accounts.mail import administrators, email_people
 from apps.core.models import Heartbeat, PublishingIncident
 from apps.crisis.gate import sending_blocked_reason
 from pa_planner import celery
@@ -239,32 +237,18 @@ def watch(*, now: datetime | None = None) -> PublishingHealth:
 
 
 def _email_administrators(incident, report: PublishingHealth) -> None:
-    recipients = sorted(
-        set(
-            User.objects.filter(Q(groups__name=Role.ADMIN.value) | Q(is_superuser=True))
-            .filter(is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+    sent = email_people(
+        administrators(),
+        subject=lambda: _("PA Planner: le pubblicazioni sono ferme"),
+        template="publishing/email/stalled.txt",
+        context={
+            "report": report,
+            "banner": lambda: banner_text(report),
+            "status_url": settings.SITE_URL + "/healthz",
+        },
     )
-    if not recipients:
-        logger.error("Publishing stalled and no administrator has an email address")
-        return
-    subject = _("PA Planner: le pubblicazioni sono ferme")
-    body = _(
-        "%(banner)s\n\n%(problems)s\n\n"
-        "Controllate che i processi «celery beat» e «celery worker» siano in esecuzione "
-        "(istruzioni nel README, sezione «Workers»). Stato tecnico: %(url)s\n\n"
-        "Riceverete un solo messaggio per questo blocco."
-    ) % {
-        "banner": banner_text(report),
-        "problems": "\n".join(f"- {p.text}" for p in report.problems),
-        "url": settings.SITE_URL + "/healthz",
-    }
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # mail trouble must not hide the stall from /healthz
-        logger.exception("Could not email administrators about the publishing stall")
+    if not sent:
+        logger.error("Publishing stalled and no administrator could be emailed")
         return
     type(incident).objects.filter(pk=incident.pk).update(notified_at=timezone.now())
 

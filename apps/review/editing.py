@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.queue import enqueue
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.services import (
@@ -25,7 +26,7 @@ from apps.publishing.selectors import channel_names_already_sent
 from apps.slots.models import SlotFill
 from apps.slots.services import still_fills_after_move, unlink_post
 
-from .services import notify_submitted
+from . import tasks
 
 # An edit of reviewed content sends a post in these states back to review.
 RE_REVIEW_STATES = frozenset({PostStatus.APPROVED, PostStatus.PAUSED})
@@ -116,7 +117,7 @@ def _follow_with_approval(current: Post, *, by, edit, expected_version: int) -> 
         action="post.back_to_review",
         note=_("Modificato dopo l'approvazione: torna in revisione."),
         extra_fields={"reschedule_only_pending": edit.reviewed == {"planned_at"}},
-        on_commit=lambda: notify_submitted(post_id=post_id, by_id=by_id),
+        on_commit=lambda: enqueue(tasks.notify_submitted, post_id=post_id, by_id=by_id),
     )
 
 

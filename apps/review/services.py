@@ -9,17 +9,13 @@ side effects (deliveries, emails after commit).
 import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.roles import Role, can
+from apps.accounts.roles import can
 from apps.audit.services import record
+from apps.core.queue import enqueue
 from apps.crisis.selectors import blackout_blocking_approval, open_crisis
 from apps.planning.access import can_manage_post
 from apps.planning.checks import has_blocking_findings
@@ -29,6 +25,7 @@ from apps.planning.models import Post
 from apps.planning.transitions import TransitionError, can_transition, transition
 from apps.publishing.services import cancel_deliveries, schedule_deliveries
 
+from . import tasks
 from .models import Comment, OfficeSettings
 
 logger = logging.getLogger(__name__)
@@ -115,7 +112,7 @@ def submit_post(post: Post, *, by) -> Post:
         action="post.submitted",
         note=_("Inviato in revisione."),
         extra_fields={"reschedule_only_pending": False},
-        on_commit=lambda: notify_submitted(post_id=post.pk, by_id=by.pk),
+        on_commit=lambda: enqueue(tasks.notify_submitted, post_id=post.pk, by_id=by.pk),
     )
     return post
 
@@ -192,7 +189,7 @@ def _approve(post: Post, *, by, expected_version, action: str, note: str) -> Pos
                 "reschedule_only_pending": False,
                 "content_editor_ids": [],
             },
-            on_commit=lambda: notify_author(post_id=post.pk, kind="approved"),
+            on_commit=lambda: enqueue(tasks.notify_author, post_id=post.pk, kind="approved"),
         )
         schedule_deliveries(post=post)
     return post
@@ -245,7 +242,9 @@ def request_changes(post: Post, *, by, comment: str) -> Post:
             action="post.changes_requested",
             note=comment,
             extra_fields={"reschedule_only_pending": False},
-            on_commit=lambda: notify_author(post_id=post.pk, kind="changes_requested"),
+            on_commit=lambda: enqueue(
+                tasks.notify_author, post_id=post.pk, kind="changes_requested"
+            ),
         )
         Comment.objects.create(post=post, author=by, body=comment)
     return post
@@ -325,70 +324,3 @@ def set_self_approval(*, by, allowed: bool) -> OfficeSettings:
             after={"allow_self_approval": allowed},
         )
     return office
-
-
-# --- Emails (after commit) ------------------------------------------------------------------
-
-
-def _absolute(url_name: str, *args) -> str:
-    try:
-        return settings.SITE_URL + reverse(url_name, args=args)
-    except NoReverseMatch:
-        return settings.SITE_URL
-
-
-def post_link(post: Post) -> str:
-    try:
-        return settings.SITE_URL + post.get_absolute_url()
-    except NoReverseMatch:
-        return _absolute("review:post", post.pk)
-
-
-def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
-    if not recipients:
-        return
-    body = render_to_string(template, context)
-    subject = " ".join(str(subject).split())  # a title with a line break must not break the header
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # a mail server problem must not undo a committed approval
-        logger.exception("Could not send %s to %s", template, recipients)
-
-
-def notify_submitted(*, post_id: int, by_id: int | None = None) -> None:
-    """Emails every approver (but the submitter) that a post waits for review."""
-    post = Post.objects.select_related("author").filter(pk=post_id).first()
-    if post is None:
-        return
-    recipients = sorted(
-        set(
-            User.objects.filter(groups__name=Role.APPROVER.value, is_active=True)
-            .exclude(email="")
-            .exclude(pk=by_id)
-            .values_list("email", flat=True)
-        )
-    )
-    _send(
-        _("Da approvare: %(title)s") % {"title": post.title},
-        "review/email/submitted.txt",
-        {"post": post, "post_url": post_link(post), "queue_url": _absolute("review:queue")},
-        recipients,
-    )
-
-
-def notify_author(*, post_id: int, kind: str) -> None:
-    """Emails the author that the post was approved or sent back with changes requested."""
-    post = Post.objects.select_related("author", "approved_by").filter(pk=post_id).first()
-    if post is None or not post.author.email:
-        return
-    if kind == "approved":
-        subject = _("Approvato: %(title)s") % {"title": post.title}
-    else:
-        subject = _("Modifiche richieste: %(title)s") % {"title": post.title}
-    last_comment = post.comments.select_related("author").order_by("-created_at", "-id").first()
-    _send(
-        subject,
-        f"review/email/{kind}.txt",
-        {"post": post, "post_url": post_link(post), "comment": last_comment},
-        [post.author.email],
-    )

@@ -14,14 +14,8 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_at_once():
+def _confirmations_run_at_once(tasks_run_at_once):
     """The confirmation email goes out from a Celery task: here it runs on the spot."""
-    from pa_planner.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 class _Sink:

@@ -13,7 +13,8 @@ from apps.planning.services import PostEditError, StalePostError, create_post
 from apps.review.editing import reschedule_post, update_post
 from tests.factories import CategoryFactory, ChannelFactory, PostFactory
 
-pytestmark = pytest.mark.django_db
+# Emails leave from Celery tasks: here they run on the spot.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
 
 @pytest.fixture

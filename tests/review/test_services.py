@@ -18,7 +18,8 @@ from tests.crisis.factories import BlackoutFactory
 from tests.factories import ChannelFactory, UserFactory
 from tests.review.factories import post_in
 
-pytestmark = pytest.mark.django_db
+# Emails leave from Celery tasks: here they run on the spot.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
 
 def _actions(post) -> list[str]:

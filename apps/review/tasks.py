@@ -1,0 +1,15 @@
+"""Thin Celery tasks: the review workflow's emails leave the web request."""
+
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task(name="review.notify_submitted")
+def notify_submitted(*, post_id: int, by_id: int | None = None) -> int:
+    return notifications.notify_submitted(post_id=post_id, by_id=by_id)
+
+
+@shared_task(name="review.notify_author")
+def notify_author(*, post_id: int, kind: str) -> int:
+    return notifications.notify_author(post_id=post_id, kind=kind)
