@@ -224,8 +224,9 @@ def _lateness(server, rows) -> list[float]:
 def with_celery(n: int, sends_workers: int, concurrency: int, latency: float) -> None:
     """N deliveries due in the same instant, real beat + the README's workers (one for
     ``scheduling``, ``sends_workers`` for ``sends``) on the configured broker."""
+    from django.conf import settings as django_settings
+
     from apps.publishing.tasks import noop
-    from pa_planner.celery import DISPATCH_INTERVAL
     from tests.system.harness import CeleryStack, wait_for
 
     author = User.objects.create(username="bench")
@@ -238,7 +239,7 @@ def with_celery(n: int, sends_workers: int, concurrency: int, latency: float) ->
         Path(os.environ["PA_PLANNER_VAR_DIR"]),
         extra_env={
             "DJANGO_LOG_LEVEL": "WARNING",
-            "PA_PLANNER_DISPATCH_INTERVAL": str(DISPATCH_INTERVAL.total_seconds()),
+            "PA_PLANNER_DISPATCH_INTERVAL": str(django_settings.PUBLISHING_DISPATCH_INTERVAL),
             "PA_PLANNER_SWEEP_INTERVAL": "10",
         },
     )
@@ -294,7 +295,7 @@ def with_celery(n: int, sends_workers: int, concurrency: int, latency: float) ->
         f"Celery, {connection.vendor}, broker {stack.env.get('CELERY_BROKER_URL', 'filesystem://')};"
         f" workers: 1 scheduling (--concurrency=2), {sends_workers} sends"
         f" (--concurrency={concurrency}); channel answers in {latency:g} s;"
-        f" beat every {DISPATCH_INTERVAL.total_seconds():g} s"
+        f" beat every {django_settings.PUBLISHING_DISPATCH_INTERVAL:g} s"
     )
     print(
         f"baseline = {n} no-op tasks sent at once, run = {n} deliveries due in the same instant;"

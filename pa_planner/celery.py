@@ -1,10 +1,9 @@
-"""The Celery app, its queues and the one beat schedule of PA Planner."""
+"""The Celery app of PA Planner. Its queues, routes and the one beat schedule are settings
+(``CELERY_TASK_ROUTES``, ``CELERY_BEAT_SCHEDULE`` in pa_planner/settings.py)."""
 
 import os
-from datetime import timedelta
 
 from celery import Celery
-from celery.schedules import crontab
 from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pa_planner.settings")
@@ -13,30 +12,6 @@ app = Celery("pa_planner")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-
-# Read from the environment, not Django settings: the schedule is built at import time.
-# Every second: a post waits at most a second for its tick (p50 3.1 s, max 8.6 s at 5 s); an
-# idle tick is one indexed query.
-DISPATCH_INTERVAL = timedelta(seconds=float(os.environ.get("PA_PLANNER_DISPATCH_INTERVAL", "1")))
-SWEEP_INTERVAL = timedelta(seconds=float(os.environ.get("PA_PLANNER_SWEEP_INTERVAL", "10")))
-
-# Two queues, so that beat's own ticks never wait behind a burst of sends (in one queue, 16
-# dispatch ticks expired and sweeps ran 44-103 s apart during a burst). README "Workers" gives
-# the command line of each kind of worker. PA_PLANNER_CELERY_QUEUE (the default queue's name,
-# see settings) prefixes both, so parallel test runs on one Redis never share a queue.
-_PREFIX = os.environ.get("PA_PLANNER_CELERY_QUEUE", "")
-DEFAULT_QUEUE = _PREFIX or "celery"  # anything not routed below (e-mail jobs of other areas)
-SCHEDULING_QUEUE = f"{_PREFIX}-scheduling" if _PREFIX else "scheduling"
-SENDS_QUEUE = f"{_PREFIX}-sends" if _PREFIX else "sends"
-ALL_QUEUES = (DEFAULT_QUEUE, SCHEDULING_QUEUE, SENDS_QUEUE)
-
-app.conf.task_routes = {
-    "publishing.send_delivery": {"queue": SENDS_QUEUE},
-    "publishing.dispatch_due": {"queue": SCHEDULING_QUEUE},
-    "publishing.sweep_stuck": {"queue": SCHEDULING_QUEUE},
-    "slots.send_empty_slot_reminders": {"queue": SCHEDULING_QUEUE},
-    "newsletter.purge_unconfirmed": {"queue": SCHEDULING_QUEUE},
-}
 
 # Beat writes a heartbeat as it ticks, each worker every few seconds (apps/publishing/heartbeat.py):
 # /healthz and the staff banner say when either has gone quiet.
@@ -68,36 +43,3 @@ def _drop_broken_connection(task=None, **kwargs):
             conn.errors_occurred = False
         else:
             conn.close()
-
-
-app.conf.beat_schedule = {
-    # Finds due deliveries in the database and wakes a worker for each one.
-    "publishing.dispatch_due": {
-        "task": "publishing.dispatch_due",
-        "schedule": DISPATCH_INTERVAL,
-        # A tick still queued after a few intervals is stale: the next one does its work.
-        "options": {"expires": max(3 * DISPATCH_INTERVAL.total_seconds(), 5.0)},
-    },
-    # Deliveries left in flight by a lost message or a crashed worker.
-    "publishing.sweep_stuck": {
-        "task": "publishing.sweep_stuck",
-        "schedule": SWEEP_INTERVAL,
-        "options": {"expires": max(3 * SWEEP_INTERVAL.total_seconds(), 5.0)},
-    },
-    # Tokens that lapse soon are refreshed (X's live two hours), well before they do.
-    "channels.refresh_connections": {
-        "task": "channels.refresh_connections",
-        "schedule": timedelta(minutes=5),
-        "options": {"expires": 240},
-    },
-    # Each slot owner hears about the empty occurrences due soon.
-    "slots.send_empty_slot_reminders": {
-        "task": "slots.send_empty_slot_reminders",
-        "schedule": crontab(hour=8, minute=0),
-    },
-    # Sign-ups never confirmed are deleted after 30 days (data minimisation, GDPR art. 5).
-    "newsletter.purge_unconfirmed": {
-        "task": "newsletter.purge_unconfirmed",
-        "schedule": crontab(hour=3, minute=30),
-    },
-}

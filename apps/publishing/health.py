@@ -78,7 +78,7 @@ def beat_stale_seconds() -> float:
     """Three dispatch intervals, and never less than 15 s: at one tick a second, a heartbeat
     write waiting a few seconds on a busy SQLite file must not look like a dead beat."""
     return _seconds(
-        "HEALTH_BEAT_STALE_SECONDS", max(3 * celery.DISPATCH_INTERVAL.total_seconds(), 15.0)
+        "HEALTH_BEAT_STALE_SECONDS", max(3 * settings.PUBLISHING_DISPATCH_INTERVAL, 15.0)
     )
 
 

@@ -53,12 +53,12 @@ def heartbeat_seconds() -> float:
 def queue_kinds(names: tuple[str, ...]) -> tuple[str, ...]:
     """The kinds of work behind queue names ("scheduling", "sends", "default"): stored instead
     of the names, which carry a per-run prefix in tests (PA_PLANNER_CELERY_QUEUE)."""
-    from pa_planner import celery
+    from django.conf import settings
 
     kinds = {
-        celery.DEFAULT_QUEUE: "default",
-        celery.SCHEDULING_QUEUE: "scheduling",
-        celery.SENDS_QUEUE: "sends",
+        settings.CELERY_TASK_DEFAULT_QUEUE: "default",
+        settings.PUBLISHING_SCHEDULING_QUEUE: "scheduling",
+        settings.PUBLISHING_SENDS_QUEUE: "sends",
     }
     return tuple(sorted({kinds.get(name, name) for name in names}))
 
