@@ -1,17 +1,16 @@
 """Input rules shared by every area.
 
-URLs: one rule for every URL a person types (posts, events, channels, webhooks): http or https,
-and mailto: only where a channel takes it. Anything else (javascript:, data:, ftp:, vbscript:…)
-is refused with a clear message before it is stored or rendered as a link."""
+URLs: one rule for every URL a person types (posts, events, channels, webhooks): http or https.
+Anything else (javascript:, data:, mailto:, ftp:, vbscript:…) is refused with a clear message
+before it is stored or rendered as a link."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, URLValidator, validate_email
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 WEB_SCHEMES = ("http", "https")
 WEB_URL_MESSAGE = _("Inserisci un indirizzo web completo che inizi con https:// o http://.")
-MAILTO_MESSAGE = _("Inserisci un indirizzo mailto: con un indirizzo email valido.")
 
 _web_url = URLValidator(schemes=list(WEB_SCHEMES), message=WEB_URL_MESSAGE)
 
@@ -23,19 +22,6 @@ def validate_web_url(value: str) -> None:
     _web_url(value)
 
 
-def validate_web_or_mailto_url(value: str) -> None:
-    """As :func:`validate_web_url`, or ``mailto:`` followed by one valid address."""
-    scheme, _colon, rest = value.partition(":")
-    if scheme.lower() != "mailto":
-        validate_web_url(value)
-        return
-    address = rest.split("?", 1)[0]
-    try:
-        validate_email(address)
-    except ValidationError:
-        raise ValidationError(MAILTO_MESSAGE, code="invalid_mailto") from None
-
-
 class WebURLField(forms.URLField):
     """A form URLField that accepts only http and https ("www.x.it" becomes https://www.x.it)."""
 
@@ -45,18 +31,6 @@ class WebURLField(forms.URLField):
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
         super().__init__(**kwargs)
-
-
-class WebOrMailtoURLField(WebURLField):
-    """For a channel that takes mailto: links as well as web pages."""
-
-    default_validators = [validate_web_or_mailto_url]
-
-    def to_python(self, value):
-        text = (value or "").strip()
-        if text.lower().startswith("mailto:"):
-            return text
-        return super().to_python(value)
 
 
 def cap_length(field: forms.CharField, max_length: int) -> None:

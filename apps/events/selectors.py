@@ -36,10 +36,6 @@ def active_categories() -> QuerySet[EventCategory]:
     return EventCategory.objects.filter(retired=False).order_by("name")
 
 
-def category_for_feed(slug: str) -> EventCategory | None:
-    return active_categories().filter(slug=slug).first()
-
-
 def cancellation_cutoff(now: datetime) -> datetime:
     return now - timedelta(days=settings.CANCELLED_EVENT_RETENTION_DAYS)
 
