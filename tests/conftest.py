@@ -1,18 +1,19 @@
 import importlib
+from pathlib import Path
 
 import pytest
 
 from apps.accounts.roles import Role
 from tests.factories import UserFactory
 
-# Data migrations whose rows a transactional test's flush removes. Re-running them (they are
-# idempotent) is what every transactional test starts from, instead of serialized_rollback,
-# which clashes with the content types that a flush recreates under new ids.
+# Reference rows (each app's ``reference_data.seed``, which its data migration runs) that a
+# transactional test's flush removes. Seeding again (idempotent) is what every transactional
+# test starts from, instead of serialized_rollback, which clashes with the content types that a
+# flush recreates under new ids.
 REFERENCE_DATA = [
-    ("apps.accounts.migrations.0001_roles", "create_groups"),
-    ("apps.planning.migrations.0003_seed_categories", "seed"),
-    ("apps.events.migrations.0003_seed_categories", "seed"),
-    ("apps.crisis.migrations.0003_crisis_state_row", "create_state_row"),
+    f"apps.{name}.reference_data"
+    for name in sorted(p.name for p in (Path(__file__).parent.parent / "apps").iterdir())
+    if (Path(__file__).parent.parent / "apps" / name / "reference_data.py").exists()
 ]
 
 
@@ -40,8 +41,8 @@ def reference_data_after_flush(request):
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
-    for module_name, function_name in REFERENCE_DATA:
-        getattr(importlib.import_module(module_name), function_name)(apps, None)
+    for module_name in REFERENCE_DATA:
+        importlib.import_module(module_name).seed(apps)
 
 
 @pytest.fixture

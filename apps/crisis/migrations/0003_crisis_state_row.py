@@ -1,11 +1,9 @@
 from django.db import migrations
 
-
-def create_state_row(apps, schema_editor):
-    apps.get_model("crisis", "CrisisState").objects.get_or_create(singleton=True)
+from apps.crisis import reference_data
 
 
 class Migration(migrations.Migration):
     dependencies = [("crisis", "0002_mid_send_snapshot")]
 
-    operations = [migrations.RunPython(create_state_row, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(reference_data.seed, migrations.RunPython.noop)]
