@@ -10,14 +10,6 @@ from tests.browser.conftest import assert_no_axe_violations, heading_problems
 
 pytestmark = pytest.mark.browser
 
-# The demo builds on rows the data migrations made (categories, the crisis state row), which an
-# earlier transactional test's flush removed: replay those seeds (each is idempotent).
-SEEDS = [
-    ("apps.planning.migrations.0003_seed_categories", "seed"),
-    ("apps.events.migrations.0003_seed_categories", "seed"),
-    ("apps.crisis.migrations.0003_crisis_state_row", "create_state_row"),
-]
-
 DAILY_PAGES = {
     "redattore": [
         "/",
@@ -34,12 +26,8 @@ DAILY_PAGES = {
 
 @pytest.fixture
 def demo_office(role_groups):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module, function in SEEDS:
-        getattr(import_module(module), function)(apps, None)
+    """The demo builds on the reference rows (categories, the crisis state row) that the root
+    conftest seeds again after a transactional test's flush."""
     call_command("load_demo", verbosity=0)
 
 
