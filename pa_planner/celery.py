@@ -89,6 +89,12 @@ app.conf.beat_schedule = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
     },
+    # Warns the administrators 14, 3 and 1 days before a token that cannot be refreshed lapses.
+    "channels.warn_expiring_connections": {
+        "task": "channels.warn_expiring_connections",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
     # Each slot owner hears about the empty occurrences due soon.
     "slots.send_empty_slot_reminders": {
         "task": "slots.send_empty_slot_reminders",

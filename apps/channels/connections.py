@@ -40,6 +40,7 @@ from apps.core.encryption import decrypt, encrypt
 from .addresses import AddressRefused, check_public, normalise_instance
 from .enums import ChannelKind
 from .models import Channel, ChannelConnection, ConnectionStatus, MastodonApp
+from .selectors import expiring_connections, warning_due
 
 logger = logging.getLogger(__name__)
 
@@ -654,17 +655,21 @@ def _needs_reconnect(connection: ChannelConnection, code: str) -> str:
     return "needs_reconnect"
 
 
-def _notify_reconnect(channel_id: int) -> None:
-    channel = Channel.objects.filter(pk=channel_id).first()
-    if channel is None:
-        return
-    recipients = sorted(
+def _admin_emails() -> list[str]:
+    return sorted(
         set(
             User.objects.filter(groups__name=Role.ADMIN.value, is_active=True)
             .exclude(email="")
             .values_list("email", flat=True)
         )
     )
+
+
+def _notify_reconnect(channel_id: int) -> None:
+    channel = Channel.objects.filter(pk=channel_id).first()
+    if channel is None:
+        return
+    recipients = _admin_emails()
     if not recipients:
         return
     try:
@@ -696,3 +701,62 @@ def access_token_for(channel: Channel) -> str | None:
     if connection.expires_at and connection.expires_at <= timezone.now():
         return ""
     return connection.access_token
+
+
+# --- Warnings before a token that cannot be refreshed lapses ----------------------------
+
+
+def warn_expiring_connections(*, now: datetime | None = None) -> int:
+    """Email the administrators 14, 3 and 1 days before a token that cannot be refreshed
+    lapses; each warning once per token (a conditional UPDATE claims it, so two runs, or two
+    beats, send it once). Returns how many warnings went out."""
+    now = now or timezone.now()
+    sent = 0
+    for expiring in expiring_connections(now=now):
+        days = warning_due(expiring, now)
+        connection = expiring.connection
+        if days is None:
+            continue
+        claimed = (
+            ChannelConnection.objects.filter(pk=connection.pk, expires_at=connection.expires_at)
+            .filter(Q(expiry_warned_days__isnull=True) | Q(expiry_warned_days__gt=days))
+            .update(expiry_warned_days=days)
+        )
+        if not claimed:
+            continue
+        record(
+            action="channel.expiry_warned",
+            obj=connection.channel,
+            summary=_("Il token scade tra meno di %(d)s giorni") % {"d": days},
+            after={"days": days},
+        )
+        _send_expiry_warning(connection, days)
+        sent += 1
+    return sent
+
+
+def _send_expiry_warning(connection: ChannelConnection, days: int) -> None:
+    recipients = _admin_emails()
+    if not recipients:
+        return
+    channel = connection.channel
+    try:
+        send_mail(
+            _("Canale da ricollegare entro %(d)s giorni: %(channel)s")
+            % {"d": days, "channel": channel.name},
+            _(
+                "L'accesso del canale «%(channel)s» (%(account)s) scade il %(when)s e il "
+                "servizio non permette di rinnovarlo da solo. Ricollegalo prima di allora da "
+                "%(url)s, altrimenti i post previsti aspetteranno."
+            )
+            % {
+                "channel": channel.name,
+                "account": connection.account_name,
+                "when": timezone.localtime(connection.expires_at).strftime("%d/%m/%Y %H:%M"),
+                "url": settings.SITE_URL + reverse("channels:edit", args=[channel.pk]),
+            },
+            None,
+            recipients,
+        )
+    except Exception:  # mail trouble must not undo the recorded warning
+        logger.exception("Could not email about channel %s", channel.pk)
