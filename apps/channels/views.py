@@ -83,7 +83,13 @@ def connect_start(request, pk):
         messages.error(request, str(exc))
         return redirect("channels:edit", pk=channel.pk)
     request.session[PENDING_SESSION_KEY] = pending
-    return redirect(url)
+    # Not a redirect: the policy's form-action 'self' makes browsers stop a form submission
+    # that is redirected to another site. The page moves on by itself (or by its link).
+    return render(
+        request,
+        "channels/connect_go.html",
+        {"channel": channel, "provider": connections.provider_for(channel), "login_url": url},
+    )
 
 
 @require_GET
