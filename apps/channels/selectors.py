@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ChannelConnection, ConnectionStatus
 
@@ -48,3 +49,22 @@ def warning_due(expiring: ExpiringConnection, now: datetime) -> int | None:
     left = expiring.connection.expires_at - now
     reached = [days for days in EXPIRY_WARNING_DAYS if left <= timedelta(days=days)]
     return min(reached) if reached else None
+
+
+def connection_problem(channel, *, now: datetime | None = None) -> str:
+    """Why a channel a person connects in the app cannot publish now, or "" (it can, or it
+    needs no connection). Callers ``select_related("connection", "credential")``: the pasted
+    credential is publishing's row, read here only through its reverse relation."""
+    if not channel.connects_in_app:
+        return ""
+    connection = getattr(channel, "connection", None)
+    if connection is None:
+        if getattr(channel, "credential", None) is not None:
+            return ""  # a pasted token
+        return _("non collegato: i post aspettano finché un amministratore lo collega")
+    if connection.status == ConnectionStatus.NEEDS_RECONNECT:
+        return _("da ricollegare: i post aspettano finché un amministratore lo ricollega")
+    now = now or timezone.now()
+    if connection.expires_at and connection.expires_at <= now and not connection.refresh_token:
+        return _("accesso scaduto: va ricollegato, i post aspettano")
+    return ""

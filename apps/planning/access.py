@@ -26,7 +26,13 @@ def get_post_for_user(request_or_user, pk, *, for_edit: bool = False) -> Post:
     post = (
         Post.objects.select_related("category", "author", "last_editor", "event", "approved_by")
         .prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.select_related("channel")), "images"
+            Prefetch(
+                "variants",
+                queryset=Variant.objects.select_related(
+                    "channel__connection", "channel__credential"
+                ),
+            ),
+            "images",
         )
         .filter(pk=pk)
         .first()
