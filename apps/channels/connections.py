@@ -301,7 +301,14 @@ def finish_connection(*, pending: dict | None, callback_url: str, query: dict, b
             if provider.name == "linkedin":
                 return _choosing(channel, provider, token)
             account = _account(client, provider)
-    except (AuthlibBaseError, httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+    except (
+        AuthlibBaseError,
+        httpx.HTTPError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as exc:
         logger.warning("Connecting channel %s failed: %s", channel.pk, type(exc).__name__)
         raise ConnectionError(
             _("%(p)s non ha completato il collegamento (%(e)s): riprova.")
@@ -534,7 +541,7 @@ def choices_for(choosing: dict | None) -> tuple[Channel, Provider, list[Choice]]
     channel, provider, token = _choosing_state(choosing)
     try:
         options = _choices(channel, provider, token)
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConnectionError(
             _("%(p)s non ha elencato le pagine (%(e)s): riprova.")
             % {"p": provider.label, "e": type(exc).__name__}
@@ -548,7 +555,7 @@ def finish_choice(*, choosing: dict | None, choice_id: str, by) -> ChannelConnec
     channel, provider, token = _choosing_state(choosing)
     try:
         options = _choices(channel, provider, token)
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConnectionError(
             _("%(p)s non ha elencato le pagine (%(e)s): riprova.")
             % {"p": provider.label, "e": type(exc).__name__}

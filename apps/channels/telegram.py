@@ -77,7 +77,10 @@ def verify_bot(*, channel: Channel, token: str) -> dict:
                 _("Telegram non riconosce questo token: copialo di nuovo da @BotFather.")
             ) from None
         raise ConnectionError(str(exc) or _("Telegram non risponde: riprova.")) from None
-    return {"id": int(bot["id"]), "username": str(bot.get("username", ""))}
+    try:
+        return {"id": int(bot["id"]), "username": str(bot.get("username", ""))}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ConnectionError(_("Telegram ha risposto in modo inatteso: riprova.")) from None
 
 
 def pending_token(*, token: str, bot: dict) -> dict:
@@ -118,13 +121,18 @@ def admin_chats(*, channel: Channel, pending: dict | None) -> list[Choice]:
     the bot's recent updates tell (Telegram keeps them 24 hours)."""
     token, bot = _pending(pending)
     try:
-        updates = _call(channel, token, "getUpdates", allowed_updates='["my_chat_member"]')
+        # No offset (nothing is consumed) and no allowed_updates (that setting would stick
+        # to the bot): my_chat_member updates come by default.
+        updates = _call(channel, token, "getUpdates")
     except _ApiError:
         return []  # e.g. 409: a webhook is set; the person names the channel instead
     chat_ids = []
-    for update in updates or []:
+    for update in updates if isinstance(updates, list) else []:
         for key in ("my_chat_member", "channel_post", "message", "chat_member"):
-            chat = (update.get(key) or {}).get("chat") or {}
+            entry = update.get(key) if isinstance(update, dict) else None
+            chat = entry.get("chat") if isinstance(entry, dict) else None
+            if not isinstance(chat, dict) or "id" not in chat:
+                continue
             if chat.get("type") in ("channel", "group", "supergroup") and chat["id"] not in (
                 chat_ids
             ):
@@ -136,9 +144,12 @@ def admin_chats(*, channel: Channel, pending: dict | None) -> list[Choice]:
             admins = _call(channel, token, "getChatAdministrators", chat_id=chat_id)
         except _ApiError:
             continue  # removed since, or no longer an administrator
-        mine = next((a for a in admins or [] if (a.get("user") or {}).get("id") == bot["id"]), None)
-        if mine and _may_post(mine):
-            choices.append(Choice(str(chat["id"]), _label(chat)))
+        try:
+            mine = next((a for a in admins or [] if a["user"]["id"] == bot["id"]), None)
+            if mine and _may_post(mine):
+                choices.append(Choice(str(chat["id"]), _label(chat)))
+        except (KeyError, TypeError):
+            continue  # an answer not in the documented shape: leave that chat out
     return choices
 
 
@@ -163,7 +174,7 @@ def connect_chat(*, channel: Channel, pending: dict | None, chat: str, by) -> Ch
                 % {"c": chat, "b": bot["username"]}
             ) from None
         raise ConnectionError(str(exc) or _("Telegram non risponde: riprova.")) from None
-    if not _may_post(member or {}):
+    if not isinstance(member, dict) or not _may_post(member):
         raise ConnectionError(
             _(
                 "@%(b)s non può pubblicare in %(c)s: rendilo amministratore con il permesso "
@@ -171,6 +182,8 @@ def connect_chat(*, channel: Channel, pending: dict | None, chat: str, by) -> Ch
             )
             % {"b": bot["username"], "c": _label(found or {"id": chat})}
         )
+    if not isinstance(found, dict) or "id" not in found or not isinstance(member, dict):
+        raise ConnectionError(_("Telegram ha risposto in modo inatteso: riprova."))
     chat_id = f"@{found['username']}" if found.get("username") else str(found["id"])
     return save_connection(
         channel,

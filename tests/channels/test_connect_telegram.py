@@ -180,3 +180,12 @@ def test_the_channel_page_of_a_telegram_channel_offers_to_connect(admin_client_,
     body = admin_client_.get(reverse("channels:edit", args=[channel.pk])).content.decode()
 
     assert "Non collegato: serve il token di un bot" in body and _url(channel) in body
+
+
+def test_updates_in_an_unexpected_shape_are_skipped_not_a_500(admin_client_, channel, bot_api):
+    bot_api.updates[:0] = [{"update_id": 1}, {"update_id": 2, "message": "strano"}, "x"]
+
+    response = admin_client_.post(_url(channel), {"token": bot_api.token}, follow=True)
+
+    assert response.status_code == 200
+    assert "Comune di Esempio (@comuneesempio)" in response.content.decode()
