@@ -227,3 +227,25 @@ def test_a_person_who_administers_no_organization_is_told_so(admin_client_, link
 
     assert "non amministra nessuna pagina di organizzazione" in body
     assert not ChannelConnection.objects.exists()
+
+
+def test_a_revoked_linkedin_app_marks_the_channel_to_reconnect(admin_client_):
+    with LinkedInOAuthServer(issue_refresh=True) as linkedin:
+        channel = ChannelFactory(
+            name="LinkedIn · Comune",
+            kind=ChannelKind.LINKEDIN,
+            config={"base_url": linkedin.base_url},
+        )
+        with _providers(linkedin=linkedin):
+            _login(admin_client_, channel)
+            admin_client_.post(
+                reverse("channels:connect_choose"), {"choice": linkedin.organization_id}
+            )
+            ChannelConnection.objects.filter(channel=channel).update(
+                expires_at=timezone.now() + timedelta(minutes=5)
+            )
+            linkedin.revoke_app()  # "Token has been expired or revoked": invalid_grant
+
+            assert refresh_connections() == {"needs_reconnect": 1}
+
+    assert ChannelConnection.objects.get(channel=channel).status == "needs_reconnect"
