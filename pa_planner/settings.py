@@ -101,7 +101,31 @@ OAUTH_PROVIDERS = {
         ),
         "api_url": env.str("PA_PLANNER_X_API_URL", default="https://api.x.com"),
     },
+    # Facebook Login for Pages and Instagram professional accounts (one Meta app).
+    "meta": {
+        "client_id": env.str("PA_PLANNER_META_CLIENT_ID", default=""),
+        "client_secret": env.str("PA_PLANNER_META_CLIENT_SECRET", default=""),
+        "authorize_url": env.str(
+            "PA_PLANNER_META_AUTHORIZE_URL", default="https://www.facebook.com/v21.0/dialog/oauth"
+        ),
+        "api_url": env.str("PA_PLANNER_META_API_URL", default="https://graph.facebook.com/v21.0"),
+    },
+    "linkedin": {
+        "client_id": env.str("PA_PLANNER_LINKEDIN_CLIENT_ID", default=""),
+        "client_secret": env.str("PA_PLANNER_LINKEDIN_CLIENT_SECRET", default=""),
+        "authorize_url": env.str(
+            "PA_PLANNER_LINKEDIN_AUTHORIZE_URL",
+            default="https://www.linkedin.com/oauth/v2/authorization",
+        ),
+        "token_url": env.str(
+            "PA_PLANNER_LINKEDIN_TOKEN_URL", default="https://www.linkedin.com/oauth/v2/accessToken"
+        ),
+        "api_url": env.str("PA_PLANNER_LINKEDIN_API_URL", default="https://api.linkedin.com"),
+    },
 }
+# Hosts or addresses an administrator may point a channel at although they are private
+# (an office's own Mastodon on the intranet). Everything else must resolve to public addresses.
+PRIVATE_HOSTS_ALLOWED = env.list("PA_PLANNER_PRIVATE_HOSTS_ALLOWED", default=[])
 
 SITE_URL = env.str("PA_PLANNER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 COMUNE_NAME = env.str("PA_PLANNER_COMUNE_NAME", default="Comune di Esempio")
@@ -429,6 +453,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels.refresh_connections",
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
+    },
+    # Warns the administrators 14, 3 and 1 days before a token that cannot be refreshed lapses.
+    "channels.warn_expiring_connections": {
+        "task": "channels.warn_expiring_connections",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
     },
     # Each slot owner hears about the empty occurrences due soon.
     "slots.send_empty_slot_reminders": {

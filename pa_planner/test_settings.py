@@ -24,3 +24,6 @@ STORAGES = {
 }
 AXES_ENABLED = True
 LANGUAGE_CODE = "it"
+# The local channel servers listen on 127.0.0.1: an address no administrator may type
+# outside tests (tests that check the refusal override this).
+PRIVATE_HOSTS_ALLOWED = ["127.0.0.1"]

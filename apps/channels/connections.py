@@ -5,10 +5,17 @@ nothing of the protocol is written by hand. A refresh is claimed with a conditio
 (``refresh_claimed_until``), so two workers never spend the same rotating refresh token, and a
 worker that loses the claim leaves the connection as it is.
 
-Providers are described in :data:`PROVIDERS`; today X (2-hour access tokens, rotating refresh
-tokens through ``offline.access``). The app's client id and secret come from the environment.
+Providers (:func:`provider_for`): X (2-hour access tokens, rotating refresh tokens through
+``offline.access``); Mastodon (any instance: the app registers itself there once, tokens do
+not expire); Meta for Facebook Pages and Instagram professional accounts (a long-lived user
+token, then the chosen Page's token, which does not expire); LinkedIn organization pages
+(about 60 days, refresh tokens only for partner apps). Meta and LinkedIn end with a choice
+(which Page, which organization): the login's token waits encrypted in the session until the
+administrator picks, and only then is anything saved. The app's client id and secret come from
+the environment (Mastodon's from its own registration, :class:`MastodonApp`).
 """
 
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -28,9 +35,12 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.roles import Role
 from apps.audit.services import record
+from apps.core.encryption import decrypt, encrypt
 
+from .addresses import AddressRefused, check_public, normalise_instance
 from .enums import ChannelKind
-from .models import Channel, ChannelConnection, ConnectionStatus
+from .models import Channel, ChannelConnection, ConnectionStatus, MastodonApp
+from .selectors import expiring_connections, warning_due
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +51,9 @@ REFRESH_CLAIM = timedelta(seconds=60)
 # Errors after which only a person can reconnect (RFC 6749 §5.2).
 RECONNECT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
 PENDING_TTL = timedelta(minutes=10)
+HTTP_TIMEOUT = 10.0
+LINKEDIN_VERSION = "202411"
+MASTODON_SCOPES = "read:accounts read:statuses write:statuses write:media"
 
 
 class ConnectionError(Exception):  # noqa: A001 - the domain's word; builtins' is not used here
@@ -57,26 +70,92 @@ class Provider:
     scope: str
     client_id: str
     client_secret: str
+    auth_method: str = "client_secret_basic"
+    env_prefix: str = ""  # where its client id comes from; "" when it registers itself
+    refreshes: bool = True  # whether its tokens can be refreshed at all
 
     @property
     def configured(self) -> bool:
-        return bool(self.client_id)
+        return bool(self.client_id) or not self.env_prefix
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A Page or organization the person may connect the channel to."""
+
+    id: str
+    label: str
+
+
+META_KINDS = (ChannelKind.FACEBOOK, ChannelKind.INSTAGRAM)
 
 
 def provider_for(channel: Channel) -> Provider | None:
     """The login a channel of this kind connects with, or None (paste a token instead)."""
-    if channel.kind != ChannelKind.X:
-        return None
-    x = settings.OAUTH_PROVIDERS["x"]
+    kind = channel.kind
+    if kind == ChannelKind.X:
+        x = settings.OAUTH_PROVIDERS["x"]
+        return Provider(
+            name="x",
+            label="X",
+            authorize_url=x["authorize_url"],
+            token_url=x["api_url"].rstrip("/") + "/2/oauth2/token",
+            api_url=x["api_url"].rstrip("/"),
+            scope="tweet.read tweet.write users.read offline.access",
+            client_id=x["client_id"],
+            client_secret=x["client_secret"],
+            env_prefix="PA_PLANNER_X",
+        )
+    if kind in META_KINDS:
+        meta = settings.OAUTH_PROVIDERS["meta"]
+        return Provider(
+            name="meta",
+            label="Facebook",
+            authorize_url=meta["authorize_url"],
+            token_url=meta["api_url"].rstrip("/") + "/oauth/access_token",
+            api_url=meta["api_url"].rstrip("/"),
+            scope=(
+                "pages_show_list,pages_read_engagement,pages_manage_posts,"
+                "instagram_basic,instagram_content_publish,business_management"
+            ),
+            client_id=meta["client_id"],
+            client_secret=meta["client_secret"],
+            auth_method="client_secret_post",
+            env_prefix="PA_PLANNER_META",
+            refreshes=False,
+        )
+    if kind == ChannelKind.LINKEDIN:
+        linkedin = settings.OAUTH_PROVIDERS["linkedin"]
+        return Provider(
+            name="linkedin",
+            label="LinkedIn",
+            authorize_url=linkedin["authorize_url"],
+            token_url=linkedin["token_url"],
+            api_url=linkedin["api_url"].rstrip("/"),
+            scope="rw_organization_admin w_organization_social r_organization_social",
+            client_id=linkedin["client_id"],
+            client_secret=linkedin["client_secret"],
+            auth_method="client_secret_post",
+            env_prefix="PA_PLANNER_LINKEDIN",
+        )
+    if kind == ChannelKind.MASTODON:
+        return _mastodon_provider(None)
+    return None
+
+
+def _mastodon_provider(app: MastodonApp | None) -> Provider:
+    base = app.base_url if app else ""
     return Provider(
-        name="x",
-        label="X",
-        authorize_url=x["authorize_url"],
-        token_url=x["api_url"].rstrip("/") + "/2/oauth2/token",
-        api_url=x["api_url"].rstrip("/"),
-        scope="tweet.read tweet.write users.read offline.access",
-        client_id=x["client_id"],
-        client_secret=x["client_secret"],
+        name="mastodon",
+        label="Mastodon",
+        authorize_url=base + "/oauth/authorize",
+        token_url=base + "/oauth/token",
+        api_url=base,
+        scope=MASTODON_SCOPES,
+        client_id=app.client_id if app else "",
+        client_secret=app.client_secret if app else "",
+        auth_method="client_secret_post",
+        refreshes=False,
     )
 
 
@@ -89,35 +168,102 @@ def _client(provider: Provider, **kwargs) -> OAuth2Client:
     return OAuth2Client(
         client_id=provider.client_id,
         client_secret=provider.client_secret or None,
-        token_endpoint_auth_method="client_secret_basic" if provider.client_secret else "none",
+        token_endpoint_auth_method=provider.auth_method if provider.client_secret else "none",
         scope=provider.scope,
         redirect_uri=redirect_uri(),
         code_challenge_method="S256",
-        timeout=10.0,
+        timeout=HTTP_TIMEOUT,
+        follow_redirects=False,
         **kwargs,
     )
 
 
-def start_connection(channel: Channel) -> tuple[str, dict]:
-    """The provider's login address, and what the session keeps until the callback."""
+def _mastodon_app(instance: str) -> MastodonApp:
+    """PA Planner's registration on ``instance``: made once (``POST /api/v1/apps``), reused."""
+    app = MastodonApp.objects.filter(base_url=instance).first()
+    if app is not None and app.redirect_uri == redirect_uri() and app.client_id:
+        return app
+    not_mastodon = ConnectionError(
+        _(
+            "%(a)s non risponde come un server Mastodon: controlla l'indirizzo dell'istanza "
+            "(es. https://mastodon.uno)."
+        )
+        % {"a": instance}
+    )
+    try:
+        response = httpx.post(
+            instance + "/api/v1/apps",
+            data={
+                "client_name": f"PA Planner · {settings.COMUNE_NAME}"[:60],
+                "redirect_uris": redirect_uri(),
+                "scopes": MASTODON_SCOPES,
+                "website": settings.SITE_URL,
+            },
+            timeout=HTTP_TIMEOUT,
+            follow_redirects=False,
+        )
+        body = response.json()
+    except (httpx.HTTPError, ValueError):
+        raise not_mastodon from None
+    if response.status_code == 422 and isinstance(body, dict) and body.get("error"):
+        raise ConnectionError(
+            _("L'istanza ha rifiutato la registrazione dell'app: %(e)s")
+            % {"e": str(body["error"])[:200]}
+        )
+    if (
+        response.status_code != 200
+        or not isinstance(body, dict)
+        or not body.get("client_id")
+        or not body.get("client_secret")
+    ):
+        raise not_mastodon
+    app, _created = MastodonApp.objects.update_or_create(
+        base_url=instance,
+        defaults={
+            "redirect_uri": redirect_uri(),
+            "client_id": str(body["client_id"]),
+            "client_secret": str(body["client_secret"]),
+        },
+    )
+    return app
+
+
+def start_connection(channel: Channel, *, instance: str = "") -> tuple[str, dict]:
+    """The provider's login address, and what the session keeps until the callback.
+
+    ``instance``: for Mastodon, the instance address the administrator typed."""
     provider = provider_for(channel)
     if provider is None or not provider.configured:
         raise ConnectionError(_("Questo tipo di canale non si collega con un accesso."))
+    pending = {"channel": channel.pk, "started": timezone.now().timestamp()}
+    if provider.name == "mastodon":
+        try:
+            base = normalise_instance(instance)
+            check_public(base)
+        except AddressRefused as exc:
+            raise ConnectionError(str(exc)) from None
+        provider = _mastodon_provider(_mastodon_app(base))
+        pending["instance"] = base
     verifier = secrets.token_urlsafe(64)
     with _client(provider) as client:
         url, state = client.create_authorization_url(provider.authorize_url, code_verifier=verifier)
-    pending = {
-        "state": state,
-        "verifier": verifier,
-        "channel": channel.pk,
-        "started": timezone.now().timestamp(),
-    }
+    pending.update(state=state, verifier=verifier)
     return url, pending
+
+
+def _pending_provider(channel: Channel, pending: dict) -> Provider | None:
+    provider = provider_for(channel)
+    if provider is not None and provider.name == "mastodon":
+        app = MastodonApp.objects.filter(base_url=pending.get("instance", "")).first()
+        return _mastodon_provider(app) if app else None
+    return provider
 
 
 def finish_connection(*, pending: dict | None, callback_url: str, query: dict, by):
     """Exchange the code the provider sent back, look up the account, store the tokens.
 
+    Returns the :class:`ChannelConnection`, or, for a provider where the person must still
+    pick a Page or an organization, a dict for the session (see :func:`choices_for`).
     Every refusal (wrong or stale ``state``, denied consent, a code already used or expired,
     a provider error) raises :class:`ConnectionError` and saves nothing.
     """
@@ -130,7 +276,7 @@ def finish_connection(*, pending: dict | None, callback_url: str, query: dict, b
     if timezone.now().timestamp() - float(pending.get("started", 0)) > PENDING_TTL.seconds:
         raise ConnectionError(_("Il collegamento è scaduto: riprova da capo."))
     channel = Channel.objects.filter(pk=pending.get("channel")).first()
-    provider = provider_for(channel) if channel else None
+    provider = _pending_provider(channel, pending) if channel else None
     if provider is None:
         raise ConnectionError(_("Il canale non esiste più."))
     if query.get("error"):
@@ -149,17 +295,36 @@ def finish_connection(*, pending: dict | None, callback_url: str, query: dict, b
                 authorization_response=callback_url,
                 code_verifier=pending["verifier"],
             )
+            if provider.name == "meta":
+                token = _meta_long_lived(client, provider, token)
+                return _choosing(channel, provider, token)
+            if provider.name == "linkedin":
+                return _choosing(channel, provider, token)
             account = _account(client, provider)
-    except (AuthlibBaseError, httpx.HTTPError, ValueError, KeyError) as exc:
+    except (
+        AuthlibBaseError,
+        httpx.HTTPError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as exc:
         logger.warning("Connecting channel %s failed: %s", channel.pk, type(exc).__name__)
         raise ConnectionError(
             _("%(p)s non ha completato il collegamento (%(e)s): riprova.")
             % {"p": provider.label, "e": _error_code(exc)}
         ) from None
-    return _save_connection(channel, provider, token, account, by=by)
+    config = {"base_url": provider.api_url} if provider.name == "mastodon" else None
+    return save_connection(channel, provider, token, account, by=by, config=config)
 
 
 def _account(client: OAuth2Client, provider: Provider) -> dict:
+    if provider.name == "mastodon":
+        response = client.get(provider.api_url + "/api/v1/accounts/verify_credentials")
+        response.raise_for_status()
+        data = response.json()
+        host = provider.api_url.split("://", 1)[1]
+        return {"id": str(data["id"]), "name": f"@{data['acct']}@{host}"}
     response = client.get(provider.api_url + "/2/users/me")
     response.raise_for_status()
     data = response.json().get("data") or {}
@@ -167,7 +332,10 @@ def _account(client: OAuth2Client, provider: Provider) -> dict:
 
 
 def _error_code(exc: Exception) -> str:
-    return str(getattr(exc, "error", "") or type(exc).__name__)[:80]
+    error = getattr(exc, "error", "") or type(exc).__name__
+    if isinstance(error, dict):  # Graph API: {"message": ..., "type": ..., "code": ...}
+        error = error.get("type") or error.get("code") or "error"
+    return str(error)[:80]
 
 
 def _expiry(token: dict) -> datetime | None:
@@ -178,9 +346,15 @@ def _expiry(token: dict) -> datetime | None:
     return None
 
 
-def _save_connection(channel, provider, token, account, *, by) -> ChannelConnection:
+def save_connection(
+    channel, provider, token, account, *, by, config: dict | None = None
+) -> ChannelConnection:
+    """Store the connection (and the channel's ids, when the login chose them) at once."""
     now = timezone.now()
     with transaction.atomic():
+        if config:
+            channel.config = {**(channel.config or {}), **config}
+            channel.save(update_fields=["config"])
         connection, created = ChannelConnection.objects.update_or_create(
             channel=channel,
             defaults={
@@ -189,7 +363,7 @@ def _save_connection(channel, provider, token, account, *, by) -> ChannelConnect
                 "account_id": account["id"][:200],
                 "account_name": account["name"][:200],
                 "access_token": token["access_token"],
-                "refresh_token": token.get("refresh_token", ""),
+                "refresh_token": token.get("refresh_token", "") or "",
                 "expires_at": _expiry(token),
                 "scope": str(token.get("scope", ""))[:500],
                 "connected_at": now,
@@ -197,6 +371,7 @@ def _save_connection(channel, provider, token, account, *, by) -> ChannelConnect
                 "last_refreshed_at": None,
                 "refresh_claimed_until": None,
                 "last_error": "",
+                "expiry_warned_days": None,
             },
         )
         record(
@@ -204,9 +379,193 @@ def _save_connection(channel, provider, token, account, *, by) -> ChannelConnect
             actor=by,
             obj=channel,
             summary=_("Collegato come %(account)s") % {"account": connection.account_name},
-            after={"account": connection.account_name, "provider": provider.name},
+            after={
+                "account": connection.account_name,
+                "provider": provider.name,
+                **({"config": config} if config else {}),
+            },
         )
     return connection
+
+
+# --- Choosing a Page or an organization (Meta, LinkedIn) -------------------------------------
+
+
+def _meta_long_lived(client: OAuth2Client, provider: Provider, token: dict) -> dict:
+    """Facebook's short-lived user token (hours) for a long-lived one (about 60 days): the
+    Page tokens derived from it do not expire."""
+    response = client.get(
+        provider.token_url,
+        params={
+            "grant_type": "fb_exchange_token",
+            "client_id": provider.client_id,
+            "client_secret": provider.client_secret,
+            "fb_exchange_token": token["access_token"],
+        },
+    )
+    body = response.json()
+    if response.status_code != 200 or not body.get("access_token"):
+        error = (body.get("error") or {}) if isinstance(body, dict) else {}
+        raise ValueError(str(error.get("type") or "fb_exchange_token"))
+    return {k: body[k] for k in ("access_token", "expires_in") if k in body}
+
+
+def _choosing(channel: Channel, provider: Provider, token: dict) -> dict:
+    """What the session keeps while the person picks: the token, encrypted."""
+    return {
+        "channel": channel.pk,
+        "provider": provider.name,
+        "token": encrypt(json.dumps(dict(token))),
+        "started": timezone.now().timestamp(),
+    }
+
+
+def _choosing_state(choosing: dict | None) -> tuple[Channel, Provider, dict]:
+    if not choosing or timezone.now().timestamp() - float(choosing.get("started", 0)) > (
+        PENDING_TTL.seconds
+    ):
+        raise ConnectionError(_("Il collegamento è scaduto: riprova da capo."))
+    channel = Channel.objects.filter(pk=choosing.get("channel")).first()
+    provider = provider_for(channel) if channel else None
+    if provider is None or provider.name != choosing.get("provider"):
+        raise ConnectionError(_("Il canale non esiste più o ha cambiato tipo: riprova."))
+    try:
+        token = json.loads(decrypt(choosing["token"]))
+    except Exception:  # an unreadable or tampered value: start again
+        raise ConnectionError(_("Il collegamento è scaduto: riprova da capo.")) from None
+    return channel, provider, token
+
+
+def _api(provider: Provider, token: dict, path: str, **params) -> dict:
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    if provider.name == "linkedin":
+        headers.update({"LinkedIn-Version": LINKEDIN_VERSION, "X-Restli-Protocol-Version": "2.0.0"})
+    response = httpx.get(
+        provider.api_url + path,
+        params=params,
+        headers=headers,
+        timeout=HTTP_TIMEOUT,
+        follow_redirects=False,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def _meta_pages(provider: Provider, token: dict) -> list[dict]:
+    pages = []
+    after = None
+    for _page in range(10):  # 25 Pages a page; an office manages a handful
+        params = {"fields": "id,name,access_token,instagram_business_account{id,username}"}
+        if after:
+            params["after"] = after
+        body = _api(provider, token, "/me/accounts", **params)
+        pages.extend(body.get("data") or [])
+        after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+        if not after or not (body.get("paging") or {}).get("next"):
+            break
+    return pages
+
+
+def _linkedin_organizations(provider: Provider, token: dict) -> list[dict]:
+    body = _api(
+        provider,
+        token,
+        "/rest/organizationAcls",
+        q="roleAssignee",
+        role="ADMINISTRATOR",
+        state="APPROVED",
+    )
+    organizations = []
+    for element in body.get("elements") or []:
+        urn = str(element.get("organization", ""))
+        org_id = urn.rsplit(":", 1)[-1]
+        if not org_id.isdigit():
+            continue
+        details = _api(provider, token, f"/rest/organizations/{org_id}")
+        organizations.append({"id": org_id, "name": str(details.get("localizedName") or urn)})
+    return organizations
+
+
+def _choices(channel: Channel, provider: Provider, token: dict) -> list[tuple[Choice, dict]]:
+    """(what the person sees, what is saved) for each Page or organization on offer."""
+    result = []
+    if provider.name == "linkedin":
+        for org in _linkedin_organizations(provider, token):
+            result.append(
+                (
+                    Choice(org["id"], org["name"]),
+                    {
+                        "account": {"id": org["id"], "name": org["name"]},
+                        "token": token,
+                        "config": {"organization_id": org["id"]},
+                    },
+                )
+            )
+        return result
+    for page in _meta_pages(provider, token):
+        page_token = {"access_token": str(page.get("access_token", ""))}
+        if channel.kind == ChannelKind.FACEBOOK:
+            result.append(
+                (
+                    Choice(str(page["id"]), str(page.get("name", page["id"]))),
+                    {
+                        "account": {"id": str(page["id"]), "name": str(page.get("name", ""))},
+                        "token": page_token,
+                        "config": {"page_id": str(page["id"])},
+                    },
+                )
+            )
+            continue
+        instagram = page.get("instagram_business_account") or {}
+        if not instagram.get("id"):
+            continue  # a Page with no Instagram professional account linked to it
+        name = "@" + str(instagram.get("username") or instagram["id"])
+        result.append(
+            (
+                Choice(
+                    str(instagram["id"]),
+                    _("%(ig)s (Pagina %(page)s)") % {"ig": name, "page": page.get("name", "")},
+                ),
+                {
+                    "account": {"id": str(instagram["id"]), "name": name},
+                    "token": page_token,
+                    "config": {"ig_user_id": str(instagram["id"]), "page_id": str(page["id"])},
+                },
+            )
+        )
+    return result
+
+
+def choices_for(choosing: dict | None) -> tuple[Channel, Provider, list[Choice]]:
+    """The Pages or organizations the person who logged in may connect the channel to."""
+    channel, provider, token = _choosing_state(choosing)
+    try:
+        options = _choices(channel, provider, token)
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConnectionError(
+            _("%(p)s non ha elencato le pagine (%(e)s): riprova.")
+            % {"p": provider.label, "e": type(exc).__name__}
+        ) from None
+    return channel, provider, [choice for choice, _saved in options]
+
+
+def finish_choice(*, choosing: dict | None, choice_id: str, by) -> ChannelConnection:
+    """Connect the channel to the Page or organization picked (asked of the API again: the
+    id posted is only a choice among what the person may manage)."""
+    channel, provider, token = _choosing_state(choosing)
+    try:
+        options = _choices(channel, provider, token)
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConnectionError(
+            _("%(p)s non ha elencato le pagine (%(e)s): riprova.")
+            % {"p": provider.label, "e": type(exc).__name__}
+        ) from None
+    saved = next((s for choice, s in options if choice.id == str(choice_id)), None)
+    if saved is None:
+        raise ConnectionError(_("Scegli una delle pagine elencate."))
+    return save_connection(
+        channel, provider, saved["token"], saved["account"], by=by, config=saved["config"]
+    )
 
 
 # --- Keeping it alive ---------------------------------------------------------------------
@@ -303,17 +662,21 @@ def _needs_reconnect(connection: ChannelConnection, code: str) -> str:
     return "needs_reconnect"
 
 
-def _notify_reconnect(channel_id: int) -> None:
-    channel = Channel.objects.filter(pk=channel_id).first()
-    if channel is None:
-        return
-    recipients = sorted(
+def _admin_emails() -> list[str]:
+    return sorted(
         set(
             User.objects.filter(groups__name=Role.ADMIN.value, is_active=True)
             .exclude(email="")
             .values_list("email", flat=True)
         )
     )
+
+
+def _notify_reconnect(channel_id: int) -> None:
+    channel = Channel.objects.filter(pk=channel_id).first()
+    if channel is None:
+        return
+    recipients = _admin_emails()
     if not recipients:
         return
     try:
@@ -345,3 +708,62 @@ def access_token_for(channel: Channel) -> str | None:
     if connection.expires_at and connection.expires_at <= timezone.now():
         return ""
     return connection.access_token
+
+
+# --- Warnings before a token that cannot be refreshed lapses ----------------------------
+
+
+def warn_expiring_connections(*, now: datetime | None = None) -> int:
+    """Email the administrators 14, 3 and 1 days before a token that cannot be refreshed
+    lapses; each warning once per token (a conditional UPDATE claims it, so two runs, or two
+    beats, send it once). Returns how many warnings went out."""
+    now = now or timezone.now()
+    sent = 0
+    for expiring in expiring_connections(now=now):
+        days = warning_due(expiring, now)
+        connection = expiring.connection
+        if days is None:
+            continue
+        claimed = (
+            ChannelConnection.objects.filter(pk=connection.pk, expires_at=connection.expires_at)
+            .filter(Q(expiry_warned_days__isnull=True) | Q(expiry_warned_days__gt=days))
+            .update(expiry_warned_days=days)
+        )
+        if not claimed:
+            continue
+        record(
+            action="channel.expiry_warned",
+            obj=connection.channel,
+            summary=_("Il token scade tra meno di %(d)s giorni") % {"d": days},
+            after={"days": days},
+        )
+        _send_expiry_warning(connection, days)
+        sent += 1
+    return sent
+
+
+def _send_expiry_warning(connection: ChannelConnection, days: int) -> None:
+    recipients = _admin_emails()
+    if not recipients:
+        return
+    channel = connection.channel
+    try:
+        send_mail(
+            _("Canale da ricollegare entro %(d)s giorni: %(channel)s")
+            % {"d": days, "channel": channel.name},
+            _(
+                "L'accesso del canale «%(channel)s» (%(account)s) scade il %(when)s e il "
+                "servizio non permette di rinnovarlo da solo. Ricollegalo prima di allora da "
+                "%(url)s, altrimenti i post previsti aspetteranno."
+            )
+            % {
+                "channel": channel.name,
+                "account": connection.account_name,
+                "when": timezone.localtime(connection.expires_at).strftime("%d/%m/%Y %H:%M"),
+                "url": settings.SITE_URL + reverse("channels:edit", args=[channel.pk]),
+            },
+            None,
+            recipients,
+        )
+    except Exception:  # mail trouble must not undo the recorded warning
+        logger.exception("Could not email about channel %s", channel.pk)

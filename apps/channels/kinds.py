@@ -198,3 +198,16 @@ def config_settings_for(kind: str) -> tuple[ConfigSetting, ...]:
         return CONFIG_SETTINGS.get(ChannelKind(kind), ())
     except ValueError:  # an unknown kind typed into the form: its own field reports it
         return ()
+
+
+# Kinds a person connects in the app (the network's login, or Telegram's bot token).
+CONNECTABLE_KINDS = frozenset(
+    {
+        ChannelKind.X,
+        ChannelKind.MASTODON,
+        ChannelKind.FACEBOOK,
+        ChannelKind.INSTAGRAM,
+        ChannelKind.LINKEDIN,
+        ChannelKind.TELEGRAM,
+    }
+)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.encryption import EncryptedTextField
 
 from .enums import ChannelKind, Formality
-from .kinds import defaults_for
+from .kinds import CONNECTABLE_KINDS, defaults_for
 
 
 class Channel(models.Model):
@@ -75,6 +75,10 @@ class Channel(models.Model):
         return defaults_for(self.kind).icon
 
     @property
+    def connects_in_app(self) -> bool:
+        return self.kind in CONNECTABLE_KINDS
+
+    @property
     def connection_or_none(self):
         """The login connection, if any (templates cannot catch DoesNotExist)."""
         return getattr(self, "connection", None)
@@ -114,6 +118,9 @@ class ChannelConnection(models.Model):
     # Held by the one worker refreshing the token (a conditional UPDATE claims it).
     refresh_claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("ultimo errore"), blank=True)
+    # The smallest "days before expiry" warning already sent for this token (14, 3, 1); a new
+    # token (reconnect) clears it. Claimed with a conditional UPDATE: each warning goes once.
+    expiry_warned_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -125,3 +132,21 @@ class ChannelConnection(models.Model):
 
     def __str__(self):
         return f"{self.channel} · {self.account_name or self.provider}"
+
+
+class MastodonApp(models.Model):
+    """PA Planner's own registration on one Mastodon instance (``POST /api/v1/apps``), made
+    once per instance and reused by every channel there. The client secret is encrypted."""
+
+    base_url = models.CharField(_("istanza"), max_length=200, unique=True)
+    redirect_uri = models.CharField(max_length=500)
+    client_id = EncryptedTextField()
+    client_secret = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("app registrata su Mastodon")
+        verbose_name_plural = _("app registrate su Mastodon")
+
+    def __str__(self):
+        return self.base_url

@@ -17,3 +17,10 @@ def refresh_connections() -> dict:
     if outcomes:
         logger.info("connection refresh: %s", outcomes)
     return outcomes
+
+
+@shared_task(name="channels.warn_expiring_connections")
+def warn_expiring_connections() -> int:
+    """Beat: tell the administrators before a token that cannot be refreshed lapses.
+    Idempotent: each warning is claimed once per token."""
+    return connections.warn_expiring_connections()

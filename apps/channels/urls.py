@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/modifica/", views.channel_edit, name="edit"),
     path("<int:pk>/collega/", views.connect_start, name="connect"),
     path("collegamento/ritorno/", views.connect_callback, name="connect_callback"),
+    path("collegamento/scegli/", views.connect_choose, name="connect_choose"),
+    path("<int:pk>/telegram/", views.telegram_connect, name="telegram"),
 ]

@@ -6,12 +6,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.access import require_capability
 from apps.accounts.security import require_recent_auth
 
-from . import connections
+from . import connections, telegram
 from .forms import ChannelForm
 from .models import Channel
 from .services import save_channel
 
 PENDING_SESSION_KEY = "channel_connection_pending"
+CHOOSING_SESSION_KEY = "channel_connection_choosing"
+TELEGRAM_SESSION_KEY = "channel_telegram_pending"
 
 
 @require_GET
@@ -63,6 +65,7 @@ def _edit_context(form, channel):
         "provider": connections.provider_for(channel) if channel else None,
         "connection": getattr(channel, "connection", None) if channel else None,
         "redirect_uri": connections.redirect_uri(),
+        "is_telegram": channel is not None and telegram.is_telegram(channel),
     }
 
 
@@ -73,12 +76,20 @@ def connect_start(request, pk):
     """ "Collega": off to the network's login page, with PKCE and a state kept in the session."""
     channel = get_object_or_404(Channel, pk=pk)
     try:
-        url, pending = connections.start_connection(channel)
+        url, pending = connections.start_connection(
+            channel, instance=request.POST.get("instance", "")[:300]
+        )
     except connections.ConnectionError as exc:
         messages.error(request, str(exc))
         return redirect("channels:edit", pk=channel.pk)
     request.session[PENDING_SESSION_KEY] = pending
-    return redirect(url)
+    # Not a redirect: the policy's form-action 'self' makes browsers stop a form submission
+    # that is redirected to another site. The page moves on by itself (or by its link).
+    return render(
+        request,
+        "channels/connect_go.html",
+        {"channel": channel, "provider": connections.provider_for(channel), "login_url": url},
+    )
 
 
 @require_GET
@@ -99,9 +110,101 @@ def connect_callback(request):
         if channel_id and Channel.objects.filter(pk=channel_id).exists():
             return redirect("channels:edit", pk=channel_id)
         return redirect("channels:list")
+    if isinstance(connection, dict):  # a Page or an organization to pick first
+        request.session[CHOOSING_SESSION_KEY] = connection
+        return redirect("channels:connect_choose")
     messages.success(
         request,
         _("Canale «%(channel)s» collegato come %(account)s.")
         % {"channel": connection.channel.name, "account": connection.account_name},
     )
     return redirect("channels:edit", pk=connection.channel_id)
+
+
+def _connected(request, connection):
+    messages.success(
+        request,
+        _("Canale «%(channel)s» collegato come %(account)s.")
+        % {"channel": connection.channel.name, "account": connection.account_name},
+    )
+    return redirect("channels:edit", pk=connection.channel_id)
+
+
+def _back_after_error(request, exc, channel_id):
+    messages.error(request, str(exc))
+    if channel_id and Channel.objects.filter(pk=channel_id).exists():
+        return redirect("channels:edit", pk=channel_id)
+    return redirect("channels:list")
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("configure")
+def connect_choose(request):
+    """After Facebook's or LinkedIn's login: which Page, Instagram account or organization."""
+    choosing = request.session.get(CHOOSING_SESSION_KEY)
+    channel_id = (choosing or {}).get("channel")
+    try:
+        if request.method == "POST":
+            connection = connections.finish_choice(
+                choosing=choosing, choice_id=request.POST.get("choice", "")[:100], by=request.user
+            )
+            request.session.pop(CHOOSING_SESSION_KEY, None)
+            return _connected(request, connection)
+        channel, provider, choices = connections.choices_for(choosing)
+    except connections.ConnectionError as exc:
+        if request.method == "GET" or not choosing:
+            request.session.pop(CHOOSING_SESSION_KEY, None)
+            return _back_after_error(request, exc, channel_id)
+        messages.error(request, str(exc))
+        return redirect("channels:connect_choose")
+    return render(
+        request,
+        "channels/connect_choose.html",
+        {"channel": channel, "provider": provider, "choices": choices},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("configure")
+@require_recent_auth
+def telegram_connect(request, pk):
+    """Telegram: the bot token pasted once, then the channel where the bot posts."""
+    channel = get_object_or_404(Channel, pk=pk)
+    if not telegram.is_telegram(channel):
+        return redirect("channels:edit", pk=channel.pk)
+    pending = request.session.get(TELEGRAM_SESSION_KEY)
+    if pending and pending.get("channel") != channel.pk:
+        pending = None
+    context = {"channel": channel, "choices": None, "error": "", "chat": "", "bot": None}
+    if request.method == "POST" and "token" in request.POST:
+        try:
+            bot = telegram.verify_bot(channel=channel, token=request.POST["token"][:200])
+        except connections.ConnectionError as exc:
+            context["error"] = str(exc)
+            return render(request, "channels/telegram_connect.html", context, status=200)
+        pending = {
+            **telegram.pending_token(token=request.POST["token"][:200], bot=bot),
+            "channel": channel.pk,
+        }
+        request.session[TELEGRAM_SESSION_KEY] = pending
+        return redirect("channels:telegram", pk=channel.pk)
+    if request.method == "POST":
+        chat = request.POST.get("chat_name", "").strip() or request.POST.get("chat", "")
+        try:
+            connection = telegram.connect_chat(
+                channel=channel, pending=pending, chat=chat[:100], by=request.user
+            )
+        except connections.ConnectionError as exc:
+            context["error"] = str(exc)
+            context["chat"] = chat[:100]
+        else:
+            request.session.pop(TELEGRAM_SESSION_KEY, None)
+            return _connected(request, connection)
+    if pending:
+        try:
+            context["choices"] = telegram.admin_chats(channel=channel, pending=pending)
+            context["bot"] = pending["bot"]
+        except connections.ConnectionError as exc:
+            request.session.pop(TELEGRAM_SESSION_KEY, None)
+            context["error"] = str(exc)
+    return render(request, "channels/telegram_connect.html", context)

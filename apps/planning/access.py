@@ -45,7 +45,13 @@ def post_with_relations(pk: int) -> Post | None:
     return (
         Post.objects.select_related("category", "author", "last_editor", "event", "approved_by")
         .prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.select_related("channel")), "images"
+            Prefetch(
+                "variants",
+                queryset=Variant.objects.select_related(
+                    "channel__connection", "channel__credential"
+                ),
+            ),
+            "images",
         )
         .filter(pk=pk)
         .first()

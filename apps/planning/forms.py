@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.channels.models import Channel
+from apps.channels.selectors import connection_problem
 from apps.core import images
 from apps.core.forms import AccessibleFormMixin
 from apps.core.validators import WebURLField, cap_length
@@ -29,6 +30,14 @@ MAX_DB_ID = 2**63 - 1
 
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A multiple choice of rows whose ids out of the database's range are a field error."""
+
+    def label_from_instance(self, obj):
+        if isinstance(obj, Channel):
+            # The editor sees at once a channel that cannot publish (it is still selectable:
+            # its posts wait until someone connects it).
+            problem = connection_problem(obj)
+            return f"{obj} ({problem})" if problem else str(obj)
+        return super().label_from_instance(obj)
 
     def _check_values(self, value):
         for pk in value:
@@ -169,7 +178,9 @@ class PostForm(AccessibleFormMixin, forms.Form):
             if post.event_id:
                 events = Event.objects.filter(pk=post.event_id) | events
         self.fields["category"].queryset = categories.distinct()
-        self.fields["channels"].queryset = channels.distinct().order_by("name")
+        self.fields["channels"].queryset = (
+            channels.distinct().select_related("connection", "credential").order_by("name")
+        )
         self.fields["event"].queryset = events.distinct().order_by("starts_at")
         self.channel_list = list(self.fields["channels"].queryset)
         for channel in self.channel_list:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.roles import can
 from apps.audit.models import AuditEntry
+from apps.channels.selectors import connection_problem
 from apps.crisis.selectors import open_crisis
 from apps.planning.access import can_manage_post
 from apps.planning.checks import check_post
@@ -28,7 +29,13 @@ def review_queue() -> QuerySet[Post]:
         Post.objects.filter(status=S.IN_REVIEW)
         .select_related("category", "author", "last_editor", "approved_by")
         .prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.select_related("channel")), "images"
+            Prefetch(
+                "variants",
+                queryset=Variant.objects.select_related(
+                    "channel__connection", "channel__credential"
+                ),
+            ),
+            "images",
         )
         .order_by("planned_at", "id")
     )
@@ -51,6 +58,8 @@ class ReviewState:
     # An ordinary post approved now will be held by the open crisis.
     crisis_hold_warning: str = ""
     warnings: list = field(default_factory=list)  # [(channel name, Finding)]
+    # Channels that cannot publish now (not connected, to reconnect): a warning, not a block.
+    channel_warnings: list = field(default_factory=list)  # [(channel name, message)]
     has_blocking: bool = False
 
     @property
@@ -109,6 +118,10 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
             )
     if status not in (S.PUBLISHED, S.CANCELLED):
         variants = {v.pk: v for v in post.variants.all()}
+        for variant in variants.values():
+            problem = connection_problem(variant.channel)
+            if problem:
+                state.channel_warnings.append((str(variant.channel), problem))
         for variant_id, findings in check_post(post).items():
             channel = variants[variant_id].channel if variant_id in variants else ""
             for finding in findings:

@@ -1,4 +1,8 @@
-"""Telegram Bot API: /bot<token>/sendMessage, sendPhoto, deleteMessage; ``ok: false`` errors."""
+"""Telegram Bot API: /bot<token>/sendMessage, sendPhoto, deleteMessage; ``ok: false`` errors.
+
+For connecting a channel: ``getMe``, ``getUpdates`` (the ``my_chat_member`` updates of the
+chats the bot was added to, kept 24 hours; 409 while a webhook is set), ``getChat``,
+``getChatAdministrators`` and ``getChatMember`` over ``chats`` (see :meth:`add_chat`)."""
 
 import re
 
@@ -15,10 +19,81 @@ def _error(code: int, description: str, **parameters) -> Reply:
     return Reply(code, body)
 
 
+BOT = {"id": 123456789, "is_bot": True, "first_name": "Comune", "username": "ComuneBot"}
+OWNER = {"id": 5550001, "is_bot": False, "first_name": "Ufficio"}
+
+
+def _bot_member(status: str, can_post: bool = True) -> dict:
+    member = {"user": BOT, "status": status}
+    if status == "administrator":
+        member.update(can_be_edited=False, can_post_messages=can_post, can_delete_messages=True)
+    return member
+
+
 class TelegramServer(ChannelServer):
     kind = "telegram"
     default_token = "123456789:telegram-test-token-ABCDEFGHIJ"
     chat_id = "@comuneesempio"
+
+    def __init__(self, **kwargs):
+        self._reset_state()
+        super().__init__(**kwargs)
+
+    def _reset_state(self):
+        # chat id -> {"chat": Chat, "bot": ChatMember of the bot}; the Comune's channel has
+        # the bot as an administrator that may post, and it was added recently (an update).
+        self.chats: dict[int, dict] = {}
+        self.updates: list[dict] = []
+        self.webhook_set = False
+        self.add_chat(dict(CHANNEL, type="channel"), bot_status="administrator")
+
+    def add_chat(self, chat: dict, *, bot_status: str, can_post: bool = True) -> None:
+        """A chat the bot was added to (``bot_status``: administrator, member, left…)."""
+        self.chats[chat["id"]] = {"chat": chat, "bot": _bot_member(bot_status, can_post)}
+        self.updates.append(
+            {
+                "update_id": 900000 + len(self.updates),
+                "my_chat_member": {
+                    "chat": chat,
+                    "from": OWNER,
+                    "date": now(),
+                    "old_chat_member": {"user": BOT, "status": "left"},
+                    "new_chat_member": _bot_member(bot_status, can_post),
+                },
+            }
+        )
+
+    def _find_chat(self, chat_id: str) -> dict | None:
+        for entry in self.chats.values():
+            chat = entry["chat"]
+            if chat_id == str(chat["id"]) or (
+                chat.get("username") and chat_id.lower() == "@" + chat["username"].lower()
+            ):
+                return entry
+        return None
+
+    def _connect_method(self, method: str, request: RecordedRequest) -> Reply | None:
+        if method == "getUpdates":
+            if self.webhook_set:
+                return _error(409, "Conflict: can't use getUpdates method while webhook is active")
+            return Reply(200, {"ok": True, "result": list(self.updates)})
+        if method not in ("getChat", "getChatAdministrators", "getChatMember"):
+            return None
+        entry = self._find_chat(str(request.field("chat_id", "")))
+        if entry is None:
+            return _error(400, "Bad Request: chat not found")
+        if entry["bot"]["status"] in ("left", "kicked"):
+            return _error(403, "Forbidden: bot is not a member of the channel chat")
+        if method == "getChat":
+            return Reply(200, {"ok": True, "result": entry["chat"]})
+        if method == "getChatAdministrators":
+            admins = [{"user": OWNER, "status": "creator", "is_anonymous": False}]
+            if entry["bot"]["status"] == "administrator":
+                admins.append(entry["bot"])
+            return Reply(200, {"ok": True, "result": admins})
+        if str(request.field("user_id", "")) == str(BOT["id"]):
+            return Reply(200, {"ok": True, "result": entry["bot"]})
+        return _error(400, "Bad Request: user not found")
 
     @property
     def config(self):
@@ -40,8 +115,10 @@ class TelegramServer(ChannelServer):
             return _error(401, "Unauthorized")
         method = match["method"]
         if method == "getMe":
-            bot = {"id": 123456789, "is_bot": True, "first_name": "Comune", "username": "ComuneBot"}
-            return Reply(200, {"ok": True, "result": bot})
+            return Reply(200, {"ok": True, "result": BOT})
+        reply = self._connect_method(method, request)
+        if reply is not None:
+            return reply
         chat_id = str(request.field("chat_id", ""))
         if chat_id not in (self.chat_id, str(CHANNEL["id"])):
             return _error(400, "Bad Request: chat not found")

@@ -46,6 +46,10 @@ def _channel(cast):
     return {"pk": ChannelFactory(name="Canale matrice").pk}
 
 
+def _telegram_channel(cast):
+    return {"pk": ChannelFactory(name="Telegram matrice", kind="telegram").pk}
+
+
 ROWS = [
     staff("planning:calendar"),
     staff("planning:calendar", query="?vista=settimana", label=" week"),
@@ -89,4 +93,13 @@ ROWS = [
     ),
     admins("channels:connect", method="POST", make_kwargs=_channel),
     admins("channels:connect_callback", query="?state=x&code=y"),
+    admins("channels:connect_choose"),
+    admins("channels:connect_choose", method="POST", data=lambda cast, kwargs: {"choice": "1"}),
+    admins("channels:telegram", make_kwargs=_telegram_channel),
+    admins(
+        "channels:telegram",
+        method="POST",
+        make_kwargs=_telegram_channel,
+        data=lambda cast, kwargs: {"token": "not-a-token"},
+    ),
 ]

@@ -5,8 +5,10 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from apps.audit.models import AuditEntry
+from apps.channels.models import ChannelConnection, MastodonApp
 from apps.core.encryption import PREFIX
 from apps.publishing.models import ChannelCredential
 from apps.publishing.services import build_publish_request, schedule_deliveries
@@ -78,3 +80,28 @@ def test_the_credentials_page_never_shows_the_token_or_its_ciphertext(admin_clie
     body = admin_client_.get(reverse("credentials:list")).content.decode()
 
     assert TOKEN not in body and stored(credential) not in body
+
+
+def test_rotation_also_re_encrypts_connection_tokens_and_mastodon_registrations():
+    with override_settings(SECRET_ENCRYPTION_KEYS=[OLD]):
+        ChannelConnection.objects.create(
+            channel=ChannelFactory(name="X"),
+            provider="x",
+            access_token="x-access",
+            refresh_token="x-refresh",
+            connected_at=timezone.now(),
+        )
+        MastodonApp.objects.create(
+            base_url="https://mastodon.uno", redirect_uri="r", client_id="cid", client_secret="cs"
+        )
+
+    with override_settings(SECRET_ENCRYPTION_KEYS=[NEW, OLD]):
+        call_command("rotate_secret_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with override_settings(SECRET_ENCRYPTION_KEYS=[NEW]):
+        connection_row = ChannelConnection.objects.get()
+        app = MastodonApp.objects.get()
+        assert (connection_row.access_token, connection_row.refresh_token) == (
+            "x-access",
+            "x-refresh",
+        )
+        assert (app.client_id, app.client_secret) == ("cid", "cs")

@@ -1,0 +1,70 @@
+"""Reads about channels for other pages (home page, editor)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ChannelConnection, ConnectionStatus
+
+# Administrators hear about a token that cannot be refreshed this many days before it lapses.
+EXPIRY_WARNING_DAYS = (14, 3, 1)
+
+
+@dataclass(frozen=True)
+class ExpiringConnection:
+    connection: ChannelConnection
+    days_left: int  # whole days, 0 when less than one is left; negative once lapsed
+
+    @property
+    def within_days(self) -> int:
+        """ "Lapses within N days": 13.2 days left reads "within 14"."""
+        return self.days_left + 1
+
+    @property
+    def lapsed(self) -> bool:
+        return self.connection.expires_at <= timezone.now()
+
+
+def expiring_connections(*, now: datetime | None = None) -> list[ExpiringConnection]:
+    """Connected channels whose token cannot be refreshed and lapses within the first warning
+    period (or already lapsed), soonest first. One query, the channel joined."""
+    now = now or timezone.now()
+    rows = (
+        ChannelConnection.objects.filter(
+            status=ConnectionStatus.CONNECTED,
+            refresh_token="",
+            expires_at__isnull=False,
+            expires_at__lte=now + timedelta(days=max(EXPIRY_WARNING_DAYS)),
+        )
+        .select_related("channel")
+        .order_by("expires_at", "pk")
+    )
+    return [ExpiringConnection(row, (row.expires_at - now).days) for row in rows]
+
+
+def warning_due(expiring: ExpiringConnection, now: datetime) -> int | None:
+    """The warning (14, 3 or 1 days) this token has reached, or None."""
+    left = expiring.connection.expires_at - now
+    reached = [days for days in EXPIRY_WARNING_DAYS if left <= timedelta(days=days)]
+    return min(reached) if reached else None
+
+
+def connection_problem(channel, *, now: datetime | None = None) -> str:
+    """Why a channel a person connects in the app cannot publish now, or "" (it can, or it
+    needs no connection). Callers ``select_related("connection", "credential")``: the pasted
+    credential is publishing's row, read here only through its reverse relation."""
+    if not channel.connects_in_app:
+        return ""
+    connection = getattr(channel, "connection", None)
+    if connection is None:
+        if getattr(channel, "credential", None) is not None:
+            return ""  # a pasted token
+        return _("non collegato: i post aspettano finché un amministratore lo collega")
+    if connection.status == ConnectionStatus.NEEDS_RECONNECT:
+        return _("da ricollegare: i post aspettano finché un amministratore lo ricollega")
+    now = now or timezone.now()
+    if connection.expires_at and connection.expires_at <= now and not connection.refresh_token:
+        return _("accesso scaduto: va ricollegato, i post aspettano")
+    return ""
