@@ -10,6 +10,11 @@ from apps.slots.models import Slot
 from .schemas import absolute
 
 
+def _local(value):
+    """Times in Italian wall time with their offset (what the office reads), or None."""
+    return timezone.localtime(value) if value is not None else None
+
+
 def category_ref(category: ContentCategory) -> dict:
     return {"id": category.pk, "slug": category.slug, "name": category.name}
 
@@ -35,8 +40,8 @@ def _delivery(variant) -> dict | None:
         return None
     return {
         "state": delivery.state,
-        "due_at": delivery.due_at,
-        "sent_at": delivery.sent_at,
+        "due_at": _local(delivery.due_at),
+        "sent_at": _local(delivery.sent_at),
         "attempts": delivery.attempts,
         "public_url": delivery.external_url,
     }
@@ -50,7 +55,7 @@ def post(post: Post) -> dict:
         "status_label": str(post.get_status_display()),
         "version": post.version,
         "category": category_ref(post.category),
-        "planned_at": post.planned_at,
+        "planned_at": _local(post.planned_at),
         "base_text": post.base_text,
         "link": post.link,
         "event_id": post.event_id,
@@ -68,8 +73,8 @@ def post(post: Post) -> dict:
             }
             for v in post.variants.all()
         ],
-        "created_at": post.created_at,
-        "updated_at": post.updated_at,
+        "created_at": _local(post.created_at),
+        "updated_at": _local(post.updated_at),
         "url": absolute(post.get_absolute_url()),
     }
 
@@ -99,7 +104,7 @@ def occurrence(occurrence) -> dict:
     return {
         "slot_id": occurrence.slot.pk,
         "slot_name": occurrence.slot.name,
-        "at": timezone.localtime(occurrence.at),
+        "at": _local(occurrence.at),
         "state": state,
         "post_id": occurrence.post.pk if occurrence.is_filled else None,
         "skip_reason": occurrence.skip.reason if occurrence.skip is not None else "",
@@ -113,8 +118,8 @@ def event(event: Event) -> dict:
         "title": event.title,
         "description": event.description,
         "all_day": event.all_day,
-        "starts_at": timezone.localtime(event.starts_at),
-        "ends_at": timezone.localtime(event.ends_at),
+        "starts_at": _local(event.starts_at),
+        "ends_at": _local(event.ends_at),
         "location_name": event.location_name,
         "address": event.address,
         "category": {
@@ -129,7 +134,7 @@ def event(event: Event) -> dict:
         "rrule": event.rrule,
         "repeat_until": event.repeat_until,
         "sequence": event.sequence,
-        "updated_at": event.updated_at,
+        "updated_at": _local(event.updated_at),
         "url": absolute(event.get_absolute_url()),
     }
 
@@ -148,7 +153,7 @@ def crisis(crisis) -> dict:
         "reason": crisis.reason,
         "all_channels": crisis.all_channels,
         "channels": [channel_ref(c) for c in crisis.channels.all()],
-        "declared_at": crisis.declared_at,
+        "declared_at": _local(crisis.declared_at),
     }
 
 
@@ -157,8 +162,8 @@ def blackout(blackout: Blackout) -> dict:
         "id": blackout.pk,
         "kind": blackout.kind,
         "reason": blackout.reason,
-        "starts_at": blackout.starts_at,
-        "ends_at": blackout.ends_at,
+        "starts_at": _local(blackout.starts_at),
+        "ends_at": _local(blackout.ends_at),
         "all_channels": blackout.all_channels,
         "channels": [channel_ref(c) for c in blackout.channels.all()],
         "allowed_categories": [category_ref(c) for c in blackout.allowed_categories.all()],

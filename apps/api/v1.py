@@ -86,9 +86,12 @@ def _unauthenticated(request, exc):
 def _validation(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-        if location and location[0] == "query":
-            location = location[1:]
+        # ("query", "filters", "status", 0) -> "status.0": the names a client sent.
+        location = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "payload", "filters")
+        ]
         errors.setdefault(".".join(location) or "__all__", []).append(str(error.get("msg", "")))
     return problem_response(invalid(errors))
 
