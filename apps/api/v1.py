@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -198,7 +198,7 @@ def create_post_route(request, payload: PostIn):
             )
         except PostEditError as exc:
             raise invalid({}, str(exc)) from None
-    return 201, serializers.post(_post_or_404(post.pk))
+    return Status(201, serializers.post(_post_or_404(post.pk)))
 
 
 @api.patch(
@@ -389,7 +389,7 @@ def create_event_route(request, payload: EventIn):
     form = writes.event_form(payload.dict())
     with writing(token):
         event = writes.save_event(form, by=token.user)
-    return 201, serializers.event(event)
+    return Status(201, serializers.event(event))
 
 
 @api.patch(
