@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from apps.accounts.roles import can
 from apps.crisis.selectors import blackouts_between, open_crisis
 from apps.events.models import Event
 from apps.planning.access import can_edit_post
@@ -28,7 +29,7 @@ from apps.review.services import ReviewError, may_manage, submit_post
 from apps.slots.selectors import occurrences_between, slots_for_list
 
 from . import serializers, writes
-from .auth import ANONYMOUS, public_auth, require, token_auth, token_of, writing
+from .auth import public_auth, require, token_auth, token_of, writing
 from .enums import Scope
 from .pagination import DEFAULT_PAGE_SIZE, PageMeta, paginate
 from .problems import ApiProblem, conflict, forbidden, invalid, not_found, problem_response
@@ -335,19 +336,17 @@ class EventFilters(Schema):
 
 
 def _staff_reader(request) -> bool:
-    """A token that reads the plan sees unpublished events too; nobody else does."""
+    """A token that reads the plan sees unpublished events too; anyone else, a token without
+    that scope or role included, sees what the public pages show."""
     token = token_of(request)
-    if token is None:
-        return False
-    require(request, Scope.READ, "plan")
-    return True
+    return token is not None and Scope.READ in token.scopes and can(token.user, "plan")
 
 
 @api.get("/events", response={200: EventPage, **ERRORS}, auth=public_auth, tags=["eventi"])
 def list_events(request, filters: Query[EventFilters]):
     """Gli eventi che toccano l'intervallo (di norma dai prossimi 31 giorni). Senza token: solo
     quelli pubblicati, come i feed iCal."""
-    staff = _staff_reader(request) if request.auth is not ANONYMOUS else False
+    staff = _staff_reader(request)
     start, end = _range(filters.start, filters.end)
     # Overlapping the range: a single event by its own span, a weekly series until its end.
     events = Event.objects.select_related("category").filter(
@@ -372,7 +371,7 @@ def list_events(request, filters: Query[EventFilters]):
     "/events/{int:event_id}", response={200: EventOut, **ERRORS}, auth=public_auth, tags=["eventi"]
 )
 def get_event(request, event_id: int):
-    staff = _staff_reader(request) if request.auth is not ANONYMOUS else False
+    staff = _staff_reader(request)
     events = Event.objects.select_related("category")
     if not staff:
         events = events.filter(published=True)
