@@ -42,8 +42,9 @@ def _errors(form, names: dict) -> dict[str, list[str]]:
 
 
 def _local_date_time(value) -> tuple[str, str]:
+    # To the microsecond: an edit that does not move the post must give back its exact time.
     local = timezone.localtime(value)
-    return local.date().isoformat(), local.strftime("%H:%M:%S")
+    return local.date().isoformat(), local.strftime("%H:%M:%S.%f")
 
 
 def post_form(changes: dict, *, user, post=None) -> PostForm:
@@ -72,6 +73,15 @@ def post_form(changes: dict, *, user, post=None) -> PostForm:
         if timezone.is_naive(changes["planned_at"]):
             raise invalid({"planned_at": [_("Indica il fuso orario, es. +01:00 o Z.")]})
         data["planned_date"], data["planned_time"] = _local_date_time(changes["planned_at"])
+    chosen = {str(pk) for pk in data.get("channels") or []}
+    strays = sorted(str(pk) for pk in changes.get("variant_texts") or {} if str(pk) not in chosen)
+    if strays:
+        raise invalid(
+            {
+                f"variant_texts.{pk}": [_("Questo canale non è tra i canali del post.")]
+                for pk in strays
+            }
+        )
     for channel_id, text in (changes.get("variant_texts") or {}).items():
         data[variant_field_name(channel_id)] = text
     for name, value in list(data.items()):

@@ -1,7 +1,7 @@
 """Writing through /api/v1/: the web pages' forms, services, state machine and audit."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -80,7 +80,9 @@ def test_the_editor_checks_of_the_web_form_apply_with_field_messages(
     past = api("POST", "/posts", raw, _post_body(channels, planned_at="2020-01-01T10:00:00Z"))
     no_text = api("POST", "/posts", raw, _post_body(channels, base_text="", variant_texts={}))
     bad_link = api("POST", "/posts", raw, _post_body(channels, link="javascript:alert(1)"))
-    unknown_channel = api("POST", "/posts", raw, _post_body(channels, channels=[999999]))
+    unknown_channel = api(
+        "POST", "/posts", raw, _post_body(channels, channels=[999999], variant_texts={})
+    )
 
     assert past.status_code == 400
     assert past.json()["errors"] == {
@@ -280,3 +282,37 @@ def test_malformed_json_and_wrong_types_are_400(client, editor, make_token):
         )
         assert response.status_code == 400, (body, response.content)
         assert response["Content-Type"] == "application/problem+json"
+
+
+def test_an_edit_that_does_not_move_the_post_keeps_its_exact_time(
+    api, editor, make_token, channels
+):
+    raw = make_token(editor, scopes=[Scope.WRITE_POSTS])
+    at = timezone.now() + timedelta(days=3, microseconds=123)
+    post = PostFactory(author=editor, channels=channels, planned_at=at)
+
+    response = api("PATCH", f"/posts/{post.pk}", raw, {"version": 1, "notes": "Nota"})
+
+    assert response.status_code == 200, response.json()
+    post.refresh_from_db()
+    assert (post.planned_at, post.notes) == (at, "Nota")
+
+
+def test_a_text_for_a_channel_the_post_does_not_have_is_a_field_error(
+    api, editor, make_token, channels
+):
+    raw = make_token(editor, scopes=[Scope.WRITE_POSTS])
+    post = PostFactory(author=editor, channels=channels[:1])
+
+    response = api(
+        "PATCH",
+        f"/posts/{post.pk}",
+        raw,
+        {"version": 1, "variant_texts": {str(channels[1].pk): "Testo"}},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        f"variant_texts.{channels[1].pk}": ["Questo canale non è tra i canali del post."]
+    }
+    assert Post.objects.get().version == 1
