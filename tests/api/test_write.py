@@ -316,3 +316,23 @@ def test_a_text_for_a_channel_the_post_does_not_have_is_a_field_error(
         f"variant_texts.{channels[1].pk}": ["Questo canale non è tra i canali del post."]
     }
     assert Post.objects.get().version == 1
+
+
+def test_a_variant_over_its_channels_limit_is_refused_on_that_variant(
+    api, editor, make_token, channels
+):
+    raw = make_token(editor, scopes=[Scope.WRITE_POSTS])
+    channels[1].char_limit = 20
+    channels[1].save(update_fields=["char_limit"])
+
+    response = api(
+        "POST",
+        "/posts",
+        raw,
+        _post_body(channels, variant_texts={str(channels[1].pk): "x" * 25}),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        f"variant_texts.{channels[1].pk}": ["Testo troppo lungo: 25 caratteri su 20 (5 in più)."]
+    }
