@@ -1,13 +1,13 @@
 """One way to page every list: ``?page=1&page_size=50`` (at most 200)."""
 
 from django.core.paginator import EmptyPage, Paginator
-from ninja import Schema
+from pydantic import BaseModel
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
-class PageMeta(Schema):
+class PageMeta(BaseModel):
     count: int
     page: int
     page_size: int

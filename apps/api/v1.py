@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import BaseModel
 
 from apps.accounts.roles import can
 from apps.crisis.selectors import blackouts_between, open_crisis
@@ -141,7 +142,7 @@ def _post_or_404(pk: int) -> Post:
 # --- posts ----------------------------------------------------------------------------------
 
 
-class PostPage(Schema):
+class PostPage(BaseModel):
     meta: PageMeta
     results: list[PostOut]
 
@@ -323,7 +324,7 @@ def list_blackouts(request, filters: Query[RangeFilters]):
 # --- events ---------------------------------------------------------------------------------
 
 
-class EventPage(Schema):
+class EventPage(BaseModel):
     meta: PageMeta
     results: list[EventOut]
 
