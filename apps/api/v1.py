@@ -8,7 +8,9 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import conditional_page
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BaseModel
@@ -67,6 +69,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 
+# Reads answer ETag (a hash of the body) and 304 to a matching If-None-Match:
+# ``@decorate_view(conditional_page)`` on every GET route, Django's own ConditionalGetMiddleware.
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
 
 
@@ -157,6 +161,7 @@ class PostFilters(Schema):
 
 
 @api.get("/posts", response={200: PostPage, **ERRORS}, auth=token_auth, tags=["post"])
+@decorate_view(conditional_page)
 def list_posts(request, filters: Query[PostFilters]):
     """I post pianificati in un intervallo (di norma i prossimi 31 giorni), in ordine di ora."""
     require(request, Scope.READ, "plan")
@@ -173,6 +178,7 @@ def list_posts(request, filters: Query[PostFilters]):
 
 
 @api.get("/posts/{int:post_id}", response={200: PostOut, **ERRORS}, auth=token_auth, tags=["post"])
+@decorate_view(conditional_page)
 def get_post(request, post_id: int):
     require(request, Scope.READ, "plan")
     return serializers.post(_post_or_404(post_id))
@@ -276,12 +282,14 @@ def submit_post_route(request, post_id: int):
 @api.get(
     "/categories", response={200: list[CategoryOut], **ERRORS}, auth=token_auth, tags=["piano"]
 )
+@decorate_view(conditional_page)
 def list_categories(request):
     require(request, Scope.READ, "plan")
     return [serializers.category(c) for c in ContentCategory.objects.all()]
 
 
 @api.get("/slots", response={200: list[SlotOut], **ERRORS}, auth=token_auth, tags=["piano"])
+@decorate_view(conditional_page)
 def list_slots(request):
     """Le rubriche: appuntamenti fissi con la loro ricorrenza (RRULE, ora italiana)."""
     require(request, Scope.READ, "plan")
@@ -299,6 +307,7 @@ class RangeFilters(Schema):
     auth=token_auth,
     tags=["piano"],
 )
+@decorate_view(conditional_page)
 def list_occurrences(request, filters: Query[RangeFilters]):
     """Le uscite delle rubriche attive in un intervallo: riempite, saltate o da riempire."""
     require(request, Scope.READ, "plan")
@@ -307,6 +316,7 @@ def list_occurrences(request, filters: Query[RangeFilters]):
 
 
 @api.get("/crisis", response={200: CrisisOut, **ERRORS}, auth=token_auth, tags=["crisi"])
+@decorate_view(conditional_page)
 def crisis_state(request):
     """La crisi in corso (le pubblicazioni nel suo ambito sono sospese), o nessuna."""
     require(request, Scope.READ, "plan")
@@ -314,6 +324,7 @@ def crisis_state(request):
 
 
 @api.get("/blackouts", response={200: list[BlackoutOut], **ERRORS}, auth=token_auth, tags=["crisi"])
+@decorate_view(conditional_page)
 def list_blackouts(request, filters: Query[RangeFilters]):
     """Periodi di silenzio (elettorale, lutto cittadino) che toccano l'intervallo."""
     require(request, Scope.READ, "plan")
@@ -347,6 +358,7 @@ def _staff_reader(request) -> bool:
 
 
 @api.get("/events", response={200: EventPage, **ERRORS}, auth=public_auth, tags=["eventi"])
+@decorate_view(conditional_page)
 def list_events(request, filters: Query[EventFilters]):
     """Gli eventi che toccano l'intervallo (di norma dai prossimi 31 giorni). Senza token: solo
     quelli pubblicati, come i feed iCal."""
@@ -374,6 +386,7 @@ def list_events(request, filters: Query[EventFilters]):
 @api.get(
     "/events/{int:event_id}", response={200: EventOut, **ERRORS}, auth=public_auth, tags=["eventi"]
 )
+@decorate_view(conditional_page)
 def get_event(request, event_id: int):
     staff = _staff_reader(request)
     events = Event.objects.select_related("category")

@@ -250,3 +250,28 @@ def test_errors_speak_english_when_asked(client, db):
     response = client.get("/api/v1/posts", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401
     assert response["Content-Language"] == "en"
+
+
+# --- conditional requests -------------------------------------------------------------------
+
+
+def test_reads_answer_an_etag_and_304_while_nothing_changed(client, reader, editor):
+    event = EventFactory(title="Sagra")
+
+    first = client.get("/api/v1/events")
+    again = client.get("/api/v1/events", HTTP_IF_NONE_MATCH=first["ETag"])
+    event.title = "Sagra d'autunno"
+    event.save(update_fields=["title"])
+    changed = client.get("/api/v1/events", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200 and first["ETag"]
+    assert (again.status_code, again.content) == (304, b"")
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+
+
+def test_token_reads_are_never_stored_by_a_cache(reader):
+    response = reader("/categories")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert response["ETag"]
