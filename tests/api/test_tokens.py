@@ -17,6 +17,9 @@ from apps.api.models import ApiToken
 from apps.audit.models import AuditEntry
 from tests.api.conftest import bearer
 
+# Session, user, groups, the crisis banner, the tokens with their creators: not one per token.
+NUM_QUERIES_TOKEN_PAGE = 5
+
 
 def test_a_token_is_stored_as_the_sha256_of_its_secret_only(editor):
     token, raw = tokens.create_personal_token(user=editor, name="Foglio", scopes=[Scope.READ])
@@ -200,3 +203,17 @@ def test_administrators_create_service_tokens_from_their_page(client, admin_user
     token = ApiToken.objects.get()
     assert token.kind == TokenKind.SERVICE and token.name == "Sito del Comune"
     assert "Sito del Comune" in client.get(reverse("api_tokens:service")).content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_token_page_runs_a_fixed_number_of_queries(
+    editor_client, editor, admin_user, django_assert_num_queries, count
+):
+    for n in range(count):
+        token, _raw = tokens.create_personal_token(user=editor, name=f"T{n}", scopes=[Scope.READ])
+        if n == 0:
+            tokens.revoke_token(token=token, by=admin_user)
+    editor_client.get(reverse("api_tokens:personal"))  # session, groups and crisis state warm
+    with django_assert_num_queries(NUM_QUERIES_TOKEN_PAGE):
+        response = editor_client.get(reverse("api_tokens:personal"))
+    assert response.content.decode().count("<code>pap_") == count

@@ -336,3 +336,25 @@ def test_a_variant_over_its_channels_limit_is_refused_on_that_variant(
     assert response.json()["errors"] == {
         f"variant_texts.{channels[1].pk}": ["Testo troppo lungo: 25 caratteri su 20 (5 in più)."]
     }
+
+
+def test_token_writes_need_no_csrf_cookie_and_sessions_cannot_write(editor, make_token, channels):
+    from django.test import Client
+
+    browser_like = Client(enforce_csrf_checks=True)
+    raw = make_token(editor, scopes=[Scope.WRITE_POSTS])
+    with_token = browser_like.post(
+        "/api/v1/posts",
+        data=json.dumps(_post_body(channels)),
+        content_type="application/json",
+        **bearer(raw),
+    )
+    browser_like.force_login(editor)
+    with_session_only = browser_like.post(
+        "/api/v1/posts", data=json.dumps(_post_body(channels)), content_type="application/json"
+    )
+
+    assert with_token.status_code == 201
+    # A logged-in browser is not a token: a page elsewhere cannot make it write (no CSRF risk).
+    assert with_session_only.status_code == 401
+    assert Post.objects.count() == 1
