@@ -17,7 +17,7 @@ from apps.api.models import ApiToken
 from apps.audit.models import AuditEntry
 from tests.api.conftest import bearer
 
-# Session, user, groups, the crisis banner, the tokens with their creators: not one per token.
+# Session, user, groups, the crisis banner, the tokens (with creator and revoker joined).
 NUM_QUERIES_TOKEN_PAGE = 5
 
 
