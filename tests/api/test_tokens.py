@@ -217,3 +217,14 @@ def test_the_token_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(NUM_QUERIES_TOKEN_PAGE):
         response = editor_client.get(reverse("api_tokens:personal"))
     assert response.content.decode().count("<code>pap_") == count
+
+
+def test_administrators_find_the_service_tokens_in_the_office_menu(client, admin_user, editor):
+    client.force_login(admin_user)
+    admin_home = client.get(reverse("api_tokens:personal")).content.decode()
+    client.force_login(editor)
+    editor_home = client.get(reverse("api_tokens:personal")).content.decode()
+
+    link = f'href="{reverse("api_tokens:service")}"'
+    assert link in admin_home
+    assert link not in editor_home

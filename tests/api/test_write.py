@@ -358,3 +358,27 @@ def test_token_writes_need_no_csrf_cookie_and_sessions_cannot_write(editor, make
     # A logged-in browser is not a token: a page elsewhere cannot make it write (no CSRF risk).
     assert with_session_only.status_code == 401
     assert Post.objects.count() == 1
+
+
+def test_the_audit_csv_says_which_token_a_write_came_through(
+    api, client, editor, approver, make_token, channels
+):
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    raw = make_token(editor, scopes=[Scope.WRITE_POSTS], name="Intranet URP")
+    api("POST", "/posts", raw, _post_body(channels))
+    client.force_login(approver)
+
+    response = client.get(reverse("audit:export"), {"azione": "post.created"})
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
+
+    assert rows[0][-1] == "tramite"
+    assert rows[1][2] == "post.created"
+    assert rows[1][-1].startswith("API: Intranet URP (token ")
