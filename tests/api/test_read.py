@@ -275,3 +275,25 @@ def test_token_reads_are_never_stored_by_a_cache(reader):
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert response["ETag"]
+
+
+def test_only_a_read_token_of_a_planner_lifts_the_published_filter(
+    client, editor, outsider, make_token
+):
+    EventFactory(title="Sagra")
+    EventFactory(title="Bozza di evento", published=False)
+    EventFactory(title="Rinviato", status="postponed")
+    outsider_token = make_token(outsider, scopes=[Scope.READ])
+    writer_token = make_token(editor, scopes=[Scope.WRITE_EVENTS], name="solo scrittura")
+
+    def titles(raw=None, **params):
+        headers = bearer(raw) if raw else {}
+        params.setdefault("include_unpublished", "true")
+        return sorted(
+            e["title"] for e in client.get("/api/v1/events", params, **headers).json()["results"]
+        )
+
+    assert titles() == ["Rinviato", "Sagra"]
+    assert titles(outsider_token) == ["Rinviato", "Sagra"]
+    assert titles(writer_token) == ["Rinviato", "Sagra"]
+    assert titles(status="postponed") == ["Rinviato"]
