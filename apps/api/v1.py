@@ -91,6 +91,38 @@ def _unauthenticated(request, exc):
     )
 
 
+# pydantic's messages are English only: the common ones in the client's language, by error type
+# (https://docs.pydantic.dev/latest/errors/validation_errors/); others keep pydantic's words.
+VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("Campo obbligatorio."),
+    "json_invalid": gettext_lazy("JSON non valido."),
+    "model_attributes_type": gettext_lazy("Serve un oggetto JSON."),
+    "model_type": gettext_lazy("Serve un oggetto JSON."),
+    "dict_type": gettext_lazy("Serve un oggetto JSON."),
+    "list_type": gettext_lazy("Serve una lista."),
+    "string_type": gettext_lazy("Serve un testo."),
+    "int_type": gettext_lazy("Serve un numero intero."),
+    "int_parsing": gettext_lazy("Serve un numero intero."),
+    "int_from_float": gettext_lazy("Serve un numero intero."),
+    "bool_type": gettext_lazy("Serve true o false."),
+    "bool_parsing": gettext_lazy("Serve true o false."),
+    "datetime_type": gettext_lazy(
+        "Serve data e ora ISO 8601 con fuso, es. 2030-03-02T10:00+01:00."
+    ),
+    "datetime_parsing": gettext_lazy(
+        "Serve data e ora ISO 8601 con fuso, es. 2030-03-02T10:00+01:00."
+    ),
+    "datetime_from_date_parsing": gettext_lazy(
+        "Serve data e ora ISO 8601 con fuso, es. 2030-03-02T10:00+01:00."
+    ),
+    "date_type": gettext_lazy("Serve una data ISO 8601, es. 2030-03-02."),
+    "date_parsing": gettext_lazy("Serve una data ISO 8601, es. 2030-03-02."),
+    "date_from_datetime_parsing": gettext_lazy("Serve una data ISO 8601, es. 2030-03-02."),
+    "enum": gettext_lazy("Valore non ammesso."),
+    "literal_error": gettext_lazy("Valore non ammesso."),
+}
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
@@ -101,7 +133,8 @@ def _validation(request, exc: NinjaValidationError):
             for part in error.get("loc", ())
             if part not in ("body", "query", "path", "payload", "filters")
         ]
-        errors.setdefault(".".join(location) or "__all__", []).append(str(error.get("msg", "")))
+        message = VALIDATION_MESSAGES.get(error.get("type", ""), error.get("msg", ""))
+        errors.setdefault(".".join(location) or "__all__", []).append(str(message))
     return problem_response(invalid(errors))
 
 
