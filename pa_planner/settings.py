@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "ninja",
     "apps.core",
     "apps.accounts",
     "apps.audit",
@@ -164,6 +165,7 @@ INSTALLED_APPS = [
     "apps.events",
     "apps.newsletter",
     "apps.home",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +298,12 @@ SESSION_IDLE_MINUTES = env.int("PA_PLANNER_SESSION_IDLE_MINUTES", default=30)
 SESSION_ABSOLUTE_HOURS = env.int("PA_PLANNER_SESSION_ABSOLUTE_HOURS", default=10)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 REAUTH_MINUTES = env.int("PA_PLANNER_REAUTH_MINUTES", default=10)
+
+# --- API (/api/v1/) -----------------------------------------------------------------------
+# Requests per token, and per client address without a token, in each window.
+API_RATE_LIMIT = env.int("PA_PLANNER_API_RATE_LIMIT", default=120)
+API_ANONYMOUS_RATE_LIMIT = env.int("PA_PLANNER_API_ANONYMOUS_RATE_LIMIT", default=60)
+API_RATE_LIMIT_WINDOW_SECONDS = env.int("PA_PLANNER_API_RATE_LIMIT_WINDOW_SECONDS", default=60)
 
 # Django admin: only administrators; moved with PA_PLANNER_ADMIN_URL, off when it is empty.
 ADMIN_URL = env.str("PA_PLANNER_ADMIN_URL", default="admin/")

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from apps.accounts import admin_site
 from apps.accounts import views as account_views
+from apps.api.v1 import api as api_v1
 from apps.home import views as home_views
 
 admin_site.configure(admin.site)
@@ -32,6 +33,8 @@ urlpatterns = [
     path("newsletter/", include("apps.newsletter.urls")),
     path("registro/", include("apps.audit.urls")),
     path("canali/", include("apps.channels.urls")),
+    path("api/v1/", api_v1.urls),
+    path("", include("apps.api.urls")),
 ]
 # Administrators only (apps/accounts/admin_site.py); PA_PLANNER_ADMIN_URL moves or removes it.
 if settings.ADMIN_URL:

@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"publishing"},
     {"slots"},
     {"review", "crisis_response"},
-    {"home"},
+    {"home", "api"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 INTERFACE_MODULES = {"views", "urls", "forms", "admin", "context_processors", "demo", "apps"}

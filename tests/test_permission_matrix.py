@@ -10,7 +10,8 @@ import tests
 from tests.permissions import FORBIDDEN, LOGIN, NOT_FOUND, OK, ROLES, Access, make_cast
 
 # URL names that are not app pages (framework, assets) and need no row.
-EXEMPT_PREFIXES = ("admin:",)
+# The API's routes ("api:") have their own matrix, by token: tests/api/test_api_matrix.py.
+EXEMPT_PREFIXES = ("admin:", "api:")
 EXEMPT = {"set_language"}
 
 

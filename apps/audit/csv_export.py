@@ -20,6 +20,7 @@ HEADER = [
     "descrizione",
     "prima",
     "dopo",
+    "tramite",
 ]
 # A cell starting with one of these is read as a formula by spreadsheet programs, also after
 # any run of spaces (a space, a non-breaking space, a line feed, a tab…) or invisible characters,
@@ -66,6 +67,7 @@ def _row(entry: AuditEntry) -> list[str]:
             entry.summary,
             _json(entry.before),
             _json(entry.after),
+            entry.via,
         )
     ]
 

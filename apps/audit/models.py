@@ -30,6 +30,8 @@ class AuditEntry(models.Model):
     # Lets the post page list its own entries (variants, deliveries and comments included).
     post_id = models.BigIntegerField(_("post"), null=True, blank=True, db_index=True)
     summary = models.TextField(_("descrizione"), blank=True)
+    # How the actor acted when not through the web pages: "API: <token name>".
+    via = models.CharField(_("tramite"), max_length=200, blank=True)
     before = models.JSONField(_("prima"), null=True, blank=True)
     after = models.JSONField(_("dopo"), null=True, blank=True)
 

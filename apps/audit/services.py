@@ -1,6 +1,25 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
 
 from .models import AuditEntry
+
+# Set for the length of a request that acts through an access token (``acting_via``): every
+# entry written meanwhile, by whichever service, says so. A context variable, not a parameter
+# of every service: the services stay the same for the web pages and the API.
+_via: ContextVar[str] = ContextVar("audit_via", default="")
+
+
+@contextmanager
+def acting_via(label: str) -> Iterator[None]:
+    """Entries recorded inside this block carry ``label`` (e.g. "API: sito del Comune")."""
+    token = _via.set(label[:200])
+    try:
+        yield
+    finally:
+        _via.reset(token)
 
 
 def record(
@@ -23,6 +42,7 @@ def record(
         before=before,
         after=after,
         post_id=post_id,
+        via=_via.get(),
     )
     if obj is not None:
         entry.object_type = obj._meta.label_lower

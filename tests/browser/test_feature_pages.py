@@ -74,6 +74,8 @@ STAFF_PAGES = [
     "/canali/{channel}/modifica/",
     "/pubblicazione/",
     "/rubriche/",
+    "/accounts/token/",
+    "/token-di-servizio/",
 ]
 PUBLIC_PAGES = [
     "/eventi/",

@@ -18,7 +18,8 @@ TEMPLATE_DIRS = [ROOT / "templates", *sorted((ROOT / "apps").glob("*/templates")
 
 # <script ...>something</script>: a script with a body (a src-only tag is fine).
 INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(?P<body>.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-DATA_BLOCK = re.compile(r'\btype\s*=\s*["\']application/ld\+json["\']', re.IGNORECASE)
+# Data blocks (JSON-LD, JSON read by a static script): never executed, so the CSP allows them.
+DATA_BLOCK = re.compile(r'\btype\s*=\s*["\']application/(ld\+)?json["\']', re.IGNORECASE)
 # onclick=, onload=, … and htmx's hx-on (which evaluates its value as script).
 HANDLER_ATTRIBUTE = re.compile(
     r"<[a-zA-Z][^>]*?\s(?P<attr>on[a-z]+|hx-on[\w:.-]*|data-hx-on[\w:.-]*)\s*=", re.DOTALL

@@ -1,0 +1,154 @@
+"""Writes through the web pages' own forms: the JSON a client sends becomes the data of
+``PostForm`` / ``EventForm``, so every check of the browser (dates, channels, editor checks,
+links, clock changes, recurrences) applies unchanged, and their messages come back per field.
+"""
+
+from datetime import UTC
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.roles import can
+from apps.events.forms import EventForm
+from apps.events.services import create_event, update_event
+from apps.planning.forms import PostForm, variant_field_name
+
+from .problems import invalid
+
+# Form field -> API field, where they differ.
+POST_FIELD_NAMES = {"planned_date": "planned_at", "planned_time": "planned_at"}
+EVENT_FIELD_NAMES = {
+    "start_time": "starts_at",
+    "end_time": "ends_at",
+    "clock_pass": "starts_at",
+    "repeat_weekly": "repeat_weekly",
+}
+
+
+def _errors(form, names: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, messages in form.errors.items():
+        if name.startswith("variant_"):
+            key = "variant_texts." + name.removeprefix("variant_")
+        elif name == "__all__":
+            key = "__all__"
+        else:
+            key = names.get(name, name)
+        for message in messages:
+            if message not in errors.get(key, []):
+                errors.setdefault(key, []).append(str(message))
+    return errors
+
+
+def _local_date_time(value) -> tuple[str, str]:
+    # To the microsecond: an edit that does not move the post must give back its exact time.
+    local = timezone.localtime(value)
+    return local.date().isoformat(), local.strftime("%H:%M:%S.%f")
+
+
+def post_form(changes: dict, *, user, post=None) -> PostForm:
+    """A bound ``PostForm``: for an edit, the post as stored with ``changes`` on top."""
+    data: dict = {}
+    if post is not None:
+        for name, value in PostForm.initial_for(post).items():
+            data[name] = value
+        data["planned_date"], data["planned_time"] = _local_date_time(post.planned_at)
+    for name in (
+        "title",
+        "category",
+        "base_text",
+        "link",
+        "event",
+        "notes",
+        "is_crisis_communication",
+        "is_indispensable",
+        "indispensable_reason",
+        "channels",
+        "version",
+    ):
+        if name in changes:
+            data[name] = changes[name]
+    if changes.get("planned_at") is not None:
+        if timezone.is_naive(changes["planned_at"]):
+            raise invalid({"planned_at": [_("Indica il fuso orario, es. +01:00 o Z.")]})
+        data["planned_date"], data["planned_time"] = _local_date_time(changes["planned_at"])
+    chosen = {str(pk) for pk in data.get("channels") or []}
+    strays = sorted(str(pk) for pk in changes.get("variant_texts") or {} if str(pk) not in chosen)
+    if strays:
+        raise invalid(
+            {
+                f"variant_texts.{pk}": [_("Questo canale non è tra i canali del post.")]
+                for pk in strays
+            }
+        )
+    for channel_id, text in (changes.get("variant_texts") or {}).items():
+        data[variant_field_name(channel_id)] = text
+    for name, value in list(data.items()):
+        if value is None:
+            data[name] = ""
+    return PostForm(data, post=post, can_set_flags=can(user, "review"))
+
+
+def valid_post_data(form: PostForm) -> dict:
+    if not form.is_valid():
+        raise invalid(_errors(form, POST_FIELD_NAMES))
+    return form.cleaned_data
+
+
+def event_form(changes: dict, *, event=None) -> EventForm:
+    """A bound ``EventForm``: times given with their offset become the local date and time
+    (and which pass of a fall-back night they are), as a person would type them."""
+    data = dict(EventForm.initial_for(event)) if event is not None else {}
+    for name in (
+        "title",
+        "category",
+        "description",
+        "all_day",
+        "repeat_weekly",
+        "repeat_until",
+        "location_name",
+        "address",
+        "organiser",
+        "link",
+        "published",
+    ):
+        if name in changes:
+            data[name] = changes[name]
+    if changes.get("start_date") is not None:
+        data["start_date"] = changes["start_date"]
+    if changes.get("end_date") is not None:
+        data["end_date"] = changes["end_date"]
+    for field, date_name, time_name in (
+        ("starts_at", "start_date", "start_time"),
+        ("ends_at", "end_date", "end_time"),
+    ):
+        value = changes.get(field)
+        if value is None:
+            continue
+        if timezone.is_naive(value):
+            raise invalid({field: [_("Indica il fuso orario, es. +01:00 o Z.")]})
+        local = timezone.localtime(value.astimezone(UTC))
+        data[date_name], data[time_name] = local.date(), local.time().replace(tzinfo=None)
+        if field == "starts_at" or not data.get("clock_pass"):
+            data["clock_pass"] = "second" if local.fold else "first"
+    if data.get("all_day"):
+        data["start_time"] = data["end_time"] = None
+    for name, value in list(data.items()):
+        if value is None:
+            data[name] = ""
+    return EventForm(data, event=event)
+
+
+def save_event(form: EventForm, *, by, event=None):
+    if not form.is_valid():
+        raise invalid(_errors(form, EVENT_FIELD_NAMES))
+    fields = form.to_fields()
+    try:
+        if event is None:
+            return create_event(by=by, **fields)
+        return update_event(event=event, by=by, **fields)
+    except ValidationError as exc:
+        raise invalid(
+            {EVENT_FIELD_NAMES.get(k, k): [str(m) for m in v] for k, v in exc.message_dict.items()}
+        ) from None
