@@ -18,17 +18,12 @@ from pydantic import BaseModel
 from apps.accounts.roles import can
 from apps.crisis.selectors import blackouts_between, open_crisis
 from apps.events.models import Event
-from apps.planning.access import can_edit_post
+from apps.planning.access import can_manage_post
 from apps.planning.enums import PostStatus
 from apps.planning.models import ContentCategory, Post, Variant
-from apps.planning.services import (
-    PostEditError,
-    SlotMoveQuestion,
-    StalePostError,
-    create_post,
-    update_post,
-)
-from apps.review.services import ReviewError, may_manage, submit_post
+from apps.planning.services import PostEditError, StalePostError, create_post
+from apps.review.editing import SlotMoveQuestion, update_post
+from apps.review.services import ReviewError, submit_post
 from apps.slots.selectors import occurrences_between, slots_for_list
 
 from . import serializers, writes
@@ -255,7 +250,7 @@ def update_post_route(request, post_id: int, payload: PostPatch):
     """Modifica un post come la pagina «Modifica»: un post approvato torna in revisione."""
     token = require(request, Scope.WRITE_POSTS, "plan")
     post = _post_or_404(post_id)
-    if not can_edit_post(token.user, post):
+    if not can_manage_post(token.user, post):
         raise forbidden(_("Solo l'autore o un approvatore può modificare questo post."))
     changes = payload.dict(exclude_unset=True)
     form = writes.post_form(changes, user=token.user, post=post)
@@ -301,7 +296,7 @@ def submit_post_route(request, post_id: int):
     post = _post_or_404(post_id)
     with writing(token):
         try:
-            if not may_manage(token.user, post):
+            if not can_manage_post(token.user, post):
                 raise forbidden(_("Solo l'autore del post o un approvatore può farlo."))
             submit_post(post, by=token.user)
         except ReviewError as exc:

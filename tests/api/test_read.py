@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.api.enums import Scope
 from apps.crisis.models import Blackout
-from apps.crisis.services import declare_crisis
+from apps.crisis_response.services import declare_crisis
 from apps.planning.enums import PostStatus
 from apps.publishing.enums import DeliveryState
 from apps.publishing.models import Delivery
