@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.encryption import EncryptedTextField
 
 from .enums import ChannelKind, Formality
-from .kinds import defaults_for
+from .kinds import defaults_for, has_public_title
 
 
 class Channel(models.Model):
@@ -73,6 +73,10 @@ class Channel(models.Model):
     @property
     def icon(self) -> str:
         return defaults_for(self.kind).icon
+
+    @property
+    def has_public_title(self) -> bool:
+        return has_public_title(self.kind)
 
     @property
     def connection_or_none(self):

@@ -66,7 +66,7 @@ class WebsiteNewsRss(Feed):
         return published_website_items()[:FEED_SIZE]
 
     def item_title(self, item: Delivery):
-        return item.variant.post.title
+        return item.sent_title
 
     def item_description(self, item: Delivery):
         # Atom's summary is type="html" and RSS readers render descriptions as HTML: the

@@ -18,6 +18,8 @@ from apps.publishing.models import Delivery
 from tests.factories import ChannelFactory, PostFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+# Marks the internal titles: no public page or feed may show it.
+INTERNAL = "[interno]"
 
 
 def _item(
@@ -29,13 +31,20 @@ def _item(
     minutes_ago=5,
     **delivery_fields,
 ):
+    """A website item whose public title is ``title``; the post's internal title differs."""
     channel = ChannelFactory(name=f"Sito {kind or 'web'}", kind=kind or ChannelKind.WEBSITE)
-    post = PostFactory(title=title, base_text=text, status=PostStatus.PUBLISHED, channels=[channel])
+    post = PostFactory(
+        title=f"{INTERNAL} {title}", base_text=text, status=PostStatus.PUBLISHED, channels=[channel]
+    )
+    variant = post.variants.get()
+    variant.public_title = title
+    variant.save(update_fields=["public_title"])
     return Delivery.objects.create(
-        variant=post.variants.get(),
+        variant=variant,
         due_at=post.planned_at,
         state=state,
         sent_at=timezone.now() - timedelta(minutes=minutes_ago),
+        sent_title=title if state == DeliveryState.SENT else "",
         **delivery_fields,
     )
 
