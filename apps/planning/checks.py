@@ -25,6 +25,8 @@ LINK_APPENDED_WITH = {
 # Facebook sends the link as the post's link card, except on a photo post (a photo has no
 # card): then the link goes at the end of the message, as on the kinds above.
 LINK_APPENDED_WITH_IMAGES = {**LINK_APPENDED_WITH, ChannelKind.FACEBOOK: "\n\n"}
+# With an image the text becomes a caption, with a shorter limit (Telegram's sendPhoto).
+CAPTION_LIMIT = {ChannelKind.TELEGRAM: 1024}
 # Plain-language guidance for titles (DOMAIN.md): up to 65 characters.
 PUBLIC_TITLE_ADVISED_LENGTH = 65
 # The live checks read at most this many characters (the editor's forms refuse longer texts).
@@ -129,6 +131,12 @@ def text_as_sent(text: str, kind: str = "", link: str = "", *, has_images: bool 
     return text
 
 
+def limit_for(channel, *, has_images: bool = False) -> int:
+    """The channel's limit on what is sent; a caption's when the post has images."""
+    caption = CAPTION_LIMIT.get(channel.kind) if has_images else None
+    return min(channel.char_limit, caption) if caption else channel.char_limit
+
+
 def sent_length(text: str, kind: str = "", link: str = "", *, has_images: bool = False) -> int:
     """How many characters the channel counts in what is sent (links weighted on X and
     Mastodon): the number every page shows and the limit is checked against."""
@@ -220,13 +228,14 @@ def _analyse_text(text: str, channel, *, link: str, has_images: bool) -> Variant
     text = text or ""
     sent = text_as_sent(text, channel.kind, link, has_images=has_images)
     length = count_characters(sent, channel.kind)
+    limit = limit_for(channel, has_images=has_images)
     tags = hashtags(text)
     hashtag_count = len(tags)
     emoji = len(EMOJI_RE.findall(text))
     score = gulpease(text)
     report = VariantReport(
         length=length,
-        limit=channel.char_limit,
+        limit=limit,
         hashtags=hashtag_count,
         max_hashtags=channel.max_hashtags,
         emoji=emoji,
@@ -238,12 +247,14 @@ def _analyse_text(text: str, channel, *, link: str, has_images: bool) -> Variant
     if not text.strip():
         found.append(Finding("empty", _("Il testo per questo canale è vuoto."), blocking=True))
         return report
-    if length > channel.char_limit:
+    if length > limit:
         message = _("Testo troppo lungo: %(n)s caratteri su %(limit)s (%(over)s in più).") % {
             "n": length,
-            "limit": channel.char_limit,
-            "over": length - channel.char_limit,
+            "limit": limit,
+            "over": length - limit,
         }
+        if limit < channel.char_limit:
+            message += " " + _("Con un'immagine il testo diventa una didascalia, più corta.")
         if sent != text:
             message += " " + _("Il conto comprende il link del post, aggiunto in fondo all'invio.")
         found.append(Finding("too_long", message, blocking=True))

@@ -38,7 +38,8 @@ from .forms import (
     RescheduleForm,
     default_planned_at,
 )
-from .models import PUBLIC_TITLE_MAX_LENGTH, ContentCategory
+from .models import PUBLIC_TITLE_MAX_LENGTH, ContentCategory, PostImage
+from .previews import build_preview
 from .selectors import calendar_counts, calendar_posts, category_balance
 from .services import (
     PostEditError,
@@ -288,19 +289,28 @@ def _image_dicts(formset) -> list[dict]:
 
 
 def _editor_context(form, new_images, existing_images=None, post=None) -> dict:
-    reports = {}
+    reports, previews = {}, {}
+    images = list(post.images.all()) if post is not None else []
     link = form.data.get("link", "") if form.is_bound else form.initial.get("link", "")
     for channel, field in form.variant_rows():
         text = field.value() or (
             form.data.get("base_text", "") if form.is_bound else form.initial.get("base_text", "")
         )
         title_field = form.public_title_field(channel)
+        public_title = (title_field.value() or "") if title_field is not None else ""
         reports[channel.pk] = analyse_variant(
             text or "",
             channel,
             link=link or "",
-            public_title=(title_field.value() or "") if title_field is not None else "",
-            has_images=form.has_images,
+            public_title=public_title,
+            has_images=bool(images),
+        )
+        previews[channel.pk] = build_preview(
+            channel=channel,
+            text=(text or "")[:MAX_CHECKED_LENGTH],
+            link=link or "",
+            public_title=public_title,
+            images=images,
         )
     chosen = {str(v) for v in (form["channels"].value() or [])}
     rows = [
@@ -309,6 +319,7 @@ def _editor_context(form, new_images, existing_images=None, post=None) -> dict:
             "field": f,
             "title_field": form.public_title_field(c),
             "report": reports[c.pk],
+            "preview": previews[c.pk],
             "chosen": str(c.pk) in chosen,
         }
         for c, f in form.variant_rows()
@@ -461,20 +472,25 @@ def check_variant(request):
     text = request.POST.get(f"variant_{channel.pk}") or request.POST.get("base_text", "")
     link = request.POST.get("link", "")[:500]
     public_title = request.POST.get(f"public_title_{channel.pk}", "")[:PUBLIC_TITLE_MAX_LENGTH]
+    post_id = request.POST.get("post", "")
+    # The saved post's images (every planner may see every post): they change what is sent.
+    images = (
+        list(PostImage.objects.filter(post_id=int(post_id))) if ASCII_ID.fullmatch(post_id) else []
+    )
+    preview = None
     if len(text) > MAX_CHECKED_LENGTH:
         report = oversized_variant_report(len(text), channel)
     else:
         report = analyse_variant(
-            text,
-            channel,
-            link=link,
-            public_title=public_title,
-            has_images=request.POST.get("has_images") == "1",
+            text, channel, link=link, public_title=public_title, has_images=bool(images)
+        )
+        preview = build_preview(
+            channel=channel, text=text, link=link, public_title=public_title, images=images
         )
     return render(
         request,
-        "planning/post_form.html#variant-checks",
-        {"channel": channel, "report": report},
+        "planning/post_form.html#variant-live",
+        {"channel": channel, "report": report, "preview": preview},
     )
 
 
