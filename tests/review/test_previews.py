@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from apps.channels.enums import ChannelKind
+from apps.planning.checks import analyse_variant
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import PostImage
 from apps.planning.previews import build_preview
@@ -158,3 +159,17 @@ def test_the_queue_query_count_does_not_grow_with_images(
         response = approver_client.get(reverse("review:queue"))
 
     assert response.content.decode().count('alt="Il municipio"') == 3 * 2  # list + Facebook
+
+
+def test_a_telegram_post_with_an_image_is_held_to_the_caption_limit():
+    telegram = ChannelFactory(kind=ChannelKind.TELEGRAM)
+    text = "Avviso. " * 150  # 1,200 characters: a message, not a caption
+
+    with_image = analyse_variant(text, telegram, has_images=True)
+    without = analyse_variant(text, telegram)
+
+    assert (with_image.limit, without.limit) == (1024, 4096)
+    [too_long] = [f for f in with_image.findings if f.code == "too_long"]
+    assert too_long.blocking
+    assert "didascalia" in too_long.message
+    assert "too_long" not in [f.code for f in without.findings]
