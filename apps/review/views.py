@@ -25,7 +25,7 @@ def _post(pk: int) -> Post:
         Post.objects.select_related(
             "category", "author", "last_editor", "approved_by"
         ).prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.select_related("channel"))
+            Prefetch("variants", queryset=Variant.objects.select_related("channel")), "images"
         ),
         pk=pk,
     )

@@ -173,3 +173,21 @@ def test_a_telegram_post_with_an_image_is_held_to_the_caption_limit():
     assert too_long.blocking
     assert "didascalia" in too_long.message
     assert "too_long" not in [f.code for f in without.findings]
+
+
+def test_the_review_page_query_count_does_not_grow_with_images(
+    approver_client, editor, django_assert_max_num_queries
+):
+    post, _x = _x_post(editor)
+    PostImage.objects.create(post=post, image=png_upload(), alt_text="Foto 1")
+    url = reverse("review:post", args=[post.pk])
+    approver_client.get(url)  # the session's first request does more
+    with django_assert_max_num_queries(40) as one:
+        approver_client.get(url)
+    for n in (2, 3):
+        PostImage.objects.create(post=post, image=png_upload(), alt_text=f"Foto {n}")
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = approver_client.get(url).content.decode()
+
+    assert [f'alt="Foto {n}"' in body for n in (1, 2, 3)] == [True, True, True]
