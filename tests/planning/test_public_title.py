@@ -193,3 +193,56 @@ def test_the_migration_keeps_what_was_sent_and_leaves_drafts_empty():
     assert titles[("Anagrafe chiusa", "x")][1].sent_title == ""
     assert titles[("Prova", "website")] == ("", None)
     assert _codes(check_post(draft)[draft.variants.get().pk]) == ["public_title_missing"]
+
+
+@pytest.mark.parametrize(
+    "post_id", ["", "abc", "²", "-1", "9" * 19, "99999999", "1 OR 1=1", "\x00"]
+)
+def test_the_live_check_ignores_a_post_reference_it_cannot_use(editor_client, post_id):
+    website = ChannelFactory(kind=ChannelKind.WEBSITE)
+
+    response = editor_client.post(
+        reverse("planning:check_variant"),
+        {
+            "channel": website.pk,
+            f"variant_{website.pk}": TEXT,
+            f"public_title_{website.pk}": "T" * 10_000,
+            "post": post_id,
+        },
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Titolo pubblico: 200 caratteri su 65 consigliati" in body  # capped before checks
+    assert "net-preview net-website" in body
+
+
+def test_a_public_title_longer_than_the_field_is_a_form_error_not_a_crash(editor_client):
+    website = ChannelFactory(kind=ChannelKind.WEBSITE)
+
+    response = editor_client.post(
+        reverse("planning:post_create"),
+        _form_data(website, **{f"public_title_{website.pk}": "T" * 201}),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[f"public_title_{website.pk}"] == [
+        "Assicurati che questo valore non contenga più di 200 caratteri (ne ha 201)."
+    ]
+    assert Post.objects.count() == 0
+
+
+def test_markup_in_a_public_title_is_escaped_in_the_preview(editor_client):
+    website = ChannelFactory(kind=ChannelKind.WEBSITE)
+
+    body = editor_client.post(
+        reverse("planning:check_variant"),
+        {
+            "channel": website.pk,
+            f"variant_{website.pk}": TEXT,
+            f"public_title_{website.pk}": '<img src=x onerror="alert(1)">',
+        },
+    ).content.decode()
+
+    assert "<img src=x" not in body
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
