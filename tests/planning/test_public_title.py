@@ -246,3 +246,15 @@ def test_markup_in_a_public_title_is_escaped_in_the_preview(editor_client):
 
     assert "<img src=x" not in body
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
+
+
+def test_the_post_page_shows_each_public_title_apart_from_the_internal_one(editor_client, editor):
+    website = ChannelFactory(kind=ChannelKind.WEBSITE)
+    newsletter = ChannelFactory(kind=ChannelKind.NEWSLETTER)
+    post = PostFactory(author=editor, title="Prova interna", channels=[website, newsletter])
+    post.variants.filter(channel=website).update(public_title="Il ponte riapre lunedì")
+
+    body = editor_client.get(reverse("planning:post_detail", args=[post.pk])).content.decode()
+
+    assert "Titolo pubblico:</span> Il ponte riapre lunedì" in body
+    assert "Titolo pubblico:</span> non ancora scritto" in body
