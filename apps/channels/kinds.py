@@ -211,3 +211,22 @@ CONNECTABLE_KINDS = frozenset(
         ChannelKind.TELEGRAM,
     }
 )
+
+
+# Channels whose items carry a headline of their own, written for citizens on the variant
+# (``Variant.public_title``); the post's title is internal and never published. The website's
+# news item and the newsletter's subject always need one; LinkedIn only for the card of the
+# post's link (its article title); the webhook passes it on when written.
+PUBLIC_TITLE_REQUIRED = frozenset({ChannelKind.WEBSITE, ChannelKind.NEWSLETTER})
+PUBLIC_TITLE_FOR_LINK = frozenset({ChannelKind.LINKEDIN})
+PUBLIC_TITLE_OPTIONAL = frozenset({ChannelKind.WEBHOOK})
+
+
+def has_public_title(kind: str) -> bool:
+    """Whether the editor offers a public title for this kind of channel."""
+    return kind in PUBLIC_TITLE_REQUIRED | PUBLIC_TITLE_FOR_LINK | PUBLIC_TITLE_OPTIONAL
+
+
+def public_title_required(kind: str, *, link: str = "") -> bool:
+    """Whether a variant on this kind of channel cannot go out without a public title."""
+    return kind in PUBLIC_TITLE_REQUIRED or (kind in PUBLIC_TITLE_FOR_LINK and bool(link))

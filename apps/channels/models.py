@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.encryption import EncryptedTextField
 
 from .enums import ChannelKind, Formality
-from .kinds import CONNECTABLE_KINDS, defaults_for
+from .kinds import CONNECTABLE_KINDS, defaults_for, has_public_title
 
 
 class Channel(models.Model):
@@ -77,6 +77,10 @@ class Channel(models.Model):
     @property
     def connects_in_app(self) -> bool:
         return self.kind in CONNECTABLE_KINDS
+
+    @property
+    def has_public_title(self) -> bool:
+        return has_public_title(self.kind)
 
     @property
     def connection_or_none(self):

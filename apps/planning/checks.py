@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.channels.enums import ChannelKind
+from apps.channels.kinds import has_public_title, public_title_required
 
 # X and Mastodon shorten every link to a fixed weight.
 URL_WEIGHT = {ChannelKind.X: 23, ChannelKind.MASTODON: 23}
@@ -21,6 +22,13 @@ LINK_APPENDED_WITH = {
     ChannelKind.MASTODON: "\n\n",
     ChannelKind.TELEGRAM: "\n\n",
 }
+# Facebook sends the link as the post's link card, except on a photo post (a photo has no
+# card): then the link goes at the end of the message, as on the kinds above.
+LINK_APPENDED_WITH_IMAGES = {**LINK_APPENDED_WITH, ChannelKind.FACEBOOK: "\n\n"}
+# With an image the text becomes a caption, with a shorter limit (Telegram's sendPhoto).
+CAPTION_LIMIT = {ChannelKind.TELEGRAM: 1024}
+# Plain-language guidance for titles (DOMAIN.md): up to 65 characters.
+PUBLIC_TITLE_ADVISED_LENGTH = 65
 # The live checks read at most this many characters (the editor's forms refuse longer texts).
 MAX_CHECKED_LENGTH = 50_000
 # Every pattern below runs in time linear in the text, however hostile: possessive quantifiers
@@ -81,6 +89,9 @@ class VariantReport:
     gulpease: int | None
     gulpease_target: int | None
     findings: list[Finding] = field(default_factory=list)
+    # The public title's own counters, on channels that have one (None elsewhere).
+    title_length: int | None = None
+    title_gulpease: int | None = None
 
     @property
     def remaining(self) -> int:
@@ -107,12 +118,29 @@ def count_characters(text: str, kind: str = "") -> int:
     return len(URL_RE.sub("x" * weight, text))
 
 
-def text_as_sent(text: str, kind: str = "", link: str = "") -> str:
-    """The variant's text as the channel's adapter will send it (link appended where it is)."""
-    separator = LINK_APPENDED_WITH.get(kind)
+def text_as_sent(text: str, kind: str = "", link: str = "", *, has_images: bool = False) -> str:
+    """The variant's text as the channel's adapter will send it (link appended where it is).
+
+    The one rule: the adapters send this, and the editor, the review queue and the previews
+    count and show it.
+    """
+    separators = LINK_APPENDED_WITH_IMAGES if has_images else LINK_APPENDED_WITH
+    separator = separators.get(kind)
     if separator is not None and link and link not in text:
         return f"{text}{separator}{link}"
     return text
+
+
+def limit_for(channel, *, has_images: bool = False) -> int:
+    """The channel's limit on what is sent; a caption's when the post has images."""
+    caption = CAPTION_LIMIT.get(channel.kind) if has_images else None
+    return min(channel.char_limit, caption) if caption else channel.char_limit
+
+
+def sent_length(text: str, kind: str = "", link: str = "", *, has_images: bool = False) -> int:
+    """How many characters the channel counts in what is sent (links weighted on X and
+    Mastodon): the number every page shows and the limit is checked against."""
+    return count_characters(text_as_sent(text, kind, link, has_images=has_images), kind)
 
 
 def gulpease(text: str) -> int | None:
@@ -134,17 +162,80 @@ def gulpease(text: str) -> int | None:
     return max(0, min(100, round(score)))
 
 
-def analyse_variant(text: str, channel, *, link: str = "") -> VariantReport:
+def analyse_public_title(title: str, channel, *, link: str = "") -> list[Finding]:
+    """Findings on a variant's public title: missing where the channel needs one, too long,
+    hard to read, in capitals."""
+    title = (title or "").strip()
+    if not title:
+        if public_title_required(channel.kind, link=link):
+            return [
+                Finding(
+                    "public_title_missing",
+                    _(
+                        "Manca il titolo pubblico: su %(channel)s è il titolo che leggono i "
+                        "cittadini (il titolo interno non viene pubblicato)."
+                    )
+                    % {"channel": channel.name},
+                    blocking=True,
+                )
+            ]
+        return []
+    found = []
+    if len(title) > PUBLIC_TITLE_ADVISED_LENGTH:
+        found.append(
+            Finding(
+                "public_title_long",
+                _("Titolo pubblico lungo: %(n)s caratteri, meglio al massimo %(max)s.")
+                % {"n": len(title), "max": PUBLIC_TITLE_ADVISED_LENGTH},
+            )
+        )
+    if _is_shouting(title):
+        found.append(
+            Finding(
+                "public_title_all_caps",
+                _("Titolo pubblico in MAIUSCOLO: usa le maiuscole solo per le sigle."),
+            )
+        )
+    score = gulpease(title)
+    target = channel.gulpease_target or 0
+    if score is not None and target and score < target:
+        found.append(
+            Finding(
+                "public_title_hard_to_read",
+                _(
+                    "Leggibilità del titolo pubblico %(score)s (Gulpease), sotto l'obiettivo di "
+                    "%(target)s: parole più comuni e più brevi."
+                )
+                % {"score": score, "target": target},
+            )
+        )
+    return found
+
+
+def analyse_variant(
+    text: str, channel, *, link: str = "", public_title: str = "", has_images: bool = False
+) -> VariantReport:
+    report = _analyse_text(text, channel, link=link, has_images=has_images)
+    if has_public_title(channel.kind):
+        title = (public_title or "").strip()
+        report.title_length = len(title)
+        report.title_gulpease = gulpease(title) if title else None
+        report.findings[:0] = analyse_public_title(title, channel, link=link)
+    return report
+
+
+def _analyse_text(text: str, channel, *, link: str, has_images: bool) -> VariantReport:
     text = text or ""
-    sent = text_as_sent(text, channel.kind, link)
+    sent = text_as_sent(text, channel.kind, link, has_images=has_images)
     length = count_characters(sent, channel.kind)
+    limit = limit_for(channel, has_images=has_images)
     tags = hashtags(text)
     hashtag_count = len(tags)
     emoji = len(EMOJI_RE.findall(text))
     score = gulpease(text)
     report = VariantReport(
         length=length,
-        limit=channel.char_limit,
+        limit=limit,
         hashtags=hashtag_count,
         max_hashtags=channel.max_hashtags,
         emoji=emoji,
@@ -156,12 +247,14 @@ def analyse_variant(text: str, channel, *, link: str = "") -> VariantReport:
     if not text.strip():
         found.append(Finding("empty", _("Il testo per questo canale è vuoto."), blocking=True))
         return report
-    if length > channel.char_limit:
+    if length > limit:
         message = _("Testo troppo lungo: %(n)s caratteri su %(limit)s (%(over)s in più).") % {
             "n": length,
-            "limit": channel.char_limit,
-            "over": length - channel.char_limit,
+            "limit": limit,
+            "over": length - limit,
         }
+        if limit < channel.char_limit:
+            message += " " + _("Con un'immagine il testo diventa una didascalia, più corta.")
         if sent != text:
             message += " " + _("Il conto comprende il link del post, aggiunto in fondo all'invio.")
         found.append(Finding("too_long", message, blocking=True))
@@ -317,8 +410,12 @@ def _oversized_finding() -> Finding:
     )
 
 
-def check_variant(text: str, channel, *, link: str = "") -> list[Finding]:
-    return analyse_variant(text, channel, link=link).findings
+def check_variant(
+    text: str, channel, *, link: str = "", public_title: str = "", has_images: bool = False
+) -> list[Finding]:
+    return analyse_variant(
+        text, channel, link=link, public_title=public_title, has_images=has_images
+    ).findings
 
 
 # Channels that cannot publish a post without an image (the adapter refuses it).
@@ -351,8 +448,15 @@ def post_level_findings(post, channel) -> list[Finding]:
 
 def check_post(post) -> dict[int, list[Finding]]:
     """Findings per variant id: the text's, plus the post's own (images) on each variant."""
+    has_images = bool(post.images.all())
     return {
-        variant.id: check_variant(variant.text, variant.channel, link=post.link)
+        variant.id: check_variant(
+            variant.text,
+            variant.channel,
+            link=post.link,
+            public_title=variant.public_title,
+            has_images=has_images,
+        )
         + post_level_findings(post, variant.channel)
         for variant in post.variants.all()
     }

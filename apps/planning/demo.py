@@ -319,6 +319,9 @@ def load(ctx: dict) -> None:
             base_text=base_text,
             link=LINK,
             variant_texts={by_kind[k].pk: text for k, text in variants.items() if k in by_kind},
+            # The demo's titles are written as headlines: where a channel shows one (website
+            # news, newsletter subject, LinkedIn link card), the office wrote the same words.
+            public_titles={c.pk: title for c in channels if c.has_public_title},
             images=[
                 {
                     "image": _demo_image(categories[slug].colour, title),

@@ -15,7 +15,13 @@ from apps.events.models import Event
 
 from .checks import MAX_CHECKED_LENGTH, analyse_variant
 from .enums import PostStatus
-from .models import NOTES_MAX_LENGTH, REASON_MAX_LENGTH, ContentCategory, hex_colour
+from .models import (
+    NOTES_MAX_LENGTH,
+    PUBLIC_TITLE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    ContentCategory,
+    hex_colour,
+)
 
 ALLOWED_IMAGE_FORMATS = images.POST_FORMATS
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
@@ -72,6 +78,10 @@ def rome_datetime(day, at) -> datetime:
 
 def variant_field_name(channel_id: int) -> str:
     return f"variant_{channel_id}"
+
+
+def public_title_field_name(channel_id: int) -> str:
+    return f"public_title_{channel_id}"
 
 
 class PostForm(AccessibleFormMixin, forms.Form):
@@ -153,8 +163,10 @@ class PostForm(AccessibleFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, post=None, can_set_flags=False, **kwargs):
+    def __init__(self, *args, post=None, can_set_flags=False, has_images=False, **kwargs):
         self.post = post
+        # Whether the post goes out with images: Facebook then puts the link in the text.
+        self.has_images = has_images
         super().__init__(*args, **kwargs)
         if not can_set_flags:
             # Letting a post through a crisis or a blackout is an approver's decision: the
@@ -190,6 +202,13 @@ class PostForm(AccessibleFormMixin, forms.Form):
                 max_length=MAX_TEXT_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 6, "data-variant-text": channel.pk}),
             )
+            if channel.has_public_title:
+                self.fields[public_title_field_name(channel.pk)] = forms.CharField(
+                    label=_("Titolo pubblico per %(channel)s") % {"channel": channel.name},
+                    required=False,
+                    max_length=PUBLIC_TITLE_MAX_LENGTH,
+                    help_text=_("Il titolo che leggono i cittadini. Fino a 65 caratteri."),
+                )
 
     @classmethod
     def initial_for(cls, post) -> dict:
@@ -211,11 +230,17 @@ class PostForm(AccessibleFormMixin, forms.Form):
         }
         for variant in post.variants.all():
             initial[variant_field_name(variant.channel_id)] = variant.text
+            initial[public_title_field_name(variant.channel_id)] = variant.public_title
         return initial
 
     def variant_rows(self):
         """(channel, bound text field) pairs, in channel order, for the side-by-side editor."""
         return [(c, self[variant_field_name(c.pk)]) for c in self.channel_list]
+
+    def public_title_field(self, channel):
+        """The bound public-title field of ``channel``, or None where the channel has none."""
+        name = public_title_field_name(channel.pk)
+        return self[name] if name in self.fields else None
 
     def clean_planned_date(self):
         day = self.cleaned_data["planned_date"]
@@ -239,11 +264,14 @@ class PostForm(AccessibleFormMixin, forms.Form):
         if self.post is not None and data.get("version") is None:
             data["version"] = self.post.version
         base_text = data.get("base_text", "")
-        texts = {}
+        texts, titles = {}, {}
         for channel in data.get("channels") or []:
             name = variant_field_name(channel.pk)
+            title_name = public_title_field_name(channel.pk)
             text = data.get(name) or base_text
             texts[channel.pk] = data.get(name, "")
+            if title_name in self.fields:
+                titles[channel.pk] = (data.get(title_name) or "").strip()
             if not text.strip():
                 self.add_error(
                     name,
@@ -251,11 +279,23 @@ class PostForm(AccessibleFormMixin, forms.Form):
                     % {"channel": channel.name},
                 )
                 continue
-            report = analyse_variant(text, channel, link=data.get("link", ""))
+            report = analyse_variant(
+                text,
+                channel,
+                link=data.get("link", ""),
+                public_title=titles.get(channel.pk, ""),
+                has_images=self.has_images,
+            )
             for finding in report.findings:
-                if finding.blocking:
+                if not finding.blocking:
+                    continue
+                if finding.code.startswith("public_title"):
+                    if title_name not in self.errors:
+                        self.add_error(title_name, finding.message)
+                else:
                     self.add_error(name if data.get(name) else "base_text", finding.message)
         data["variant_texts"] = texts
+        data["public_titles"] = titles
         data["keeps_slot"] = {"si": True, "no": False}.get(data.get("keeps_slot"))
         return data
 

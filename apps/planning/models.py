@@ -11,6 +11,7 @@ from .enums import PostStatus
 TEXT_MAX_LENGTH = 50_000
 NOTES_MAX_LENGTH = 5_000
 REASON_MAX_LENGTH = 1_000
+PUBLIC_TITLE_MAX_LENGTH = 200
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Usa un colore esadecimale, es. #0066CC."))
 
@@ -144,6 +145,12 @@ class Variant(models.Model):
         related_name="variants",
     )
     text = models.TextField(_("testo"), max_length=TEXT_MAX_LENGTH, blank=True)
+    # The headline citizens see where the channel has one (website news, newsletter subject,
+    # LinkedIn link card: ``apps.channels.kinds``). Empty until someone writes it; the post's
+    # own title is internal and never published.
+    public_title = models.CharField(
+        _("titolo pubblico"), max_length=PUBLIC_TITLE_MAX_LENGTH, blank=True
+    )
 
     history = HistoricalRecords()
 

@@ -46,11 +46,13 @@ SIMPLE_FIELDS = (
 )
 # The collections an edit may change besides SIMPLE_FIELDS: ``channels`` (the new set:
 # variants of removed channels are deleted, new ones start from the base text),
-# ``variant_texts`` ({channel id: text}), ``images_to_add`` (dicts as in create_post),
+# ``variant_texts`` ({channel id: text}), ``public_titles`` ({channel id: public title}),
+# ``images_to_add`` (dicts as in create_post),
 # ``images_to_remove`` (ids), ``image_updates`` ({id: {"alt_text", "caption", "credit"}}).
 COLLECTION_CHANGES = (
     "channels",
     "variant_texts",
+    "public_titles",
     "images_to_add",
     "images_to_remove",
     "image_updates",
@@ -69,6 +71,7 @@ def create_post(
     event=None,
     notes="",
     variant_texts: dict | None = None,
+    public_titles: dict | None = None,
     is_crisis_communication=False,
     images: list[dict] | None = None,
     is_indispensable=False,
@@ -77,10 +80,12 @@ def create_post(
     """A new draft with one variant per channel, each starting from the base text.
 
     ``variant_texts`` maps channel id -> text for channels whose variant differs (a blank
-    text takes the base text). ``images`` is a list of dicts with ``image`` (an uploaded
-    file), ``alt_text``, and optional ``caption`` and ``credit``.
+    text takes the base text); ``public_titles`` maps channel id -> the variant's public title
+    (the headline citizens see where the channel has one). ``images`` is a list of dicts
+    with ``image`` (an uploaded file), ``alt_text``, and optional ``caption`` and ``credit``.
     """
     variant_texts = variant_texts or {}
+    public_titles = public_titles or {}
     indispensable_reason = (indispensable_reason or "").strip()
     _check_bypass_flags(
         by=author,
@@ -110,7 +115,8 @@ def create_post(
         )
         for channel in channels:
             text = variant_texts.get(channel.id) or base_text
-            Variant.objects.create(post=post, channel=channel, text=text)
+            title = (public_titles.get(channel.id) or "").strip()
+            Variant.objects.create(post=post, channel=channel, text=text, public_title=title)
         for position, data in enumerate(images or []):
             _add_image(post, data, position)
         record(action="post.created", actor=author, obj=post, summary=title)
@@ -291,6 +297,14 @@ def _apply_changes(post: Post, changes: dict) -> None:
         if variant is not None and variant.text != text:
             variant.text = text
             variant.save(update_fields=["text"])
+    for cid, title in (changes.get("public_titles") or {}).items():
+        variant = variants.get(int(cid))
+        title = (title or "").strip()
+        if variant is not None and variant.public_title != title:
+            if len(title) > Variant._meta.get_field("public_title").max_length:
+                raise PostEditError(_("Titolo pubblico troppo lungo."))
+            variant.public_title = title
+            variant.save(update_fields=["public_title"])
     images = {i.pk: i for i in post.images.all()}
     for image_id in changes.get("images_to_remove") or []:
         image = images.pop(int(image_id), None)
@@ -338,6 +352,7 @@ def duplicate_post(post: Post, *, by, planned_at) -> Post:
             event=post.event,
             notes=post.notes,
             variant_texts={v.channel_id: v.text for v in post.variants.all()},
+            public_titles={v.channel_id: v.public_title for v in post.variants.all()},
             # Flags that let a post through a crisis or a blackout are an approver's call.
             **({name: getattr(post, name) for name in BYPASS_FIELDS} if can(by, "review") else {}),
         )

@@ -41,7 +41,8 @@ from .forms import (
     RescheduleForm,
     default_planned_at,
 )
-from .models import ContentCategory
+from .models import PUBLIC_TITLE_MAX_LENGTH, ContentCategory, PostImage
+from .previews import build_preview
 from .selectors import calendar_counts, calendar_posts, category_balance
 from .services import PostEditError, create_post, duplicate_post, save_category
 
@@ -242,7 +243,13 @@ def post_detail(request, pk):
     post = get_post_for_user(request, pk)
     reports = []
     for variant in post.variants.all():
-        report = analyse_variant(variant.text, variant.channel, link=post.link)
+        report = analyse_variant(
+            variant.text,
+            variant.channel,
+            link=post.link,
+            public_title=variant.public_title,
+            has_images=bool(post.images.all()),
+        )
         report.findings += post_level_findings(post, variant.channel)
         reports.append((variant, report))
     context = {
@@ -267,16 +274,39 @@ def _image_dicts(formset) -> list[dict]:
 
 
 def _editor_context(form, new_images, existing_images=None, post=None) -> dict:
-    reports = {}
+    reports, previews = {}, {}
+    images = list(post.images.all()) if post is not None else []
     link = form.data.get("link", "") if form.is_bound else form.initial.get("link", "")
     for channel, field in form.variant_rows():
         text = field.value() or (
             form.data.get("base_text", "") if form.is_bound else form.initial.get("base_text", "")
         )
-        reports[channel.pk] = analyse_variant(text or "", channel, link=link or "")
+        title_field = form.public_title_field(channel)
+        public_title = (title_field.value() or "") if title_field is not None else ""
+        reports[channel.pk] = analyse_variant(
+            text or "",
+            channel,
+            link=link or "",
+            public_title=public_title,
+            has_images=bool(images),
+        )
+        previews[channel.pk] = build_preview(
+            channel=channel,
+            text=(text or "")[:MAX_CHECKED_LENGTH],
+            link=link or "",
+            public_title=public_title,
+            images=images,
+        )
     chosen = {str(v) for v in (form["channels"].value() or [])}
     rows = [
-        {"channel": c, "field": f, "report": reports[c.pk], "chosen": str(c.pk) in chosen}
+        {
+            "channel": c,
+            "field": f,
+            "title_field": form.public_title_field(c),
+            "report": reports[c.pk],
+            "preview": previews[c.pk],
+            "chosen": str(c.pk) in chosen,
+        }
         for c, f in form.variant_rows()
     ]
     base_text = form.data.get("base_text", "") if form.is_bound else form.initial.get("base_text")
@@ -312,6 +342,7 @@ def post_create(request):
                     event=data["event"],
                     notes=data["notes"],
                     variant_texts=data["variant_texts"],
+                    public_titles=data["public_titles"],
                     is_crisis_communication=data["is_crisis_communication"],
                     is_indispensable=data["is_indispensable"],
                     indispensable_reason=data["indispensable_reason"],
@@ -342,7 +373,12 @@ def post_edit(request, pk):
         for i in post.images.all()
     ]
     if request.method == "POST":
-        form = PostForm(request.POST, post=post, can_set_flags=can(request.user, "review"))
+        form = PostForm(
+            request.POST,
+            post=post,
+            can_set_flags=can(request.user, "review"),
+            has_images=bool(post.images.all()),
+        )
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         existing = ExistingImageFormSet(request.POST, prefix="immagini", initial=existing_initial)
         if form.is_valid() and new_images.is_valid() and existing.is_valid():
@@ -369,6 +405,7 @@ def post_edit(request, pk):
                     indispensable_reason=data["indispensable_reason"],
                     channels=list(data["channels"]),
                     variant_texts=data["variant_texts"],
+                    public_titles=data["public_titles"],
                     images_to_add=_image_dicts(new_images),
                     images_to_remove=[d["id"] for d in kept if d.get("remove")],
                     image_updates={d["id"]: d for d in kept if not d.get("remove")},
@@ -385,7 +422,10 @@ def post_edit(request, pk):
                 return redirect(post)
     else:
         form = PostForm(
-            initial=PostForm.initial_for(post), post=post, can_set_flags=can(request.user, "review")
+            initial=PostForm.initial_for(post),
+            post=post,
+            can_set_flags=can(request.user, "review"),
+            has_images=bool(post.images.all()),
         )
         new_images = NewImageFormSet(prefix="nuove")
         existing = ExistingImageFormSet(prefix="immagini", initial=existing_initial)
@@ -416,14 +456,26 @@ def check_variant(request):
         return HttpResponseBadRequest(_("Canale sconosciuto."))
     text = request.POST.get(f"variant_{channel.pk}") or request.POST.get("base_text", "")
     link = request.POST.get("link", "")[:500]
+    public_title = request.POST.get(f"public_title_{channel.pk}", "")[:PUBLIC_TITLE_MAX_LENGTH]
+    post_id = request.POST.get("post", "")
+    # The saved post's images (every planner may see every post): they change what is sent.
+    images = (
+        list(PostImage.objects.filter(post_id=int(post_id))) if ASCII_ID.fullmatch(post_id) else []
+    )
+    preview = None
     if len(text) > MAX_CHECKED_LENGTH:
         report = oversized_variant_report(len(text), channel)
     else:
-        report = analyse_variant(text, channel, link=link)
+        report = analyse_variant(
+            text, channel, link=link, public_title=public_title, has_images=bool(images)
+        )
+        preview = build_preview(
+            channel=channel, text=text, link=link, public_title=public_title, images=images
+        )
     return render(
         request,
-        "planning/post_form.html#variant-checks",
-        {"channel": channel, "report": report},
+        "planning/post_form.html#variant-live",
+        {"channel": channel, "report": report, "preview": preview},
     )
 
 

@@ -10,11 +10,13 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from apps.channels.enums import ChannelKind
+from apps.core.templatetags.pa_format import local_date
 
 from .enums import DeliveryState
 from .models import Delivery
@@ -48,6 +50,16 @@ def item_text(delivery: Delivery) -> str:
     return delivery.variant.text or delivery.variant.post.base_text
 
 
+def item_headline(delivery: Delivery) -> str:
+    """The title the item went out with; never the post's internal title. An item sent
+    without one (only possible before public titles existed) is named by its date."""
+    if delivery.sent_title:
+        return delivery.sent_title
+    return _("Notizia del %(date)s") % {
+        "date": local_date(timezone.localtime(delivery.sent_at), "j F Y")
+    }
+
+
 class WebsiteNewsRss(Feed):
     feed_type = Rss201rev2Feed
     description = _("Le notizie pubblicate dall'ufficio comunicazione.")
@@ -66,7 +78,7 @@ class WebsiteNewsRss(Feed):
         return published_website_items()[:FEED_SIZE]
 
     def item_title(self, item: Delivery):
-        return item.variant.post.title
+        return item_headline(item)
 
     def item_description(self, item: Delivery):
         # Atom's summary is type="html" and RSS readers render descriptions as HTML: the
@@ -106,6 +118,8 @@ class WebsiteNewsAtom(WebsiteNewsRss):
 def news_list(request):
     """The human page of the feed: the same items, newest first."""
     items = list(published_website_items()[:FEED_SIZE])
+    for item in items:
+        item.headline = item_headline(item)
     return render(request, "publishing/feed_list.html", {"items": items})
 
 
@@ -117,6 +131,7 @@ def news_item(request, pk: int):
         "publishing/feed_item.html",
         {
             "item": delivery,
+            "headline": item_headline(delivery),
             "post": delivery.variant.post,
             "text": item_text(delivery),
             "images": list(delivery.variant.post.images.all()),

@@ -28,6 +28,9 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(_("id esterno"), max_length=200, blank=True)
     external_url = models.URLField(_("indirizzo pubblico"), max_length=500, blank=True)
+    # The public title this delivery went out with (news headline, newsletter subject):
+    # what citizens saw, kept even if the variant changes later.
+    sent_title = models.CharField(_("titolo inviato"), max_length=200, blank=True)
     last_error = models.TextField(_("ultimo errore"), blank=True)
     # It waited for its channel to be reconnected: the channel's (longer) grace applies.
     waited_for_reconnect = models.BooleanField(default=False)

@@ -359,7 +359,7 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
         if request.secret:
             error = error.replace(request.secret, "[segreto]")
         return _record_unknown(delivery, adapter, request, error)
-    return _record_sent(delivery, result)
+    return _record_sent(delivery, result, title=request.title)
 
 
 def build_publish_request(delivery: Delivery) -> PublishRequest:
@@ -380,7 +380,8 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
         delivery_id=delivery.pk,
         idempotency_key=str(delivery.idempotency_key),
         text=variant.text or post.base_text,
-        title=post.title,
+        # The variant's public title: the post's own title is internal and never sent.
+        title=variant.public_title,
         link=post.link,
         images=images,
         config=dict(channel.config or {}),
@@ -489,7 +490,7 @@ def _public_url(url: str) -> str:
     return url[:500] if url.lower().startswith(("https://", "http://")) else ""
 
 
-def _record_sent(delivery: Delivery, result: PublishResult) -> SendOutcome:
+def _record_sent(delivery: Delivery, result: PublishResult, *, title: str) -> SendOutcome:
     url = _public_url(result.url)
     return _finish(
         delivery,
@@ -497,6 +498,7 @@ def _record_sent(delivery: Delivery, result: PublishResult) -> SendOutcome:
         "delivery.sent",
         summary=url or result.external_id,
         sent_at=timezone.now(),
+        sent_title=title[:200],
         external_id=(result.external_id or "")[:200],
         external_url=url,
         last_error="",
@@ -545,7 +547,7 @@ def _record_unknown(delivery, adapter: Adapter, request: PublishRequest, error: 
             logger.warning("Reconciling delivery %s failed: %s", delivery.pk, exc)
         else:
             if existing is not None:
-                return _record_sent(delivery, existing)
+                return _record_sent(delivery, existing, title=request.title)
             # Not there (yet): the resend carries the same idempotency key and looks it up
             # again first, in case the lost request surfaces on the service meanwhile.
             return _record_transient(delivery, TransientError(error), needs_reconcile=True)
@@ -793,7 +795,13 @@ def resolve_checked_delivery(*, delivery: Delivery, by, sent: bool, url: str = "
     target = D.SENT if sent else D.FAILED
     fields = {"state": target, "needs_reconcile": False}
     if sent:
-        fields.update(sent_at=timezone.now(), external_url=_public_url(url), last_error="")
+        fields.update(
+            sent_at=timezone.now(),
+            external_url=_public_url(url),
+            last_error="",
+            # The request that reached the channel was built from the approved variant.
+            sent_title=delivery.variant.public_title[:200],
+        )
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
         if Delivery.objects.filter(pk=delivery.pk, state=D.NEEDS_CHECK).update(**fields) != 1:

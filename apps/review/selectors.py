@@ -261,6 +261,9 @@ def _snapshot(posts, variants, images, cutoff, categories=None) -> dict[str, str
     }
     for variant in sorted(_as_of(variants, cutoff).values(), key=lambda v: str(v.channel)):
         data[_("Testo per %(channel)s") % {"channel": variant.channel}] = variant.text
+        if variant.public_title:  # missing on one side of a diff reads as empty
+            label = _("Titolo pubblico per %(channel)s") % {"channel": variant.channel}
+            data[label] = variant.public_title
     saved_images = _as_of(images, cutoff)
     if saved_images:
         data[_("Immagini")] = "\n".join(

@@ -18,6 +18,8 @@ from apps.publishing.models import Delivery
 from tests.factories import ChannelFactory, PostFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+# Marks the internal titles: no public page or feed may show it.
+INTERNAL = "[interno]"
 
 
 def _item(
@@ -29,13 +31,20 @@ def _item(
     minutes_ago=5,
     **delivery_fields,
 ):
+    """A website item whose public title is ``title``; the post's internal title differs."""
     channel = ChannelFactory(name=f"Sito {kind or 'web'}", kind=kind or ChannelKind.WEBSITE)
-    post = PostFactory(title=title, base_text=text, status=PostStatus.PUBLISHED, channels=[channel])
+    post = PostFactory(
+        title=f"{INTERNAL} {title}", base_text=text, status=PostStatus.PUBLISHED, channels=[channel]
+    )
+    variant = post.variants.get()
+    variant.public_title = title
+    variant.save(update_fields=["public_title"])
     return Delivery.objects.create(
-        variant=post.variants.get(),
+        variant=variant,
         due_at=post.planned_at,
         state=state,
         sent_at=timezone.now() - timedelta(minutes=minutes_ago),
+        sent_title=title if state == DeliveryState.SENT else "",
         **delivery_fields,
     )
 
@@ -172,3 +181,18 @@ def test_the_news_page_lists_the_feed_items_in_one_query(client, django_assert_n
     assert html.count("<article>") == count
     assert "Notizia &lt;0&gt;" in html
     assert "Non ancora inviata" not in html
+
+
+@pytest.mark.django_db
+def test_an_item_sent_without_a_public_title_is_named_by_its_date_not_the_internal_title(client):
+    item = _item(title="")
+    Delivery.objects.filter(pk=item.pk).update(sent_at=timezone.now().replace(2026, 3, 2, 10))
+
+    feed = ET.fromstring(client.get(reverse("website_feed:atom")).content)
+    page = client.get(reverse("website_feed:item", args=[item.pk])).content.decode()
+
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == [
+        "Notizia del 2 marzo 2026"
+    ]
+    assert "<h1>Notizia del 2 marzo 2026</h1>" in page
+    assert INTERNAL not in page

@@ -176,6 +176,7 @@ def test_send_delivery_hands_the_adapter_the_variant_text_config_secret_and_stab
     delivery = deliveries_of(post)[0]
     variant = delivery.variant
     variant.text = "TARI 2026: la prima rata scade il 16 maggio. #TariInforma"
+    variant.public_title = "TARI, la prima rata scade il 16 maggio"
     variant.save()
     variant.channel.config = {"base_url": "https://social.comune.esempio.it"}
     variant.channel.save()
@@ -188,7 +189,11 @@ def test_send_delivery_hands_the_adapter_the_variant_text_config_secret_and_stab
     assert request.idempotency_key == str(delivery.idempotency_key)
     assert request.config == {"base_url": "https://social.comune.esempio.it"}
     assert request.secret == "token-segreto-1234"
-    assert (request.title, request.link) == (post.title, "https://www.comune.esempio.it/tari")
+    assert (request.title, request.link) == (
+        "TARI, la prima rata scade il 16 maggio",
+        "https://www.comune.esempio.it/tari",
+    )
+    assert Delivery.objects.get(pk=delivery.pk).sent_title == request.title
 
 
 def test_a_repeated_send_message_does_not_publish_twice(approved_post, fake_adapter):
@@ -481,7 +486,9 @@ def test_a_late_success_after_the_sweeper_gave_up_is_still_recorded(approved_pos
     delivery = Delivery.objects.select_related("variant").get(pk=delivery_id)
     Delivery.objects.filter(pk=delivery_id).update(state=D.NEEDS_CHECK)
 
-    services._record_sent(delivery, PublishResult(external_id="7", url="https://x.com/c/7"))
+    services._record_sent(
+        delivery, PublishResult(external_id="7", url="https://x.com/c/7"), title=""
+    )
 
     assert deliveries_of(post)[0].state == D.SENT
 

@@ -72,7 +72,9 @@ def test_a_post_sent_on_every_channel_while_back_in_review_is_published_on_reapp
     Delivery.objects.filter(pk=delivery_id).update(state=D.SENDING)
     set_status(post, PostStatus.IN_REVIEW)  # edited mid-send: the send still finishes
     delivery = Delivery.objects.select_related("variant").get(pk=delivery_id)
-    services._record_sent(delivery, PublishResult(external_id="1", url="https://t.me/c/1"))
+    services._record_sent(
+        delivery, PublishResult(external_id="1", url="https://t.me/c/1"), title=""
+    )
     post.refresh_from_db()
     assert post.status == PostStatus.IN_REVIEW
 

@@ -193,3 +193,19 @@ def test_changing_an_image_of_an_approved_post_sends_it_back_to_review(approved_
     )
 
     assert Post.objects.get(pk=approved_post.pk).status == S.IN_REVIEW
+
+
+def test_a_public_title_edited_after_approval_shows_in_what_changed(approved_post, editor):
+    variant = approved_post.variants.get()
+
+    update_post(
+        approved_post,
+        by=editor,
+        expected_version=approved_post.version,
+        public_titles={variant.channel_id: "Il ponte riapre"},
+    )
+
+    post = Post.objects.get(pk=approved_post.pk)
+    assert post.status == S.IN_REVIEW
+    changes = {c.label: c.segments for c in changes_since_approval(post)}
+    assert changes == {"Titolo pubblico per Facebook": [("insert", "Il ponte riapre")]}

@@ -71,6 +71,9 @@ POST_EDITS = {
 VARIANT_EDITS = {
     "channel": lambda post: {"channels": [ChannelFactory(name="Telegram")]},
     "text": lambda post: {"variant_texts": {post.variants.get().channel_id: "Solo qui."}},
+    "public_title": lambda post: {
+        "public_titles": {post.variants.get().channel_id: "Il ponte riapre lunedì"}
+    },
 }
 IMAGE_EDITS = {
     "image": lambda post: {"images_to_add": [{"image": _png(), "alt_text": "La piazza"}]},
@@ -175,7 +178,20 @@ def test_what_the_gate_the_checks_and_the_adapters_read_is_reviewed(approved_pos
         if name not in reviewed_fields(model) and name not in BOOKKEEPING_FIELDS[model]
     }
     assert not unreviewed, f"read but not reviewed: {sorted(unreviewed)}"
-    assert ("Post", "title") in {(m.__name__, n) for m, n in seen}  # the spy does see reads
+    # The spy does see reads: the adapters' request reads the variant's public title...
+    assert ("Variant", "public_title") in {(m.__name__, n) for m, n in seen}
+
+
+def test_the_request_to_a_channel_never_reads_the_internal_title(approved_post):
+    delivery = Delivery.objects.select_related("variant__post", "variant__channel").get(
+        variant__post=approved_post
+    )
+
+    with fields_read(Post) as seen:
+        build_publish_request(delivery)
+
+    assert ("Post", "title") not in {(m.__name__, n) for m, n in seen}
+    assert ("Post", "link") in {(m.__name__, n) for m, n in seen}
 
 
 # --- The walk-arounds the hostile probe found --------------------------------------------

@@ -285,7 +285,7 @@ def test_approval_is_refused_when_an_editor_check_is_blocking(editor, approver, 
     # The planning checks are the planning area's; here only their verdict matters.
     monkeypatch.setattr(
         "apps.planning.checks.check_variant",
-        lambda text, channel, link="": [Finding("too_long", "Troppo lungo", blocking=True)],
+        lambda text, channel, **kwargs: [Finding("too_long", "Troppo lungo", blocking=True)],
     )
     post = post_in(S.IN_REVIEW, author=editor)
 

@@ -29,6 +29,8 @@ class PublishRequest:
     delivery_id: int
     idempotency_key: str
     text: str
+    # The variant's public title (news headline, newsletter subject, link card title), empty
+    # where the channel has none. Never the post's title, which is internal.
     title: str = ""
     link: str = ""
     images: tuple[ImagePayload, ...] = ()

@@ -21,7 +21,9 @@ class EmailNewsletterAdapter(Adapter):
         try:
             report = send_issue(
                 delivery_id=request.delivery_id,
-                subject=request.title or request.text[:60],
+                # The variant's public title (required on this channel): never the post's
+                # internal title.
+                subject=request.title,
                 text=request.text,
                 link=request.link,
             )

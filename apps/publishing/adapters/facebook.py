@@ -5,6 +5,8 @@ Secret: the Page access token, sent as a bearer header (never in the URL). Retur
 ``{"id": "<page>_<post>"}`` (photos: ``{"id": ..., "post_id": ...}``). No idempotency key.
 """
 
+from apps.planning.checks import text_as_sent
+
 from ._graph import GraphAdapter, raise_for_graph
 from ._http import image_bytes, json_or_empty, require, send
 from .base import PublishRequest, PublishResult
@@ -27,9 +29,8 @@ class FacebookAdapter(GraphAdapter):
         with self._client(request.config, request.secret) as client:
             if request.images:
                 image = request.images[0]
-                text = request.text
-                if request.link and request.link not in text:
-                    text = f"{text}\n\n{request.link}"
+                # A photo has no link card: the link goes at the end of the message.
+                text = text_as_sent(request.text, self.kind, request.link, has_images=True)
                 response = send(
                     client,
                     "POST",

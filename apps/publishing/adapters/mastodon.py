@@ -18,6 +18,8 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+from apps.planning.checks import text_as_sent
+
 from ._http import (
     BearerApiAdapter,
     bearer_client,
@@ -95,10 +97,7 @@ class MastodonAdapter(BearerApiAdapter):
 
     @staticmethod
     def _status_text(request: PublishRequest) -> str:
-        text = request.text
-        if request.link and request.link not in text:
-            text = f"{text}\n\n{request.link}"
-        return text
+        return text_as_sent(request.text, "mastodon", request.link)
 
     def publish(self, request: PublishRequest) -> PublishResult:
         with self._client(request.config, request.secret) as client:

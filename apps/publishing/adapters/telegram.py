@@ -7,6 +7,8 @@ so URLs are never logged or put into messages. Errors come as
 The Bot API has no idempotency key: an unknown outcome goes to a person.
 """
 
+from apps.planning.checks import text_as_sent
+
 from ._http import (
     client_for,
     image_bytes,
@@ -69,9 +71,7 @@ class TelegramAdapter(Adapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         chat_id = require(request.config, "chat_id", self.kind)
-        text = request.text
-        if request.link and request.link not in text:
-            text = f"{text}\n\n{request.link}"
+        text = text_as_sent(request.text, self.kind, request.link)
         if request.images:
             if len(text) > CAPTION_LIMIT:
                 raise PermanentError(

@@ -5,19 +5,19 @@ access token (bearer). A 429 carries ``x-rate-limit-reset`` (epoch seconds). Err
 ``{"title", "detail", "type", "status"}`` (or ``{"errors": [{"message"}]}``). No idempotency.
 """
 
-import re
 import time
+
+from apps.planning.checks import count_characters, text_as_sent
 
 from ._http import BearerApiAdapter, bearer_client, json_or_empty, send
 from .base import PermanentError, PublishRequest, PublishResult
 
 TEXT_LIMIT = 280
-URL_WEIGHT = 23  # X shortens every link to t.co: each counts 23 characters
-_URL = re.compile(r"https?://\S+")
 
 
 def weighted_length(text: str) -> int:
-    return len(_URL.sub("x" * URL_WEIGHT, text))
+    """X's count: every link weighs 23 (t.co). The editor and the review count the same way."""
+    return count_characters(text, "x")
 
 
 def _message(response) -> str:
@@ -54,9 +54,7 @@ class XAdapter(BearerApiAdapter):
         return bearer_client(config, secret, kind=self.kind, default_base_url="https://api.x.com")
 
     def publish(self, request: PublishRequest) -> PublishResult:
-        text = request.text
-        if request.link and request.link not in text:
-            text = f"{text} {request.link}"
+        text = text_as_sent(request.text, self.kind, request.link)
         if weighted_length(text) > TEXT_LIMIT:
             raise PermanentError(
                 f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({weighted_length(text)})"

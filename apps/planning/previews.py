@@ -1,0 +1,146 @@
+"""What a variant will look like on its network: the approver signs off on what goes out.
+
+Built from the same functions the adapters send with (:func:`.checks.text_as_sent`) and count
+with (:func:`.checks.count_characters`), so the preview, the counters of the editor and of the
+review queue, the approval check and the request to the network never disagree. Rendering is
+the templates' (``templates/planning/includes/network_preview.html``); this module decides
+the content: the text as sent, where the network folds it, the images and their crop, the
+link card.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import has_public_title
+
+from .checks import count_characters, limit_for, text_as_sent
+
+# Where each network folds a long text behind "… Altro" in its feed (characters shown before
+# the fold; the networks measure in lines on some screens, these are their usual cut-offs).
+FOLD_AFTER = {
+    ChannelKind.FACEBOOK: 480,
+    ChannelKind.INSTAGRAM: 125,
+    ChannelKind.LINKEDIN: 210,
+}
+# Networks that draw a card for the post's link: Facebook only when the post has no photo
+# (a photo post carries the link in its text), the others always.
+LINK_CARD_KINDS = frozenset(
+    {
+        ChannelKind.FACEBOOK,
+        ChannelKind.X,
+        ChannelKind.LINKEDIN,
+        ChannelKind.MASTODON,
+        ChannelKind.TELEGRAM,
+    }
+)
+# How many images each network shows with one post (the adapters send that many).
+IMAGES_SHOWN = {
+    ChannelKind.FACEBOOK: 1,
+    ChannelKind.INSTAGRAM: 1,
+    ChannelKind.TELEGRAM: 1,
+    ChannelKind.X: 0,
+    ChannelKind.LINKEDIN: 0,
+    ChannelKind.MASTODON: 4,
+    ChannelKind.NEWSLETTER: 0,  # the email is text only (templates/newsletter/email/issue.*)
+}
+
+
+@dataclass(frozen=True)
+class PreviewImage:
+    url: str
+    alt_text: str
+    square: bool  # Instagram's feed crops every image to a square
+
+
+@dataclass
+class ChannelPreview:
+    """One variant as its network will show it."""
+
+    channel: object
+    kind: str
+    text: str  # exactly what is sent
+    length: int  # as the network counts it
+    limit: int
+    public_title: str
+    author_name: str
+    account: str
+    shown: str  # the text before the fold (all of it when the network does not fold)
+    folded: str  # the rest, behind "… Altro"
+    images: list[PreviewImage] = field(default_factory=list)
+    link_card: str = ""  # the link the network draws a card for
+    link_host: str = ""
+
+    @property
+    def over_limit(self) -> bool:
+        return self.length > self.limit
+
+    @property
+    def is_folded(self) -> bool:
+        return bool(self.folded)
+
+
+def _fold(text: str, kind: str) -> tuple[str, str]:
+    cut = FOLD_AFTER.get(kind)
+    if cut is None or len(text) <= cut:
+        return text, ""
+    # Cut at the last space before the limit, as the networks do, not inside a word.
+    space = text.rfind(" ", 0, cut)
+    at = space if space > cut // 2 else cut
+    return text[:at], text[at:]
+
+
+def _images(kind: str, images) -> list[PreviewImage]:
+    """The images as the network will show them (kinds without an entry show them all)."""
+    shown = IMAGES_SHOWN.get(kind)
+    chosen = list(images) if shown is None else list(images)[:shown]
+    return [
+        PreviewImage(
+            url=image.image.url, alt_text=image.alt_text, square=kind == ChannelKind.INSTAGRAM
+        )
+        for image in chosen
+    ]
+
+
+def build_preview(*, channel, text: str, link: str = "", public_title: str = "", images=()):
+    """The preview of ``text`` on ``channel``; ``images`` are PostImage rows, in order."""
+    images = list(images)
+    has_images = bool(images)
+    sent = text_as_sent(text or "", channel.kind, link, has_images=has_images)
+    shown, folded = _fold(sent, channel.kind)
+    card = ""
+    if link and channel.kind in LINK_CARD_KINDS:
+        if not (channel.kind == ChannelKind.FACEBOOK and has_images):
+            card = link
+    return ChannelPreview(
+        channel=channel,
+        kind=channel.kind,
+        text=sent,
+        length=count_characters(sent, channel.kind),
+        limit=limit_for(channel, has_images=has_images),
+        public_title=public_title if has_public_title(channel.kind) else "",
+        author_name=settings.COMUNE_NAME,
+        account=channel.name,
+        shown=shown,
+        folded=folded,
+        images=_images(channel.kind, images),
+        link_card=card,
+        link_host=urlsplit(card).hostname or "" if card else "",
+    )
+
+
+def previews_for_post(post) -> list[ChannelPreview]:
+    """One preview per variant (variants with their channel and the images prefetched)."""
+    images = list(post.images.all())
+    return [
+        build_preview(
+            channel=variant.channel,
+            text=variant.text or post.base_text,
+            link=post.link,
+            public_title=variant.public_title,
+            images=images,
+        )
+        for variant in post.variants.all()
+    ]
