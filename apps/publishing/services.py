@@ -19,9 +19,8 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.audit.services import record
 from apps.channels.connections import access_token_for
-from apps.crisis.gate import blackout_over_planned_time, sending_blocked_reason
+from apps.crisis.gate import ClaimGate, blackout_over_planned_time, sending_blocked_reason
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError, transition
@@ -38,6 +37,7 @@ from .adapters.base import (
 from .enums import DeliveryState as D
 from .enums import FailureKind
 from .models import Delivery
+from .transitions import move, move_many
 
 logger = logging.getLogger(__name__)
 
@@ -85,17 +85,16 @@ def schedule_deliveries(*, post: Post) -> list[Delivery]:
                 variant=variant, defaults={"due_at": post.planned_at}
             )
             if not created and delivery.state in RESCHEDULABLE_STATES:
-                fields = {
-                    "due_at": post.planned_at,
-                    "state": D.WAITING,
-                    "next_attempt_at": None,
-                    "queued_at": None,
-                    "waited_for_reconnect": False,
-                }
-                if Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(**fields):
-                    for name, value in fields.items():
-                        setattr(delivery, name, value)
-                else:
+                if not move(
+                    delivery,
+                    delivery.state,
+                    D.WAITING,
+                    action="delivery.rescheduled",
+                    due_at=post.planned_at,
+                    next_attempt_at=None,
+                    queued_at=None,
+                    waited_for_reconnect=False,
+                ):
                     delivery.refresh_from_db()
             deliveries.append(delivery)
         if post.status in DISPATCHABLE_POST_STATES:
@@ -116,12 +115,54 @@ def cancel_deliveries(*, post: Post, by=None) -> int:
         )
         cancelled = 0
         for delivery in pending:
-            if Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(
-                state=D.CANCELLED, queued_at=None
+            if move(
+                delivery,
+                delivery.state,
+                D.CANCELLED,
+                action="delivery.cancelled",
+                by=by,
+                queued_at=None,
             ):
                 cancelled += 1
-                _audit(delivery, "delivery.cancelled", delivery.state, D.CANCELLED, actor=by)
     return cancelled
+
+
+def stop_held_deliveries(*, scope: Q, by, reason: str) -> list[int]:
+    """Pending sends (``waiting``, ``queued``) in ``scope`` whose posts cannot pause (partly
+    failed: retries of the rest) become ``failed`` (held) with ``reason``; the crisis asks
+    this at its declaration and when its scope widens. Otherwise they would go out by
+    themselves, late, once the crisis ends; as failed they wait on the publishing desk for a
+    person to press "Riprova ora". Posts marked as crisis communication are not stopped.
+    The posts then follow their deliveries (e.g. all failed: "failed"). Returns the ids.
+    """
+    pending = (
+        Delivery.objects.filter(state__in=(D.WAITING, D.QUEUED))
+        .filter(variant__post__status__in=DISPATCHABLE_POST_STATES)
+        .exclude(variant__post__is_crisis_communication=True)
+        .filter(scope)
+        .select_related("variant__post")
+        .order_by("id")
+    )
+    stopped = []
+    touched_posts = {}
+    with transaction.atomic():
+        for delivery in pending:
+            if move(
+                delivery,
+                delivery.state,
+                D.FAILED,
+                action="delivery.stopped_by_crisis",
+                by=by,
+                summary=reason,
+                queued_at=None,
+                last_error=reason,
+                failure_kind=FailureKind.HELD,
+            ):
+                stopped.append(delivery.pk)
+                touched_posts[delivery.variant.post_id] = delivery.variant.post
+        for post in touched_posts.values():
+            sync_post_status(post=post, by=by)
+    return stopped
 
 
 # --- Claiming -----------------------------------------------------------------------------
@@ -155,13 +196,21 @@ def channel_not_ready(channel) -> str | None:
 
 
 def _why_held_for_person(
-    delivery: Delivery, now: datetime, gate_reason: str | None, not_ready: str | None
+    delivery: Delivery,
+    now: datetime,
+    gate_reason: str | None,
+    not_ready: str | None,
+    *,
+    gate: ClaimGate | None = None,
 ) -> str:
     """Why a due delivery must wait for a person rather than go out, or "".
 
     ``gate_reason``: what the crisis gate said; ``not_ready``: what :func:`channel_not_ready`
-    said (both already asked by the caller)."""
-    own_time = blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
+    said (both already asked by the caller); ``gate``: the claim's batch gate, if any."""
+    if gate is not None:
+        own_time = gate.blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
+    else:
+        own_time = blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
     if own_time:
         return own_time
     channel = delivery.variant.channel
@@ -198,10 +247,15 @@ def _hold_for_person(delivery: Delivery, reason: str) -> bool:
         except TransitionError as exc:  # changed meanwhile: it is not dispatchable either way
             logger.warning("Post %s not paused: %s", post.pk, exc)
         return True
-    if Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
-        state=D.FAILED, last_error=reason, failure_kind=FailureKind.HELD
+    if move(
+        delivery,
+        D.WAITING,
+        D.FAILED,
+        action="delivery.held_for_person",
+        summary=reason,
+        last_error=reason,
+        failure_kind=FailureKind.HELD,
     ):
-        _audit(delivery, "delivery.held_for_person", D.WAITING, D.FAILED, summary=reason)
         sync_post_status(post=post)
     return False
 
@@ -212,58 +266,45 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
     Rows the crisis gate blocks stay waiting (their reason is kept in ``last_error``), until
     their channel's tolerance runs out; a row whose own time falls in a blackout, or that is
     late beyond the tolerance, is never sent by itself: its post pauses for a person.
-    On PostgreSQL the candidates are locked FOR UPDATE SKIP LOCKED, so a concurrent tick
-    takes other rows and one UPDATE claims all the allowed ones. Elsewhere (SQLite) each row
-    is claimed by a conditional UPDATE that must change exactly one row.
+    The batch is read once: the candidates (on PostgreSQL locked FOR UPDATE SKIP LOCKED, so a
+    concurrent tick takes other rows; on SQLite the transaction holds the write lock from
+    BEGIN), then the gate (:class:`~apps.crisis.gate.ClaimGate`: the crisis state and the
+    blackouts, once). One UPDATE claims all the allowed rows and one INSERT writes their
+    audit entries (:func:`~apps.publishing.transitions.move_many`).
     """
     now = now or timezone.now()
     limit = limit or settings.PUBLISHING_CLAIM_BATCH
-    row_locks = connection.features.has_select_for_update_skip_locked
-    claimed: list[int] = []
     with transaction.atomic():
         candidates = _due_queryset(now)
-        if row_locks:
+        if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        candidates = list(candidates[:limit])
+        if not candidates:
+            return []
+        gate = ClaimGate(at=now, since=min(delivery.due_at for delivery in candidates))
         allowed: list[Delivery] = []
         paused_posts: set[int] = set()
-        for delivery in candidates[:limit]:
+        for delivery in candidates:
             if delivery.variant.post_id in paused_posts:
                 continue
-            reason = sending_blocked_reason(delivery.variant, at=now)
+            reason = gate.blocked_reason(delivery.variant)
             not_ready = None if reason else channel_not_ready(delivery.variant.channel)
-            held = _why_held_for_person(delivery, now, reason, not_ready)
+            held = _why_held_for_person(delivery, now, reason, not_ready, gate=gate)
             if held:
                 if _hold_for_person(delivery, held):
                     paused_posts.add(delivery.variant.post_id)
             elif reason or not_ready:
                 if delivery.last_error != (reason or not_ready):
+                    # Not a move: the row stays waiting, with the reason on show.
                     Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
                         last_error=reason or not_ready,
                         **({"waited_for_reconnect": True} if not_ready else {}),
                     )
-            elif row_locks:
+            else:
                 allowed.append(delivery)
-            elif Delivery.objects.filter(pk=delivery.pk, state=D.WAITING).update(
-                state=D.QUEUED, queued_at=now
-            ):
-                claimed.append(delivery.pk)
-                _audit(delivery, "delivery.queued", D.WAITING, D.QUEUED)
         allowed = [d for d in allowed if d.variant.post_id not in paused_posts]
-        if allowed:
-            ids = [delivery.pk for delivery in allowed]
-            if Delivery.objects.filter(pk__in=ids, state=D.WAITING).update(
-                state=D.QUEUED, queued_at=now
-            ) != len(ids):  # cannot happen while we hold the row locks; be exact anyway
-                ids = list(
-                    Delivery.objects.filter(pk__in=ids, state=D.QUEUED, queued_at=now)
-                    .order_by("due_at", "id")
-                    .values_list("pk", flat=True)
-                )
-            for delivery in allowed:
-                if delivery.pk in ids:
-                    claimed.append(delivery.pk)
-                    _audit(delivery, "delivery.queued", D.WAITING, D.QUEUED)
-    return claimed
+        claimed = move_many(allowed, D.WAITING, D.QUEUED, action="delivery.queued", queued_at=now)
+    return [delivery.pk for delivery in claimed]
 
 
 # --- Sending ------------------------------------------------------------------------------
@@ -309,19 +350,27 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
         if reason:
             # A cancelled post never goes out: its delivery must not wait forever either.
             held = D.CANCELLED if post.status == PostStatus.CANCELLED else D.WAITING
-            if Delivery.objects.filter(pk=delivery_id, state=D.QUEUED).update(
-                state=held, queued_at=None, last_error=reason
-            ):
-                action = "delivery.cancelled" if held == D.CANCELLED else "delivery.held"
-                _audit(delivery, action, D.QUEUED, held, summary=reason)
+            move(
+                delivery,
+                D.QUEUED,
+                held,
+                action="delivery.cancelled" if held == D.CANCELLED else "delivery.held",
+                summary=reason,
+                queued_at=None,
+                last_error=reason,
+            )
             return SendOutcome(delivery_id, held, reason)
-        changed = Delivery.objects.filter(
-            pk=delivery_id, state=D.QUEUED, variant__post__status__in=DISPATCHABLE_POST_STATES
-        ).update(state=D.SENDING, sending_started_at=now, attempts=F("attempts") + 1)
-        if changed != 1:
+        if not move(
+            delivery,
+            D.QUEUED,
+            D.SENDING,
+            action="delivery.sending",
+            where={"variant__post__status__in": DISPATCHABLE_POST_STATES},
+            sending_started_at=now,
+            attempts=F("attempts") + 1,
+        ):
             return SendOutcome(delivery_id, "skipped", "claimed elsewhere")
         delivery.attempts += 1
-        _audit(delivery, "delivery.sending", D.QUEUED, D.SENDING)
         # Built inside the claim: text, images and settings are those of the approved post
         # the gate just allowed, not of an edit committed after it.
         try:
@@ -455,23 +504,17 @@ def _finish_once(delivery: Delivery, target: str, action: str, *, summary: str =
     """
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
-        changed = Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
-            state=target, **fields
-        )
-        if changed != 1:
-            # The sweeper judged us dead meanwhile: a success still wins over "needs check".
-            if target != D.SENT or not Delivery.objects.filter(
-                pk=delivery.pk, state__in=(D.NEEDS_CHECK, D.QUEUED, D.WAITING)
-            ).update(state=target, **fields):
-                logger.warning(
-                    "Delivery %s left sending meanwhile; %s not saved", delivery.pk, target
-                )
-                return SendOutcome(delivery.pk, "skipped", "left sending meanwhile")
-        for name, value in fields.items():
-            if not hasattr(value, "resolve_expression"):
-                setattr(delivery, name, value)
-        delivery.state = target
-        _audit(delivery, action, D.SENDING, target, summary=summary)
+        moved = move(delivery, D.SENDING, target, action=action, summary=summary, **fields)
+        # The sweeper judged us dead meanwhile: a success still wins over "needs check" (or
+        # over the reconcile it queued, or the retry that followed).
+        if not moved and target == D.SENT:
+            moved = any(
+                move(delivery, state, target, action=action, summary=summary, **fields)
+                for state in (D.NEEDS_CHECK, D.QUEUED, D.WAITING)
+            )
+        if not moved:
+            logger.warning("Delivery %s left sending meanwhile; %s not saved", delivery.pk, target)
+            return SendOutcome(delivery.pk, "skipped", "left sending meanwhile")
         sync_post_status(post=post)
     if target in (D.FAILED, D.NEEDS_CHECK):
         transaction.on_commit(lambda: _notify_problem(delivery_id=delivery.pk))
@@ -687,39 +730,45 @@ def sweep_stuck(*, now: datetime | None = None) -> SweepResult:
         stale_queued = Delivery.objects.filter(state=D.QUEUED, queued_at__lt=queued_cutoff)
         for delivery in stale_queued.select_related("variant__post"):
             if delivery.variant.post.status == PostStatus.CANCELLED:
-                if Delivery.objects.filter(pk=delivery.pk, state=D.QUEUED).update(
-                    state=D.CANCELLED, queued_at=None
-                ):
-                    _audit(delivery, "delivery.cancelled", D.QUEUED, D.CANCELLED)
-            elif Delivery.objects.filter(pk=delivery.pk, state=D.QUEUED).update(
-                state=D.WAITING, queued_at=None
-            ):
+                move(delivery, D.QUEUED, D.CANCELLED, action="delivery.cancelled", queued_at=None)
+            elif move(delivery, D.QUEUED, D.WAITING, action="delivery.requeued", queued_at=None):
                 result.requeued.append(delivery.pk)
-                _audit(delivery, "delivery.requeued", D.QUEUED, D.WAITING)
         for delivery in _lost_wakeups(now):
-            if Delivery.objects.filter(
-                pk=delivery.pk, state=D.QUEUED, queued_at=delivery.queued_at
-            ).update(queued_at=now):
+            if move(
+                delivery,
+                D.QUEUED,
+                D.QUEUED,
+                action="delivery.rewoken",
+                where={"queued_at": delivery.queued_at},
+                queued_at=now,
+            ):
                 result.rewoken.append(delivery.pk)
-                _audit(delivery, "delivery.rewoken", D.QUEUED, D.QUEUED)
         stale_sending = Delivery.objects.filter(
             state=D.SENDING, sending_started_at__lt=sending_cutoff
         ).select_related("variant__post", "variant__channel")
         for delivery in stale_sending:
             interrupted = _("Invio interrotto (processo terminato): esito sconosciuto.")
             if _can_reconcile(delivery.variant.channel.kind):
-                if Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
-                    state=D.QUEUED, queued_at=now, needs_reconcile=True, last_error=interrupted
+                if move(
+                    delivery,
+                    D.SENDING,
+                    D.QUEUED,
+                    action="delivery.reconcile",
+                    summary=interrupted,
+                    queued_at=now,
+                    needs_reconcile=True,
+                    last_error=interrupted,
                 ):
                     result.resend.append(delivery.pk)
-                    _audit(delivery, "delivery.reconcile", D.SENDING, D.QUEUED, summary=interrupted)
-            elif Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
-                state=D.NEEDS_CHECK, last_error=interrupted
+            elif move(
+                delivery,
+                D.SENDING,
+                D.NEEDS_CHECK,
+                action="delivery.needs_check",
+                summary=interrupted,
+                last_error=interrupted,
             ):
                 result.needs_check.append(delivery.pk)
-                _audit(
-                    delivery, "delivery.needs_check", D.SENDING, D.NEEDS_CHECK, summary=interrupted
-                )
                 transaction.on_commit(lambda pk=delivery.pk: _notify_problem(delivery_id=pk))
     return result
 
@@ -746,18 +795,18 @@ def retry_delivery(*, delivery: Delivery, by) -> Delivery:
         # needs_reconcile is kept: an earlier send may have reached the channel, so the new
         # attempt still looks the item up first where the channel allows it.
         # The person's "Riprova ora" is the decision to send now: lateness counts from it.
-        changed = Delivery.objects.filter(pk=delivery.pk, state=before).update(
-            state=D.WAITING,
+        if not move(
+            delivery,
+            before,
+            D.WAITING,
+            action="delivery.retry_requested",
+            by=by,
             next_attempt_at=None,
             queued_at=None,
             due_at=timezone.now(),
             failure_kind=FailureKind.NONE,
-        )
-        if changed != 1:
+        ):
             raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
-        delivery.state = D.WAITING
-        delivery.next_attempt_at = None
-        _audit(delivery, "delivery.retry_requested", before, D.WAITING, actor=by)
         if post.status == PostStatus.FAILED:
             # Reopened: approved, or partly failed while other channels still show an error.
             states = Delivery.objects.filter(variant__post=post).values_list("state", flat=True)
@@ -773,10 +822,8 @@ def dismiss_failed_delivery(*, delivery: Delivery, by) -> Delivery:
         raise DeliveryActionError(_("Si può chiudere solo un invio fallito."))
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
-        if Delivery.objects.filter(pk=delivery.pk, state=D.FAILED).update(state=D.CANCELLED) != 1:
+        if not move(delivery, D.FAILED, D.CANCELLED, action="delivery.dismissed", by=by):
             raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
-        delivery.state = D.CANCELLED
-        _audit(delivery, "delivery.dismissed", D.FAILED, D.CANCELLED, actor=by)
         states = list(Delivery.objects.filter(variant__post=post).values_list("state", flat=True))
         if post.status == PostStatus.FAILED and all(s == D.CANCELLED for s in states):
             transition(post, PostStatus.CANCELLED, by=by, note=_("Invii falliti chiusi."))
@@ -790,40 +837,26 @@ def resolve_checked_delivery(*, delivery: Delivery, by, sent: bool, url: str = "
     if delivery.state != D.NEEDS_CHECK:
         raise DeliveryActionError(_("Questo invio non è da verificare."))
     target = D.SENT if sent else D.FAILED
-    fields = {"state": target, "needs_reconcile": False}
+    fields = {"needs_reconcile": False}
     if sent:
         fields.update(sent_at=timezone.now(), external_url=_public_url(url), last_error="")
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
-        if Delivery.objects.filter(pk=delivery.pk, state=D.NEEDS_CHECK).update(**fields) != 1:
-            raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
-        for name, value in fields.items():
-            setattr(delivery, name, value)
-        _audit(
+        if not move(
             delivery,
-            "delivery.checked_sent" if sent else "delivery.checked_failed",
             D.NEEDS_CHECK,
             target,
-            actor=by,
+            action="delivery.checked_sent" if sent else "delivery.checked_failed",
+            by=by,
             summary=url,
-        )
+            **fields,
+        ):
+            raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
         sync_post_status(post=post, by=by)
     return delivery
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def _audit(delivery: Delivery, action: str, before: str, after: str, *, actor=None, summary=""):
-    record(
-        action=action,
-        actor=actor,
-        obj=delivery,
-        post_id=delivery.variant.post_id,
-        summary=summary,
-        before={"state": str(before)},
-        after={"state": str(after)},
-    )
 
 
 def _post_url(post: Post) -> str:

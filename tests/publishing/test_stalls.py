@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.core.models import Heartbeat
-from apps.publishing import services, tasks
+from apps.publishing import services, tasks, transitions
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import Delivery
 from apps.publishing.services import LOST_WAKEUP_SECONDS, claim_due, send_delivery, sweep_stuck
@@ -158,10 +158,10 @@ def test_a_send_whose_outcome_meets_a_database_restart_is_recorded_when_it_is_ba
     # The request went out; writing "sent" fails twice while the database restarts.
     fail_first(
         monkeypatch,
-        services,
-        "_audit",
+        transitions,
+        "record_many",
         times=2,
-        when=lambda d, action, *a, **k: action == ("delivery.sent"),
+        when=lambda entries: entries[0].action == "delivery.sent",
     )
 
     outcome = send_delivery(delivery_id=delivery_id)
