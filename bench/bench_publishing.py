@@ -42,7 +42,7 @@ from django.utils import timezone  # noqa: E402
 from apps.channels.models import Channel  # noqa: E402
 from apps.planning.enums import PostStatus  # noqa: E402
 from apps.planning.models import ContentCategory, Post, Variant  # noqa: E402
-from apps.publishing import services  # noqa: E402
+from apps.publishing import sending, services  # noqa: E402
 from apps.publishing.adapters.base import Adapter, PublishResult  # noqa: E402
 from apps.publishing.models import Delivery  # noqa: E402
 
@@ -61,7 +61,7 @@ def _adapter_name() -> str:
         services._get_adapter("outbox")
         return "outbox (registry)"
     except Exception:
-        services._get_adapter = lambda kind: _RecordingAdapter()
+        sending._get_adapter = lambda kind: _RecordingAdapter()
         return "in-bench recording adapter (outbox adapter not importable)"
 
 

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.planning.enums import PostStatus
+
 
 class DeliveryState(models.TextChoices):
     WAITING = "waiting", _("In attesa")
@@ -46,3 +48,12 @@ class FailureKind(models.TextChoices):
                 "altrimenti chiudi l'invio."
             ),
         }.get(self, "")
+
+
+D = DeliveryState
+# Post states whose deliveries may start sending (PARTLY_FAILED: retries of the rest).
+DISPATCHABLE_POST_STATES = (PostStatus.APPROVED, PostStatus.PARTLY_FAILED)
+TERMINAL_STATES = frozenset({D.SENT, D.FAILED, D.CANCELLED})
+IN_FLIGHT_STATES = frozenset({D.QUEUED, D.SENDING})
+# What (re-)approval may move to the post's new time: nothing has left for the channel yet.
+RESCHEDULABLE_STATES = frozenset({D.WAITING, D.QUEUED, D.CANCELLED})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.audit.models import AuditEntry
 from apps.crisis.models import BlackoutKind
 from apps.planning.enums import PostStatus
-from apps.publishing import services, tasks
+from apps.publishing import sending, services, tasks
 from apps.publishing.adapters.base import (
     PermanentError,
     PublishResult,
@@ -222,7 +222,7 @@ def test_send_delivery_holds_back_what_a_crisis_blocks_at_the_last_moment(
 ):
     post = approved_post(channels=1)
     (delivery_id,) = claim_due()
-    monkeypatch.setattr(services, "sending_blocked_reason", lambda variant, at: "Lutto cittadino")
+    monkeypatch.setattr(sending, "sending_blocked_reason", lambda variant, at: "Lutto cittadino")
 
     outcome = send_delivery(delivery_id=delivery_id)
 
