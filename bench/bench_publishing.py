@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_publishing.py [--n 500]          # in-process
     .venv/bin/python bench/bench_publishing.py --celery [--n 1000] [--workers 1]
-        [--concurrency 4] [--latency 0.2]   # real beat + the README's workers
+        [--concurrency 32] [--pool threads] [--latency 0.2]   # real beat + the README's workers
 
 Creates a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
 schedules N approved one-channel posts due now on an "outbox" channel, then times
@@ -221,7 +221,9 @@ def _lateness(server, rows) -> list[float]:
     return [server.received[str(key)] - due.timestamp() for key, due in rows]
 
 
-def with_celery(n: int, sends_workers: int, concurrency: int, latency: float) -> None:
+def with_celery(
+    n: int, sends_workers: int, concurrency: int, latency: float, pool: str = "threads"
+) -> None:
     """N deliveries due in the same instant, real beat + the README's workers (one for
     ``scheduling``, ``sends_workers`` for ``sends``) on the configured broker."""
     from apps.publishing.tasks import noop
@@ -248,7 +250,7 @@ def with_celery(n: int, sends_workers: int, concurrency: int, latency: float) ->
         stack.start_worker(
             f"sends{number + 1}",
             queues=("sends", "default"),
-            args=(f"--concurrency={concurrency}",),
+            args=(f"--pool={pool}", f"--concurrency={concurrency}"),
         )
     try:
         stack.wait_until_ready(timeout=120)
@@ -293,7 +295,7 @@ def with_celery(n: int, sends_workers: int, concurrency: int, latency: float) ->
     print(
         f"Celery, {connection.vendor}, broker {stack.env.get('CELERY_BROKER_URL', 'filesystem://')};"
         f" workers: 1 scheduling (--concurrency=2), {sends_workers} sends"
-        f" (--concurrency={concurrency}); channel answers in {latency:g} s;"
+        f" (--pool={pool} --concurrency={concurrency}); channel answers in {latency:g} s;"
         f" beat every {DISPATCH_INTERVAL.total_seconds():g} s"
     )
     print(
@@ -320,7 +322,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None, help="deliveries (500; 1000 with --celery)")
     parser.add_argument("--celery", action="store_true", help="real beat and workers")
     parser.add_argument("--workers", type=int, default=1, help="sends workers (--celery)")
-    parser.add_argument("--concurrency", type=int, default=4, help="slots per sends worker")
+    parser.add_argument("--concurrency", type=int, default=32, help="slots per sends worker")
+    parser.add_argument(
+        "--pool", default="threads", help="the sends workers' pool (threads, as the README)"
+    )
     parser.add_argument(
         "--latency", type=float, default=0.2, help="seconds the channel takes to answer"
     )
@@ -334,7 +339,7 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         if args.celery:
-            with_celery(args.n or 1000, args.workers, args.concurrency, args.latency)
+            with_celery(args.n or 1000, args.workers, args.concurrency, args.latency, args.pool)
         else:
             in_process(args.n or 500)
     finally:

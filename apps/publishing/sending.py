@@ -31,6 +31,7 @@ from .claim import _why_held_for_person, channel_not_ready
 from .enums import DISPATCHABLE_POST_STATES, FailureKind
 from .enums import DeliveryState as D
 from .following import sync_post_status
+from .leases import keeper, lease_until
 from .models import Delivery
 from .notifications import _notify_problem
 from .transitions import move
@@ -110,6 +111,7 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
             action="delivery.sending",
             where={"variant__post__status__in": DISPATCHABLE_POST_STATES},
             sending_started_at=now,
+            lease_until=lease_until(now),
             attempts=F("attempts") + 1,
         ):
             return SendOutcome(delivery_id, "skipped", "claimed elsewhere")
@@ -125,8 +127,17 @@ def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutco
         else:
             preparation_error = ""
 
-    if preparation_error:
-        return _record_failed(delivery, preparation_error, kind=FailureKind.CONFIGURATION)
+    # From here until the outcome is recorded, this process renews the row's lease: the
+    # sweeper leaves it alone however long the channel takes (apps/publishing/leases.py).
+    with keeper.held(delivery.pk):
+        if preparation_error:
+            return _record_failed(delivery, preparation_error, kind=FailureKind.CONFIGURATION)
+        return _call_adapter(delivery, adapter, request)
+
+
+def _call_adapter(delivery: Delivery, adapter: Adapter, request: PublishRequest) -> SendOutcome:
+    """The request to the channel, outside any transaction, and its outcome recorded."""
+    delivery_id = delivery.pk
     try:
         result = None
         if delivery.needs_reconcile and adapter.can_reconcile:

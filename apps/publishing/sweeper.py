@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,11 +23,12 @@ SENDING_TIMEOUT_MARGIN_SECONDS = 2.0
 
 
 def sending_timeout() -> float:
-    """Seconds after which a ``sending`` row belongs to a dead worker.
+    """Seconds after which a ``sending`` row *without a lease* belongs to a dead worker
+    (rows moved to sending before leases existed; every send now takes a lease, see
+    publishing/leases.py).
 
     Never less than Celery's hard time limit plus a margin, whatever is configured: a slow
-    but alive worker is killed by that limit first, so the sweeper can never race it into a
-    second send. (Time limits need the prefork pool, Celery's default.)
+    but alive prefork worker is killed by that limit first.
     """
     floor = float(settings.CELERY_TASK_TIME_LIMIT or 0) + SENDING_TIMEOUT_MARGIN_SECONDS
     return max(float(settings.PUBLISHING_SENDING_TIMEOUT), floor)
@@ -102,10 +103,11 @@ def sweep_stuck(*, now: datetime | None = None) -> SweepResult:
     """Rows left in flight by a lost message or a dead worker.
 
     ``queued`` longer than PUBLISHING_QUEUED_TIMEOUT: the wake-up was lost, so back to
-    ``waiting`` (the next tick claims it again, through the crisis gate). ``sending`` longer
-    than PUBLISHING_SENDING_TIMEOUT (beyond Celery's hard time limit, so its worker is surely
-    gone): the request may have left, so ``needs_check``; if the channel can reconcile
-    (idempotency key or lookup), ``queued`` with ``needs_reconcile`` for a safe resend.
+    ``waiting`` (the next tick claims it again, through the crisis gate). ``sending`` whose
+    lease ran out (the process renewing it is gone, so nothing of it still talks to the
+    channel; publishing/leases.py): the request may have left, so ``needs_check``; if the
+    channel can reconcile (idempotency key or lookup), ``queued`` with ``needs_reconcile``
+    for a safe resend.
     """
     now = now or timezone.now()
     result = SweepResult([], [], [])
@@ -128,9 +130,17 @@ def sweep_stuck(*, now: datetime | None = None) -> SweepResult:
                 queued_at=now,
             ):
                 result.rewoken.append(delivery.pk)
-        stale_sending = Delivery.objects.filter(
-            state=D.SENDING, sending_started_at__lt=sending_cutoff
-        ).select_related("variant__post", "variant__channel")
+        # Dead: its lease ran out (the process that renewed it is gone); a row moved to
+        # sending before leases existed falls back on the time limit.
+        lease_cutoff = now - timedelta(seconds=SENDING_TIMEOUT_MARGIN_SECONDS)
+        stale_sending = (
+            Delivery.objects.filter(state=D.SENDING)
+            .filter(
+                Q(lease_until__lt=lease_cutoff)
+                | Q(lease_until__isnull=True, sending_started_at__lt=sending_cutoff)
+            )
+            .select_related("variant__post", "variant__channel")
+        )
         for delivery in stale_sending:
             interrupted = _("Invio interrotto (processo terminato): esito sconosciuto.")
             if _can_reconcile(delivery.variant.channel.kind):
