@@ -179,11 +179,13 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def _noop_delays(stack) -> list[float]:
+    """The no-op delays in this run's logs only: a reused PA_PLANNER_VAR_DIR keeps earlier
+    runs' lines (the logs are appended to), which once passed for this run's baseline."""
     delays = []
-    for name, path in stack.logs.items():
+    for name in stack.logs:
         if name == "beat":
             continue
-        for line in path.read_text(errors="replace").splitlines():
+        for line in stack.current_log(name).splitlines():
             if "publishing.noop[" in line and " succeeded in " in line:
                 delays.append(float(line.rsplit(":", 1)[1]))
     return delays

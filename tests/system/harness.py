@@ -179,6 +179,10 @@ class CeleryStack:
             if name != "beat"
         )
 
+    def current_log(self, name: str) -> str:
+        """What ``name`` wrote since it was last started (its log file is appended to)."""
+        return self._current_log(name)
+
     def _current_log(self, name: str) -> str:
         with open(self.logs[name], "rb") as log:
             log.seek(self._log_offsets.get(name, 0))
