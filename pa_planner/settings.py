@@ -492,6 +492,9 @@ PUBLISHING_QUEUED_TIMEOUT = env.float("PA_PLANNER_PUBLISH_QUEUED_TIMEOUT", defau
 PUBLISHING_SENDING_TIMEOUT = env.float(
     "PA_PLANNER_PUBLISH_SENDING_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 30.0
 )
+# A send in flight holds a lease its process renews every third of it; the sweeper takes
+# back a "sending" row only once the lease ran out (its process is gone). publishing/leases.py
+PUBLISHING_SEND_LEASE_SECONDS = env.float("PA_PLANNER_PUBLISH_SEND_LEASE", default=30.0)
 SLOT_REMINDER_DAYS = env.int("PA_PLANNER_SLOT_REMINDER_DAYS", default=3)
 CANCELLED_EVENT_RETENTION_DAYS = env.int("PA_PLANNER_CANCELLED_EVENT_DAYS", default=30)
 

@@ -85,3 +85,59 @@ def sending_blocked_reason(variant, *, at: datetime) -> str | None:
         return None
     blackout = _blackout_blocking(post, variant.channel_id, at)
     return _blackout_text(blackout) if blackout is not None else None
+
+
+class ClaimGate:
+    """The gate for a batch of claims, read once per batch instead of once per row.
+
+    Built inside the claim's transaction: on PostgreSQL the CrisisState row is read FOR SHARE
+    (as :func:`sending_blocked_reason` does) and that lock is held until the batch commits, so
+    a declaration is ordered against the whole batch exactly as it was against each row. The
+    blackouts that overlap ``[since, at]`` are loaded with their channels and allowed
+    categories, so each row is judged without a query: :meth:`blocked_reason` answers what
+    ``sending_blocked_reason(variant, at=at)`` answers, :meth:`blackout_over_planned_time`
+    what the function of that name answers for a planned time in ``[since, at]``.
+    """
+
+    def __init__(self, *, at: datetime, since: datetime):
+        self.at = at
+        self.crisis = _current_crisis_for_claim()
+        self._crisis_channels: set[int] | None = None
+        if self.crisis is not None and not self.crisis.all_channels:
+            self._crisis_channels = set(self.crisis.channels.values_list("pk", flat=True))
+        self._blackouts = list(
+            Blackout.objects.filter(starts_at__lte=at, ends_at__gt=min(since, at))
+            .prefetch_related("channels", "allowed_categories")
+            .order_by("starts_at", "pk")
+        )
+
+    def _blackout_at(self, post, channel_id: int, when: datetime) -> Blackout | None:
+        for blackout in self._blackouts:
+            if not blackout.starts_at <= when < blackout.ends_at:
+                continue
+            if not blackout.all_channels and all(
+                c.pk != channel_id for c in blackout.channels.all()
+            ):
+                continue
+            if any(c.pk == post.category_id for c in blackout.allowed_categories.all()):
+                continue
+            return blackout
+        return None
+
+    def blocked_reason(self, variant) -> str | None:
+        post = variant.post
+        crisis = self.crisis
+        if crisis is not None and not post.is_crisis_communication:
+            if self._crisis_channels is None or variant.channel_id in self._crisis_channels:
+                return _("Modalità crisi attiva: %(reason)s") % {"reason": crisis.reason[:200]}
+        if is_indispensable(post):
+            return None
+        blackout = self._blackout_at(post, variant.channel_id, self.at)
+        return _blackout_text(blackout) if blackout is not None else None
+
+    def blackout_over_planned_time(self, variant, *, planned_at: datetime) -> str | None:
+        post = variant.post
+        if is_indispensable(post):
+            return None
+        blackout = self._blackout_at(post, variant.channel_id, planned_at)
+        return _blackout_text(blackout) if blackout is not None else None

@@ -24,7 +24,11 @@ from apps.planning.transitions import TransitionError, transition
 from apps.publishing.adapters import registry
 from apps.publishing.enums import DeliveryState
 from apps.publishing.models import Delivery
-from apps.publishing.services import cancel_deliveries, schedule_deliveries, sync_post_status
+from apps.publishing.services import (
+    cancel_deliveries,
+    schedule_deliveries,
+    stop_held_deliveries,
+)
 
 from . import selectors
 
@@ -114,36 +118,11 @@ def _stop_unpausable_deliveries(crisis: Crisis, *, by) -> list[int]:
     Otherwise they would go out by themselves, late, once the crisis ends; as failed they
     wait on the publishing desk for a person to press "Riprova ora".
     """
-    pending = (
-        Delivery.objects.filter(state__in=(DeliveryState.WAITING, DeliveryState.QUEUED))
-        .filter(variant__post__status__in=(PostStatus.APPROVED, PostStatus.PARTLY_FAILED))
-        .exclude(variant__post__is_crisis_communication=True)
-        .filter(crisis_selectors.in_scope_filter(crisis, "variant__channel"))
-        .select_related("variant__post")
+    return stop_held_deliveries(
+        scope=crisis_selectors.in_scope_filter(crisis, "variant__channel"),
+        by=by,
+        reason=_("Fermato dalla crisi: riprova a mano quando è opportuno."),
     )
-    note = _("Fermato dalla crisi: riprova a mano quando è opportuno.")
-    stopped = []
-    touched_posts = {}
-    for delivery in pending:
-        if Delivery.objects.filter(pk=delivery.pk, state=delivery.state).update(
-            state=DeliveryState.FAILED, queued_at=None, last_error=note, failure_kind="held"
-        ):
-            stopped.append(delivery.pk)
-            record(
-                action="delivery.stopped_by_crisis",
-                actor=by,
-                obj=delivery,
-                post_id=delivery.variant.post_id,
-                summary=note,
-                before={"state": str(delivery.state)},
-                after={"state": DeliveryState.FAILED.value},
-            )
-            touched_posts[delivery.variant.post_id] = delivery.variant.post
-    # The UPDATE above bypasses the dispatcher: the post must follow its deliveries (e.g. all
-    # failed now: "failed", so the publishing desk shows it) like after any send.
-    for post in touched_posts.values():
-        sync_post_status(post=post, by=by)
-    return stopped
 
 
 def change_scope(*, crisis: Crisis, by, channels=None) -> Crisis:

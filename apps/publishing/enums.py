@@ -50,5 +50,10 @@ class FailureKind(models.TextChoices):
         }.get(self, "")
 
 
-# A post in these states may have deliveries going out; any other state holds them.
+D = DeliveryState
+# Post states whose deliveries may start sending (PARTLY_FAILED: retries of the rest).
 DISPATCHABLE_POST_STATES = (PostStatus.APPROVED, PostStatus.PARTLY_FAILED)
+TERMINAL_STATES = frozenset({D.SENT, D.FAILED, D.CANCELLED})
+IN_FLIGHT_STATES = frozenset({D.QUEUED, D.SENDING})
+# What (re-)approval may move to the post's new time: nothing has left for the channel yet.
+RESCHEDULABLE_STATES = frozenset({D.WAITING, D.QUEUED, D.CANCELLED})

@@ -25,6 +25,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
+    # While ``sending``: the process sending it renews this (publishing/leases.py); the
+    # sweeper judges the send dead only once it has run out.
+    lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(_("id esterno"), max_length=200, blank=True)
     external_url = models.URLField(_("indirizzo pubblico"), max_length=500, blank=True)

@@ -22,6 +22,7 @@ from apps.planning.models import ContentCategory, Post
 from apps.planning.transitions import transition
 from apps.publishing.enums import DeliveryState
 from apps.publishing.models import Delivery
+from apps.publishing.transitions import move
 from apps.review import editing
 
 from . import services
@@ -232,9 +233,12 @@ def load(ctx: dict) -> None:
         services.approve_post(post, by=approver, expected_version=post.version)
         deliveries = Delivery.objects.filter(variant__post=post).order_by("id")
         for delivery, state in zip(deliveries, states, strict=True):
+            # The demo walks the real machine (publishing.transitions): claimed, sending, done.
             if state == DeliveryState.SENT:
                 fields = {"attempts": 1, "sent_at": post.planned_at}
             else:
                 fields = {"attempts": 5, "last_error": "Token del canale scaduto (demo)."}
-            Delivery.objects.filter(pk=delivery.pk).update(state=state, **fields)
+            move(delivery, DeliveryState.WAITING, DeliveryState.QUEUED, action="delivery.queued")
+            move(delivery, DeliveryState.QUEUED, DeliveryState.SENDING, action="delivery.sending")
+            move(delivery, DeliveryState.SENDING, state, action=f"delivery.{state}", **fields)
         transition(post, status, by=None, note="Esito degli invii (dati dimostrativi).")

@@ -36,6 +36,7 @@ class RecordedRequest:
     files: dict[str, UploadedFile] = field(default_factory=dict)
     json: Any = None
     fault: str = ""  # the fault injected into this request, if any
+    peer: tuple = ()  # the client's (address, port): one per TCP connection
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -226,6 +227,7 @@ class ChannelServer:
         body = handler.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in handler.headers.items()}
         request = _parse(method, handler.path, headers, body)
+        request.peer = tuple(handler.client_address)
         with self._lock:
             fault = next((f for f in self._faults if f.applies_to(request.path)), None)
             if fault is not None:

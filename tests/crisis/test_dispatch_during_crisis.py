@@ -3,6 +3,7 @@
 import pytest
 
 from apps.crisis_response import services
+from apps.publishing import sending
 from apps.publishing import services as publishing
 from apps.publishing.adapters.base import Adapter, PublishResult
 from apps.publishing.enums import DeliveryState
@@ -26,7 +27,7 @@ def test_during_a_crisis_the_dispatcher_sends_crisis_communication_and_holds_the
     approver, channels, make_post, monkeypatch
 ):
     adapter = RecordingAdapter()
-    monkeypatch.setattr(publishing, "_get_adapter", lambda kind: adapter)
+    monkeypatch.setattr(sending, "_get_adapter", lambda kind: adapter)
     services.declare_crisis(by=approver, reason="Allerta meteo rossa")
     update = make_post(channels=channels, in_hours=-0.01, is_crisis_communication=True)
     ordinary = make_post(channels=channels, in_hours=-0.01)  # approved meanwhile

@@ -35,6 +35,7 @@ from apps.accounts.roles import Role
 from apps.crisis.models import CrisisState
 from apps.crisis_response import services as crisis_services
 from apps.planning.enums import PostStatus
+from apps.publishing import sending
 from apps.publishing import services as publishing
 from apps.publishing.adapters.base import Adapter, PublishResult
 from apps.publishing.enums import DeliveryState
@@ -121,9 +122,9 @@ def _state_read_without_for_share():
 @pytest.mark.timeout(120)
 def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch):
     adapter = RecordingAdapter()
-    monkeypatch.setattr(publishing, "_get_adapter", lambda kind: adapter)
+    monkeypatch.setattr(sending, "_get_adapter", lambda kind: adapter)
     monkeypatch.setattr(
-        publishing, "sending_blocked_reason", _gate_with_a_gap(publishing.sending_blocked_reason)
+        sending, "sending_blocked_reason", _gate_with_a_gap(sending.sending_blocked_reason)
     )
     if os.environ.get("PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE"):  # see the module docstring
         from apps.crisis import gate
@@ -179,7 +180,7 @@ def test_a_declaration_waits_for_a_claim_in_progress_and_lists_it_as_mid_send(mo
     Without FOR SHARE (PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE=1, PostgreSQL) the declaration
     commits at once and this fails on its first assertion."""
     adapter = RecordingAdapter()
-    monkeypatch.setattr(publishing, "_get_adapter", lambda kind: adapter)
+    monkeypatch.setattr(sending, "_get_adapter", lambda kind: adapter)
     if os.environ.get("PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE"):
         from apps.crisis import gate
 
@@ -191,7 +192,7 @@ def test_a_declaration_waits_for_a_claim_in_progress_and_lists_it_as_mid_send(mo
     publishing.schedule_deliveries(post=post)
     (delivery_id,) = publishing.claim_due(now=timezone.now())
     in_gap, release = threading.Event(), threading.Event()
-    real_gate = publishing.sending_blocked_reason
+    real_gate = sending.sending_blocked_reason
 
     def gate_then_hold(variant, *, at):
         reason = real_gate(variant, at=at)
@@ -199,7 +200,7 @@ def test_a_declaration_waits_for_a_claim_in_progress_and_lists_it_as_mid_send(mo
         release.wait(timeout=20)
         return reason
 
-    monkeypatch.setattr(publishing, "sending_blocked_reason", gate_then_hold)
+    monkeypatch.setattr(sending, "sending_blocked_reason", gate_then_hold)
     declared: list = []
     errors: list = []
 

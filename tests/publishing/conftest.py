@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from apps.planning.enums import PostStatus
-from apps.publishing import services
+from apps.publishing import sending
 from apps.publishing.adapters.base import Adapter, PublishRequest, PublishResult
 from apps.publishing.services import schedule_deliveries
 from tests.factories import ChannelFactory, PostFactory
@@ -42,7 +42,7 @@ class FakeAdapter(Adapter):
 @pytest.fixture
 def fake_adapter(monkeypatch):
     adapter = FakeAdapter()
-    monkeypatch.setattr(services, "_get_adapter", lambda kind: adapter)
+    monkeypatch.setattr(sending, "_get_adapter", lambda kind: adapter)
     return adapter
 
 

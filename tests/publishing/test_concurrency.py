@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.planning.enums import PostStatus
+from apps.publishing import sending
 from apps.publishing.models import Delivery
 from apps.publishing.services import claim_due, schedule_deliveries
 from tests.factories import ChannelFactory, PostFactory
@@ -73,8 +74,8 @@ def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(
         return publish(request)
 
     channel.publish = publish_once_the_declaration_is_in
-    monkeypatch.setattr(services, "_get_adapter", lambda kind: channel)
-    gate = services.sending_blocked_reason
+    monkeypatch.setattr(sending, "_get_adapter", lambda kind: channel)
+    gate = sending.sending_blocked_reason
     declaration = threading.Thread(target=lambda: _declare(declare_crisis, approver))
     waited = []
 
@@ -85,7 +86,7 @@ def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(
         waited.append(declaration.is_alive())  # blocked by our open claim transaction
         return reason
 
-    monkeypatch.setattr(services, "sending_blocked_reason", gate_then_declare)
+    monkeypatch.setattr(sending, "sending_blocked_reason", gate_then_declare)
 
     outcome = services.send_delivery(delivery_id=delivery_id)
 

@@ -8,8 +8,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
+from apps.crisis.models import BlackoutKind
 from apps.planning.enums import PostStatus
-from apps.publishing import services, tasks
+from apps.publishing import sending, services, tasks
 from apps.publishing.adapters.base import (
     PermanentError,
     PublishResult,
@@ -19,6 +20,7 @@ from apps.publishing.adapters.base import (
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import ChannelCredential, Delivery
 from apps.publishing.services import claim_due, send_delivery, sweep_stuck
+from tests.crisis.factories import BlackoutFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,17 +112,20 @@ def test_claim_due_waits_for_the_backoff_of_a_retry(approved_post):
     assert claim_due(now=timezone.now() + timedelta(seconds=31)) == [deliveries_of(post)[0].pk]
 
 
-def test_claim_due_leaves_waiting_what_the_crisis_gate_blocks_and_says_why(
-    approved_post, monkeypatch
-):
-    post = approved_post(channels=1)
-    monkeypatch.setattr(
-        services, "sending_blocked_reason", lambda variant, at: "Crisi in corso: allerta meteo"
+def test_claim_due_leaves_waiting_what_the_gate_blocks_and_says_why(approved_post):
+    # Due a minute ago, before the blackout began: blocked now, not (yet) held for a person.
+    now = timezone.now()
+    post = approved_post(channels=1, planned_at=now - timedelta(minutes=1))
+    BlackoutFactory(
+        kind=BlackoutKind.MOURNING, reason="Allerta meteo", starts_at=now - timedelta(seconds=30)
     )
 
-    assert claim_due() == []
+    assert claim_due(now=now) == []
     delivery = deliveries_of(post)[0]
-    assert (delivery.state, delivery.last_error) == (D.WAITING, "Crisi in corso: allerta meteo")
+    assert (delivery.state, delivery.last_error) == (
+        D.WAITING,
+        "Periodo di silenzio (Lutto cittadino): Allerta meteo",
+    )
 
 
 def test_claim_due_takes_at_most_the_batch_size_oldest_first(approved_post):
@@ -222,7 +227,7 @@ def test_send_delivery_holds_back_what_a_crisis_blocks_at_the_last_moment(
 ):
     post = approved_post(channels=1)
     (delivery_id,) = claim_due()
-    monkeypatch.setattr(services, "sending_blocked_reason", lambda variant, at: "Lutto cittadino")
+    monkeypatch.setattr(sending, "sending_blocked_reason", lambda variant, at: "Lutto cittadino")
 
     outcome = send_delivery(delivery_id=delivery_id)
 

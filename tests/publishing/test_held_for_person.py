@@ -15,6 +15,7 @@ from apps.audit.models import AuditEntry
 from apps.crisis.models import Crisis, CrisisState
 from apps.crisis_response.services import end_crisis, reschedule_paused_post
 from apps.planning.enums import PostStatus
+from apps.publishing import sending
 from apps.publishing.adapters.base import TransientError
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import Delivery
@@ -261,12 +262,11 @@ def test_rejected_content_offers_no_retry_but_says_what_to_fix(
 def test_a_broken_configuration_says_to_fix_the_channel_and_may_be_retried(
     approved_post, monkeypatch
 ):
-    from apps.publishing import services
 
     def broken(kind):
         raise LookupError("no adapter for this kind")
 
-    monkeypatch.setattr(services, "_get_adapter", broken)
+    monkeypatch.setattr(sending, "_get_adapter", broken)
     post = approved_post(channels=1)
     tick()
     (delivery,) = deliveries_of(post)

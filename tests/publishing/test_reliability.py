@@ -8,7 +8,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from apps.planning.enums import PostStatus
-from apps.publishing import services
+from apps.publishing import sending, services
 from apps.publishing.adapters.base import PermanentError, PublishResult, UnknownOutcome
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import Delivery
@@ -205,7 +205,7 @@ def test_the_request_is_built_inside_the_claim_transaction(
         seen.append(connection.in_atomic_block)
         return build(delivery)
 
-    monkeypatch.setattr(services, "build_publish_request", spy)
+    monkeypatch.setattr(sending, "build_publish_request", spy)
 
     send_delivery(delivery_id=delivery_id)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.core.models import Heartbeat
-from apps.publishing import services, tasks
+from apps.publishing import sending, services, tasks, transitions
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import Delivery
 from apps.publishing.services import LOST_WAKEUP_SECONDS, claim_due, send_delivery, sweep_stuck
@@ -28,7 +28,7 @@ def sends_worker(db):
 def no_sleep(monkeypatch):
     """The database "comes back" at once; the pauses the engine asked for are recorded."""
     pauses = []
-    monkeypatch.setattr(services.time, "sleep", pauses.append)
+    monkeypatch.setattr(sending.time, "sleep", pauses.append)
     return pauses
 
 
@@ -113,7 +113,7 @@ def test_the_sweep_task_sends_the_second_wake_up_after_commit(
     woken = []
     monkeypatch.setattr(tasks.send_delivery, "delay", lambda **kwargs: woken.append(kwargs))
     later = timezone.now() + timedelta(seconds=LOST_WAKEUP_SECONDS + 1)
-    monkeypatch.setattr(services.timezone, "now", lambda: later)
+    monkeypatch.setattr(sending.timezone, "now", lambda: later)
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = tasks.sweep_stuck()
@@ -158,10 +158,10 @@ def test_a_send_whose_outcome_meets_a_database_restart_is_recorded_when_it_is_ba
     # The request went out; writing "sent" fails twice while the database restarts.
     fail_first(
         monkeypatch,
-        services,
-        "_audit",
+        transitions,
+        "record_many",
         times=2,
-        when=lambda d, action, *a, **k: action == ("delivery.sent"),
+        when=lambda entries: entries[0].action == "delivery.sent",
     )
 
     outcome = send_delivery(delivery_id=delivery_id)
@@ -179,7 +179,7 @@ def test_a_send_whose_claim_meets_a_database_restart_is_retried_by_its_task(
 ):
     approved_post(channels=1)
     (delivery_id,) = claim_due()
-    fail_first(monkeypatch, services, "sending_blocked_reason")  # the claim's first query
+    fail_first(monkeypatch, sending, "sending_blocked_reason")  # the claim's first query
 
     assert tasks.send_delivery(delivery_id=delivery_id) == D.SENT
     assert len(fake_adapter.published) == 1
@@ -191,7 +191,7 @@ def test_a_database_that_stays_away_leaves_the_row_queued_for_the_sweeper(
 ):
     approved_post(channels=1)
     (delivery_id,) = claim_due()
-    fail_first(monkeypatch, services, "sending_blocked_reason", times=100)
+    fail_first(monkeypatch, sending, "sending_blocked_reason", times=100)
 
     with pytest.raises(OperationalError):
         tasks.send_delivery(delivery_id=delivery_id)

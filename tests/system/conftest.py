@@ -7,10 +7,15 @@ from tests.system.harness import CeleryStack
 def celery_stack(django_db_setup, tmp_path_factory, request):
     """Beat and two workers, started once per module against the test database.
 
-    A module may set ``SYSTEM_ENV = {...}`` for extra environment (timeouts, backoff).
+    A module may set ``SYSTEM_ENV = {...}`` for extra environment (timeouts, backoff), and
+    ``SYSTEM_WORKER_ARGS = (...)`` for the workers' command line (e.g. the pool).
     """
     extra_env = getattr(request.module, "SYSTEM_ENV", {})
-    stack = CeleryStack(tmp_path_factory.mktemp("celery-var"), extra_env=extra_env)
+    stack = CeleryStack(
+        tmp_path_factory.mktemp("celery-var"),
+        extra_env=extra_env,
+        worker_args=getattr(request.module, "SYSTEM_WORKER_ARGS", ()),
+    )
     stack.start_worker("worker1")
     stack.start_worker("worker2")
     stack.start_beat()

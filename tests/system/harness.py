@@ -40,7 +40,16 @@ def database_url() -> str:
 class CeleryStack:
     """One beat and named workers; each can be killed (SIGKILL) and started again."""
 
-    def __init__(self, var_dir: Path, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        var_dir: Path,
+        extra_env: dict[str, str] | None = None,
+        *,
+        worker_args: tuple[str, ...] = (),
+    ):
+        # Arguments every worker of this stack gets (e.g. ``--pool=threads``), after the
+        # defaults below, which they override.
+        self.worker_args = tuple(worker_args)
         self.var_dir = var_dir
         self.run_id = uuid.uuid4().hex[:8]
         self.env = {
@@ -98,6 +107,7 @@ class CeleryStack:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *self.worker_args,
                 *args,
             ],
         )
@@ -168,6 +178,10 @@ class CeleryStack:
             for name, path in self.logs.items()
             if name != "beat"
         )
+
+    def current_log(self, name: str) -> str:
+        """What ``name`` wrote since it was last started (its log file is appended to)."""
+        return self._current_log(name)
 
     def _current_log(self, name: str) -> str:
         with open(self.logs[name], "rb") as log:

@@ -20,6 +20,8 @@ from tests.factories import PostFactory
 from tests.system.harness import CeleryStack, wait_for
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
+# The README's sends worker: the thread pool.
+SENDS_WORKER_ARGS = ("--pool=threads", "--concurrency=32")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +30,7 @@ def split_stack(django_db_setup, tmp_path_factory):
         tmp_path_factory.mktemp("celery-health"), extra_env={"PA_PLANNER_HEARTBEAT_SECONDS": "1"}
     )
     stack.start_worker("scheduler", queues=("default", "scheduling"))
-    stack.start_worker("sender", queues=("sends",))
+    stack.start_worker("sender", queues=("sends",), args=SENDS_WORKER_ARGS)
     stack.start_beat()
     try:
         stack.wait_until_ready()
@@ -114,6 +116,6 @@ def test_health_answers_503_when_the_worker_of_sends_stops(stack, client):
         assert (body["beat"], body["workers"]) == ("ok", "missing")
         assert body["errors"]["workers"].startswith("no worker for queue(s) sends ")
     finally:
-        stack.start_worker("sender", queues=("sends",))
+        stack.start_worker("sender", queues=("sends",), args=SENDS_WORKER_ARGS)
         stack.wait_until_ready()
     wait_for(lambda: healthz(client)[0] == 200, timeout=20, what=lambda: healthz(client))

@@ -1,4 +1,5 @@
-"""What every HTTP adapter shares: one httpx client shape and one way to classify errors.
+"""What every HTTP adapter shares: one httpx client per channel per process, reused across
+sends (its connections stay open), and one way to classify errors.
 
 Timeouts are explicit (connect 5 s, read 15 s; a channel's ``config`` may lower them, which
 tests do). The secret is sent in a header (or, for Telegram, in the path) and never reaches
@@ -8,8 +9,10 @@ a log line or an exception message: every text that leaves this module passes ``
 import email.utils
 import functools
 import logging
+import os
 import re
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -85,19 +88,67 @@ def require_service_url(url: str, kind: str = "") -> None:
         raise ConfigurationError(f"{prefix}l'indirizzo del servizio deve usare https")
 
 
+class _SharedClient(httpx.Client):
+    """A client kept for the life of its worker process (see :func:`client_for`): adapters
+    still write ``with client_for(…) as client:``, which neither opens it twice nor closes
+    it, so the next send to the same channel reuses its open connections."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return None
+
+
+# One client per channel (service address, timeouts, headers: the token is in them) per
+# process. A forked child starts with none: it must neither use nor close its parent's
+# sockets (closing a TLS connection writes to it). httpx's pool is safe across threads.
+_clients: dict[tuple, _SharedClient] = {}
+_clients_lock = threading.Lock()
+MAX_CLIENTS = 64  # channels of one installation; beyond it the oldest is dropped
+
+
+def _forget_clients_after_fork() -> None:
+    global _clients_lock
+    _clients.clear()
+    _clients_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_clients_after_fork)
+
+
 def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> httpx.Client:
+    """The shared client of this channel in this process (created on first use)."""
     if base_url:
         require_service_url(base_url)
-    try:
-        return httpx.Client(
-            verify=_tls_context(),
-            base_url=base_url.rstrip("/"),
-            timeout=timeout_for(config),
-            headers={"User-Agent": "PA-Planner/1.0", **(headers or {})},
-            follow_redirects=False,
-        )
-    except httpx.InvalidURL:
-        raise ConfigurationError("indirizzo del servizio non valido nella configurazione") from None
+    timeout = timeout_for(config)
+    headers = {"User-Agent": "PA-Planner/1.0", **(headers or {})}
+    key = (
+        base_url.rstrip("/"),
+        (timeout.connect, timeout.read, timeout.write, timeout.pool),
+        tuple(sorted(headers.items())),
+    )
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is not None:
+            return client
+        try:
+            client = _SharedClient(
+                verify=_tls_context(),
+                base_url=key[0],
+                timeout=timeout,
+                headers=headers,
+                follow_redirects=False,
+            )
+        except httpx.InvalidURL:
+            raise ConfigurationError(
+                "indirizzo del servizio non valido nella configurazione"
+            ) from None
+        if len(_clients) >= MAX_CLIENTS:
+            # Dropped, not closed: a thread may still be using it; its sockets close with it.
+            del _clients[next(iter(_clients))]
+        _clients[key] = client
+        return client
 
 
 def bearer_client(

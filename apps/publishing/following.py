@@ -1,0 +1,50 @@
+"""The post follows its deliveries: published, partly failed or failed, as they say."""
+
+import logging
+
+from django.utils.translation import gettext as _
+
+from apps.planning.enums import PostStatus
+from apps.planning.models import Post
+from apps.planning.transitions import TransitionError, transition
+
+from .enums import DeliveryState as D
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+
+def post_status_for(states: list[str]) -> str | None:
+    """The post status its deliveries imply, or None while it should stay as it is."""
+    states = [s for s in states if s != D.CANCELLED]
+    if not states:
+        return None
+    sent = states.count(D.SENT)
+    failed = states.count(D.FAILED)
+    if sent == len(states):
+        return PostStatus.PUBLISHED
+    if failed == len(states):
+        return PostStatus.FAILED
+    if failed:
+        return PostStatus.PARTLY_FAILED
+    return None
+
+
+def sync_post_status(*, post: Post, by=None) -> Post:
+    """Moves the post to published / partly failed / failed as its deliveries say."""
+    states = list(Delivery.objects.filter(variant__post=post).values_list("state", flat=True))
+    target = post_status_for(states)
+    if target is None or target == post.status:
+        return post
+    if post.status not in (
+        PostStatus.APPROVED,
+        PostStatus.PARTLY_FAILED,
+        PostStatus.FAILED,
+    ):
+        logger.warning("Post %s is %s: its status does not follow deliveries", post.pk, post.status)
+        return post
+    try:
+        return transition(post, target, by=by, note=_("Stato degli invii aggiornato."))
+    except TransitionError as exc:
+        logger.warning("Post %s: %s", post.pk, exc)
+        return post

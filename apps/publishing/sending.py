@@ -1,0 +1,348 @@
+"""The send: claim queued -> sending with the crisis gate, call the adapter outside any
+transaction, record the outcome (``publishing.send_delivery``)."""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.channels.connections import access_token_for
+from apps.crisis.gate import sending_blocked_reason
+from apps.planning.enums import PostStatus
+from apps.planning.models import Post
+
+from .adapters.base import (
+    Adapter,
+    ImagePayload,
+    PermanentError,
+    PublishRequest,
+    PublishResult,
+    TransientError,
+    UnknownOutcome,
+)
+from .claim import _why_held_for_person, channel_not_ready
+from .enums import DISPATCHABLE_POST_STATES, FailureKind
+from .enums import DeliveryState as D
+from .following import sync_post_status
+from .leases import keeper, lease_until
+from .models import Delivery
+from .notifications import _notify_problem
+from .transitions import move
+
+logger = logging.getLogger(__name__)
+
+
+def _get_adapter(kind: str) -> Adapter:
+    """The adapter of a channel kind."""
+    # The registry loads every adapter and its HTTP client: only when a send needs one.
+    from .adapters.registry import get_adapter  # noqa: PLC0415
+
+    return get_adapter(kind)
+
+
+def _can_reconcile(kind: str) -> bool:
+    try:
+        return _get_adapter(kind).can_reconcile
+    except Exception:
+        logger.exception("No adapter for channel kind %s", kind)
+        return False
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    delivery_id: int
+    state: str  # the delivery's state after this call, or "skipped"
+    detail: str = ""
+
+
+def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutcome:
+    """Send one queued delivery: claim it, call the adapter outside any transaction, record.
+
+    Safe to call twice or for a vanished row: only a delivery in state ``queued`` is sent,
+    and only by the caller whose conditional UPDATE moved it to ``sending``.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_related(
+                "variant__post__category",
+                "variant__channel__credential",
+                "variant__channel__connection",
+            )
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.state != D.QUEUED:
+            return SendOutcome(delivery_id, "skipped", "not queued")
+        post = delivery.variant.post
+        reason = sending_blocked_reason(delivery.variant, at=now)
+        if reason is None:
+            not_ready = channel_not_ready(delivery.variant.channel)
+            # Its message came late (a worker outage), or its channel must be reconnected:
+            # back to waiting, and the next claim pauses it if it is late.
+            reason = _why_held_for_person(delivery, now, None, not_ready) or not_ready
+        if reason is None and post.status not in DISPATCHABLE_POST_STATES:
+            reason = _("Il post non è più approvato (%(status)s).") % {
+                "status": post.get_status_display()
+            }
+        if reason:
+            # A cancelled post never goes out: its delivery must not wait forever either.
+            held = D.CANCELLED if post.status == PostStatus.CANCELLED else D.WAITING
+            move(
+                delivery,
+                D.QUEUED,
+                held,
+                action="delivery.cancelled" if held == D.CANCELLED else "delivery.held",
+                summary=reason,
+                queued_at=None,
+                last_error=reason,
+            )
+            return SendOutcome(delivery_id, held, reason)
+        if not move(
+            delivery,
+            D.QUEUED,
+            D.SENDING,
+            action="delivery.sending",
+            where={"variant__post__status__in": DISPATCHABLE_POST_STATES},
+            sending_started_at=now,
+            lease_until=lease_until(now),
+            attempts=F("attempts") + 1,
+        ):
+            return SendOutcome(delivery_id, "skipped", "claimed elsewhere")
+        delivery.attempts += 1
+        # Built inside the claim: text, images and settings are those of the approved post
+        # the gate just allowed, not of an edit committed after it.
+        try:
+            adapter = _get_adapter(delivery.variant.channel.kind)
+            request = build_publish_request(delivery)
+        except Exception as exc:  # nothing was sent: an unknown kind or a broken configuration
+            logger.exception("Cannot prepare delivery %s", delivery_id)
+            preparation_error = f"{type(exc).__name__}: {exc}"
+        else:
+            preparation_error = ""
+
+    # From here until the outcome is recorded, this process renews the row's lease: the
+    # sweeper leaves it alone however long the channel takes (apps/publishing/leases.py).
+    with keeper.held(delivery.pk):
+        if preparation_error:
+            return _record_failed(delivery, preparation_error, kind=FailureKind.CONFIGURATION)
+        return _call_adapter(delivery, adapter, request)
+
+
+def _call_adapter(delivery: Delivery, adapter: Adapter, request: PublishRequest) -> SendOutcome:
+    """The request to the channel, outside any transaction, and its outcome recorded."""
+    delivery_id = delivery.pk
+    try:
+        result = None
+        if delivery.needs_reconcile and adapter.can_reconcile:
+            result = adapter.find_existing(request)
+        if result is None:
+            result = adapter.publish(request)
+    except TransientError as exc:
+        return _record_transient(delivery, exc)
+    except PermanentError as exc:
+        kind = FailureKind.CONFIGURATION if exc.is_configuration else FailureKind.REJECTED
+        return _record_failed(delivery, _error_text(exc), kind=kind)
+    except UnknownOutcome as exc:
+        return _record_unknown(delivery, adapter, request, _error_text(exc))
+    except Exception as exc:  # a bug or a soft time limit: the request may have left
+        # Not logged with its traceback: a URL in it could carry the secret (Telegram).
+        logger.error("Adapter %s crashed on delivery %s: %s", adapter.kind, delivery_id, type(exc))
+        error = f"{type(exc).__name__}: {exc}"
+        if request.secret:
+            error = error.replace(request.secret, "[segreto]")
+        return _record_unknown(delivery, adapter, request, error)
+    return _record_sent(delivery, result, title=request.title)
+
+
+def build_publish_request(delivery: Delivery) -> PublishRequest:
+    variant = delivery.variant
+    post = variant.post
+    channel = variant.channel
+    credential = getattr(channel, "credential", None)
+    token = access_token_for(channel)
+    images = tuple(
+        ImagePayload(
+            path=image.image.path,
+            url=settings.SITE_URL + image.image.url,
+            alt_text=image.alt_text,
+        )
+        for image in post.images.all()
+    )
+    return PublishRequest(
+        delivery_id=delivery.pk,
+        idempotency_key=str(delivery.idempotency_key),
+        text=variant.text or post.base_text,
+        # The variant's public title: the post's own title is internal and never sent.
+        title=variant.public_title,
+        link=post.link,
+        images=images,
+        config=dict(channel.config or {}),
+        secret=token if token is not None else (credential.secret if credential else ""),
+        # An earlier attempt started at sending_started_at (as loaded, before this attempt
+        # moved it) or, for a first one, after due_at: a lookup need not look further back.
+        not_before=min(filter(None, (delivery.due_at, delivery.sending_started_at))),
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    status = getattr(exc, "status", None)
+    text = str(exc) or type(exc).__name__
+    return f"HTTP {status}: {text}" if status else text
+
+
+def retry_delay(*, attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter, never sooner than the service's Retry-After."""
+    base = settings.PUBLISHING_RETRY_BASE_SECONDS
+    delay = min(base * 2 ** max(attempts - 1, 0), settings.PUBLISHING_RETRY_MAX_SECONDS)
+    delay = delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+    if retry_after is not None:
+        delay = max(delay, float(retry_after))
+    return delay
+
+
+# A database restart or failover lasts seconds: the outcome of a send is kept in memory and
+# written again after each of these pauses (with jitter) before the worker gives up. Short
+# enough that an adapter call (30 s at most) and every pause fit in the soft time limit (60 s).
+DATABASE_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
+
+
+def with_database_retry(function, /, *args, what: str = "", **kwargs):
+    """``function(*args, **kwargs)``, called again with backoff when the database connection
+    fails (``OperationalError``, ``InterfaceError``); the last error is raised.
+
+    Only for work that is safe to run twice: conditional UPDATEs, nothing sent in between.
+    """
+    for delay in (*DATABASE_RETRY_DELAYS, None):
+        try:
+            return function(*args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            if delay is None:
+                raise
+            logger.warning(
+                "%s: database error (%s: %s), again in %.1f s",
+                what or function.__name__,
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+            if not connection.in_atomic_block:
+                connection.close()  # the next query opens a fresh connection
+            time.sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+
+
+def _finish(delivery: Delivery, target: str, action: str, *, summary: str = "", **fields):
+    """Transaction 2, retried while the database is briefly away: the request has already
+    gone to the channel, so its outcome must not be lost to a restart (``_finish_once``)."""
+    return with_database_retry(
+        _finish_once,
+        delivery,
+        target,
+        action,
+        summary=summary,
+        what=f"Recording delivery {delivery.pk}",
+        **fields,
+    )
+
+
+def _finish_once(delivery: Delivery, target: str, action: str, *, summary: str = "", **fields):
+    """Move sending -> target, audit, and let the post follow its deliveries.
+
+    The post row is locked first so two deliveries of one post finishing at once see each
+    other's outcome (on SQLite writers are serialised anyway).
+    """
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=delivery.variant.post_id)
+        moved = move(delivery, D.SENDING, target, action=action, summary=summary, **fields)
+        # The sweeper judged us dead meanwhile: a success still wins over "needs check" (or
+        # over the reconcile it queued, or the retry that followed).
+        if not moved and target == D.SENT:
+            moved = any(
+                move(delivery, state, target, action=action, summary=summary, **fields)
+                for state in (D.NEEDS_CHECK, D.QUEUED, D.WAITING)
+            )
+        if not moved:
+            logger.warning("Delivery %s left sending meanwhile; %s not saved", delivery.pk, target)
+            return SendOutcome(delivery.pk, "skipped", "left sending meanwhile")
+        sync_post_status(post=post)
+    if target in (D.FAILED, D.NEEDS_CHECK):
+        transaction.on_commit(lambda: _notify_problem(delivery_id=delivery.pk))
+    return SendOutcome(delivery.pk, target, summary)
+
+
+def _public_url(url: str) -> str:
+    """The item's address as the service gave it, kept only if it is a plain web address
+    (it becomes a link on our pages: never a ``javascript:`` or ``data:`` URL)."""
+    url = (url or "").strip()
+    return url[:500] if url.lower().startswith(("https://", "http://")) else ""
+
+
+def _record_sent(delivery: Delivery, result: PublishResult, *, title: str) -> SendOutcome:
+    url = _public_url(result.url)
+    return _finish(
+        delivery,
+        D.SENT,
+        "delivery.sent",
+        summary=url or result.external_id,
+        sent_at=timezone.now(),
+        sent_title=title[:200],
+        external_id=(result.external_id or "")[:200],
+        external_url=url,
+        last_error="",
+        needs_reconcile=False,
+    )
+
+
+def _record_transient(
+    delivery: Delivery, exc: TransientError, *, needs_reconcile: bool = False
+) -> SendOutcome:
+    """Back to ``waiting`` with backoff. ``needs_reconcile``: the failed request may still
+    surface on the service, so the next attempt looks the item up before publishing."""
+    error = _error_text(exc)
+    if delivery.attempts >= settings.PUBLISHING_MAX_ATTEMPTS:
+        return _record_failed(
+            delivery,
+            _("%(error)s (tentativi esauriti)") % {"error": error},
+            action="delivery.gave_up",
+            kind=FailureKind.EXHAUSTED,
+        )
+    delay = retry_delay(attempts=delivery.attempts, retry_after=exc.retry_after)
+    return _finish(
+        delivery,
+        D.WAITING,
+        "delivery.retry_scheduled",
+        summary=error,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        queued_at=None,
+        last_error=error,
+        **({"needs_reconcile": True} if needs_reconcile else {}),
+    )
+
+
+def _record_failed(
+    delivery: Delivery, error: str, *, kind: FailureKind, action: str = "delivery.failed"
+):
+    return _finish(delivery, D.FAILED, action, summary=error, last_error=error, failure_kind=kind)
+
+
+def _record_unknown(delivery, adapter: Adapter, request: PublishRequest, error: str):
+    """The request may have reached the service: never resend blindly."""
+    if adapter.can_reconcile:
+        try:
+            existing = adapter.find_existing(request)
+        except Exception as exc:  # the lookup failed too: a person decides
+            logger.warning("Reconciling delivery %s failed: %s", delivery.pk, exc)
+        else:
+            if existing is not None:
+                return _record_sent(delivery, existing, title=request.title)
+            # Not there (yet): the resend carries the same idempotency key and looks it up
+            # again first, in case the lost request surfaces on the service meanwhile.
+            return _record_transient(delivery, TransientError(error), needs_reconcile=True)
+    return _finish(delivery, D.NEEDS_CHECK, "delivery.needs_check", summary=error, last_error=error)

@@ -1,0 +1,171 @@
+"""The one mover of a delivery. Nothing else assigns ``Delivery.state``.
+
+Every move is a conditional ``UPDATE … WHERE id = … AND state = <from>`` that must change
+exactly one row, so a repeated or lost broker message, a second worker, a second beat tick or
+a person's stale page can never move a delivery twice (and so never send it twice). The move
+and its audit entry are written in the same transaction. *Why* and *when* a delivery moves is
+decided by the callers (the claim, the send, the sweeper, people's actions, the crisis stop);
+this module knows which moves exist. docs/publishing.md draws the machine.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from apps.audit.services import entry_for, record_many
+
+from .enums import DeliveryState as D
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+# from -> the states it may move to; a move to the same state only changes fields (and is
+# audited): a reschedule of a waiting row, a second wake-up of a queued one.
+ALLOWED: dict[D, frozenset[D]] = {
+    D.WAITING: frozenset(
+        {
+            D.WAITING,  # rescheduled (re-approval), "Riprova ora" on a backing-off row
+            D.QUEUED,  # claimed (claim_due)
+            D.FAILED,  # held past its time on a post that cannot pause; stopped by a crisis
+            D.CANCELLED,  # its post was cancelled
+            D.SENT,  # a late success wins over the sweeper that had given the send up
+        }
+    ),
+    D.QUEUED: frozenset(
+        {
+            D.QUEUED,  # woken again (lost broker message)
+            D.WAITING,  # held at the last moment, message lost for long, rescheduled
+            D.SENDING,  # claimed by a worker (send_delivery, transaction 1)
+            D.FAILED,  # stopped by a crisis (a post that cannot pause)
+            D.CANCELLED,  # its post was cancelled
+            D.SENT,  # a late success wins over the sweeper
+        }
+    ),
+    D.SENDING: frozenset(
+        {
+            D.SENT,
+            D.WAITING,  # transient error: retry with backoff
+            D.FAILED,  # permanent error, attempts used up
+            D.NEEDS_CHECK,  # unknown outcome on a channel that cannot look it up
+            D.QUEUED,  # worker died mid-send on a channel that can reconcile (sweeper)
+        }
+    ),
+    D.NEEDS_CHECK: frozenset(
+        {
+            D.SENT,  # a person found it on the channel, or a late success
+            D.FAILED,  # a person did not find it
+            D.WAITING,  # "Riprova ora" after checking it is not there
+        }
+    ),
+    D.FAILED: frozenset(
+        {
+            D.WAITING,  # "Riprova ora"
+            D.CANCELLED,  # "Chiudi l'invio"
+        }
+    ),
+    D.CANCELLED: frozenset({D.WAITING}),  # the post approved again
+    D.SENT: frozenset(),  # final: never a second send
+}
+
+
+class IllegalMove(ValueError):
+    """A move outside :data:`ALLOWED`: a programming error, never a race."""
+
+
+class BatchRaced(RuntimeError):
+    """A batch move found a row no longer in its from-state although the caller held it."""
+
+
+def can_move(from_: str, to: str) -> bool:
+    return D(to) in ALLOWED[D(from_)]
+
+
+def _check(from_: str, to: str) -> None:
+    if not can_move(from_, to):
+        raise IllegalMove(f"Delivery cannot move from {from_} to {to}")
+
+
+def _entry(delivery: Delivery, action: str, from_: str, to: str, by, summary: str):
+    return entry_for(
+        action=action,
+        actor=by,
+        obj=delivery,
+        post_id=delivery.variant.post_id,
+        summary=summary,
+        before={"state": str(from_)},
+        after={"state": str(to)},
+    )
+
+
+def _apply(delivery: Delivery, to: str, fields: dict) -> None:
+    """The in-memory copy follows the row (expressions such as ``F()`` are left to the
+    caller, which knows their value)."""
+    delivery.state = D(to)
+    for name, value in fields.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(delivery, name, value)
+
+
+def move(
+    delivery: Delivery,
+    from_: str,
+    to: str,
+    *,
+    action: str,
+    by=None,
+    summary: str = "",
+    where: dict | None = None,
+    **fields,
+) -> bool:
+    """Move ``delivery`` from ``from_`` to ``to``, saving ``fields`` in the same UPDATE.
+
+    Returns whether the move happened: ``False`` when the row was not in ``from_`` (or did
+    not match ``where``, extra conditions such as the post's status) because someone moved it
+    first; the caller then leaves it alone. Raises :class:`IllegalMove` for a move that is not
+    in the table, before touching anything. Writes the audit entry ``action`` (by ``by``,
+    with ``summary``) in the same transaction as the UPDATE.
+    """
+    _check(from_, to)
+    with transaction.atomic(savepoint=False):
+        changed = Delivery.objects.filter(pk=delivery.pk, state=from_, **(where or {})).update(
+            state=to, **fields
+        )
+        if changed != 1:
+            logger.info("Delivery %s: not %s any more, %s not made", delivery.pk, from_, action)
+            return False
+        _apply(delivery, to, fields)
+        record_many([_entry(delivery, action, from_, to, by, summary)])
+    return True
+
+
+def move_many(
+    deliveries: Iterable[Delivery],
+    from_: str,
+    to: str,
+    *,
+    action: str,
+    by=None,
+    summary: str = "",
+    **fields,
+) -> list[Delivery]:
+    """:func:`move` for a batch: one UPDATE and one INSERT of the audit entries.
+
+    For a caller that holds the rows: locked ``FOR UPDATE`` on PostgreSQL, or inside a
+    transaction that took SQLite's write lock at BEGIN (as the claim does). Every row must
+    move; one that did not means that promise was broken, and :class:`BatchRaced` undoes the
+    whole batch (its savepoint) rather than guess which rows moved.
+    """
+    _check(from_, to)
+    deliveries = list(deliveries)
+    if not deliveries:
+        return []
+    ids = [delivery.pk for delivery in deliveries]
+    with transaction.atomic():
+        changed = Delivery.objects.filter(pk__in=ids, state=from_).update(state=to, **fields)
+        if changed != len(ids):
+            raise BatchRaced(f"{len(ids) - changed} of {len(ids)} deliveries were not {from_}")
+        record_many([_entry(d, action, from_, to, by, summary) for d in deliveries])
+    for delivery in deliveries:
+        _apply(delivery, to, fields)
+    return deliveries
