@@ -247,7 +247,7 @@ def start_connection(channel: Channel, *, instance: str = "") -> tuple[str, dict
     verifier = secrets.token_urlsafe(64)
     with _client(provider) as client:
         url, state = client.create_authorization_url(provider.authorize_url, code_verifier=verifier)
-    pending.update(state=state, verifier=verifier)
+    pending["state"], pending["verifier"] = state, verifier
     return url, pending
 
 
