@@ -111,6 +111,15 @@ def _calendar_context(request, params: QueryDict) -> dict:
     balance_mondays = period.mondays if view != cal.LIST else period.mondays[:4]
     shown_days, list_continue = cal.list_days(days) if view == cal.LIST else ([], None)
 
+    # Cards the person may drag or "Sposta": their own posts, or any post for reviewers.
+    reviewer = can(request.user, "review")
+    movable_ids = {
+        p.pk
+        for p in posts
+        if p.status in EDITABLE_STATES and (reviewer or p.author_id == request.user.pk)
+    }
+    cal.dress_cards(posts, movable_ids=movable_ids)
+
     def link(**changes) -> str:
         query = {"vista": view, "data": period.anchor.isoformat(), **kept, **changes}
         return "?" + urlencode(query)
@@ -129,6 +138,7 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "list_days": shown_days,
         "list_continue_url": link(data=list_continue.isoformat()) if list_continue else "",
         "day_url": reverse("planning:calendar") + "?" + urlencode({"vista": cal.LIST, **kept}),
+        "create_url": reverse("planning:post_create"),
         "posts": posts,
         "filter_form": filter_form,
         "filtered": bool(kept),
@@ -137,13 +147,7 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "next_url": link(data=period.next_anchor.isoformat()),
         "today_url": link(data=today.isoformat()),
         "current_url": reverse("planning:calendar") + link(),
-        # Cards the person may drag or "Sposta": their own posts, or any post for reviewers.
-        "movable_ids": {
-            p.pk
-            for p in posts
-            if p.status in EDITABLE_STATES
-            and (p.author_id == request.user.pk or can(request.user, "review"))
-        },
+        "movable_ids": movable_ids,
     }
 
 
