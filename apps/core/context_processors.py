@@ -2,6 +2,8 @@ import logging
 
 from django.conf import settings
 
+from .templatetags.pa_layout import shows_staff_banners
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,13 +39,9 @@ def publishing_stall(request):
     from django.core.cache import cache
 
     from apps.accounts.roles import can
-    from apps.crisis.context_processors import PUBLIC_URL_NAMES
 
     user = getattr(request, "user", None)
-    if user is None or not can(user, "plan"):
-        return {}
-    match = getattr(request, "resolver_match", None)
-    if match is not None and match.view_name in PUBLIC_URL_NAMES:
+    if user is None or not can(user, "plan") or not shows_staff_banners(request):
         return {}
     stall = cache.get(STALL_CACHE_KEY)
     if stall is None:

@@ -1,15 +1,7 @@
 from apps.accounts.roles import can
+from apps.core.templatetags.pa_layout import shows_staff_banners
 
-# Pages citizens see (and staff preview "as citizens will see them"): never internal crisis
-# information on them, whoever is logged in.
-PUBLIC_URL_NAMES = frozenset(
-    {"events:public_list", "events:public_detail", "events:subscribe", "login", "logout"}
-)
-
-
-def _is_public_page(request) -> bool:
-    match = getattr(request, "resolver_match", None)
-    return match is not None and match.view_name in PUBLIC_URL_NAMES
+from .models import Crisis
 
 
 def crisis(request):
@@ -19,10 +11,8 @@ def crisis(request):
     internal information.
     """
     user = getattr(request, "user", None)
-    if user is None or not can(user, "plan") or _is_public_page(request):
+    if user is None or not can(user, "plan") or not shows_staff_banners(request):
         return {}
-    from .models import Crisis
-
     return {
         "crisis": Crisis.objects.filter(ended_at__isnull=True).select_related("declared_by").first()
     }
