@@ -48,13 +48,14 @@ def _local_day_number(start, end) -> RawSQL:
 
     TruncDate with a time zone would do, but on SQLite it calls back into Python for every
     row (a month of 2,000 posts: most of the view's time); comparing with the day boundaries,
-    computed once here in local time (DST included), runs in the database itself. Written as
-    one raw CASE with parameters rather than 35 ``When`` expressions, which the ORM would
-    resolve and compile one by one on every request (a third of the month view's query time).
+    computed once here in local time (DST included), runs in the database itself. The
+    comparisons are nested CASEs halving the days each time (6 per row for a month, not up to
+    35), written as one raw expression with parameters: 35 ``When`` objects cost more to
+    resolve and compile in the ORM, on every request, than the query took to run.
     """
     zone = timezone.get_current_timezone()
     days = _local_days(start, end)
-    boundaries = [
+    ends = [
         connection.ops.adapt_datetimefield_value(
             datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=zone)
         )
@@ -62,8 +63,19 @@ def _local_day_number(start, end) -> RawSQL:
     ]
     quote = connection.ops.quote_name
     column = f"{quote(Post._meta.db_table)}.{quote('planned_at')}"
-    whens = " ".join(f"WHEN {column} < %s THEN {n}" for n in range(len(boundaries)))
-    return RawSQL(f"CASE {whens} ELSE {len(days)} END", boundaries, output_field=IntegerField())
+
+    def between(first: int, last: int) -> tuple[str, list]:
+        """The day number when it is known to be in [first, last]; ``len(days)`` is after."""
+        if first == last:
+            return str(first), []
+        middle = (first + last) // 2
+        before, before_params = between(first, middle)
+        after, after_params = between(middle + 1, last)
+        sql = f"CASE WHEN {column} < %s THEN {before} ELSE {after} END"
+        return sql, [ends[middle], *before_params, *after_params]
+
+    sql, params = between(0, len(days))
+    return RawSQL(sql, params, output_field=IntegerField())
 
 
 # What a calendar card (and the view's "may this person move it") reads of a post: loading only
