@@ -15,7 +15,7 @@ class Channel(models.Model):
     active = models.BooleanField(_("attivo"), default=True)
     char_limit = models.PositiveIntegerField(_("limite di caratteri"), blank=True)
     formality = models.CharField(
-        _("registro"), max_length=10, choices=Formality.choices, blank=True
+        _("formalità"), max_length=10, choices=Formality.choices, blank=True
     )
     guidance = models.TextField(_("indicazioni di tono"), blank=True)
     max_hashtags = models.PositiveSmallIntegerField(_("hashtag massimi"), null=True, blank=True)

@@ -5,8 +5,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.templatetags.pa_format import local_date
+
+from .enums import PostStatus
 
 MONTH = "mese"
 WEEK = "settimana"
@@ -107,6 +115,7 @@ class Day:
     blackouts: list = field(default_factory=list)
     more: int = 0  # posts of the day not shown in this view
     total: int | None = None  # posts of the day, when counted in SQL rather than all loaded
+    labels: dict = field(default_factory=dict)  # the day's texts, see day_labels()
 
     def shown(self, limit: int) -> "Day":
         """A copy showing at most ``limit`` posts, counting the others in ``more``."""
@@ -123,6 +132,7 @@ class Day:
             self.blackouts,
             total - len(posts),
             total,
+            self.labels,
         )
 
     @property
@@ -148,6 +158,9 @@ def build_days(
         day = by_day.get(timezone.localtime(post.planned_at).date())
         if day is not None:
             day.posts.append(post)
+    labels = day_labels(list(by_day), today=today)
+    for d, day in by_day.items():
+        day.labels = labels[d]
     for occurrence in occurrences:
         day = by_day.get(timezone.localtime(occurrence.at).date())
         if day is not None:
@@ -218,3 +231,74 @@ def hour_rows(days: list[Day]) -> list[dict]:
             )
         rows.append({"hour": hour, "label": f"{hour:02d}:00", "cells": row})
     return rows
+
+
+# --- Texts built once per page ---------------------------------------------------------------
+# A month shows some two hundred cards in 35 day cells. Formatting dates, reversing URLs and
+# localising numbers per card in the template was most of the page's time, so what a card or a
+# day cell prints is computed here once, as plain strings, in the request's language and time
+# zone; the templates (``planning/calendar.html#post-card``) only place them.
+
+
+def day_labels(days: list[date], *, today: date) -> dict[date, dict]:
+    """{day: texts of its cell}: ``iso`` (2030-03-15), ``number`` (15), ``weekday`` (as a
+    heading: "Venerdì"), ``month`` ("marzo"), ``day_month`` ("15 marzo"), ``can_add`` (today
+    or later). Month and weekday names are formatted once each, not once per day."""
+    weekdays: dict[int, str] = {}
+    months: dict[tuple[int, int], str] = {}
+    labels = {}
+    for day in days:
+        if day.weekday() not in weekdays:
+            weekdays[day.weekday()] = capfirst(local_date(day, "l"))
+        if (day.year, day.month) not in months:
+            months[(day.year, day.month)] = local_date(day, "F")
+        month = months[(day.year, day.month)]
+        labels[day] = {
+            "iso": day.isoformat(),
+            "number": str(day.day),
+            "weekday": weekdays[day.weekday()],
+            "month": month,
+            "day_month": f"{day.day} {month}",
+            "can_add": day >= today,
+        }
+    return labels
+
+
+def dress_cards(posts, *, movable_ids) -> None:
+    """Give each post (from ``selectors.calendar_posts``) ``card``: the strings its calendar
+    card prints (ids, times in local time, links, status in words, channel icons)."""
+    sprites = static("vendor/bootstrap-italia/svg/sprites.svg")
+    icons: dict[int, str] = {}
+    sets: dict[tuple[int, ...], str] = {}
+    statuses = {value: str(label) for value, label in PostStatus.choices}
+    detail = reverse("planning:post_detail", args=[0])
+    move = reverse("planning:post_reschedule", args=[0])
+    for post in posts:
+        key = tuple(channel.pk for channel in post.card_channels)
+        if key not in sets:
+            for channel in post.card_channels:
+                if channel.pk not in icons:
+                    icons[channel.pk] = format_html(
+                        '<svg class="icon icon-xs" role="img" aria-label="{}"><title>{}</title>'
+                        '<use href="{}#{}"></use></svg>',
+                        channel.name,
+                        channel.name,
+                        sprites,
+                        channel.icon,
+                    )
+            sets[key] = format_html_join("", "{}", ((icons[pk],) for pk in key))
+        local = timezone.localtime(post.planned_at)
+        pk = str(post.pk)
+        post.card = {
+            "pk": pk,
+            "version": str(post.version),
+            "category_id": str(post.category_id),
+            "time": local.strftime("%H:%M"),
+            "iso": local.isoformat(),
+            "date": local.date().isoformat(),
+            "url": detail.replace("/0/", f"/{pk}/", 1),
+            "move_url": move.replace("/0/", f"/{pk}/", 1),
+            "status_label": statuses.get(post.status, post.status),
+            "icons": sets[key],
+            "movable": post.pk in movable_ids,
+        }

@@ -103,6 +103,12 @@ def _calendar_context(request, params: QueryDict) -> dict:
     balance_mondays = period.mondays if view != cal.LIST else period.mondays[:4]
     shown_days, list_continue = cal.list_days(days) if view == cal.LIST else ([], None)
 
+    # Cards the person may drag or "Sposta": their own posts, or any post for reviewers.
+    movable_ids = {
+        p.pk for p in posts if p.status in EDITABLE_STATES and can_manage_post(request.user, p)
+    }
+    cal.dress_cards(posts, movable_ids=movable_ids)
+
     def link(**changes) -> str:
         query = {"vista": view, "data": period.anchor.isoformat(), **kept, **changes}
         return "?" + urlencode(query)
@@ -121,6 +127,7 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "list_days": shown_days,
         "list_continue_url": link(data=list_continue.isoformat()) if list_continue else "",
         "day_url": reverse("planning:calendar") + "?" + urlencode({"vista": cal.LIST, **kept}),
+        "create_url": reverse("planning:post_create"),
         "posts": posts,
         "filter_form": filter_form,
         "filtered": bool(kept),
@@ -129,10 +136,7 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "next_url": link(data=period.next_anchor.isoformat()),
         "today_url": link(data=today.isoformat()),
         "current_url": reverse("planning:calendar") + link(),
-        # Cards the person may drag or "Sposta": their own posts, or any post for reviewers.
-        "movable_ids": {
-            p.pk for p in posts if p.status in EDITABLE_STATES and can_manage_post(request.user, p)
-        },
+        "movable_ids": movable_ids,
     }
 
 

@@ -3,7 +3,7 @@ import logging
 from django.core.cache import cache
 
 from apps.accounts.roles import can
-from apps.crisis.context_processors import PUBLIC_URL_NAMES
+from apps.core.templatetags.pa_layout import shows_staff_banners
 
 from . import health
 from .enums import DeliveryState
@@ -32,10 +32,7 @@ def publishing_stall(request):
     """The banner on every staff page when publishing has stopped (beat or workers down, or a
     post overdue). Only office staff see it, never on a public page."""
     user = getattr(request, "user", None)
-    if user is None or not can(user, "plan"):
-        return {}
-    match = getattr(request, "resolver_match", None)
-    if match is not None and match.view_name in PUBLIC_URL_NAMES:
+    if user is None or not can(user, "plan") or not shows_staff_banners(request):
         return {}
     stall = cache.get(STALL_CACHE_KEY)
     if stall is None:

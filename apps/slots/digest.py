@@ -77,11 +77,13 @@ def _short_text(events, link: str, *, limit: int) -> str:
     head = _("Gli eventi in programma:") if events else _("Nessun evento in programma.")
     tail = link
     lines = []
+    length = len(head) + 1 + len(tail)  # "\n".join([head, *lines, tail]), kept as a sum
     for event in events:
-        candidate = "\n".join([head, *lines, _line(event, emoji=False, with_place=False), tail])
-        if len(candidate) > limit:
+        line = _line(event, emoji=False, with_place=False)
+        if length + 1 + len(line) > limit:
             break
-        lines.append(_line(event, emoji=False, with_place=False))
+        lines.append(line)
+        length += 1 + len(line)
     if len(lines) < len(events):
         lines = [_("%(n)s eventi in programma, tutti i dettagli qui:") % {"n": len(events)}]
         head = ""

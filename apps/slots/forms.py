@@ -3,12 +3,13 @@ from datetime import date, time
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
 from apps.channels.models import Channel
 from apps.core.forms import AccessibleFormMixin, date_input, time_input
-from apps.planning.models import ContentCategory
+from apps.planning.models import TEXT_MAX_LENGTH, ContentCategory
 
 from .models import Slot
 from .recurrence import (
@@ -140,6 +141,15 @@ class RecurrenceForm(AccessibleFormMixin, forms.Form):
 
 
 class SlotForm(RecurrenceForm, forms.ModelForm):
+    # The brief becomes the draft's base text: no longer than a post's text may be.
+    brief = forms.CharField(
+        label=capfirst(Slot._meta.get_field("brief").verbose_name),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Cosa deve contenere ogni uscita: diventa il testo iniziale della bozza."),
+    )
+
     class Meta:
         model = Slot
         fields = [
@@ -161,12 +171,10 @@ class SlotForm(RecurrenceForm, forms.ModelForm):
         field_classes = {"channels": BoundedModelMultipleChoiceField}
         widgets = {
             "channels": forms.CheckboxSelectMultiple,
-            "brief": forms.Textarea(attrs={"rows": 4}),
             "digest_start_time": time_input(),
             "digest_end_time": time_input(),
         }
         help_texts = {
-            "brief": _("Cosa deve contenere ogni uscita: diventa il testo iniziale della bozza."),
             "is_events_digest": _(
                 "La bozza elenca gli eventi pubblici del periodo indicato sotto."
             ),

@@ -50,7 +50,40 @@ def test_the_crisis_banner_date_is_in_lower_case(rf, approver):
     crisis = Crisis.objects.create(reason="Allerta", declared_by=approver, declared_at=FRIDAY)
     with translation.override("it"):
         html = render_to_string("includes/crisis_banner.html", {"crisis": crisis})
-    assert "il 11 dicembre 2026, 11:00" in html
+    # "l'11", not "il 11": Italian elides the article before a day read with a vowel.
+    assert "l&#x27;11 dicembre 2026, 11:00." in html
+    assert "il 11" not in html
+
+
+def _with_article(value, fmt: str) -> str:
+    template = Template('{% load pa_format %}{{ value|local_date_with_article:"' + fmt + '" }}')
+    return template.render(Context({"value": value}))
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (1, "l'1 marzo"),
+        (8, "l'8 marzo"),
+        (11, "l'11 marzo"),
+        (2, "il 2 marzo"),
+        (12, "il 12 marzo"),
+        (18, "il 18 marzo"),
+        (21, "il 21 marzo"),
+        (28, "il 28 marzo"),
+        (31, "il 31 marzo"),
+    ],
+)
+def test_an_italian_date_in_a_sentence_takes_the_article_its_day_number_needs(day, expected):
+    noon = datetime(2030, 3, day, 11, 0, tzinfo=ZoneInfo("UTC"))
+    with translation.override("it"):
+        assert _with_article(noon, "j F").replace("&#x27;", "'") == expected
+
+
+def test_an_english_date_in_a_sentence_has_no_article():
+    with translation.override("en"):
+        assert _with_article(FRIDAY, "j F Y") == "11 December 2026"
+    assert _with_article(None, "j F") == ""
 
 
 @pytest.mark.django_db

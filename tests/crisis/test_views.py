@@ -363,6 +363,24 @@ def test_the_banner_is_a_live_region_on_staff_pages_but_never_on_public_pages(
         assert 'id="crisis-banner"' not in body
 
 
+@pytest.mark.parametrize(
+    "public_url",
+    ["website_feed:list", "newsletter:subscribe"],
+)
+def test_staff_do_not_see_the_banner_on_the_news_feed_or_the_newsletter_page(
+    approver_client, approver, public_url
+):
+    services.declare_crisis(by=approver, reason="Frana sulla provinciale")
+
+    staff_page = approver_client.get(reverse("planning:calendar")).content.decode()
+    public_page = approver_client.get(reverse(public_url))
+
+    assert 'id="crisis-banner"' in staff_page
+    assert public_page.status_code == 200
+    assert 'id="crisis-banner"' not in public_page.content.decode()
+    assert "Frana sulla provinciale" not in public_page.content.decode()
+
+
 def test_a_double_submit_of_declare_and_end_is_a_message_not_a_second_action(approver_client):
     for _ in range(2):
         response = approver_client.post(

@@ -214,6 +214,25 @@ def test_the_calendar_query_count_does_not_grow_with_the_posts(
             editor_client.get(CALENDAR + f"?vista={view}&data=2030-03-12")
 
 
+def test_the_month_view_runs_fourteen_queries_for_one_post_or_three(
+    editor_client, facebook, x_channel
+):
+    # Session, user, groups; posts, (post, channel) pairs, channels, counts; slots, blackouts,
+    # categories, the crisis banner; the filter form's channels, categories and authors. (The
+    # stall banner's check adds one when its cached answer has expired: _queries_for.)
+    def warm_month_queries() -> int:
+        url = CALENDAR + "?vista=mese&data=2030-03-12"
+        editor_client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert editor_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _queries_for(editor_client, 1, [facebook])
+    assert warm_month_queries() == 14
+    _queries_for(editor_client, 2, [facebook, x_channel])
+    assert warm_month_queries() == 14
+
+
 @pytest.mark.parametrize("view", ["settimana", "elenco"])
 def test_the_week_and_list_query_counts_do_not_grow_with_the_posts(
     editor_client, facebook, x_channel, view

@@ -266,6 +266,22 @@ def test_citizens_and_outsiders_never_see_the_banner(client, outsider, running):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("public_url", ["website_feed:list", "newsletter:subscribe"])
+def test_staff_do_not_see_the_banner_on_the_news_feed_or_the_newsletter_page(
+    editor_client, running, public_url
+):
+    due_post(minutes_ago=1)
+    beat_seen(600)
+
+    staff_page = editor_client.get(reverse("planning:calendar")).content.decode()
+    public_page = editor_client.get(reverse(public_url))
+
+    assert 'id="publishing-stall-banner"' in staff_page
+    assert public_page.status_code == 200
+    assert "publishing-stall-banner" not in public_page.content.decode()
+
+
+@pytest.mark.django_db
 def test_healthz_answers_503_naming_the_unreachable_broker(client, monkeypatch, running):
     from pa_planner.celery import app
 

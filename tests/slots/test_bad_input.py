@@ -72,3 +72,29 @@ def test_a_channel_id_beyond_any_integer_is_a_field_error_not_a_500(editor_clien
     assert response.status_code == 200
     assert Slot.objects.count() == 0
     assert 'id="id_channels_error"' in response.content.decode()
+
+
+def test_a_brief_longer_than_a_post_text_is_a_field_error_keeping_what_was_typed(
+    editor_client, editor
+):
+    data = _form_data(editor, ChannelFactory(), CategoryFactory())
+    data["brief"] = "Traccia. " + "a" * 50_000
+
+    response = editor_client.post(reverse("slots:create"), data)
+
+    assert response.status_code == 200
+    assert Slot.objects.count() == 0
+    content = response.content.decode()
+    assert 'id="id_brief_error"' in content
+    assert 'maxlength="50000"' in content
+    assert "Traccia. aaaa" in content  # the text is kept to be shortened
+
+
+def test_a_brief_of_a_post_text_s_full_length_is_accepted(editor_client, editor):
+    data = _form_data(editor, ChannelFactory(), CategoryFactory())
+    data["brief"] = "a" * 50_000
+
+    response = editor_client.post(reverse("slots:create"), data)
+
+    assert response.status_code == 302
+    assert len(Slot.objects.get().brief) == 50_000

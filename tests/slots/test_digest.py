@@ -1,11 +1,14 @@
+import time as time_module
 from datetime import time, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from apps.channels.enums import ChannelKind
 from apps.events.models import EventStatus
 from apps.slots import services
-from apps.slots.digest import digest_window
+from apps.slots.digest import _short_text, digest_window
 from tests.factories import ChannelFactory, EventFactory
 from tests.slots.conftest import rome
 from tests.slots.factories import SlotFactory
@@ -135,3 +138,52 @@ def test_a_formal_channel_gets_a_formal_digest_without_emoji(editor, weekend_eve
     assert text.startswith("Di seguito gli eventi pubblici in programma nel Comune di Esempio.")
     assert "📅" not in text and "👇" not in text
     assert "- Mercato contadino · sabato 7 marzo, 09:00 · Via Roma" in text
+
+
+# --- The short text's cost ------------------------------------------------------------------
+
+
+def _plain_events(n: int) -> list[SimpleNamespace]:
+    """What the short text reads of an event, without the database: title, start, all day."""
+    return [
+        SimpleNamespace(
+            title=f"Evento {i} " + "x" * 1000,
+            starts_at=rome(2026, 3, 6, 18),
+            all_day=True,
+            location_name="",
+        )
+        for i in range(n)
+    ]
+
+
+def test_the_short_text_keeps_every_line_that_fits_and_counts_when_one_does_not():
+    events = _plain_events(2)
+    line = "- Evento 0 " + "x" * 1000 + " · venerdì 6 marzo"
+    exact = len("Gli eventi in programma:\n" + line + "\n" + line + "\n" + EVENTS_PAGE)
+
+    with translation.override("it"):
+        both = _short_text(events, EVENTS_PAGE, limit=exact)
+        counted = _short_text(events, EVENTS_PAGE, limit=exact - 1)
+
+    assert both == "\n".join(
+        ["Gli eventi in programma:", line, line.replace("Evento 0", "Evento 1"), EVENTS_PAGE]
+    )
+    assert counted == "2 eventi in programma, tutti i dettagli qui:\n" + EVENTS_PAGE
+
+
+def _cpu_seconds(events, limit: int) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time_module.process_time()
+        _short_text(events, EVENTS_PAGE, limit=limit)
+        best = min(best, time_module.process_time() - start)
+    return best
+
+
+def test_the_short_text_grows_linearly_with_the_events_that_fit():
+    # An X channel may be given a very high limit: every event then fits. Rebuilding the whole
+    # text for each event made 8 times the events cost some 25 times the time.
+    small, large = _plain_events(500), _plain_events(4000)
+    with translation.override("it"):
+        ratio = _cpu_seconds(large, 10**9) / _cpu_seconds(small, 10**9)
+    assert ratio < 15

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django import template
@@ -29,3 +30,19 @@ def local_date(value, arg=None):
     if text and (get_language() or "").split("-")[0] == "it":
         return text.lower()
     return text
+
+
+# Day numbers read with a leading vowel in Italian (uno, otto, undici) take "l'", the others
+# "il": "l'8 dicembre", "l'11 dicembre", "il 12 dicembre".
+_ELIDED_DAY = re.compile(r"(1|8|11)(?!\d)")
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def local_date_with_article(value, arg=None):
+    """``local_date`` preceded, in Italian, by the article a day number takes in a sentence
+    ("dichiarata l'11 dicembre", not "il 11 dicembre"). Other languages get the date alone:
+    their sentence carries its own preposition ("declared on {{ since }}")."""
+    text = local_date(value, arg)
+    if not text or (get_language() or "").split("-")[0] != "it":
+        return text
+    return ("l'" if _ELIDED_DAY.match(text) else "il ") + text

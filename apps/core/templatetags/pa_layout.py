@@ -22,6 +22,20 @@ def is_public_page(request) -> bool:
     return match.url_name == "accessibility" and not getattr(user, "is_authenticated", False)
 
 
+# Signing in and out: no staff banner there either.
+SIGN_IN_URL_NAMES = frozenset({"login", "logout"})
+
+
+def shows_staff_banners(request) -> bool:
+    """Whether the staff-only banners (open crisis, stalled publishing) may appear on this
+    page: never on a page for citizens (the events, the news feed, the newsletter), whoever is
+    logged in, and never on the sign-in pages. Whether the person is staff is the caller's."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name in SIGN_IN_URL_NAMES:
+        return False
+    return not is_public_page(request)
+
+
 @register.simple_tag(takes_context=True)
 def public_page(context) -> bool:
     """``{% public_page as public %}``: whether this page is for citizens (see above)."""
