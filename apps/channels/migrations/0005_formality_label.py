@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("channels", "0003_connections"),
+        ("channels", "0004_mastodon_apps_and_expiry_warnings"),
     ]
 
     operations = [
