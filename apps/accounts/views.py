@@ -79,7 +79,6 @@ def mfa_verify(request):
                 "code",
                 _("Codice non valido o scaduto. Dopo vari errori i tentativi vengono rallentati."),
             )
-            form._describe_fields()
             status = 400
     return render(
         request,
@@ -116,7 +115,6 @@ def mfa_setup(request):
             if allowed
             else _("Troppi codici sbagliati di fila: aspetta qualche secondo e riprova."),
         )
-        form._describe_fields()
         status = 400
     return render(
         request,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.channels.models import Channel
 from apps.core import images
-from apps.core.forms import AccessibleFormMixin
+from apps.core.forms import AccessibleFormMixin, BoundedModelMultipleChoiceField
 from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
 
@@ -20,29 +20,6 @@ ALLOWED_IMAGE_FORMATS = images.POST_FORMATS
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
 MAX_TEXT_LENGTH = MAX_CHECKED_LENGTH
 DESCRIPTION_MAX_LENGTH = 1_000
-
-
-# The widest id any supported database stores (a signed 64-bit integer): SQLite raises
-# OverflowError on larger ones in an IN (...) query instead of finding nothing.
-MAX_DB_ID = 2**63 - 1
-
-
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A multiple choice of rows whose ids out of the database's range are a field error."""
-
-    def _check_values(self, value):
-        for pk in value:
-            try:
-                number = int(str(pk))
-            except (TypeError, ValueError):
-                continue  # the parent reports it as an invalid choice
-            if abs(number) > MAX_DB_ID:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)
 
 
 # Plans further ahead are typing slips (a year 9999 would also overflow later date arithmetic).
@@ -393,7 +370,7 @@ class CalendarFilterForm(forms.Form):
         }
 
 
-class CategoryForm(AccessibleFormMixin, forms.ModelForm):
+class CategoryForm(forms.ModelForm):
     colour = forms.CharField(
         label=_("Colore"),
         max_length=7,

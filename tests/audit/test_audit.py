@@ -159,7 +159,7 @@ def test_a_date_out_of_range_is_reported_on_its_field(approver_client):
     response = approver_client.get(reverse("audit:list"), {"al": "9999-12-31"})
 
     assert response.context["form"].errors["al"] == ["Scegli una data tra il 1900 e il 9998."]
-    assert 'aria-describedby="id_al-error"' in response.content.decode()
+    assert 'aria-describedby="id_al_error"' in response.content.decode()
     assert len(response.context["page"].object_list) == 1
 
 
