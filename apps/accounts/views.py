@@ -10,13 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from apps.core import ratelimit
+from apps.core.http import safe_next
 
 from . import mfa, security
 from .client_ip import client_ip
@@ -27,15 +27,6 @@ from .forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-
-
-def _safe_next(request, default: str = "home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -57,7 +48,7 @@ def locked_out(request, original_response=None, credentials=None):
 def mfa_verify(request):
     """The second step of every login for whoever has a device."""
     if request.user.is_verified():
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request, reverse("home")))
     form = OtpCodeForm(request.POST or None)
     status = 200
     # for_verify locks the devices (SELECT … FOR UPDATE) so a code cannot be spent twice by
@@ -66,7 +57,7 @@ def mfa_verify(request):
         devices = list(devices_for_user(request.user, for_verify=True))
         if not devices:
             security.remember_devices(request, request.user)
-            return redirect(_safe_next(request))
+            return redirect(safe_next(request, reverse("home")))
         if request.method == "POST" and form.is_valid():
             code = form.cleaned_data["code"]
             for device in devices:
@@ -74,7 +65,7 @@ def mfa_verify(request):
                 if allowed and device.verify_token(code):
                     otp_login(request, device)
                     security.mark_identity_confirmed(request)
-                    return redirect(_safe_next(request))
+                    return redirect(safe_next(request, reverse("home")))
             form.add_error(
                 "code",
                 _("Codice non valido o scaduto. Dopo vari errori i tentativi vengono rallentati."),
@@ -157,7 +148,7 @@ def recovery_codes(request):
 @require_http_methods(["GET", "POST"])
 def reauth(request):
     """Confirm the password (or an MFA code) again, then go back where the user was."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request, reverse("home"))
     if request.method == "POST":
         if security.confirm_identity(
             request,

@@ -2,13 +2,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
+from apps.core.http import render_page_or_partial, safe_next
 from apps.planning.models import Post, Variant
 from apps.planning.transitions import TransitionError
 
@@ -33,12 +32,7 @@ def _post(pk: int) -> Post:
 
 def _return_to(request, post: Post) -> str:
     """Where the non-JS fallback goes back to: the page the form was on, if it is ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return post.get_absolute_url()
+    return safe_next(request, post.get_absolute_url())
 
 
 @require_GET
@@ -204,16 +198,9 @@ def _int(value) -> int | None:
 # --- History: comments, versions, audit -------------------------------------------------------
 
 
-def _varying(response):
-    """One URL answers with a fragment (htmx) or a page: caches must keep them apart."""
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
 def _history_response(request, post: Post, **extra):
     context = {"post": post, "return_to": _return_to(request, post), **extra}
-    template = HISTORY_TEMPLATE if request.htmx else "review/post.html"
-    return _varying(render(request, template, context))
+    return render_page_or_partial(request, "review/post.html", HISTORY_TEMPLATE, context)
 
 
 @require_GET
@@ -266,8 +253,9 @@ def diff(request, pk: int):
         "diff_invalid": form.is_bound and not chosen,
         "changes": selectors.diff_versions(post, old=old, new=new) if old else None,
     }
-    template = "review/diff.html#diff-result" if request.htmx else "review/diff.html"
-    return _varying(render(request, template, context))
+    return render_page_or_partial(
+        request, "review/diff.html", "review/diff.html#diff-result", context
+    )
 
 
 # --- Office settings ------------------------------------------------------------------------
