@@ -180,6 +180,18 @@ def test_the_list_is_paginated_newest_first(approver_client):
     assert list(second.context["page"].object_list) == entries[4::-1]
 
 
+def test_the_pages_are_linked_keeping_the_filters(approver_client):
+    for n in range(55):
+        _entry(summary=f"voce {n}")
+
+    body = approver_client.get(reverse("audit:list"), {"azione": "post.approved"}).content
+    html = body.decode()
+
+    assert '<nav class="pagination-wrapper" aria-label="Pagine del registro">' in html
+    assert 'href="?azione=post.approved&amp;pagina=2">Successiva</a>' in html
+    assert "Pagina 1 di 2" in html
+
+
 def test_the_list_escapes_what_users_wrote(approver_client):
     _entry(summary="<img src=x onerror=alert(1)>")
 
