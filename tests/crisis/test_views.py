@@ -82,6 +82,10 @@ def test_ending_needs_a_note_and_leads_to_the_recovery_screen(approver_client, a
     refused = approver_client.post(reverse("crisis:end"), {"note": ""})
     assert refused.status_code == 400
     assert selectors.open_crisis() is not None
+    page = refused.content.decode()
+    assert "data-error-summary" in page
+    assert '<a href="#id_note" data-error-link>Nota di chiusura: ' in page
+    assert 'aria-describedby="id_note_helptext id_note_error"' in page
 
     response = approver_client.post(reverse("crisis:end"), {"note": "Allerta rientrata"})
     assert response.status_code == 302
@@ -374,6 +378,20 @@ def test_a_double_submit_of_declare_and_end_is_a_message_not_a_second_action(app
         assert response.status_code == 302
     assert AuditEntry.objects.filter(action="crisis.declared").count() == 1
     assert AuditEntry.objects.filter(action="crisis.ended").count() == 1
+
+
+def test_a_scope_of_chosen_channels_without_channels_is_summarised_above_the_form(
+    approver_client, approver, channels
+):
+    services.declare_crisis(by=approver, reason="Allerta")
+
+    response = approver_client.post(reverse("crisis:change_scope"), {"scope": "chosen"})
+
+    page = response.content.decode()
+    assert "data-error-summary" in page
+    assert "Scegli almeno un canale" in page
+    assert '<fieldset class="mb-3" aria-describedby="scope_channels_error">' in page
+    assert '<a href="#scope_channels_0" data-error-link>' in page
 
 
 def test_a_second_end_with_an_empty_note_does_not_rerender_a_closed_crisis(approver_client):
