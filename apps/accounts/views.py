@@ -74,7 +74,7 @@ def mfa_verify(request):
     return render(
         request,
         "accounts/mfa_verify.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {"form": form, "next": safe_next(request)},
         status=status,
     )
 

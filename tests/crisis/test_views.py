@@ -477,3 +477,38 @@ def test_the_recovery_screen_runs_the_same_queries_for_one_or_many_posts(
         return len(queries)
 
     assert queries_with(1) == queries_with(2)  # 1 paused post, then 3
+
+
+FORGED_CHANNEL_LISTS = pytest.mark.parametrize(
+    "channel_ids",
+    [["9" * 30], [str(2**63)], [str(n) for n in range(1, 602)]],
+    ids=["30 digits", "2**63", "601 ids"],
+)
+
+
+@FORGED_CHANNEL_LISTS
+def test_a_forged_crisis_scope_is_a_field_error_not_a_server_error(approver_client, channel_ids):
+    response = approver_client.post(
+        reverse("crisis:declare"),
+        {"reason": "Allerta", "scope": "chosen", "channels": channel_ids},
+    )
+
+    assert response.status_code == 400 and selectors.open_crisis() is None
+    assert 'id="id_channels_error"' in response.content.decode()
+
+
+@FORGED_CHANNEL_LISTS
+def test_a_forged_blackout_scope_is_a_field_error_not_a_server_error(admin_client_, channel_ids):
+    response = admin_client_.post(
+        reverse("crisis:blackout_create"),
+        {
+            "kind": "electoral",
+            "reason": "Elezioni",
+            "starts_at": "2030-05-01T00:00",
+            "ends_at": "2030-05-03T00:00",
+            "channels": channel_ids,
+        },
+    )
+
+    assert response.status_code == 400 and not Blackout.objects.exists()
+    assert 'id="id_channels_error"' in response.content.decode()
