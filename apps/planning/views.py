@@ -243,6 +243,9 @@ def post_detail(request, pk):
         "can_edit": can_edit_post(request.user, post),
         "editable": post.status
         in {PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED, PostStatus.PAUSED},
+        "duplicate_form": DuplicateForm(
+            auto_id="dup-%s", initial={"ora": timezone.localtime(post.planned_at).time()}
+        ),
     }
     return render_page_or_partial(
         request, "planning/post_detail.html", "planning/post_detail.html#post-summary", context
