@@ -7,10 +7,16 @@ from .services import COMMENT_MAX_LENGTH
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Commento"),
+        label=_("Aggiungi un commento"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    @classmethod
+    def for_post(cls, post, data=None) -> "CommentForm":
+        """The comment form of one post: its ids name the post, since a page (the review
+        queue) can show the history of several posts."""
+        return cls(data, auto_id=f"comment-{post.pk}-%s")
 
 
 class DiffForm(forms.Form):

@@ -213,7 +213,7 @@ def history(request, pk: int):
 @require_capability("plan")
 def comment(request, pk: int):
     post = _post(pk)
-    form = CommentForm(request.POST)
+    form = CommentForm.for_post(post, request.POST)
     if form.is_valid():
         try:
             services.add_comment(post, by=request.user, body=form.cleaned_data["body"])

@@ -252,7 +252,21 @@ def test_an_empty_comment_keeps_the_form_with_an_error(editor_client, editor):
 
     body = response.content.decode()
     assert 'aria-invalid="true"' in body
+    assert f'aria-describedby="comment-{post.pk}-body_error"' in body
+    assert f'<div id="comment-{post.pk}-body_error" class="invalid-feedback d-block">' in body
     assert post.comments.count() == 0
+
+
+def test_a_comment_too_long_is_kept_with_its_error(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor)
+    text = "Troppo lungo <b>x</b> " * 400
+
+    response = editor_client.post(reverse("review:comment", args=[post.pk]), {"body": text}, **HTMX)
+
+    body = response.content.decode()
+    assert f'id="comment-{post.pk}-body"' in body
+    assert "Troppo lungo &lt;b&gt;x&lt;/b&gt; Troppo lungo" in body
+    assert 'aria-invalid="true"' in body and post.comments.count() == 0
 
 
 def test_the_history_lists_the_posts_audit_entries(editor_client, editor, approver):

@@ -1,6 +1,7 @@
 from django import template
 
 from apps.review import selectors
+from apps.review.forms import CommentForm
 from apps.review.selectors import review_state
 
 register = template.Library()
@@ -41,3 +42,9 @@ def post_audit(post):
 @register.simple_tag
 def post_changes_since_approval(post):
     return selectors.changes_since_approval(post)
+
+
+@register.simple_tag
+def comment_form_for(post, form=None):
+    """The form the view sent back with its errors, or an empty one for ``post``."""
+    return form or CommentForm.for_post(post)
