@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.db import connection
 from django.template import Context, Template
@@ -166,3 +167,20 @@ def test_a_bounded_choice_accepts_existing_rows_up_to_its_cap():
     form = ChannelsForm(data={"channels": [str(c.pk) for c in channels]})
     assert form.is_valid()
     assert sorted(form.cleaned_data["channels"], key=lambda c: c.pk) == channels
+
+
+def test_the_crispy_tag_draws_the_form_element_and_the_same_fields():
+    form = SampleForm(data={})
+    form.is_valid()
+    html = Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
+    assert html.strip().startswith('<form method="post">')
+    assert html.strip().endswith("</form>")
+    assert _render(form, "name").strip() in html
+
+
+def test_the_crispy_tag_keeps_the_attributes_the_helper_gives_the_form():
+    form = SampleForm()
+    form.helper = FormHelper()
+    form.helper.form_id, form.helper.form_action = "sample", "/invia/"
+    html = Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
+    assert html.strip().startswith('<form action="/invia/" id="sample" method="post">')
