@@ -20,8 +20,22 @@ class CommentForm(forms.Form):
 
 
 class DiffForm(forms.Form):
-    da = forms.IntegerField(label=_("Dalla versione"), min_value=1)
-    a = forms.IntegerField(label=_("Alla versione"), min_value=1)
+    """Two saved versions of a post to compare (``versions``: ``selectors.versions_of``)."""
+
+    da = forms.TypedChoiceField(label=_("Dalla versione"), coerce=int)
+    a = forms.TypedChoiceField(label=_("Alla versione"), coerce=int)
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(version.number, version.label) for version in versions]
+        self.fields["da"].choices = self.fields["a"].choices = choices
+
+    @classmethod
+    def showing(cls, post, versions, *, old, new, prefix_ids: bool) -> "DiffForm":
+        """The form as drawn, with the pair compared selected; ``prefix_ids`` gives the ids the
+        post's number, for pages that show the history of several posts."""
+        auto_id = f"diff-{post.pk}-%s" if prefix_ids else "diff-%s"
+        return cls(versions=versions, initial={"da": old, "a": new}, auto_id=auto_id)
 
 
 class OfficeSettingsForm(forms.ModelForm):

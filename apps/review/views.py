@@ -236,11 +236,9 @@ def diff(request, pk: int):
     """A readable diff between any two saved versions (``?da=<id>&a=<id>``)."""
     post = _post(pk)
     versions = selectors.versions_of(post)
-    form = DiffForm(request.GET or None)
+    form = DiffForm(request.GET or None, versions=versions)
     old = new = None
-    chosen = form.is_valid() and max(form.cleaned_data["da"], form.cleaned_data["a"]) <= len(
-        versions
-    )
+    chosen = form.is_valid()
     if chosen:
         old, new = form.cleaned_data["da"], form.cleaned_data["a"]
     elif len(versions) >= 2:
@@ -251,6 +249,7 @@ def diff(request, pk: int):
         "old": old,
         "new": new,
         "diff_invalid": form.is_bound and not chosen,
+        "diff_form": DiffForm.showing(post, versions, old=old, new=new, prefix_ids=False),
         "changes": selectors.diff_versions(post, old=old, new=new) if old else None,
     }
     return render_page_or_partial(

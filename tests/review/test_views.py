@@ -1,5 +1,6 @@
 """The review pages and the in-place (htmx) actions, with their non-JS fallbacks."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -332,6 +333,30 @@ def test_the_diff_falls_back_to_the_last_two_versions_on_bad_input(editor_client
     body = response.content.decode()
     assert "Versioni non valide" in body
     assert "Nuovo" in body and "Vecchio" in body
+    # The selects show the pair actually compared, not what was typed.
+    da = re.search(r'<select name="da" class="form-select" id="diff-da">(.*?)</select>', body, re.S)
+    a = re.search(r'<select name="a" class="form-select" id="diff-a">(.*?)</select>', body, re.S)
+    assert re.findall(r'<option value="(\d)" selected>', da.group(1)) == ["1"]
+    assert re.findall(r'<option value="(\d)" selected>', a.group(1)) == ["2"]
+
+
+def test_the_history_compares_the_last_two_saves_with_ids_of_its_post(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor, title="Vecchio titolo")
+    _edit(post, title="Nuovo titolo")
+
+    body = editor_client.get(reverse("review:history", args=[post.pk]), **HTMX).content.decode()
+
+    required = (
+        ' <span aria-hidden="true">*</span><span class="visually-hidden">(obbligatorio)</span>'
+    )
+    assert (
+        f'<label class="form-label" for="diff-{post.pk}-da">Dalla versione{required}</label>'
+        in body
+    )
+    assert (
+        f'<label class="form-label" for="diff-{post.pk}-a">Alla versione{required}</label>' in body
+    )
+    assert '<option value="1" selected>' in body and '<option value="2" selected>' in body
 
 
 def test_the_diff_only_reads_the_posts_own_history(editor_client, editor):

@@ -1,7 +1,7 @@
 from django import template
 
 from apps.review import selectors
-from apps.review.forms import CommentForm
+from apps.review.forms import CommentForm, DiffForm
 from apps.review.selectors import review_state
 
 register = template.Library()
@@ -48,3 +48,10 @@ def post_changes_since_approval(post):
 def comment_form_for(post, form=None):
     """The form the view sent back with its errors, or an empty one for ``post``."""
     return form or CommentForm.for_post(post)
+
+
+@register.simple_tag
+def diff_form_for(post, versions):
+    """The history's "compare" form: the last two saves selected."""
+    old, new = (versions[1].number, versions[0].number) if len(versions) >= 2 else (None, None)
+    return DiffForm.showing(post, versions, old=old, new=new, prefix_ids=True)
