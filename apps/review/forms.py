@@ -19,6 +19,26 @@ class CommentForm(forms.Form):
         return cls(data, auto_id=f"comment-{post.pk}-%s")
 
 
+class RequestChangesForm(forms.Form):
+    """What the approver asks the author to change. The rule (a comment is required) is the
+    service's (``services.request_changes``); this form only draws the field, keeping what was
+    typed and the service's refusal tied to it."""
+
+    comment = forms.CharField(
+        label=_("Cosa va cambiato"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("L'autore riceve il commento per email e lo trova nella discussione del post."),
+    )
+
+    @classmethod
+    def for_post(cls, post, *, typed: str = "", error: str = "") -> "RequestChangesForm":
+        form = cls(initial={"comment": typed}, auto_id=f"changes-{post.pk}-%s")
+        if error:
+            form.errors["comment"] = form.error_class([error])
+        return form
+
+
 class DiffForm(forms.Form):
     """Two saved versions of a post to compare (``versions``: ``selectors.versions_of``)."""
 

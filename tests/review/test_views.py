@@ -178,8 +178,11 @@ def test_requesting_changes_without_a_comment_keeps_the_post_in_review(approver_
     assert "commento è obbligatorio" in body
     # The error is tied to the field it is about.
     assert 'aria-invalid="true"' in body
-    assert f'aria-describedby="changes-help-{post.pk} changes-error-{post.pk}"' in body
-    assert f'<div id="changes-error-{post.pk}" class="invalid-feedback d-block">Scrivi' in body
+    described = f"changes-{post.pk}-comment_helptext changes-{post.pk}-comment_error"
+    assert f'aria-describedby="{described}"' in body
+    assert (
+        f'<div id="changes-{post.pk}-comment_error" class="invalid-feedback d-block">Scrivi' in body
+    )
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
 
 
