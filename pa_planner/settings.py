@@ -144,7 +144,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "crispy_forms",
-    "crispy_bootstrap5",
     "simple_history",
     "axes",
     "django_otp",
@@ -358,8 +357,10 @@ FILE_UPLOAD_HANDLERS = [
 MAX_IMAGE_PIXELS = env.int("PA_PLANNER_MAX_IMAGE_PIXELS", default=40_000_000)
 
 # --- Forms --------------------------------------------------------------------------------
-CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap5",)
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The project's own pack (templates/bootstrap_italia/, docs/forms.md): every field accessible
+# the same way, with Bootstrap Italia's classes.
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap_italia",)
+CRISPY_TEMPLATE_PACK = "bootstrap_italia"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Email --------------------------------------------------------------------------------

@@ -4,10 +4,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import AccessibleFormMixin
 
-
-class OtpCodeForm(AccessibleFormMixin, forms.Form):
+class OtpCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Codice"),
         max_length=16,
@@ -49,14 +47,13 @@ def _italian_new_password_fields(form) -> None:
     }
 
 
-class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
+class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _italian_new_password_fields(self)
-        self._describe_fields()
 
 
-class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _italian_new_password_fields(self)
@@ -65,10 +62,9 @@ class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
             **self.error_messages,
             "password_incorrect": _("La password attuale non è corretta: scrivila di nuovo."),
         }
-        self._describe_fields()
 
 
-class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
+class PasswordResetForm(auth_forms.PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Email")

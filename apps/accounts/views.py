@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +17,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from apps.core import ratelimit
+from apps.core.http import safe_next
 
 from . import mfa, security
 from .client_ip import client_ip
@@ -29,15 +29,6 @@ from .forms import (
     SetPasswordForm,
 )
 from .mail import remember_language
-
-
-def _safe_next(request, default: str = "home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -59,7 +50,7 @@ def locked_out(request, original_response=None, credentials=None):
 def mfa_verify(request):
     """The second step of every login for whoever has a device."""
     if request.user.is_verified():
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request, reverse("home")))
     form = OtpCodeForm(request.POST or None)
     status = 200
     # for_verify locks the devices (SELECT … FOR UPDATE) so a code cannot be spent twice by
@@ -68,7 +59,7 @@ def mfa_verify(request):
         devices = list(devices_for_user(request.user, for_verify=True))
         if not devices:
             security.remember_devices(request, request.user)
-            return redirect(_safe_next(request))
+            return redirect(safe_next(request, reverse("home")))
         if request.method == "POST" and form.is_valid():
             code = form.cleaned_data["code"]
             for device in devices:
@@ -76,17 +67,16 @@ def mfa_verify(request):
                 if allowed and device.verify_token(code):
                     otp_login(request, device)
                     security.mark_identity_confirmed(request)
-                    return redirect(_safe_next(request))
+                    return redirect(safe_next(request, reverse("home")))
             form.add_error(
                 "code",
                 _("Codice non valido o scaduto. Dopo vari errori i tentativi vengono rallentati."),
             )
-            form._describe_fields()
             status = 400
     return render(
         request,
         "accounts/mfa_verify.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {"form": form, "next": safe_next(request)},
         status=status,
     )
 
@@ -118,7 +108,6 @@ def mfa_setup(request):
             if allowed
             else _("Troppi codici sbagliati di fila: aspetta qualche secondo e riprova."),
         )
-        form._describe_fields()
         status = 400
     return render(
         request,
@@ -161,7 +150,7 @@ def recovery_codes(request):
 @require_http_methods(["GET", "POST"])
 def reauth(request):
     """Confirm the password (or an MFA code) again, then go back where the user was."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request, reverse("home"))
     if request.method == "POST":
         if security.confirm_identity(
             request,

@@ -33,17 +33,6 @@ class AuditFilterForm(forms.Form):
             (code, f"{action_label(code)} ({code})" if action_label(code) != code else code)
             for code in known_actions()
         ]
-        for name, field in self.fields.items():
-            css = "form-select" if name in ("chi", "azione") else "form-control"
-            field.widget.attrs["class"] = css
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
 
     # Dates far from today cannot name an entry, and at the edges of the calendar the
     # conversion to a time range overflows.

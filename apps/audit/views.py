@@ -1,11 +1,10 @@
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from apps.accounts.access import require_capability
+from apps.core.http import render_page_or_partial
 
 from . import csv_export
 from .forms import AuditFilterForm
@@ -30,13 +29,8 @@ def entry_list(request):
     query.pop("pagina", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     # The filter pushes its URL into the history: when htmx restores that URL without a cached
-    # copy it asks for the whole page, and the browser must not reuse one answer for the other.
-    if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, "audit/list.html#results", context)
-    else:
-        response = render(request, "audit/list.html", context)
-    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
-    return response
+    # copy it asks for the whole page (render_page_or_partial knows).
+    return render_page_or_partial(request, "audit/list.html", "audit/list.html#results", context)
 
 
 @require_GET

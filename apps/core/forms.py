@@ -1,11 +1,12 @@
-"""Form helpers shared by every area: Bootstrap Italia classes and accessible errors.
+"""Form helpers shared by every area (docs/forms.md).
 
-Pair ``AccessibleFormMixin`` with ``templates/includes/field.html``: the template gives the help
-text the id ``<auto_id>_helptext`` and the error text ``<auto_id>_error`` (Django's own names,
-so a prefixed form keeps unique ids), and the mixin points each widget at them.
+Forms are drawn by the crispy-forms template pack ``templates/bootstrap_italia/``
+(``{{ form|crispy }}``, or ``{{ form.x|as_crispy_field }}`` where a page lays fields out
+itself), which gives every field its label, required marker, help and error texts tied to it.
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 def date_input(**attrs) -> forms.DateInput:
@@ -29,12 +30,13 @@ def widget_css_class(widget: forms.Widget) -> str | None:
 
 
 class AccessibleFormMixin:
-    """Bootstrap classes on every widget; help and error text tied to their fields.
+    """Bootstrap classes on every widget, for the pages that still draw a widget with
+    ``{{ field }}`` instead of the template pack (the post editor and the channel form, through
+    ``templates/planning/includes/field.html``). The pack sets the same classes by itself.
 
-    After validation a field with errors gets ``aria-invalid="true"`` and an
-    ``aria-describedby`` naming its help text first, then its error text (the order a screen
-    reader reads them). Choice groups (radio buttons, checkbox lists) are described on their
-    ``<fieldset>`` by the template instead.
+    The accessible attributes need nothing here: Django gives a widget
+    ``aria-describedby="<id>_helptext <id>_error"`` and ``aria-invalid="true"`` when it is drawn
+    (``BoundField.build_widget_attrs``), the ids the template pack gives those texts.
     """
 
     def __init__(self, *args, **kwargs):
@@ -43,36 +45,40 @@ class AccessibleFormMixin:
             css = widget_css_class(field.widget)
             if css:
                 field.widget.attrs.setdefault("class", css)
-        self._describe_fields()
 
-    def _describe_fields(self) -> None:
-        errors = getattr(self, "_errors", None) or {}
-        for name, field in self.fields.items():
-            attrs = field.widget.attrs
-            auto_id = self._field_id(name)
-            if field.widget.is_hidden or not auto_id:
-                continue
-            ids = []
-            if field.help_text:
-                ids.append(f"{auto_id}_helptext")
-            if name in errors:
-                ids.append(f"{auto_id}_error")
-                attrs["aria-invalid"] = "true"
-            else:
-                attrs.pop("aria-invalid", None)
-            if ids and not field.widget.use_fieldset:
-                attrs["aria-describedby"] = " ".join(ids)
-            else:
-                attrs.pop("aria-describedby", None)
 
-    def _field_id(self, name: str) -> str:
-        """``BoundField.auto_id`` without creating (and caching) the bound field: a subclass
-        may still replace the field after this mixin's ``__init__``."""
-        auto_id, html_name = self.auto_id, self.add_prefix(name)
-        if auto_id and "%s" in str(auto_id):
-            return str(auto_id) % html_name
-        return html_name if auto_id else ""
+# The widest id any supported database stores (a signed 64-bit integer): SQLite raises
+# OverflowError (a 500) on larger ones in an IN (...) query instead of finding nothing.
+MAX_DB_ID = 2**63 - 1
 
-    def full_clean(self):
-        super().full_clean()
-        self._describe_fields()
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses, as a field error and before any query, more than
+    ``max_choices`` ids (a forged request listing a million ids would otherwise become one
+    enormous ``IN (...)``) and ids outside the database's integer range."""
+
+    default_max_choices = 500
+
+    def __init__(self, queryset, *, max_choices: int | None = None, **kwargs):
+        super().__init__(queryset, **kwargs)
+        self.max_choices = max_choices or self.default_max_choices
+
+    def _check_values(self, value):
+        if len(value) > self.max_choices:
+            raise forms.ValidationError(
+                _("Troppe voci scelte: al massimo %(n)s."),
+                code="too_many",
+                params={"n": self.max_choices},
+            )
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except (TypeError, ValueError):
+                continue  # not a number: Django's own check reports it
+            if abs(number) > MAX_DB_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)

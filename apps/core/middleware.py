@@ -1,16 +1,13 @@
 """Middleware of the UI kit."""
 
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from .http import is_same_site
 
 
 def _same_site_referer(request) -> str:
     referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return referer
-    return ""
+    return referer if is_same_site(request, referer) else ""
 
 
 class MethodNotAllowedPageMiddleware:

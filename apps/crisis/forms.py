@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.channels.models import Channel
-from apps.core.forms import AccessibleFormMixin
+from apps.core.forms import BoundedModelMultipleChoiceField
 from apps.planning.models import ContentCategory
 
 from .models import Blackout
@@ -11,11 +11,11 @@ from .models import Blackout
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ScopeField(forms.ModelMultipleChoiceField):
+class ScopeField(BoundedModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
-class ScopeForm(AccessibleFormMixin, forms.Form):
+class ScopeForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Canali coinvolti"),
         choices=[("all", _("Tutti i canali")), ("chosen", _("Solo i canali scelti"))],
@@ -46,7 +46,7 @@ class DeclareCrisisForm(ScopeForm):
     field_order = ["reason", "scope", "channels"]
 
 
-class EndCrisisForm(AccessibleFormMixin, forms.Form):
+class EndCrisisForm(forms.Form):
     note = forms.CharField(
         label=_("Nota di chiusura"),
         max_length=4000,
@@ -55,7 +55,7 @@ class EndCrisisForm(AccessibleFormMixin, forms.Form):
     )
 
 
-class RescheduleForm(AccessibleFormMixin, forms.Form):
+class RescheduleForm(forms.Form):
     planned_at = forms.DateTimeField(
         label=_("Nuova data e ora"),
         widget=DATETIME_INPUT,
@@ -80,7 +80,7 @@ BULK_ACTIONS = [
 ]
 
 
-class BulkForm(AccessibleFormMixin, forms.Form):
+class BulkForm(forms.Form):
     action = forms.ChoiceField(label=_("Azione"), choices=BULK_ACTIONS)
     posts = forms.TypedMultipleChoiceField(label=_("Post"), coerce=int, choices=())
     planned_at = forms.DateTimeField(
@@ -107,7 +107,7 @@ class BulkForm(AccessibleFormMixin, forms.Form):
         return data
 
 
-class BlackoutForm(AccessibleFormMixin, forms.ModelForm):
+class BlackoutForm(forms.ModelForm):
     channels = ScopeField(
         label=_("Canali coinvolti"),
         queryset=Channel.objects.all(),

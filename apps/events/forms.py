@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import images
-from apps.core.forms import AccessibleFormMixin, date_input, time_input
+from apps.core.forms import date_input, time_input
 from apps.core.validators import WebURLField
 
 from .ical import clean_text, is_ambiguous
@@ -136,7 +136,7 @@ def _series_clash(start: datetime, end: datetime, until: date) -> datetime | Non
     return None
 
 
-class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
+class EventForm(WhenMixin, forms.Form):
     title = forms.CharField(label=_("Titolo"), max_length=200)
     category = forms.ModelChoiceField(
         label=_("Categoria"), queryset=active_categories(), empty_label=None
@@ -347,7 +347,7 @@ class EventForm(AccessibleFormMixin, WhenMixin, forms.Form):
         return fields
 
 
-class PostponeForm(AccessibleFormMixin, WhenMixin, forms.Form):
+class PostponeForm(WhenMixin, forms.Form):
     start_date = forms.DateField(
         label=_("Nuova data di inizio"), required=False, widget=date_input()
     )
@@ -375,7 +375,7 @@ class PostponeForm(AccessibleFormMixin, WhenMixin, forms.Form):
         return data
 
 
-class PublicFilterForm(AccessibleFormMixin, forms.Form):
+class PublicFilterForm(forms.Form):
     categoria = forms.ChoiceField(label=_("Categoria"), required=False)
     dal = forms.DateField(label=_("Dal"), required=False, widget=date_input())
     al = forms.DateField(label=_("Al"), required=False, widget=date_input())
@@ -407,7 +407,7 @@ class PublicFilterForm(AccessibleFormMixin, forms.Form):
         return data
 
 
-class ManageFilterForm(AccessibleFormMixin, forms.Form):
+class ManageFilterForm(forms.Form):
     q = forms.CharField(label=_("Cerca"), required=False, max_length=100)
     stato = forms.ChoiceField(
         label=_("Stato"), required=False, choices=[("", _("Tutti"))] + EventStatus.choices

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
-    patch_vary_headers,
 )
 from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
+from apps.core.http import render_page_or_partial
 
 from . import feeds, ical, services, structured_data
 from .forms import EventForm, ManageFilterForm, PostponeForm, PublicFilterForm
@@ -106,12 +106,9 @@ def public_list(request):
         "query": query.urlencode(),
         "shortcuts": _shortcuts(today, category, first_day, last_day),
     }
-    template = "events/public_list.html"
-    if request.htmx:
-        template += "#results"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_page_or_partial(
+        request, "events/public_list.html", "events/public_list.html#results", context
+    )
 
 
 @require_safe

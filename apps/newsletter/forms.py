@@ -1,15 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import AccessibleFormMixin
-
 CONSENT_TEXT = _(
     "Ho letto l'informativa sul trattamento dei dati personali e acconsento a ricevere "
     "la newsletter del Comune all'indirizzo indicato."
 )
 
 
-class SubscribeForm(AccessibleFormMixin, forms.Form):
+class SubscribeForm(forms.Form):
     email = forms.EmailField(
         label=_("Indirizzo email"),
         max_length=254,

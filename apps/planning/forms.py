@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.channels.models import Channel
 from apps.channels.selectors import connection_problem
 from apps.core import images
-from apps.core.forms import AccessibleFormMixin
+from apps.core.forms import AccessibleFormMixin, BoundedModelMultipleChoiceField
 from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
 
@@ -29,35 +29,13 @@ MAX_TEXT_LENGTH = MAX_CHECKED_LENGTH
 DESCRIPTION_MAX_LENGTH = 1_000
 
 
-# The widest id any supported database stores (a signed 64-bit integer): SQLite raises
-# OverflowError on larger ones in an IN (...) query instead of finding nothing.
-MAX_DB_ID = 2**63 - 1
-
-
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A multiple choice of rows whose ids out of the database's range are a field error."""
+class ChannelsField(BoundedModelMultipleChoiceField):
+    """The post's channels. One that cannot publish says so beside its name (it stays
+    selectable: its posts wait until someone connects it)."""
 
     def label_from_instance(self, obj):
-        if isinstance(obj, Channel):
-            # The editor sees at once a channel that cannot publish (it is still selectable:
-            # its posts wait until someone connects it).
-            problem = connection_problem(obj)
-            return f"{obj} ({problem})" if problem else str(obj)
-        return super().label_from_instance(obj)
-
-    def _check_values(self, value):
-        for pk in value:
-            try:
-                number = int(str(pk))
-            except (TypeError, ValueError):
-                continue  # the parent reports it as an invalid choice
-            if abs(number) > MAX_DB_ID:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)
+        problem = connection_problem(obj)
+        return f"{obj} ({problem})" if problem else str(obj)
 
 
 # Plans further ahead are typing slips (a year 9999 would also overflow later date arithmetic).
@@ -101,7 +79,7 @@ class PostForm(AccessibleFormMixin, forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("Ora italiana."),
     )
-    channels = BoundedModelMultipleChoiceField(
+    channels = ChannelsField(
         label=_("Canali"),
         queryset=Channel.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -444,7 +422,7 @@ class CalendarFilterForm(forms.Form):
         }
 
 
-class CategoryForm(AccessibleFormMixin, forms.ModelForm):
+class CategoryForm(forms.ModelForm):
     colour = forms.CharField(
         label=_("Colore"),
         max_length=7,

@@ -7,15 +7,14 @@ from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.channels.models import Channel
+from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
 from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
 from apps.slots.selectors import occurrences_between
@@ -142,21 +141,11 @@ def _calendar_context(request, params: QueryDict) -> dict:
 
 @require_GET
 @require_capability("plan")
-@vary_on_headers("HX-Request")
 def calendar_view(request):
     context = _calendar_context(request, request.GET)
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "planning/calendar.html#calendar-body", context)
-    return render(request, "planning/calendar.html", context)
-
-
-def _next_url(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return render_page_or_partial(
+        request, "planning/calendar.html", "planning/calendar.html#calendar-body", context
+    )
 
 
 @require_POST
@@ -165,7 +154,7 @@ def post_reschedule(request, pk):
     """Move a post: the "Sposta" form (no JS) and drag and drop (htmx) both post here."""
     post = get_post_for_user(request, pk, for_edit=True)
     form = RescheduleForm(request.POST)
-    target = _next_url(request, reverse("planning:calendar"))
+    target = safe_next(request, reverse("planning:calendar"))
     if form.is_valid():
         try:
             reschedule_post(
@@ -241,7 +230,6 @@ def post_duplicate(request, pk):
 
 @require_GET
 @require_capability("plan")
-@vary_on_headers("HX-Request")
 def post_detail(request, pk):
     """The post; for htmx (the review actions' ``postChanged`` event) only its summary."""
     post = get_post_for_user(request, pk)
@@ -263,10 +251,13 @@ def post_detail(request, pk):
         "can_edit": can_manage_post(request.user, post),
         "editable": post.status
         in {PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED, PostStatus.PAUSED},
+        "duplicate_form": DuplicateForm(
+            auto_id="dup-%s", initial={"ora": timezone.localtime(post.planned_at).time()}
+        ),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "planning/post_detail.html#post-summary", context)
-    return render(request, "planning/post_detail.html", context)
+    return render_page_or_partial(
+        request, "planning/post_detail.html", "planning/post_detail.html#post-summary", context
+    )
 
 
 def _image_dicts(formset) -> list[dict]:

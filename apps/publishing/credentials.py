@@ -120,14 +120,7 @@ class CredentialForm(forms.Form):
         ),
         max_length=4000,
         strip=True,
-        widget=forms.PasswordInput(
-            render_value=False,
-            attrs={
-                "class": "form-control",
-                "autocomplete": "off",
-                "aria-describedby": "id_secret_help",
-            },
-        ),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
 
     def __init__(self, *args, kind: str = "", **kwargs):
@@ -147,13 +140,6 @@ class CredentialForm(forms.Form):
                 )
             )
         return secret
-
-    def full_clean(self):
-        super().full_clean()
-        if "secret" in self.errors:
-            attrs = self.fields["secret"].widget.attrs
-            attrs["aria-invalid"] = "true"
-            attrs["aria-describedby"] = "id_secret_help id_secret_error"
 
 
 # --- Views --------------------------------------------------------------------------------

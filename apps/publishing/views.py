@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
+from apps.core.http import safe_next
 from apps.planning.access import can_manage_post
 
 from . import selectors, services
@@ -38,12 +39,7 @@ def _delivery_for_action(request, pk: int, *, author_may: bool) -> Delivery:
 
 
 def _back(request, delivery: Delivery):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("publishing:overview")
+    return redirect(safe_next(request, reverse("publishing:overview")))
 
 
 def _authors_action(request, pk: int, action, done: str):

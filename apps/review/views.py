@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
+from apps.core.http import render_page_or_partial, safe_next
 from apps.planning.access import can_manage_post, get_post_for_user
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError
@@ -22,12 +21,7 @@ HISTORY_TEMPLATE = "review/includes/post_history.html"
 
 def _return_to(request, post: Post) -> str:
     """Where the non-JS fallback goes back to: the page the form was on, if it is ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return post.get_absolute_url()
+    return safe_next(request, post.get_absolute_url())
 
 
 @require_GET
@@ -191,16 +185,9 @@ def _int(value) -> int | None:
 # --- History: comments, versions, audit -------------------------------------------------------
 
 
-def _varying(response):
-    """One URL answers with a fragment (htmx) or a page: caches must keep them apart."""
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
 def _history_response(request, post: Post, **extra):
     context = {"post": post, "return_to": _return_to(request, post), **extra}
-    template = HISTORY_TEMPLATE if request.htmx else "review/post.html"
-    return _varying(render(request, template, context))
+    return render_page_or_partial(request, "review/post.html", HISTORY_TEMPLATE, context)
 
 
 @require_GET
@@ -213,7 +200,7 @@ def history(request, pk: int):
 @require_capability("plan")
 def comment(request, pk: int):
     post = get_post_for_user(request, pk)
-    form = CommentForm(request.POST)
+    form = CommentForm.for_post(post, request.POST)
     if form.is_valid():
         try:
             services.add_comment(post, by=request.user, body=form.cleaned_data["body"])
@@ -236,11 +223,9 @@ def diff(request, pk: int):
     """A readable diff between any two saved versions (``?da=<id>&a=<id>``)."""
     post = get_post_for_user(request, pk)
     versions = selectors.versions_of(post)
-    form = DiffForm(request.GET or None)
+    form = DiffForm(request.GET or None, versions=versions)
     old = new = None
-    chosen = form.is_valid() and max(form.cleaned_data["da"], form.cleaned_data["a"]) <= len(
-        versions
-    )
+    chosen = form.is_valid()
     if chosen:
         old, new = form.cleaned_data["da"], form.cleaned_data["a"]
     elif len(versions) >= 2:
@@ -251,10 +236,12 @@ def diff(request, pk: int):
         "old": old,
         "new": new,
         "diff_invalid": form.is_bound and not chosen,
+        "diff_form": DiffForm.showing(post, versions, old=old, new=new, prefix_ids=False),
         "changes": selectors.diff_versions(post, old=old, new=new) if old else None,
     }
-    template = "review/diff.html#diff-result" if request.htmx else "review/diff.html"
-    return _varying(render(request, template, context))
+    return render_page_or_partial(
+        request, "review/diff.html", "review/diff.html#diff-result", context
+    )
 
 
 # --- Office settings ------------------------------------------------------------------------

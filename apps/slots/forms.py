@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
 from apps.channels.models import Channel
-from apps.core.forms import AccessibleFormMixin, date_input, time_input
+from apps.core.forms import BoundedModelMultipleChoiceField, date_input, time_input
 from apps.planning.models import TEXT_MAX_LENGTH, ContentCategory
 
 from .models import Slot
@@ -35,26 +35,7 @@ PLAUSIBLE_DATE = [
 DST_HOUR_START, DST_HOUR_END = time(2, 0), time(3, 0)
 
 
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses ids beyond a 64-bit integer before querying: SQLite raises OverflowError (a 500)
-    on ``pk__in=[99999999999999999999]``, where a single-object lookup is handled by Django."""
-
-    def _check_values(self, value):
-        for pk in value:
-            try:
-                number = int(str(pk))
-            except ValueError:
-                continue  # not a number: Django's own check reports it
-            if not -(2**63) <= number < 2**63:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)
-
-
-class RecurrenceForm(AccessibleFormMixin, forms.Form):
+class RecurrenceForm(forms.Form):
     """The recurrence edited as choices, never as RRULE text."""
 
     frequency = forms.ChoiceField(
@@ -243,7 +224,7 @@ class SlotForm(RecurrenceForm, forms.ModelForm):
             )
 
 
-class SkipForm(AccessibleFormMixin, forms.Form):
+class SkipForm(forms.Form):
     reason = forms.CharField(
         label=_("Motivo"),
         max_length=200,
@@ -251,7 +232,7 @@ class SkipForm(AccessibleFormMixin, forms.Form):
     )
 
 
-class AdherencePeriodForm(AccessibleFormMixin, forms.Form):
+class AdherencePeriodForm(forms.Form):
     """The period of the adherence figures: the last N weeks, or from/to dates."""
 
     settimane = forms.TypedChoiceField(

@@ -3,12 +3,12 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.access import require_capability
+from apps.core.http import safe_next
 
 from . import services
 from .forms import AdherencePeriodForm, RecurrenceForm, SkipForm, SlotForm
@@ -47,15 +47,6 @@ def _occurrence_at(request) -> datetime | None:
     if timezone.is_naive(value) or value.year not in OCCURRENCE_YEARS:
         return None
     return value
-
-
-def _next_url(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def _adherence_period(form: AdherencePeriodForm, now: datetime) -> tuple[datetime, datetime]:
@@ -177,7 +168,7 @@ def slot_preview(request):
 
 
 def _done(request, slot: Slot, url: str | None = None):
-    target = _next_url(request, url or slot.get_absolute_url())
+    target = safe_next(request, url or slot.get_absolute_url())
     if request.htmx:
         return HttpResponseClientRedirect(target)
     return redirect(target)
@@ -230,7 +221,7 @@ def skip(request, pk):
         "slot": slot,
         "occurrence": occurrence,
         "form": form,
-        "next": _next_url(request, ""),
+        "next": safe_next(request, ""),
     }
     return render(request, "slots/skip.html", context)
 

@@ -154,7 +154,7 @@ def test_a_secret_with_spaces_or_line_breaks_inside_is_refused_on_its_field(
     assert not ChannelCredential.objects.filter(channel=channel).exclude(secret="").exists()
     content = response.content.decode()
     assert 'id="id_secret_error"' in content
-    assert 'aria-describedby="id_secret_help id_secret_error"' in content
+    assert 'aria-describedby="id_secret_helptext id_secret_error"' in content
     assert pasted not in content
 
 

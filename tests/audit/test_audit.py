@@ -159,7 +159,7 @@ def test_a_date_out_of_range_is_reported_on_its_field(approver_client):
     response = approver_client.get(reverse("audit:list"), {"al": "9999-12-31"})
 
     assert response.context["form"].errors["al"] == ["Scegli una data tra il 1900 e il 9998."]
-    assert 'aria-describedby="id_al-error"' in response.content.decode()
+    assert 'aria-describedby="id_al_error"' in response.content.decode()
     assert len(response.context["page"].object_list) == 1
 
 
@@ -178,6 +178,18 @@ def test_the_list_is_paginated_newest_first(approver_client):
     assert list(first.context["page"].object_list)[0] == entries[-1]
     assert len(first.context["page"].object_list) == 50
     assert list(second.context["page"].object_list) == entries[4::-1]
+
+
+def test_the_pages_are_linked_keeping_the_filters(approver_client):
+    for n in range(55):
+        _entry(summary=f"voce {n}")
+
+    body = approver_client.get(reverse("audit:list"), {"azione": "post.approved"}).content
+    html = body.decode()
+
+    assert '<nav class="pagination-wrapper" aria-label="Pagine del registro">' in html
+    assert 'href="?azione=post.approved&amp;pagina=2">Successiva</a>' in html
+    assert "Pagina 1 di 2" in html
 
 
 def test_the_list_escapes_what_users_wrote(approver_client):

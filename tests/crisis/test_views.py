@@ -82,6 +82,10 @@ def test_ending_needs_a_note_and_leads_to_the_recovery_screen(approver_client, a
     refused = approver_client.post(reverse("crisis:end"), {"note": ""})
     assert refused.status_code == 400
     assert selectors.open_crisis() is not None
+    page = refused.content.decode()
+    assert "data-error-summary" in page
+    assert '<a href="#id_note" data-error-link>Nota di chiusura: ' in page
+    assert 'aria-describedby="id_note_helptext id_note_error"' in page
 
     response = approver_client.post(reverse("crisis:end"), {"note": "Allerta rientrata"})
     assert response.status_code == 302
@@ -394,6 +398,20 @@ def test_a_double_submit_of_declare_and_end_is_a_message_not_a_second_action(app
     assert AuditEntry.objects.filter(action="crisis.ended").count() == 1
 
 
+def test_a_scope_of_chosen_channels_without_channels_is_summarised_above_the_form(
+    approver_client, approver, channels
+):
+    services.declare_crisis(by=approver, reason="Allerta")
+
+    response = approver_client.post(reverse("crisis:change_scope"), {"scope": "chosen"})
+
+    page = response.content.decode()
+    assert "data-error-summary" in page
+    assert "Scegli almeno un canale" in page
+    assert '<fieldset class="mb-3" aria-describedby="scope_channels_error">' in page
+    assert '<a href="#scope_channels_0" data-error-link>' in page
+
+
 def test_a_second_end_with_an_empty_note_does_not_rerender_a_closed_crisis(approver_client):
     response = approver_client.post(reverse("crisis:end"), {"note": ""})
 
@@ -477,3 +495,38 @@ def test_the_recovery_screen_runs_the_same_queries_for_one_or_many_posts(
         return len(queries)
 
     assert queries_with(1) == queries_with(2)  # 1 paused post, then 3
+
+
+FORGED_CHANNEL_LISTS = pytest.mark.parametrize(
+    "channel_ids",
+    [["9" * 30], [str(2**63)], [str(n) for n in range(1, 602)]],
+    ids=["30 digits", "2**63", "601 ids"],
+)
+
+
+@FORGED_CHANNEL_LISTS
+def test_a_forged_crisis_scope_is_a_field_error_not_a_server_error(approver_client, channel_ids):
+    response = approver_client.post(
+        reverse("crisis:declare"),
+        {"reason": "Allerta", "scope": "chosen", "channels": channel_ids},
+    )
+
+    assert response.status_code == 400 and selectors.open_crisis() is None
+    assert 'id="id_channels_error"' in response.content.decode()
+
+
+@FORGED_CHANNEL_LISTS
+def test_a_forged_blackout_scope_is_a_field_error_not_a_server_error(admin_client_, channel_ids):
+    response = admin_client_.post(
+        reverse("crisis:blackout_create"),
+        {
+            "kind": "electoral",
+            "reason": "Elezioni",
+            "starts_at": "2030-05-01T00:00",
+            "ends_at": "2030-05-03T00:00",
+            "channels": channel_ids,
+        },
+    )
+
+    assert response.status_code == 400 and not Blackout.objects.exists()
+    assert 'id="id_channels_error"' in response.content.decode()

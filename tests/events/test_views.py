@@ -82,6 +82,19 @@ def test_an_htmx_filter_request_gets_only_the_results(client, cultura):
     assert "HX-Request" in response["Vary"]
 
 
+def test_going_back_to_a_filtered_url_without_htmx_cache_gets_the_whole_page(client, cultura):
+    make_event(category=cultura, title="Mostra", starts_at=_soon())
+    response = client.get(
+        "/eventi/",
+        {"categoria": "cultura"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert page.count("<h1") == 1 and "Mostra" in page
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
 def test_the_filters_are_a_labelled_fieldset_and_the_count_is_announced(client, cultura):
     make_event(category=cultura, title="Mostra", starts_at=_soon())
     make_event(category=cultura, title="Teatro", starts_at=_soon(days=4))

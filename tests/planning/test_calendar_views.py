@@ -153,6 +153,20 @@ def test_htmx_navigation_returns_only_the_calendar_body(editor_client):
     assert "<html" not in body
 
 
+def test_going_back_to_a_pushed_calendar_url_without_htmx_cache_gets_the_whole_page(
+    editor_client,
+):
+    response = editor_client.get(
+        CALENDAR + "?vista=mese&data=2030-03-01",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert body.lstrip().lower().startswith("<!doctype html>")
+    assert '<div id="calendar-body"' in body
+    assert response["Vary"].startswith("HX-Request, HX-Boosted, HX-History-Restore-Request")
+
+
 def test_open_slot_occurrences_are_shown_as_placeholders(editor_client, editor):
     from tests.slots.factories import SlotFactory
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
@@ -30,3 +31,18 @@ def test_a_review_action_in_place_triggers_the_event_the_summary_listens_to(edit
         reverse("review:submit", args=[post.pk]), headers={"HX-Request": "true"}
     )
     assert response["HX-Trigger"] == "postChanged"
+
+
+def test_the_copy_form_has_required_labelled_fields_and_the_post_time(editor_client, editor):
+    post = PostFactory(author=editor, channels=[ChannelFactory(name="Facebook")])
+    local = timezone.localtime(post.planned_at)
+
+    body = editor_client.get(reverse("planning:post_detail", args=[post.pk])).content.decode()
+
+    required = (
+        ' <span aria-hidden="true">*</span><span class="visually-hidden">(obbligatorio)</span>'
+    )
+    assert f'<label class="form-label" for="dup-data">Nuova data{required}</label>' in body
+    assert f'<label class="form-label" for="dup-ora">Nuova ora{required}</label>' in body
+    assert f'value="{local:%H:%M}"' in body and 'id="dup-ora"' in body
+    assert body.count('class="form-control" required id="dup-') == 2

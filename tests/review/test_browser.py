@@ -38,7 +38,7 @@ def test_an_approver_approves_and_sends_back_from_the_queue_in_place(
     assert page.url.endswith("/revisione/")  # no full page load: swapped in place
 
     block = page.locator(f"#post-actions-{second.pk}")
-    block.get_by_label("Cosa va cambiato (obbligatorio)").fill("Manca l'orario del sabato.")
+    block.get_by_label("Cosa va cambiato").fill("Manca l'orario del sabato.")
     block.get_by_role("button", name="Chiedi modifiche").click()
     page.get_by_text("Modifiche richieste: l'autore riceverà").wait_for()
 

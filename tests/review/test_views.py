@@ -1,5 +1,6 @@
 """The review pages and the in-place (htmx) actions, with their non-JS fallbacks."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -177,8 +178,11 @@ def test_requesting_changes_without_a_comment_keeps_the_post_in_review(approver_
     assert "commento è obbligatorio" in body
     # The error is tied to the field it is about.
     assert 'aria-invalid="true"' in body
-    assert f'aria-describedby="changes-help-{post.pk} changes-error-{post.pk}"' in body
-    assert f'<div id="changes-error-{post.pk}" class="invalid-feedback d-block">Scrivi' in body
+    described = f"changes-{post.pk}-comment_helptext changes-{post.pk}-comment_error"
+    assert f'aria-describedby="{described}"' in body
+    assert (
+        f'<div id="changes-{post.pk}-comment_error" class="invalid-feedback d-block">Scrivi' in body
+    )
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
 
 
@@ -252,7 +256,21 @@ def test_an_empty_comment_keeps_the_form_with_an_error(editor_client, editor):
 
     body = response.content.decode()
     assert 'aria-invalid="true"' in body
+    assert f'aria-describedby="comment-{post.pk}-body_error"' in body
+    assert f'<div id="comment-{post.pk}-body_error" class="invalid-feedback d-block">' in body
     assert post.comments.count() == 0
+
+
+def test_a_comment_too_long_is_kept_with_its_error(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor)
+    text = "Troppo lungo <b>x</b> " * 400
+
+    response = editor_client.post(reverse("review:comment", args=[post.pk]), {"body": text}, **HTMX)
+
+    body = response.content.decode()
+    assert f'id="comment-{post.pk}-body"' in body
+    assert "Troppo lungo &lt;b&gt;x&lt;/b&gt; Troppo lungo" in body
+    assert 'aria-invalid="true"' in body and post.comments.count() == 0
 
 
 def test_the_history_lists_the_posts_audit_entries(editor_client, editor, approver):
@@ -318,6 +336,30 @@ def test_the_diff_falls_back_to_the_last_two_versions_on_bad_input(editor_client
     body = response.content.decode()
     assert "Versioni non valide" in body
     assert "Nuovo" in body and "Vecchio" in body
+    # The selects show the pair actually compared, not what was typed.
+    da = re.search(r'<select name="da" class="form-select" id="diff-da">(.*?)</select>', body, re.S)
+    a = re.search(r'<select name="a" class="form-select" id="diff-a">(.*?)</select>', body, re.S)
+    assert re.findall(r'<option value="(\d)" selected>', da.group(1)) == ["1"]
+    assert re.findall(r'<option value="(\d)" selected>', a.group(1)) == ["2"]
+
+
+def test_the_history_compares_the_last_two_saves_with_ids_of_its_post(editor_client, editor):
+    post = post_in(S.DRAFT, author=editor, title="Vecchio titolo")
+    _edit(post, title="Nuovo titolo")
+
+    body = editor_client.get(reverse("review:history", args=[post.pk]), **HTMX).content.decode()
+
+    required = (
+        ' <span aria-hidden="true">*</span><span class="visually-hidden">(obbligatorio)</span>'
+    )
+    assert (
+        f'<label class="form-label" for="diff-{post.pk}-da">Dalla versione{required}</label>'
+        in body
+    )
+    assert (
+        f'<label class="form-label" for="diff-{post.pk}-a">Alla versione{required}</label>' in body
+    )
+    assert '<option value="1" selected>' in body and '<option value="2" selected>' in body
 
 
 def test_the_diff_only_reads_the_posts_own_history(editor_client, editor):

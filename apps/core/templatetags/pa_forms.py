@@ -1,13 +1,35 @@
-"""The error summary shown above a form after a failed save (templates/includes/error_summary.html).
+"""Tags of the form template pack (templates/bootstrap_italia/) and the error summary.
 
-Each field error becomes a link to its field, so a person can jump from the summary straight to
+``field_widget`` and ``choice_input`` draw a widget with its Bootstrap Italia class, so a form
+needs no mixin to look right; the accessible attributes (``aria-describedby`` naming the help
+and error texts, ``aria-invalid``) are Django's own (``BoundField.build_widget_attrs``).
+
+The error summary shown above a form after a failed save (templates/includes/error_summary.html):
+each field error becomes a link to its field, so a person can jump from the summary straight to
 what needs fixing (WCAG 3.3.1); errors that belong to no visible field are listed as text.
 """
 
 from django import forms, template
 from django.utils.translation import gettext as _
 
+from apps.core.forms import widget_css_class
+
 register = template.Library()
+
+
+@register.simple_tag
+def field_widget(field: forms.BoundField) -> str:
+    """The field's widget, with the Bootstrap class of its kind unless it names its own."""
+    css = None if field.field.widget.attrs.get("class") else widget_css_class(field.field.widget)
+    return field.as_widget(attrs={"class": css} if css else None)
+
+
+@register.simple_tag
+def choice_input(choice) -> str:
+    """One radio button or checkbox of a group (a ``BoundWidget``), without its label."""
+    attrs = {"class": "form-check-input", **choice.data["attrs"]}
+    context = {"widget": {**choice.data, "attrs": attrs, "wrap_label": False}}
+    return choice.parent_widget._render(choice.template_name, context, choice.renderer)
 
 
 def _form_items(form: forms.BaseForm, group: str = "") -> list[dict]:

@@ -1,6 +1,7 @@
 from django import template
 
 from apps.review import selectors
+from apps.review.forms import CommentForm, DiffForm, RequestChangesForm
 from apps.review.selectors import review_state
 
 register = template.Library()
@@ -41,3 +42,22 @@ def post_audit(post):
 @register.simple_tag
 def post_changes_since_approval(post):
     return selectors.changes_since_approval(post)
+
+
+@register.simple_tag
+def comment_form_for(post, form=None):
+    """The form the view sent back with its errors, or an empty one for ``post``."""
+    return form or CommentForm.for_post(post)
+
+
+@register.simple_tag
+def diff_form_for(post, versions):
+    """The history's "compare" form: the last two saves selected."""
+    old, new = (versions[1].number, versions[0].number) if len(versions) >= 2 else (None, None)
+    return DiffForm.showing(post, versions, old=old, new=new, prefix_ids=True)
+
+
+@register.simple_tag
+def request_changes_form_for(post, typed="", error=""):
+    """The "request changes" form of ``post``, with what was typed and the refusal, if any."""
+    return RequestChangesForm.for_post(post, typed=typed or "", error=error or "")
