@@ -4,14 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import AccessibleFormMixin, date_input
+from apps.core.forms import date_input
 
 from .enums import Scope
 
 MAX_YEARS = 2
 
 
-class TokenForm(AccessibleFormMixin, forms.Form):
+class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Nome"),
         max_length=100,
