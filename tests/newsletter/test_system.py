@@ -63,12 +63,13 @@ def test_a_post_goes_out_by_newsletter_and_on_the_website_once_at_its_time(
     ]
     text = "Da lunedì 10 marzo apre il nuovo sportello unico per le attività produttive."
     post = PostFactory(
-        title="Nuovo SUAP",
+        title="[interno] SUAP",
         base_text=text,
         status=PostStatus.APPROVED,
         planned_at=timezone.now() + timedelta(seconds=2),
         channels=channels,
     )
+    post.variants.update(public_title="Nuovo SUAP")
     schedule_deliveries(post=post)
 
     def states():
@@ -84,4 +85,4 @@ def test_a_post_goes_out_by_newsletter_and_on_the_website_once_at_its_time(
         assert 0 <= (delivery.sending_started_at - delivery.due_at).total_seconds() < 5
     feed = ET.fromstring(client.get(reverse("website_feed:atom")).content)
     titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed]
-    assert "Nuovo SUAP" in titles
+    assert "Nuovo SUAP" in titles and "[interno] SUAP" not in titles
