@@ -4,14 +4,20 @@
 
 Creates a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set) with
 8 channels and, in one month, first 50 posts (the baseline) and then 2,000 posts (two or three
-channels each). For the month, week and list views it prints queries per request and the
-median and p95 time, next to the median time of a minimal Django view (an HttpResponse through
-the same middleware) measured in the same run. Queries must not grow with the posts; time
-grows with what is rendered. Not a test; the figures are indicative of this machine.
+channels each). For the month, week and list views it prints queries per request, the
+median and p95 wall time, the median CPU time of the process and the part of it spent in the
+kernel, next to the median time of a minimal Django view (an HttpResponse through the same
+middleware) measured in the same run. Queries must not grow with the posts; time grows with
+what is rendered. Not a test; the figures are indicative of this machine.
+
+To compare with an earlier version, run this same file from a copy of that version's tree
+(``git archive <commit> | tar -x -C /tmp/old``), alternating runs, and compare medians:
+docs/calendar.md ("Speed of the month view") records the last comparison.
 """
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -81,24 +87,37 @@ def _fill(total: int, author, channels, categories) -> None:
     Variant.objects.bulk_create(variants, batch_size=1000)
 
 
-def _measure(client: Client, url: str, rounds: int) -> tuple[int, float, float, float]:
-    """Queries, median and p95 wall time, median CPU time of this process (ms).
+def _measure(client: Client, url: str, rounds: int) -> tuple[int, float, float, float, float]:
+    """Queries, median and p95 wall time, median CPU time of this process and the median
+    share of it spent in the kernel (ms).
 
     CPU time is printed too because wall time on a shared machine includes other processes.
+    The kernel's share (page faults, reads of the database file) varies from one process to
+    the next far more than the Python work does: compare the user time too.
+    Queries: the fewest of the rounds, since the stall banner's check (cached for 15 s) adds a
+    few to whichever request finds its answer expired, which on a slow run is any of them.
     """
     client.get(url)  # warm-up: template loading, caches
-    timings, cpu, queries = [], [], 0
+    timings, cpu, system, queries = [], [], [], []
     for _ in range(rounds):
         with CaptureQueriesContext(connection) as ctx:
             start, start_cpu = time.perf_counter(), time.process_time()
+            start_system = resource.getrusage(resource.RUSAGE_SELF).ru_stime
             response = client.get(url)
             timings.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
+            system.append((resource.getrusage(resource.RUSAGE_SELF).ru_stime - start_system) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx.captured_queries)
+        queries.append(len(ctx.captured_queries))
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return queries, statistics.median(timings), p95, statistics.median(cpu)
+    return (
+        min(queries),
+        statistics.median(timings),
+        p95,
+        statistics.median(cpu),
+        statistics.median(system),
+    )
 
 
 def main() -> None:
@@ -128,7 +147,7 @@ def main() -> None:
         client.force_login(author)
 
         print(f"Database: {connection.vendor}; {args.rounds} requests per figure (ms).")
-        q, base_median, base_p95, base_cpu = _measure(client, "/_bench/minimal", args.rounds)
+        q, base_median, base_p95, base_cpu, _ = _measure(client, "/_bench/minimal", args.rounds)
         print(
             f"minimal view: median {base_median:.1f} ms, p95 {base_p95:.1f} ms, "
             f"cpu {base_cpu:.1f} ms, {q} queries"
@@ -140,14 +159,14 @@ def main() -> None:
                 results[(total, name)] = _measure(client, url, args.rounds)
         print(
             f"{'view':<6} {'posts':>6} {'queries':>8} {'median':>9} {'p95':>9} {'cpu':>8} "
-            f"{'×minimal':>9}"
+            f"{'of it sys':>9} {'×minimal':>9}"
         )
-        for (total, name), (queries, median, p95, cpu) in sorted(
+        for (total, name), (queries, median, p95, cpu, system) in sorted(
             results.items(), key=lambda item: (item[0][1], item[0][0])
         ):
             print(
                 f"{name:<6} {total:>6} {queries:>8} {median:>8.1f}  {p95:>8.1f} {cpu:>8.1f} "
-                f"{median / base_median:>9.0f}"
+                f"{system:>9.1f} {median / base_median:>9.0f}"
             )
         for name in VIEWS:
             small, large = results[(args.baseline, name)], results[(args.posts, name)]
