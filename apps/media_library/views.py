@@ -288,7 +288,7 @@ def focal_point(request, pk: int):
         return render(
             request,
             "media_library/detail.html#focal-status",
-            {"asset": asset, "focal_form": form},
+            {"asset": asset, "focal_form": form, "focal_saved": form.is_valid()},
             status=200 if form.is_valid() else 400,
         )
     return redirect(asset.get_absolute_url())

@@ -1,0 +1,112 @@
+"""The library in a real browser: axe-core on every page, the focal point set by click and by
+keyboard, the upload form without JavaScript tricks."""
+
+import pytest
+
+from apps.media_library import services
+from apps.media_library.models import Asset
+from tests.browser import conftest as harness
+from tests.factories import PostFactory
+from tests.media_library.conftest import jpeg_bytes, upload
+
+pytestmark = pytest.mark.browser
+
+browser = harness.browser
+context = harness.context
+page = harness.page
+role_groups = harness.role_groups
+editor_user = harness.editor_user
+login = harness.login
+assert_no_axe_violations = harness.assert_no_axe_violations
+heading_problems = harness.heading_problems
+
+
+@pytest.fixture
+def library(editor_user):
+    used = services.add_asset(
+        upload=upload(jpeg_bytes(size=(400, 300), colour=(200, 40, 40))),
+        by=editor_user,
+        alt_text="Bancarelle della sagra in piazza",
+        credits="Ufficio stampa",
+        tag_names=["sagra"],
+        collection_name="Sagra d'autunno 2026",
+    ).asset
+    services.attach_asset(post=PostFactory(title="Sagra d'autunno"), asset=used, by=editor_user)
+    bare = services.add_asset(
+        upload=upload(jpeg_bytes(size=(300, 400), colour=(40, 40, 200))), by=editor_user
+    ).asset
+    services.make_renditions(asset_id=used.pk)
+    return {"used": used, "bare": bare}
+
+
+def test_every_library_page_passes_axe(page, editor_user, library):
+    login(page, editor_user)
+    failures = []
+    for url in [
+        "/libreria/",
+        "/libreria/?vista=elenco",
+        "/libreria/?q=sagra&kind=image&usage=used",
+        "/libreria/carica/",
+        f"/libreria/{library['used'].pk}/",
+        f"/libreria/{library['bare'].pk}/",
+        f"/libreria/{library['used'].pk}/elimina/",
+        f"/libreria/{library['bare'].pk}/elimina/",
+    ]:
+        response = page.goto(url)
+        if response.status >= 400:
+            failures.append(f"{url}: HTTP {response.status}")
+            continue
+        failures.extend(f"{url}: {problem}" for problem in heading_problems(page))
+        try:
+            assert_no_axe_violations(page)
+        except AssertionError as error:
+            failures.append(f"{url}: {error}")
+    assert failures == [], "\n".join(failures)
+
+
+def test_the_focal_point_by_keyboard(page, editor_user, library):
+    asset = library["used"]
+    login(page, editor_user)
+    page.goto(f"/libreria/{asset.pk}/")
+    field = page.get_by_label("Da sinistra (%)")
+    field.focus()
+    field.fill("")
+    page.keyboard.type("30")
+    page.get_by_label("Dall'alto (%)").focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("70")
+    page.keyboard.press("Enter")  # submits the focal point form (htmx)
+    page.locator("#focal-status").get_by_text(
+        "Punto focale salvato: 30% da sinistra, 70% dall'alto."
+    ).wait_for()
+    asset.refresh_from_db()
+    assert (asset.focal_x, asset.focal_y) == (0.3, 0.7)
+    assert_no_axe_violations(page)
+
+
+def test_the_focal_point_by_clicking_the_image(page, editor_user, library):
+    asset = library["used"]
+    login(page, editor_user)
+    page.goto(f"/libreria/{asset.pk}/")
+    image = page.locator(".media-focal-image")
+    box = image.bounding_box()
+    image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
+    page.locator("#focal-status").get_by_text("Punto focale salvato: 25% da sinistra").wait_for()
+    asset.refresh_from_db()
+    assert asset.focal_x == pytest.approx(0.25, abs=0.02)
+    assert asset.focal_y == pytest.approx(0.5, abs=0.02)
+    assert page.get_by_label("Da sinistra (%)").input_value() == str(round(asset.focal_x * 100))
+
+
+def test_uploading_two_files_with_the_plain_form(page, editor_user, tmp_path):
+    first, second = tmp_path / "uno.jpg", tmp_path / "due.jpg"
+    first.write_bytes(jpeg_bytes(colour=(10, 200, 10)))
+    second.write_bytes(jpeg_bytes(colour=(200, 200, 10)))
+    login(page, editor_user)
+    page.goto("/libreria/carica/")
+    page.get_by_label("File da caricare").set_input_files([str(first), str(second)])
+    page.get_by_label("Testo alternativo").fill("Il parco comunale")
+    page.get_by_role("button", name="Carica", exact=True).click()
+    page.get_by_text("2 file caricati nella libreria.").wait_for()
+    assert Asset.objects.filter(alt_text="Il parco comunale").count() == 2
+    assert_no_axe_violations(page)
