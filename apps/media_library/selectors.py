@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
@@ -103,3 +104,30 @@ def posts_after_rights_expiry(*, asset: Asset | None = None) -> QuerySet[Post]:
         .exclude(status=PostStatus.CANCELLED)
         .order_by("planned_at", "pk")
     )
+
+
+PICKER_LIMIT = 24
+
+
+def assets_for_picker(*, q: str, selected_ids: list[int]) -> list[Asset]:
+    """What a post can use: the assets already chosen first (so a search never loses them),
+    then up to ``PICKER_LIMIT`` usable ones (alt text written, rights not expired) matching
+    the words of ``q``."""
+    base = Asset.objects.select_related("collection").order_by("-uploaded_at", "-id")
+    chosen = list(base.filter(pk__in=selected_ids)) if selected_ids else []
+    candidates = base.exclude(alt_text="").exclude(pk__in=[a.pk for a in chosen])
+    candidates = candidates.filter(
+        Q(rights_expire_on__isnull=True) | Q(rights_expire_on__gte=timezone.localdate())
+    )
+    for word in q.split()[:8]:
+        candidates = candidates.filter(
+            Q(alt_text__icontains=word)
+            | Q(caption__icontains=word)
+            | Q(tags__name__icontains=word)
+            | Q(collection__name__icontains=word)
+        )
+    if q.split():
+        candidates = candidates.distinct()
+    order = {pk: n for n, pk in enumerate(selected_ids)}
+    chosen.sort(key=lambda a: order.get(a.pk, 0))
+    return chosen + list(candidates[:PICKER_LIMIT])

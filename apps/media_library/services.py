@@ -453,6 +453,52 @@ def detach_asset(*, post, asset: Asset, by) -> None:
             )
 
 
+def set_post_assets(*, post, asset_ids: list[int], by) -> list[PostAsset]:
+    """The post uses exactly these assets, in this order (what the picker submitted).
+
+    A newly chosen asset must be usable (alt text, rights not expired); one the post already
+    had stays even if its rights have expired since (the asset page flags the post).
+    Raises :class:`AssetRefused` naming the problem, and then changes nothing."""
+    wanted = list(dict.fromkeys(asset_ids))
+    with transaction.atomic():
+        assets = {a.pk: a for a in Asset.objects.filter(pk__in=wanted)}
+        current = {use.asset_id: use for use in PostAsset.objects.filter(post=post)}
+        missing = [pk for pk in wanted if pk not in assets]
+        if missing:
+            raise AssetRefused(_("Un file scelto non è più nella libreria."))
+        for pk in wanted:
+            if pk not in current:
+                problems = usable_problems(assets[pk])
+                if problems:
+                    raise AssetRefused(
+                        _("«%(name)s»: %(problems)s")
+                        % {"name": assets[pk], "problems": " ".join(problems)}
+                    )
+        removed = [pk for pk in current if pk not in wanted]
+        PostAsset.objects.filter(post=post, asset_id__in=removed).delete()
+        uses = []
+        for position, pk in enumerate(wanted):
+            use = current.get(pk)
+            if use is None:
+                use = PostAsset.objects.create(
+                    post=post, asset=assets[pk], position=position, added_by=by
+                )
+            elif use.position != position:
+                use.position = position
+                use.save(update_fields=["position"])
+            uses.append(use)
+        if removed or len(uses) != len(current) or any(pk not in current for pk in wanted):
+            record(
+                action="media.post_assets",
+                actor=by,
+                post_id=post.pk,
+                summary=_("File del post aggiornati."),
+                before={"assets": sorted(current)},
+                after={"assets": wanted},
+            )
+    return uses
+
+
 # --- Renditions -----------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ app_name = "media_library"
 urlpatterns = [
     path("", views.library, name="library"),
     path("carica/", views.upload, name="upload"),
+    path("scegli/", views.picker, name="picker"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/sostituisci/", views.replace, name="replace"),
     path("<int:pk>/punto-focale/", views.focal_point, name="focal_point"),

@@ -313,3 +313,33 @@ def delete(request, pk: int):
         {"asset": asset, "uses": uses},
         status=409 if request.method == "POST" else 200,
     )
+
+
+def _selected_ids(request) -> list[int]:
+    ids = []
+    for raw in request.GET.getlist("media_assets")[:50]:
+        try:
+            number = int(raw)
+        except ValueError:
+            continue
+        if 0 < number < 2**63:
+            ids.append(number)
+    return ids
+
+
+@require_GET
+@require_capability("plan")
+def picker(request):
+    """The picker's results (htmx), or a page holding the picker on its own (no JavaScript,
+    and the browser tests). The post editor includes ``media_library/includes/picker.html``."""
+    selected = _selected_ids(request)
+    context = {
+        "picker_assets": selectors.assets_for_picker(
+            q=request.GET.get("media_q", "")[:200], selected_ids=selected
+        ),
+        "picker_selected": selected,
+        "picker_query": request.GET.get("media_q", "")[:200],
+    }
+    if request.htmx:
+        return render(request, "media_library/includes/picker.html#picker-results", context)
+    return render(request, "media_library/picker.html", context)

@@ -39,6 +39,7 @@ ROWS = [
     Access("media_library:library"),
     Access("media_library:library", query="?q=municipio&kind=image&usage=unused&vista=elenco"),
     Access("media_library:upload"),
+    Access("media_library:picker", query="?media_q=municipio&media_assets=1"),
     # No file: the form answers 400 with its errors.
     Access(
         "media_library:upload",

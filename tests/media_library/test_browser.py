@@ -110,3 +110,30 @@ def test_uploading_two_files_with_the_plain_form(page, editor_user, tmp_path):
     page.get_by_text("2 file caricati nella libreria.").wait_for()
     assert Asset.objects.filter(alt_text="Il parco comunale").count() == 2
     assert_no_axe_violations(page)
+
+
+def test_the_picker_by_keyboard_keeps_the_choice_across_searches(page, editor_user, library):
+    services.add_asset(
+        upload=upload(jpeg_bytes(colour=(30, 160, 30))), by=editor_user, alt_text="Parco comunale"
+    )
+    login(page, editor_user)
+    page.goto("/libreria/scegli/")
+    assert_no_axe_violations(page)
+    search = page.get_by_label("Cerca nella libreria")
+    search.focus()
+    page.keyboard.type("parco")
+    park = page.get_by_label("Parco comunale")
+    park.wait_for()
+    page.get_by_label("Bancarelle della sagra in piazza").wait_for(state="detached")
+    page.keyboard.press("Tab")  # the search button
+    page.keyboard.press("Tab")  # the first result
+    page.keyboard.press("Space")
+    assert park.is_checked()
+
+    search.focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("sagra")
+    page.get_by_label("Bancarelle della sagra in piazza").wait_for()
+    # The chosen park is still there and still ticked.
+    assert page.get_by_label("Parco comunale").is_checked()
+    assert_no_axe_violations(page)
