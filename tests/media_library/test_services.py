@@ -314,3 +314,16 @@ def test_posts_planned_after_the_rights_expiry_are_flagged(uploader):
 
     assert list(selectors.posts_after_rights_expiry(asset=asset)) == [after]
     assert list(selectors.posts_after_rights_expiry()) == [after]
+
+
+def test_each_network_says_why_a_video_does_not_fit():
+    from apps.media_library.networks import MB, NETWORKS, video_problems
+
+    assert video_problems(NETWORKS["instagram"], size=10 * MB, seconds=2) == [
+        "Instagram accetta video lunghi almeno 3 secondi."
+    ]
+    assert video_problems(NETWORKS["x"], size=600 * MB, seconds=200) == [
+        "X accetta video fino a 512 MB.",
+        "X accetta video lunghi al massimo 140 secondi.",
+    ]
+    assert video_problems(NETWORKS["telegram"], size=49 * MB, seconds=3600) == []

@@ -12,7 +12,14 @@ from PIL import Image
 from apps.media_library import services
 from apps.media_library.models import Asset, PostAsset
 from tests.factories import PostFactory
-from tests.media_library.conftest import GPS_IFD, jpeg_bytes, png_bytes, stored_files, upload
+from tests.media_library.conftest import (
+    GPS_IFD,
+    jpeg_bytes,
+    png_bytes,
+    stored_files,
+    upload,
+    video_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +306,24 @@ def test_the_asset_page_shows_the_renditions_and_posts_after_rights_expiry(edito
     assert [p.pk for p in response.context["flagged"]] == [late.pk]
     assert "questi post sono previsti dopo" in response.content.decode()
     assert len([r for _limits, r in response.context["renditions"] if r]) == 7
+
+
+def test_a_video_upload_streams_to_disk_and_its_page_lists_each_networks_limits(
+    needs_ffmpeg, editor_client, tmp_path, settings
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # would keep it in memory otherwise
+    data = video_bytes(tmp_path, seconds=4, size="320x240")
+    response = editor_client.post(
+        UPLOAD,
+        {"files": [_file(data, "VID_0001.MOV")], "alt_text": "Prova", "licence": "comune"},
+    )
+    assert response.status_code == 302
+    asset = Asset.objects.get()
+    assert asset.kind == "video" and asset.poster.name.endswith("-poster.jpg")
+
+    page = editor_client.get(asset.get_absolute_url())
+    fit = {str(limits.label): problems for limits, problems in page.context["video_fit"]}
+    assert fit["X"] == []
+    assert fit["Instagram"] == []
+    body = page.content.decode()
+    assert "320 × 240 pixel, 4,0 secondi, codec h264." in body
