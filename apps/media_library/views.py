@@ -105,6 +105,11 @@ def library(request):
     return render(request, template, context)
 
 
+def _upload_template(request) -> str:
+    """The page, or the outcome of one file for the page's script (per-file progress)."""
+    return "media_library/upload.html" + ("#upload-item" if request.htmx else "")
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @require_capability("plan")
@@ -114,7 +119,7 @@ def upload(request):
             form = UploadForm(max_files=settings.MEDIA_MAX_FILES_PER_UPLOAD)
             return render(
                 request,
-                "media_library/upload.html",
+                _upload_template(request),
                 {"form": form, "too_big": _size_message()},
                 status=413,
             )
@@ -135,7 +140,7 @@ def _upload(request):
             form = UploadForm(max_files=settings.MEDIA_MAX_FILES_PER_UPLOAD)
             return render(
                 request,
-                "media_library/upload.html",
+                _upload_template(request),
                 {"form": form, "too_big": _size_message()},
                 status=413,
             )
@@ -159,6 +164,8 @@ def _upload(request):
                 else:
                     row["asset"], row["duplicate"] = added.asset, added.duplicate
                 results.append(row)
+            if request.htmx:  # one file sent by the page's script: its outcome only
+                return render(request, _upload_template(request), {"results": results})
             if results and all("error" not in row and not row["duplicate"] for row in results):
                 messages.success(
                     request,

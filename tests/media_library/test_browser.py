@@ -98,18 +98,65 @@ def test_the_focal_point_by_clicking_the_image(page, editor_user, library):
     assert page.get_by_label("Da sinistra (%)").input_value() == str(round(asset.focal_x * 100))
 
 
-def test_uploading_two_files_with_the_plain_form(page, editor_user, tmp_path):
+def _two_photos(tmp_path):
     first, second = tmp_path / "uno.jpg", tmp_path / "due.jpg"
     first.write_bytes(jpeg_bytes(colour=(10, 200, 10)))
-    second.write_bytes(jpeg_bytes(colour=(200, 200, 10)))
+    second.write_bytes(b"<html>not a photo</html>")
+    return [str(first), str(second)]
+
+
+def test_uploading_files_one_by_one_with_a_progress_bar_each(page, editor_user, tmp_path):
     login(page, editor_user)
     page.goto("/libreria/carica/")
-    page.get_by_label("File da caricare").set_input_files([str(first), str(second)])
+    page.get_by_label("File da caricare").set_input_files(_two_photos(tmp_path))
     page.get_by_label("Testo alternativo").fill("Il parco comunale")
     page.get_by_role("button", name="Carica", exact=True).click()
-    page.get_by_text("2 file caricati nella libreria.").wait_for()
-    assert Asset.objects.filter(alt_text="Il parco comunale").count() == 2
+
+    progress = page.locator("[data-media-progress]")
+    progress.get_by_text("rifiutato.").wait_for()
+    items = progress.locator("li")
+    assert items.count() == 2
+    assert items.nth(0).locator("progress").get_attribute("aria-label") == "Caricamento di uno.jpg"
+    assert "caricato: completa i dati" in items.nth(0).inner_text()
+    assert "non è un'immagine valida" in items.nth(1).inner_text()
+    assert [p.evaluate("bar => bar.value") for p in progress.locator("progress").all()] == [
+        100,
+        100,
+    ]
+    assert Asset.objects.filter(alt_text="Il parco comunale").count() == 1
     assert_no_axe_violations(page)
+
+
+def test_uploading_without_javascript_uses_the_plain_multi_file_form(
+    browser, live_server, editor_user, tmp_path
+):
+    plain = browser.new_context(base_url=live_server.url, locale="it-IT", java_script_enabled=False)
+    try:
+        page = plain.new_page()
+        login(page, editor_user)
+        page.goto("/libreria/carica/")
+        page.get_by_label("File da caricare").set_input_files(_two_photos(tmp_path))
+        page.get_by_role("button", name="Carica", exact=True).click()
+        page.get_by_role("heading", name="Esito del caricamento").wait_for()
+        assert "File 1: caricato: completa i dati" in " ".join(page.inner_text("main").split())
+        assert "File 2: rifiutato." in page.inner_text("main")
+        assert Asset.objects.count() == 1
+    finally:
+        plain.close()
+
+
+def test_a_form_error_with_javascript_falls_back_to_the_page_with_errors(
+    page, editor_user, tmp_path
+):
+    login(page, editor_user)
+    page.goto("/libreria/carica/")
+    page.get_by_label("File da caricare").set_input_files(_two_photos(tmp_path)[:1])
+    page.locator("#id_licence").select_option(label="Altra (specificare)")
+    page.get_by_label("Crediti (autore)").fill("Archivio storico")
+    page.get_by_role("button", name="Carica", exact=True).click()
+    page.get_by_text("Scrivi la licenza o l'accordo d'uso.").first.wait_for()
+    assert page.get_by_label("Crediti (autore)").input_value() == "Archivio storico"
+    assert Asset.objects.count() == 0
 
 
 def test_the_picker_by_keyboard_keeps_the_choice_across_searches(page, editor_user, library):

@@ -327,3 +327,29 @@ def test_a_video_upload_streams_to_disk_and_its_page_lists_each_networks_limits(
     assert fit["Instagram"] == []
     body = page.content.decode()
     assert "320 × 240 pixel, 4,0 secondi, codec h264." in body
+
+
+def test_the_pages_script_gets_one_files_outcome_only(editor_client, settings):
+    response = editor_client.post(
+        UPLOAD,
+        {"files": [_file(jpeg_bytes(), "a.jpg")], "licence": "comune"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    asset = Asset.objects.get()
+    assert response.content.decode().strip() == (
+        f'caricato: <a href="{asset.get_absolute_url()}">completa i dati</a>'
+    )
+
+    settings.MEDIA_MAX_REQUEST_BYTES = 100
+    too_big = editor_client.post(
+        UPLOAD,
+        {"files": [_file(jpeg_bytes(colour=(9, 99, 9)), "b.jpg")], "licence": "comune"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert too_big.status_code == 413
+    assert (
+        too_big.content.decode()
+        .strip()
+        .startswith('<strong class="text-danger">Caricamento troppo grande')
+    )
