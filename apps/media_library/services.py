@@ -29,6 +29,7 @@ from .models import Asset, Collection, PostAsset, Rendition, Tag
 from .networks import NETWORKS, NetworkLimits
 
 CHUNK = 1024 * 1024
+_STILL_IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
 
 
 class AssetRefused(ValueError):
@@ -79,6 +80,8 @@ def _looks_like_video(upload) -> bool:
     upload.seek(0)
     head = upload.read(12)
     upload.seek(0)
+    if head[4:8] == b"ftyp" and head[8:12] in _STILL_IMAGE_BRANDS:
+        return False  # HEIC/AVIF photos are ISO files too: Pillow refuses them with a message
     return head[4:8] in {b"ftyp", b"moov", b"wide", b"mdat", b"free", b"skip"}
 
 

@@ -327,3 +327,10 @@ def test_each_network_says_why_a_video_does_not_fit():
         "X accetta video lunghi al massimo 140 secondi.",
     ]
     assert video_problems(NETWORKS["telegram"], size=49 * MB, seconds=3600) == []
+
+
+def test_a_heic_photo_is_refused_as_an_image_format_not_probed_as_video(uploader, media_root):
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    with pytest.raises(services.AssetRefused, match="non è un'immagine valida"):
+        services.add_asset(upload=upload(heic, name="IMG_0001.HEIC"), by=uploader)
+    assert stored_files(media_root) == []
