@@ -157,6 +157,7 @@ def test_a_form_error_with_javascript_falls_back_to_the_page_with_errors(
     page.get_by_text("Scrivi la licenza o l'accordo d'uso.").first.wait_for()
     assert page.get_by_label("Crediti (autore)").input_value() == "Archivio storico"
     assert Asset.objects.count() == 0
+    assert_no_axe_violations(page)
 
 
 def test_the_picker_by_keyboard_keeps_the_choice_across_searches(page, editor_user, library):
