@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.channels",
     "apps.planning",
+    "apps.media_library",
     "apps.slots",
     "apps.review",
     "apps.publishing",
@@ -327,8 +328,37 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "staticfi
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads (post images, the media library) go through Django's storage API: the filesystem
+# under MEDIA_ROOT, or S3-compatible object storage (django-storages) when PA_PLANNER_S3_BUCKET
+# is set, so that several web and worker machines share one library.
+S3_BUCKET = env.str("PA_PLANNER_S3_BUCKET", default="")
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("PA_PLANNER_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PA_PLANNER_S3_REGION", default="") or None,
+            "access_key": env.str("PA_PLANNER_S3_ACCESS_KEY_ID", default="") or None,
+            # None: boto3's own chain (instance role, AWS_* variables).
+            "secret_key": (
+                env_required("PA_PLANNER_S3_SECRET_ACCESS_KEY")
+                if env.str("PA_PLANNER_S3_ACCESS_KEY_ID", default="")
+                else None
+            ),
+            "custom_domain": env.str("PA_PLANNER_S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("PA_PLANNER_S3_PREFIX", default="media"),
+            # Private objects behind signed URLs; never served with the uploader's type.
+            "default_acl": None,
+            "querystring_auth": env_bool("PA_PLANNER_S3_SIGNED_URLS", True),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, max-age=3600"},
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -355,6 +385,19 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Largest image in pixels (width × height): refused before decoding (apps/core/images.py).
 MAX_IMAGE_PIXELS = env.int("PA_PLANNER_MAX_IMAGE_PIXELS", default=40_000_000)
+# The media library (docs/media.md): its upload page streams files to disk and refuses a
+# request larger than MEDIA_MAX_REQUEST_BYTES before reading its body; each file is then
+# checked against its own limit.
+MEDIA_MAX_IMAGE_BYTES = env.int("PA_PLANNER_MEDIA_MAX_IMAGE_BYTES", default=20 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = env.int("PA_PLANNER_MEDIA_MAX_VIDEO_BYTES", default=500 * 1024 * 1024)
+MEDIA_MAX_VIDEO_SECONDS = env.int("PA_PLANNER_MEDIA_MAX_VIDEO_SECONDS", default=30 * 60)
+MEDIA_MAX_VIDEO_SIDE = env.int("PA_PLANNER_MEDIA_MAX_VIDEO_SIDE", default=4096)
+MEDIA_MAX_FILES_PER_UPLOAD = env.int("PA_PLANNER_MEDIA_MAX_FILES", default=20)
+MEDIA_MAX_REQUEST_BYTES = env.int(
+    "PA_PLANNER_MEDIA_MAX_REQUEST_BYTES", default=MEDIA_MAX_VIDEO_BYTES + 64 * 1024 * 1024
+)
+FFPROBE = env.str("PA_PLANNER_FFPROBE", default="ffprobe")
+FFMPEG = env.str("PA_PLANNER_FFMPEG", default="ffmpeg")
 
 # --- Forms --------------------------------------------------------------------------------
 # The project's own pack (templates/bootstrap_italia/, docs/forms.md): every field accessible

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("calendario/", include("apps.planning.urls")),
     path("rubriche/", include("apps.slots.urls")),
+    path("libreria/", include("apps.media_library.urls")),
     path("revisione/", include("apps.review.urls")),
     path("pubblicazione/credenziali/", include("apps.publishing.credentials_urls")),
     path("pubblicazione/feed/", include("apps.publishing.feed_urls")),

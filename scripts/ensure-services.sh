@@ -39,3 +39,11 @@ if ! port_open 6379; then
 fi
 port_open 6379 || { echo "Redis could not be started" >&2; exit 1; }
 echo "PostgreSQL and Redis are up."
+
+# The media library checks videos and extracts poster frames with Debian's ffmpeg
+# (ffprobe/ffmpeg); its tests run them for real.
+if ! command -v ffprobe >/dev/null || ! command -v ffmpeg >/dev/null; then
+  echo "ffmpeg is missing: installing it"
+  apt_install ffmpeg
+fi
+command -v ffprobe >/dev/null || { echo "ffmpeg could not be installed" >&2; exit 1; }

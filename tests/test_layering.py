@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"channels"},
     {"events", "newsletter"},
     {"planning"},
+    {"media_library"},
     {"crisis"},
     {"publishing"},
     {"slots"},

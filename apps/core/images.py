@@ -105,9 +105,9 @@ def reencoded(upload, formats=POST_FORMATS) -> tuple[bytes, str]:
         with _open(upload) as image:
             image.seek(0)  # an animation: its first frame
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            transparency = upright.info.get("transparency")
-            pixels = upright.copy()
+            # A new image either way (turned, or a copy): it outlives the file being closed.
+            pixels = ImageOps.exif_transpose(image)
+            transparency = pixels.info.get("transparency")
     except ImageRefused:
         raise
     except (OSError, SyntaxError, ValueError, EOFError):

@@ -12,6 +12,7 @@ DEMO_APPS = [
     "accounts",
     "channels",
     "planning",
+    "media_library",
     "events",
     "slots",
     "review",

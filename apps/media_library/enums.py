@@ -1,0 +1,16 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AssetKind(models.TextChoices):
+    IMAGE = "image", _("Immagine")
+    VIDEO = "video", _("Video")
+
+
+class Licence(models.TextChoices):
+    CC_BY = "cc-by", _("CC BY")
+    CC_BY_SA = "cc-by-sa", _("CC BY-SA")
+    CC0 = "cc0", _("CC0 (pubblico dominio)")
+    COMUNE = "comune", _("Proprietà del Comune")
+    INSTITUTIONAL = "istituzionale", _("Concessa per uso istituzionale")
+    OTHER = "altra", _("Altra (specificare)")

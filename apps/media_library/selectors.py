@@ -1,0 +1,133 @@
+"""Reads of the media library, each preloading what its page shows."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from apps.planning.enums import PostStatus
+from apps.planning.models import Post
+
+from .models import Asset, Collection, PostAsset, Tag
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    q: str = ""
+    kind: str = ""
+    tag: Tag | None = None
+    collection: Collection | None = None
+    uploader: object | None = None
+    uploaded_from: datetime.date | None = None
+    uploaded_to: datetime.date | None = None
+    usage: str = ""  # "used", "unused", or "" for both
+
+
+def assets_for_library(*, filters: LibraryFilters) -> QuerySet[Asset]:
+    assets = (
+        Asset.objects.select_related("uploaded_by", "collection")
+        .prefetch_related("tags")
+        .annotate(use_count=Count("uses", distinct=True))
+        .order_by("-uploaded_at", "-id")
+    )
+    if filters.q:
+        words = filters.q.split()
+        for word in words[:8]:
+            assets = assets.filter(
+                Q(alt_text__icontains=word)
+                | Q(caption__icontains=word)
+                | Q(credits__icontains=word)
+                | Q(tags__name__icontains=word)
+                | Q(collection__name__icontains=word)
+            )
+        assets = assets.distinct()
+    if filters.kind:
+        assets = assets.filter(kind=filters.kind)
+    if filters.tag is not None:
+        assets = assets.filter(tags=filters.tag)
+    if filters.collection is not None:
+        assets = assets.filter(collection=filters.collection)
+    if filters.uploader is not None:
+        assets = assets.filter(uploaded_by=filters.uploader)
+    if filters.uploaded_from or filters.uploaded_to:
+        assets = assets.annotate(day=TruncDate("uploaded_at"))
+        if filters.uploaded_from:
+            assets = assets.filter(day__gte=filters.uploaded_from)
+        if filters.uploaded_to:
+            assets = assets.filter(day__lte=filters.uploaded_to)
+    if filters.usage == "used":
+        assets = assets.filter(use_count__gt=0)
+    elif filters.usage == "unused":
+        assets = assets.filter(use_count=0)
+    return assets
+
+
+def uploaders() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(media_assets__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def asset_for_page(*, pk: int) -> Asset | None:
+    return (
+        Asset.objects.select_related("uploaded_by", "collection")
+        .prefetch_related("tags", "renditions")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def uses_of(*, asset: Asset) -> list[PostAsset]:
+    """Where the asset is used, soonest post first."""
+    return list(
+        PostAsset.objects.filter(asset=asset)
+        .select_related("post", "post__category")
+        .order_by("post__planned_at", "post_id")
+    )
+
+
+def posts_after_rights_expiry(*, asset: Asset | None = None) -> QuerySet[Post]:
+    """Posts not cancelled that are planned after the expiry of an asset they use (by the
+    Comune's calendar day): the rights will have ended when they go out. For one asset, or
+    across the library."""
+    uses = PostAsset.objects.filter(post__planned_at__date__gt=F("asset__rights_expire_on"))
+    if asset is not None:
+        uses = uses.filter(asset=asset)
+    return (
+        Post.objects.filter(pk__in=uses.values("post_id"))
+        .exclude(status=PostStatus.CANCELLED)
+        .order_by("planned_at", "pk")
+    )
+
+
+PICKER_LIMIT = 24
+
+
+def assets_for_picker(*, q: str, selected_ids: list[int]) -> list[Asset]:
+    """What a post can use: the assets already chosen first (so a search never loses them),
+    then up to ``PICKER_LIMIT`` usable ones (alt text written, rights not expired) matching
+    the words of ``q``."""
+    base = Asset.objects.select_related("collection").order_by("-uploaded_at", "-id")
+    chosen = list(base.filter(pk__in=selected_ids)) if selected_ids else []
+    candidates = base.exclude(alt_text="").exclude(pk__in=[a.pk for a in chosen])
+    candidates = candidates.filter(
+        Q(rights_expire_on__isnull=True) | Q(rights_expire_on__gte=timezone.localdate())
+    )
+    for word in q.split()[:8]:
+        candidates = candidates.filter(
+            Q(alt_text__icontains=word)
+            | Q(caption__icontains=word)
+            | Q(tags__name__icontains=word)
+            | Q(collection__name__icontains=word)
+        )
+    if q.split():
+        candidates = candidates.distinct()
+    order = {pk: n for n, pk in enumerate(selected_ids)}
+    chosen.sort(key=lambda a: order.get(a.pk, 0))
+    return chosen + list(candidates[:PICKER_LIMIT])

@@ -1,0 +1,111 @@
+// Media library, asset page: a click on the image sets the focal point. The two percentage
+// fields below the image stay the way to do it by keyboard (and without JavaScript); a click
+// fills them and submits the same form. The marker is placed through the CSSOM (no inline
+// style attributes: the CSP forbids them).
+(function () {
+  "use strict";
+
+  function place(marker, x, y) {
+    marker.style.left = (x * 100) + "%";
+    marker.style.top = (y * 100) + "%";
+  }
+
+  function wire(box) {
+    var image = box.querySelector(".media-focal-image");
+    var marker = box.querySelector(".media-focal-marker");
+    var form = document.querySelector("form[data-media-focal-form]");
+    if (!image || !marker || !form) { return; }
+    var fieldX = form.querySelector("input[name='x']");
+    var fieldY = form.querySelector("input[name='y']");
+    place(marker, parseFloat(marker.dataset.x) || 0.5, parseFloat(marker.dataset.y) || 0.5);
+
+    function fromFields() {
+      var x = Math.min(100, Math.max(0, parseInt(fieldX.value, 10) || 0));
+      var y = Math.min(100, Math.max(0, parseInt(fieldY.value, 10) || 0));
+      place(marker, x / 100, y / 100);
+    }
+    fieldX.addEventListener("input", fromFields);
+    fieldY.addEventListener("input", fromFields);
+
+    image.addEventListener("click", function (event) {
+      var rect = image.getBoundingClientRect();
+      var x = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
+      var y = Math.min(1, Math.max(0, (event.clientY - rect.top) / rect.height));
+      fieldX.value = Math.round(x * 100);
+      fieldY.value = Math.round(y * 100);
+      place(marker, x, y);
+      form.requestSubmit();
+    });
+  }
+
+  // Upload page: with JavaScript, the chosen files are sent one at a time, each with a progress
+  // bar and its own outcome (the server answers with that file's outcome only). Without it, or
+  // when the shared fields have an error (400), the plain multi-file form is submitted.
+  function wireUpload(form) {
+    var input = form.querySelector("input[type='file'][name='files']");
+    var list = document.querySelector("[data-media-progress]");
+    if (!input || !list || !window.FormData || !window.XMLHttpRequest) { return; }
+
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.plain === "1" || input.files.length === 0) { return; }
+      event.preventDefault();
+      var rows = Array.prototype.map.call(input.files, function (file) {
+        var item = document.createElement("li");
+        item.className = "list-group-item";
+        var name = document.createElement("span");
+        name.className = "d-block fw-semibold";
+        name.textContent = file.name;
+        var bar = document.createElement("progress");
+        bar.max = 100;
+        bar.value = 0;
+        bar.className = "media-progress";
+        bar.setAttribute("aria-label", form.dataset.uploadLabel + " " + file.name);
+        var outcome = document.createElement("div");
+        outcome.className = "small";
+        item.append(name, bar, outcome);
+        return { file: file, item: item, bar: bar, outcome: outcome };
+      });
+      list.replaceChildren.apply(list, rows.map(function (row) { return row.item; }));
+      list.hidden = false;
+      var next = 0;
+
+      function send() {
+        if (next >= rows.length) { input.value = ""; return; }
+        var row = rows[next];
+        next += 1;
+        var data = new FormData(form);
+        data.delete("files");
+        data.append("files", row.file);
+        var request = new XMLHttpRequest();
+        request.open("POST", form.action || window.location.href);
+        request.setRequestHeader("HX-Request", "true");
+        request.upload.addEventListener("progress", function (progress) {
+          if (progress.lengthComputable) {
+            row.bar.value = Math.round((progress.loaded * 100) / progress.total);
+          }
+        });
+        request.addEventListener("load", function () {
+          if (request.status === 400) {  // the shared fields: the server shows the errors
+            form.dataset.plain = "1";
+            form.requestSubmit();
+            return;
+          }
+          row.bar.value = 100;
+          row.outcome.innerHTML = request.responseText;  // rendered and escaped by the server
+          send();
+        });
+        request.addEventListener("error", function () {
+          row.outcome.textContent = form.dataset.networkError;
+          send();
+        });
+        request.send(data);
+      }
+      send();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-media-focal]").forEach(wire);
+    document.querySelectorAll("form[data-media-upload]").forEach(wireUpload);
+  });
+})();
