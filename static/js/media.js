@@ -91,7 +91,8 @@
             return;
           }
           row.bar.value = 100;
-          row.outcome.innerHTML = request.responseText;  // rendered and escaped by the server
+          // The server renders (and escapes) the outcome; htmx swaps it in as for any response.
+          htmx.swap(row.outcome, request.responseText, { swapStyle: "innerHTML" });
           send();
         });
         request.addEventListener("error", function () {
