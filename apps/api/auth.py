@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja.security import HttpBearer
 
 from apps.accounts.client_ip import client_ip
@@ -27,7 +28,11 @@ def _limit(key: str, limit: int) -> None:
         raise ApiProblem(
             429,
             _("Troppe richieste"),
-            _("Limite di %(n)s richieste ogni %(s)s secondi: riprova tra %(wait)s secondi.")
+            ngettext(
+                "Limite di %(n)s richieste ogni %(s)s secondi: riprova tra %(wait)s secondo.",
+                "Limite di %(n)s richieste ogni %(s)s secondi: riprova tra %(wait)s secondi.",
+                wait,
+            )
             % {"n": limit, "s": settings.API_RATE_LIMIT_WINDOW_SECONDS, "wait": wait},
             headers={"Retry-After": str(wait)},
         )

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.roles import Role
 from apps.audit.services import record
@@ -734,7 +735,12 @@ def warn_expiring_connections(*, now: datetime | None = None) -> int:
         record(
             action="channel.expiry_warned",
             obj=connection.channel,
-            summary=_("Il token scade tra meno di %(d)s giorni") % {"d": days},
+            summary=ngettext(
+                "Il token scade tra meno di %(d)s giorno",
+                "Il token scade tra meno di %(d)s giorni",
+                days,
+            )
+            % {"d": days},
             after={"days": days},
         )
         _send_expiry_warning(connection, days)
@@ -749,7 +755,11 @@ def _send_expiry_warning(connection: ChannelConnection, days: int) -> None:
     channel = connection.channel
     try:
         send_mail(
-            _("Canale da ricollegare entro %(d)s giorni: %(channel)s")
+            ngettext(
+                "Canale da ricollegare entro %(d)s giorno: %(channel)s",
+                "Canale da ricollegare entro %(d)s giorni: %(channel)s",
+                days,
+            )
             % {"d": days, "channel": channel.name},
             _(
                 "L'accesso del canale «%(channel)s» (%(account)s) scade il %(when)s e il "

@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps
 
 from apps.audit.services import record
@@ -40,7 +41,10 @@ class AssetInUse(Exception):
     """The asset is used by posts (``posts``) and cannot be deleted."""
 
     def __init__(self, posts):
-        super().__init__(_("Il file è usato da %(n)s post.") % {"n": len(posts)})
+        super().__init__(
+            ngettext("Il file è usato da %(n)s post.", "Il file è usato da %(n)s post.", len(posts))
+            % {"n": len(posts)}
+        )
         self.posts = posts
 
 

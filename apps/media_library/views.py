@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -169,7 +170,12 @@ def _upload(request):
             if results and all("error" not in row and not row["duplicate"] for row in results):
                 messages.success(
                     request,
-                    _("%(n)s file caricati nella libreria.") % {"n": len(results)},
+                    ngettext(
+                        "%(n)s file caricato nella libreria.",
+                        "%(n)s file caricati nella libreria.",
+                        len(results),
+                    )
+                    % {"n": len(results)},
                 )
                 return redirect("media_library:library")
     else:
