@@ -157,6 +157,10 @@ class PostIn(Schema):
     variant_texts: dict[int, str] = Field(
         default_factory=dict, description="testo per canale (id → testo); vuoto: il testo base"
     )
+    public_titles: dict[int, str] = Field(
+        default_factory=dict,
+        description="titolo pubblico per canale (id → titolo): sito, newsletter, LinkedIn con link",
+    )
     link: str = ""
     event: int | None = None
     notes: str = ""
@@ -173,6 +177,7 @@ class PostPatch(Schema):
     channels: list[int] | None = None
     base_text: str | None = None
     variant_texts: dict[int, str] | None = None
+    public_titles: dict[int, str] | None = None
     link: str | None = None
     event: int | None = None
     notes: str | None = None

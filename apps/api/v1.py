@@ -231,6 +231,7 @@ def create_post_route(request, payload: PostIn):
                 event=data["event"],
                 notes=data["notes"],
                 variant_texts=data["variant_texts"],
+                public_titles=data["public_titles"],
                 is_crisis_communication=data["is_crisis_communication"],
                 is_indispensable=data["is_indispensable"],
                 indispensable_reason=data["indispensable_reason"],
@@ -274,6 +275,7 @@ def update_post_route(request, post_id: int, payload: PostPatch):
                 indispensable_reason=data["indispensable_reason"],
                 channels=list(data["channels"]),
                 variant_texts=data["variant_texts"],
+                public_titles=data["public_titles"],
             )
         except StalePostError as exc:
             raise conflict(str(exc)) from None

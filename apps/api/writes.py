@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.roles import can
 from apps.events.forms import EventForm
 from apps.events.services import create_event, update_event
-from apps.planning.forms import PostForm, variant_field_name
+from apps.planning.forms import PostForm, public_title_field_name, variant_field_name
 
 from .problems import invalid
 
@@ -31,6 +31,8 @@ def _errors(form, names: dict) -> dict[str, list[str]]:
     for name, messages in form.errors.items():
         if name.startswith("variant_"):
             key = "variant_texts." + name.removeprefix("variant_")
+        elif name.startswith("public_title_"):
+            key = "public_titles." + name.removeprefix("public_title_")
         elif name == "__all__":
             key = "__all__"
         else:
@@ -74,16 +76,18 @@ def post_form(changes: dict, *, user, post=None) -> PostForm:
             raise invalid({"planned_at": [_("Indica il fuso orario, es. +01:00 o Z.")]})
         data["planned_date"], data["planned_time"] = _local_date_time(changes["planned_at"])
     chosen = {str(pk) for pk in data.get("channels") or []}
-    strays = sorted(str(pk) for pk in changes.get("variant_texts") or {} if str(pk) not in chosen)
+    strays = {
+        f"{kind}.{pk}": [_("Questo canale non è tra i canali del post.")]
+        for kind in ("variant_texts", "public_titles")
+        for pk in changes.get(kind) or {}
+        if str(pk) not in chosen
+    }
     if strays:
-        raise invalid(
-            {
-                f"variant_texts.{pk}": [_("Questo canale non è tra i canali del post.")]
-                for pk in strays
-            }
-        )
+        raise invalid(strays)
     for channel_id, text in (changes.get("variant_texts") or {}).items():
         data[variant_field_name(channel_id)] = text
+    for channel_id, title in (changes.get("public_titles") or {}).items():
+        data[public_title_field_name(channel_id)] = title
     for name, value in list(data.items()):
         if value is None:
             data[name] = ""

@@ -382,3 +382,32 @@ def test_the_audit_csv_says_which_token_a_write_came_through(
     assert rows[0][-1] == "tramite"
     assert rows[1][2] == "post.created"
     assert rows[1][-1].startswith("API: Intranet URP (token ")
+
+
+def test_a_website_post_needs_its_public_title_and_keeps_it(api, editor, make_token):
+    website = ChannelFactory(name="Sito", kind="website")
+    raw = make_token(editor, scopes=[Scope.WRITE_POSTS])
+
+    refused = api("POST", "/posts", raw, _post_body([website, website], variant_texts={}))
+    created = api(
+        "POST",
+        "/posts",
+        raw,
+        _post_body([website, website], variant_texts={}, public_titles={website.pk: "Anagrafe"}),
+    )
+
+    assert refused.status_code == 400
+    assert f"public_titles.{website.pk}" in refused.json()["errors"]
+    assert created.status_code == 201
+    post = Post.objects.get(pk=created.json()["id"])
+    assert [v.public_title for v in post.variants.all()] == ["Anagrafe"]
+    assert post.title == "Chiusura anagrafe"  # the internal title stays internal
+
+
+def test_a_public_title_for_a_channel_the_post_does_not_have_is_a_field_error(
+    api, editor, make_token, channels
+):
+    raw = make_token(editor, scopes=[Scope.WRITE_POSTS])
+    response = api("POST", "/posts", raw, _post_body(channels, public_titles={"999": "Titolo"}))
+    assert response.status_code == 400
+    assert "public_titles.999" in response.json()["errors"]
