@@ -29,7 +29,9 @@ def set_secret(*, channel: Channel, secret: str, by) -> ChannelCredential:
             action="credential.replaced" if had_secret else "credential.set",
             actor=by,
             obj=channel,
-            summary=_("Credenziale del canale %(channel)s impostata.") % {"channel": channel},
+            summary=lambda: (
+                _("Credenziale del canale %(channel)s impostata.") % {"channel": channel}
+            ),
             before={"secret_set": had_secret},
             after={"secret_set": True},
         )
@@ -68,7 +70,9 @@ def clear_secret(*, channel: Channel, by) -> None:
                 action="credential.cleared",
                 actor=by,
                 obj=channel,
-                summary=_("Credenziale del canale %(channel)s cancellata.") % {"channel": channel},
+                summary=lambda: (
+                    _("Credenziale del canale %(channel)s cancellata.") % {"channel": channel}
+                ),
                 before={"secret_set": True},
                 after={"secret_set": False},
             )
