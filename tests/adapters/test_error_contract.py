@@ -1,7 +1,8 @@
 """The error contract every network adapter keeps, against its local fake API
 (``tests/channel_servers/``): which answer becomes which error class.
 
-- the service refuses the token -> ``PermanentError`` with its status and its own words;
+- the service refuses the token -> ``PermanentError`` with its status and its own words, a
+  configuration problem (Graph's 400 with code 190 included);
 - rate limited -> ``TransientError`` carrying the wait the service asked for;
 - a server error, or a connection refused -> ``TransientError``;
 - no answer, or a dropped connection, after the request took effect -> ``UnknownOutcome``;
@@ -107,6 +108,7 @@ def test_a_refused_token_is_permanent_with_the_services_words(contract, server, 
 
     assert caught.value.status == contract.refused_token_status
     assert contract.refused_token_says in str(caught.value)
+    assert caught.value.is_configuration  # fixed in the channel's settings, then sent again
     assert server.items == []
 
 
