@@ -1,9 +1,11 @@
 import importlib
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from apps.accounts.roles import Role
+from apps.publishing.adapters import registry
 from tests.factories import UserFactory
 
 # Reference rows (each app's ``reference_data.seed``, which its data migration runs) that a
@@ -98,3 +100,16 @@ def approver_client(client, approver):
 def admin_client_(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def adapter_override():
+    """``adapter_override(adapter, kind=None)``: the registry answers ``adapter`` (or raises it,
+    if an exception) for ``kind``, or for every kind, until the test ends."""
+    with ExitStack() as stack:
+
+        def use(adapter, *, kind=None):
+            stack.enter_context(registry.override(adapter, kind=kind))
+            return adapter
+
+        yield use

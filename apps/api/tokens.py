@@ -79,8 +79,10 @@ def _create(*, user, kind, name, scopes, expires_at, by) -> tuple[ApiToken, str]
         action="api.token_created",
         actor=by,
         obj=token,
-        summary=_("Token «%(name)s» (%(kind)s) creato con permessi: %(scopes)s")
-        % {"name": token.name, "kind": token.get_kind_display(), "scopes": ", ".join(scopes)},
+        summary=lambda: (
+            _("Token «%(name)s» (%(kind)s) creato con permessi: %(scopes)s")
+            % {"name": token.name, "kind": token.get_kind_display(), "scopes": ", ".join(scopes)}
+        ),
         after={"scopes": scopes, "expires_at": expires_at.isoformat() if expires_at else None},
     )
     return token, raw
@@ -150,7 +152,7 @@ def revoke_token(*, token: ApiToken, by) -> ApiToken:
             action="api.token_revoked",
             actor=by,
             obj=token,
-            summary=_("Token «%(name)s» revocato") % {"name": token.name},
+            summary=lambda: _("Token «%(name)s» revocato") % {"name": token.name},
         )
     return token
 

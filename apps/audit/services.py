@@ -1,8 +1,10 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from .models import AuditEntry
 
@@ -10,6 +12,19 @@ from .models import AuditEntry
 # entry written meanwhile, by whichever service, says so. A context variable, not a parameter
 # of every service: the services stay the same for the web pages and the API.
 _via: ContextVar[str] = ContextVar("audit_via", default="")
+
+
+# An audit summary: text, or a callable that builds it. The register is the Comune's, so
+# translated words in it are in the site's language (``settings.LANGUAGE_CODE``), not in the
+# language of whoever acts: callers pass ``lambda: _("...") % {...}`` (or a lazy string) and
+# ``entry_for`` evaluates it under the site's language.
+Summary = str | Callable[[], str]
+
+
+def in_site_language(summary: Summary) -> str:
+    """The summary's text in ``settings.LANGUAGE_CODE``, whatever language is active."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(summary() if callable(summary) else summary)
 
 
 @contextmanager
@@ -28,7 +43,7 @@ def entry_for(
     actor=None,
     obj: models.Model | None = None,
     post_id: int | None = None,
-    summary: str = "",
+    summary: Summary = "",
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
@@ -38,7 +53,7 @@ def entry_for(
     entry = AuditEntry(
         action=action,
         actor=actor,
-        summary=summary,
+        summary=in_site_language(summary),
         before=before,
         after=after,
         post_id=post_id,
@@ -59,7 +74,7 @@ def record(
     actor=None,
     obj: models.Model | None = None,
     post_id: int | None = None,
-    summary: str = "",
+    summary: Summary = "",
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:

@@ -379,7 +379,7 @@ def save_connection(
             action="channel.connected" if created else "channel.reconnected",
             actor=by,
             obj=channel,
-            summary=_("Collegato come %(account)s") % {"account": connection.account_name},
+            summary=lambda: _("Collegato come %(account)s") % {"account": connection.account_name},
             after={
                 "account": connection.account_name,
                 "provider": provider.name,
@@ -735,12 +735,14 @@ def warn_expiring_connections(*, now: datetime | None = None) -> int:
         record(
             action="channel.expiry_warned",
             obj=connection.channel,
-            summary=ngettext(
-                "Il token scade tra meno di %(d)s giorno",
-                "Il token scade tra meno di %(d)s giorni",
-                days,
-            )
-            % {"d": days},
+            summary=lambda days=days: (
+                ngettext(
+                    "Il token scade tra meno di %(d)s giorno",
+                    "Il token scade tra meno di %(d)s giorni",
+                    days,
+                )
+                % {"d": days}
+            ),
             after={"days": days},
         )
         _send_expiry_warning(connection, days)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.audit.services import record
+from apps.audit.services import in_site_language, record
 from apps.crisis import selectors as crisis_selectors
 from apps.crisis.models import Crisis, CrisisState
 from apps.planning.enums import PostStatus
@@ -90,7 +90,7 @@ def declare_crisis(*, by, reason: str, channels=None) -> Crisis:
                     PostStatus.PAUSED,
                     by=by,
                     action="post.paused_by_crisis",
-                    note=_("Sospeso per la crisi: %(reason)s") % {"reason": reason[:200]},
+                    note=lambda: _("Sospeso per la crisi: %(reason)s") % {"reason": reason[:200]},
                 )
             except TransitionError as exc:  # changed meanwhile: the gate still holds it
                 logger.warning("Post %s not paused: %s", post.pk, exc)
@@ -121,7 +121,10 @@ def _stop_unpausable_deliveries(crisis: Crisis, *, by) -> list[int]:
     return stop_held_deliveries(
         scope=crisis_selectors.in_scope_filter(crisis, "variant__channel"),
         by=by,
-        reason=_("Fermato dalla crisi: riprova a mano quando è opportuno."),
+        # Stored as the delivery's error and in the register: in the site's language.
+        reason=in_site_language(
+            lambda: _("Fermato dalla crisi: riprova a mano quando è opportuno.")
+        ),
     )
 
 
@@ -187,7 +190,7 @@ def end_crisis(*, by, note: str) -> Crisis:
                     PostStatus.PAUSED,
                     by=by,
                     action="post.paused_by_crisis",
-                    note=_("Approvato o previsto durante la crisi: serve una decisione."),
+                    note=lambda: _("Approvato o previsto durante la crisi: serve una decisione."),
                 )
             except TransitionError as exc:
                 logger.warning("Post %s not paused: %s", post.pk, exc)
@@ -249,7 +252,7 @@ def resume_post(post, *, by):
                 PostStatus.APPROVED,
                 by=by,
                 action="post.resumed",
-                note=_("Ripreso all'orario originale."),
+                note=lambda: _("Ripreso all'orario originale."),
             )
         except TransitionError as exc:
             raise CrisisError(str(exc)) from exc
@@ -272,7 +275,7 @@ def reschedule_paused_post(post, *, by, planned_at: datetime):
                 PostStatus.APPROVED,
                 by=by,
                 action="post.rescheduled_after_crisis",
-                note=_("Riprogrammato dopo la crisi."),
+                note=lambda: _("Riprogrammato dopo la crisi."),
                 extra_fields={"planned_at": planned_at},
             )
         except TransitionError as exc:

@@ -10,7 +10,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.audit.services import record
+from apps.audit.services import Summary, record
 
 from .models import Event, EventStatus
 
@@ -110,7 +110,7 @@ def create_event(*, by, **fields) -> Event:
         action="events.create",
         actor=by,
         obj=event,
-        summary=_("Evento creato: %(title)s") % {"title": event.title},
+        summary=lambda: _("Evento creato: %(title)s") % {"title": event.title},
         after={name: _plain(getattr(event, name)) for name in EDITABLE},
     )
     return event
@@ -118,7 +118,12 @@ def create_event(*, by, **fields) -> Event:
 
 @transaction.atomic
 def update_event(
-    *, event: Event, by, summary: str = "", action: str = "events.update", **changes
+    *,
+    event: Event,
+    by,
+    summary: Summary = "",
+    action: str = "events.update",
+    **changes,
 ) -> Event:
     """Apply ``changes``; SEQUENCE grows when time, place or status changes. Returns the event."""
     unknown = set(changes) - set(EDITABLE)
@@ -143,7 +148,7 @@ def update_event(
         action=action,
         actor=by,
         obj=event,
-        summary=summary or _("Evento modificato: %(title)s") % {"title": event.title},
+        summary=summary or (lambda: _("Evento modificato: %(title)s") % {"title": event.title}),
         before={name: _plain(getattr(stored, name)) for name in changed},
         after={name: _plain(getattr(event, name)) for name in changed},
     )
@@ -159,7 +164,7 @@ def cancel_event(*, event: Event, by) -> Event:
         by=by,
         status=EventStatus.CANCELLED,
         action="events.cancel",
-        summary=_("Evento annullato: %(title)s") % {"title": event.title},
+        summary=lambda: _("Evento annullato: %(title)s") % {"title": event.title},
     )
 
 
@@ -176,7 +181,7 @@ def postpone_event(
         event=event,
         by=by,
         action="events.postpone",
-        summary=_("Evento rinviato: %(title)s") % {"title": event.title},
+        summary=lambda: _("Evento rinviato: %(title)s") % {"title": event.title},
         **changes,
     )
 
@@ -190,5 +195,5 @@ def confirm_event(*, event: Event, by) -> Event:
         by=by,
         status=EventStatus.CONFIRMED,
         action="events.confirm",
-        summary=_("Evento confermato: %(title)s") % {"title": event.title},
+        summary=lambda: _("Evento confermato: %(title)s") % {"title": event.title},
     )

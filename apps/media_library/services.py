@@ -245,8 +245,10 @@ def add_asset(
                 action="media.uploaded",
                 actor=by,
                 obj=asset,
-                summary=_("File caricato nella libreria (%(kind)s).")
-                % {"kind": asset.get_kind_display()},
+                summary=lambda: (
+                    _("File caricato nella libreria (%(kind)s).")
+                    % {"kind": asset.get_kind_display()}
+                ),
             )
             transaction.on_commit(lambda: _queue_renditions(asset))
     except IntegrityError:
@@ -312,7 +314,7 @@ def update_asset(
             action="media.updated",
             actor=by,
             obj=asset,
-            summary=_("Dati del file aggiornati."),
+            summary=lambda: _("Dati del file aggiornati."),
             before=before,
             after={"alt_text": asset.alt_text, "licence": asset.licence},
         )
@@ -361,7 +363,9 @@ def replace_file(*, asset: Asset, upload, by) -> Asset:
                 ]
             )
             asset.renditions.all().delete()
-            record(action="media.replaced", actor=by, obj=asset, summary=_("File sostituito."))
+            record(
+                action="media.replaced", actor=by, obj=asset, summary=lambda: _("File sostituito.")
+            )
             transaction.on_commit(lambda: _delete_files(old_names))
             transaction.on_commit(lambda: _queue_renditions(asset))
     except BaseException:
@@ -387,7 +391,7 @@ def delete_asset(*, asset: Asset, by) -> None:
             action="media.deleted",
             actor=by,
             obj=asset,
-            summary=_("File eliminato dalla libreria."),
+            summary=lambda: _("File eliminato dalla libreria."),
             before={"alt_text": asset.alt_text, "content_hash": asset.content_hash},
         )
         asset.delete()
@@ -405,7 +409,7 @@ def set_focal_point(*, asset: Asset, x: float, y: float, by) -> Asset:
             action="media.focal_point",
             actor=by,
             obj=asset,
-            summary=_("Punto focale impostato."),
+            summary=lambda: _("Punto focale impostato."),
             after={"x": asset.focal_x, "y": asset.focal_y},
         )
         transaction.on_commit(lambda: _queue_renditions(asset))
@@ -442,7 +446,7 @@ def attach_asset(*, post, asset: Asset, by) -> PostAsset:
                 actor=by,
                 obj=asset,
                 post_id=post.pk,
-                summary=_("File allegato al post."),
+                summary=lambda: _("File allegato al post."),
             )
     return use
 
@@ -456,7 +460,7 @@ def detach_asset(*, post, asset: Asset, by) -> None:
                 actor=by,
                 obj=asset,
                 post_id=post.pk,
-                summary=_("File tolto dal post."),
+                summary=lambda: _("File tolto dal post."),
             )
 
 
@@ -499,7 +503,7 @@ def set_post_assets(*, post, asset_ids: list[int], by) -> list[PostAsset]:
                 action="media.post_assets",
                 actor=by,
                 post_id=post.pk,
-                summary=_("File del post aggiornati."),
+                summary=lambda: _("File del post aggiornati."),
                 before={"assets": sorted(current)},
                 after={"assets": wanted},
             )

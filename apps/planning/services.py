@@ -261,7 +261,7 @@ def write_post_content(current: Post, *, by, expected_version: int, changes: dic
         action="post.updated",
         actor=by,
         obj=current,
-        summary=_("Modificati: %(fields)s") % {"fields": ", ".join(sorted(changed))},
+        summary=lambda: _("Modificati: %(fields)s") % {"fields": ", ".join(sorted(changed))},
         before={k: before[k] for k in changed},
         after={k: after[k] for k in changed},
     )
@@ -370,7 +370,9 @@ def duplicate_post(post: Post, *, by, planned_at) -> Post:
             action="post.duplicated",
             actor=by,
             obj=copy,
-            summary=_("Copia di «%(title)s» (#%(id)s)") % {"title": post.title, "id": post.pk},
+            summary=lambda: (
+                _("Copia di «%(title)s» (#%(id)s)") % {"title": post.title, "id": post.pk}
+            ),
         )
     return copy
 

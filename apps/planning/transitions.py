@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.audit.services import record
+from apps.audit.services import Summary, record
 
 from .enums import PostStatus as S
 from .models import Post
@@ -45,7 +45,7 @@ def transition(
     *,
     by=None,
     action: str | None = None,
-    note: str = "",
+    note: Summary = "",
     expected_version: int | None = None,
     extra_fields: dict | None = None,
     on_commit: Callable[[], None] | None = None,

@@ -56,7 +56,7 @@ def retry_delivery(*, delivery: Delivery, by) -> Delivery:
             # Reopened: approved, or partly failed while other channels still show an error.
             states = Delivery.objects.filter(variant__post=post).values_list("state", flat=True)
             target = post_status_for(list(states)) or PostStatus.APPROVED
-            transition(post, target, by=by, note=_("Nuovo tentativo di invio."))
+            transition(post, target, by=by, note=lambda: _("Nuovo tentativo di invio."))
     return delivery
 
 
@@ -71,7 +71,7 @@ def dismiss_failed_delivery(*, delivery: Delivery, by) -> Delivery:
             raise DeliveryActionError(_("L'invio è cambiato nel frattempo: ricarica la pagina."))
         states = list(Delivery.objects.filter(variant__post=post).values_list("state", flat=True))
         if post.status == PostStatus.FAILED and all(s == D.CANCELLED for s in states):
-            transition(post, PostStatus.CANCELLED, by=by, note=_("Invii falliti chiusi."))
+            transition(post, PostStatus.CANCELLED, by=by, note=lambda: _("Invii falliti chiusi."))
         else:
             sync_post_status(post=post, by=by)
     return delivery

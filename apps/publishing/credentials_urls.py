@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import credentials
+from . import credential_views
 
 app_name = "credentials"
 urlpatterns = [
-    path("", credentials.credential_list, name="list"),
-    path("<int:pk>/", credentials.credential_edit, name="edit"),
-    path("<int:pk>/verifica/", credentials.credential_verify, name="verify"),
+    path("", credential_views.credential_list, name="list"),
+    path("<int:pk>/", credential_views.credential_edit, name="edit"),
+    path("<int:pk>/verifica/", credential_views.credential_verify, name="verify"),
 ]

@@ -44,7 +44,7 @@ def sync_post_status(*, post: Post, by=None) -> Post:
         logger.warning("Post %s is %s: its status does not follow deliveries", post.pk, post.status)
         return post
     try:
-        return transition(post, target, by=by, note=_("Stato degli invii aggiornato."))
+        return transition(post, target, by=by, note=lambda: _("Stato degli invii aggiornato."))
     except TransitionError as exc:
         logger.warning("Post %s: %s", post.pk, exc)
         return post

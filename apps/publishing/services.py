@@ -31,7 +31,6 @@ from .scheduling import cancel_deliveries, schedule_deliveries, stop_held_delive
 from .sending import (
     DATABASE_RETRY_DELAYS,
     SendOutcome,
-    _get_adapter,
     _record_sent,
     build_publish_request,
     retry_delay,
@@ -61,7 +60,6 @@ __all__ = [
     "DeliveryActionError",
     "SendOutcome",
     "SweepResult",
-    "_get_adapter",
     "_notify_problem",
     "_record_sent",
     "build_publish_request",

@@ -115,7 +115,7 @@ def _follow_with_approval(current: Post, *, by, edit, expected_version: int) -> 
         PostStatus.IN_REVIEW,
         by=by,
         action="post.back_to_review",
-        note=_("Modificato dopo l'approvazione: torna in revisione."),
+        note=lambda: _("Modificato dopo l'approvazione: torna in revisione."),
         extra_fields={"reschedule_only_pending": edit.reviewed == {"planned_at"}},
         on_commit=lambda: enqueue(tasks.notify_submitted, post_id=post_id, by_id=by_id),
     )

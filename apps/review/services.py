@@ -7,6 +7,7 @@ side effects (deliveries, emails after commit).
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -110,7 +111,7 @@ def submit_post(post: Post, *, by) -> Post:
         S.IN_REVIEW,
         by=by,
         action="post.submitted",
-        note=_("Inviato in revisione."),
+        note=lambda: _("Inviato in revisione."),
         extra_fields={"reschedule_only_pending": False},
         on_commit=lambda: enqueue(tasks.notify_submitted, post_id=post.pk, by_id=by.pk),
     )
@@ -126,7 +127,7 @@ def withdraw_post(post: Post, *, by) -> Post:
         S.DRAFT,
         by=by,
         action="post.withdrawn",
-        note=_("Ritirato dalla revisione."),
+        note=lambda: _("Ritirato dalla revisione."),
         extra_fields={"reschedule_only_pending": False},
     )
     return post
@@ -172,7 +173,7 @@ def _route_note(route: str) -> str:
     return ""
 
 
-def _approve(post: Post, *, by, expected_version, action: str, note: str) -> Post:
+def _approve(post: Post, *, by, expected_version, action: str, note: Callable[[], str]) -> Post:
     route = _check_approvable(post, by=by, expected_version=expected_version)
     with transaction.atomic():
         transition(
@@ -180,7 +181,7 @@ def _approve(post: Post, *, by, expected_version, action: str, note: str) -> Pos
             S.APPROVED,
             by=by,
             action=action,
-            note=note + _route_note(route),
+            note=lambda: note() + _route_note(route),
             expected_version=int(expected_version),
             extra_fields={
                 "approved_by": by,
@@ -203,7 +204,7 @@ def approve_post(post: Post, *, by, expected_version) -> Post:
         by=by,
         expected_version=expected_version,
         action="post.approved",
-        note=_("Approvata la versione %(v)s.") % {"v": expected_version},
+        note=lambda: _("Approvata la versione %(v)s.") % {"v": expected_version},
     )
 
 
@@ -218,8 +219,10 @@ def reapprove_reschedule(post: Post, *, by, expected_version) -> Post:
         by=by,
         expected_version=expected_version,
         action="post.reapproved",
-        note=_("Nuovo orario approvato (%(when)s), testo invariato.")
-        % {"when": timezone.localtime(post.planned_at).strftime("%d/%m/%Y %H:%M")},
+        note=lambda: (
+            _("Nuovo orario approvato (%(when)s), testo invariato.")
+            % {"when": timezone.localtime(post.planned_at).strftime("%d/%m/%Y %H:%M")}
+        ),
     )
 
 
@@ -317,9 +320,11 @@ def set_self_approval(*, by, allowed: bool) -> OfficeSettings:
             action="settings.self_approval",
             actor=by,
             obj=office,
-            summary=_("Auto-approvazione consentita")
-            if allowed
-            else _("Auto-approvazione non consentita"),
+            summary=lambda: (
+                _("Auto-approvazione consentita")
+                if allowed
+                else _("Auto-approvazione non consentita")
+            ),
             before={"allow_self_approval": before},
             after={"allow_self_approval": allowed},
         )

@@ -102,7 +102,7 @@ def fill_occurrence(slot: Slot, occurrence_at: datetime, *, by) -> Post:
                     actor=by,
                     obj=slot,
                     post_id=occurrence.post.pk,
-                    summary=_("Post annullato sostituito da una nuova bozza"),
+                    summary=lambda: _("Post annullato sostituito da una nuova bozza"),
                     before={"occurrence_at": occurrence.at.isoformat(), "post": occurrence.post.pk},
                 )
             post = create_post(

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.publishing.adapters.base import PermanentError, TransientError, UnknownOutcome
+from apps.publishing.adapters.base import PermanentError, TransientError
 from apps.publishing.adapters.linkedin import LinkedInAdapter
 from tests.adapters.conftest import assert_secret_hidden
 
@@ -50,30 +50,6 @@ def test_posting_as_another_organization_is_refused_permanently(server, make_req
 
     assert caught.value.status == 403
     assert "Not enough permissions" in str(caught.value)
-
-
-def test_an_expired_token_is_permanent(server, make_request):
-    with pytest.raises(PermanentError) as caught:
-        adapter.publish(make_request(secret="expired"))
-
-    assert caught.value.status == 401
-    assert "Invalid access token" in str(caught.value)
-
-
-def test_throttling_is_transient_with_retry_after(server, make_request):
-    server.fail_next(1, "429", retry_after=5)
-
-    with pytest.raises(TransientError) as caught:
-        adapter.publish(make_request())
-
-    assert caught.value.retry_after == 5
-
-
-def test_a_dropped_connection_after_sending_is_unknown(server, make_request):
-    server.fail_next(1, "drop", after_processing=True)
-
-    with pytest.raises(UnknownOutcome):
-        adapter.publish(make_request())
 
 
 def test_delete_sends_the_encoded_urn(server, make_request):

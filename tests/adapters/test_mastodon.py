@@ -61,46 +61,12 @@ def test_images_are_uploaded_with_their_alt_text_before_the_status(server, make_
     assert [m["description"] for m in status["media_attachments"]] == [image.alt_text]
 
 
-def test_a_bad_token_is_a_permanent_error_with_the_services_message(server, make_request):
-    with pytest.raises(PermanentError) as caught:
-        adapter.publish(make_request(secret="wrong-token"))
-
-    assert caught.value.status == 401
-    assert "The access token is invalid" in str(caught.value)
-    assert server.items == []
-
-
 def test_text_over_the_limit_is_rejected_permanently(server, make_request):
     with pytest.raises(PermanentError) as caught:
         adapter.publish(make_request(text="a" * 501))
 
     assert caught.value.status == 422
     assert "character limit of 500" in str(caught.value)
-
-
-def test_a_server_error_is_transient(server, make_request):
-    server.fail_next(1, "500")
-
-    with pytest.raises(TransientError) as caught:
-        adapter.publish(make_request())
-
-    assert caught.value.status == 500
-
-
-def test_429_is_transient_until_the_x_ratelimit_reset_time(server, make_request):
-    server.fail_next(1, "429", retry_after=42)
-
-    with pytest.raises(TransientError) as caught:
-        adapter.publish(make_request())
-
-    assert server.requests[-1].fault == "429"
-    assert caught.value.status == 429
-    assert caught.value.retry_after == pytest.approx(42, abs=2)
-
-
-def test_a_refused_connection_is_transient(make_request, unreachable_config):
-    with pytest.raises(TransientError):
-        adapter.publish(make_request(config=unreachable_config))
 
 
 def test_no_answer_after_sending_is_an_unknown_outcome_and_the_same_key_reconciles(
@@ -116,20 +82,6 @@ def test_no_answer_after_sending_is_an_unknown_outcome_and_the_same_key_reconcil
 
     assert len(server.items) == 1
     assert result.external_id == server.items[0]["id"]
-
-
-def test_a_dropped_connection_after_sending_is_an_unknown_outcome(server, make_request):
-    server.fail_next(1, "drop")
-
-    with pytest.raises(UnknownOutcome):
-        adapter.publish(make_request())
-
-
-def test_a_missing_token_fails_before_any_request(server, make_request):
-    with pytest.raises(PermanentError, match="credenziale"):
-        adapter.publish(make_request(secret=""))
-
-    assert server.requests == []
 
 
 def test_delete_removes_the_status(server, make_request):

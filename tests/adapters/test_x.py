@@ -2,9 +2,9 @@ import time
 
 import pytest
 
-from apps.publishing.adapters.base import PermanentError, TransientError, UnknownOutcome
+from apps.publishing.adapters.base import PermanentError, TransientError
 from apps.publishing.adapters.x import XAdapter
-from tests.adapters.conftest import HANG_TIMEOUT, assert_secret_hidden
+from tests.adapters.conftest import assert_secret_hidden
 
 KIND = "x"
 adapter = XAdapter()
@@ -45,33 +45,6 @@ def test_duplicate_content_is_a_permanent_error_with_the_detail(server, make_req
 
     assert caught.value.status == 403
     assert "duplicate content" in str(caught.value)
-
-
-def test_429_takes_the_wait_from_x_rate_limit_reset(server, make_request):
-    server.fail_next(1, "429", retry_after=60)
-
-    with pytest.raises(TransientError) as caught:
-        adapter.publish(make_request())
-
-    assert 55 <= caught.value.retry_after <= 61
-
-
-def test_a_bad_token_is_permanent_and_503_transient(server, make_request):
-    with pytest.raises(PermanentError) as bad:
-        adapter.publish(make_request(secret="nope"))
-    server.fail_next(1, "500")
-    with pytest.raises(TransientError) as down:
-        adapter.publish(make_request())
-
-    assert bad.value.status == 401
-    assert down.value.status == 503
-
-
-def test_a_timeout_after_sending_is_unknown(server, make_request):
-    server.fail_next(1, "hang")
-
-    with pytest.raises(UnknownOutcome):
-        adapter.publish(make_request(read_timeout=HANG_TIMEOUT))
 
 
 def test_delete_removes_the_post(server, make_request):

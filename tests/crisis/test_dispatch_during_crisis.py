@@ -3,7 +3,6 @@
 import pytest
 
 from apps.crisis_response import services
-from apps.publishing import sending
 from apps.publishing import services as publishing
 from apps.publishing.adapters.base import Adapter, PublishResult
 from apps.publishing.enums import DeliveryState
@@ -24,10 +23,10 @@ class RecordingAdapter(Adapter):
 
 
 def test_during_a_crisis_the_dispatcher_sends_crisis_communication_and_holds_the_rest(
-    approver, channels, make_post, monkeypatch
+    approver, channels, make_post, adapter_override
 ):
     adapter = RecordingAdapter()
-    monkeypatch.setattr(sending, "_get_adapter", lambda kind: adapter)
+    adapter_override(adapter)
     services.declare_crisis(by=approver, reason="Allerta meteo rossa")
     update = make_post(channels=channels, in_hours=-0.01, is_crisis_communication=True)
     ordinary = make_post(channels=channels, in_hours=-0.01)  # approved meanwhile

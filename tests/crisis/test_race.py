@@ -120,9 +120,9 @@ def _state_read_without_for_share():
 
 
 @pytest.mark.timeout(120)
-def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch):
+def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch, adapter_override):
     adapter = RecordingAdapter()
-    monkeypatch.setattr(sending, "_get_adapter", lambda kind: adapter)
+    adapter_override(adapter)
     monkeypatch.setattr(
         sending, "sending_blocked_reason", _gate_with_a_gap(sending.sending_blocked_reason)
     )
@@ -178,13 +178,15 @@ def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch):
 
 
 @pytest.mark.timeout(60)
-def test_a_declaration_waits_for_a_claim_in_progress_and_lists_it_as_mid_send(monkeypatch):
+def test_a_declaration_waits_for_a_claim_in_progress_and_lists_it_as_mid_send(
+    monkeypatch, adapter_override
+):
     """The ordering itself, deterministically: a claim holds still between the gate's read and
     its queued -> sending update; the declaration must wait for it, then list it as mid-send.
     Without FOR SHARE (PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE=1, PostgreSQL) the declaration
     commits at once and this fails on its first assertion."""
     adapter = RecordingAdapter()
-    monkeypatch.setattr(sending, "_get_adapter", lambda kind: adapter)
+    adapter_override(adapter)
     if os.environ.get("PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE"):
         from apps.crisis import gate
 

@@ -324,10 +324,8 @@ def test_blackouts_between_returns_the_periods_overlapping_a_range():
 
 
 def test_deleting_a_published_item_calls_the_adapter_and_is_audited(
-    approver, channels, make_post, monkeypatch
+    approver, channels, make_post, adapter_override
 ):
-    from apps.publishing.adapters import registry
-
     calls = []
 
     class DeletingAdapter:
@@ -336,7 +334,7 @@ def test_deleting_a_published_item_calls_the_adapter_and_is_audited(
         def delete(self, *, external_id, config, secret):
             calls.append(external_id)
 
-    monkeypatch.setattr(registry, "get_adapter", lambda kind: DeletingAdapter())
+    adapter_override(DeletingAdapter())
     post = make_post(channels=channels[:1], in_hours=-1)
     delivery = Delivery.objects.get(variant__post=post)
     Delivery.objects.filter(pk=delivery.pk).update(
@@ -437,9 +435,8 @@ def test_the_gate_holds_an_indispensable_post_without_a_justification_in_a_black
 
 
 def test_a_failed_removal_never_shows_the_channel_secret(
-    approver, channels, make_post, monkeypatch
+    approver, channels, make_post, adapter_override
 ):
-    from apps.publishing.adapters import registry
     from apps.publishing.models import ChannelCredential
 
     class FailingAdapter:
@@ -448,7 +445,7 @@ def test_a_failed_removal_never_shows_the_channel_secret(
         def delete(self, *, external_id, config, secret):
             raise RuntimeError(f"403 for https://api.example.test/bot{secret}/deleteMessage")
 
-    monkeypatch.setattr(registry, "get_adapter", lambda kind: FailingAdapter())
+    adapter_override(FailingAdapter())
     ChannelCredential.objects.create(channel=channels[0], secret="tok-123456:segretissimo")
     post = make_post(channels=channels[:1], in_hours=-1)
     Delivery.objects.filter(variant__post=post).update(

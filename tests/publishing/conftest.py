@@ -4,7 +4,6 @@ import pytest
 from django.utils import timezone
 
 from apps.planning.enums import PostStatus
-from apps.publishing import sending
 from apps.publishing.adapters.base import Adapter, PublishRequest, PublishResult
 from apps.publishing.services import schedule_deliveries
 from tests.factories import ChannelFactory, PostFactory
@@ -40,10 +39,8 @@ class FakeAdapter(Adapter):
 
 
 @pytest.fixture
-def fake_adapter(monkeypatch):
-    adapter = FakeAdapter()
-    monkeypatch.setattr(sending, "_get_adapter", lambda kind: adapter)
-    return adapter
+def fake_adapter(adapter_override):
+    return adapter_override(FakeAdapter())
 
 
 @pytest.fixture

@@ -47,7 +47,9 @@ def test_concurrent_claims_split_the_due_deliveries_without_overlap():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(monkeypatch):
+def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(
+    monkeypatch, adapter_override
+):
     """The gate and the queued -> sending claim share one transaction (SQLite and PostgreSQL):
     a declaration arriving between them waits for the claim to commit, then sees it sending."""
     from apps.accounts.roles import Role
@@ -74,7 +76,7 @@ def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(
         return publish(request)
 
     channel.publish = publish_once_the_declaration_is_in
-    monkeypatch.setattr(sending, "_get_adapter", lambda kind: channel)
+    adapter_override(channel)
     gate = sending.sending_blocked_reason
     declaration = threading.Thread(target=lambda: _declare(declare_crisis, approver))
     waited = []

@@ -15,7 +15,6 @@ from apps.audit.models import AuditEntry
 from apps.crisis.models import Crisis, CrisisState
 from apps.crisis_response.services import end_crisis, reschedule_paused_post
 from apps.planning.enums import PostStatus
-from apps.publishing import sending
 from apps.publishing.adapters.base import TransientError
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.models import Delivery
@@ -260,13 +259,9 @@ def test_rejected_content_offers_no_retry_but_says_what_to_fix(
 
 
 def test_a_broken_configuration_says_to_fix_the_channel_and_may_be_retried(
-    approved_post, monkeypatch
+    approved_post, adapter_override
 ):
-
-    def broken(kind):
-        raise LookupError("no adapter for this kind")
-
-    monkeypatch.setattr(sending, "_get_adapter", broken)
+    adapter_override(LookupError("no adapter for this kind"))
     post = approved_post(channels=1)
     tick()
     (delivery,) = deliveries_of(post)

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
+from apps.channels.enums import ChannelKind
 from apps.crisis.models import Crisis
-from apps.planning.checks import Finding
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import Post
 from apps.publishing.models import Delivery
@@ -281,13 +281,11 @@ def test_two_approvers_clicking_together_approve_once(editor, approver, admin_us
     assert _actions(post) == ["post.approved"]
 
 
-def test_approval_is_refused_when_an_editor_check_is_blocking(editor, approver, monkeypatch):
-    # The planning checks are the planning area's; here only their verdict matters.
-    monkeypatch.setattr(
-        "apps.planning.checks.check_variant",
-        lambda text, channel, **kwargs: [Finding("too_long", "Troppo lungo", blocking=True)],
+def test_approval_is_refused_when_an_editor_check_is_blocking(editor, approver):
+    # Instagram cannot publish a post without an image: a blocking check of the editor.
+    post = post_in(
+        S.IN_REVIEW, author=editor, channels=[ChannelFactory(kind=ChannelKind.INSTAGRAM)]
     )
-    post = post_in(S.IN_REVIEW, author=editor)
 
     with pytest.raises(ReviewError, match="regola bloccante"):
         services.approve_post(post, by=approver, expected_version=1)

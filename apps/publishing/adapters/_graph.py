@@ -7,7 +7,7 @@ Throttling codes (4, 17, 32, 613) may come with HTTP 400 or 403: they are transi
 import json
 
 from ._http import BearerApiAdapter, bearer_client, json_or_empty, raise_for_status, scrub
-from .base import TransientError
+from .base import ConfigurationError, TransientError
 
 GRAPH_BASE_URL = "https://graph.facebook.com/v21.0"
 # Platform limits (4, 17, 32, 341, 613) and, for Page and Instagram tokens, the Business Use
@@ -16,6 +16,10 @@ THROTTLING_CODES = {4, 17, 32, 341, 613, *range(80000, 80015)}
 DEFAULT_THROTTLE_WAIT = 60.0
 # "Temporary issue" (2) and Instagram's "media not ready" (9007): the same call works later.
 RETRY_LATER_CODES = {1, 2, 9007}
+# Graph refuses who asks, not what, with HTTP 400 (or 403): the token is invalid or expired
+# (190), the session is gone (102), a permission is missing (10, 200-299). Fixed in the
+# channel's settings, like a 401 elsewhere; never "content rejected".
+AUTHORIZATION_CODES = {10, 102, 190, *range(200, 300)}
 
 
 def graph_error(response) -> dict:
@@ -55,6 +59,8 @@ def raise_for_graph(response, *, secret: str, kind: str) -> None:
         raise TransientError(
             scrub(f"{kind}: {graph_message(response)}", secret), status=status, retry_after=10.0
         )
+    if 400 <= status < 500 and graph_error(response).get("code") in AUTHORIZATION_CODES:
+        raise ConfigurationError(scrub(f"{kind}: {graph_message(response)}", secret), status=status)
     raise_for_status(response, secret=secret, kind=kind, message_of=graph_message)
 
 

@@ -1,5 +1,7 @@
-"""One adapter per channel kind: ``get_adapter(kind)``."""
+"""One adapter per channel kind: ``get_adapter(kind)``; ``override()`` for tests."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from .base import Adapter, ConfigurationError
@@ -31,9 +33,41 @@ ADAPTERS: dict[str, type[Adapter]] = {
 }
 
 
-@cache
+# Stand-ins set by ``override()``: kind -> adapter (or exception), ``None`` for every kind.
+_overrides: dict[str | None, Adapter | Exception] = {}
+
+
 def get_adapter(kind: str) -> Adapter:
+    stand_in = _overrides.get(kind, _overrides.get(None))
+    if stand_in is None:
+        return _real_adapter(kind)
+    if isinstance(stand_in, Exception):
+        raise stand_in
+    return stand_in
+
+
+@cache
+def _real_adapter(kind: str) -> Adapter:
     try:
         return ADAPTERS[kind]()
     except KeyError:
         raise ConfigurationError(f"nessun adattatore per il tipo di canale {kind!r}") from None
+
+
+@contextmanager
+def override(adapter: Adapter | Exception, *, kind: str | None = None) -> Iterator[None]:
+    """While open, ``get_adapter(kind)`` answers ``adapter`` (for every kind when ``kind`` is
+    ``None``); an exception instance is raised instead, as a broken configuration would be.
+    For tests (the ``adapter_override`` fixture); nothing in the application calls it."""
+    previous = _overrides.get(kind, _MISSING)
+    _overrides[kind] = adapter
+    try:
+        yield
+    finally:
+        if previous is _MISSING:
+            del _overrides[kind]
+        else:
+            _overrides[kind] = previous
+
+
+_MISSING = object()
