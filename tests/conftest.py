@@ -37,6 +37,17 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def site_language_after_each_test():
+    """A page asked for in English leaves English active in the thread (LocaleMiddleware
+    activates and nothing deactivates): the next test starts in the site's language again."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def reference_data_after_flush(request):
     if not _is_transactional(request):
         return

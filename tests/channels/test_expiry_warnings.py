@@ -47,7 +47,7 @@ def test_each_warning_goes_once_at_14_3_and_1_days(admin_user):
     assert [m.subject for m in mail.outbox] == [
         "Canale da ricollegare entro 14 giorni: LinkedIn · Comune",
         "Canale da ricollegare entro 3 giorni: LinkedIn · Comune",
-        "Canale da ricollegare entro 1 giorni: LinkedIn · Comune",
+        "Canale da ricollegare entro 1 giorno: LinkedIn · Comune",
     ]
     assert all(m.to == [admin_user.email] for m in mail.outbox)
     assert "AQV-secret" not in "".join(m.body for m in mail.outbox)
