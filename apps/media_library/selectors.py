@@ -131,3 +131,13 @@ def assets_for_picker(*, q: str, selected_ids: list[int]) -> list[Asset]:
     order = {pk: n for n, pk in enumerate(selected_ids)}
     chosen.sort(key=lambda a: order.get(a.pk, 0))
     return chosen + list(candidates[:PICKER_LIMIT])
+
+
+def post_assets(*, post) -> list[Asset]:
+    """The library assets a post uses, in the order chosen (one query)."""
+    return [
+        use.asset
+        for use in PostAsset.objects.filter(post=post)
+        .select_related("asset")
+        .order_by("position", "id")
+    ]

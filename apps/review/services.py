@@ -17,6 +17,7 @@ from apps.accounts.roles import can
 from apps.audit.services import record
 from apps.core.queue import enqueue
 from apps.crisis.selectors import blackout_blocking_approval, open_crisis
+from apps.media_library.rules import post_rights_problems
 from apps.planning.access import can_manage_post
 from apps.planning.checks import has_blocking_findings
 from apps.planning.enums import FINAL_STATES
@@ -154,6 +155,12 @@ def _check_approvable(post: Post, *, by, expected_version) -> str:
     if has_blocking_findings(post):
         raise ReviewError(
             _("Il testo viola una regola bloccante dei controlli redazionali: correggilo prima.")
+        )
+    rights = post_rights_problems(post)
+    if rights:
+        raise ReviewError(
+            _("Approvazione non consentita: %(problems)s Scegli un altro file o cambia data.")
+            % {"problems": " ".join(rights)}
         )
     blackout = blackout_blocking_approval(post)
     if blackout is not None:
