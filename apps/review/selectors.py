@@ -36,6 +36,7 @@ def review_queue() -> QuerySet[Post]:
                 ),
             ),
             "images",
+            "media__asset",  # the library assets the preview shows (media_library)
         )
         .order_by("planned_at", "id")
     )

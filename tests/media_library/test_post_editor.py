@@ -177,3 +177,65 @@ def test_the_editor_flags_a_chosen_asset_whose_rights_end_first(editor_client, e
     body = editor_client.get(reverse("planning:post_edit", args=[post.pk])).content.decode()
     assert "il post non potrà essere approvato" in body
     assert "«Foto del palio»: i diritti d&#x27;uso scadono il" in body
+
+
+def test_the_post_page_and_the_review_page_show_the_library_assets_with_alt_text(
+    editor_client, editor, approver, client
+):
+    post = post_in(S.IN_REVIEW, author=editor)
+    asset = _add(editor, (10, 10, 10), alt_text="Il <b>municipio</b>", credits="Ufficio stampa")
+    services.set_post_assets(post=post, asset_ids=[asset.pk], by=editor)
+
+    detail = editor_client.get(post.get_absolute_url()).content.decode()
+    client.force_login(approver)
+    review_page = client.get(reverse("review:post", args=[post.pk])).content.decode()
+
+    for body in (detail, review_page):
+        assert f'<img src="{asset.file.url}" alt="Il &lt;b&gt;municipio&lt;/b&gt;"' in body
+        assert "1 file dalla libreria, con il suo testo alternativo:" in body
+        assert "Ufficio stampa" in body
+
+
+def test_the_review_page_shows_the_rights_finding_that_blocks_approval(editor, approver, client):
+    post = post_in(S.IN_REVIEW, author=editor)
+    post.planned_at = timezone.now() + timedelta(days=5)
+    post.save(update_fields=["planned_at"])
+    asset = _add(editor, (10, 10, 10), alt_text="Manifesto")
+    services.set_post_assets(post=post, asset_ids=[asset.pk], by=editor)
+    asset.rights_expire_on = _day(1)
+    asset.save(update_fields=["rights_expire_on"])
+    client.force_login(approver)
+    body = client.get(reverse("review:post", args=[post.pk])).content.decode()
+    assert "«Manifesto»: i diritti d&#x27;uso scadono il" in body
+
+    response = client.post(
+        reverse("review:approve", args=[post.pk]), {"expected_version": post.version}, follow=True
+    )
+    post.refresh_from_db()
+    assert post.status == S.IN_REVIEW
+    assert "Approvazione non consentita: «Manifesto»" in response.content.decode()
+
+
+def test_the_queue_query_count_does_not_grow_with_library_assets(
+    editor, approver, client, django_assert_max_num_queries
+):
+    client.force_login(approver)
+    colours = iter(range(1, 200))
+
+    def add_posts(n):
+        for _ in range(n):
+            post = post_in(S.IN_REVIEW, author=editor)
+            assets = [_add(editor, (next(colours), 0, 0), alt_text="Dalla libreria")]
+            assets.append(_add(editor, (0, next(colours), 0), alt_text="Dalla libreria"))
+            services.set_post_assets(post=post, asset_ids=[a.pk for a in assets], by=editor)
+
+    add_posts(1)
+    client.get(reverse("review:queue"))  # the session's first request does more
+    with django_assert_max_num_queries(40) as one:
+        client.get(reverse("review:queue"))
+    add_posts(2)
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("review:queue"))
+
+    assert response.content.decode().count('alt="Dalla libreria"') == 3 * 2
