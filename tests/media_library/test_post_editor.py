@@ -14,6 +14,7 @@ from apps.media_library import services
 from apps.media_library.models import PostAsset
 from apps.media_library.rules import post_rights_problems
 from apps.planning.enums import PostStatus as S
+from apps.planning.forms import PostForm
 from apps.planning.models import Post
 from apps.review import services as review
 from apps.review.services import ReviewError
@@ -239,3 +240,34 @@ def test_the_queue_query_count_does_not_grow_with_library_assets(
         response = client.get(reverse("review:queue"))
 
     assert response.content.decode().count('alt="Dalla libreria"') == 3 * 2
+
+
+def test_an_approved_post_cannot_change_its_library_files_without_going_back_to_review(
+    editor_client, editor, approver, facebook
+):
+    post = post_in(S.IN_REVIEW, author=editor, channels=[facebook])
+    Post.objects.filter(pk=post.pk).update(
+        planned_at=post.planned_at.replace(second=0, microsecond=0)
+    )
+    post.refresh_from_db()
+    review.approve_post(post, by=approver, expected_version=post.version)
+    post.refresh_from_db()
+    asset = _add(editor, (10, 10, 10))
+    unchanged = {
+        key: value.isoformat() if hasattr(value, "isoformat") else value
+        for key, value in PostForm.initial_for(post).items()
+        if value not in (None, False)
+    }
+    data = {
+        **unchanged,
+        "nuove-TOTAL_FORMS": "0",
+        "nuove-INITIAL_FORMS": "0",
+        "immagini-TOTAL_FORMS": "0",
+        "immagini-INITIAL_FORMS": "0",
+        "media_assets": [asset.pk],
+    }
+    data["planned_time"] = timezone.localtime(post.planned_at).strftime("%H:%M")
+    response = editor_client.post(reverse("planning:post_edit", args=[post.pk]), data)
+    post.refresh_from_db()
+    assert "Il post è approvato: per cambiare i file della libreria" in response.content.decode()
+    assert post.status == S.APPROVED and _uses(post) == []
