@@ -91,7 +91,9 @@
             return;
           }
           row.bar.value = 100;
-          row.outcome.innerHTML = request.responseText;  // rendered and escaped by the server
+          // Rendered and escaped by the server; parsed inertly (no script runs), then moved in.
+          var answer = new DOMParser().parseFromString(request.responseText, "text/html");
+          row.outcome.replaceChildren.apply(row.outcome, Array.from(answer.body.childNodes));
           send();
         });
         request.addEventListener("error", function () {
