@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .enums import AssetKind
 from .models import PostAsset
 
 
@@ -39,3 +40,9 @@ def post_rights_problems(post) -> list[str]:
     """:func:`rights_problems` for the assets a post uses (one query)."""
     uses = PostAsset.objects.filter(post=post).select_related("asset").order_by("position", "id")
     return rights_problems([use.asset for use in uses], planned_at=post.planned_at)
+
+
+def library_image_count(post) -> int:
+    """How many images from the library the post sends (what the image checks count beside
+    the post's own); reads ``post.media``, which list pages prefetch with ``media__asset``."""
+    return sum(1 for use in post.media.all() if use.asset.kind == AssetKind.IMAGE)

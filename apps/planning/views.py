@@ -17,7 +17,7 @@ from apps.accounts.roles import can
 from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
-from apps.media_library.rules import rights_problems
+from apps.media_library.rules import library_image_count, rights_problems
 from apps.media_library.selectors import assets_for_picker, post_assets
 from apps.media_library.services import AssetRefused, set_post_assets
 from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
@@ -238,15 +238,16 @@ def post_detail(request, pk):
     """The post; for htmx (the review actions' ``postChanged`` event) only its summary."""
     post = get_post_for_user(request, pk)
     reports = []
+    library_images = library_image_count(post)
     for variant in post.variants.all():
         report = analyse_variant(
             variant.text,
             variant.channel,
             link=post.link,
             public_title=variant.public_title,
-            has_images=bool(post.images.all()),
+            has_images=bool(post.images.all()) or library_images > 0,
         )
-        report.findings += post_level_findings(post, variant.channel)
+        report.findings += post_level_findings(post, variant.channel, library_images=library_images)
         reports.append((variant, report))
     context = {
         "post": post,

@@ -271,3 +271,16 @@ def test_an_approved_post_cannot_change_its_library_files_without_going_back_to_
     post.refresh_from_db()
     assert "Il post è approvato: per cambiare i file della libreria" in response.content.decode()
     assert post.status == S.APPROVED and _uses(post) == []
+
+
+def test_an_instagram_post_with_only_a_library_image_has_its_image(editor, approver):
+    instagram = ChannelFactory(name="Instagram · Comune", kind=ChannelKind.INSTAGRAM)
+    post = post_in(S.IN_REVIEW, author=editor, channels=[instagram])
+    with pytest.raises(ReviewError, match="regola bloccante"):
+        review.approve_post(post, by=approver, expected_version=post.version)
+
+    asset = _add(editor, (10, 10, 10), alt_text="Il lago al tramonto")
+    services.set_post_assets(post=post, asset_ids=[asset.pk], by=editor)
+    review.approve_post(post, by=approver, expected_version=post.version)
+    post.refresh_from_db()
+    assert post.status == S.APPROVED
