@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -168,3 +168,10 @@ def images_to_send(*, post, network: str) -> list[tuple[FieldFile, str]]:
                 chosen = rendition.file
         sent.append((chosen, asset.alt_text))
     return sent
+
+
+def with_library_assets(post):
+    """The post with ``post.media`` (and each asset) loaded in one query, for the pages that
+    show its assets and count its images (``rules.library_image_count``)."""
+    prefetch_related_objects([post], "media__asset")
+    return post

@@ -18,7 +18,7 @@ from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
 from apps.media_library.rules import library_image_count, rights_problems
-from apps.media_library.selectors import assets_for_picker, post_assets
+from apps.media_library.selectors import assets_for_picker, post_assets, with_library_assets
 from apps.media_library.services import AssetRefused, set_post_assets
 from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
 from apps.slots.selectors import occurrences_between
@@ -236,7 +236,7 @@ def post_duplicate(request, pk):
 @require_capability("plan")
 def post_detail(request, pk):
     """The post; for htmx (the review actions' ``postChanged`` event) only its summary."""
-    post = get_post_for_user(request, pk)
+    post = with_library_assets(get_post_for_user(request, pk))
     reports = []
     library_images = library_image_count(post)
     for variant in post.variants.all():

@@ -284,3 +284,23 @@ def test_an_instagram_post_with_only_a_library_image_has_its_image(editor, appro
     review.approve_post(post, by=approver, expected_version=post.version)
     post.refresh_from_db()
     assert post.status == S.APPROVED
+
+
+@pytest.mark.parametrize("page", ["post", "review"])
+def test_the_post_and_review_pages_query_count_does_not_grow_with_library_assets(
+    page, editor, approver, client, django_assert_max_num_queries
+):
+    post = post_in(S.IN_REVIEW, author=editor)
+    assets = [_add(editor, (n * 60, 0, 0), alt_text=f"Foto {n}") for n in (1, 2, 3)]
+    services.set_post_assets(post=post, asset_ids=[assets[0].pk], by=editor)
+    client.force_login(approver)
+    url = post.get_absolute_url() if page == "post" else reverse("review:post", args=[post.pk])
+    client.get(url)  # the session's first request does more
+    with django_assert_max_num_queries(60) as one:
+        client.get(url)
+    services.set_post_assets(post=post, asset_ids=[a.pk for a in assets], by=editor)
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = client.get(url).content.decode()
+
+    assert [f'alt="Foto {n}"' in body for n in (1, 2, 3)] == [True, True, True]
