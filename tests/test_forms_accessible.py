@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django import forms
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.template import Context, Template
 
 import apps
@@ -80,8 +80,8 @@ EXTRA_ARGUMENTS = {
     "apps.crisis.forms.BulkForm": lambda: {"post_ids": [1, 2]},
     "apps.events.forms.PostponeForm": lambda: {"event": EventFactory(all_day=False)},
     "apps.events.forms.PublicFilterForm": lambda: {"categories": [EventCategoryFactory()]},
-    "apps.media_library.forms.FilterForm": lambda: {"uploaders": User.objects.all()},
-    "apps.media_library.forms.UploadForm": lambda: {"max_files": 5},
+    "apps.media_library.forms.FilterForm": lambda: {"uploaders": get_user_model().objects.all()},
+    "apps.media_library.forms.UploadForm": lambda: {"max_files": 20},
 }
 
 

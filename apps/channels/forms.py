@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import AccessibleFormMixin
 from apps.core.validators import WebURLField, cap_length
 
 from .kinds import config_settings_for
@@ -25,7 +24,7 @@ GUIDANCE_MAX_LENGTH = 2_000
 PUBLISHING_FIELDS = ["late_tolerance_minutes", "reconnect_grace_minutes"]
 
 
-class ChannelForm(AccessibleFormMixin, forms.ModelForm):
+class ChannelForm(forms.ModelForm):
     """Name, kind and tone guidance. Credentials are managed on the publishing pages."""
 
     reset_to_defaults = forms.BooleanField(

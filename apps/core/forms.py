@@ -31,8 +31,8 @@ def widget_css_class(widget: forms.Widget) -> str | None:
 
 class AccessibleFormMixin:
     """Bootstrap classes on every widget, for the pages that still draw a widget with
-    ``{{ field }}`` instead of the template pack (the post editor and the channel form, through
-    ``templates/planning/includes/field.html``). The pack sets the same classes by itself.
+    ``{{ field }}`` instead of the template pack (the media library's forms still carry it).
+    The pack sets the same classes by itself.
 
     The accessible attributes need nothing here: Django gives a widget
     ``aria-describedby="<id>_helptext <id>_error"`` and ``aria-invalid="true"`` when it is drawn

@@ -4,13 +4,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 
+from .enums import AssetKind
 from .models import Asset, Collection, PostAsset, Tag
 
 
@@ -131,3 +133,45 @@ def assets_for_picker(*, q: str, selected_ids: list[int]) -> list[Asset]:
     order = {pk: n for n, pk in enumerate(selected_ids)}
     chosen.sort(key=lambda a: order.get(a.pk, 0))
     return chosen + list(candidates[:PICKER_LIMIT])
+
+
+def post_assets(*, post) -> list[Asset]:
+    """The library assets a post uses, in the order chosen (one query)."""
+    return [
+        use.asset
+        for use in PostAsset.objects.filter(post=post)
+        .select_related("asset")
+        .order_by("position", "id")
+    ]
+
+
+def images_to_send(*, post, network: str) -> list[tuple[FieldFile, str]]:
+    """The library images a post sends to one network, in the order chosen, each as (file,
+    alt text): the network's rendition when it is of the current content and focal point,
+    otherwise the cleaned image itself. Videos are not sent as images."""
+    uses = (
+        PostAsset.objects.filter(post=post, asset__kind=AssetKind.IMAGE)
+        .select_related("asset")
+        .prefetch_related(Prefetch("asset__renditions", to_attr="prefetched_renditions"))
+        .order_by("position", "id")
+    )
+    sent = []
+    for use in uses:
+        asset = use.asset
+        chosen = asset.file
+        for rendition in asset.prefetched_renditions:
+            if (
+                rendition.network == network
+                and rendition.source_hash == asset.content_hash
+                and (rendition.focal_x, rendition.focal_y) == (asset.focal_x, asset.focal_y)
+            ):
+                chosen = rendition.file
+        sent.append((chosen, asset.alt_text))
+    return sent
+
+
+def with_library_assets(post):
+    """The post with ``post.media`` (and each asset) loaded in one query, for the pages that
+    show its assets and count its images (``rules.library_image_count``)."""
+    prefetch_related_objects([post], "media__asset")
+    return post

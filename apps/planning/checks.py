@@ -422,8 +422,10 @@ def check_variant(
 NEEDS_IMAGE = frozenset({ChannelKind.INSTAGRAM})
 
 
-def post_level_findings(post, channel) -> list[Finding]:
-    """Findings that come from the post rather than the text: its images."""
+def post_level_findings(post, channel, *, library_images: int = 0) -> list[Finding]:
+    """Findings that come from the post rather than the text: its images. ``library_images``:
+    how many images the post also uses from the media library (counted by the layers above,
+    ``media_library.rules.library_image_count``: planning does not know the library)."""
     images = list(post.images.all())
     found = []
     if any(not image.alt_text.strip() for image in images):
@@ -434,7 +436,7 @@ def post_level_findings(post, channel) -> list[Finding]:
                 blocking=True,
             )
         )
-    if channel.kind in NEEDS_IMAGE and not images:
+    if channel.kind in NEEDS_IMAGE and not images and not library_images:
         found.append(
             Finding(
                 "image_required",
@@ -446,9 +448,9 @@ def post_level_findings(post, channel) -> list[Finding]:
     return found
 
 
-def check_post(post) -> dict[int, list[Finding]]:
+def check_post(post, *, library_images: int = 0) -> dict[int, list[Finding]]:
     """Findings per variant id: the text's, plus the post's own (images) on each variant."""
-    has_images = bool(post.images.all())
+    has_images = bool(post.images.all()) or library_images > 0
     return {
         variant.id: check_variant(
             variant.text,
@@ -457,10 +459,14 @@ def check_post(post) -> dict[int, list[Finding]]:
             public_title=variant.public_title,
             has_images=has_images,
         )
-        + post_level_findings(post, variant.channel)
+        + post_level_findings(post, variant.channel, library_images=library_images)
         for variant in post.variants.all()
     }
 
 
-def has_blocking_findings(post) -> bool:
-    return any(f.blocking for findings in check_post(post).values() for f in findings)
+def has_blocking_findings(post, *, library_images: int = 0) -> bool:
+    return any(
+        f.blocking
+        for findings in check_post(post, library_images=library_images).values()
+        for f in findings
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.channels.models import Channel
 from apps.channels.selectors import connection_problem
 from apps.core import images
-from apps.core.forms import AccessibleFormMixin, BoundedModelMultipleChoiceField
+from apps.core.forms import BoundedModelMultipleChoiceField
 from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
 
@@ -62,7 +62,7 @@ def public_title_field_name(channel_id: int) -> str:
     return f"public_title_{channel_id}"
 
 
-class PostForm(AccessibleFormMixin, forms.Form):
+class PostForm(forms.Form):
     title = forms.CharField(
         label=_("Titolo interno"),
         max_length=200,
@@ -294,7 +294,7 @@ def validate_image_upload(upload):
         raise forms.ValidationError(str(refused)) from None
 
 
-class NewImageForm(AccessibleFormMixin, forms.Form):
+class NewImageForm(forms.Form):
     image = forms.FileField(label=_("Immagine"), required=False)
     alt_text = forms.CharField(
         label=_("Testo alternativo"),
@@ -326,7 +326,7 @@ class NewImageForm(AccessibleFormMixin, forms.Form):
         return data
 
 
-class ExistingImageForm(AccessibleFormMixin, forms.Form):
+class ExistingImageForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput)
     alt_text = forms.CharField(label=_("Testo alternativo"), max_length=500, required=False)
     caption = forms.CharField(label=_("Didascalia"), max_length=300, required=False)
@@ -344,7 +344,7 @@ NewImageFormSet = forms.formset_factory(NewImageForm, extra=2, max_num=6)
 ExistingImageFormSet = forms.formset_factory(ExistingImageForm, extra=0)
 
 
-class RescheduleForm(AccessibleFormMixin, forms.Form):
+class RescheduleForm(forms.Form):
     """The keyboard way to move a post: a date and a time (drag and drop posts the same)."""
 
     data = forms.DateField(

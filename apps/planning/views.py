@@ -3,6 +3,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,9 @@ from apps.accounts.roles import can
 from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
+from apps.media_library.rules import library_image_count, rights_problems
+from apps.media_library.selectors import assets_for_picker, post_assets, with_library_assets
+from apps.media_library.services import AssetRefused, set_post_assets
 from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
 from apps.slots.selectors import occurrences_between
 
@@ -232,17 +236,18 @@ def post_duplicate(request, pk):
 @require_capability("plan")
 def post_detail(request, pk):
     """The post; for htmx (the review actions' ``postChanged`` event) only its summary."""
-    post = get_post_for_user(request, pk)
+    post = with_library_assets(get_post_for_user(request, pk))
     reports = []
+    library_images = library_image_count(post)
     for variant in post.variants.all():
         report = analyse_variant(
             variant.text,
             variant.channel,
             link=post.link,
             public_title=variant.public_title,
-            has_images=bool(post.images.all()),
+            has_images=bool(post.images.all()) or library_images > 0,
         )
-        report.findings += post_level_findings(post, variant.channel)
+        report.findings += post_level_findings(post, variant.channel, library_images=library_images)
         reports.append((variant, report))
     context = {
         "post": post,
@@ -268,7 +273,32 @@ def _image_dicts(formset) -> list[dict]:
     ]
 
 
-def _editor_context(form, new_images, existing_images=None, post=None) -> dict:
+def _picked_ids(request) -> list[int]:
+    """The asset ids the picker's checkboxes sent (at most 50; anything else is ignored)."""
+    ids = []
+    for raw in request.POST.getlist("media_assets")[:50]:
+        if ASCII_ID.fullmatch(raw) and 0 < int(raw) < 2**63:
+            ids.append(int(raw))
+    return list(dict.fromkeys(ids))
+
+
+def _picker_context(selected_ids: list[int], planned_at=None, query: str = "") -> dict:
+    assets = assets_for_picker(q=query, selected_ids=selected_ids)
+    chosen = [a for a in assets if a.pk in selected_ids]
+    return {
+        "picker_assets": assets,
+        "picker_selected": selected_ids,
+        "picker_query": query,
+        "picker_in_form": True,
+        "picker_rights_problems": rights_problems(chosen, planned_at=planned_at)
+        if planned_at
+        else [],
+    }
+
+
+def _editor_context(
+    form, new_images, existing_images=None, post=None, picked=None, query=""
+) -> dict:
     reports, previews = {}, {}
     images = list(post.images.all()) if post is not None else []
     link = form.data.get("link", "") if form.is_bound else form.initial.get("link", "")
@@ -314,6 +344,17 @@ def _editor_context(form, new_images, existing_images=None, post=None) -> dict:
         "post": post,
         "lost_files": form.is_bound and bool(new_images.files),
         "max_image_mb": round(settings.MAX_IMAGE_BYTES / 1024 / 1024, 1),
+        **_picker_context(
+            picked
+            if picked is not None
+            else [a.pk for a in post_assets(post=post)]
+            if post is not None
+            else [],
+            planned_at=getattr(form, "cleaned_data", {}).get("planned_at")
+            or (post.planned_at if post is not None else None),
+            query=query,
+        ),
+        "picker_searching": form.is_bound and "media_search" in form.data,
     }
 
 
@@ -323,26 +364,34 @@ def post_create(request):
     if request.method == "POST":
         form = PostForm(request.POST, can_set_flags=can(request.user, "review"))
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
-        if form.is_valid() and new_images.is_valid():
+        picked = _picked_ids(request)
+        query = request.POST.get("media_q", "")[:200]
+        if "media_search" in request.POST:  # the picker's search without JavaScript: no save
+            pass
+        elif form.is_valid() and new_images.is_valid():
             data = form.cleaned_data
             try:
-                post = create_post(
-                    author=request.user,
-                    title=data["title"],
-                    category=data["category"],
-                    planned_at=data["planned_at"],
-                    channels=list(data["channels"]),
-                    base_text=data["base_text"],
-                    link=data["link"],
-                    event=data["event"],
-                    notes=data["notes"],
-                    variant_texts=data["variant_texts"],
-                    public_titles=data["public_titles"],
-                    is_crisis_communication=data["is_crisis_communication"],
-                    is_indispensable=data["is_indispensable"],
-                    indispensable_reason=data["indispensable_reason"],
-                    images=_image_dicts(new_images),
-                )
+                with transaction.atomic():
+                    post = create_post(
+                        author=request.user,
+                        title=data["title"],
+                        category=data["category"],
+                        planned_at=data["planned_at"],
+                        channels=list(data["channels"]),
+                        base_text=data["base_text"],
+                        link=data["link"],
+                        event=data["event"],
+                        notes=data["notes"],
+                        variant_texts=data["variant_texts"],
+                        public_titles=data["public_titles"],
+                        is_crisis_communication=data["is_crisis_communication"],
+                        is_indispensable=data["is_indispensable"],
+                        indispensable_reason=data["indispensable_reason"],
+                        images=_image_dicts(new_images),
+                    )
+                    set_post_assets(post=post, asset_ids=picked, by=request.user)
+            except AssetRefused as exc:
+                form.add_error(None, str(exc))
             except PostEditError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -356,7 +405,12 @@ def post_create(request):
             initial["channels"] = [c for c in channel_ids if ASCII_ID.fullmatch(c)]
         form = PostForm(initial=initial, can_set_flags=can(request.user, "review"))
         new_images = NewImageFormSet(prefix="nuove")
-    return render(request, "planning/post_form.html", _editor_context(form, new_images))
+        picked, query = [], ""
+    return render(
+        request,
+        "planning/post_form.html",
+        _editor_context(form, new_images, picked=picked, query=query),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -376,35 +430,55 @@ def post_edit(request, pk):
         )
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         existing = ExistingImageFormSet(request.POST, prefix="immagini", initial=existing_initial)
-        if form.is_valid() and new_images.is_valid() and existing.is_valid():
+        picked = _picked_ids(request)
+        query = request.POST.get("media_q", "")[:200]
+        if "media_search" in request.POST:  # the picker's search without JavaScript: no save
+            pass
+        elif form.is_valid() and new_images.is_valid() and existing.is_valid():
             data = form.cleaned_data
             own_images = {i.pk for i in post.images.all()}
             kept = [
                 f.cleaned_data for f in existing.forms if f.cleaned_data.get("id") in own_images
             ]
             try:
-                update_post(
-                    post,
-                    by=request.user,
-                    expected_version=data["version"],
-                    keeps_slot=data["keeps_slot"],
-                    title=data["title"],
-                    category=data["category"],
-                    planned_at=data["planned_at"],
-                    base_text=data["base_text"],
-                    link=data["link"],
-                    event=data["event"],
-                    notes=data["notes"],
-                    is_crisis_communication=data["is_crisis_communication"],
-                    is_indispensable=data["is_indispensable"],
-                    indispensable_reason=data["indispensable_reason"],
-                    channels=list(data["channels"]),
-                    variant_texts=data["variant_texts"],
-                    public_titles=data["public_titles"],
-                    images_to_add=_image_dicts(new_images),
-                    images_to_remove=[d["id"] for d in kept if d.get("remove")],
-                    image_updates={d["id"]: d for d in kept if not d.get("remove")},
-                )
+                with transaction.atomic():
+                    update_post(
+                        post,
+                        by=request.user,
+                        expected_version=data["version"],
+                        keeps_slot=data["keeps_slot"],
+                        title=data["title"],
+                        category=data["category"],
+                        planned_at=data["planned_at"],
+                        base_text=data["base_text"],
+                        link=data["link"],
+                        event=data["event"],
+                        notes=data["notes"],
+                        is_crisis_communication=data["is_crisis_communication"],
+                        is_indispensable=data["is_indispensable"],
+                        indispensable_reason=data["indispensable_reason"],
+                        channels=list(data["channels"]),
+                        variant_texts=data["variant_texts"],
+                        public_titles=data["public_titles"],
+                        images_to_add=_image_dicts(new_images),
+                        images_to_remove=[d["id"] for d in kept if d.get("remove")],
+                        image_updates={d["id"]: d for d in kept if not d.get("remove")},
+                    )
+                    if post.status in {PostStatus.APPROVED, PostStatus.PAUSED} and picked != [
+                        a.pk for a in post_assets(post=post)
+                    ]:
+                        # Still approved (nothing else reviewed changed): the approved version
+                        # must go out with the files its reviewer saw.
+                        raise AssetRefused(
+                            _(
+                                "Il post è approvato: per cambiare i file della libreria cambia "
+                                "anche il testo o ritiralo, così torna in revisione."
+                            )
+                        )
+                    set_post_assets(post=post, asset_ids=picked, by=request.user)
+            except AssetRefused as exc:
+                post.refresh_from_db()  # the rolled-back save may have changed it in memory
+                form.add_error(None, str(exc))
             except SlotMoveQuestion as exc:
                 form.add_error("keeps_slot", str(exc))
             except PostEditError as exc:
@@ -424,7 +498,8 @@ def post_edit(request, pk):
         )
         new_images = NewImageFormSet(prefix="nuove")
         existing = ExistingImageFormSet(prefix="immagini", initial=existing_initial)
-    context = _editor_context(form, new_images, existing, post)
+        picked, query = None, ""
+    context = _editor_context(form, new_images, existing, post, picked=picked, query=query)
     context["images_by_id"] = {i.pk: i for i in post.images.all()}
     return render(request, "planning/post_form.html", context)
 

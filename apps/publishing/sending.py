@@ -2,6 +2,7 @@
 transaction, record the outcome (``publishing.send_delivery``)."""
 
 import logging
+import mimetypes
 import random
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.channels.connections import access_token_for
 from apps.crisis.gate import sending_blocked_reason
+from apps.media_library.selectors import images_to_send
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 
@@ -175,6 +177,15 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
             alt_text=image.alt_text,
         )
         for image in post.images.all()
+    ) + tuple(
+        # The library's images after the post's own, each with the asset's alt text.
+        ImagePayload(
+            path=file.path,
+            url=settings.SITE_URL + file.url,
+            alt_text=alt_text,
+            content_type=mimetypes.guess_type(file.name)[0] or "image/jpeg",
+        )
+        for file, alt_text in images_to_send(post=post, network=channel.kind)
     )
     return PublishRequest(
         delivery_id=delivery.pk,

@@ -13,6 +13,7 @@ from apps.accounts.roles import can
 from apps.audit.models import AuditEntry
 from apps.channels.selectors import connection_problem
 from apps.crisis.selectors import open_crisis
+from apps.media_library.rules import library_image_count
 from apps.planning.access import can_manage_post
 from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
@@ -36,6 +37,7 @@ def review_queue() -> QuerySet[Post]:
                 ),
             ),
             "images",
+            "media__asset",  # the library assets the preview shows (media_library)
         )
         .order_by("planned_at", "id")
     )
@@ -122,7 +124,9 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
             problem = connection_problem(variant.channel)
             if problem:
                 state.channel_warnings.append((str(variant.channel), problem))
-        for variant_id, findings in check_post(post).items():
+        for variant_id, findings in check_post(
+            post, library_images=library_image_count(post)
+        ).items():
             channel = variants[variant_id].channel if variant_id in variants else ""
             for finding in findings:
                 state.warnings.append((str(channel), finding))

@@ -18,6 +18,7 @@ from apps.accounts.roles import can
 from apps.audit.services import record
 from apps.core.queue import enqueue
 from apps.crisis.selectors import blackout_blocking_approval, open_crisis
+from apps.media_library.rules import library_image_count, post_rights_problems
 from apps.planning.access import can_manage_post
 from apps.planning.checks import has_blocking_findings
 from apps.planning.enums import FINAL_STATES
@@ -152,9 +153,15 @@ def _check_approvable(post: Post, *, by, expected_version) -> str:
                 "serve un altro approvatore."
             )
         )
-    if has_blocking_findings(post):
+    if has_blocking_findings(post, library_images=library_image_count(post)):
         raise ReviewError(
             _("Il testo viola una regola bloccante dei controlli redazionali: correggilo prima.")
+        )
+    rights = post_rights_problems(post)
+    if rights:
+        raise ReviewError(
+            _("Approvazione non consentita: %(problems)s Scegli un altro file o cambia data.")
+            % {"problems": " ".join(rights)}
         )
     blackout = blackout_blocking_approval(post)
     if blackout is not None:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.core.http import render_page_or_partial, safe_next
+from apps.media_library.selectors import with_library_assets
 from apps.planning.access import can_manage_post, get_post_for_user
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError
@@ -35,7 +36,7 @@ def queue(request):
 @require_capability("plan")
 def post_review(request, pk: int):
     """The post as reviewers see it: previews, actions, comments, versions and audit entries."""
-    post = get_post_for_user(request, pk)
+    post = with_library_assets(get_post_for_user(request, pk))
     return render(request, "review/post.html", {"post": post, "return_to": request.path})
 
 
