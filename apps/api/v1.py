@@ -13,11 +13,11 @@ from ninja import NinjaAPI, Query, Schema, Status, Swagger
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from apps.accounts.roles import can
 from apps.crisis.selectors import blackouts_between, open_crisis
-from apps.events.models import Event
+from apps.events.models import Event, EventStatus
 from apps.planning.access import can_manage_post
 from apps.planning.enums import PostStatus
 from apps.planning.models import ContentCategory, Post, Variant
@@ -179,11 +179,15 @@ class PostPage(BaseModel):
     results: list[PostOut]
 
 
+# A category's slug: letters, digits and dashes only (no control character reaches the database).
+SLUG = Field(default=None, pattern=r"^[-a-zA-Z0-9_]+$", max_length=100)
+
+
 class PostFilters(Schema):
     start: datetime | None = None
     end: datetime | None = None
     status: list[PostStatus] = []
-    category: str | None = None
+    category: str | None = SLUG
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
 
@@ -373,8 +377,8 @@ class EventPage(BaseModel):
 class EventFilters(Schema):
     start: datetime | None = None
     end: datetime | None = None
-    category: str | None = None
-    status: str | None = None
+    category: str | None = SLUG
+    status: EventStatus | None = None
     include_unpublished: bool = False
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE

@@ -113,6 +113,8 @@ class ChannelServer:
     kind = ""
     default_token = "test-token"
     hang_seconds = 30.0
+    # Seconds every answer waits before it is written, as a real API's latency does.
+    answer_delay = 0.0
 
     def __init__(self, *, token: str | None = None):
         self.token = token or self.default_token
@@ -177,6 +179,7 @@ class ChannelServer:
             self.requests.clear()
             self.items.clear()
             self._faults.clear()
+            self.answer_delay = 0.0
             self._reset_state()
 
     def stop(self) -> None:
@@ -235,7 +238,10 @@ class ChannelServer:
             request.fault = fault.mode if fault else ""
             self.requests.append(request)
         if fault is None:
-            self._write(handler, self._safe_handle(request))
+            reply = self._safe_handle(request)
+            if self.answer_delay:
+                self._stopping.wait(self.answer_delay)
+            self._write(handler, reply)
             return
         if fault.mode == "500":
             self._write(handler, self.server_error())

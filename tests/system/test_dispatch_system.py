@@ -180,6 +180,10 @@ def test_a_crisis_declared_mid_burst_stops_every_send_not_yet_started(
     from apps.crisis_response.services import declare_crisis
     from tests.factories import UserFactory
 
+    # Each answer takes 0.3 s, as a real API's do: a fast pool cannot finish the burst before the
+    # declaration, so the test sees sends both before and after it.
+    for server in servers.values():
+        server.answer_delay = 0.3
     texts = [f"Sagra della castagna, giorno {n}: programma e orari." for n in range(20)]
     posts = [approved_post(live_channels, in_seconds=0, text=text) for text in texts]
     wait_for(lambda: D.SENT in states(posts), timeout=20, what="a first send")
