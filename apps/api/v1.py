@@ -224,22 +224,7 @@ def create_post_route(request, payload: PostIn):
     data = writes.valid_post_data(form)
     with writing(token):
         try:
-            post = create_post(
-                author=token.user,
-                title=data["title"],
-                category=data["category"],
-                planned_at=data["planned_at"],
-                channels=list(data["channels"]),
-                base_text=data["base_text"],
-                link=data["link"],
-                event=data["event"],
-                notes=data["notes"],
-                variant_texts=data["variant_texts"],
-                public_titles=data["public_titles"],
-                is_crisis_communication=data["is_crisis_communication"],
-                is_indispensable=data["is_indispensable"],
-                indispensable_reason=data["indispensable_reason"],
-            )
+            post = create_post(author=token.user, **data)
         except PostEditError as exc:
             raise invalid({}, str(exc)) from None
     return Status(201, serializers.post(_post_or_404(post.pk)))
@@ -267,19 +252,7 @@ def update_post_route(request, post_id: int, payload: PostPatch):
                 by=token.user,
                 expected_version=payload.version,
                 keeps_slot=changes.get("keeps_slot"),
-                title=data["title"],
-                category=data["category"],
-                planned_at=data["planned_at"],
-                base_text=data["base_text"],
-                link=data["link"],
-                event=data["event"],
-                notes=data["notes"],
-                is_crisis_communication=data["is_crisis_communication"],
-                is_indispensable=data["is_indispensable"],
-                indispensable_reason=data["indispensable_reason"],
-                channels=list(data["channels"]),
-                variant_texts=data["variant_texts"],
-                public_titles=data["public_titles"],
+                **data,
             )
         except StalePostError as exc:
             raise conflict(str(exc)) from None

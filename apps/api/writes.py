@@ -95,9 +95,10 @@ def post_form(changes: dict, *, user, post=None) -> PostForm:
 
 
 def valid_post_data(form: PostForm) -> dict:
+    """The planning services' keyword arguments from a valid form, or a 400 with its errors."""
     if not form.is_valid():
         raise invalid(_errors(form, POST_FIELD_NAMES))
-    return form.cleaned_data
+    return form.content_changes()
 
 
 def event_form(changes: dict, *, event=None) -> EventForm:

@@ -277,6 +277,31 @@ class PostForm(forms.Form):
         data["keeps_slot"] = {"si": True, "no": False}.get(data.get("keeps_slot"))
         return data
 
+    # What the form gives the planning services, for the pages and the API alike: a field
+    # added here reaches both (the public title once reached only the pages).
+    CONTENT_FIELDS = (
+        "title",
+        "category",
+        "planned_at",
+        "base_text",
+        "link",
+        "event",
+        "notes",
+        "variant_texts",
+        "public_titles",
+        "is_crisis_communication",
+        "is_indispensable",
+        "indispensable_reason",
+    )
+
+    def content_changes(self) -> dict:
+        """The valid form as keyword arguments of ``create_post`` / ``update_post``."""
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in self.CONTENT_FIELDS},
+            "channels": list(data["channels"]),
+        }
+
 
 def validate_image_upload(upload):
     """The file must really be an image (read by Pillow, not by its name) and small enough."""

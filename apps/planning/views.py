@@ -369,24 +369,11 @@ def post_create(request):
         if "media_search" in request.POST:  # the picker's search without JavaScript: no save
             pass
         elif form.is_valid() and new_images.is_valid():
-            data = form.cleaned_data
             try:
                 with transaction.atomic():
                     post = create_post(
                         author=request.user,
-                        title=data["title"],
-                        category=data["category"],
-                        planned_at=data["planned_at"],
-                        channels=list(data["channels"]),
-                        base_text=data["base_text"],
-                        link=data["link"],
-                        event=data["event"],
-                        notes=data["notes"],
-                        variant_texts=data["variant_texts"],
-                        public_titles=data["public_titles"],
-                        is_crisis_communication=data["is_crisis_communication"],
-                        is_indispensable=data["is_indispensable"],
-                        indispensable_reason=data["indispensable_reason"],
+                        **form.content_changes(),
                         images=_image_dicts(new_images),
                     )
                     set_post_assets(post=post, asset_ids=picked, by=request.user)
@@ -447,19 +434,7 @@ def post_edit(request, pk):
                         by=request.user,
                         expected_version=data["version"],
                         keeps_slot=data["keeps_slot"],
-                        title=data["title"],
-                        category=data["category"],
-                        planned_at=data["planned_at"],
-                        base_text=data["base_text"],
-                        link=data["link"],
-                        event=data["event"],
-                        notes=data["notes"],
-                        is_crisis_communication=data["is_crisis_communication"],
-                        is_indispensable=data["is_indispensable"],
-                        indispensable_reason=data["indispensable_reason"],
-                        channels=list(data["channels"]),
-                        variant_texts=data["variant_texts"],
-                        public_titles=data["public_titles"],
+                        **form.content_changes(),
                         images_to_add=_image_dicts(new_images),
                         images_to_remove=[d["id"] for d in kept if d.get("remove")],
                         image_updates={d["id"]: d for d in kept if not d.get("remove")},

@@ -341,3 +341,15 @@ def test_the_edit_page_of_a_post_in_review_offers_to_withdraw_it_instead_of_a_fo
     post.refresh_from_db()
     assert post.status == PostStatus.DRAFT
     assert "data-post-form" in editor_client.get(edit_url).content.decode()
+
+
+def test_the_post_form_gives_the_services_every_content_argument_they_take():
+    """The pages and the API build posts from ``PostForm.content_changes``: a new content
+    argument of ``create_post`` that the form does not give would reach neither."""
+    import inspect
+
+    from apps.planning.forms import PostForm
+    from apps.planning.services import create_post
+
+    taken = set(inspect.signature(create_post).parameters) - {"author", "images"}
+    assert set(PostForm.CONTENT_FIELDS) | {"channels"} == taken
