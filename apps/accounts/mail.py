@@ -40,10 +40,18 @@ def people_with_role(role: Role) -> QuerySet[User]:
     return User.objects.filter(groups__name=role.value).distinct()
 
 
-def email_people(users, *, subject: Callable[[], str], template: str, context: dict) -> int:
-    """Send ``template`` (plain text) to every active user among ``users`` who has an address,
-    rendered once per language; ``subject()`` is called in that language too. Returns how many
-    addresses the mail server accepted."""
+def email_people(
+    users,
+    *,
+    subject: Callable[[], str],
+    template: str = "",
+    context: dict | None = None,
+    body: Callable[[], str] | None = None,
+) -> int:
+    """Send a plain-text email to every active user among ``users`` who has an address,
+    rendered once per language: ``template`` with ``context``, or ``body()`` for a short
+    message; ``subject()`` is called in that language too. Returns how many addresses the
+    mail server accepted."""
     by_language: dict[str, list[str]] = defaultdict(list)
     rows = (
         User.objects.filter(pk__in=[u.pk for u in users] if isinstance(users, list) else users)
@@ -59,9 +67,9 @@ def email_people(users, *, subject: Callable[[], str], template: str, context: d
         with translation.override(language):
             # A title with a line break must not break the header.
             text_subject = " ".join(subject().split())
-            body = render_to_string(template, context)
+            text = body() if body is not None else render_to_string(template, context or {})
         try:
-            send_mail(text_subject, body, None, sorted(set(recipients)))
+            send_mail(text_subject, text, None, sorted(set(recipients)))
         except Exception:  # logged; the action that caused the email stands
             logger.exception("Could not send %s to %s", template, recipients)
             continue

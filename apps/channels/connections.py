@@ -25,8 +25,6 @@ import httpx
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import OAuth2Client
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -34,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.roles import Role
+from apps.accounts.mail import administrators, email_people
 from apps.audit.services import record
 from apps.core.encryption import decrypt, encrypt
 
@@ -663,39 +661,22 @@ def _needs_reconnect(connection: ChannelConnection, code: str) -> str:
     return "needs_reconnect"
 
 
-def _admin_emails() -> list[str]:
-    return sorted(
-        set(
-            User.objects.filter(groups__name=Role.ADMIN.value, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    )
-
-
 def _notify_reconnect(channel_id: int) -> None:
     channel = Channel.objects.filter(pk=channel_id).first()
     if channel is None:
         return
-    recipients = _admin_emails()
-    if not recipients:
-        return
-    try:
-        send_mail(
-            _("Canale da ricollegare: %(channel)s") % {"channel": channel.name},
+    url = settings.SITE_URL + reverse("channels:edit", args=[channel.pk])
+    email_people(
+        administrators(),
+        subject=lambda: _("Canale da ricollegare: %(channel)s") % {"channel": channel.name},
+        body=lambda: (
             _(
                 "Il canale «%(channel)s» non può più pubblicare: il servizio ha revocato "
                 "l'accesso. Ricollegalo da %(url)s. Gli invii previsti aspettano."
             )
-            % {
-                "channel": channel.name,
-                "url": settings.SITE_URL + reverse("channels:edit", args=[channel.pk]),
-            },
-            None,
-            recipients,
-        )
-    except Exception:  # mail trouble must not undo the recorded state
-        logger.exception("Could not email about channel %s", channel_id)
+            % {"channel": channel.name, "url": url}
+        ),
+    )
 
 
 def access_token_for(channel: Channel) -> str | None:
@@ -751,18 +732,19 @@ def warn_expiring_connections(*, now: datetime | None = None) -> int:
 
 
 def _send_expiry_warning(connection: ChannelConnection, days: int) -> None:
-    recipients = _admin_emails()
-    if not recipients:
-        return
     channel = connection.channel
-    try:
-        send_mail(
+    url = settings.SITE_URL + reverse("channels:edit", args=[channel.pk])
+    email_people(
+        administrators(),
+        subject=lambda: (
             ngettext(
                 "Canale da ricollegare entro %(d)s giorno: %(channel)s",
                 "Canale da ricollegare entro %(d)s giorni: %(channel)s",
                 days,
             )
-            % {"d": days, "channel": channel.name},
+            % {"d": days, "channel": channel.name}
+        ),
+        body=lambda: (
             _(
                 "L'accesso del canale «%(channel)s» (%(account)s) scade il %(when)s e il "
                 "servizio non permette di rinnovarlo da solo. Ricollegalo prima di allora da "
@@ -772,10 +754,7 @@ def _send_expiry_warning(connection: ChannelConnection, days: int) -> None:
                 "channel": channel.name,
                 "account": connection.account_name,
                 "when": timezone.localtime(connection.expires_at).strftime("%d/%m/%Y %H:%M"),
-                "url": settings.SITE_URL + reverse("channels:edit", args=[channel.pk]),
-            },
-            None,
-            recipients,
-        )
-    except Exception:  # mail trouble must not undo the recorded warning
-        logger.exception("Could not email about channel %s", channel.pk)
+                "url": url,
+            }
+        ),
+    )

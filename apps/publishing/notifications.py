@@ -4,10 +4,11 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
+from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
+from apps.accounts.mail import email_people
 from apps.accounts.roles import Role
 from apps.planning.models import Post
 
@@ -17,7 +18,6 @@ logger = logging.getLogger(__name__)
 
 
 def _post_url(post: Post) -> str:
-
     try:
         return settings.SITE_URL + post.get_absolute_url()
     except NoReverseMatch:
@@ -25,8 +25,8 @@ def _post_url(post: Post) -> str:
 
 
 def _notify_problem(*, delivery_id: int) -> None:
-    """Emails the author and the approvers about a failed or to-check delivery."""
-
+    """Emails the author and the approvers about a failed or to-check delivery, each in their
+    language."""
     delivery = (
         Delivery.objects.select_related("variant__post__author", "variant__channel")
         .filter(pk=delivery_id)
@@ -35,32 +35,26 @@ def _notify_problem(*, delivery_id: int) -> None:
     if delivery is None:
         return
     post = delivery.variant.post
-    recipients = set(
-        User.objects.filter(
-            groups__name__in=[Role.APPROVER.value, Role.ADMIN.value], is_active=True
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
+    people = User.objects.filter(
+        Q(groups__name__in=[Role.APPROVER.value, Role.ADMIN.value]) | Q(pk=post.author_id)
     )
-    if post.author.email:
-        recipients.add(post.author.email)
-    if not recipients:
-        return
-    subject = _("Invio non riuscito: %(title)s su %(channel)s") % {
-        "title": post.title,
-        "channel": delivery.variant.channel,
-    }
-    body = _(
-        "L'invio del post «%(title)s» sul canale %(channel)s è nello stato «%(state)s».\n"
-        "Errore: %(error)s\n\nApri il post: %(url)s\n"
-    ) % {
-        "title": post.title,
-        "channel": delivery.variant.channel,
-        "state": delivery.get_state_display(),
-        "error": delivery.last_error or "—",
-        "url": _post_url(post),
-    }
-    try:
-        send_mail(subject, body, None, sorted(recipients))
-    except Exception:  # mail trouble must not undo a recorded outcome
-        logger.exception("Could not notify about delivery %s", delivery_id)
+    email_people(
+        people,
+        subject=lambda: (
+            _("Invio non riuscito: %(title)s su %(channel)s")
+            % {"title": post.title, "channel": delivery.variant.channel}
+        ),
+        body=lambda: (
+            _(
+                "L'invio del post «%(title)s» sul canale %(channel)s è nello stato «%(state)s».\n"
+                "Errore: %(error)s\n\nApri il post: %(url)s\n"
+            )
+            % {
+                "title": post.title,
+                "channel": delivery.variant.channel,
+                "state": delivery.get_state_display(),
+                "error": delivery.last_error or "—",
+                "url": _post_url(post),
+            }
+        ),
+    )

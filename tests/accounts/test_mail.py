@@ -68,3 +68,22 @@ def test_without_the_task_running_the_request_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         review.submit_post(post, by=editor)
     assert mail.outbox == []
+
+
+def test_a_failed_delivery_is_told_to_each_person_in_their_language(editor, approver, client):
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.models import Delivery
+    from apps.publishing.notifications import _notify_problem
+    from apps.publishing.services import schedule_deliveries
+
+    client.force_login(approver)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    post = post_in(PostStatus.APPROVED, author=editor, title="Mercato")
+    schedule_deliveries(post=post)
+    delivery = Delivery.objects.filter(variant__post=post).first()
+    Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED)
+
+    _notify_problem(delivery_id=delivery.pk)
+
+    subjects = {tuple(m.to): m.subject.split(":")[0] for m in mail.outbox}
+    assert subjects == {(editor.email,): "Invio non riuscito", (approver.email,): "Delivery failed"}
