@@ -59,6 +59,7 @@ def queue_kinds(names: tuple[str, ...]) -> tuple[str, ...]:
         settings.CELERY_TASK_DEFAULT_QUEUE: "default",
         settings.PUBLISHING_SCHEDULING_QUEUE: "scheduling",
         settings.PUBLISHING_SENDS_QUEUE: "sends",
+        settings.MEDIA_QUEUE: "media",
     }
     return tuple(sorted({kinds.get(name, name) for name in names}))
 
