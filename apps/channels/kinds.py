@@ -19,115 +19,132 @@ class KindDefaults:
     icon: str  # Bootstrap Italia sprite id
 
 
+# How each network counts and sends text: the editor's checks and the adapters read these
+# (through ``planning.checks.text_as_sent``), so the count shown is the count sent.
+# X and Mastodon shorten every link to a fixed weight.
+URL_WEIGHT = {ChannelKind.X: 23, ChannelKind.MASTODON: 23}
+# The publishing adapters of these kinds append the post's link when the text lacks it.
+LINK_APPENDED_WITH = {
+    ChannelKind.X: " ",
+    ChannelKind.MASTODON: "\n\n",
+    ChannelKind.TELEGRAM: "\n\n",
+}
+# Facebook sends the link as the post's link card, except on a photo post (a photo has no
+# card): then the link goes at the end of the message, as on the kinds above.
+LINK_APPENDED_WITH_IMAGES = {**LINK_APPENDED_WITH, ChannelKind.FACEBOOK: "\n\n"}
+# With an image the text becomes a caption, with a shorter limit (Telegram's sendPhoto).
+CAPTION_LIMIT = {ChannelKind.TELEGRAM: 1024}
+
+
 DEFAULTS: dict[str, KindDefaults] = {
     ChannelKind.FACEBOOK: KindDefaults(
-        63206,
-        Formality.INFORMAL,
-        _(
+        char_limit=63206,
+        formality=Formality.INFORMAL,
+        guidance=_(
             "Tono amichevole, colloquiale ed emozionale. Parla come una persona, "
             "dai del tu, racconta. Un'immagine con testo alternativo aiuta."
         ),
-        3,
-        True,
-        False,
-        60,
-        "it-facebook",
+        max_hashtags=3,
+        emoji_allowed=True,
+        link_expected=False,
+        gulpease_target=60,
+        icon="it-facebook",
     ),
     ChannelKind.INSTAGRAM: KindDefaults(
-        2200,
-        Formality.INFORMAL,
-        _(
+        char_limit=2200,
+        formality=Formality.INFORMAL,
+        guidance=_(
             "Visivo e caldo: l'immagine racconta, il testo accompagna. "
             "Hashtag in CamelCase, al massimo qualche emoji."
         ),
-        10,
-        True,
-        False,
-        60,
-        "it-instagram",
+        max_hashtags=10,
+        emoji_allowed=True,
+        link_expected=False,
+        gulpease_target=60,
+        icon="it-instagram",
     ),
     ChannelKind.X: KindDefaults(
-        280,
-        Formality.NEUTRAL,
-        _("Breve, diretto, al punto: chi, cosa, quando. Un link per i dettagli."),
-        2,
-        False,
-        True,
-        60,
-        "it-twitter",
+        char_limit=280,
+        formality=Formality.NEUTRAL,
+        guidance=_("Breve, diretto, al punto: chi, cosa, quando. Un link per i dettagli."),
+        max_hashtags=2,
+        emoji_allowed=False,
+        link_expected=True,
+        gulpease_target=60,
+        icon="it-twitter",
     ),
     ChannelKind.LINKEDIN: KindDefaults(
-        3000,
-        Formality.FORMAL,
-        _("Formale, preciso, tecnico. Dati, riferimenti normativi, niente emoji."),
-        3,
-        False,
-        True,
-        50,
-        "it-linkedin",
+        char_limit=3000,
+        formality=Formality.FORMAL,
+        guidance=_("Formale, preciso, tecnico. Dati, riferimenti normativi, niente emoji."),
+        max_hashtags=3,
+        emoji_allowed=False,
+        link_expected=True,
+        gulpease_target=50,
+        icon="it-linkedin",
     ),
     ChannelKind.TELEGRAM: KindDefaults(
-        4096,
-        Formality.NEUTRAL,
-        _("Semplice e informativo: la notizia in apertura, poi i dettagli pratici."),
-        2,
-        True,
-        True,
-        60,
-        "it-telegram",
+        char_limit=4096,
+        formality=Formality.NEUTRAL,
+        guidance=_("Semplice e informativo: la notizia in apertura, poi i dettagli pratici."),
+        max_hashtags=2,
+        emoji_allowed=True,
+        link_expected=True,
+        gulpease_target=60,
+        icon="it-telegram",
     ),
     ChannelKind.MASTODON: KindDefaults(
-        500,
-        Formality.NEUTRAL,
-        _("Chiaro e sobrio. Hashtag in CamelCase per l'accessibilità."),
-        4,
-        True,
-        True,
-        60,
-        "it-mastodon",
+        char_limit=500,
+        formality=Formality.NEUTRAL,
+        guidance=_("Chiaro e sobrio. Hashtag in CamelCase per l'accessibilità."),
+        max_hashtags=4,
+        emoji_allowed=True,
+        link_expected=True,
+        gulpease_target=60,
+        icon="it-mastodon",
     ),
     ChannelKind.NEWSLETTER: KindDefaults(
-        20000,
-        Formality.NEUTRAL,
-        _("Semplice e informativo, con titoli chiari e i passaggi in ordine."),
-        0,
-        False,
-        True,
-        60,
-        "it-mail",
+        char_limit=20000,
+        formality=Formality.NEUTRAL,
+        guidance=_("Semplice e informativo, con titoli chiari e i passaggi in ordine."),
+        max_hashtags=0,
+        emoji_allowed=False,
+        link_expected=True,
+        gulpease_target=60,
+        icon="it-mail",
     ),
     ChannelKind.WEBSITE: KindDefaults(
-        20000,
-        Formality.NEUTRAL,
-        _(
+        char_limit=20000,
+        formality=Formality.NEUTRAL,
+        guidance=_(
             "Linguaggio chiaro: chi, cosa, dove, come, quando nelle prime righe. "
             "Titoli fino a 65 caratteri."
         ),
-        0,
-        False,
-        False,
-        60,
-        "it-horn",
+        max_hashtags=0,
+        emoji_allowed=False,
+        link_expected=False,
+        gulpease_target=60,
+        icon="it-horn",
     ),
     ChannelKind.WEBHOOK: KindDefaults(
-        20000,
-        Formality.NEUTRAL,
-        _("Testo inviato a un sistema esterno."),
-        5,
-        True,
-        False,
-        0,
-        "it-exchange-circle",
+        char_limit=20000,
+        formality=Formality.NEUTRAL,
+        guidance=_("Testo inviato a un sistema esterno."),
+        max_hashtags=5,
+        emoji_allowed=True,
+        link_expected=False,
+        gulpease_target=0,
+        icon="it-exchange-circle",
     ),
     ChannelKind.OUTBOX: KindDefaults(
-        5000,
-        Formality.NEUTRAL,
-        _("Canale dimostrativo: registra la pubblicazione senza inviarla."),
-        5,
-        True,
-        False,
-        60,
-        "it-inbox",
+        char_limit=5000,
+        formality=Formality.NEUTRAL,
+        guidance=_("Canale dimostrativo: registra la pubblicazione senza inviarla."),
+        max_hashtags=5,
+        emoji_allowed=True,
+        link_expected=False,
+        gulpease_target=60,
+        icon="it-inbox",
     ),
 }
 

@@ -11,22 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.channels.enums import ChannelKind
-from apps.channels.kinds import has_public_title, public_title_required
+from apps.channels.kinds import (
+    CAPTION_LIMIT,
+    LINK_APPENDED_WITH,
+    LINK_APPENDED_WITH_IMAGES,
+    URL_WEIGHT,
+    has_public_title,
+    public_title_required,
+)
 
-# X and Mastodon shorten every link to a fixed weight.
-URL_WEIGHT = {ChannelKind.X: 23, ChannelKind.MASTODON: 23}
-# The publishing adapters of these kinds append the post's link when the text lacks it
-# (apps/publishing/adapters): the limit applies to what is actually sent.
-LINK_APPENDED_WITH = {
-    ChannelKind.X: " ",
-    ChannelKind.MASTODON: "\n\n",
-    ChannelKind.TELEGRAM: "\n\n",
-}
-# Facebook sends the link as the post's link card, except on a photo post (a photo has no
-# card): then the link goes at the end of the message, as on the kinds above.
-LINK_APPENDED_WITH_IMAGES = {**LINK_APPENDED_WITH, ChannelKind.FACEBOOK: "\n\n"}
-# With an image the text becomes a caption, with a shorter limit (Telegram's sendPhoto).
-CAPTION_LIMIT = {ChannelKind.TELEGRAM: 1024}
 # Plain-language guidance for titles (DOMAIN.md): up to 65 characters.
 PUBLIC_TITLE_ADVISED_LENGTH = 65
 # The live checks read at most this many characters (the editor's forms refuse longer texts).
