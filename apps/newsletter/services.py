@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core import ratelimit
+from apps.core.queue import enqueue
 
 from .enums import ConsentAction
 from .models import ConfirmationSent, ConsentRecord, IssueSend, Subscriber
@@ -128,10 +129,8 @@ def subscribe(*, email: str, consent_text: str, info: RequestInfo) -> Subscriber
 def _queue_confirmation(subscriber_id: int) -> None:
     from .tasks import send_confirmation_task  # noqa: PLC0415  (tasks import this module)
 
-    try:
-        send_confirmation_task.delay(subscriber_id)
-    except Exception:  # the broker is down: the citizen can ask again; the page still answers
-        logger.exception("Confirmation for subscriber %s not queued", subscriber_id)
+    # The broker down: the citizen can ask again; the page still answers.
+    enqueue(send_confirmation_task, subscriber_id=subscriber_id)
 
 
 def send_confirmation(*, subscriber_id: int) -> bool:

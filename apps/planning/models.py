@@ -133,6 +133,10 @@ class Post(models.Model):
     def get_absolute_url(self):
         return reverse("planning:post_detail", args=[self.pk])
 
+    def get_full_url(self) -> str:
+        """The post's page as a link in an email (``SITE_URL`` + its path)."""
+        return settings.SITE_URL + self.get_absolute_url()
+
 
 class Variant(models.Model):
     """The post's text on one channel, written in that channel's tone."""

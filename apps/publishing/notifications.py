@@ -1,27 +1,13 @@
 """Emails about deliveries a person must look at (failed, to check)."""
 
-import logging
-
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from apps.accounts.mail import email_people
 from apps.accounts.roles import Role
-from apps.planning.models import Post
 
 from .models import Delivery
-
-logger = logging.getLogger(__name__)
-
-
-def _post_url(post: Post) -> str:
-    try:
-        return settings.SITE_URL + post.get_absolute_url()
-    except NoReverseMatch:
-        return settings.SITE_URL
 
 
 def _notify_problem(*, delivery_id: int) -> None:
@@ -54,7 +40,7 @@ def _notify_problem(*, delivery_id: int) -> None:
                 "channel": delivery.variant.channel,
                 "state": delivery.get_state_display(),
                 "error": delivery.last_error or "—",
-                "url": _post_url(post),
+                "url": post.get_full_url(),
             }
         ),
     )

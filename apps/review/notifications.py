@@ -2,26 +2,12 @@
 commits, each in the recipient's language."""
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.accounts.mail import email_people, people_with_role
 from apps.accounts.roles import Role
 from apps.planning.models import Post
-
-
-def _absolute(url_name: str, *args) -> str:
-    try:
-        return settings.SITE_URL + reverse(url_name, args=args)
-    except NoReverseMatch:
-        return settings.SITE_URL
-
-
-def post_link(post: Post) -> str:
-    try:
-        return settings.SITE_URL + post.get_absolute_url()
-    except NoReverseMatch:
-        return _absolute("review:post", post.pk)
 
 
 def notify_submitted(*, post_id: int, by_id: int | None = None) -> int:
@@ -33,7 +19,11 @@ def notify_submitted(*, post_id: int, by_id: int | None = None) -> int:
         people_with_role(Role.APPROVER).exclude(pk=by_id),
         subject=lambda: _("Da approvare: %(title)s") % {"title": post.title},
         template="review/email/submitted.txt",
-        context={"post": post, "post_url": post_link(post), "queue_url": _absolute("review:queue")},
+        context={
+            "post": post,
+            "post_url": post.get_full_url(),
+            "queue_url": settings.SITE_URL + reverse("review:queue"),
+        },
     )
 
 
@@ -51,5 +41,5 @@ def notify_author(*, post_id: int, kind: str) -> int:
         [post.author],
         subject=subject,
         template=f"review/email/{kind}.txt",
-        context={"post": post, "post_url": post_link(post), "comment": last_comment},
+        context={"post": post, "post_url": post.get_full_url(), "comment": last_comment},
     )

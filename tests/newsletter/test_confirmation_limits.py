@@ -128,7 +128,9 @@ def queued(monkeypatch):
     """Confirmation tasks queued by requests (a worker would run them later)."""
     calls = []
     monkeypatch.setattr(
-        "apps.newsletter.tasks.send_confirmation_task.delay", calls.append, raising=False
+        "apps.newsletter.tasks.send_confirmation_task.delay",
+        lambda subscriber_id: calls.append(subscriber_id),
+        raising=False,
     )
     return calls
 
@@ -163,7 +165,7 @@ def test_a_broken_mail_setting_cannot_make_the_subscribe_page_fail(queued, setti
 
 @pytest.mark.django_db(transaction=True)
 def test_a_broker_outage_cannot_make_the_subscribe_page_fail(monkeypatch):
-    def broker_down(*args):
+    def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr(
