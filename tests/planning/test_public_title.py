@@ -4,20 +4,16 @@ Empty until written; required on website news and the newsletter (and on LinkedI
 post has a link, for the link card); checked live like a text (length, Gulpease, capitals).
 """
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.channels.enums import ChannelKind
-from apps.planning.checks import analyse_variant, check_post
+from apps.planning.checks import analyse_variant
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post, Variant
-from apps.publishing.enums import DeliveryState
-from apps.publishing.models import Delivery
 from apps.review.services import ReviewError, approve_post
 from tests.factories import CategoryFactory, ChannelFactory, PostFactory
 
@@ -165,34 +161,6 @@ def test_the_live_check_reports_the_public_title(editor_client):
     body = response.content.decode()
     assert "Titolo pubblico: 0 caratteri su 65 consigliati" in body
     assert "Manca il titolo pubblico" in body
-
-
-def test_the_migration_keeps_what_was_sent_and_leaves_drafts_empty():
-    migration = importlib.import_module("apps.publishing.migrations.0006_delivery_sent_title")
-    website = ChannelFactory(kind=ChannelKind.WEBSITE)
-    x = ChannelFactory(kind=ChannelKind.X)
-    sent = PostFactory(title="Anagrafe chiusa", status=PostStatus.PUBLISHED, channels=[website, x])
-    draft = PostFactory(title="Prova", channels=[website])
-    for variant in sent.variants.all():
-        Delivery.objects.create(
-            variant=variant,
-            due_at=sent.planned_at,
-            state=DeliveryState.SENT,
-            sent_at=timezone.now(),
-        )
-
-    migration.keep_what_was_sent(django_apps, None)
-
-    titles = {
-        (v.post.title, v.channel.kind): (v.public_title, getattr(v, "delivery", None))
-        for v in Variant.objects.select_related("post", "channel", "delivery")
-    }
-    assert titles[("Anagrafe chiusa", "website")][0] == "Anagrafe chiusa"
-    assert titles[("Anagrafe chiusa", "website")][1].sent_title == "Anagrafe chiusa"
-    assert titles[("Anagrafe chiusa", "x")][0] == ""  # X never had a title
-    assert titles[("Anagrafe chiusa", "x")][1].sent_title == ""
-    assert titles[("Prova", "website")] == ("", None)
-    assert _codes(check_post(draft)[draft.variants.get().pk]) == ["public_title_missing"]
 
 
 @pytest.mark.parametrize(
