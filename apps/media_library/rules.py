@@ -7,6 +7,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.templatetags.pa_format import local_date_with_article
+
 from .enums import AssetKind
 from .models import PostAsset
 
@@ -23,13 +25,13 @@ def rights_problems(assets, *, planned_at) -> list[str]:
     day = _day(planned_at)
     return [
         _(
-            "«%(name)s»: i diritti d'uso scadono il %(expiry)s, prima della pubblicazione "
-            "prevista il %(day)s."
+            "«%(name)s»: i diritti d'uso scadono %(expiry)s, prima della pubblicazione "
+            "prevista %(day)s."
         )
         % {
             "name": asset,
-            "expiry": asset.rights_expire_on.strftime("%d/%m/%Y"),
-            "day": day.strftime("%d/%m/%Y"),
+            "expiry": local_date_with_article(asset.rights_expire_on, "j F Y"),
+            "day": local_date_with_article(day, "j F Y"),
         }
         for asset in assets
         if asset.rights_expired_on(day)

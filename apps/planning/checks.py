@@ -85,6 +85,7 @@ class VariantReport:
     # The public title's own counters, on channels that have one (None elsewhere).
     title_length: int | None = None
     title_gulpease: int | None = None
+    title_advised_length: int = PUBLIC_TITLE_ADVISED_LENGTH
 
     @property
     def remaining(self) -> int:

@@ -13,7 +13,7 @@ from apps.core.forms import BoundedModelMultipleChoiceField
 from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
 
-from .checks import MAX_CHECKED_LENGTH, analyse_variant
+from .checks import MAX_CHECKED_LENGTH, PUBLIC_TITLE_ADVISED_LENGTH, analyse_variant
 from .enums import PostStatus
 from .models import (
     NOTES_MAX_LENGTH,
@@ -185,7 +185,8 @@ class PostForm(forms.Form):
                     label=_("Titolo pubblico per %(channel)s") % {"channel": channel.name},
                     required=False,
                     max_length=PUBLIC_TITLE_MAX_LENGTH,
-                    help_text=_("Il titolo che leggono i cittadini. Fino a 65 caratteri."),
+                    help_text=_("Il titolo che leggono i cittadini. Fino a %(n)d caratteri.")
+                    % {"n": PUBLIC_TITLE_ADVISED_LENGTH},
                 )
 
     @classmethod

@@ -16,7 +16,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from apps.channels.enums import ChannelKind
-from apps.core.templatetags.pa_format import local_date
+from apps.core.templatetags.pa_format import local_date_with_article
 
 from .enums import DeliveryState
 from .models import Delivery
@@ -55,8 +55,8 @@ def item_headline(delivery: Delivery) -> str:
     without one (only possible before public titles existed) is named by its date."""
     if delivery.sent_title:
         return delivery.sent_title
-    return _("Notizia del %(date)s") % {
-        "date": local_date(timezone.localtime(delivery.sent_at), "j F Y")
+    return _("Notizia pubblicata %(date)s") % {
+        "date": local_date_with_article(timezone.localtime(delivery.sent_at), "j F Y")
     }
 
 

@@ -186,13 +186,13 @@ def test_the_news_page_lists_the_feed_items_in_one_query(client, django_assert_n
 @pytest.mark.django_db
 def test_an_item_sent_without_a_public_title_is_named_by_its_date_not_the_internal_title(client):
     item = _item(title="")
-    Delivery.objects.filter(pk=item.pk).update(sent_at=timezone.now().replace(2026, 3, 2, 10))
+    Delivery.objects.filter(pk=item.pk).update(sent_at=timezone.now().replace(2026, 3, 11, 10))
 
     feed = ET.fromstring(client.get(reverse("website_feed:atom")).content)
     page = client.get(reverse("website_feed:item", args=[item.pk])).content.decode()
 
     assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == [
-        "Notizia del 2 marzo 2026"
+        "Notizia pubblicata l'11 marzo 2026"
     ]
-    assert "<h1>Notizia del 2 marzo 2026</h1>" in page
+    assert "<h1>Notizia pubblicata l&#x27;11 marzo 2026</h1>" in page
     assert INTERNAL not in page
