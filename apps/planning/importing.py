@@ -70,8 +70,8 @@ MACRO_CONTENT_TYPES = (
     "application/vnd.ms-excel.addin.macroenabled.12",
     "application/vnd.ms-excel.sheet.binary.macroenabled.12",
 )
-# Cells a spreadsheet would read as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# Cells a spreadsheet would read as a formula: an export writes them after an apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 TIME_RE = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)(?::[0-5]\d)?")
 CHANNEL_SEPARATORS_RE = re.compile(r"[;,\n]")
@@ -327,7 +327,11 @@ def _cell_text(value, header: str = "") -> str:
         return value.strftime("%H:%M")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:2] in FORMULA_STARTS:
+        # Written so by an export (``exporting.neutralise``): the text is what follows.
+        return text[1:]
+    return text
 
 
 # --- Checking the rows --------------------------------------------------------------------
