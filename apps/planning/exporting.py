@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from . import importing
@@ -162,8 +163,9 @@ def as_xlsx(export: Export) -> bytes:
 
 
 def _text_cell(sheet, value: str):
-    """A cell stored as text, never as a formula (openpyxl reads "=…" as one otherwise)."""
-    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    """A cell stored as text, never as a formula (openpyxl reads "=…" as one otherwise);
+    control characters that XML cannot hold (a pasted vertical tab, say) are left out."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", neutralise(value)))
     cell.data_type = "s"
     return cell
 

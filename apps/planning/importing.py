@@ -202,18 +202,34 @@ def _read_csv(data: bytes) -> Upload:
     except csv.Error:
         delimiter = ";"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table = _Table()
     try:
-        raw_rows = []
-        for raw in reader:
-            if len(raw_rows) > MAX_IMPORT_ROWS:  # header + rows already read
-                raise _too_many_rows()
-            raw_rows.append(raw[:MAX_COLUMNS])
+        for line, raw in enumerate(reader, start=1):
+            table.add(line, raw[:MAX_COLUMNS])
     except csv.Error as exc:
         raise ImportRefused(
             _("Il CSV non è leggibile alla riga %(line)s: controlla le virgolette.")
             % {"line": reader.line_num}
         ) from exc
-    return _rows_from_table(raw_rows, notices, formulas=set())
+    return _rows_from_table(table, notices)
+
+
+class _Table:
+    """The non-empty rows of a sheet with their line numbers, at most the header and
+    :data:`MAX_IMPORT_ROWS` rows (empty rows, such as formatted ones, do not count)."""
+
+    def __init__(self):
+        self.rows: list[tuple[int, list]] = []
+        self.formulas: set[tuple[int, int]] = set()  # (line, column)
+
+    def add(self, line: int, values: list) -> None:
+        if not any(_cell_text(v) for v in values) and not any(
+            (line, c) in self.formulas for c in range(len(values))
+        ):
+            return
+        if len(self.rows) > MAX_IMPORT_ROWS:  # the header and MAX_IMPORT_ROWS rows are in
+            raise _too_many_rows()
+        self.rows.append((line, values))
 
 
 def _read_xlsx(data: bytes) -> Upload:
@@ -235,43 +251,38 @@ def _read_xlsx(data: bytes) -> Upload:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise ImportRefused(_("Il file non ha fogli."))
-        raw_rows: list[list] = []
-        formulas: set[tuple[int, int]] = set()
-        for cells in sheet.iter_rows(max_col=MAX_COLUMNS):
-            if len(raw_rows) > MAX_IMPORT_ROWS:
-                raise _too_many_rows()
+        table = _Table()
+        for line, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
             row = []
             for column, cell in enumerate(cells):
                 if getattr(cell, "data_type", None) == "f":
-                    formulas.add((len(raw_rows), column))
+                    table.formulas.add((line, column))
                 row.append(getattr(cell, "value", None))
-            raw_rows.append(row)
+            table.add(line, row)
     finally:
         workbook.close()
     notices = []
-    if formulas:
+    if table.formulas:
         notices.append(
             _(
                 "Il foglio contiene formule: non vengono calcolate. Le righe con una formula "
                 "sono segnate: scrivi il valore al posto della formula."
             )
         )
-    return _rows_from_table(raw_rows, notices, formulas=formulas)
+    return _rows_from_table(table, notices)
 
 
 def _normal_header(value) -> str:
     return " ".join(str(value or "").split()).lower()
 
 
-def _rows_from_table(raw_rows: list[list], notices: list[str], *, formulas) -> Upload:
-    """Header + rows → :class:`Upload`; empty rows are skipped, each row keeps its line."""
-    # Skip empty rows before the header (a title row left blank, say).
-    start = 0
-    while start < len(raw_rows) and not any(_cell_text(v) for v in raw_rows[start]):
-        start += 1
-    if start >= len(raw_rows):
+def _rows_from_table(table: _Table, notices: list[str]) -> Upload:
+    """Header + rows → :class:`Upload`; each row keeps its line in the file."""
+    if not table.rows:
         raise ImportRefused(_("Il file non ha righe: usa il modello, con la riga delle colonne."))
-    headers = [_normal_header(v) for v in raw_rows[start]]
+    headers = [_normal_header(v) for v in table.rows[0][1]]
+    # Columns of our own bookkeeping ("_line") cannot come from the file.
+    headers = ["" if h.startswith("_") else h for h in headers]
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     if missing:
         raise ImportRefused(
@@ -296,18 +307,18 @@ def _rows_from_table(raw_rows: list[list], notices: list[str], *, formulas) -> U
     if ignored:
         notices.append(_("Colonne ignorate: %(names)s.") % {"names": ", ".join(ignored)})
     rows = []
-    for index in range(start + 1, len(raw_rows)):
-        values = raw_rows[index]
-        row: dict[str, str] = {"_line": str(index + 1)}
+    for line, values in table.rows[1:]:
+        row: dict[str, str] = {"_line": str(line)}
+        formula_columns = []
         for column, header in enumerate(headers):
             if not header or column >= len(values):
                 continue
             row[header] = _cell_text(values[column], header)
-            if (index, column) in formulas:
-                row.setdefault("_formulas", "")
-                row["_formulas"] = ", ".join(filter(None, [row["_formulas"], header]))
-        if any(v for k, v in row.items() if not k.startswith("_")) or "_formulas" in row:
-            rows.append(row)
+            if (line, column) in table.formulas:
+                formula_columns.append(header)
+        if formula_columns:
+            row["_formulas"] = ", ".join(formula_columns)
+        rows.append(row)
     return Upload(headers=headers, rows=rows, notices=notices)
 
 
@@ -353,7 +364,8 @@ def _key(name: str) -> str:
 
 
 def _check_row(row: dict[str, str], channels, categories, now: datetime) -> PreviewRow:
-    preview = PreviewRow(line=int(row.get("_line", "0") or 0))
+    line = row.get("_line", "")
+    preview = PreviewRow(line=int(line) if line.isascii() and line.isdigit() else 0)
     errors = preview.errors
     if row.get("_formulas"):
         errors.append(

@@ -178,6 +178,16 @@ def test_xlsx_export_holds_text_never_formulas(editor_client, planned):
     assert row["titolo"].value.startswith("'=")
 
 
+def test_xlsx_export_survives_control_characters(editor_client, planned, editor):
+    post = PostFactory(author=editor, planned_at=Post.objects.first().planned_at)
+    post.base_text = "Riga\x0buno\x00"
+    post.save()
+    response = editor_client.get(_export_url(planned, "xlsx"))
+    assert response.status_code == 200
+    values = [c.value for row in load_workbook(io.BytesIO(response.content)).active for c in row]
+    assert "Rigauno" in values
+
+
 def test_the_export_can_be_imported_again(editor_client, planned):
     response = editor_client.get(_export_url(planned, "xlsx"))
     upload = importing.read_upload(name="piano.xlsx", content_type="", data=response.content)

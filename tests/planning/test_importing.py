@@ -144,6 +144,27 @@ def test_csv_cells_that_look_like_formulas_stay_text(office):
     assert row.base_text == '=HYPERLINK("x")'
 
 
+def test_blank_rows_are_skipped_and_rows_keep_their_line_in_the_file(office):
+    line = f"{_day()};10:00;Telegram;Informativo import;;Testo"
+    upload = _read_csv(_csv(line, ";;;;;", "", line))
+    assert [r.line for r in check_rows(upload.rows)] == [2, 5]
+
+
+def test_formatted_empty_rows_do_not_count_towards_the_limit(office):
+    line = [_day(), "10:00", "Telegram", "Informativo import", "Testo"]
+    data = _xlsx([["data", "ora", "canali", "categoria", "testo"], line] + [[None] * 5] * 2_000)
+    upload = read_upload(name="piano.xlsx", content_type="", data=data)
+    assert len(upload.rows) == 1
+
+
+def test_a_column_named_like_our_bookkeeping_is_ignored(office):
+    upload = _read_csv(
+        _csv(f"{_day()};10:00;Telegram;Informativo import;Testo;abc", header=HEADER + ";_line")
+    )
+    [row] = check_rows(upload.rows)
+    assert row.line == 2 and row.ok, row.errors
+
+
 def test_missing_columns_are_named():
     with pytest.raises(ImportRefused, match="Mancano le colonne: canali, categoria"):
         _read_csv(b"data;ora;testo\n01/01/2030;10:00;x")
