@@ -41,6 +41,8 @@ from .services import PostEditError, create_post
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # the file as uploaded
 MAX_IMPORT_ROWS = 500  # rows of posts, the header excluded
 MAX_COLUMNS = 40
+# Lines read at most, empty ones included (a sheet can declare a row a million lines down).
+MAX_LINES = 20_000
 # An XLSX is a zip: what it unpacks to is bounded too (a small file may inflate enormously).
 MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024
 TITLE_MAX_LENGTH = Post._meta.get_field("title").max_length
@@ -223,6 +225,14 @@ class _Table:
         self.formulas: set[tuple[int, int]] = set()  # (line, column)
 
     def add(self, line: int, values: list) -> None:
+        if line > MAX_LINES:
+            raise ImportRefused(
+                _(
+                    "Il foglio va oltre la riga %(max)s: cancella le righe vuote in fondo o "
+                    "dividilo in più file."
+                )
+                % {"max": f"{MAX_LINES:,}".replace(",", ".")}
+            )
         if not any(_cell_text(v) for v in values) and not any(
             (line, c) in self.formulas for c in range(len(values))
         ):

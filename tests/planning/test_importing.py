@@ -157,6 +157,17 @@ def test_formatted_empty_rows_do_not_count_towards_the_limit(office):
     assert len(upload.rows) == 1
 
 
+def test_a_sheet_reaching_far_down_is_refused_without_reading_every_line():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["data", "ora", "canali", "categoria", "testo"])
+    sheet.cell(row=1_000_000, column=1, value="lontano")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ImportRefused, match="oltre la riga 20.000"):
+        read_upload(name="piano.xlsx", content_type="", data=buffer.getvalue())
+
+
 def test_a_column_named_like_our_bookkeeping_is_ignored(office):
     upload = _read_csv(
         _csv(f"{_day()};10:00;Telegram;Informativo import;Testo;abc", header=HEADER + ";_line")
