@@ -495,10 +495,15 @@ class ImportUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("File CSV o XLSX"),
-        help_text=_("Al massimo %(rows)s righe di post e %(mb)s MB. Usa il modello qui sotto.")
-        % {"rows": MAX_IMPORT_ROWS, "mb": MAX_IMPORT_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Here, not on the field: translated in the language of the request.
+        self.fields["file"].help_text = _(
+            "Al massimo %(rows)s righe di post e %(mb)s MB. Usa il modello qui sotto."
+        ) % {"rows": MAX_IMPORT_ROWS, "mb": MAX_IMPORT_BYTES // (1024 * 1024)}
 
 
 EXPORT_FORMATS = [

@@ -60,6 +60,7 @@ from .services import PostEditError, create_post, duplicate_post, save_category
 FILTER_KEYS = ("canale", "categoria", "stato", "autore")
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 ASCII_ID = re.compile(r"[0-9]{1,18}")  # fits a 64-bit database id
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- Calendar -------------------------------------------------------------------------------
@@ -710,9 +711,6 @@ def import_template(request, fmt):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="modello-piano.{fmt}"'
     return response
-
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _iso_date(value):
