@@ -25,7 +25,7 @@ from apps.planning.services import (
 from apps.planning.transitions import transition
 from apps.publishing.selectors import channel_names_already_sent
 from apps.slots.models import SlotFill
-from apps.slots.queueing import next_free_time
+from apps.slots.queueing import lock_queue, next_free_time
 from apps.slots.services import SlotError, still_fills_after_move, take_occurrence, unlink_post
 
 from . import tasks
@@ -107,6 +107,9 @@ def queue_post(post: Post, *, by, expected_version: int, slot=None, channel=None
     :func:`reschedule_post`: an approved post goes back to review for a one-click re-approval.
     A post leaving a rubrica's occurrence for another time no longer fills it."""
     with transaction.atomic():
+        # Two people queueing at once wait for each other (PostgreSQL: a row lock on the queue;
+        # SQLite serialises writers), so the second one sees the first one's post and moves on.
+        lock_queue(slot=slot, channel=channel)
         free = next_free_time(post, slot=slot, channel=channel)
         reschedule_post(
             post, by=by, planned_at=free.at, expected_version=expected_version, keeps_slot=False

@@ -24,7 +24,7 @@ from apps.crisis.selectors import blackout_blocking_post_at, blackouts_between
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 
-from .models import Slot
+from .models import Slot, SlotFill
 from .recurrence import local_zone
 from .selectors import occurrences_between
 
@@ -58,7 +58,7 @@ def next_free_time(
     start, end = now + LEAD_TIME, now + HORIZON
     blackouts = blackouts_between(start, end)
     candidates = (
-        _slot_candidates(slot, start, end)
+        _slot_candidates(post, slot, start, end)
         if slot is not None
         else _channel_candidates(post, channel, start, end)
     )
@@ -81,9 +81,23 @@ def next_free_time(
     raise QueueError(message)
 
 
-def _slot_candidates(slot: Slot, start: datetime, end: datetime):
+def lock_queue(*, slot: Slot | None = None, channel: Channel | None = None) -> None:
+    """Lock the queue's row until the caller's transaction ends (``SELECT … FOR UPDATE``)."""
+    if slot is not None:
+        list(Slot.objects.select_for_update().filter(pk=slot.pk).values_list("pk"))
+    if channel is not None:
+        list(Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk"))
+
+
+def _slot_candidates(post: Post, slot: Slot, start: datetime, end: datetime):
     if not slot.active:
         raise QueueError(_("La rubrica è sospesa: riattivala per metterci dei post."))
+    fill = SlotFill.objects.filter(post=post, slot=slot, occurrence_at__gte=start).first()
+    if fill is not None:
+        raise QueueError(
+            _("Il post è già in questa rubrica: esce il %(when)s.")
+            % {"when": timezone.localtime(fill.occurrence_at).strftime("%d/%m/%Y %H:%M")}
+        )
     for occurrence in occurrences_between(start=start, end=end, slots=[slot]):
         if occurrence.is_open:
             yield occurrence.at

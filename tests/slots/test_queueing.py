@@ -163,6 +163,15 @@ def test_queueing_in_a_rubrica_moves_the_post_and_fills_the_occurrence(post, slo
     assert second.planned_at == _fridays()[1]
 
 
+def test_a_post_already_in_the_rubrica_stays_where_it_is(post, slot, editor):
+    queue_post(post, by=editor, expected_version=post.version, slot=slot)
+    post.refresh_from_db()
+    with pytest.raises(QueueError, match="già in questa rubrica"):
+        queue_post(post, by=editor, expected_version=post.version, slot=slot)
+    post.refresh_from_db()
+    assert post.planned_at == _fridays()[0]
+
+
 def test_an_approved_post_queued_goes_back_to_review_for_its_new_time(editor, approver, telegram):
     post = PostFactory(
         author=editor,
