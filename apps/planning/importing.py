@@ -395,7 +395,10 @@ def _check_row(row: dict[str, str], channels, categories, now: datetime) -> Prev
     preview.base_text = row.get(TEXT, "")
     preview.link = row.get(LINK, "")
     preview.notes = row.get(NOTES, "")
-    if preview.link:
+    link_limit = Post._meta.get_field("link").max_length
+    if len(preview.link) > link_limit:
+        errors.append(_("Link troppo lungo (massimo %(max)s caratteri).") % {"max": link_limit})
+    elif preview.link:
         try:
             URLValidator(schemes=["http", "https"])(preview.link)
         except ValidationError:
@@ -414,6 +417,8 @@ def _check_row(row: dict[str, str], channels, categories, now: datetime) -> Prev
             preview.variant_texts[channel.pk] = value
         elif _key(name) not in channels:
             errors.append(_("Colonna «%(column)s»: canale sconosciuto.") % {"column": header})
+    if len(preview.base_text) > TEXT_MAX_LENGTH:
+        errors.append(_("Testo oltre i %(max)s caratteri.") % {"max": TEXT_MAX_LENGTH})
     preview.title = row.get(TITLE, "") or _title_from(preview)
     if len(preview.title) > TITLE_MAX_LENGTH:
         errors.append(

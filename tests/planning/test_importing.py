@@ -163,6 +163,20 @@ def test_a_date_in_the_past_and_a_link_that_is_not_web_are_errors(office):
     assert any("https://" in e for e in row.errors)
 
 
+def test_fields_longer_than_a_post_holds_are_errors(office):
+    upload = _read_csv(
+        _csv(
+            f"{_day()};10:00;Telegram;Informativo import;{'T' * 201};Testo;"
+            f"https://example.it/{'a' * 500};{'n' * 5001}",
+            header="data;ora;canali;categoria;titolo;testo;link;note",
+        )
+    )
+    [row] = check_rows(upload.rows)
+    assert any("Titolo troppo lungo" in e for e in row.errors)
+    assert any("Link troppo lungo" in e for e in row.errors)
+    assert any("Note troppo lunghe" in e for e in row.errors)
+
+
 def test_a_text_column_per_channel_gives_that_channel_its_text(office):
     upload = _read_csv(
         _csv(
