@@ -11,11 +11,20 @@ DEMO_CHANNELS = [
     ("Newsletter settimanale", ChannelKind.NEWSLETTER),
     ("Sito web · Notizie", ChannelKind.WEBSITE),
 ]
+# The queues of "Metti in coda" (apps/slots/queueing.py): when the office posts on a channel.
+DEMO_PREFERRED_TIMES = {
+    ChannelKind.FACEBOOK: "09:00, 12:30, 18:00",
+    ChannelKind.TELEGRAM: "08:30, 13:00",
+    ChannelKind.X: "09:00, 17:30",
+}
 
 
 def load(ctx: dict) -> None:
     channels = {}
     for name, kind in DEMO_CHANNELS:
-        channel, _ = Channel.objects.get_or_create(name=name, defaults={"kind": kind})
+        channel, _ = Channel.objects.get_or_create(
+            name=name,
+            defaults={"kind": kind, "preferred_times": DEMO_PREFERRED_TIMES.get(kind, "")},
+        )
         channels[kind] = channel
     ctx["channels"] = channels

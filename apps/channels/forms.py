@@ -42,6 +42,7 @@ class ChannelForm(forms.ModelForm):
             *TONE_FIELDS,
             "late_tolerance_minutes",
             "reconnect_grace_minutes",
+            "preferred_times",
         ]
         widgets = {
             "guidance": forms.Textarea(attrs={"rows": 4}),

@@ -1,3 +1,7 @@
+import re
+from datetime import time
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +9,33 @@ from apps.core.encryption import EncryptedTextField
 
 from .enums import ChannelKind, Formality
 from .kinds import CONNECTABLE_KINDS, defaults_for, has_public_title
+
+PREFERRED_TIME_RE = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
+MAX_PREFERRED_TIMES = 24
+
+
+def parse_preferred_times(text: str) -> list[time]:
+    """The times of "09:00, 12:30, 18:00" in order, without repeats; ValueError on a bad one."""
+    found = set()
+    parts = [p.strip() for p in re.split(r"[,;\s]+", text or "") if p.strip()]
+    if len(parts) > MAX_PREFERRED_TIMES:
+        raise ValueError(text)
+    for part in parts:
+        match = PREFERRED_TIME_RE.fullmatch(part)
+        if match is None:
+            raise ValueError(part)
+        found.add(time(int(match.group(1)), int(match.group(2))))
+    return sorted(found)
+
+
+def validate_preferred_times(text: str) -> None:
+    try:
+        parse_preferred_times(text)
+    except ValueError:
+        raise ValidationError(
+            _("Scrivi fino a %(max)s orari HH:MM separati da virgole, es. 09:00, 12:30, 18:00."),
+            params={"max": MAX_PREFERRED_TIMES},
+        ) from None
 
 
 class Channel(models.Model):
@@ -42,6 +73,17 @@ class Channel(models.Model):
         ),
     )
     config = models.JSONField(_("configurazione"), default=dict, blank=True)
+    # The channel's queue ("Metti in coda", apps/slots/queueing.py): every day at these times.
+    preferred_times = models.CharField(
+        _("orari preferiti di pubblicazione"),
+        max_length=200,
+        blank=True,
+        validators=[validate_preferred_times],
+        help_text=_(
+            "Orari HH:MM separati da virgole, es. 09:00, 12:30, 18:00: «Metti in coda» sposta "
+            "un post al primo di questi orari ancora libero."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -69,6 +111,14 @@ class Channel(models.Model):
         ):
             if getattr(self, field) in (None, ""):
                 setattr(self, field, getattr(defaults, field))
+
+    @property
+    def preferred_time_list(self) -> list[time]:
+        """The preferred times, or none when the setting cannot be read (set by hand)."""
+        try:
+            return parse_preferred_times(self.preferred_times)
+        except ValueError:
+            return []
 
     @property
     def icon(self) -> str:

@@ -16,6 +16,7 @@ def _state(channel: Channel) -> dict:
         *TONE_FIELDS,
         "late_tolerance_minutes",
         "reconnect_grace_minutes",
+        "preferred_times",
     ]:
         value = getattr(channel, name)
         state[name] = value if value is None or isinstance(value, (bool, int)) else str(value)

@@ -15,6 +15,8 @@ from apps.events.models import Event
 
 from .checks import MAX_CHECKED_LENGTH, PUBLIC_TITLE_ADVISED_LENGTH, analyse_variant
 from .enums import PostStatus
+from .exporting import ExportRefused, check_period
+from .importing import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from .models import (
     NOTES_MAX_LENGTH,
     PUBLIC_TITLE_MAX_LENGTH,
@@ -484,3 +486,86 @@ def default_planned_at(day: str, at: str) -> tuple:
     except (TypeError, ValueError):
         parsed_time = time(10, 0) if parsed_day else None
     return parsed_day, parsed_time
+
+
+# --- Import, export, queue --------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    """The spreadsheet to import (read by ``planning.importing``)."""
+
+    file = forms.FileField(
+        label=_("File CSV o XLSX"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Here, not on the field: translated in the language of the request.
+        self.fields["file"].help_text = _(
+            "Al massimo %(rows)s righe di post e %(mb)s MB. Usa il modello qui sotto."
+        ) % {"rows": MAX_IMPORT_ROWS, "mb": MAX_IMPORT_BYTES // (1024 * 1024)}
+
+
+EXPORT_FORMATS = [
+    ("stampa", _("Pagina da stampare")),
+    ("csv", _("CSV (Excel, LibreOffice)")),
+    ("xlsx", _("XLSX (Excel)")),
+]
+
+
+class ExportForm(forms.Form):
+    """The period to export and how (GET: a link that can be shared)."""
+
+    da = forms.DateField(
+        label=_("Dal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    a = forms.DateField(
+        label=_("Al (compreso)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    formato = forms.ChoiceField(
+        label=_("Formato"), choices=EXPORT_FORMATS, initial="stampa", widget=forms.RadioSelect
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("da"), data.get("a")
+        if start and end:
+            try:
+                check_period(start, end)
+            except ExportRefused as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return data
+
+
+class QueueForm(forms.Form):
+    """ "Metti in coda": the rubrica or the channel's queue to put the post in."""
+
+    coda = forms.ChoiceField(label=_("Coda"))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, slots=(), channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slots = {f"rubrica-{s.pk}": s for s in slots}
+        self.channels = {f"canale-{c.pk}": c for c in channels}
+        choices = []
+        if self.slots:
+            choices.append((_("Rubriche"), [(k, s.name) for k, s in self.slots.items()]))
+        if self.channels:
+            choices.append(
+                (
+                    _("Orari preferiti del canale"),
+                    [(k, c.name) for k, c in self.channels.items()],
+                )
+            )
+        self.fields["coda"].choices = choices
+
+    @property
+    def has_queues(self) -> bool:
+        return bool(self.slots or self.channels)
+
+    def target(self) -> dict:
+        key = self.cleaned_data["coda"]
+        if key in self.slots:
+            return {"slot": self.slots[key]}
+        return {"channel": self.channels[key]}

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -187,3 +189,27 @@ class PostImage(models.Model):
 
     def __str__(self):
         return self.alt_text
+
+
+class ImportBatch(models.Model):
+    """A spreadsheet read for import, kept between its preview and its confirmation.
+
+    Owned by the person who uploaded it (nobody else can see or confirm it); the rows are the
+    cells as text, checked again on confirmation (``planning.importing``)."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    filename = models.CharField(_("file"), max_length=200, blank=True)
+    rows = models.JSONField(default=list)
+    notices = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("importazione")
+        verbose_name_plural = _("importazioni")
+
+    def __str__(self):
+        return self.filename or str(self.key)

@@ -1,29 +1,34 @@
 import re
+from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
+from apps.audit.services import record as audit_record
 from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
 from apps.media_library.rules import library_image_count, rights_problems
 from apps.media_library.selectors import assets_for_picker, post_assets, with_library_assets
 from apps.media_library.services import AssetRefused, set_post_assets
-from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
+from apps.review.editing import SlotMoveQuestion, queue_post, reschedule_post, update_post
+from apps.slots.queueing import QueueError, queues_for
 from apps.slots.selectors import occurrences_between
 
 from . import calendar as cal
+from . import exporting, importing
 from .access import can_manage_post, get_post_for_user
 from .checks import (
     MAX_CHECKED_LENGTH,
@@ -39,8 +44,11 @@ from .forms import (
     CategoryForm,
     DuplicateForm,
     ExistingImageFormSet,
+    ExportForm,
+    ImportUploadForm,
     NewImageFormSet,
     PostForm,
+    QueueForm,
     RescheduleForm,
     default_planned_at,
 )
@@ -52,6 +60,7 @@ from .services import PostEditError, create_post, duplicate_post, save_category
 FILTER_KEYS = ("canale", "categoria", "stato", "autore")
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 ASCII_ID = re.compile(r"[0-9]{1,18}")  # fits a 64-bit database id
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- Calendar -------------------------------------------------------------------------------
@@ -259,6 +268,7 @@ def post_detail(request, pk):
         "duplicate_form": DuplicateForm(
             auto_id="dup-%s", initial={"ora": timezone.localtime(post.planned_at).time()}
         ),
+        "queue_form": queue_form_for(post),
     }
     return render_page_or_partial(
         request, "planning/post_detail.html", "planning/post_detail.html#post-summary", context
@@ -585,3 +595,202 @@ def category_css(request):
             f".cat-border-{category.pk}{{border-left-color:{colour}}}"
         )
     return HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+
+
+# --- Import, export, queue --------------------------------------------------------------------
+
+
+def _import_limits() -> dict:
+    return {
+        "max_rows": importing.MAX_IMPORT_ROWS,
+        "max_mb": importing.MAX_IMPORT_BYTES // (1024 * 1024),
+        "channels": Channel.objects.filter(active=True),
+        "categories": ContentCategory.objects.filter(active=True),
+    }
+
+
+def _read_import(request, form) -> object | None:
+    """The batch stored from a valid upload, or None with the reason on the form."""
+    upload = form.cleaned_data["file"]
+    try:
+        importing.check_size(upload.size)
+        parsed = importing.read_upload(
+            name=upload.name, content_type=upload.content_type or "", data=upload.read()
+        )
+    except importing.ImportRefused as exc:
+        form.add_error("file", str(exc))
+        return None
+    return importing.store_upload(parsed, by=request.user, filename=upload.name)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def import_upload(request):
+    """Upload a plan (CSV or XLSX): nothing is saved but the rows, shown next as a preview."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = _read_import(request, form)
+        if batch is not None:
+            return redirect("planning:import_preview", batch.key)
+    return render(request, "planning/import_upload.html", {"form": form, **_import_limits()})
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def import_preview(request, key):
+    """Each row as the draft it would become, with its errors; a corrected file replaces it."""
+    batch = importing.batch_for(request.user, key)
+    if batch is None:
+        raise Http404
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        fixed = _read_import(request, form)
+        if fixed is not None:
+            return redirect("planning:import_preview", fixed.key)
+    rows = importing.check_rows(batch.rows)
+    return render(
+        request,
+        "planning/import_preview.html",
+        {
+            "batch": batch,
+            "rows": rows,
+            "wrong": importing.error_count(rows),
+            "form": form,
+            **_import_limits(),
+        },
+    )
+
+
+@require_POST
+@require_capability("plan")
+def import_confirm(request, key):
+    batch = importing.batch_for(request.user, key)
+    if batch is None:
+        raise Http404
+    try:
+        posts = importing.import_rows(batch, by=request.user)
+    except importing.ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("planning:import_preview", batch.key)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s bozza importata: la trovi nel calendario.",
+            "%(n)s bozze importate: le trovi nel calendario.",
+            len(posts),
+        )
+        % {"n": len(posts)},
+    )
+    first = min(timezone.localtime(p.planned_at).date() for p in posts)
+    return redirect(
+        reverse("planning:calendar") + "?" + urlencode({"vista": cal.LIST, "data": first})
+    )
+
+
+def _names_for_template() -> tuple[list[str], list[str]]:
+    channels = list(Channel.objects.filter(active=True).values_list("name", flat=True)[:2])
+    categories = list(
+        ContentCategory.objects.filter(active=True).values_list("name", flat=True)[:2]
+    )
+    return channels, categories
+
+
+@require_GET
+@require_capability("plan")
+def import_template(request, fmt):
+    """The import template, in Italian, with the office's own channels and categories."""
+    channels, categories = _names_for_template()
+    if fmt == "csv":
+        body = exporting.template_csv(channels, categories)
+        content_type = "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = exporting.template_xlsx(channels, categories)
+        content_type = XLSX_CONTENT_TYPE
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="modello-piano.{fmt}"'
+    return response
+
+
+def _iso_date(value):
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return None
+
+
+@require_GET
+@require_capability("plan")
+def export_plan(request):
+    """The calendar of a period as CSV, XLSX or a page to print for the weekly meeting."""
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+    # The calendar's "Esporta" link brings its period (da, a) but no format: a form to fill.
+    asked = "formato" in request.GET
+    form = ExportForm(
+        request.GET if asked else None,
+        initial={
+            "da": _iso_date(request.GET.get("da")) or monday,
+            "a": _iso_date(request.GET.get("a")) or monday + timedelta(days=6),
+            "formato": "stampa",
+        },
+    )
+    if not form.is_valid():
+        return render(request, "planning/export.html", {"form": form})
+    start, end, fmt = (form.cleaned_data[k] for k in ("da", "a", "formato"))
+    try:
+        export = exporting.build_export(start=start, end=end)
+    except exporting.ExportRefused as exc:
+        form.add_error(None, str(exc))
+        return render(request, "planning/export.html", {"form": form})
+    audit_record(
+        action="plan.exported",
+        actor=request.user,
+        summary=lambda: (
+            _("Piano esportato dal %(start)s al %(end)s (%(format)s)")
+            % {"start": start.strftime("%d/%m/%Y"), "end": end.strftime("%d/%m/%Y"), "format": fmt}
+        ),
+    )
+    if fmt == "stampa":
+        return render(request, "planning/export_print.html", {"export": export, "form": form})
+    name = f"piano-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(exporting.as_csv(export), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(exporting.as_xlsx(export), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def queue_form_for(post, data=None) -> QueueForm:
+    slots, channels = queues_for(post)
+    return QueueForm(
+        data, slots=slots, channels=channels, initial={"version": post.version}, auto_id="coda-%s"
+    )
+
+
+@require_POST
+@require_capability("plan")
+def post_queue(request, pk):
+    """ "Metti in coda": the post moves to the next free time of a rubrica or a channel."""
+    post = get_post_for_user(request, pk, for_edit=True)
+    form = queue_form_for(post, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Scegli una rubrica o un canale: il post non è stato spostato."))
+        return redirect(post)
+    try:
+        queue_post(
+            post, by=request.user, expected_version=form.cleaned_data["version"], **form.target()
+        )
+    except (QueueError, PostEditError) as exc:
+        messages.error(request, str(exc))
+        return redirect(post)
+    text = _("«%(title)s» messo in coda: %(when)s.") % {
+        "title": post.title,
+        "when": timezone.localtime(post.planned_at).strftime("%d/%m/%Y %H:%M"),
+    }
+    if post.status == PostStatus.IN_REVIEW:
+        text += " " + _("Era approvato: torna in revisione per il nuovo orario.")
+    messages.success(request, text)
+    return redirect(post)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.audit.services import record
 from apps.core.queue import enqueue
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
@@ -24,7 +25,8 @@ from apps.planning.services import (
 from apps.planning.transitions import transition
 from apps.publishing.selectors import channel_names_already_sent
 from apps.slots.models import SlotFill
-from apps.slots.services import still_fills_after_move, unlink_post
+from apps.slots.queueing import lock_queue, next_free_time
+from apps.slots.services import SlotError, still_fills_after_move, take_occurrence, unlink_post
 
 from . import tasks
 
@@ -97,6 +99,39 @@ def reschedule_post(
         keeps_slot=keeps_slot,
         planned_at=planned_at,
     )
+
+
+def queue_post(post: Post, *, by, expected_version: int, slot=None, channel=None) -> Post:
+    """ "Metti in coda": move ``post`` to the next free time of ``slot`` (it then fills that
+    occurrence) or of ``channel``'s preferred times (``apps.slots.queueing``), through
+    :func:`reschedule_post`: an approved post goes back to review for a one-click re-approval.
+    A post leaving a rubrica's occurrence for another time no longer fills it."""
+    with transaction.atomic():
+        # Two people queueing at once wait for each other (PostgreSQL: a row lock on the queue;
+        # SQLite serialises writers), so the second one sees the first one's post and moves on.
+        lock_queue(slot=slot, channel=channel)
+        free = next_free_time(post, slot=slot, channel=channel)
+        reschedule_post(
+            post, by=by, planned_at=free.at, expected_version=expected_version, keeps_slot=False
+        )
+        if slot is not None:
+            try:
+                take_occurrence(slot, free.at, post, by=by)
+            except SlotError as exc:
+                raise PostEditError(str(exc)) from exc
+        where = slot.name if slot is not None else channel.name
+        record(
+            action="post.queued",
+            actor=by,
+            obj=post,
+            summary=lambda: _("Messo in coda: %(where)s") % {"where": where},
+            after={
+                "planned_at": free.at.isoformat(),
+                "slot": getattr(slot, "pk", None),
+                "channel": getattr(channel, "pk", None),
+            },
+        )
+    return post
 
 
 def _follow_with_approval(current: Post, *, by, edit, expected_version: int) -> None:

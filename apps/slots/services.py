@@ -191,6 +191,33 @@ def skip_occurrence(slot: Slot, occurrence_at: datetime, *, by, reason: str) -> 
     return skip
 
 
+def take_occurrence(slot: Slot, occurrence_at: datetime, post: Post, *, by) -> SlotFill:
+    """An existing post fills the open occurrence ``occurrence_at`` of ``slot`` ("Metti in
+    coda" in a rubrica); it leaves the occurrence it filled before, if any. The post is already
+    at the occurrence's time (moved by ``review.editing.queue_post``)."""
+    occurrence = _occurrence_or_error(slot, occurrence_at)
+    if not occurrence.is_open:
+        raise SlotError(_("Questa uscita della rubrica è già occupata: riprova."))
+    with transaction.atomic():
+        unlink_post(post, by=by)
+        if occurrence.post is not None:  # a cancelled post held it: it no longer does
+            SlotFill.objects.filter(slot=slot, occurrence_at=occurrence.at).delete()
+        try:
+            with transaction.atomic():
+                fill = SlotFill.objects.create(slot=slot, occurrence_at=occurrence.at, post=post)
+        except IntegrityError:
+            raise SlotError(_("Questa uscita della rubrica è già occupata: riprova.")) from None
+        record(
+            action="slot.filled",
+            actor=by,
+            obj=slot,
+            post_id=post.pk,
+            summary=str(fill),
+            after={"occurrence_at": occurrence.at.isoformat(), "post": post.pk},
+        )
+    return fill
+
+
 def unskip_occurrence(slot: Slot, occurrence_at: datetime, *, by) -> bool:
     skip = SlotSkip.objects.filter(slot=slot, occurrence_at=occurrence_at).first()
     if skip is None:

@@ -2,8 +2,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from apps.planning import importing
 from tests.factories import CategoryFactory, ChannelFactory, PostFactory
-from tests.permissions import admins, author_only, public, staff
+from tests.permissions import NOT_FOUND, admins, author_only, public, staff
+from tests.slots.factories import SlotFactory
 
 
 def _post(cast):
@@ -50,7 +52,39 @@ def _telegram_channel(cast):
     return {"pk": ChannelFactory(name="Telegram matrice", kind="telegram").pk}
 
 
+def _import_batch(cast):
+    """A preview owned by the editor: only its owner may see or confirm it."""
+    channel = ChannelFactory(name="Canale matrice")
+    category = CategoryFactory(slug="matrice")
+    day = timezone.localtime(timezone.now() + timedelta(days=3)).strftime("%d/%m/%Y")
+    data = f"data;ora;canali;categoria;testo\n{day};10:00;{channel.name};{category.slug};Ciao"
+    upload = importing.read_upload(name="piano.csv", content_type="text/csv", data=data.encode())
+    batch = importing.store_upload(upload, by=cast["editor"], filename="piano.csv")
+    return {"key": batch.key}
+
+
+def _queue(cast, kwargs):
+    return {"coda": f"rubrica-{SlotFactory(name='Rubrica matrice').pk}", "version": 1}
+
+
+def _owner_only(url_name: str, **kwargs):
+    """The owner's own import; everyone else with the role gets 404 (it is not theirs)."""
+    return staff(url_name, other_editor=NOT_FOUND, approver=NOT_FOUND, admin=NOT_FOUND, **kwargs)
+
+
 ROWS = [
+    # Import, export, "Metti in coda" (issue 17).
+    staff("planning:import_upload"),
+    staff("planning:import_upload", method="POST", label=" no file"),
+    staff("planning:import_template", make_kwargs=lambda cast: {"fmt": "xlsx"}),
+    staff("planning:import_template", make_kwargs=lambda cast: {"fmt": "csv"}, label=" csv"),
+    _owner_only("planning:import_preview", make_kwargs=_import_batch),
+    _owner_only("planning:import_confirm", method="POST", make_kwargs=_import_batch),
+    staff("planning:export"),
+    staff("planning:export", query="?da=2027-03-01&a=2027-03-07&formato=stampa", label=" print"),
+    staff("planning:export", query="?da=2027-03-01&a=2027-03-07&formato=xlsx", label=" xlsx"),
+    staff("planning:export", query="?da=2027-03-01&a=2027-03-07&formato=csv", label=" csv"),
+    author_only("planning:post_queue", method="POST", make_kwargs=_post, data=_queue),
     staff("planning:calendar"),
     staff("planning:calendar", query="?vista=settimana", label=" week"),
     staff("planning:calendar", query="?vista=elenco&data=2026-02-30", label=" list bad date"),
