@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0005_formality_label'),
+        ('channels', '0001_squashed'),
     ]
 
     operations = [
