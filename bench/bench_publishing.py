@@ -6,7 +6,8 @@
 
 Creates a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
 schedules N approved one-channel posts due now on an "outbox" channel, then times
-``claim_due`` and ``send_delivery`` for each and counts SQL queries. A run of 10 deliveries
+``claim_due`` and ``send_delivery`` for each, then ``send_deliveries`` in batches of
+PUBLISHING_SEND_BATCH as the workers send them, and counts SQL queries. A run of 10 deliveries
 in the same process is the baseline: per-delivery cost should stay flat as N grows.
 With ``--celery`` the deliveries are due in the same instant and real processes (beat, one
 ``scheduling`` worker, ``--workers`` ``sends`` workers) send them to a local webhook receiver
@@ -35,6 +36,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -128,7 +130,22 @@ def _run(n: int, author, category, channel) -> dict:
     sent = Delivery.objects.filter(state="sent").count()
     published = Post.objects.filter(status=PostStatus.PUBLISHED).count()
     assert sent == n and published == n, (sent, published)
+    # The same deliveries again, sent as the workers send them: PUBLISHING_SEND_BATCH at once.
+    Delivery.objects.all().delete()
+    Post.objects.all().delete()
+    _make_due(n, author, category, channel)
+    claimed = services.claim_due(limit=n)
+    size = settings.PUBLISHING_SEND_BATCH
+    with _QueryCounter() as batch_queries:
+        started = time.perf_counter()
+        for start in range(0, n, size):
+            outcomes = services.send_deliveries(delivery_ids=claimed[start : start + size])
+            assert {outcome.state for outcome in outcomes} == {"sent"}, outcomes
+        batch_seconds = time.perf_counter() - started
+    assert Post.objects.filter(status=PostStatus.PUBLISHED).count() == n
     return {
+        "batch_ms_per": batch_seconds * 1000 / n,
+        "batch_q_per": len(batch_queries) / n,
         "n": n,
         "claim_ms_per": claim_seconds * 1000 / n,
         "claim_q_per": len(claim_queries) / n,
@@ -168,6 +185,8 @@ def in_process(n: int) -> None:
                 ("send_ms_p99", "send ms p99"),
                 ("send_q_per", "send queries/delivery"),
                 ("throughput", "deliveries/s"),
+                ("batch_ms_per", "batched send ms/delivery"),
+                ("batch_q_per", "batched queries/delivery"),
             )
         ],
     )

@@ -477,6 +477,7 @@ PUBLISHING_SENDS_QUEUE = f"{_QUEUE_PREFIX}-sends" if _QUEUE_PREFIX else "sends"
 # Renditions take about half a second of CPU per image: never in the way of sends or ticks.
 MEDIA_QUEUE = f"{_QUEUE_PREFIX}-media" if _QUEUE_PREFIX else "media"
 CELERY_TASK_ROUTES = {
+    "publishing.send_batch": {"queue": PUBLISHING_SENDS_QUEUE},
     "publishing.send_delivery": {"queue": PUBLISHING_SENDS_QUEUE},
     "publishing.dispatch_due": {"queue": PUBLISHING_SCHEDULING_QUEUE},
     "publishing.sweep_stuck": {"queue": PUBLISHING_SCHEDULING_QUEUE},
@@ -533,6 +534,9 @@ PUBLISHING_RETRY_MAX_SECONDS = env.float("PA_PLANNER_PUBLISH_RETRY_MAX", default
 # Each dispatcher tick claims up to ROUNDS batches, each in its own short transaction.
 PUBLISHING_CLAIM_BATCH = env.int("PA_PLANNER_PUBLISH_CLAIM_BATCH", default=100)
 PUBLISHING_CLAIM_ROUNDS = 20
+# Deliveries per send message: claimed together, their channels called at once (one thread
+# each), their successes recorded together.
+PUBLISHING_SEND_BATCH = env.int("PA_PLANNER_PUBLISH_SEND_BATCH", default=20)
 # A queued row whose broker message was lost goes back to waiting after this long.
 PUBLISHING_QUEUED_TIMEOUT = env.float("PA_PLANNER_PUBLISH_QUEUED_TIMEOUT", default=120.0)
 # A row still "sending" after the hard time limit belongs to a dead worker.

@@ -72,19 +72,10 @@ def blackout_over_planned_time(variant, *, planned_at: datetime) -> str | None:
 def sending_blocked_reason(variant, *, at: datetime) -> str | None:
     """Why ``variant`` may not start sending at ``at`` (open crisis in scope, blackout), or None.
 
-    Must be called inside the transaction that claims the variant for sending: on PostgreSQL
-    it reads the CrisisState row FOR SHARE, so a crisis declaration (FOR UPDATE) is ordered
-    against every claim.
+    :class:`ClaimGate` for one row: inside a claim's transaction, on PostgreSQL it reads the
+    CrisisState row FOR SHARE, so a crisis declaration (FOR UPDATE) is ordered against it.
     """
-    post = variant.post
-    crisis = _current_crisis_for_claim()
-    if crisis is not None and not post.is_crisis_communication:
-        if _crisis_covers(crisis, variant.channel_id):
-            return _("Modalità crisi attiva: %(reason)s") % {"reason": crisis.reason[:200]}
-    if is_indispensable(post):
-        return None
-    blackout = _blackout_blocking(post, variant.channel_id, at)
-    return _blackout_text(blackout) if blackout is not None else None
+    return ClaimGate(at=at, since=at).blocked_reason(variant)
 
 
 class ClaimGate:
@@ -97,16 +88,26 @@ class ClaimGate:
     categories, so each row is judged without a query: :meth:`blocked_reason` answers what
     ``sending_blocked_reason(variant, at=at)`` answers, :meth:`blackout_over_planned_time`
     what the function of that name answers for a planned time in ``[since, at]``.
+
+    Build it before locking the rows it judges, and give ``since`` once they are read
+    (:meth:`load_blackouts`): a declaration locks the state row and then the deliveries it
+    stops, so a claim must take its locks in the same order or the two deadlock.
     """
 
-    def __init__(self, *, at: datetime, since: datetime):
+    def __init__(self, *, at: datetime, since: datetime | None = None):
         self.at = at
         self.crisis = _current_crisis_for_claim()
         self._crisis_channels: set[int] | None = None
         if self.crisis is not None and not self.crisis.all_channels:
             self._crisis_channels = set(self.crisis.channels.values_list("pk", flat=True))
+        self._blackouts: list[Blackout] = []
+        if since is not None:
+            self.load_blackouts(since=since)
+
+    def load_blackouts(self, *, since: datetime) -> None:
+        """The blackouts that overlap ``[since, at]``, with their channels and categories."""
         self._blackouts = list(
-            Blackout.objects.filter(starts_at__lte=at, ends_at__gt=min(since, at))
+            Blackout.objects.filter(starts_at__lte=self.at, ends_at__gt=min(since, self.at))
             .prefetch_related("channels", "allowed_categories")
             .order_by("starts_at", "pk")
         )

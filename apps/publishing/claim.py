@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.channels.connections import access_token_for
-from apps.crisis.gate import ClaimGate, blackout_over_planned_time
+from apps.crisis.gate import ClaimGate
 from apps.planning.enums import PostStatus
 from apps.planning.transitions import TransitionError, transition
 
@@ -57,16 +57,13 @@ def _why_held_for_person(
     gate_reason: str | None,
     not_ready: str | None,
     *,
-    gate: ClaimGate | None = None,
+    gate: ClaimGate,
 ) -> str:
     """Why a due delivery must wait for a person rather than go out, or "".
 
     ``gate_reason``: what the crisis gate said; ``not_ready``: what :func:`channel_not_ready`
-    said (both already asked by the caller); ``gate``: the claim's batch gate, if any."""
-    if gate is not None:
-        own_time = gate.blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
-    else:
-        own_time = blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
+    said (both already asked by the caller); ``gate``: the claim's batch gate."""
+    own_time = gate.blackout_over_planned_time(delivery.variant, planned_at=delivery.due_at)
     if own_time:
         return own_time
     channel = delivery.variant.channel
@@ -130,14 +127,18 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
     """
     now = now or timezone.now()
     limit = limit or settings.PUBLISHING_CLAIM_BATCH
+    if not _due_queryset(now).exists():  # the usual tick: nothing due, no lock taken
+        return []
     with transaction.atomic():
+        # The crisis state before the rows: the order a declaration takes its locks in.
+        gate = ClaimGate(at=now)
         candidates = _due_queryset(now)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         candidates = list(candidates[:limit])
         if not candidates:
             return []
-        gate = ClaimGate(at=now, since=min(delivery.due_at for delivery in candidates))
+        gate.load_blackouts(since=min(delivery.due_at for delivery in candidates))
         allowed: list[Delivery] = []
         paused_posts: set[int] = set()
         for delivery in candidates:

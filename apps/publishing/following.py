@@ -33,6 +33,21 @@ def post_status_for(states: list[str]) -> str | None:
 def sync_post_status(*, post: Post, by=None) -> Post:
     """Moves the post to published / partly failed / failed as its deliveries say."""
     states = list(Delivery.objects.filter(variant__post=post).values_list("state", flat=True))
+    return _follow(post, states, by)
+
+
+def sync_post_statuses(posts: list[Post]) -> None:
+    """:func:`sync_post_status` for several posts, their deliveries' states read at once."""
+    states: dict[int, list[str]] = {post.pk: [] for post in posts}
+    for post_id, state in Delivery.objects.filter(variant__post__in=list(states)).values_list(
+        "variant__post_id", "state"
+    ):
+        states[post_id].append(state)
+    for post in posts:
+        _follow(post, states[post.pk], None)
+
+
+def _follow(post: Post, states: list[str], by) -> Post:
     target = post_status_for(states)
     if target is None or target == post.status:
         return post

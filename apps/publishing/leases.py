@@ -46,9 +46,9 @@ class _LeaseKeeper:
         self._thread: threading.Thread | None = None
 
     @contextmanager
-    def held(self, delivery_id: int):
+    def held(self, *delivery_ids: int):
         with self._lock:
-            self._ids.add(delivery_id)
+            self._ids.update(delivery_ids)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="delivery-leases", daemon=True
@@ -58,7 +58,7 @@ class _LeaseKeeper:
             yield
         finally:
             with self._lock:
-                self._ids.discard(delivery_id)
+                self._ids.difference_update(delivery_ids)
 
     def in_flight(self) -> set[int]:
         with self._lock:

@@ -5,17 +5,18 @@ import logging
 import mimetypes
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.channels.connections import access_token_for
-from apps.crisis.gate import sending_blocked_reason
+from apps.crisis.gate import ClaimGate
 from apps.media_library.selectors import images_to_send
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
@@ -32,11 +33,11 @@ from .adapters.base import (
 from .claim import _why_held_for_person, channel_not_ready
 from .enums import DISPATCHABLE_POST_STATES, FailureKind
 from .enums import DeliveryState as D
-from .following import sync_post_status
+from .following import sync_post_status, sync_post_statuses
 from .leases import keeper, lease_until
 from .models import Delivery
 from .notifications import _notify_problem
-from .transitions import move
+from .transitions import BatchRaced, move, move_each, move_many
 
 logger = logging.getLogger(__name__)
 
@@ -64,104 +65,206 @@ class SendOutcome:
     detail: str = ""
 
 
-def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutcome:
-    """Send one queued delivery: claim it, call the adapter outside any transaction, record.
+@dataclass
+class _Claimed:
+    """A delivery this call moved to ``sending``, with what its channel will be sent."""
 
-    Safe to call twice or for a vanished row: only a delivery in state ``queued`` is sent,
-    and only by the caller whose conditional UPDATE moved it to ``sending``.
+    delivery: Delivery
+    adapter: Adapter | None = None
+    request: PublishRequest | None = None
+    preparation_error: str = ""
+
+
+def send_delivery(*, delivery_id: int, now: datetime | None = None) -> SendOutcome:
+    """Send one queued delivery (:func:`send_deliveries` with one id)."""
+    (outcome,) = send_deliveries(delivery_ids=[delivery_id], now=now)
+    return outcome
+
+
+def send_deliveries(*, delivery_ids: list[int], now: datetime | None = None) -> list[SendOutcome]:
+    """Send a batch of queued deliveries: claim them in one transaction, call their channels
+    at once outside any transaction, record the outcomes; one outcome per id, in order.
+
+    Safe to call twice or for vanished rows: only deliveries in state ``queued`` are sent,
+    and only by the caller whose conditional UPDATE moved them to ``sending``. The batch
+    shares the claim's reads and writes (the deliveries, the crisis gate, one UPDATE and one
+    audit INSERT) and the record of its successes; every channel request starts as soon as
+    the claim commits, so the crisis stop stays exact for each of them.
     """
     now = now or timezone.now()
+    outcomes, claimed = _claim_for_sending(list(dict.fromkeys(delivery_ids)), now)
+    if claimed:
+        # From here until the outcomes are recorded, this process renews the rows' leases:
+        # the sweeper leaves them alone however long the channels take (leases.py).
+        with keeper.held(*(item.delivery.pk for item in claimed)):
+            outcomes.update(_send_claimed(claimed))
+    return [outcomes[delivery_id] for delivery_id in delivery_ids]
+
+
+def _claim_for_sending(
+    delivery_ids: list[int], now: datetime
+) -> tuple[dict[int, SendOutcome], list[_Claimed]]:
+    """Transaction 1: the gate and ``queued -> sending`` for every row allowed to go; the
+    others are held (back to waiting, or cancelled with their post) or skipped."""
+    outcomes: dict[int, SendOutcome] = {}
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_related(
-                "variant__post__category",
-                "variant__channel__credential",
-                "variant__channel__connection",
-            )
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.state != D.QUEUED:
-            return SendOutcome(delivery_id, "skipped", "not queued")
-        post = delivery.variant.post
-        reason = sending_blocked_reason(delivery.variant, at=now)
-        if reason is None:
-            not_ready = channel_not_ready(delivery.variant.channel)
-            # Its message came late (a worker outage), or its channel must be reconnected:
-            # back to waiting, and the next claim pauses it if it is late.
-            reason = _why_held_for_person(delivery, now, None, not_ready) or not_ready
-        if reason is None and post.status not in DISPATCHABLE_POST_STATES:
-            reason = _("Il post non è più approvato (%(status)s).") % {
-                "status": post.get_status_display()
-            }
-        if reason:
-            # A cancelled post never goes out: its delivery must not wait forever either.
-            held = D.CANCELLED if post.status == PostStatus.CANCELLED else D.WAITING
-            move(
-                delivery,
-                D.QUEUED,
-                held,
-                action="delivery.cancelled" if held == D.CANCELLED else "delivery.held",
-                summary=reason,
-                queued_at=None,
-                last_error=reason,
-            )
-            return SendOutcome(delivery_id, held, reason)
-        if not move(
-            delivery,
-            D.QUEUED,
-            D.SENDING,
-            action="delivery.sending",
-            where={"variant__post__status__in": DISPATCHABLE_POST_STATES},
-            sending_started_at=now,
-            lease_until=lease_until(now),
-            attempts=F("attempts") + 1,
-        ):
-            return SendOutcome(delivery_id, "skipped", "claimed elsewhere")
-        delivery.attempts += 1
-        # Built inside the claim: text, images and settings are those of the approved post
+        # Inside the claim, before the rows are locked (the order a declaration takes its
+        # locks in): on PostgreSQL the crisis state is read FOR SHARE and held until this
+        # transaction commits, so a declaration is ordered against the whole batch.
+        gate = ClaimGate(at=now)
+        rows = Delivery.objects.select_related(
+            "variant__post__category",
+            "variant__channel__credential",
+            "variant__channel__connection",
+        ).filter(pk__in=delivery_ids, state=D.QUEUED)
+        if connection.features.has_select_for_update_skip_locked:
+            # A row another worker is claiming right now is its, not ours.
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        deliveries = list(rows.order_by("pk"))
+        for delivery_id in set(delivery_ids) - {delivery.pk for delivery in deliveries}:
+            outcomes[delivery_id] = SendOutcome(delivery_id, "skipped", "not queued")
+        if not deliveries:
+            return outcomes, []
+        gate.load_blackouts(since=min(delivery.due_at for delivery in deliveries))
+        allowed = []
+        for delivery in deliveries:
+            reason = _why_not_now(delivery, gate, now)
+            if reason:
+                outcomes[delivery.pk] = _hold(delivery, reason)
+            else:
+                allowed.append(delivery)
+        claimed = _move_to_sending(allowed, now)
+        for delivery in allowed:
+            if delivery not in claimed:
+                outcomes[delivery.pk] = SendOutcome(delivery.pk, "skipped", "claimed elsewhere")
+        # Built inside the claim: text, images and settings are those of the approved posts
         # the gate just allowed, not of an edit committed after it.
-        try:
-            adapter = _get_adapter(delivery.variant.channel.kind)
-            request = build_publish_request(delivery)
-        except Exception as exc:  # nothing was sent: an unknown kind or a broken configuration
-            logger.exception("Cannot prepare delivery %s", delivery_id)
-            preparation_error = f"{type(exc).__name__}: {exc}"
-        else:
-            preparation_error = ""
-
-    # From here until the outcome is recorded, this process renews the row's lease: the
-    # sweeper leaves it alone however long the channel takes (apps/publishing/leases.py).
-    with keeper.held(delivery.pk):
-        if preparation_error:
-            return _record_failed(delivery, preparation_error, kind=FailureKind.CONFIGURATION)
-        return _call_adapter(delivery, adapter, request)
+        prefetch_related_objects([delivery.variant.post for delivery in claimed], "images")
+        return outcomes, [_prepare(delivery) for delivery in claimed]
 
 
-def _call_adapter(delivery: Delivery, adapter: Adapter, request: PublishRequest) -> SendOutcome:
-    """The request to the channel, outside any transaction, and its outcome recorded."""
-    delivery_id = delivery.pk
+def _why_not_now(delivery: Delivery, gate: ClaimGate, now: datetime) -> str | None:
+    post = delivery.variant.post
+    reason = gate.blocked_reason(delivery.variant)
+    if reason is None:
+        not_ready = channel_not_ready(delivery.variant.channel)
+        # Its message came late (a worker outage), or its channel must be reconnected:
+        # back to waiting, and the next claim pauses it if it is late.
+        reason = _why_held_for_person(delivery, now, None, not_ready, gate=gate) or not_ready
+    if reason is None and post.status not in DISPATCHABLE_POST_STATES:
+        reason = _("Il post non è più approvato (%(status)s).") % {
+            "status": post.get_status_display()
+        }
+    return reason
+
+
+def _hold(delivery: Delivery, reason: str) -> SendOutcome:
+    # A cancelled post never goes out: its delivery must not wait forever either.
+    held = D.CANCELLED if delivery.variant.post.status == PostStatus.CANCELLED else D.WAITING
+    move(
+        delivery,
+        D.QUEUED,
+        held,
+        action="delivery.cancelled" if held == D.CANCELLED else "delivery.held",
+        summary=reason,
+        queued_at=None,
+        last_error=reason,
+    )
+    return SendOutcome(delivery.pk, held, reason)
+
+
+def _move_to_sending(deliveries: list[Delivery], now: datetime) -> list[Delivery]:
+    """One UPDATE and one audit INSERT for the batch; if a row slipped away meanwhile (its
+    post changed), each row is moved on its own instead."""
+    fields = {
+        "sending_started_at": now,
+        "lease_until": lease_until(now),
+        "attempts": F("attempts") + 1,
+    }
+    where = {"variant__post__status__in": DISPATCHABLE_POST_STATES}
     try:
-        result = None
-        if delivery.needs_reconcile and adapter.can_reconcile:
-            result = adapter.find_existing(request)
-        if result is None:
-            result = adapter.publish(request)
-    except TransientError as exc:
-        return _record_transient(delivery, exc)
-    except PermanentError as exc:
-        kind = FailureKind.CONFIGURATION if exc.is_configuration else FailureKind.REJECTED
-        return _record_failed(delivery, _error_text(exc), kind=kind)
-    except UnknownOutcome as exc:
-        return _record_unknown(delivery, adapter, request, _error_text(exc))
-    except Exception as exc:  # a bug or a soft time limit: the request may have left
-        # Not logged with its traceback: a URL in it could carry the secret (Telegram).
-        logger.error("Adapter %s crashed on delivery %s: %s", adapter.kind, delivery_id, type(exc))
-        error = f"{type(exc).__name__}: {exc}"
-        if request.secret:
-            error = error.replace(request.secret, "[segreto]")
-        return _record_unknown(delivery, adapter, request, error)
-    return _record_sent(delivery, result, title=request.title)
+        claimed = move_many(
+            deliveries, D.QUEUED, D.SENDING, action="delivery.sending", where=where, **fields
+        )
+    except BatchRaced:
+        claimed = [
+            delivery
+            for delivery in deliveries
+            if move(delivery, D.QUEUED, D.SENDING, action="delivery.sending", where=where, **fields)
+        ]
+    for delivery in claimed:
+        delivery.attempts += 1
+    return claimed
+
+
+def _prepare(delivery: Delivery) -> _Claimed:
+    try:
+        return _Claimed(
+            delivery,
+            adapter=_get_adapter(delivery.variant.channel.kind),
+            request=build_publish_request(delivery),
+        )
+    except Exception as exc:  # nothing was sent: an unknown kind or a broken configuration
+        logger.exception("Cannot prepare delivery %s", delivery.pk)
+        return _Claimed(delivery, preparation_error=f"{type(exc).__name__}: {exc}")
+
+
+def _send_claimed(claimed: list[_Claimed]) -> dict[int, SendOutcome]:
+    """Every channel request at once (one thread each), then the outcomes: the successes
+    recorded together, anything else on its own."""
+    ready = [item for item in claimed if not item.preparation_error]
+    if len(ready) > 1:
+        with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="send") as pool:
+            answers = list(pool.map(_ask_channel, ready))
+    else:
+        answers = [_ask_channel(item) for item in ready]
+    outcomes = {
+        item.delivery.pk: _record_failed(
+            item.delivery, item.preparation_error, kind=FailureKind.CONFIGURATION
+        )
+        for item in claimed
+        if item.preparation_error
+    }
+    successes = [
+        (item, answer)
+        for item, answer in zip(ready, answers, strict=True)
+        if isinstance(answer, PublishResult)
+    ]
+    outcomes.update(_record_sent_many(successes))
+    for item, answer in zip(ready, answers, strict=True):
+        if not isinstance(answer, PublishResult):
+            outcomes[item.delivery.pk] = _record_answer(item, answer)
+    return outcomes
+
+
+def _ask_channel(item: _Claimed) -> PublishResult | Exception:
+    """The request to the channel, outside any transaction: its result, or what it raised."""
+    try:
+        if item.delivery.needs_reconcile and item.adapter.can_reconcile:
+            result = item.adapter.find_existing(item.request)
+            if result is not None:
+                return result
+        return item.adapter.publish(item.request)
+    except Exception as exc:  # classified by _record_answer
+        return exc
+
+
+def _record_answer(item: _Claimed, error: Exception) -> SendOutcome:
+    delivery, adapter, request = item.delivery, item.adapter, item.request
+    if isinstance(error, TransientError):
+        return _record_transient(delivery, error)
+    if isinstance(error, PermanentError):
+        kind = FailureKind.CONFIGURATION if error.is_configuration else FailureKind.REJECTED
+        return _record_failed(delivery, _error_text(error), kind=kind)
+    if isinstance(error, UnknownOutcome):
+        return _record_unknown(delivery, adapter, request, _error_text(error))
+    # A bug or a soft time limit: the request may have left. Not logged with its
+    # traceback: a URL in it could carry the secret (Telegram).
+    logger.error("Adapter %s crashed on delivery %s: %s", adapter.kind, delivery.pk, type(error))
+    text = f"{type(error).__name__}: {error}"
+    if request.secret:
+        text = text.replace(request.secret, "[segreto]")
+    return _record_unknown(delivery, adapter, request, text)
 
 
 def build_publish_request(delivery: Delivery) -> PublishRequest:
@@ -296,19 +399,55 @@ def _public_url(url: str) -> str:
 
 
 def _record_sent(delivery: Delivery, result: PublishResult, *, title: str) -> SendOutcome:
+    summary, fields = _sent_fields(result, title)
+    return _finish(delivery, D.SENT, "delivery.sent", summary=summary, **fields)
+
+
+def _sent_fields(result: PublishResult, title: str) -> tuple[str, dict]:
+    """The summary and the fields of a ``sending -> sent`` move."""
     url = _public_url(result.url)
-    return _finish(
-        delivery,
-        D.SENT,
-        "delivery.sent",
-        summary=url or result.external_id,
-        sent_at=timezone.now(),
-        sent_title=title[:200],
-        external_id=(result.external_id or "")[:200],
-        external_url=url,
-        last_error="",
-        needs_reconcile=False,
-    )
+    return url or result.external_id, {
+        "sent_at": timezone.now(),
+        "sent_title": title[:200],
+        "external_id": (result.external_id or "")[:200],
+        "external_url": url,
+        "last_error": "",
+        "needs_reconcile": False,
+    }
+
+
+def _record_sent_many(successes: list[tuple[_Claimed, PublishResult]]) -> dict[int, SendOutcome]:
+    """:func:`_record_sent` for a batch, retried while the database is briefly away: one
+    transaction, the posts locked once, one audit INSERT, the posts' statuses read at once.
+    A row that left ``sending`` meanwhile (the sweeper judged it dead) goes through
+    :func:`_record_sent`, where a success still wins."""
+    if not successes:
+        return {}
+    moves = [
+        (item.delivery, *_sent_fields(result, item.request.title)) for item, result in successes
+    ]
+    moved = with_database_retry(_finish_sent_many, moves, what="Recording a batch of sends")
+    outcomes = {
+        delivery.pk: SendOutcome(delivery.pk, D.SENT, summary)
+        for delivery, summary, _fields in moves
+        if delivery.pk in moved
+    }
+    for item, result in successes:
+        if item.delivery.pk not in moved:
+            outcomes[item.delivery.pk] = _record_sent(
+                item.delivery, result, title=item.request.title
+            )
+    return outcomes
+
+
+def _finish_sent_many(moves: list[tuple[Delivery, str, dict]]) -> set[int]:
+    with transaction.atomic():
+        post_ids = sorted({delivery.variant.post_id for delivery, _summary, _fields in moves})
+        # Locked in one order, so two batches finishing at once never deadlock.
+        posts = list(Post.objects.select_for_update().filter(pk__in=post_ids).order_by("pk"))
+        moved = move_each(moves, D.SENDING, D.SENT, action="delivery.sent")
+        sync_post_statuses(posts)
+    return {delivery.pk for delivery in moved}
 
 
 def _record_transient(

@@ -34,6 +34,7 @@ from .sending import (
     _record_sent,
     build_publish_request,
     retry_delay,
+    send_deliveries,
     send_delivery,
     with_database_retry,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "retry_delivery",
     "retry_delay",
     "schedule_deliveries",
+    "send_deliveries",
     "send_delivery",
     "sending_timeout",
     "stop_held_deliveries",

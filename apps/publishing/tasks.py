@@ -5,6 +5,7 @@ The beat schedule is in pa_planner/celery.py. No ETA tasks: the database says wh
 
 import logging
 import time
+from collections import Counter
 from functools import partial
 
 from celery import shared_task
@@ -17,8 +18,11 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue_sends(delivery_ids: list[int]) -> None:
-    for delivery_id in delivery_ids:
-        transaction.on_commit(partial(send_delivery.delay, delivery_id=delivery_id))
+    """One ``send_batch`` message per PUBLISHING_SEND_BATCH rows, after commit."""
+    size = max(1, settings.PUBLISHING_SEND_BATCH)
+    for start in range(0, len(delivery_ids), size):
+        batch = list(delivery_ids[start : start + size])
+        transaction.on_commit(partial(send_batch.delay, delivery_ids=batch))
 
 
 @shared_task(name="publishing.dispatch_due")
@@ -42,15 +46,22 @@ def dispatch_due() -> int:
     return total
 
 
+@shared_task(name="publishing.send_batch")
+def send_batch(*, delivery_ids: list[int]) -> dict:
+    # A database restart or failover must not leave the rows to the sweeper: the claim is
+    # tried again with backoff (conditional UPDATEs, nothing was sent before them).
+    outcomes = services.with_database_retry(
+        services.send_deliveries, delivery_ids=delivery_ids, what=f"Deliveries {delivery_ids}"
+    )
+    for outcome in outcomes:
+        logger.info("Delivery %s: %s %s", outcome.delivery_id, outcome.state, outcome.detail)
+    return dict(Counter(outcome.state for outcome in outcomes))
+
+
 @shared_task(name="publishing.send_delivery")
 def send_delivery(*, delivery_id: int) -> str:
-    # A database restart or failover must not leave the row to the sweeper: the claim is
-    # tried again with backoff (it is a conditional UPDATE, nothing was sent before it).
-    outcome = services.with_database_retry(
-        services.send_delivery, delivery_id=delivery_id, what=f"Delivery {delivery_id}"
-    )
-    logger.info("Delivery %s: %s %s", delivery_id, outcome.state, outcome.detail)
-    return outcome.state
+    """One delivery: the messages of the release before batches, still in a queue."""
+    return next(iter(send_batch(delivery_ids=[delivery_id])), "skipped")
 
 
 @shared_task(name="publishing.sweep_stuck")

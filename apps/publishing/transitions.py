@@ -147,6 +147,7 @@ def move_many(
     action: str,
     by=None,
     summary: str = "",
+    where: dict | None = None,
     **fields,
 ) -> list[Delivery]:
     """:func:`move` for a batch: one UPDATE and one INSERT of the audit entries.
@@ -162,10 +163,32 @@ def move_many(
         return []
     ids = [delivery.pk for delivery in deliveries]
     with transaction.atomic():
-        changed = Delivery.objects.filter(pk__in=ids, state=from_).update(state=to, **fields)
+        changed = Delivery.objects.filter(pk__in=ids, state=from_, **(where or {})).update(
+            state=to, **fields
+        )
         if changed != len(ids):
             raise BatchRaced(f"{len(ids) - changed} of {len(ids)} deliveries were not {from_}")
         record_many([_entry(d, action, from_, to, by, summary) for d in deliveries])
     for delivery in deliveries:
         _apply(delivery, to, fields)
     return deliveries
+
+
+def move_each(
+    moves: Iterable[tuple[Delivery, str, dict]], from_: str, to: str, *, action: str
+) -> list[Delivery]:
+    """:func:`move` for rows that each save their own fields (``(delivery, summary,
+    fields)``): one conditional UPDATE per row, one INSERT of the audit entries of the rows
+    that moved. Returns those rows; a row not in ``from_`` any more is left alone, for the
+    caller to look at."""
+    _check(from_, to)
+    moved, entries = [], []
+    with transaction.atomic(savepoint=False):
+        for delivery, summary, fields in moves:
+            if Delivery.objects.filter(pk=delivery.pk, state=from_).update(state=to, **fields):
+                _apply(delivery, to, fields)
+                moved.append(delivery)
+                entries.append(_entry(delivery, action, from_, to, None, summary))
+        if entries:
+            record_many(entries)
+    return moved

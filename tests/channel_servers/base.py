@@ -102,6 +102,12 @@ def _parse(method: str, raw_path: str, headers: dict[str, str], body: bytes) -> 
     return request
 
 
+class _ApiHTTPServer(ThreadingHTTPServer):
+    # A real API accepts many connections at once; socketserver's default backlog of 5
+    # drops the SYNs of a burst, which the client sees as seconds of connect retries.
+    request_queue_size = 1024
+
+
 class ChannelServer:
     """A fake API on ``127.0.0.1:<random port>``.
 
@@ -124,7 +130,7 @@ class ChannelServer:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = _ApiHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,

@@ -98,15 +98,16 @@ def _worker(queue: Queue, errors: list):
         connection.close()
 
 
-def _gate_with_a_gap(gate):
+def _gate_with_a_gap(gate_class):
     """The real gate, then a pause inside the claim transaction: widens the race window."""
 
-    def gate_then_pause(variant, *, at):
-        reason = gate(variant, at=at)
-        time.sleep(CLAIM_GAP_SECONDS)
-        return reason
+    class GateWithAGap(gate_class):
+        def blocked_reason(self, variant):
+            reason = super().blocked_reason(variant)
+            time.sleep(CLAIM_GAP_SECONDS)
+            return reason
 
-    return gate_then_pause
+    return GateWithAGap
 
 
 def _state_read_without_for_share():
@@ -123,9 +124,7 @@ def _state_read_without_for_share():
 def test_no_variant_starts_sending_after_the_declaration_commits(monkeypatch, adapter_override):
     adapter = RecordingAdapter()
     adapter_override(adapter)
-    monkeypatch.setattr(
-        sending, "sending_blocked_reason", _gate_with_a_gap(sending.sending_blocked_reason)
-    )
+    monkeypatch.setattr(sending, "ClaimGate", _gate_with_a_gap(sending.ClaimGate))
     if os.environ.get("PA_PLANNER_CRISIS_RACE_DROP_FOR_SHARE"):  # see the module docstring
         from apps.crisis import gate
 
@@ -198,15 +197,15 @@ def test_a_declaration_waits_for_a_claim_in_progress_and_lists_it_as_mid_send(
     publishing.schedule_deliveries(post=post)
     (delivery_id,) = publishing.claim_due(now=timezone.now())
     in_gap, release = threading.Event(), threading.Event()
-    real_gate = sending.sending_blocked_reason
 
-    def gate_then_hold(variant, *, at):
-        reason = real_gate(variant, at=at)
-        in_gap.set()
-        release.wait(timeout=20)
-        return reason
+    class GateThenHold(sending.ClaimGate):
+        def blocked_reason(self, variant):
+            reason = super().blocked_reason(variant)
+            in_gap.set()
+            release.wait(timeout=20)
+            return reason
 
-    monkeypatch.setattr(sending, "sending_blocked_reason", gate_then_hold)
+    monkeypatch.setattr(sending, "ClaimGate", GateThenHold)
     declared: list = []
     errors: list = []
 

@@ -20,8 +20,15 @@ class FakeAdapter(Adapter):
         self.existing = existing
         self.published: list[PublishRequest] = []
         self.lookups: list[PublishRequest] = []
+        self.outcome_for: dict[int, Exception] = {}
+
+    def fail_for(self, delivery_id: int, error: Exception) -> None:
+        """Whatever the order a batch's threads call it in, this delivery gets ``error``."""
+        self.outcome_for[delivery_id] = error
 
     def publish(self, request: PublishRequest) -> PublishResult:
+        if request.delivery_id in self.outcome_for:
+            raise self.outcome_for[request.delivery_id]
         self.published.append(request)
         outcome = self.outcomes.pop(0) if self.outcomes else None
         if isinstance(outcome, Exception):

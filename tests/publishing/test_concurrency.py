@@ -77,18 +77,18 @@ def test_a_crisis_declared_during_a_claim_waits_for_it_and_lists_it_as_mid_send(
 
     channel.publish = publish_once_the_declaration_is_in
     adapter_override(channel)
-    gate = sending.sending_blocked_reason
     declaration = threading.Thread(target=lambda: _declare(declare_crisis, approver))
     waited = []
 
-    def gate_then_declare(variant, *, at):
-        reason = gate(variant, at=at)
-        declaration.start()
-        declaration.join(timeout=0.5)
-        waited.append(declaration.is_alive())  # blocked by our open claim transaction
-        return reason
+    class GateThenDeclare(sending.ClaimGate):
+        def blocked_reason(self, variant):
+            reason = super().blocked_reason(variant)
+            declaration.start()
+            declaration.join(timeout=0.5)
+            waited.append(declaration.is_alive())  # blocked by our open claim transaction
+            return reason
 
-    monkeypatch.setattr(sending, "sending_blocked_reason", gate_then_declare)
+    monkeypatch.setattr(sending, "ClaimGate", GateThenDeclare)
 
     outcome = services.send_delivery(delivery_id=delivery_id)
 

@@ -227,7 +227,12 @@ def test_send_delivery_holds_back_what_a_crisis_blocks_at_the_last_moment(
 ):
     post = approved_post(channels=1)
     (delivery_id,) = claim_due()
-    monkeypatch.setattr(sending, "sending_blocked_reason", lambda variant, at: "Lutto cittadino")
+
+    class MourningGate(sending.ClaimGate):
+        def blocked_reason(self, variant):
+            return "Lutto cittadino"
+
+    monkeypatch.setattr(sending, "ClaimGate", MourningGate)
 
     outcome = send_delivery(delivery_id=delivery_id)
 
@@ -561,18 +566,55 @@ def test_a_person_marks_a_checked_delivery_as_failed(approved_post, fake_adapter
 # --- Tasks ----------------------------------------------------------------------------------
 
 
-def test_dispatch_due_wakes_one_send_per_claimed_delivery_after_commit(
-    approved_post, monkeypatch, django_capture_on_commit_callbacks
+def test_dispatch_due_wakes_one_send_per_batch_of_claimed_deliveries_after_commit(
+    approved_post, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    post = approved_post(channels=2)
+    settings.PUBLISHING_SEND_BATCH = 2
+    post = approved_post(channels=3)
     sent_messages = []
-    monkeypatch.setattr(tasks.send_delivery, "delay", lambda **kw: sent_messages.append(kw))
+    monkeypatch.setattr(tasks.send_batch, "delay", lambda **kw: sent_messages.append(kw))
 
     with django_capture_on_commit_callbacks(execute=True):
         count = tasks.dispatch_due()
 
-    assert count == 2
-    assert sorted(m["delivery_id"] for m in sent_messages) == [d.pk for d in deliveries_of(post)]
+    first, second, third = (d.pk for d in deliveries_of(post))
+    assert count == 3
+    assert sent_messages == [{"delivery_ids": [first, second]}, {"delivery_ids": [third]}]
+
+
+def test_a_batch_sends_each_of_its_deliveries_once_and_publishes_their_posts(
+    approved_post, fake_adapter
+):
+    posts = [approved_post(channels=2), approved_post(channels=1)]
+    claimed = claim_due()
+
+    assert tasks.send_batch(delivery_ids=claimed) == {D.SENT: 3}
+    assert tasks.send_batch(delivery_ids=claimed) == {"skipped": 3}
+    assert sorted(r.delivery_id for r in fake_adapter.published) == sorted(claimed)
+    for post in posts:
+        post.refresh_from_db()
+        assert post.status == "published"
+    assert AuditEntry.objects.filter(action="delivery.sent").count() == 3
+
+
+def test_a_batch_records_each_outcome_on_its_own_row(approved_post, fake_adapter):
+    """One channel refuses, one is away for a moment, one takes it: each row says so, and
+    the post follows (partly failed) once the transient one is sent later."""
+    post = approved_post(channels=3)
+    refused, away, taken = claimed = claim_due()
+    fake_adapter.fail_for(refused, PermanentError("Testo rifiutato"))
+    fake_adapter.fail_for(away, TransientError("Servizio non disponibile"))
+
+    outcomes = services.send_deliveries(delivery_ids=claimed)
+
+    assert [(o.delivery_id, o.state) for o in outcomes] == [
+        (refused, D.FAILED),
+        (away, D.WAITING),
+        (taken, D.SENT),
+    ]
+    assert [r.delivery_id for r in fake_adapter.published] == [taken]
+    post.refresh_from_db()
+    assert post.status == "partly_failed"
 
 
 def test_send_delivery_task_runs_the_service(approved_post, fake_adapter):

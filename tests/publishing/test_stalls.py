@@ -111,7 +111,7 @@ def test_the_sweep_task_sends_the_second_wake_up_after_commit(
     approved_post(channels=1)
     (delivery_id,) = claim_due()
     woken = []
-    monkeypatch.setattr(tasks.send_delivery, "delay", lambda **kwargs: woken.append(kwargs))
+    monkeypatch.setattr(tasks.send_batch, "delay", lambda **kwargs: woken.append(kwargs))
     later = timezone.now() + timedelta(seconds=LOST_WAKEUP_SECONDS + 1)
     monkeypatch.setattr(sending.timezone, "now", lambda: later)
 
@@ -119,7 +119,7 @@ def test_the_sweep_task_sends_the_second_wake_up_after_commit(
         counts = tasks.sweep_stuck()
 
     assert counts["rewoken"] == 1
-    assert woken == [{"delivery_id": delivery_id}]
+    assert woken == [{"delivery_ids": [delivery_id]}]
 
 
 def test_both_wake_ups_of_a_row_send_it_once(approved_post, sends_worker, fake_adapter):
@@ -179,7 +179,7 @@ def test_a_send_whose_claim_meets_a_database_restart_is_retried_by_its_task(
 ):
     approved_post(channels=1)
     (delivery_id,) = claim_due()
-    fail_first(monkeypatch, sending, "sending_blocked_reason")  # the claim's first query
+    fail_first(monkeypatch, sending, "ClaimGate")  # the claim's first query
 
     assert tasks.send_delivery(delivery_id=delivery_id) == D.SENT
     assert len(fake_adapter.published) == 1
@@ -191,7 +191,7 @@ def test_a_database_that_stays_away_leaves_the_row_queued_for_the_sweeper(
 ):
     approved_post(channels=1)
     (delivery_id,) = claim_due()
-    fail_first(monkeypatch, sending, "sending_blocked_reason", times=100)
+    fail_first(monkeypatch, sending, "ClaimGate", times=100)
 
     with pytest.raises(OperationalError):
         tasks.send_delivery(delivery_id=delivery_id)

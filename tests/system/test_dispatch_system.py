@@ -37,6 +37,8 @@ SYSTEM_ENV = {
     "PA_PLANNER_CELERY_TIME_LIMIT": "6",
     "PA_PLANNER_PUBLISH_SENDING_TIMEOUT": "8",
     "PA_PLANNER_PUBLISH_MAX_ATTEMPTS": "10",  # kills must not use up the attempts
+    # Small batches: a burst is many messages, shared by both workers, each batch concurrent.
+    "PA_PLANNER_PUBLISH_SEND_BATCH": "4",
 }
 SETTLED = {D.SENT, D.FAILED, D.NEEDS_CHECK}
 DISPATCH_RECEIVED = "Task publishing.dispatch_due["
@@ -122,7 +124,7 @@ def test_two_workers_send_a_burst_exactly_once(stack, servers, live_channels):
     for kind, server in servers.items():
         assert sorted(server.published_texts()) == sorted(texts), kind
     worker_logs = [stack.logs[name].read_text() for name in ("worker1", "worker2")]
-    assert all("publishing.send_delivery" in log for log in worker_logs)
+    assert all("Task publishing.send_batch[" in log for log in worker_logs)
 
 
 def test_workers_killed_mid_send_lose_nothing_and_send_nothing_twice(stack, servers, live_channels):
@@ -180,12 +182,15 @@ def test_a_crisis_declared_mid_burst_stops_every_send_not_yet_started(
     from apps.crisis_response.services import declare_crisis
     from tests.factories import UserFactory
 
-    # Each answer takes 0.3 s, as a real API's do: a fast pool cannot finish the burst before the
-    # declaration, so the test sees sends both before and after it.
+    # Each answer takes 0.3 s, as a real API's do, and the posts fall due over ten seconds:
+    # a batch sends everything due at once, so only a burst spread over several ticks has
+    # sends both before and after the declaration.
     for server in servers.values():
         server.answer_delay = 0.3
     texts = [f"Sagra della castagna, giorno {n}: programma e orari." for n in range(20)]
-    posts = [approved_post(live_channels, in_seconds=0, text=text) for text in texts]
+    posts = [
+        approved_post(live_channels, in_seconds=n // 2, text=text) for n, text in enumerate(texts)
+    ]
     wait_for(lambda: D.SENT in states(posts), timeout=20, what="a first send")
 
     declare_crisis(

@@ -82,8 +82,8 @@ def test_health_is_ok_while_everything_runs_and_a_post_goes_out_through_both_que
         server.stop()
     # The scheduling worker claimed it, the sends worker sent it.
     assert "Task publishing.dispatch_due[" in stack.logs["scheduler"].read_text()
-    assert "Task publishing.send_delivery[" not in stack.logs["scheduler"].read_text()
-    assert "Task publishing.send_delivery[" in stack.logs["sender"].read_text()
+    assert "Task publishing.send_batch[" not in stack.logs["scheduler"].read_text()
+    assert "Task publishing.send_batch[" in stack.logs["sender"].read_text()
     wait_for(lambda: healthz(client)[0] == 200, timeout=15, what=lambda: healthz(client))
 
 
