@@ -20,7 +20,8 @@ from apps.planning.enums import PostStatus as S
 from apps.planning.models import ContentCategory, Post, PostImage, Variant
 from apps.planning.transitions import can_transition
 
-from .models import Comment, OfficeSettings
+from . import routes
+from .models import Comment, OfficeSettings, StepApproval
 from .services import approval_route
 
 
@@ -38,6 +39,11 @@ def review_queue() -> QuerySet[Post]:
             ),
             "images",
             "media__asset",  # the library assets the preview shows (media_library)
+            # Where each post is on its route.
+            Prefetch(
+                "step_approvals",
+                queryset=StepApproval.objects.select_related("approved_by", "external"),
+            ),
         )
         .order_by("planned_at", "id")
     )
@@ -59,6 +65,8 @@ class ReviewState:
     approval_blocked_reason: str = ""
     # An ordinary post approved now will be held by the open crisis.
     crisis_hold_warning: str = ""
+    # Where a post in review is on its approval route, and who it waits for.
+    progress: routes.Progress | None = None
     warnings: list = field(default_factory=list)  # [(channel name, Finding)]
     # Channels that cannot publish now (not connected, to reconnect): a warning, not a block.
     channel_warnings: list = field(default_factory=list)  # [(channel name, message)]
@@ -84,6 +92,7 @@ class _Cache:
     def __init__(self):
         self.office = OfficeSettings.load()
         self.crisis = open_crisis()
+        self.routes = routes.RouteBook()
 
 
 def _cache(request) -> _Cache:
@@ -105,19 +114,24 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
     state.can_submit = manager and status in (S.DRAFT, S.CHANGES_REQUESTED)
     state.can_withdraw = manager and status == S.IN_REVIEW
     state.can_cancel = manager and can_transition(status, S.CANCELLED)
+    if status == S.IN_REVIEW:
+        cache = _cache(request)
+        state.progress = routes.progress(post, book=cache.routes, crisis=cache.crisis)
     if reviewer and status == S.IN_REVIEW:
         state.can_request_changes = True
-        cache = _cache(request)
         state.approval_route = approval_route(post, user, office=cache.office, crisis=cache.crisis)
         state.crisis_hold_warning = _crisis_hold_warning(post, cache.crisis)
-        if state.approval_route:
-            state.can_reapprove = post.reschedule_only_pending
-            state.can_approve = not post.reschedule_only_pending
-        else:
+        step_refusal = routes.refusal_for(state.progress, user)
+        if not state.approval_route:
             state.approval_blocked_reason = _(
                 "Hai scritto o modificato il contenuto di questo post: deve approvarlo un altro "
                 "approvatore."
             )
+        elif step_refusal:
+            state.approval_blocked_reason = step_refusal
+        else:
+            state.can_reapprove = post.reschedule_only_pending
+            state.can_approve = not post.reschedule_only_pending
     if status not in (S.PUBLISHED, S.CANCELLED):
         variants = {v.pk: v for v in post.variants.all()}
         for variant in variants.values():
@@ -150,7 +164,7 @@ def _crisis_hold_warning(post: Post, crisis) -> str:
 
 
 def comments_of(post: Post) -> QuerySet[Comment]:
-    return post.comments.select_related("author").order_by("created_at", "id")
+    return post.comments.select_related("author", "external_author").order_by("created_at", "id")
 
 
 def audit_of(post: Post, *, limit: int = 100) -> list[AuditEntry]:

@@ -1,6 +1,6 @@
 from django import template
 
-from apps.review import selectors
+from apps.review import external, selectors
 from apps.review.forms import CommentForm, DiffForm, RequestChangesForm
 from apps.review.selectors import review_state
 
@@ -61,3 +61,12 @@ def diff_form_for(post, versions):
 def request_changes_form_for(post, typed="", error=""):
     """The "request changes" form of ``post``, with what was typed and the refusal, if any."""
     return RequestChangesForm.for_post(post, typed=typed or "", error=error or "")
+
+
+@register.simple_tag
+def post_external_links(post):
+    """The links sent to approvers outside the office: (link, state in words, still works)."""
+    rows = []
+    for link in external.links_of(post):
+        rows.append((link, external.state_of(link, post), not external.problem_with(link, post)))
+    return rows
