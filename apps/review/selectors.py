@@ -382,25 +382,47 @@ def diff_versions(post: Post, *, old: int, new: int) -> list[FieldDiff]:
     )
 
 
+def approval_mark(post: Post) -> datetime | None:
+    """For a post in review: when what it was last approved, wholly or at a step of its route
+    (an older version), which "what changed since approval" compares with; None when no
+    earlier version was approved."""
+    if post.status != S.IN_REVIEW:
+        return None
+    if hasattr(post, "_approval_mark"):
+        return post._approval_mark
+    prefetched = getattr(post, "_prefetched_objects_cache", {}).get("step_approvals")
+    if prefetched is not None:
+        step_mark = max((a.at for a in prefetched if a.version < post.version), default=None)
+    else:
+        step_mark = (
+            StepApproval.objects.filter(post=post, version__lt=post.version)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+    post._approval_mark = max((t for t in (post.approved_at, step_mark) if t), default=None)
+    return post._approval_mark
+
+
 def _since_approval(post: Post, history, categories) -> list[FieldDiff] | None:
     posts, variants, images = history
     if not posts:
         return None
     latest = max(r.history_date for r in [*posts, *variants, *images])
     return _diff(
-        _snapshot(*history, post.approved_at, categories),
+        _snapshot(*history, approval_mark(post), categories),
         _snapshot(*history, latest, categories),
     )
 
 
 def _back_in_review(post: Post) -> bool:
-    return post.approved_at is not None and post.status == S.IN_REVIEW
+    return approval_mark(post) is not None
 
 
 def changes_since_approval(post: Post) -> list[FieldDiff] | None:
-    """For a post back in review after an approval: what changed since it was approved
-    (None when it was never approved). A page listing posts sets it on each of them first,
-    with :func:`attach_changes_since_approval`."""
+    """For a post back in review after an approval (of the whole route or of a step): what
+    changed since (None when no earlier version was approved). A page listing posts sets it
+    on each of them first, with :func:`attach_changes_since_approval`."""
     if hasattr(post, "_changes_since_approval"):
         return post._changes_since_approval
     if not _back_in_review(post):

@@ -361,3 +361,20 @@ def test_the_review_state_says_where_the_post_is_and_who_is_awaited(
     assert not for_spokesperson.can_approve
     assert for_spokesperson.can_request_changes
     assert "attende uno tra: Carla Capo" in for_spokesperson.approval_blocked_reason
+
+
+def test_a_post_back_at_step_one_shows_what_changed_since_the_step_was_approved(
+    two_steps, informativo, editor, head, approver_client
+):
+    post = post_in(S.IN_REVIEW, author=editor, category=informativo, base_text="Prima versione.")
+    services.approve_post(post, by=head, expected_version=1)
+    services.withdraw_post(_fresh(post), by=editor)
+    update_post(_fresh(post), by=editor, expected_version=1, base_text="Seconda versione.")
+    services.submit_post(_fresh(post), by=editor)
+
+    changes = changes_since_approval(_fresh(post))
+
+    assert [c.label for c in changes] == ["Testo base"]
+    page = approver_client.get("/revisione/").content.decode()
+    assert "Cosa è cambiato dall'approvazione" in page
+    assert "passo 1 di 2 (Capo ufficio)" in page

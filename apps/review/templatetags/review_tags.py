@@ -45,6 +45,12 @@ def post_changes_since_approval(post):
 
 
 @register.simple_tag
+def post_approval_mark(post):
+    """When the post was last approved, wholly or at a step (see ``selectors.approval_mark``)."""
+    return selectors.approval_mark(post)
+
+
+@register.simple_tag
 def comment_form_for(post, form=None):
     """The form the view sent back with its errors, or an empty one for ``post``."""
     return form or CommentForm.for_post(post)
