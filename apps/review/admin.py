@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.db.models import Q
 
+from apps.accounts.roles import Role
 from apps.audit.services import record
 
 from .models import ApprovalRoute, ApprovalStep, Comment, ExternalApprover, ExternalLink
@@ -27,12 +30,26 @@ class CommentAdmin(admin.ModelAdmin):
 # --- Approval routes: administrators define them here; every change is audited ------------
 
 
+# Plain multiple selects, not ``filter_horizontal``: the admin's two-box widget puts an
+# aria-label on bare spans (an axe violation).
 class ApprovalStepInline(admin.StackedInline):
     model = ApprovalStep
     extra = 0
     min_num = 1
     fields = ("position", "name", "role", "people", "external_approvers", "mode")
-    filter_horizontal = ("people", "external_approvers")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "people":  # only colleagues who may approve
+            kwargs["queryset"] = (
+                User.objects.filter(
+                    Q(groups__name__in=[Role.APPROVER.value, Role.ADMIN.value])
+                    | Q(is_superuser=True),
+                    is_active=True,
+                )
+                .distinct()
+                .order_by("first_name", "last_name", "username")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class _Audited(admin.ModelAdmin):
@@ -58,7 +75,6 @@ class ApprovalRouteAdmin(_Audited):
     audit_prefix = "approval_route"
     list_display = ("name", "priority", "active", "crisis_only")
     list_filter = ("active", "crisis_only")
-    filter_horizontal = ("categories", "channels")
     inlines = [ApprovalStepInline]
 
 

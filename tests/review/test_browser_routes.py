@@ -9,9 +9,10 @@ import time
 
 import pytest
 
+from apps.audit.models import AuditEntry
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import Post
-from apps.review.models import ExternalLink
+from apps.review.models import ApprovalRoute, ExternalLink
 from tests.browser import conftest as harness
 from tests.factories import CategoryFactory, ChannelFactory
 from tests.newsletter import conftest as mail_harness
@@ -115,3 +116,33 @@ def test_a_two_step_route_with_an_approver_outside_the_office(
     fresh = Post.objects.get(pk=post.pk)
     assert (fresh.status, fresh.approved_version) == (S.APPROVED, 1)
     assert ExternalLink.objects.get(post=post).used_at is not None
+
+
+def test_an_administrator_defines_a_route_in_the_admin(page, role_groups, approver_user):
+    """The admin page for routes (Django's admin, the project's login): steps inline, with
+    named colleagues and approvers outside the office."""
+    admin = harness.UserFactory(
+        username="amministratrice",
+        first_name="Anna",
+        role="Amministratori",
+        is_staff=True,
+        is_superuser=True,
+    )
+    login(page, admin)
+    page.goto("/admin/review/approvalroute/add/")
+    page.get_by_label("Nome:", exact=True).fill("Territorio")
+    page.locator("#id_steps-0-name").fill("Capo ufficio")
+    page.locator("#id_steps-0-role").select_option(label="Approvatori")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Salva", exact=True).click()
+    page.get_by_text("è stato aggiunto").first.wait_for()
+    assert_no_axe_violations(page)  # the list of routes
+
+    page.goto("/admin/review/externalapprover/add/")
+    page.get_by_label("Nome e cognome:").fill("Paola Voce")
+    page.get_by_label("Email:").fill("portavoce@sindaco.esempio.it")
+    assert_no_axe_violations(page)
+
+    made = ApprovalRoute.objects.get(name="Territorio")
+    assert [(s.name, s.role) for s in made.steps.all()] == [("Capo ufficio", "Approvatori")]
+    assert AuditEntry.objects.filter(action="approval_route.created").count() == 1
