@@ -369,8 +369,10 @@ def external_review(request, pk: int, token: str):
             else:
                 return redirect("review:external_done", decision=decision)
         problem = external.problem_with(ExternalLink.objects.get(pk=link.pk))
-        if problem and not error:
-            error = problem
+        if problem:  # the link stopped working meanwhile (revoked, a new version…)
+            return _private(
+                render(request, "review/external_problem.html", {"problem": problem}, status=410)
+            )
     elif decision is not None:
         error = _("Azione non riconosciuta.")
     post = with_library_assets(post_with_relations(pk))
