@@ -14,7 +14,7 @@ from apps.planning.access import can_manage_post, get_post_for_user, post_with_r
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError
 
-from . import external, selectors, services
+from . import external, routes, selectors, services
 from .forms import CommentForm, DiffForm, OfficeSettingsForm, RequestChangesForm
 from .models import ExternalLink, OfficeSettings
 
@@ -261,7 +261,11 @@ def office_settings(request):
         )
         messages.success(request, _("Impostazioni salvate."))
         return redirect("review:settings")
-    return render(request, "review/settings.html", {"form": form})
+    return render(
+        request,
+        "review/settings.html",
+        {"form": form, "routes": routes.RouteBook().routes, "default_route": routes.DEFAULT_ROUTE},
+    )
 
 
 # --- Approvers outside the office: links and the page a link opens ---------------------------

@@ -143,6 +143,11 @@ def test_an_administrator_defines_a_route_in_the_admin(page, role_groups, approv
     page.get_by_label("Email:").fill("portavoce@sindaco.esempio.it")
     assert_no_axe_violations(page)
 
+    # The office settings page lists it and links to the admin.
+    page.goto("/revisione/impostazioni/")
+    page.get_by_text("Territorio").first.wait_for()
+    assert_no_axe_violations(page)
+
     made = ApprovalRoute.objects.get(name="Territorio")
     assert [(s.name, s.role) for s in made.steps.all()] == [("Capo ufficio", "Approvatori")]
     assert AuditEntry.objects.filter(action="approval_route.created").count() == 1

@@ -378,3 +378,11 @@ def test_a_post_back_at_step_one_shows_what_changed_since_the_step_was_approved(
     page = approver_client.get("/revisione/").content.decode()
     assert "Cosa è cambiato dall'approvazione" in page
     assert "passo 1 di 2 (Capo ufficio)" in page
+
+
+def test_the_office_settings_page_lists_the_routes(two_steps, admin_client_):
+    page = admin_client_.get("/revisione/impostazioni/").content.decode()
+
+    assert "Informativo</strong>:" in page
+    assert "Capo ufficio → Portavoce" in page
+    assert 'href="/admin/review/approvalroute/"' in page
