@@ -329,3 +329,38 @@ def test_the_review_page_lists_links_and_lets_a_reviewer_revoke_one(waiting, app
     response = approver_client.post(f"/revisione/post/{post.pk}/link/{link.pk}/revoca/")
     assert response.status_code == 302
     assert ExternalLink.objects.get(pk=link.pk).revoked_at is not None
+
+
+def test_revoking_and_sending_again_in_place_with_htmx(
+    waiting, approver_client, mailoutbox, spokesperson
+):
+    post, old_path = waiting
+    link = ExternalLink.objects.get(post=post)
+
+    revoked = approver_client.post(
+        f"/revisione/post/{post.pk}/link/{link.pk}/revoca/", HTTP_HX_REQUEST="true"
+    )
+    assert revoked.status_code == 200
+    assert "Link revocato: Paola Voce non può più usarlo." in revoked.content.decode()
+    assert "revocato" in revoked.content.decode()
+
+    resent = approver_client.post(
+        f"/revisione/post/{post.pk}/link/invia/",
+        {"approver": spokesperson.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert resent.status_code == 200
+    assert "Nuovo link inviato a portavoce@sindaco.esempio.it." in resent.content.decode()
+    assert _link_in(mailoutbox[-1]) != old_path
+
+
+def test_sending_a_link_to_someone_the_step_does_not_wait_for_is_refused(waiting, approver_client):
+    post, _path = waiting
+    stranger = portavoce("assessore@comune.esempio.it")
+
+    response = approver_client.post(
+        f"/revisione/post/{post.pk}/link/invia/", {"approver": stranger.pk}, HTTP_HX_REQUEST="true"
+    )
+
+    assert "Il passo attuale non attende questa persona." in response.content.decode()
+    assert not ExternalLink.objects.filter(approver=stranger).exists()
