@@ -11,6 +11,7 @@ from apps.accounts.roles import can
 from apps.core.http import render_page_or_partial, safe_next
 from apps.media_library.selectors import with_library_assets
 from apps.planning.access import can_manage_post, get_post_for_user, post_with_relations
+from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError
 
@@ -61,7 +62,9 @@ def _run(
         raise PermissionDenied
     feedback, ok = done, True
     try:
-        act(post)
+        result = act(post)
+        if callable(done):  # the message depends on the outcome
+            feedback = done(result)
     except TransitionError as exc:
         feedback, ok = str(exc), False
     return_to = _return_to(request, post)
@@ -129,9 +132,22 @@ def approve(request, pk: int):
         act=lambda post: services.approve_post(
             post, by=request.user, expected_version=_int(request.POST.get("expected_version"))
         ),
-        done=_("Post approvato: uscirà all'ora prevista."),
+        done=_approved_message,
         approving=True,
     )
+
+
+def _approved_message(post: Post) -> str:
+    """After an approval: the post is approved, or its route goes on to the next step."""
+    if post.status != PostStatus.IN_REVIEW:
+        return _("Post approvato: uscirà all'ora prevista.")
+    prog = routes.progress(post)
+    if prog.step is None:
+        return _("Post approvato: uscirà all'ora prevista.")
+    return _("Passo approvato: ora il post attende %(who)s (passo «%(step)s»).") % {
+        "who": prog.awaited_label,
+        "step": prog.step.name,
+    }
 
 
 @require_POST

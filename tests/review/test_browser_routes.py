@@ -76,6 +76,7 @@ def test_a_two_step_route_with_an_approver_outside_the_office(
     page.get_by_text("Percorso «Informativo in emergenza»: passo 1 di 2 (Capo ufficio)").wait_for()
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Approva la versione 1").click()
+    page.get_by_text("Passo approvato: ora il post attende uno tra: Paola Voce").wait_for()
     page.get_by_text("passo 2 di 2 (Portavoce), attende uno tra: Paola Voce").wait_for()
     assert Post.objects.get(pk=post.pk).status == S.IN_REVIEW
 
