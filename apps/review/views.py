@@ -160,7 +160,11 @@ def reapprove(request, pk: int):
         act=lambda post: services.reapprove_reschedule(
             post, by=request.user, expected_version=_int(request.POST.get("expected_version"))
         ),
-        done=_("Nuovo orario approvato."),
+        done=lambda post: (
+            _("Nuovo orario approvato.")
+            if post.status != PostStatus.IN_REVIEW
+            else _approved_message(post)  # a last step of "all of" waits for the others
+        ),
         approving=True,
     )
 
