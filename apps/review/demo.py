@@ -26,8 +26,10 @@ from apps.publishing.transitions import move
 from apps.review import editing
 
 from . import services
+from .models import ApprovalRoute, ApprovalStep, ExternalApprover
 
 PREFIX = "[Demo revisione] "
+EMERGENCY_ROUTE = "Informativo · emergenze"
 
 
 @contextmanager
@@ -82,9 +84,27 @@ def _edit(post: Post, *, by, **changes) -> Post:
     return post
 
 
+def _emergency_route(info: ContentCategory) -> ApprovalRoute:
+    """Informativo on emergencies: the office's approvers, then the Mayor's spokesperson, who
+    has no account and approves through a link sent by email."""
+    route, created = ApprovalRoute.objects.get_or_create(
+        name=EMERGENCY_ROUTE, defaults={"priority": 10, "crisis_only": True}
+    )
+    if created:
+        route.categories.set([info])
+        ApprovalStep.objects.create(
+            route=route, position=1, name="Capo ufficio", role=Role.APPROVER.value
+        )
+        spokesperson, _created = ExternalApprover.objects.get_or_create(
+            email="portavoce@comune-di-esempio.example",
+            defaults={"name": "Paola Voce", "position": "Portavoce del Sindaco"},
+        )
+        step = ApprovalStep.objects.create(route=route, position=2, name="Portavoce")
+        step.external_approvers.set([spokesperson])
+    return route
+
+
 def load(ctx: dict) -> None:
-    if Post.objects.filter(title__startswith=PREFIX).exists():
-        return
     users = ctx.get("users") or {}
     editor = users.get(Role.EDITOR) or User.objects.filter(groups__name=Role.EDITOR).first()
     approver = users.get(Role.APPROVER) or User.objects.filter(groups__name=Role.APPROVER).first()
@@ -92,6 +112,9 @@ def load(ctx: dict) -> None:
     if not (editor and approver and admin):
         return
     info = _category("informativo", "Informativo")
+    _emergency_route(info)
+    if Post.objects.filter(title__startswith=PREFIX).exists():
+        return
     howto = _category("come-fare", "Come fare")
     territory = _category("territorio", "Territorio")
     social = (ChannelKind.FACEBOOK, ChannelKind.TELEGRAM)
@@ -129,6 +152,21 @@ def load(ctx: dict) -> None:
         variant_texts={v.channel_id: detailed for v in in_review.variants.all()},
     )
     services.submit_post(in_review, by=editor)
+
+    # In revisione on the emergency route: the head of the office approved step 1, the
+    # spokesperson (no account) is awaited at step 2.
+    emergency = _create(
+        "Allerta meteo: scuole chiuse domani",
+        author=approver,  # only an approver marks a crisis communication
+        days=1,
+        hour=7,
+        category=info,
+        kinds=social,
+        text="Allerta meteo arancione: domani le scuole comunali restano chiuse.",
+        is_crisis_communication=True,
+    )
+    services.submit_post(emergency, by=approver)
+    services.approve_post(emergency, by=admin, expected_version=emergency.version)
 
     # Modifiche richieste: sent back with a required comment.
     changes = _create(

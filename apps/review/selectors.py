@@ -20,7 +20,8 @@ from apps.planning.enums import PostStatus as S
 from apps.planning.models import ContentCategory, Post, PostImage, Variant
 from apps.planning.transitions import can_transition
 
-from .models import Comment, OfficeSettings
+from . import routes
+from .models import Comment, OfficeSettings, StepApproval
 from .services import approval_route
 
 
@@ -38,6 +39,11 @@ def review_queue() -> QuerySet[Post]:
             ),
             "images",
             "media__asset",  # the library assets the preview shows (media_library)
+            # Where each post is on its route.
+            Prefetch(
+                "step_approvals",
+                queryset=StepApproval.objects.select_related("approved_by", "external"),
+            ),
         )
         .order_by("planned_at", "id")
     )
@@ -59,6 +65,8 @@ class ReviewState:
     approval_blocked_reason: str = ""
     # An ordinary post approved now will be held by the open crisis.
     crisis_hold_warning: str = ""
+    # Where a post in review is on its approval route, and who it waits for.
+    progress: routes.Progress | None = None
     warnings: list = field(default_factory=list)  # [(channel name, Finding)]
     # Channels that cannot publish now (not connected, to reconnect): a warning, not a block.
     channel_warnings: list = field(default_factory=list)  # [(channel name, message)]
@@ -84,6 +92,7 @@ class _Cache:
     def __init__(self):
         self.office = OfficeSettings.load()
         self.crisis = open_crisis()
+        self.routes = routes.RouteBook()
 
 
 def _cache(request) -> _Cache:
@@ -105,19 +114,24 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
     state.can_submit = manager and status in (S.DRAFT, S.CHANGES_REQUESTED)
     state.can_withdraw = manager and status == S.IN_REVIEW
     state.can_cancel = manager and can_transition(status, S.CANCELLED)
+    if status == S.IN_REVIEW:
+        cache = _cache(request)
+        state.progress = routes.progress(post, book=cache.routes, crisis=cache.crisis)
     if reviewer and status == S.IN_REVIEW:
         state.can_request_changes = True
-        cache = _cache(request)
         state.approval_route = approval_route(post, user, office=cache.office, crisis=cache.crisis)
         state.crisis_hold_warning = _crisis_hold_warning(post, cache.crisis)
-        if state.approval_route:
-            state.can_reapprove = post.reschedule_only_pending
-            state.can_approve = not post.reschedule_only_pending
-        else:
+        step_refusal = routes.refusal_for(state.progress, user)
+        if not state.approval_route:
             state.approval_blocked_reason = _(
                 "Hai scritto o modificato il contenuto di questo post: deve approvarlo un altro "
                 "approvatore."
             )
+        elif step_refusal:
+            state.approval_blocked_reason = step_refusal
+        else:
+            state.can_reapprove = post.reschedule_only_pending
+            state.can_approve = not post.reschedule_only_pending
     if status not in (S.PUBLISHED, S.CANCELLED):
         variants = {v.pk: v for v in post.variants.all()}
         for variant in variants.values():
@@ -150,7 +164,7 @@ def _crisis_hold_warning(post: Post, crisis) -> str:
 
 
 def comments_of(post: Post) -> QuerySet[Comment]:
-    return post.comments.select_related("author").order_by("created_at", "id")
+    return post.comments.select_related("author", "external_author").order_by("created_at", "id")
 
 
 def audit_of(post: Post, *, limit: int = 100) -> list[AuditEntry]:
@@ -368,25 +382,47 @@ def diff_versions(post: Post, *, old: int, new: int) -> list[FieldDiff]:
     )
 
 
+def approval_mark(post: Post) -> datetime | None:
+    """For a post in review: when what it was last approved, wholly or at a step of its route
+    (an older version), which "what changed since approval" compares with; None when no
+    earlier version was approved."""
+    if post.status != S.IN_REVIEW:
+        return None
+    if hasattr(post, "_approval_mark"):
+        return post._approval_mark
+    prefetched = getattr(post, "_prefetched_objects_cache", {}).get("step_approvals")
+    if prefetched is not None:
+        step_mark = max((a.at for a in prefetched if a.version < post.version), default=None)
+    else:
+        step_mark = (
+            StepApproval.objects.filter(post=post, version__lt=post.version)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+    post._approval_mark = max((t for t in (post.approved_at, step_mark) if t), default=None)
+    return post._approval_mark
+
+
 def _since_approval(post: Post, history, categories) -> list[FieldDiff] | None:
     posts, variants, images = history
     if not posts:
         return None
     latest = max(r.history_date for r in [*posts, *variants, *images])
     return _diff(
-        _snapshot(*history, post.approved_at, categories),
+        _snapshot(*history, approval_mark(post), categories),
         _snapshot(*history, latest, categories),
     )
 
 
 def _back_in_review(post: Post) -> bool:
-    return post.approved_at is not None and post.status == S.IN_REVIEW
+    return approval_mark(post) is not None
 
 
 def changes_since_approval(post: Post) -> list[FieldDiff] | None:
-    """For a post back in review after an approval: what changed since it was approved
-    (None when it was never approved). A page listing posts sets it on each of them first,
-    with :func:`attach_changes_since_approval`."""
+    """For a post back in review after an approval (of the whole route or of a step): what
+    changed since (None when no earlier version was approved). A page listing posts sets it
+    on each of them first, with :func:`attach_changes_since_approval`."""
     if hasattr(post, "_changes_since_approval"):
         return post._changes_since_approval
     if not _back_in_review(post):

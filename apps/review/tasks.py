@@ -2,12 +2,15 @@
 
 from celery import shared_task
 
-from . import notifications
+from . import external, notifications
 
 
 @shared_task(name="review.notify_submitted")
 def notify_submitted(*, post_id: int, by_id: int | None = None) -> int:
-    return notifications.notify_submitted(post_id=post_id, by_id=by_id)
+    """The post waits at a step of its route: email the colleagues it waits for and send a
+    link to each approver outside the office it waits for (once per version)."""
+    sent = notifications.notify_submitted(post_id=post_id, by_id=by_id)
+    return sent + external.invite_awaited(post_id=post_id)
 
 
 @shared_task(name="review.notify_author")

@@ -16,4 +16,8 @@ urlpatterns = [
     path("post/<int:pk>/commenta/", views.comment, name="comment"),
     path("post/<int:pk>/storia/", views.history, name="history"),
     path("post/<int:pk>/confronto/", views.diff, name="diff"),
+    path("post/<int:pk>/link/invia/", views.resend_link, name="resend_link"),
+    path("post/<int:pk>/link/<int:link_id>/revoca/", views.revoke_link, name="revoke_link"),
+    path("esterno/<int:pk>/<str:token>/", views.external_review, name="external"),
+    path("esterno/fatto/<str:decision>/", views.external_done, name="external_done"),
 ]

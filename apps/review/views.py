@@ -1,20 +1,23 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import require_capability
+from apps.accounts.client_ip import client_ip
 from apps.accounts.roles import can
 from apps.core.http import render_page_or_partial, safe_next
 from apps.media_library.selectors import with_library_assets
-from apps.planning.access import can_manage_post, get_post_for_user
+from apps.planning.access import can_manage_post, get_post_for_user, post_with_relations
+from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError
 
-from . import selectors, services
-from .forms import CommentForm, DiffForm, OfficeSettingsForm
-from .models import OfficeSettings
+from . import external, routes, selectors, services
+from .forms import CommentForm, DiffForm, OfficeSettingsForm, RequestChangesForm
+from .models import ExternalLink, OfficeSettings
 
 ACTIONS_TEMPLATE = "review/includes/post_actions.html"
 HISTORY_TEMPLATE = "review/includes/post_history.html"
@@ -59,7 +62,9 @@ def _run(
         raise PermissionDenied
     feedback, ok = done, True
     try:
-        act(post)
+        result = act(post)
+        if callable(done):  # the message depends on the outcome
+            feedback = done(result)
     except TransitionError as exc:
         feedback, ok = str(exc), False
     return_to = _return_to(request, post)
@@ -127,9 +132,22 @@ def approve(request, pk: int):
         act=lambda post: services.approve_post(
             post, by=request.user, expected_version=_int(request.POST.get("expected_version"))
         ),
-        done=_("Post approvato: uscirà all'ora prevista."),
+        done=_approved_message,
         approving=True,
     )
+
+
+def _approved_message(post: Post) -> str:
+    """After an approval: the post is approved, or its route goes on to the next step."""
+    if post.status != PostStatus.IN_REVIEW:
+        return _("Post approvato: uscirà all'ora prevista.")
+    prog = routes.progress(post)
+    if prog.step is None:
+        return _("Post approvato: uscirà all'ora prevista.")
+    return _("Passo approvato: ora il post attende %(who)s (passo «%(step)s»).") % {
+        "who": prog.awaited_label,
+        "step": prog.step.name,
+    }
 
 
 @require_POST
@@ -142,7 +160,11 @@ def reapprove(request, pk: int):
         act=lambda post: services.reapprove_reschedule(
             post, by=request.user, expected_version=_int(request.POST.get("expected_version"))
         ),
-        done=_("Nuovo orario approvato."),
+        done=lambda post: (
+            _("Nuovo orario approvato.")
+            if post.status != PostStatus.IN_REVIEW
+            else _approved_message(post)  # a last step of "all of" waits for the others
+        ),
         approving=True,
     )
 
@@ -259,4 +281,151 @@ def office_settings(request):
         )
         messages.success(request, _("Impostazioni salvate."))
         return redirect("review:settings")
-    return render(request, "review/settings.html", {"form": form})
+    return render(
+        request,
+        "review/settings.html",
+        {"form": form, "routes": routes.RouteBook().routes, "default_route": routes.DEFAULT_ROUTE},
+    )
+
+
+# --- Approvers outside the office: links and the page a link opens ---------------------------
+
+
+def _links_response(request, post: Post, *, feedback: str, ok: bool):
+    if request.htmx:
+        return render(
+            request,
+            "review/includes/external_links.html",
+            {
+                "post": get_post_for_user(request, post.pk),
+                "links_feedback": feedback,
+                "links_feedback_ok": ok,
+                "return_to": _return_to(request, post),
+            },
+        )
+    (messages.success if ok else messages.error)(request, feedback)
+    return redirect(_return_to(request, post))
+
+
+@require_POST
+@require_capability("review")
+def revoke_link(request, pk: int, link_id: int):
+    post = get_post_for_user(request, pk)
+    link = get_object_or_404(ExternalLink, pk=link_id, post=post)
+    try:
+        services.revoke_link(link, by=request.user)
+    except TransitionError as exc:
+        return _links_response(request, post, feedback=str(exc), ok=False)
+    return _links_response(
+        request,
+        post,
+        feedback=_("Link revocato: %(name)s non può più usarlo.") % {"name": link.approver.name},
+        ok=True,
+    )
+
+
+@require_POST
+@require_capability("review")
+def resend_link(request, pk: int):
+    post = get_post_for_user(request, pk)
+    approver_id = _int(request.POST.get("approver"))
+    if approver_id is None:
+        raise Http404
+    try:
+        link = services.resend_link(post, approver_id=approver_id, by=request.user)
+    except TransitionError as exc:
+        return _links_response(request, post, feedback=str(exc), ok=False)
+    return _links_response(
+        request,
+        post,
+        feedback=_("Nuovo link inviato a %(email)s.") % {"email": link.approver.email},
+        ok=True,
+    )
+
+
+def _private(response):
+    """A page opened by a personal link: never cached, indexed or named in a Referer."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+EXTERNAL_DECISIONS = ("approve", "changes", "comment")
+
+
+@require_http_methods(["GET", "POST"])
+def external_review(request, pk: int, token: str):
+    """The page a magic link opens: the post's previews and three actions (approve, ask for
+    changes, comment), nothing else. No account: the link is the key."""
+    wait = external.allow_client(client_ip(request) or "unknown")
+    if wait:
+        response = render(
+            request,
+            "review/external_problem.html",
+            {"problem": _("Troppe richieste da questa connessione: riprova tra qualche minuto.")},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return _private(response)
+    link, problem = external.find(pk, token)
+    if problem:
+        status = 404 if link is None else 410
+        return _private(
+            render(request, "review/external_problem.html", {"problem": problem}, status=status)
+        )
+    decision = request.POST.get("decision") if request.method == "POST" else None
+    error, typed, notice = "", "", ""
+    if decision in EXTERNAL_DECISIONS:
+        typed = request.POST.get("body" if decision == "comment" else "comment", "")
+        try:
+            if decision == "approve":
+                services.approve_external(link)
+            elif decision == "changes":
+                services.request_changes_external(link, comment=typed)
+            else:
+                services.comment_external(link, body=typed)
+        except TransitionError as exc:
+            error = str(exc)
+        else:
+            if decision == "comment":
+                notice, typed = _("Commento inviato all'ufficio comunicazione."), ""
+            else:
+                return redirect("review:external_done", decision=decision)
+        problem = external.problem_with(ExternalLink.objects.get(pk=link.pk))
+        if problem:  # the link stopped working meanwhile (revoked, a new version…)
+            return _private(
+                render(request, "review/external_problem.html", {"problem": problem}, status=410)
+            )
+    elif decision is not None:
+        error = _("Azione non riconosciuta.")
+    post = with_library_assets(post_with_relations(pk))
+    changes_form = RequestChangesForm.for_post(
+        post,
+        typed=typed if decision == "changes" else "",
+        error=error if decision == "changes" else "",
+    )
+    comment_form = CommentForm.for_post(
+        post, {"body": typed} if decision == "comment" and error else None
+    )
+    if decision == "comment" and error:
+        comment_form.errors["body"] = comment_form.error_class([error])
+    context = {
+        "post": post,
+        "link": link,
+        "error": error if decision not in ("changes", "comment") else "",
+        "notice": notice,
+        "changes_form": changes_form,
+        "comment_form": comment_form,
+        # Only their own comments: the office's discussion stays inside the office.
+        "comments": selectors.comments_of(post).filter(external_author=link.approver),
+    }
+    status = 400 if error else 200
+    return _private(render(request, "review/external.html", context, status=status))
+
+
+@require_GET
+def external_done(request, decision: str):
+    if decision not in ("approve", "changes"):
+        raise Http404
+    return _private(render(request, "review/external_done.html", {"decision": decision}))

@@ -1,5 +1,5 @@
 from apps.planning.enums import PostStatus
-from tests.permissions import FORBIDDEN, Access, admins, reviewers, staff
+from tests.permissions import FORBIDDEN, Access, admins, public, reviewers, staff
 
 
 def _post(status):
@@ -63,5 +63,63 @@ ROWS = [
         method="POST",
         make_kwargs=_post(PostStatus.IN_REVIEW),
         data=lambda c, k: {"comment": "Accorcia il testo per X."},
+    ),
+]
+
+
+# --- Approvers outside the office ------------------------------------------------------------
+
+
+def _external_link(cast) -> tuple:
+    """A post in review whose route's only step is an approver outside the office, and the
+    link (with its token) sent to them."""
+    from apps.review import external
+    from tests.review.factories import post_in
+    from tests.review.routes_helpers import portavoce, route
+
+    person = portavoce()
+    post = post_in(PostStatus.IN_REVIEW, author=cast["editor"])
+    made = route(f"Esterno {post.pk}", categories=[post.category], steps=[{"externals": [person]}])
+    link, token = external.issue(post, step_id=made.steps.get().pk, approver=person)
+    return post, link, token
+
+
+def _external_page(cast):
+    post, _link, token = _external_link(cast)
+    return {"pk": post.pk, "token": token}
+
+
+def _link_of_post(cast):
+    post, link, _token = _external_link(cast)
+    return {"pk": post.pk, "link_id": link.pk}
+
+
+def _post_awaiting_external(cast):
+    post, _link, _token = _external_link(cast)
+    return {"pk": post.pk}
+
+
+def _approver_id(cast, kwargs):
+    from tests.review.routes_helpers import portavoce
+
+    return {"approver": portavoce().pk}
+
+
+ROWS += [
+    # The page a magic link opens: the link is the key, whoever holds it (no account needed).
+    public("review:external", make_kwargs=_external_page),
+    public(
+        "review:external",
+        method="POST",
+        make_kwargs=_external_page,
+        data=lambda c, k: {"decision": "comment", "body": "Va bene."},
+    ),
+    public("review:external_done", make_kwargs=lambda cast: {"decision": "approve"}),
+    reviewers("review:revoke_link", method="POST", make_kwargs=_link_of_post),
+    reviewers(
+        "review:resend_link",
+        method="POST",
+        make_kwargs=_post_awaiting_external,
+        data=_approver_id,
     ),
 ]

@@ -1,6 +1,6 @@
 from django import template
 
-from apps.review import selectors
+from apps.review import external, selectors
 from apps.review.forms import CommentForm, DiffForm, RequestChangesForm
 from apps.review.selectors import review_state
 
@@ -45,6 +45,12 @@ def post_changes_since_approval(post):
 
 
 @register.simple_tag
+def post_approval_mark(post):
+    """When the post was last approved, wholly or at a step (see ``selectors.approval_mark``)."""
+    return selectors.approval_mark(post)
+
+
+@register.simple_tag
 def comment_form_for(post, form=None):
     """The form the view sent back with its errors, or an empty one for ``post``."""
     return form or CommentForm.for_post(post)
@@ -61,3 +67,12 @@ def diff_form_for(post, versions):
 def request_changes_form_for(post, typed="", error=""):
     """The "request changes" form of ``post``, with what was typed and the refusal, if any."""
     return RequestChangesForm.for_post(post, typed=typed or "", error=error or "")
+
+
+@register.simple_tag
+def post_external_links(post):
+    """The links sent to approvers outside the office: (link, state in words, still works)."""
+    rows = []
+    for link in external.links_of(post):
+        rows.append((link, external.state_of(link, post), not external.problem_with(link, post)))
+    return rows
