@@ -1,34 +1,47 @@
-"""Emails of the review workflow, sent from Celery tasks (``tasks.py``) after the action
-commits, each in the recipient's language."""
+"""Notices of the review workflow, sent from Celery tasks (``tasks.py``) after the action
+commits: a notification for each person, and the email each chose, in their language."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.accounts.mail import email_people, people_with_role
+from apps.accounts.mail import people_with_role
 from apps.accounts.roles import Role
+from apps.notifications.enums import Kind
+from apps.notifications.mentions import mentioned_usernames
+from apps.notifications.models import Notification
+from apps.notifications.services import Email, notify
+from apps.planning.access import can_see_post
 from apps.planning.models import Post
+
+from .models import Comment
 
 
 def notify_submitted(*, post_id: int, by_id: int | None = None) -> int:
-    """Emails every approver (but the submitter) that a post waits for review."""
+    """Tells every approver (but the submitter) that a post waits for review."""
     post = Post.objects.select_related("author").filter(pk=post_id).first()
     if post is None:
         return 0
-    return email_people(
+    return notify(
         people_with_role(Role.APPROVER).exclude(pk=by_id),
-        subject=lambda: _("Da approvare: %(title)s") % {"title": post.title},
-        template="review/email/submitted.txt",
-        context={
-            "post": post,
-            "post_url": post.get_full_url(),
-            "queue_url": settings.SITE_URL + reverse("review:queue"),
-        },
+        Kind.REVIEW_NEEDED,
+        params={"title": post.title},
+        url=reverse("review:post", args=[post.pk]),
+        email=Email(
+            subject=lambda: _("Da approvare: %(title)s") % {"title": post.title},
+            template="review/email/submitted.txt",
+            context={
+                "post": post,
+                "post_url": post.get_full_url(),
+                "queue_url": settings.SITE_URL + reverse("review:queue"),
+            },
+        ),
     )
 
 
 def notify_author(*, post_id: int, kind: str) -> int:
-    """Emails the author that the post was approved or sent back with changes requested."""
+    """Tells the author that the post was approved or sent back with changes requested."""
     post = Post.objects.select_related("author", "approved_by").filter(pk=post_id).first()
     if post is None:
         return 0
@@ -37,9 +50,61 @@ def notify_author(*, post_id: int, kind: str) -> int:
     else:
         subject = lambda: _("Modifiche richieste: %(title)s") % {"title": post.title}  # noqa: E731
     last_comment = post.comments.select_related("author").order_by("-created_at", "-id").first()
-    return email_people(
+    return notify(
         [post.author],
-        subject=subject,
-        template=f"review/email/{kind}.txt",
-        context={"post": post, "post_url": post.get_full_url(), "comment": last_comment},
+        Kind.APPROVED if kind == "approved" else Kind.CHANGES_REQUESTED,
+        params={"title": post.title},
+        url=post.get_absolute_url(),
+        email=Email(
+            subject=subject,
+            template=f"review/email/{kind}.txt",
+            context={"post": post, "post_url": post.get_full_url(), "comment": last_comment},
+        ),
     )
+
+
+def notify_mentions(*, comment_id: int) -> int:
+    """Tells each colleague named with "@username" in a comment. Only people who may see the
+    post hear of it (a mention never shows a post to someone outside the office), never the
+    comment's author, and each person once per comment even if the task runs twice.
+    Returns how many people were notified."""
+    comment = Comment.objects.select_related("post", "author").filter(pk=comment_id).first()
+    if comment is None:
+        return 0
+    names = mentioned_usernames(comment.body)
+    if not names:
+        return 0
+    post = comment.post
+    url = post.get_absolute_url() + f"#comment-{comment.pk}"
+    candidates = User.objects.filter(username__in=names, is_active=True).exclude(
+        pk=comment.author_id
+    )
+    # Already told (the task ran before): never twice.
+    told = set(
+        Notification.objects.filter(kind=Kind.MENTION, url=url).values_list("user_id", flat=True)
+    )
+    people = [p for p in candidates if p.pk not in told and can_see_post(p, post)]
+    if not people:
+        return 0
+    author = comment.author.get_full_name() or comment.author.username
+    excerpt = comment.body if len(comment.body) <= 300 else comment.body[:299] + "…"
+    notify(
+        people,
+        Kind.MENTION,
+        params={"title": post.title, "author": author},
+        url=url,
+        email=Email(
+            subject=lambda: (
+                _("%(author)s ti ha menzionato: %(title)s")
+                % {"author": author, "title": post.title}
+            ),
+            template="review/email/mention.txt",
+            context={
+                "post": post,
+                "author": author,
+                "excerpt": excerpt,
+                "post_url": settings.SITE_URL + url,
+            },
+        ),
+    )
+    return len(people)
