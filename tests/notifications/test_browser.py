@@ -121,3 +121,19 @@ def test_a_colleague_is_mentioned_with_the_keyboard_and_notified(page, editor_us
     assert page.locator(".review-comment-body").last.inner_text() == (
         "Chiedo a @redattrice di controllare l'orario"
     )
+
+
+def test_the_bell_fits_the_phone_header(page, editor_user):
+    for title in ("Uno", "Due"):
+        notify([editor_user], Kind.APPROVED, params={"title": title})
+    page.set_viewport_size({"width": 360, "height": 740})
+    login(page, editor_user)
+
+    bell = page.get_by_role("link", name="Notifiche 2 non lette")
+    bell.wait_for()
+    box = bell.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 360
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    # One line: the bell does not push "Esci" below the slim header.
+    logout = page.get_by_role("button", name="Esci").bounding_box()
+    assert abs(logout["y"] + logout["height"] / 2 - (box["y"] + box["height"] / 2)) < 10
