@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from apps.audit.services import record
 
 from .enums import DEFAULT_DELIVERY, Delivery, Kind, notification_text
 from .models import Notification, NotificationSettings
+from .selectors import unread_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +135,7 @@ def notify(
             )
         )
     Notification.objects.bulk_create(rows)
+    _forget_unread([u.pk for u in users])
     if not at_once:
         return 0
     if email is None:
@@ -225,17 +228,24 @@ def _send_due_to(user_id: int, *, now: datetime) -> bool:
 
 def mark_read(*, user, notification_id: int, now: datetime | None = None) -> bool:
     """Marks one of ``user``'s notifications read; False when it is not theirs or was read."""
-    return bool(
-        Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
-            read_at=now or timezone.now()
-        )
-    )
+    changed = Notification.objects.filter(
+        pk=notification_id, user=user, read_at__isnull=True
+    ).update(read_at=now or timezone.now())
+    _forget_unread([user.pk])
+    return bool(changed)
 
 
 def mark_all_read(*, user, now: datetime | None = None) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    changed = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=now or timezone.now()
     )
+    _forget_unread([user.pk])
+    return changed
+
+
+def _forget_unread(user_ids: list[int]) -> None:
+    """The header's cached counts of these people are stale (see selectors.unread_count)."""
+    cache.delete_many([unread_cache_key(pk) for pk in user_ids])
 
 
 # --- Preferences --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def _list_context(request) -> dict:
     page = Paginator(selectors.notifications_for(request.user), selectors.PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
-    return {"page": page, "unread": selectors.unread_count(request.user)}
+    return {"page": page, "unread": selectors.unread_count(request.user, fresh=True)}
 
 
 @login_required
@@ -38,7 +38,12 @@ def notification_list(request):
 
 @login_required
 def bell(request):
-    return render(request, "notifications/includes/bell.html", {})
+    """The header's link alone, counted afresh: pages ask for it after marking read."""
+    return render(
+        request,
+        "notifications/includes/bell.html",
+        {"notifications_unread": selectors.unread_count(request.user, fresh=True)},
+    )
 
 
 @login_required

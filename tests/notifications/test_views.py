@@ -160,3 +160,20 @@ def test_the_list_costs_the_same_queries_for_one_or_many(
         _notify(editor, f"Altro {i}")
     with django_assert_max_num_queries(len(one.captured_queries)):
         editor_client.get(reverse("notifications:list"))
+
+
+def test_the_header_count_is_kept_for_a_moment_and_forgotten_on_a_change(
+    editor_client, editor, django_assert_max_num_queries
+):
+    _notify(editor, "Primo")
+    editor_client.get(reverse("home"))
+
+    with django_assert_max_num_queries(100) as again:
+        body = editor_client.get(reverse("home")).content.decode()
+    assert not [q for q in again.captured_queries if "notifications_notification" in q["sql"]]
+    assert '1<span class="visually-hidden"> non letta</span>' in body
+
+    _notify(editor, "Secondo")  # a new notification forgets the kept count
+
+    body = editor_client.get(reverse("home")).content.decode()
+    assert '2<span class="visually-hidden"> non lette</span>' in body
