@@ -81,7 +81,9 @@ def notify_mentions(*, comment_id: int) -> int:
     )
     # Already told (the task ran before): never twice.
     told = set(
-        Notification.objects.filter(kind=Kind.MENTION, url=url).values_list("user_id", flat=True)
+        Notification.objects.filter(user__in=candidates, kind=Kind.MENTION, url=url).values_list(
+            "user_id", flat=True
+        )
     )
     people = [p for p in candidates if p.pk not in told and can_see_post(p, post)]
     if not people:

@@ -16,7 +16,8 @@
   // The focus stays in the textarea (aria-activedescendant names the highlighted option of the
   // listbox it controls); Arrow Down / Arrow Up move, Enter or Tab insert, Escape closes; a
   // live region says how many colleagues match. Without JavaScript "@username" still works.
-  var TOKEN = /(^|[^\w@])@([\w.+-]{0,150})$/;
+  // As on the server (apps/notifications/mentions.py): letters of any script, digits, "_.+-".
+  var TOKEN = /(^|[^\p{L}\p{N}_@])@([\p{L}\p{N}_.+-]{0,150})$/u;
 
   function wire(textarea) {
     if (textarea.dataset.mentionsWired || !textarea.id) { return; }
