@@ -113,9 +113,11 @@ def preferences(request):
 
 @require_capability("plan")
 def mention_people(request):
-    """Up to a few colleagues whose name starts with ``q``, for the comment box's suggestions."""
+    """Up to a few colleagues (not the person asking) whose name starts with ``q``, for the
+    comment box's suggestions."""
     query = request.GET.get("q", "")[:150]
-    people = selectors.colleagues(query)[: selectors.MENTION_SUGGESTIONS]
+    people = selectors.colleagues(query).exclude(pk=request.user.pk)
+    people = people[: selectors.MENTION_SUGGESTIONS]
     return JsonResponse(
         {
             "people": [

@@ -18,6 +18,7 @@ page = harness.page
 role_groups = harness.role_groups
 editor_user = harness.editor_user
 approver_user = harness.approver_user
+admin_person = harness.admin_person
 login = harness.login
 assert_no_axe_violations = harness.assert_no_axe_violations
 
@@ -90,16 +91,30 @@ def test_preferences_per_kind_and_quiet_hours(page, editor_user):
 
 
 @pytest.mark.usefixtures("tasks_run_at_once")
-def test_a_colleague_is_mentioned_with_the_keyboard_and_notified(page, editor_user, approver_user):
+def test_a_colleague_is_mentioned_with_the_keyboard_and_notified(
+    page, editor_user, approver_user, admin_person
+):
     post = post_in(S.DRAFT, author=editor_user, title="Sagra d'autunno")
     login(page, approver_user)
     page.goto(f"/revisione/post/{post.pk}/")
 
     box = page.get_by_label("Aggiungi un commento")
     box.click()
-    box.press_sequentially("Chiedo a @red")
-    options = page.get_by_role("listbox", name="Colleghi da menzionare").get_by_role("option")
+    box.press_sequentially("Chiedo a @")
+    listbox = page.get_by_role("listbox", name="Colleghi da menzionare")
+    options = listbox.get_by_role("option")
     options.first.wait_for()
+    # Every colleague but the one writing; Arrow Down moves, Escape closes.
+    assert options.all_inner_texts() == ["Anna (@amministratrice)", "Giulia (@redattrice)"]
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == options.nth(1).get_attribute("id")
+    assert options.nth(1).get_attribute("aria-selected") == "true"
+    box.press("Escape")
+    listbox.wait_for(state="hidden")
+    assert box.get_attribute("aria-activedescendant") is None
+
+    box.press_sequentially("red")
+    page.get_by_role("option", name="Giulia (@redattrice)").wait_for()
     assert options.all_inner_texts() == ["Giulia (@redattrice)"]
     assert box.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
     assert_no_axe_violations(page)

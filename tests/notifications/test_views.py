@@ -177,3 +177,11 @@ def test_the_header_count_is_kept_for_a_moment_and_forgotten_on_a_change(
 
     body = editor_client.get(reverse("home")).content.decode()
     assert '2<span class="visually-hidden"> non lette</span>' in body
+
+
+def test_the_person_writing_is_not_offered_to_mention(editor_client, editor, other_editor):
+    response = editor_client.get(reverse("notifications:people"))
+
+    names = [p["username"] for p in response.json()["people"]]
+    assert other_editor.username in names
+    assert editor.username not in names
