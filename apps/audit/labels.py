@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "post.rescheduled_after_crisis": _("Riprogrammato dopo la crisi"),
     "post.cancelled_after_crisis": _("Annullato dopo la crisi"),
     "comment.added": _("Commento aggiunto"),
+    "notifications.preferences_changed": _("Preferenze di notifica cambiate"),
     "settings.self_approval": _("Impostazione auto-approvazione cambiata"),
     "user.roles_changed": _("Ruoli di un utente cambiati"),
     "user.flags_changed": _("Permessi di un utente cambiati"),
