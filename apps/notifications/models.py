@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from .enums import Kind, notification_text
 
 
+def is_site_path(url: str) -> bool:
+    """A path on this site ("/calendario/3/"): not another host ("//x", "/\\x", which browsers
+    read as "//x"), not a scheme."""
+    return url.startswith("/") and not url.startswith("//") and "\\" not in url
+
+
 class Notification(models.Model):
     """One thing one person should know about. The text is not stored: the kind and its
     parameters are, so the line renders in the language of whoever reads it."""

@@ -23,7 +23,7 @@ from apps.accounts.mail import email_people
 from apps.audit.services import record
 
 from .enums import DEFAULT_DELIVERY, Delivery, Kind, notification_text
-from .models import Notification, NotificationSettings
+from .models import Notification, NotificationSettings, is_site_path
 from .selectors import unread_cache_key
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def notify(
     Returns how many addresses took an email now."""
     now = now or timezone.now()
     params = dict(params or {})
-    if url and not url.startswith("/") or url.startswith("//"):
+    if url and not is_site_path(url):
         raise ValueError("A notification links to a path on this site")
     pks = (
         people.values_list("pk", flat=True)

@@ -14,7 +14,7 @@ from apps.core.http import render_page_or_partial, wants_fragment
 
 from . import selectors, services
 from .forms import PreferencesForm
-from .models import Notification
+from .models import Notification, is_site_path
 
 CHANGED = "notificationsChanged"  # the bell listens for it and refreshes itself
 
@@ -53,10 +53,9 @@ def open_notification(request, pk: int):
     if notification is None:
         raise Http404
     services.mark_read(user=request.user, notification_id=notification.pk)
-    url = notification.url
-    if not url.startswith("/") or url.startswith("//"):
+    if not is_site_path(notification.url):
         return redirect("notifications:list")
-    return redirect(url)
+    return redirect(notification.url)
 
 
 def _after_change(request, feedback: str):

@@ -185,3 +185,12 @@ def test_the_person_writing_is_not_offered_to_mention(editor_client, editor, oth
     names = [p["username"] for p in response.json()["people"]]
     assert other_editor.username in names
     assert editor.username not in names
+
+
+def test_a_stored_link_to_another_site_is_never_followed(editor_client, editor):
+    row = _notify(editor, "Primo")
+    Notification.objects.filter(pk=row.pk).update(url="/\\altrove.example/")
+
+    response = editor_client.get(reverse("notifications:open", args=[row.pk]))
+
+    assert response["Location"] == "/notifiche/"
