@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.audit",
+    "apps.notifications",
     "apps.channels",
     "apps.planning",
     "apps.media_library",
@@ -520,6 +521,12 @@ CELERY_BEAT_SCHEDULE = {
     "slots.send_empty_slot_reminders": {
         "task": "slots.send_empty_slot_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Notification emails that waited (quiet hours, daily digest) leave when due.
+    "notifications.send_due_emails": {
+        "task": "notifications.send_due_emails",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
     },
     # Sign-ups never confirmed are deleted after 30 days (data minimisation, GDPR art. 5).
     "newsletter.purge_unconfirmed": {

@@ -33,6 +33,7 @@ urlpatterns = [
     path("eventi/", include("apps.events.urls")),
     path("newsletter/", include("apps.newsletter.urls")),
     path("registro/", include("apps.audit.urls")),
+    path("notifiche/", include("apps.notifications.urls")),
     path("canali/", include("apps.channels.urls")),
     path("api/v1/", api_v1.urls),
     path("", include("apps.api.urls")),

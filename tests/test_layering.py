@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"core"},
     {"accounts"},
     {"audit"},
+    {"notifications"},
     {"channels"},
     {"events", "newsletter"},
     {"planning"},

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "external_approver.created": _("Approvatore esterno creato"),
     "external_approver.updated": _("Approvatore esterno modificato"),
     "external_approver.deleted": _("Approvatore esterno eliminato"),
+    "notifications.preferences_changed": _("Preferenze di notifica cambiate"),
     "settings.self_approval": _("Impostazione auto-approvazione cambiata"),
     "user.roles_changed": _("Ruoli di un utente cambiati"),
     "user.flags_changed": _("Permessi di un utente cambiati"),

@@ -32,9 +32,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.mail import administrators, email_people
+from apps.accounts.mail import administrators
 from apps.audit.services import record
 from apps.core.encryption import decrypt, encrypt
+from apps.notifications.enums import Kind
+from apps.notifications.services import Email, notify
 
 from .addresses import AddressRefused, check_public, normalise_instance
 from .enums import ChannelKind
@@ -665,16 +667,22 @@ def _notify_reconnect(channel_id: int) -> None:
     channel = Channel.objects.filter(pk=channel_id).first()
     if channel is None:
         return
-    url = settings.SITE_URL + reverse("channels:edit", args=[channel.pk])
-    email_people(
+    path = reverse("channels:edit", args=[channel.pk])
+    url = settings.SITE_URL + path
+    notify(
         administrators(),
-        subject=lambda: _("Canale da ricollegare: %(channel)s") % {"channel": channel.name},
-        body=lambda: (
-            _(
-                "Il canale «%(channel)s» non può più pubblicare: il servizio ha revocato "
-                "l'accesso. Ricollegalo da %(url)s. Gli invii previsti aspettano."
-            )
-            % {"channel": channel.name, "url": url}
+        Kind.CHANNEL_RECONNECT,
+        params={"channel": channel.name},
+        url=path,
+        email=Email(
+            subject=lambda: _("Canale da ricollegare: %(channel)s") % {"channel": channel.name},
+            body=lambda: (
+                _(
+                    "Il canale «%(channel)s» non può più pubblicare: il servizio ha revocato "
+                    "l'accesso. Ricollegalo da %(url)s. Gli invii previsti aspettano."
+                )
+                % {"channel": channel.name, "url": url}
+            ),
         ),
     )
 
@@ -733,28 +741,34 @@ def warn_expiring_connections(*, now: datetime | None = None) -> int:
 
 def _send_expiry_warning(connection: ChannelConnection, days: int) -> None:
     channel = connection.channel
-    url = settings.SITE_URL + reverse("channels:edit", args=[channel.pk])
-    email_people(
+    path = reverse("channels:edit", args=[channel.pk])
+    url = settings.SITE_URL + path
+    notify(
         administrators(),
-        subject=lambda: (
-            ngettext(
-                "Canale da ricollegare entro %(d)s giorno: %(channel)s",
-                "Canale da ricollegare entro %(d)s giorni: %(channel)s",
-                days,
-            )
-            % {"d": days, "channel": channel.name}
-        ),
-        body=lambda: (
-            _(
-                "L'accesso del canale «%(channel)s» (%(account)s) scade il %(when)s e il "
-                "servizio non permette di rinnovarlo da solo. Ricollegalo prima di allora da "
-                "%(url)s, altrimenti i post previsti aspetteranno."
-            )
-            % {
-                "channel": channel.name,
-                "account": connection.account_name,
-                "when": timezone.localtime(connection.expires_at).strftime("%d/%m/%Y %H:%M"),
-                "url": url,
-            }
+        Kind.CHANNEL_RECONNECT,
+        params={"channel": channel.name, "days": days},
+        url=path,
+        email=Email(
+            subject=lambda: (
+                ngettext(
+                    "Canale da ricollegare entro %(d)s giorno: %(channel)s",
+                    "Canale da ricollegare entro %(d)s giorni: %(channel)s",
+                    days,
+                )
+                % {"d": days, "channel": channel.name}
+            ),
+            body=lambda: (
+                _(
+                    "L'accesso del canale «%(channel)s» (%(account)s) scade il %(when)s e il "
+                    "servizio non permette di rinnovarlo da solo. Ricollegalo prima di allora da "
+                    "%(url)s, altrimenti i post previsti aspetteranno."
+                )
+                % {
+                    "channel": channel.name,
+                    "account": connection.account_name,
+                    "when": timezone.localtime(connection.expires_at).strftime("%d/%m/%Y %H:%M"),
+                    "url": url,
+                }
+            ),
         ),
     )

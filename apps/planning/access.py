@@ -23,10 +23,16 @@ def can_manage_post(user, post: Post) -> bool:
     )
 
 
+def can_see_post(user, post: Post | None) -> bool:
+    """Who may read a post (its page, its comments, a notification about it): every staff
+    role sees every post of the office; a person without a role sees none."""
+    return bool(user and user.is_authenticated) and can(user, "plan")
+
+
 def get_post_for_user(request_or_user, pk, *, for_edit: bool = False) -> Post:
     """The post ``pk`` for this user, or 404 (no such post) / 403 (not theirs to see or edit)."""
     user = getattr(request_or_user, "user", request_or_user)
-    if not can(user, "plan"):
+    if not can_see_post(user, None):
         raise PermissionDenied
     try:
         pk = int(pk)

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.notifications.forms import MENTION_HELP, mention_attrs
+
 from .models import OfficeSettings
 from .services import COMMENT_MAX_LENGTH
 
@@ -9,7 +11,8 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Aggiungi un commento"),
         max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, **mention_attrs()}),
+        help_text=MENTION_HELP,
     )
 
     @classmethod
@@ -27,7 +30,7 @@ class RequestChangesForm(forms.Form):
     comment = forms.CharField(
         label=_("Cosa va cambiato"),
         max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, **mention_attrs()}),
         help_text=_("L'autore riceve il commento per email e lo trova nella discussione del post."),
     )
 

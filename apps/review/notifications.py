@@ -1,5 +1,7 @@
-"""Emails of the review workflow, sent from Celery tasks (``tasks.py``) after the action
-commits, each in the recipient's language."""
+"""Notices of the review workflow, sent from Celery tasks (``tasks.py``) after the action
+commits: a notification for each person, and the email each chose, in their language.
+Approvers outside the office have no account: their link is a plain email, in the site's
+language (``email_external_link``)."""
 
 import logging
 
@@ -11,18 +13,23 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from apps.accounts.mail import email_people, people_with_role
+from apps.accounts.mail import people_with_role
 from apps.accounts.roles import Role
+from apps.notifications.enums import Kind
+from apps.notifications.mentions import mentioned_usernames
+from apps.notifications.models import Notification
+from apps.notifications.services import Email, notify
+from apps.planning.access import can_see_post
 from apps.planning.models import Post
 
 from . import routes
-from .models import StepApproval
+from .models import Comment, StepApproval
 
 logger = logging.getLogger(__name__)
 
 
 def notify_submitted(*, post_id: int, by_id: int | None = None) -> int:
-    """Emails the colleagues the post's current step waits for (but whoever just acted) that
+    """Tells the colleagues the post's current step waits for (but whoever just acted) that
     a post waits for review: on the default route, every approver."""
     post = Post.objects.select_related("author").filter(pk=post_id).first()
     if post is None:
@@ -34,16 +41,21 @@ def notify_submitted(*, post_id: int, by_id: int | None = None) -> int:
         people = people_with_role(Role.APPROVER).exclude(pk=by_id)
     else:
         people = User.objects.filter(pk__in=[pk for pk, _name in prog.awaited_staff if pk != by_id])
-    return email_people(
+    return notify(
         people,
-        subject=lambda: _("Da approvare: %(title)s") % {"title": post.title},
-        template="review/email/submitted.txt",
-        context={
-            "post": post,
-            "post_url": post.get_full_url(),
-            "queue_url": settings.SITE_URL + reverse("review:queue"),
-            "progress": None if prog.is_default else prog,
-        },
+        Kind.REVIEW_NEEDED,
+        params={"title": post.title},
+        url=reverse("review:post", args=[post.pk]),
+        email=Email(
+            subject=lambda: _("Da approvare: %(title)s") % {"title": post.title},
+            template="review/email/submitted.txt",
+            context={
+                "post": post,
+                "post_url": post.get_full_url(),
+                "queue_url": settings.SITE_URL + reverse("review:queue"),
+                "progress": None if prog.is_default else prog,
+            },
+        ),
     )
 
 
@@ -67,7 +79,7 @@ def email_external_link(*, link, token: str) -> int:
 
 
 def notify_author(*, post_id: int, kind: str) -> int:
-    """Emails the author that the post was approved or sent back with changes requested."""
+    """Tells the author that the post was approved or sent back with changes requested."""
     post = Post.objects.select_related("author", "approved_by").filter(pk=post_id).first()
     if post is None:
         return 0
@@ -80,16 +92,21 @@ def notify_author(*, post_id: int, kind: str) -> int:
         .order_by("-created_at", "-id")
         .first()
     )
-    return email_people(
+    return notify(
         [post.author],
-        subject=subject,
-        template=f"review/email/{kind}.txt",
-        context={
-            "post": post,
-            "post_url": post.get_full_url(),
-            "comment": last_comment,
-            "approver_name": _approver_name(post),
-        },
+        Kind.APPROVED if kind == "approved" else Kind.CHANGES_REQUESTED,
+        params={"title": post.title},
+        url=post.get_absolute_url(),
+        email=Email(
+            subject=subject,
+            template=f"review/email/{kind}.txt",
+            context={
+                "post": post,
+                "post_url": post.get_full_url(),
+                "comment": last_comment,
+                "approver_name": _approver_name(post),
+            },
+        ),
     )
 
 
@@ -103,3 +120,56 @@ def _approver_name(post: Post) -> str:
         .first()
     )
     return str(last.external) if last is not None and last.external is not None else ""
+
+
+def notify_mentions(*, comment_id: int) -> int:
+    """Tells each colleague named with "@username" in a comment. Only people who may see the
+    post hear of it (a mention never shows a post to someone outside the office), never the
+    comment's author, and each person once per comment even if the task runs twice.
+    Returns how many people were notified."""
+    comment = (
+        Comment.objects.select_related("post", "author", "external_author")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        return 0
+    names = mentioned_usernames(comment.body)
+    if not names:
+        return 0
+    post = comment.post
+    url = post.get_absolute_url() + f"#comment-{comment.pk}"
+    candidates = User.objects.filter(username__in=names, is_active=True).exclude(
+        pk=comment.author_id
+    )
+    # Already told (the task ran before): never twice.
+    told = set(
+        Notification.objects.filter(user__in=candidates, kind=Kind.MENTION, url=url).values_list(
+            "user_id", flat=True
+        )
+    )
+    people = [p for p in candidates if p.pk not in told and can_see_post(p, post)]
+    if not people:
+        return 0
+    author = comment.author_name
+    excerpt = comment.body if len(comment.body) <= 300 else comment.body[:299] + "…"
+    notify(
+        people,
+        Kind.MENTION,
+        params={"title": post.title, "author": author},
+        url=url,
+        email=Email(
+            subject=lambda: (
+                _("%(author)s ti ha menzionato: %(title)s")
+                % {"author": author, "title": post.title}
+            ),
+            template="review/email/mention.txt",
+            context={
+                "post": post,
+                "author": author,
+                "excerpt": excerpt,
+                "post_url": settings.SITE_URL + url,
+            },
+        ),
+    )
+    return len(people)

@@ -469,7 +469,8 @@ def request_changes(post: Post, *, by, comment: str) -> Post:
                 tasks.notify_author, post_id=post.pk, kind="changes_requested"
             ),
         )
-        Comment.objects.create(post=post, author=by, body=comment)
+        created = Comment.objects.create(post=post, author=by, body=comment)
+        transaction.on_commit(lambda: enqueue(tasks.notify_mentions, comment_id=created.pk))
     return post
 
 
@@ -522,6 +523,7 @@ def add_comment(post: Post, *, by, body: str) -> Comment:
             post_id=post.pk,
             summary=body[:300],
         )
+        transaction.on_commit(lambda: enqueue(tasks.notify_mentions, comment_id=comment.pk))
     return comment
 
 

@@ -13,6 +13,11 @@ def notify_submitted(*, post_id: int, by_id: int | None = None) -> int:
     return sent + external.invite_awaited(post_id=post_id)
 
 
+@shared_task(name="review.notify_mentions")
+def notify_mentions(*, comment_id: int) -> int:
+    return notifications.notify_mentions(comment_id=comment_id)
+
+
 @shared_task(name="review.notify_author")
 def notify_author(*, post_id: int, kind: str) -> int:
     return notifications.notify_author(post_id=post_id, kind=kind)

@@ -3,14 +3,14 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import record
+from apps.notifications.enums import Kind
+from apps.notifications.services import Email, notify
 from apps.planning.models import Post
 from apps.planning.services import create_post
 
@@ -235,10 +235,11 @@ def unskip_occurrence(slot: Slot, occurrence_at: datetime, *, by) -> bool:
 
 
 def send_empty_slot_reminders(*, now: datetime | None = None) -> int:
-    """Email each slot owner the empty occurrences due within SLOT_REMINDER_DAYS.
+    """Tell each slot owner the empty occurrences due within SLOT_REMINDER_DAYS (a
+    notification, and the email the owner chose for it).
 
-    Safe to run twice a day: an occurrence already reminded today is not mailed again.
-    Returns the number of emails sent.
+    Safe to run twice a day: an occurrence already reminded today is not reminded again.
+    Returns the number of owners reminded.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -257,18 +258,17 @@ def send_empty_slot_reminders(*, now: datetime | None = None) -> int:
             continue
         by_owner.setdefault(occurrence.slot.owner, []).append(occurrence)
     sent = 0
-    # Celery has no request language: the office writes Italian.
-    with translation.override(settings.LANGUAGE_CODE):
-        for owner, occurrences in by_owner.items():
-            if not owner.email or not owner.is_active:
-                continue
-            if _remind_owner(owner, occurrences, today=today):
-                sent += 1
+    for owner, occurrences in by_owner.items():
+        if not owner.is_active:
+            continue
+        if _remind_owner(owner, occurrences, today=today):
+            sent += 1
     return sent
 
 
 def _remind_owner(owner, occurrences, *, today) -> bool:
-    """Record then send, in one transaction: a failed send records nothing."""
+    """Record then notify, in one transaction (the email is rendered in the owner's language;
+    a mail server that refuses it is logged, the notification stays)."""
     with transaction.atomic():
         claimed = []
         for occurrence in occurrences:
@@ -292,9 +292,20 @@ def _remind_owner(owner, occurrences, *, today) -> bool:
             "slots_url": settings.SITE_URL + reverse("slots:list"),
             "comune": getattr(settings, "COMUNE_NAME", ""),
         }
-        subject = _("Rubriche da riempire: %(n)s uscite nei prossimi giorni") % {"n": len(claimed)}
-        if len(claimed) == 1:
-            subject = _("Rubriche da riempire: 1 uscita nei prossimi giorni")
-        body = render_to_string("slots/email/empty_reminder.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
+        count = len(claimed)
+
+        def subject() -> str:
+            if count == 1:
+                return _("Rubriche da riempire: 1 uscita nei prossimi giorni")
+            return _("Rubriche da riempire: %(n)s uscite nei prossimi giorni") % {"n": count}
+
+        notify(
+            [owner],
+            Kind.SLOT_TO_FILL,
+            params={"n": count},
+            url=reverse("slots:list"),
+            email=Email(
+                subject=subject, template="slots/email/empty_reminder.txt", context=context
+            ),
+        )
     return True

@@ -256,7 +256,8 @@ def test_an_empty_comment_keeps_the_form_with_an_error(editor_client, editor):
 
     body = response.content.decode()
     assert 'aria-invalid="true"' in body
-    assert f'aria-describedby="comment-{post.pk}-body_error"' in body
+    described = f"comment-{post.pk}-body_helptext comment-{post.pk}-body_error"
+    assert f'aria-describedby="{described}"' in body
     assert f'<div id="comment-{post.pk}-body_error" class="invalid-feedback d-block">' in body
     assert post.comments.count() == 0
 
