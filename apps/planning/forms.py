@@ -19,9 +19,12 @@ from .models import (
     NOTES_MAX_LENGTH,
     PUBLIC_TITLE_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    Campaign,
     ContentCategory,
+    PostTag,
     hex_colour,
 )
+from .services import MAX_TAGS_PER_POST, TAG_NAME_MAX_LENGTH
 
 ALLOWED_IMAGE_FORMATS = images.POST_FORMATS
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
@@ -36,6 +39,19 @@ class ChannelsField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         problem = connection_problem(obj)
         return f"{obj} ({problem})" if problem else str(obj)
+
+
+# 20 tags of 40 characters and their separators.
+TAGS_INPUT_MAX_LENGTH = 1_000
+
+
+def split_tags(raw: str) -> list[str]:
+    """Tag names from what was typed ("scuola, scadenze"): trimmed, blanks dropped."""
+    return [name.strip() for name in (raw or "").split(",") if name.strip()]
+
+
+def tags_text(post) -> str:
+    return ", ".join(tag.name for tag in post.tags.all())
 
 
 # Plans further ahead are typing slips (a year 9999 would also overflow later date arithmetic).
@@ -113,6 +129,18 @@ class PostForm(forms.Form):
         required=False,
         max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campagna"),
+        queryset=Campaign.objects.all(),
+        required=False,
+        empty_label=_("Nessuna"),
+    )
+    tags = forms.CharField(
+        label=_("Etichette"),
+        required=False,
+        max_length=TAGS_INPUT_MAX_LENGTH,
+        help_text=_("Separate da virgole, es. scuola, scadenze. Quelle nuove vengono create."),
     )
     is_crisis_communication = forms.BooleanField(label=_("Comunicazione di crisi"), required=False)
     is_indispensable = forms.BooleanField(
@@ -201,6 +229,8 @@ class PostForm(forms.Form):
             "link": post.link,
             "event": post.event_id,
             "notes": post.notes,
+            "campaign": post.campaign_id,
+            "tags": tags_text(post),
             "is_crisis_communication": post.is_crisis_communication,
             "is_indispensable": post.is_indispensable,
             "indispensable_reason": post.indispensable_reason,
@@ -219,6 +249,20 @@ class PostForm(forms.Form):
         """The bound public-title field of ``channel``, or None where the channel has none."""
         name = public_title_field_name(channel.pk)
         return self[name] if name in self.fields else None
+
+    def clean_tags(self):
+        names = split_tags(self.cleaned_data.get("tags", ""))
+        if len({name.casefold() for name in names}) > MAX_TAGS_PER_POST:
+            raise forms.ValidationError(
+                _("Troppe etichette: al massimo %(n)s per post.") % {"n": MAX_TAGS_PER_POST}
+            )
+        for name in names:
+            if len(name) > TAG_NAME_MAX_LENGTH:
+                raise forms.ValidationError(
+                    _("Etichetta troppo lunga («%(name)s…»): al massimo %(n)s caratteri.")
+                    % {"name": name[:20], "n": TAG_NAME_MAX_LENGTH}
+                )
+        return names
 
     def clean_planned_date(self):
         day = self.cleaned_data["planned_date"]
@@ -292,6 +336,8 @@ class PostForm(forms.Form):
         "is_crisis_communication",
         "is_indispensable",
         "indispensable_reason",
+        "campaign",
+        "tags",
     )
 
     def content_changes(self) -> dict:
@@ -421,6 +467,12 @@ class CalendarFilterForm(forms.Form):
     autore = forms.ModelChoiceField(
         label=_("Autore"), queryset=None, required=False, empty_label=_("Tutti")
     )
+    campagna = forms.ModelChoiceField(
+        label=_("Campagna"), queryset=Campaign.objects.all(), required=False, empty_label=_("Tutte")
+    )
+    etichetta = forms.ModelChoiceField(
+        label=_("Etichetta"), queryset=PostTag.objects.all(), required=False, empty_label=_("Tutte")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -444,6 +496,8 @@ class CalendarFilterForm(forms.Form):
             "category": data.get("categoria"),
             "status": data.get("stato") or "",
             "author": data.get("autore"),
+            "campaign": data.get("campagna"),
+            "tag": data.get("etichetta"),
         }
 
 

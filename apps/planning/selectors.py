@@ -25,8 +25,14 @@ def posts_between(*, start, end) -> QuerySet[Post]:
     )
 
 
-def _calendar_queryset(*, start, end, channel=None, category=None, status="", author=None):
+def _calendar_queryset(
+    *, start, end, channel=None, category=None, status="", author=None, campaign=None, tag=None
+):
     posts = Post.objects.filter(planned_at__gte=start, planned_at__lt=end)
+    if campaign is not None:
+        posts = posts.filter(campaign=campaign)
+    if tag is not None:
+        posts = posts.filter(pk__in=Post.tags.through.objects.filter(posttag=tag).values("post_id"))
     if channel is not None:
         posts = posts.filter(pk__in=Variant.objects.filter(channel=channel).values("post_id"))
     if category is not None:
@@ -91,6 +97,8 @@ def calendar_posts(
     category=None,
     status: str = "",
     author=None,
+    campaign=None,
+    tag=None,
     per_day: int | None = None,
 ) -> list[Post]:
     """The posts a calendar view shows, filtered; three queries whatever their number.
@@ -100,7 +108,14 @@ def calendar_posts(
     local day (a window function in SQL), for a month grid that shows no more than that.
     """
     posts = _calendar_queryset(
-        start=start, end=end, channel=channel, category=category, status=status, author=author
+        start=start,
+        end=end,
+        channel=channel,
+        category=category,
+        status=status,
+        author=author,
+        campaign=campaign,
+        tag=tag,
     )
     if per_day is not None:
         posts = posts.annotate(
@@ -130,13 +145,28 @@ def calendar_posts(
 
 
 def calendar_counts(
-    *, start, end, channel=None, category=None, status: str = "", author=None
+    *,
+    start,
+    end,
+    channel=None,
+    category=None,
+    status: str = "",
+    author=None,
+    campaign=None,
+    tag=None,
 ) -> dict[tuple[date, int], int]:
     """Posts per (local day, category) in the period, counted in SQL: {(day, category id):
     count}. Cancelled posts count under category None: in the day's total, not in the mix."""
     rows = (
         _calendar_queryset(
-            start=start, end=end, channel=channel, category=category, status=status, author=author
+            start=start,
+            end=end,
+            channel=channel,
+            category=category,
+            status=status,
+            author=author,
+            campaign=campaign,
+            tag=tag,
         )
         .annotate(day_number=_local_day_number(start, end))
         .values("day_number", "category_id", "status")

@@ -49,7 +49,7 @@ from .previews import build_preview
 from .selectors import calendar_counts, calendar_posts, category_balance
 from .services import PostEditError, create_post, duplicate_post, save_category
 
-FILTER_KEYS = ("canale", "categoria", "stato", "autore")
+FILTER_KEYS = ("canale", "categoria", "stato", "autore", "campagna", "etichetta")
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 ASCII_ID = re.compile(r"[0-9]{1,18}")  # fits a 64-bit database id
 
@@ -59,7 +59,7 @@ ASCII_ID = re.compile(r"[0-9]{1,18}")  # fits a 64-bit database id
 
 def _open_occurrences(period, filters) -> list:
     """Open slot occurrences still to fill, unless a filter on posts excludes them."""
-    if filters.get("status") or filters.get("author"):
+    if any(filters.get(name) for name in ("status", "author", "campaign", "tag")):
         return []
     # Only what can still be filled: a past open occurrence is the slots page's adherence figure.
     start = max(period.start, timezone.now())
