@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
@@ -24,6 +24,7 @@ from .models import (
     PostTag,
     hex_colour,
 )
+from .search import MAX_QUERY_LENGTH
 from .services import MAX_TAGS_PER_POST, TAG_NAME_MAX_LENGTH
 
 ALLOWED_IMAGE_FORMATS = images.POST_FORMATS
@@ -524,6 +525,109 @@ class CategoryForm(forms.ModelForm):
         if value > 100:
             raise forms.ValidationError(_("La quota è una percentuale: da 0 a 100."))
         return value
+
+
+class SearchForm(forms.Form):
+    """The search page's GET form; invalid filters are reported beside their field."""
+
+    q = forms.CharField(
+        label=_("Cerca"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        help_text=_("Titoli, testi di ogni canale, note e commenti."),
+    )
+    stato = forms.ChoiceField(
+        label=_("Stato"), choices=[("", _("Tutti"))] + PostStatus.choices, required=False
+    )
+    canale = forms.ModelChoiceField(
+        label=_("Canale"), queryset=Channel.objects.all(), required=False, empty_label=_("Tutti")
+    )
+    categoria = forms.ModelChoiceField(
+        label=_("Categoria"),
+        queryset=ContentCategory.objects.all(),
+        required=False,
+        empty_label=_("Tutte"),
+    )
+    campagna = forms.ModelChoiceField(
+        label=_("Campagna"), queryset=Campaign.objects.all(), required=False, empty_label=_("Tutte")
+    )
+    autore = forms.ModelChoiceField(
+        label=_("Autore"), queryset=None, required=False, empty_label=_("Tutti")
+    )
+    dal = forms.DateField(
+        label=_("Dal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    al = forms.DateField(
+        label=_("Al (compreso)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["autore"].queryset = (
+            get_user_model()
+            .objects.filter(posts_authored__isnull=False)
+            .distinct()
+            .order_by("first_name", "username")
+        )
+        self.fields["autore"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("dal"), data.get("al")
+        if first and last and last < first:
+            self.add_error("al", _("La fine viene prima dell'inizio: controlla le date."))
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments of ``search.search_posts``."""
+        data = self.cleaned_data
+        first, last = data.get("dal"), data.get("al")
+        return {
+            "q": data.get("q") or "",
+            "status": data.get("stato") or "",
+            "channel": data.get("canale"),
+            "category": data.get("categoria"),
+            "campaign": data.get("campagna"),
+            "author": data.get("autore"),
+            "start": rome_datetime(first, time(0, 0)) if first else None,
+            "end": rome_datetime(last + timedelta(days=1), time(0, 0)) if last else None,
+        }
+
+    def has_criteria(self) -> bool:
+        return any(v not in (None, "") for v in self.filters().values())
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "starts_on", "ends_on", "goal", "notes"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "goal": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "goal": _("Cosa deve ottenere la campagna, es. pagamenti entro la scadenza."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("La fine viene prima dell'inizio: controlla le date."))
+        for name in ("starts_on", "ends_on"):
+            day = data.get(name)
+            if day and name not in self.errors:
+                try:
+                    check_plan_date(day)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
 
 
 def default_planned_at(day: str, at: str) -> tuple:

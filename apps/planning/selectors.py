@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, IntegerField, Prefetch, QuerySet, Window
+from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.channels.models import Channel
 
 from .enums import PostStatus
-from .models import ContentCategory, Post, Variant
+from .models import Campaign, ContentCategory, Post, Variant
 
 
 def posts_between(*, start, end) -> QuerySet[Post]:
@@ -232,3 +232,36 @@ def category_balance(
         ]
         weeks.append(WeekBalance(monday=monday, total=total, rows=rows))
     return weeks
+
+
+# --- Campaigns ------------------------------------------------------------------------------
+
+
+def campaigns_with_counts() -> QuerySet[Campaign]:
+    """Every campaign with ``post_count`` (cancelled posts left out), the newest first."""
+    return Campaign.objects.annotate(
+        post_count=Count("posts", filter=~Q(posts__status=PostStatus.CANCELLED))
+    )
+
+
+CAMPAIGN_PAGE_POSTS = 500
+
+
+def campaign_posts(campaign: Campaign) -> list[Post]:
+    """The campaign's posts (at most ``CAMPAIGN_PAGE_POSTS``, in time order) with their
+    category, author, channels and tags: three queries whatever their number."""
+    return list(
+        Post.objects.filter(campaign=campaign)
+        .select_related("category", "author")
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.select_related("channel")))
+        .prefetch_related("tags")
+        .order_by("planned_at", "id")[:CAMPAIGN_PAGE_POSTS]
+    )
+
+
+def status_counts(posts) -> list[tuple[str, int]]:
+    """(status label, count) for the statuses present, in the state machine's order."""
+    counts: dict[str, int] = {}
+    for post in posts:
+        counts[post.status] = counts.get(post.status, 0) + 1
+    return [(label, counts[value]) for value, label in PostStatus.choices if value in counts]

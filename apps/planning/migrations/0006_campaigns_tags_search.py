@@ -6,18 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-class AddIndexOnPostgreSQL(migrations.AddIndex):
-    """The search's GIN indexes exist only on PostgreSQL; SQLite searches without them
-    (``planning.search``). The model state has them everywhere, so makemigrations is quiet."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from apps.core.migration_operations import AddIndexOnPostgreSQL
 
 
 class Migration(migrations.Migration):
