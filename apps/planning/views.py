@@ -22,6 +22,7 @@ from apps.media_library.rules import library_image_count, rights_problems
 from apps.media_library.selectors import assets_for_picker, post_assets, with_library_assets
 from apps.media_library.services import AssetRefused, set_post_assets
 from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
+from apps.review.forms import BulkActionForm
 from apps.review.selectors import COMMENT_TEXT
 from apps.slots.selectors import occurrences_between
 
@@ -152,6 +153,7 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "today_url": link(data=today.isoformat()),
         "current_url": reverse("planning:calendar") + link(),
         "movable_ids": movable_ids,
+        "bulk_form": BulkActionForm() if view == cal.LIST else None,
     }
 
 
