@@ -223,8 +223,9 @@ def test_the_calendar_query_count_does_not_grow_with_the_posts(
     many = _queries_for(editor_client, 30, [facebook, x_channel])
     assert many == one
     assert one <= 20
-    for view in ("mese", "settimana", "elenco"):
-        with django_assert_max_num_queries(one):
+    # The list view adds two for its bulk actions' choices (categories, campaigns).
+    for view, most in (("mese", one), ("settimana", one), ("elenco", one + 2)):
+        with django_assert_max_num_queries(most):
             editor_client.get(CALENDAR + f"?vista={view}&data=2030-03-12")
 
 
