@@ -3,7 +3,6 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,7 +50,7 @@ from .forms import (
 )
 from .models import PUBLIC_TITLE_MAX_LENGTH, Campaign, ContentCategory, PostImage
 from .previews import build_preview
-from .search import search_posts, snippets
+from .search import search_page, snippets
 from .selectors import (
     calendar_counts,
     calendar_posts,
@@ -553,9 +552,13 @@ def search(request):
     found: dict = {}
     if form.is_bound and form.is_valid() and form.has_criteria():
         filters = form.filters()
-        posts = search_posts(sources=SEARCH_SOURCES, **filters)
-        page = Paginator(posts, SEARCH_PAGE_SIZE).get_page(request.GET.get("pagina"))
-        found = snippets(list(page.object_list), q=filters["q"], sources=SEARCH_SOURCES)
+        page = search_page(
+            sources=SEARCH_SOURCES,
+            number=request.GET.get("pagina"),
+            size=SEARCH_PAGE_SIZE,
+            **filters,
+        )
+        found = snippets(page.object_list, q=filters["q"], sources=SEARCH_SOURCES)
         for post in page.object_list:
             post.snippets = found.get(post.pk, [])
     query = request.GET.copy()
