@@ -7,10 +7,11 @@ or not at all, and one refusal does not stop the others. The result says, post b
 was done and what was refused and why.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,8 @@ from apps.planning.transitions import TransitionError
 
 from .editing import SlotMoveQuestion, reschedule_post, update_post
 from .services import cancel_post, submit_post
+
+logger = logging.getLogger(__name__)
 
 # One selection: a month's list at most, so a request stays short.
 MAX_POSTS = 200
@@ -108,6 +111,13 @@ def run_bulk(*, action: str, post_ids: list[int], by, params: BulkParams) -> Bul
             )
         except (TransitionError, PostEditError) as exc:
             result.refused.append(Outcome(post.pk, title, str(exc)))
+        except DatabaseError:
+            # The post's transaction is rolled back whole; the others go on, and the summary
+            # says so rather than a server error page halfway through a selection.
+            logger.exception("Bulk %s failed on post %s", action.value, post.pk)
+            result.refused.append(
+                Outcome(post.pk, title, _("Errore imprevisto: il post non è stato modificato."))
+            )
         else:
             result.done.append(Outcome(post.pk, title, message))
     record(

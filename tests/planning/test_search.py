@@ -82,15 +82,19 @@ def test_search_filters_by_status_category_campaign_channel_author_and_dates(pos
 
 
 def test_the_match_is_highlighted_and_the_text_escaped(posts, editor):
-    evil = PostFactory(title="Avviso", base_text="<script>alert(1)</script> mercato & fiera")
+    evil = PostFactory(
+        title="Avviso",
+        base_text='<script>alert(1)</script> mercato & fiera "<img src=x onerror=alert(1)>"',
+    )
 
     found = snippets([evil], q="mercato", sources=(COMMENT_TEXT,))
 
     html = str(found[evil.pk][0].html)
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
     assert "<mark>mercato</mark>" in html
     assert "&amp; fiera" in html
+    # The only markup left is the highlight (PostgreSQL's headline also drops the tags).
+    bare = html.replace("<mark>", "").replace("</mark>", "")
+    assert not {"<", ">", '"'} & set(bare)
 
 
 def test_a_comment_match_is_shown_with_its_label(posts):

@@ -1,9 +1,11 @@
 """Acting on many posts at once: each post through the same services and rules as alone, each
 in its own transaction, with a summary of what was done and what was refused and why."""
 
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -255,3 +257,52 @@ def test_the_review_queue_offers_the_bulk_actions(approver_client, editor):
 
     assert 'id="bulk-form"' in html
     assert f'value="{post.pk}" id="bulk-post-{post.pk}" form="bulk-form"' in html
+
+
+@contextmanager
+def _database_refuses_audit_action(action: str):
+    """A trigger makes the database refuse one kind of audit entry: a real failure at the
+    database's edge, in the middle of a post's own transaction."""
+    table = AuditEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        create = [
+            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.action = '{action}' THEN RAISE EXCEPTION 'disk full'; END IF; "
+            "RETURN NEW; END $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER refuse_audit BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+        ]
+        drop = [f"DROP TRIGGER refuse_audit ON {table}", "DROP FUNCTION refuse_audit()"]
+    else:
+        create = [
+            f"CREATE TRIGGER refuse_audit BEFORE INSERT ON {table} "
+            f"WHEN NEW.action = '{action}' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        ]
+        drop = ["DROP TRIGGER refuse_audit"]
+    with connection.cursor() as cursor:
+        for sql in create:
+            cursor.execute(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for sql in drop:
+                cursor.execute(sql)
+
+
+def test_a_failure_midway_through_one_post_leaves_that_post_whole_and_the_others_done(
+    editor, approver
+):
+    """Never half-applied: an approved post's move writes the new time and version, then goes
+    back to review; when the database refuses that last step the whole post is rolled back."""
+    at = _rome(2030, 5, 6, 9, 30)
+    draft = post_in(author=editor, planned_at=at)
+    approved = _approved(editor, approver, planned_at=at)
+    before = _snapshot(approved)
+    with _database_refuses_audit_action("post.back_to_review"):
+        outcome = _run(BulkAction.MOVE, [draft, approved], editor, days=2)
+
+    assert list(outcome["done"]) == [draft.pk]
+    assert outcome["refused"] == {approved.pk: "Errore imprevisto: il post non è stato modificato."}
+    assert _snapshot(approved) == before
+    assert Post.objects.get(pk=approved.pk).status == S.APPROVED
