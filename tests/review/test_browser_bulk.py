@@ -21,6 +21,7 @@ context = harness.context
 page = harness.page
 role_groups = harness.role_groups
 editor_user = harness.editor_user
+approver_user = harness.approver_user
 force_login = harness.force_login
 login = harness.login
 assert_no_axe_violations = harness.assert_no_axe_violations
@@ -145,3 +146,18 @@ def test_campaign_and_search_pages_are_accessible(page, editor_user, force_login
     assert_no_axe_violations(page)
     page.goto("/calendario/cerca/?q=pagopa")
     assert "Commento" in page.locator(".search-snippet").first.inner_text()
+
+
+def test_the_review_queue_with_its_bulk_actions_is_accessible(
+    page, editor_user, approver_user, force_login
+):
+    PostFactory(title="Da approvare", author=editor_user, status=PostStatus.IN_REVIEW)
+    PostFactory(title="Anche questo", author=editor_user, status=PostStatus.IN_REVIEW)
+    force_login(approver_user)
+
+    page.goto("/revisione/")
+    page.locator("label[for='bulk-select-all']").click()
+    assert page.locator("#bulk-count").inner_text() == "2 post selezionati."
+    page.locator("#bulk-action").select_option(label="Duplica in un'altra settimana")
+    assert page.get_by_label("Settimana della copia").is_visible()
+    assert_no_axe_violations(page)
