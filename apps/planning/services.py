@@ -293,7 +293,7 @@ def _apply_changes(post: Post, changes: dict, *, by) -> None:
         post.save(update_fields=fields)
     if "tags" in changes:
         post.tags.set(tags_named(changes["tags"], by=by))
-        post._prefetched_objects_cache.pop("tags", None)
+        getattr(post, "_prefetched_objects_cache", {}).pop("tags", None)
     variants = {v.channel_id: v for v in post.variants.all()}
     if "channels" in changes:
         wanted = {channel.pk: channel for channel in changes["channels"]}
