@@ -49,7 +49,9 @@ def get_post_for_user(request_or_user, pk, *, for_edit: bool = False) -> Post:
 def post_with_relations(pk: int) -> Post | None:
     """The post with what its pages show: category, people, event, channels of its variants."""
     return (
-        Post.objects.select_related("category", "author", "last_editor", "event", "approved_by")
+        Post.objects.select_related(
+            "category", "author", "last_editor", "event", "approved_by", "campaign"
+        )
         .prefetch_related(
             Prefetch(
                 "variants",
@@ -58,6 +60,7 @@ def post_with_relations(pk: int) -> Post | None:
                 ),
             ),
             "images",
+            "tags",
         )
         .filter(pk=pk)
         .first()

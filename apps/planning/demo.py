@@ -18,8 +18,8 @@ from apps.channels.enums import ChannelKind as K
 from apps.channels.models import Channel
 
 from .enums import PostStatus
-from .models import ContentCategory, Post
-from .services import create_post
+from .models import Campaign, ContentCategory, Post
+from .services import create_post, tags_named
 from .transitions import transition
 
 LINK = "https://www.comune.esempio.it"
@@ -333,3 +333,51 @@ def load(ctx: dict) -> None:
         )
         if to_review:
             transition(post, PostStatus.IN_REVIEW, by=author, note="Pronto per la revisione.")
+    _load_campaigns_and_tags(author, today)
+
+
+# (name, days from today to its start and end, goal, notes, titles of its demo posts)
+DEMO_CAMPAIGNS = [
+    (
+        "TARI 2027",
+        (0, 60),
+        "Far pagare la prima rata entro la scadenza, spiegando come si calcola.",
+        "Coinvolgere l'ufficio tributi per le domande più frequenti.",
+        ["Come si calcola la TARI", "Scadenza acconto IMU"],
+    ),
+    (
+        "Sagra d'autunno",
+        (3, 25),
+        "Portare in piazza le famiglie del territorio per le feste d'autunno.",
+        "Il programma definitivo arriva dalla Pro Loco.",
+        ["Mercatino dei prodotti locali in piazza", "Festa della castagna: il programma"],
+    ),
+]
+# {title of a demo post: its tags}
+DEMO_TAGS = {
+    "Come si calcola la TARI": ["tributi", "scadenze"],
+    "Scadenza acconto IMU": ["tributi", "scadenze"],
+    "Iscrizioni al servizio mensa scolastica": ["scuola", "scadenze"],
+    "Biblioteca: letture per bambini il mercoledì": ["famiglie"],
+    "Festa della castagna: il programma": ["famiglie", "eventi"],
+    "Mercatino dei prodotti locali in piazza": ["eventi"],
+}
+
+
+def _load_campaigns_and_tags(author, today) -> None:
+    """Two campaigns with their posts, and a few tags: idempotent, like the posts."""
+    for name, (start, end), goal, notes, titles in DEMO_CAMPAIGNS:
+        campaign, _created = Campaign.objects.get_or_create(
+            name=name,
+            defaults={
+                "starts_on": today + timedelta(days=start),
+                "ends_on": today + timedelta(days=end),
+                "goal": goal,
+                "notes": notes,
+            },
+        )
+        Post.objects.filter(title__in=titles, campaign=None).update(campaign=campaign)
+    for title, names in DEMO_TAGS.items():
+        post = Post.objects.filter(title=title).first()
+        if post is not None and not post.tags.exists():
+            post.tags.set(tags_named(names, by=author))

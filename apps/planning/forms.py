@@ -1,8 +1,9 @@
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +22,14 @@ from .models import (
     NOTES_MAX_LENGTH,
     PUBLIC_TITLE_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    Campaign,
     ContentCategory,
+    Post,
+    PostTag,
     hex_colour,
 )
+from .search import MAX_QUERY_LENGTH
+from .services import MAX_TAGS_PER_POST, TAG_NAME_MAX_LENGTH
 
 ALLOWED_IMAGE_FORMATS = images.POST_FORMATS
 # Far above any channel's limit (newsletter 20,000): a pasted book is an error, not a post.
@@ -38,6 +44,19 @@ class ChannelsField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         problem = connection_problem(obj)
         return f"{obj} ({problem})" if problem else str(obj)
+
+
+# 20 tags of 40 characters and their separators.
+TAGS_INPUT_MAX_LENGTH = 1_000
+
+
+def split_tags(raw: str) -> list[str]:
+    """Tag names from what was typed ("scuola, scadenze"): trimmed, blanks dropped."""
+    return [name.strip() for name in (raw or "").split(",") if name.strip()]
+
+
+def tags_text(post) -> str:
+    return ", ".join(tag.name for tag in post.tags.all())
 
 
 # Plans further ahead are typing slips (a year 9999 would also overflow later date arithmetic).
@@ -115,6 +134,18 @@ class PostForm(forms.Form):
         required=False,
         max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campagna"),
+        queryset=Campaign.objects.all(),
+        required=False,
+        empty_label=_("Nessuna"),
+    )
+    tags = forms.CharField(
+        label=_("Etichette"),
+        required=False,
+        max_length=TAGS_INPUT_MAX_LENGTH,
+        help_text=_("Separate da virgole, es. scuola, scadenze. Quelle nuove vengono create."),
     )
     is_crisis_communication = forms.BooleanField(label=_("Comunicazione di crisi"), required=False)
     is_indispensable = forms.BooleanField(
@@ -204,6 +235,8 @@ class PostForm(forms.Form):
             "link": post.link,
             "event": post.event_id,
             "notes": post.notes,
+            "campaign": post.campaign_id,
+            "tags": tags_text(post),
             "is_crisis_communication": post.is_crisis_communication,
             "is_indispensable": post.is_indispensable,
             "indispensable_reason": post.indispensable_reason,
@@ -222,6 +255,20 @@ class PostForm(forms.Form):
         """The bound public-title field of ``channel``, or None where the channel has none."""
         name = public_title_field_name(channel.pk)
         return self[name] if name in self.fields else None
+
+    def clean_tags(self):
+        names = split_tags(self.cleaned_data.get("tags", ""))
+        if len({name.casefold() for name in names}) > MAX_TAGS_PER_POST:
+            raise forms.ValidationError(
+                _("Troppe etichette: al massimo %(n)s per post.") % {"n": MAX_TAGS_PER_POST}
+            )
+        for name in names:
+            if len(name) > TAG_NAME_MAX_LENGTH:
+                raise forms.ValidationError(
+                    _("Etichetta troppo lunga («%(name)s…»): al massimo %(n)s caratteri.")
+                    % {"name": name[:20], "n": TAG_NAME_MAX_LENGTH}
+                )
+        return names
 
     def clean_planned_date(self):
         day = self.cleaned_data["planned_date"]
@@ -295,6 +342,8 @@ class PostForm(forms.Form):
         "is_crisis_communication",
         "is_indispensable",
         "indispensable_reason",
+        "campaign",
+        "tags",
     )
 
     def content_changes(self) -> dict:
@@ -424,6 +473,12 @@ class CalendarFilterForm(forms.Form):
     autore = forms.ModelChoiceField(
         label=_("Autore"), queryset=None, required=False, empty_label=_("Tutti")
     )
+    campagna = forms.ModelChoiceField(
+        label=_("Campagna"), queryset=Campaign.objects.all(), required=False, empty_label=_("Tutte")
+    )
+    etichetta = forms.ModelChoiceField(
+        label=_("Etichetta"), queryset=PostTag.objects.all(), required=False, empty_label=_("Tutte")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -447,6 +502,8 @@ class CalendarFilterForm(forms.Form):
             "category": data.get("categoria"),
             "status": data.get("stato") or "",
             "author": data.get("autore"),
+            "campaign": data.get("campagna"),
+            "tag": data.get("etichetta"),
         }
 
 
@@ -473,6 +530,110 @@ class CategoryForm(forms.ModelForm):
         if value > 100:
             raise forms.ValidationError(_("La quota è una percentuale: da 0 a 100."))
         return value
+
+
+class SearchForm(forms.Form):
+    """The search page's GET form; invalid filters are reported beside their field."""
+
+    q = forms.CharField(
+        label=_("Cerca"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        help_text=_("Titoli, testi di ogni canale, note e commenti."),
+    )
+    stato = forms.ChoiceField(
+        label=_("Stato"), choices=[("", _("Tutti"))] + PostStatus.choices, required=False
+    )
+    canale = forms.ModelChoiceField(
+        label=_("Canale"), queryset=Channel.objects.all(), required=False, empty_label=_("Tutti")
+    )
+    categoria = forms.ModelChoiceField(
+        label=_("Categoria"),
+        queryset=ContentCategory.objects.all(),
+        required=False,
+        empty_label=_("Tutte"),
+    )
+    campagna = forms.ModelChoiceField(
+        label=_("Campagna"), queryset=Campaign.objects.all(), required=False, empty_label=_("Tutte")
+    )
+    autore = forms.ModelChoiceField(
+        label=_("Autore"), queryset=None, required=False, empty_label=_("Tutti")
+    )
+    dal = forms.DateField(
+        label=_("Dal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    al = forms.DateField(
+        label=_("Al (compreso)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # People who wrote a post: one index probe per person (a DISTINCT over the join would
+        # read every post, 50,000 of them in a few years).
+        self.fields["autore"].queryset = (
+            get_user_model()
+            .objects.filter(Exists(Post.objects.filter(author=OuterRef("pk"))))
+            .order_by("first_name", "username")
+        )
+        self.fields["autore"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("dal"), data.get("al")
+        if first and last and last < first:
+            self.add_error("al", _("La fine viene prima dell'inizio: controlla le date."))
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments of ``search.search_posts``."""
+        data = self.cleaned_data
+        first, last = data.get("dal"), data.get("al")
+        return {
+            "q": data.get("q") or "",
+            "status": data.get("stato") or "",
+            "channel": data.get("canale"),
+            "category": data.get("categoria"),
+            "campaign": data.get("campagna"),
+            "author": data.get("autore"),
+            "start": rome_datetime(first, time(0, 0)) if first else None,
+            "end": rome_datetime(last + timedelta(days=1), time(0, 0)) if last else None,
+        }
+
+    def has_criteria(self) -> bool:
+        return any(v not in (None, "") for v in self.filters().values())
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "starts_on", "ends_on", "goal", "notes"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "goal": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "goal": _("Cosa deve ottenere la campagna, es. pagamenti entro la scadenza."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("La fine viene prima dell'inizio: controlla le date."))
+        for name in ("starts_on", "ends_on"):
+            day = data.get(name)
+            if day and name not in self.errors:
+                try:
+                    check_plan_date(day)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
 
 
 def default_planned_at(day: str, at: str) -> tuple:

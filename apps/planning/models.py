@@ -1,6 +1,8 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -40,6 +42,59 @@ class ContentCategory(models.Model):
         return self.name
 
 
+class Campaign(models.Model):
+    """Posts of several categories and channels that serve one purpose ("TARI 2027")."""
+
+    name = models.CharField(_("nome"), max_length=120, unique=True)
+    starts_on = models.DateField(_("dal"))
+    ends_on = models.DateField(_("al"))
+    goal = models.TextField(_("obiettivo"), max_length=NOTES_MAX_LENGTH, blank=True)
+    notes = models.TextField(_("note"), max_length=NOTES_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("campagna")
+        verbose_name_plural = _("campagne")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("planning:campaign_detail", args=[self.pk])
+
+
+class PostTag(models.Model):
+    """A free label on posts ("scuola", "scadenze"): a post has many, besides its category."""
+
+    name = models.CharField(_("nome"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("etichetta")
+        verbose_name_plural = _("etichette")
+
+    def __str__(self):
+        return self.name
+
+
+# The full-text documents of a post and of a variant (``planning.search``): the GIN indexes
+# below are built on exactly these expressions, so PostgreSQL uses them for the search.
+SEARCH_CONFIG = "italian"
+POST_SEARCH_FIELDS = ("title", "base_text", "notes")
+VARIANT_SEARCH_FIELDS = ("text", "public_title")
+
+
+def search_document(*fields: str) -> SearchVector:
+    return SearchVector(*fields, config=SEARCH_CONFIG)
+
+
 class Post(models.Model):
     """One piece of communication, planned at one time on one or more channels."""
 
@@ -62,6 +117,17 @@ class Post(models.Model):
         related_name="posts",
     )
     notes = models.TextField(_("note per i colleghi"), max_length=NOTES_MAX_LENGTH, blank=True)
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campagna"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
+    tags = models.ManyToManyField(
+        PostTag, verbose_name=_("etichette"), blank=True, related_name="posts"
+    )
     status = models.CharField(
         _("stato"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT
     )
@@ -127,6 +193,8 @@ class Post(models.Model):
         indexes = [
             # The dispatcher's and the calendar's "status in … and planned_at in range".
             models.Index(fields=["status", "planned_at"], name="post_status_planned"),
+            # Search (planning.search, PostgreSQL only: see migration 0006).
+            GinIndex(search_document(*POST_SEARCH_FIELDS), name="post_search_gin"),
         ]
 
     def __str__(self):
@@ -166,6 +234,10 @@ class Variant(models.Model):
         verbose_name_plural = _("varianti")
         constraints = [
             models.UniqueConstraint(fields=["post", "channel"], name="one_variant_per_channel")
+        ]
+        indexes = [
+            # Search (planning.search, PostgreSQL only: see migration 0006).
+            GinIndex(search_document(*VARIANT_SEARCH_FIELDS), name="variant_search_gin"),
         ]
 
     def __str__(self):

@@ -33,8 +33,11 @@ BOOKKEEPING_FIELDS: dict[type, frozenset[str]] = {
     PostImage: frozenset({"id", "post"}),
 }
 
-# What a person may change on an approved post without a new approval.
-FREE_FIELDS = frozenset({"notes"})
+# What a person may change on an approved post without a new approval: notes for colleagues,
+# and how the office files the post (its campaign and tags), which no channel ever reads.
+FREE_FIELDS = frozenset({"notes", "campaign", "tags"})
+# The free fields that are not columns of the post (its many-to-many relations).
+FREE_RELATIONS = frozenset({"tags"})
 
 # Flags that let a post through a crisis or a blackout: only an approver sets them.
 BYPASS_FIELDS = ("is_crisis_communication", "is_indispensable", "indispensable_reason")
@@ -61,9 +64,10 @@ def _values(instance, names: list[str]) -> dict:
 
 def content_snapshot(post: Post) -> dict:
     """The post's reviewed content, plus its free fields, as plain data: what changed between
-    two snapshots says whether the approval still holds. Variants and images are prefetched
-    by the caller."""
-    data = _values(post, reviewed_fields(Post) + sorted(FREE_FIELDS))
+    two snapshots says whether the approval still holds. Variants, images and tags are
+    prefetched by the caller."""
+    data = _values(post, reviewed_fields(Post) + sorted(FREE_FIELDS - FREE_RELATIONS))
+    data["tags"] = sorted(t.pk for t in post.tags.all())
     variant_fields = [name for name in reviewed_fields(Variant) if name != "channel"]
     variants = {str(v.channel_id): _values(v, variant_fields) for v in post.variants.all()}
     data["channels"] = sorted(int(c) for c in variants)

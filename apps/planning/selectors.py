@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, IntegerField, Prefetch, QuerySet, Window
+from django.db.models import Count, IntegerField, Prefetch, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.channels.models import Channel
 
 from .enums import PostStatus
-from .models import ContentCategory, Post, Variant
+from .models import Campaign, ContentCategory, Post, Variant
 
 
 def posts_between(*, start, end) -> QuerySet[Post]:
@@ -25,8 +25,14 @@ def posts_between(*, start, end) -> QuerySet[Post]:
     )
 
 
-def _calendar_queryset(*, start, end, channel=None, category=None, status="", author=None):
+def _calendar_queryset(
+    *, start, end, channel=None, category=None, status="", author=None, campaign=None, tag=None
+):
     posts = Post.objects.filter(planned_at__gte=start, planned_at__lt=end)
+    if campaign is not None:
+        posts = posts.filter(campaign=campaign)
+    if tag is not None:
+        posts = posts.filter(pk__in=Post.tags.through.objects.filter(posttag=tag).values("post_id"))
     if channel is not None:
         posts = posts.filter(pk__in=Variant.objects.filter(channel=channel).values("post_id"))
     if category is not None:
@@ -91,6 +97,8 @@ def calendar_posts(
     category=None,
     status: str = "",
     author=None,
+    campaign=None,
+    tag=None,
     per_day: int | None = None,
 ) -> list[Post]:
     """The posts a calendar view shows, filtered; three queries whatever their number.
@@ -100,7 +108,14 @@ def calendar_posts(
     local day (a window function in SQL), for a month grid that shows no more than that.
     """
     posts = _calendar_queryset(
-        start=start, end=end, channel=channel, category=category, status=status, author=author
+        start=start,
+        end=end,
+        channel=channel,
+        category=category,
+        status=status,
+        author=author,
+        campaign=campaign,
+        tag=tag,
     )
     if per_day is not None:
         posts = posts.annotate(
@@ -130,13 +145,28 @@ def calendar_posts(
 
 
 def calendar_counts(
-    *, start, end, channel=None, category=None, status: str = "", author=None
+    *,
+    start,
+    end,
+    channel=None,
+    category=None,
+    status: str = "",
+    author=None,
+    campaign=None,
+    tag=None,
 ) -> dict[tuple[date, int], int]:
     """Posts per (local day, category) in the period, counted in SQL: {(day, category id):
     count}. Cancelled posts count under category None: in the day's total, not in the mix."""
     rows = (
         _calendar_queryset(
-            start=start, end=end, channel=channel, category=category, status=status, author=author
+            start=start,
+            end=end,
+            channel=channel,
+            category=category,
+            status=status,
+            author=author,
+            campaign=campaign,
+            tag=tag,
         )
         .annotate(day_number=_local_day_number(start, end))
         .values("day_number", "category_id", "status")
@@ -202,3 +232,36 @@ def category_balance(
         ]
         weeks.append(WeekBalance(monday=monday, total=total, rows=rows))
     return weeks
+
+
+# --- Campaigns ------------------------------------------------------------------------------
+
+
+def campaigns_with_counts() -> QuerySet[Campaign]:
+    """Every campaign with ``post_count`` (cancelled posts left out), the newest first."""
+    return Campaign.objects.annotate(
+        post_count=Count("posts", filter=~Q(posts__status=PostStatus.CANCELLED))
+    )
+
+
+CAMPAIGN_PAGE_POSTS = 500
+
+
+def campaign_posts(campaign: Campaign) -> list[Post]:
+    """The campaign's posts (at most ``CAMPAIGN_PAGE_POSTS``, in time order) with their
+    category, author, channels and tags: three queries whatever their number."""
+    return list(
+        Post.objects.filter(campaign=campaign)
+        .select_related("category", "author")
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.select_related("channel")))
+        .prefetch_related("tags")
+        .order_by("planned_at", "id")[:CAMPAIGN_PAGE_POSTS]
+    )
+
+
+def status_counts(posts) -> list[tuple[str, int]]:
+    """(status label, count) for the statuses present, in the state machine's order."""
+    counts: dict[str, int] = {}
+    for post in posts:
+        counts[post.status] = counts.get(post.status, 0) + 1
+    return [(label, counts[value]) for value, label in PostStatus.choices if value in counts]

@@ -6,11 +6,13 @@ same version, the audit entry). What an edit means beyond the content (back to r
 slot it fills, deliveries already sent) is decided above, in ``apps.review.editing``.
 """
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,7 @@ from apps.audit.services import record
 from apps.core import images
 
 from .enums import EDITABLE_STATES, PostStatus
-from .models import ContentCategory, Post, PostImage, Variant
+from .models import Campaign, ContentCategory, Post, PostImage, PostTag, Variant
 from .review_scope import BYPASS_FIELDS, content_snapshot, needs_review
 
 
@@ -43,13 +45,15 @@ SIMPLE_FIELDS = (
     "is_crisis_communication",
     "is_indispensable",
     "indispensable_reason",
+    "campaign",
 )
 # The collections an edit may change besides SIMPLE_FIELDS: ``channels`` (the new set:
 # variants of removed channels are deleted, new ones start from the base text),
 # ``variant_texts`` ({channel id: text}), ``public_titles`` ({channel id: public title}),
-# ``images_to_add`` (dicts as in create_post),
+# ``images_to_add`` (dicts as in create_post), ``tags`` (the names of the new set of tags),
 # ``images_to_remove`` (ids), ``image_updates`` ({id: {"alt_text", "caption", "credit"}}).
 COLLECTION_CHANGES = (
+    "tags",
     "channels",
     "variant_texts",
     "public_titles",
@@ -76,8 +80,12 @@ def create_post(
     images: list[dict] | None = None,
     is_indispensable=False,
     indispensable_reason="",
+    campaign: Campaign | None = None,
+    tags=(),
 ) -> Post:
     """A new draft with one variant per channel, each starting from the base text.
+
+    ``tags`` are names (see :func:`tags_named`); ``campaign`` is optional.
 
     ``variant_texts`` maps channel id -> text for channels whose variant differs (a blank
     text takes the base text); ``public_titles`` maps channel id -> the variant's public title
@@ -112,7 +120,10 @@ def create_post(
             indispensable_reason=indispensable_reason,
             content_editor_ids=[author.pk],
             created_as_crisis_communication=bool(is_crisis_communication),
+            campaign=campaign,
         )
+        if tags:
+            post.tags.set(tags_named(tags, by=author))
         for channel in channels:
             text = variant_texts.get(channel.id) or base_text
             title = (public_titles.get(channel.id) or "").strip()
@@ -188,7 +199,7 @@ def begin_edit(post: Post, *, by, expected_version: int, changes: dict) -> Post:
     who may not set them. ``changes`` is normalised in place."""
     current = (
         Post.objects.select_for_update()
-        .prefetch_related("variants", "images")
+        .prefetch_related("variants", "images", "tags")
         .filter(pk=post.pk)
         .first()
     )
@@ -234,8 +245,10 @@ def write_post_content(current: Post, *, by, expected_version: int, changes: dic
     for a slot or a delivery, is the workflow's business (``apps.review.editing``). Whoever
     changes reviewed content is added to ``content_editor_ids`` (they may not approve it)."""
     before = content_snapshot(current)
-    _apply_changes(current, changes)
-    current = Post.objects.prefetch_related("variants", "images").filter(pk=current.pk).first()
+    _apply_changes(current, changes, by=by)
+    current = (
+        Post.objects.prefetch_related("variants", "images", "tags").filter(pk=current.pk).first()
+    )
     after = content_snapshot(current)
     changed = {name for name in after if after[name] != before[name]}
     if not changed:
@@ -268,7 +281,7 @@ def write_post_content(current: Post, *, by, expected_version: int, changes: dic
     return ContentEdit(post=current, changed=changed)
 
 
-def _apply_changes(post: Post, changes: dict) -> None:
+def _apply_changes(post: Post, changes: dict, *, by) -> None:
     fields = [name for name in SIMPLE_FIELDS if name in changes]
     for name in fields:
         setattr(post, name, changes[name])
@@ -278,6 +291,9 @@ def _apply_changes(post: Post, changes: dict) -> None:
         except ValidationError as exc:
             raise PostEditError(" ".join(exc.messages)) from exc
         post.save(update_fields=fields)
+    if "tags" in changes:
+        post.tags.set(tags_named(changes["tags"], by=by))
+        getattr(post, "_prefetched_objects_cache", {}).pop("tags", None)
     variants = {v.channel_id: v for v in post.variants.all()}
     if "channels" in changes:
         wanted = {channel.pk: channel for channel in changes["channels"]}
@@ -353,6 +369,8 @@ def duplicate_post(post: Post, *, by, planned_at) -> Post:
             notes=post.notes,
             variant_texts={v.channel_id: v.text for v in post.variants.all()},
             public_titles={v.channel_id: v.public_title for v in post.variants.all()},
+            campaign=post.campaign,
+            tags=[tag.name for tag in post.tags.all()],
             # Flags that let a post through a crisis or a blackout are an approver's call.
             **({name: getattr(post, name) for name in BYPASS_FIELDS} if can(by, "review") else {}),
         )
@@ -375,6 +393,65 @@ def duplicate_post(post: Post, *, by, planned_at) -> Post:
             ),
         )
     return copy
+
+
+TAG_NAME_MAX_LENGTH = PostTag._meta.get_field("name").max_length
+MAX_TAGS_PER_POST = 20
+
+
+def tags_named(names, *, by) -> list[PostTag]:
+    """The tags with these names (case and spaces as typed the first time), creating the ones
+    that do not exist yet: a tag is written where it is used, with no page of its own."""
+    cleaned: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > TAG_NAME_MAX_LENGTH:
+            raise PostEditError(
+                _("Etichetta troppo lunga: al massimo %(n)s caratteri.")
+                % {"n": TAG_NAME_MAX_LENGTH}
+            )
+        cleaned.setdefault(name.casefold(), name)
+    if len(cleaned) > MAX_TAGS_PER_POST:
+        raise PostEditError(
+            _("Troppe etichette: al massimo %(n)s per post.") % {"n": MAX_TAGS_PER_POST}
+        )
+    if not cleaned:
+        return []
+    existing = {
+        t.name.casefold(): t
+        for t in PostTag.objects.filter(
+            reduce(operator.or_, (Q(name__iexact=n) for n in cleaned.values()))
+        )
+    }
+    tags = []
+    for key, name in cleaned.items():
+        tag = existing.get(key)
+        if tag is None:
+            tag, created = PostTag.objects.get_or_create(name=name)
+            if created:
+                record(action="tag.created", actor=by, obj=tag, summary=name)
+        tags.append(tag)
+    return tags
+
+
+def save_campaign(*, campaign: Campaign, by, created: bool) -> Campaign:
+    """Create or change a campaign (name, period, goal, notes)."""
+    campaign.full_clean()
+    campaign.save()
+    record(
+        action="campaign.created" if created else "campaign.updated",
+        actor=by,
+        obj=campaign,
+        summary=campaign.name,
+        after={
+            "name": campaign.name,
+            "starts_on": campaign.starts_on.isoformat(),
+            "ends_on": campaign.ends_on.isoformat(),
+        },
+    )
+    return campaign
 
 
 def save_category(*, category: ContentCategory, by, created: bool) -> ContentCategory:

@@ -24,6 +24,8 @@ from apps.media_library.rules import library_image_count, rights_problems
 from apps.media_library.selectors import assets_for_picker, post_assets, with_library_assets
 from apps.media_library.services import AssetRefused, set_post_assets
 from apps.review.editing import SlotMoveQuestion, queue_post, reschedule_post, update_post
+from apps.review.forms import BulkActionForm
+from apps.review.selectors import COMMENT_TEXT
 from apps.slots.queueing import QueueError, queues_for
 from apps.slots.selectors import occurrences_between
 
@@ -41,6 +43,7 @@ from .checks import (
 from .enums import EDITABLE_STATES, PostStatus
 from .forms import (
     CalendarFilterForm,
+    CampaignForm,
     CategoryForm,
     DuplicateForm,
     ExistingImageFormSet,
@@ -50,14 +53,23 @@ from .forms import (
     PostForm,
     QueueForm,
     RescheduleForm,
+    SearchForm,
     default_planned_at,
 )
-from .models import PUBLIC_TITLE_MAX_LENGTH, ContentCategory, PostImage
+from .models import PUBLIC_TITLE_MAX_LENGTH, Campaign, ContentCategory, PostImage
 from .previews import build_preview
-from .selectors import calendar_counts, calendar_posts, category_balance
-from .services import PostEditError, create_post, duplicate_post, save_category
+from .search import search_page, snippets
+from .selectors import (
+    calendar_counts,
+    calendar_posts,
+    campaign_posts,
+    campaigns_with_counts,
+    category_balance,
+    status_counts,
+)
+from .services import PostEditError, create_post, duplicate_post, save_campaign, save_category
 
-FILTER_KEYS = ("canale", "categoria", "stato", "autore")
+FILTER_KEYS = ("canale", "categoria", "stato", "autore", "campagna", "etichetta")
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 ASCII_ID = re.compile(r"[0-9]{1,18}")  # fits a 64-bit database id
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,7 +80,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def _open_occurrences(period, filters) -> list:
     """Open slot occurrences still to fill, unless a filter on posts excludes them."""
-    if filters.get("status") or filters.get("author"):
+    if any(filters.get(name) for name in ("status", "author", "campaign", "tag")):
         return []
     # Only what can still be filled: a past open occurrence is the slots page's adherence figure.
     start = max(period.start, timezone.now())
@@ -149,6 +161,7 @@ def _calendar_context(request, params: QueryDict) -> dict:
         "today_url": link(data=today.isoformat()),
         "current_url": reverse("planning:calendar") + link(),
         "movable_ids": movable_ids,
+        "bulk_form": BulkActionForm() if view == cal.LIST else None,
     }
 
 
@@ -532,6 +545,88 @@ def check_variant(request):
         "planning/post_form.html#variant-live",
         {"channel": channel, "report": report, "preview": preview},
     )
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+SEARCH_PAGE_SIZE = 20
+# What the search reads besides the posts and their variants: the review app's comments.
+SEARCH_SOURCES = (COMMENT_TEXT,)
+
+
+@require_GET
+@require_capability("plan")
+def search(request):
+    form = SearchForm(request.GET or None)
+    page = None
+    found: dict = {}
+    if form.is_bound and form.is_valid() and form.has_criteria():
+        filters = form.filters()
+        page = search_page(
+            sources=SEARCH_SOURCES,
+            number=request.GET.get("pagina"),
+            size=SEARCH_PAGE_SIZE,
+            **filters,
+        )
+        found = snippets(page.object_list, q=filters["q"], sources=SEARCH_SOURCES)
+        for post in page.object_list:
+            post.snippets = found.get(post.pk, [])
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render_page_or_partial(
+        request, "planning/search.html", "planning/search.html#search-results", context
+    )
+
+
+# --- Campaigns --------------------------------------------------------------------------------
+
+
+@require_GET
+@require_capability("plan")
+def campaign_list(request):
+    return render(request, "planning/campaign_list.html", {"campaigns": campaigns_with_counts()})
+
+
+@require_GET
+@require_capability("plan")
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    posts = campaign_posts(campaign)
+    context = {
+        "campaign": campaign,
+        "posts": posts,
+        "status_counts": status_counts(posts),
+        "calendar_url": reverse("planning:calendar")
+        + "?"
+        + urlencode(
+            {"vista": cal.LIST, "data": campaign.starts_on.isoformat(), "campagna": campaign.pk}
+        ),
+    }
+    return render(request, "planning/campaign_detail.html", context)
+
+
+def _campaign_form(request, campaign: Campaign | None):
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        saved = save_campaign(
+            campaign=form.save(commit=False), by=request.user, created=not campaign
+        )
+        messages.success(request, _("Campagna «%(name)s» salvata.") % {"name": saved.name})
+        return redirect(saved)
+    return render(request, "planning/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def campaign_create(request):
+    return _campaign_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def campaign_edit(request, pk):
+    return _campaign_form(request, get_object_or_404(Campaign, pk=pk))
 
 
 # --- Categories -------------------------------------------------------------------------------

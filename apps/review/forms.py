@@ -1,8 +1,14 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.notifications.forms import MENTION_HELP, mention_attrs
+from apps.planning.forms import check_plan_date
+from apps.planning.models import Campaign, ContentCategory
+from apps.planning.services import TAG_NAME_MAX_LENGTH
 
+from .bulk import MAX_DAYS, MAX_POSTS, BulkAction, BulkParams
 from .models import OfficeSettings
 from .services import COMMENT_MAX_LENGTH
 
@@ -65,3 +71,89 @@ class OfficeSettingsForm(forms.ModelForm):
     class Meta:
         model = OfficeSettings
         fields = ["allow_self_approval"]
+
+
+_POST_ID = re.compile(r"[0-9]{1,18}")
+
+
+class BulkActionForm(forms.Form):
+    """What to do with the selected posts. The posts are the ``post`` checkboxes of the page
+    (tied to this form by their ``form`` attribute); each action reads only its own fields."""
+
+    action = forms.ChoiceField(label=_("Azione"), choices=BulkAction.choices)
+    days = forms.IntegerField(
+        label=_("Di quanti giorni"),
+        required=False,
+        min_value=-MAX_DAYS,
+        max_value=MAX_DAYS,
+        help_text=_("Per «Sposta»: positivo in avanti, negativo indietro. L'ora resta la stessa."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Categoria"),
+        queryset=ContentCategory.objects.filter(active=True),
+        required=False,
+        empty_label=_("Scegli…"),
+    )
+    tag = forms.CharField(
+        label=_("Etichetta"),
+        required=False,
+        max_length=TAG_NAME_MAX_LENGTH,
+        help_text=_("Se non esiste viene creata."),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campagna"),
+        queryset=Campaign.objects.all(),
+        required=False,
+        empty_label=_("Nessuna (togli dalla campagna)"),
+    )
+    week = forms.DateField(
+        label=_("Settimana della copia"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Un giorno qualsiasi della settimana: ogni copia tiene giorno e ora."),
+    )
+    reason = forms.CharField(
+        label=_("Motivo dell'annullamento"), required=False, max_length=COMMENT_MAX_LENGTH
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "bulk-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        needs = {
+            BulkAction.MOVE: ("days", _("Indica di quanti giorni spostare i post.")),
+            BulkAction.CATEGORY: ("category", _("Scegli la categoria.")),
+            BulkAction.TAG: ("tag", _("Scrivi l'etichetta da aggiungere.")),
+            BulkAction.DUPLICATE: ("week", _("Scegli la settimana delle copie.")),
+        }
+        if action in needs:
+            name, message = needs[action]
+            if name not in self.errors and data.get(name) in (None, "", 0):
+                self.add_error(name, message)
+        if data.get("week") and "week" not in self.errors:
+            try:
+                check_plan_date(data["week"])
+            except forms.ValidationError as exc:
+                self.add_error("week", exc)
+        data["tag"] = " ".join((data.get("tag") or "").split())
+        return data
+
+    def params(self) -> BulkParams:
+        data = self.cleaned_data
+        return BulkParams(
+            days=data.get("days") or 0,
+            category=data.get("category"),
+            tag=data.get("tag") or "",
+            campaign=data.get("campaign"),
+            week=data.get("week"),
+            reason=data.get("reason") or "",
+        )
+
+    @staticmethod
+    def post_ids(data) -> list[int]:
+        """The ids of the ticked posts (digits only, at most ``MAX_POSTS``)."""
+        ids = [int(raw) for raw in data.getlist("post")[: MAX_POSTS * 2] if _POST_ID.fullmatch(raw)]
+        return [pk for pk in dict.fromkeys(ids) if 0 < pk < 2**63][:MAX_POSTS]

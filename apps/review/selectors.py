@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.roles import can
 from apps.audit.models import AuditEntry
@@ -18,11 +19,15 @@ from apps.planning.access import can_manage_post
 from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import ContentCategory, Post, PostImage, Variant
+from apps.planning.search import TextSource
 from apps.planning.transitions import can_transition
 
 from . import routes
 from .models import Comment, OfficeSettings, StepApproval
 from .services import approval_route
+
+# Comments find their post in the search (``planning.search``), which cannot know about them.
+COMMENT_TEXT = TextSource(Comment, ("body",), gettext_lazy("Commento"))
 
 
 def review_queue() -> QuerySet[Post]:

@@ -6,6 +6,7 @@ app_name = "review"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("impostazioni/", views.office_settings, name="settings"),
+    path("azioni-multiple/", views.bulk, name="bulk"),
     path("post/<int:pk>/", views.post_review, name="post"),
     path("post/<int:pk>/invia/", views.submit, name="submit"),
     path("post/<int:pk>/ritira/", views.withdraw, name="withdraw"),

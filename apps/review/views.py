@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,7 +17,8 @@ from apps.planning.models import Post
 from apps.planning.transitions import TransitionError
 
 from . import external, routes, selectors, services
-from .forms import CommentForm, DiffForm, OfficeSettingsForm, RequestChangesForm
+from .bulk import MAX_POSTS, run_bulk
+from .forms import BulkActionForm, CommentForm, DiffForm, OfficeSettingsForm, RequestChangesForm
 from .models import ExternalLink, OfficeSettings
 
 ACTIONS_TEMPLATE = "review/includes/post_actions.html"
@@ -32,7 +34,37 @@ def _return_to(request, post: Post) -> str:
 @require_capability("review")
 def queue(request):
     posts = selectors.attach_changes_since_approval(list(selectors.review_queue()))
-    return render(request, "review/queue.html", {"posts": posts, "return_to": request.path})
+    return render(
+        request,
+        "review/queue.html",
+        {"posts": posts, "return_to": request.path, "bulk_form": BulkActionForm()},
+    )
+
+
+@require_POST
+@require_capability("plan")
+def bulk(request):
+    """The selected posts of the calendar's list or the review queue, one action for all: each
+    post through its own service and rules (``bulk.run_bulk``); the page says what happened."""
+    form = BulkActionForm(request.POST)
+    post_ids = BulkActionForm.post_ids(request.POST)
+    back = safe_next(request, reverse("planning:calendar"))
+    context = {"form": form, "back": back, "result": None, "max_posts": MAX_POSTS}
+    if not post_ids:
+        context["no_posts"] = True
+    elif not form.is_valid():
+        # Fix and send again from here: the selection and what was typed are kept.
+        context["selected"] = list(
+            Post.objects.filter(pk__in=post_ids).order_by("planned_at", "id").only("title")
+        )
+    else:
+        context["result"] = run_bulk(
+            action=form.cleaned_data["action"],
+            post_ids=post_ids,
+            by=request.user,
+            params=form.params(),
+        )
+    return render(request, "review/bulk_result.html", context)
 
 
 @require_GET

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.planning import importing
+from apps.planning.models import Campaign
 from tests.factories import CategoryFactory, ChannelFactory, PostFactory
 from tests.permissions import NOT_FOUND, admins, author_only, public, staff
 from tests.slots.factories import SlotFactory
@@ -38,6 +39,18 @@ def _edit(cast, kwargs):
         "immagini-TOTAL_FORMS": 0,
         "immagini-INITIAL_FORMS": 0,
     }
+
+
+def _campaign(cast):
+    campaign, _created = Campaign.objects.get_or_create(
+        name="Campagna matrice",
+        defaults={"starts_on": timezone.localdate(), "ends_on": timezone.localdate()},
+    )
+    return {"pk": campaign.pk}
+
+
+def _campaign_data(cast, kwargs):
+    return {"name": "Campagna matrice", "starts_on": "2030-01-01", "ends_on": "2030-01-31"}
 
 
 def _category(cast):
@@ -96,6 +109,14 @@ ROWS = [
     author_only("planning:post_edit", method="POST", make_kwargs=_post, data=_edit),
     author_only("planning:post_reschedule", method="POST", make_kwargs=_post, data=_move),
     staff("planning:post_duplicate", method="POST", make_kwargs=_post, data=_move),
+    staff("planning:search"),
+    staff("planning:search", query="?q=mercato&stato=draft", label=" query"),
+    staff("planning:campaign_list"),
+    staff("planning:campaign_create"),
+    staff("planning:campaign_create", method="POST", data=_campaign_data, label=" new"),
+    staff("planning:campaign_detail", make_kwargs=_campaign),
+    staff("planning:campaign_edit", make_kwargs=_campaign),
+    staff("planning:campaign_edit", method="POST", make_kwargs=_campaign, data=_campaign_data),
     admins("planning:category_list"),
     admins("planning:category_create"),
     admins(

@@ -11,12 +11,21 @@ def _post(status):
     return make
 
 
+def _bulk(cast, kwargs):
+    from tests.review.factories import post_in
+
+    return {"action": "submit", "post": [post_in(PostStatus.DRAFT, author=cast["editor"]).pk]}
+
+
 def _version(cast, kwargs):
     return {"expected_version": 1}
 
 
 ROWS = [
     reviewers("review:queue"),
+    # Every role of the office may act on a selection; each post's own rules decide (an
+    # other_editor's submit of the author's draft is refused in the summary, not with a 403).
+    staff("review:bulk", method="POST", data=_bulk),
     admins("review:settings"),
     admins("review:settings", method="POST", data=lambda c, k: {"allow_self_approval": "on"}),
     staff("review:post", make_kwargs=_post(PostStatus.IN_REVIEW)),

@@ -97,8 +97,8 @@ def test_every_reviewed_field_has_an_edit(model):
     assert not missing, f"{model.__name__}: no edit for {sorted(missing)}"
 
 
-def test_only_notes_are_free():
-    assert FREE_FIELDS == {"notes"}
+def test_only_notes_campaign_and_tags_are_free():
+    assert FREE_FIELDS == {"notes", "campaign", "tags"}
 
 
 @pytest.mark.parametrize(
