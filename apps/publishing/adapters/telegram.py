@@ -5,6 +5,9 @@ Config: ``chat_id`` (``@nomecanale`` or the numeric id), optional ``base_url`` (
 so URLs are never logged or put into messages. Errors come as
 ``{"ok": false, "error_code": 429, "description": ..., "parameters": {"retry_after": N}}``.
 The Bot API has no idempotency key: an unknown outcome goes to a person.
+
+No metrics: the Bot API reports neither a channel post's views nor reactions to a bot,
+so the reports say that Telegram gives no numbers (``supports_metrics`` stays False).
 """
 
 from apps.planning.checks import text_as_sent
