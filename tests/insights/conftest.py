@@ -51,3 +51,21 @@ def mastodon_server():
 @pytest.fixture
 def an_hour_ago():
     return timezone.now() - timedelta(hours=1, minutes=30)
+
+
+def reading(delivery, bucket="24h", *, state="taken", latest=True, **figures):
+    """A reading of ``delivery`` as the collector would have stored it."""
+    from apps.insights.models import MetricSnapshot
+
+    return MetricSnapshot.objects.create(
+        delivery=delivery,
+        bucket=bucket,
+        state=state,
+        due_at=delivery.sent_at,
+        taken_at=delivery.sent_at if state == "taken" else None,
+        channel_id=delivery.variant.channel_id,
+        post_id=delivery.variant.post_id,
+        sent_at=delivery.sent_at,
+        is_latest=latest and state == "taken",
+        **figures,
+    )
