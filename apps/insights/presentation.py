@@ -27,6 +27,8 @@ def summary_table(report: PeriodReport) -> Table:
         for name in ("engagement", *FIGURES)
         if report.totals[name] is not None
     ]
+    if report.site_clicks is not None:
+        rows.append([_("Clic contati dal sito del Comune"), report.site_clicks, None])
     return Table(
         "totali",
         _("Totali e mediane per invio"),

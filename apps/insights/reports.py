@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +27,7 @@ from apps.media_library.models import PostAsset
 from apps.planning.checks import gulpease
 from apps.planning.enums import PostStatus
 from apps.planning.models import ContentCategory, Post, PostImage
+from apps.publishing.models import LinkClickDay
 from apps.slots.models import Slot
 from apps.slots.selectors import adherence
 
@@ -162,6 +163,7 @@ class PeriodReport:
     followers: list[dict]  # channel, first, last, growth, points [(day, value)]
     newsletter: dict | None
     silent_channels: list[str]  # channels of the period that give no numbers
+    site_clicks: int | None = None  # clicks counted by the Comune's own redirect
 
 
 def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
@@ -246,7 +248,23 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
         followers=followers_growth(period, channels, filters),
         newsletter=newsletter_growth(period),
         silent_channels=sorted(channels[pk].name for pk in set(silent)),
+        site_clicks=site_clicks(period, filters),
     )
+
+
+def site_clicks(period: Period, filters: Filters) -> int | None:
+    """Clicks counted by the Comune's redirect (``/l/<code>``) in the period; None when no
+    link was counted (the administrator did not turn counting on)."""
+    days = LinkClickDay.objects.filter(day__gte=period.start, day__lte=period.end)
+    if filters.channel:
+        days = days.filter(link__channel_id=filters.channel)
+    if filters.category:
+        days = days.filter(link__post__category_id=filters.category)
+    if filters.author:
+        days = days.filter(link__post__author_id=filters.author)
+    if filters.rubrica:
+        days = days.filter(link__post__slot_fill__slot_id=filters.rubrica)
+    return days.aggregate(total=Sum("clicks"))["total"]
 
 
 def content_mix(period: Period, filters: Filters) -> list[dict]:

@@ -166,7 +166,7 @@ def test_the_period_page_reads_the_same_number_of_queries_for_3_or_30_posts(
 ):
     _busy_month(posts)
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = client.get(
             reverse("insights:report"), {"periodo": "month", "giorno": "2026-03-10"}
         )
@@ -180,7 +180,7 @@ def test_the_yearly_report_reads_the_same_number_of_queries_for_3_or_30_posts(
 ):
     _busy_month(posts)
 
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("insights:year", args=[2026]))
 
     assert response.status_code == 200
@@ -218,3 +218,18 @@ def test_the_pdf_is_a_pdf(client, editor):
 
 def test_a_year_out_of_range_is_not_found(client, editor):
     assert client.get(reverse("insights:year", args=[1800])).status_code == 404
+
+
+def test_clicks_counted_by_the_comunes_redirect_are_in_the_totals():
+    from apps.publishing.models import LinkClickDay, ShortLink
+
+    channel = make_channel()
+    delivery = sent_delivery(channel, sent_at=at(3))
+    link = ShortLink.objects.create(
+        code="c1", url="https://comune.it/", post_id=delivery.variant.post_id, channel=channel
+    )
+    LinkClickDay.objects.create(link=link, day=date(2026, 3, 3), clicks=12)
+    LinkClickDay.objects.create(link=link, day=date(2026, 4, 3), clicks=50)
+
+    assert period_report(MARCH).site_clicks == 12
+    assert period_report(MARCH, Filters(channel=channel.pk + 1)).site_clicks is None
