@@ -7,6 +7,7 @@ table beside it, with a CSV download. Colours (``insights.css``) keep 3:1 agains
 marks and 4.5:1 for text; series differ by line pattern and marker shape as well.
 """
 
+import re
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -36,8 +37,54 @@ def _fmt(value) -> str:
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
 
 
+# Colours as presentation attributes, which every SVG renderer reads (browsers, and
+# WeasyPrint for the PDF, which ignores a page's stylesheet inside SVG); the CSP allows them.
+BLUE, GREY, BROWN, GREEN = "#0059b3", "#404040", "#8a3b00", "#006b3c"
+PAINT = {
+    "chart-label": 'fill="#1a1a1a" font-size="10"',
+    "chart-value": 'fill="#1a1a1a" font-size="10"',
+    "chart-value-target": f'fill="{GREY}"',
+    "chart-tick": 'fill="#404040" font-size="9"',
+    "chart-bar": f'fill="{BLUE}"',
+    "chart-target": f'fill="none" stroke="{GREY}" stroke-width="1.5" stroke-dasharray="4 2"',
+    "chart-axis": 'stroke="#5c6f82" stroke-width="1"',
+    "chart-line": 'fill="none" stroke-width="2"',
+    "series-0": f'stroke="{BLUE}"',
+    "series-1": f'stroke="{GREY}" stroke-dasharray="5 3"',
+    "series-2": f'stroke="{BROWN}" stroke-dasharray="1 3"',
+    "series-3": f'stroke="{GREEN}" stroke-dasharray="8 3 2 3"',
+    "chart-marker": 'stroke-dasharray="none"',
+    "heat-0": 'fill="#ffffff" stroke="#c5c7c9" stroke-width="0.5"',
+    "heat-1": 'fill="#e6f0fa"',
+    "heat-2": 'fill="#b3d1f0"',
+    "heat-3": 'fill="#66a3e0"',
+    "heat-4": 'fill="#1a6fc4"',
+    "heat-5": 'fill="#003d7a"',
+    "heat-text": 'font-size="8" fill="#1a1a1a"',
+    "heat-text-4": 'fill="#ffffff"',
+    "heat-text-5": 'fill="#ffffff"',
+}
+MARKER_FILL = {"series-0": BLUE, "series-1": GREY, "series-2": BROWN, "series-3": GREEN}
+_CLASS = re.compile(r'class="([a-z0-9 -]+)"')
+
+
+def _painted(match: re.Match) -> str:
+    """``class="…"`` plus the presentation attributes of its classes (the last one wins)."""
+    classes = match.group(1).split()
+    attributes: dict[str, str] = {}
+    for css in classes:
+        for name, value in re.findall(r'([a-z-]+)="([^"]*)"', PAINT.get(css, "")):
+            attributes[name] = value
+        if "chart-marker" in classes and css in MARKER_FILL:
+            attributes["fill"] = MARKER_FILL[css]
+    painted = " ".join(f'{name}="{value}"' for name, value in attributes.items())
+    return f"{match.group(0)} {painted}" if painted else match.group(0)
+
+
 def _svg(width: int, height: int, title: str, desc: str, body: str, css: str) -> SafeString:
     uid = next(_ids)
+    # Only our own class names match (text is escaped: it carries no bare quotes).
+    body = _CLASS.sub(_painted, body)
     return format_html(
         '<svg class="chart {}" viewBox="0 0 {} {}" role="img" '
         'aria-labelledby="chart-t{} chart-d{}" preserveAspectRatio="xMinYMin meet" '
@@ -230,7 +277,7 @@ def heatmap(
     desc: str,
 ) -> SafeString:
     """A grid (e.g. weekday x hour), darker for higher values, each cell's value written in
-    it; empty cells stay white with a dash."""
+    it; empty cells stay white, with no number."""
     left, top, cell_w, cell_h = 40, 18, 26, 20
     values = [v for row in cells for v in row if v is not None]
     peak = max(values + [1])
@@ -255,22 +302,28 @@ def heatmap(
         )
         for j, value in enumerate(cells[i]):
             level = 0 if value is None else 1 + min(int(HEAT_LEVELS * value / peak), 4)
+            x = left + j * cell_w
             parts.append(
                 format_html(
-                    '<rect class="heat-{}" x="{}" y="{}" width="{}" height="{}"></rect>'
-                    '<text class="heat-text heat-text-{}" x="{}" y="{}" text-anchor="middle">'
-                    "{}</text>",
+                    '<rect class="heat-{}" x="{}" y="{}" width="{}" height="{}"></rect>',
                     level,
-                    left + j * cell_w,
+                    x,
                     y,
                     cell_w - 1,
                     cell_h - 1,
-                    level,
-                    left + j * cell_w + cell_w / 2,
-                    y + 13,
-                    "–" if value is None else _short(value),
                 )
             )
+            if value is not None:  # an empty cell is white and has no number
+                parts.append(
+                    format_html(
+                        '<text class="heat-text heat-text-{}" x="{}" y="{}" '
+                        'text-anchor="middle">{}</text>',
+                        level,
+                        x + cell_w / 2,
+                        y + 13,
+                        _short(value),
+                    )
+                )
     width = left + len(columns) * cell_w + 4
     return _svg(width, top + len(rows) * cell_h + 4, title, desc, "".join(parts), "chart-heat")
 
