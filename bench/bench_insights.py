@@ -142,7 +142,7 @@ def _fill(deliveries: int, author) -> None:
                 MetricSnapshot(
                     delivery=d,
                     bucket=bucket,
-                    state="taken",
+                    phase="taken",
                     due_at=d.sent_at + OFFSET[bucket],
                     taken_at=d.sent_at + OFFSET[bucket],
                     channel_id=channel_of[d.variant_id],

@@ -92,7 +92,7 @@ def plan_new(*, now: datetime | None = None, limit: int = 1000) -> int:
                 MetricSnapshot(
                     delivery_id=d["pk"],
                     bucket=bucket,
-                    state=S.DUE if numbers else S.NONE,
+                    phase=S.DUE if numbers else S.NONE,
                     due_at=due_time(d["pk"], d["sent_at"], bucket),
                     channel_id=d["variant__channel_id"],
                     post_id=d["variant__post_id"],
@@ -109,25 +109,25 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
     limit = limit or settings.INSIGHTS_BATCH
     with transaction.atomic():
         ids = list(
-            MetricSnapshot.objects.filter(state=S.DUE, due_at__lte=now)
+            MetricSnapshot.objects.filter(phase=S.DUE, due_at__lte=now)
             .order_by("due_at")
             .values_list("pk", flat=True)[:limit]
         )
         if ids:
-            MetricSnapshot.objects.filter(pk__in=ids, state=S.DUE, due_at__lte=now).update(
+            MetricSnapshot.objects.filter(pk__in=ids, phase=S.DUE, due_at__lte=now).update(
                 due_at=now + CLAIM_LEASE
             )
     return ids
 
 
 def take_snapshot(snapshot_id: int, *, now: datetime | None = None) -> str:
-    """Reads one delivery's figures from its network; returns the row's new state (or
+    """Reads one delivery's figures from its network; returns the row's new phase (or
     ``"skipped"`` when it was no longer due)."""
     snapshot = (
         MetricSnapshot.objects.select_related(
             "delivery", "channel", "channel__credential", "channel__connection"
         )
-        .filter(pk=snapshot_id, state=S.DUE)
+        .filter(pk=snapshot_id, phase=S.DUE)
         .first()
     )
     if snapshot is None:
@@ -163,22 +163,22 @@ def _secret(channel: Channel) -> str:
 def _record(snapshot: MetricSnapshot, figures: PostMetrics, *, now: datetime) -> str:
     values = {name: getattr(figures, name) for name in FIGURES}
     with transaction.atomic():
-        changed = MetricSnapshot.objects.filter(pk=snapshot.pk, state=S.DUE).update(
-            state=S.TAKEN, taken_at=now, last_error="", **values
+        changed = MetricSnapshot.objects.filter(pk=snapshot.pk, phase=S.DUE).update(
+            phase=S.TAKEN, taken_at=now, last_error="", **values
         )
         if not changed:
             return "skipped"
         # The newest taken moment of the delivery is the one the totals count.
-        taken = MetricSnapshot.objects.filter(delivery_id=snapshot.delivery_id, state=S.TAKEN)
+        taken = MetricSnapshot.objects.filter(delivery_id=snapshot.delivery_id, phase=S.TAKEN)
         latest = max(taken.values_list("bucket", flat=True), key=BUCKETS.index)
         taken.exclude(bucket=latest).update(is_latest=False)
         taken.filter(bucket=latest).update(is_latest=True)
     return S.TAKEN
 
 
-def _close_delivery(delivery_id: int, state: str, why: str) -> None:
-    MetricSnapshot.objects.filter(delivery_id=delivery_id, state=S.DUE).update(
-        state=state, last_error=why[:300]
+def _close_delivery(delivery_id: int, phase: str, why: str) -> None:
+    MetricSnapshot.objects.filter(delivery_id=delivery_id, phase=S.DUE).update(
+        phase=phase, last_error=why[:300]
     )
 
 
@@ -191,17 +191,17 @@ def _retry(snapshot: MetricSnapshot, exc: AdapterError, *, now: datetime | None)
         # Rate limited: this row and every due row of the channel wait for the service.
         until = now + timedelta(seconds=retry_after + random.uniform(1, 30))
         MetricSnapshot.objects.filter(
-            channel_id=snapshot.channel_id, state=S.DUE, due_at__lt=until
+            channel_id=snapshot.channel_id, phase=S.DUE, due_at__lt=until
         ).exclude(pk=snapshot.pk).update(due_at=until)
     else:
         wait = min(RETRY_BASE * 2 ** (attempts - 1), RETRY_MAX)
         until = now + wait * random.uniform(1.0, 1.2)
-    state = S.FAILED if attempts >= MAX_ATTEMPTS and retry_after is None else S.DUE
-    MetricSnapshot.objects.filter(pk=snapshot.pk, state=S.DUE).update(
-        state=state, attempts=attempts, due_at=until, last_error=error
+    phase = S.FAILED if attempts >= MAX_ATTEMPTS and retry_after is None else S.DUE
+    MetricSnapshot.objects.filter(pk=snapshot.pk, phase=S.DUE).update(
+        phase=phase, attempts=attempts, due_at=until, last_error=error
     )
-    logger.info("metrics of delivery %s: %s (%s)", snapshot.delivery_id, error, state)
-    return state
+    logger.info("metrics of delivery %s: %s (%s)", snapshot.delivery_id, error, phase)
+    return phase
 
 
 # --- Once a day --------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from .enums import Bucket, SnapshotState
 class MetricSnapshot(models.Model):
     """A delivery's figures at one moment after sending (+1 h, +24 h, +7 d, +30 d).
 
-    Created ``due`` for the four moments once the delivery is sent; the collector reads the
-    network and fills it in (``taken``), or closes it (``gone``: deleted on the network;
+    Created ``due`` (``phase``) for the four moments once the delivery is sent; the collector
+    reads the network and fills it in (``taken``), or closes it (``gone``: deleted on the network;
     ``none``: the channel gives no numbers; ``failed``). Channel, post and time sent are
     copied from the delivery so the reports filter and group without joins through variants.
     ``is_latest`` marks the newest taken reading of each delivery: the one totals add up.
@@ -22,7 +22,8 @@ class MetricSnapshot(models.Model):
         "publishing.Delivery", on_delete=models.CASCADE, related_name="metric_snapshots"
     )
     bucket = models.CharField(_("momento"), max_length=3, choices=Bucket.choices)
-    state = models.CharField(
+    # Not "state": that name is the Delivery's, which only publishing/transitions.py sets.
+    phase = models.CharField(
         _("stato"), max_length=8, choices=SnapshotState.choices, default=SnapshotState.DUE
     )
     due_at = models.DateTimeField(_("da leggere dal"))
@@ -49,7 +50,7 @@ class MetricSnapshot(models.Model):
         ]
         indexes = [
             # The collector: what is due now.
-            models.Index(fields=["state", "due_at"], name="snapshot_state_due"),
+            models.Index(fields=["phase", "due_at"], name="snapshot_phase_due"),
             # The reports: the newest reading of each delivery sent in a period.
             models.Index(fields=["is_latest", "sent_at"], name="snapshot_latest_sent"),
             # A post's page and the medians of its category and channel.
@@ -58,7 +59,7 @@ class MetricSnapshot(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.delivery_id} {self.bucket} [{self.state}]"
+        return f"{self.delivery_id} {self.bucket} [{self.phase}]"
 
     @property
     def engagement(self) -> int | None:

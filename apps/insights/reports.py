@@ -222,7 +222,7 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
     silent = (
         filters.snapshots(
             MetricSnapshot.objects.filter(
-                state=SnapshotState.NONE,
+                phase=SnapshotState.NONE,
                 bucket=Bucket.HOUR,
                 sent_at__gte=start,
                 sent_at__lt=end,
@@ -382,13 +382,13 @@ def post_curves(post: Post, *, since_days: int = 365) -> list[DeliveryCurve]:
     """Each delivery's readings over the four moments, beside the median of the post's
     category on the same channel (posts sent in the year before)."""
     snapshots = list(
-        MetricSnapshot.objects.filter(post=post).values("channel_id", "bucket", "state", *FIGURES)
+        MetricSnapshot.objects.filter(post=post).values("channel_id", "bucket", "phase", *FIGURES)
     )
     channel_ids = {s["channel_id"] for s in snapshots}
     channels = {c.pk: c for c in Channel.objects.filter(pk__in=channel_ids)}
     peers = MetricSnapshot.objects.filter(
         channel_id__in=channel_ids,
-        state=SnapshotState.TAKEN,
+        phase=SnapshotState.TAKEN,
         post__category_id=post.category_id,
         sent_at__gte=timezone.now() - timedelta(days=since_days),
     ).values("channel_id", "bucket", *FIGURES)
@@ -401,11 +401,11 @@ def post_curves(post: Post, *, since_days: int = 365) -> list[DeliveryCurve]:
         own = {s["bucket"]: s for s in snapshots if s["channel_id"] == channel_id}
         for row in own.values():
             row["engagement"] = engagement(row)
-        states = {s["state"] for s in own.values()}
+        states = {s["phase"] for s in own.values()}
         values, medians = {}, {}
         for name in ("engagement", "impressions", "reach", "link_clicks"):
             values[name] = [
-                own[b][name] if b in own and own[b]["state"] == SnapshotState.TAKEN else None
+                own[b][name] if b in own and own[b]["phase"] == SnapshotState.TAKEN else None
                 for b in BUCKETS
             ]
             medians[name] = [

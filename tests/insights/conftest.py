@@ -60,7 +60,7 @@ def reading(delivery, bucket="24h", *, state="taken", latest=True, **figures):
     return MetricSnapshot.objects.create(
         delivery=delivery,
         bucket=bucket,
-        state=state,
+        phase=state,
         due_at=delivery.sent_at,
         taken_at=delivery.sent_at if state == "taken" else None,
         channel_id=delivery.variant.channel_id,

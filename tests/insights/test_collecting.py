@@ -31,7 +31,7 @@ def test_a_sent_delivery_gets_four_readings_planned_from_its_sending_time():
     rows = {s.bucket: s for s in MetricSnapshot.objects.filter(delivery=delivery)}
     assert set(rows) == {"1h", "24h", "7d", "30d"}
     for bucket, row in rows.items():
-        assert row.state == S.DUE
+        assert row.phase == S.DUE
         assert sent_at + OFFSET[bucket] <= row.due_at <= sent_at + OFFSET[bucket] + JITTER[bucket]
 
 
@@ -49,7 +49,7 @@ def test_a_channel_that_gives_no_numbers_is_marked_so_and_never_read():
 
     collecting.plan_new()
 
-    states = set(MetricSnapshot.objects.filter(delivery=delivery).values_list("state", flat=True))
+    states = set(MetricSnapshot.objects.filter(delivery=delivery).values_list("phase", flat=True))
     assert states == {S.NONE}
     assert collecting.claim_due(now=timezone.now() + timedelta(days=40)) == []
 
@@ -162,7 +162,7 @@ def test_a_post_deleted_on_the_network_stops_being_read(adapter_override):
 
     assert _take_all_due(timezone.now()) == [S.GONE]
 
-    states = set(MetricSnapshot.objects.filter(delivery=delivery).values_list("state", flat=True))
+    states = set(MetricSnapshot.objects.filter(delivery=delivery).values_list("phase", flat=True))
     assert states == {S.GONE}
 
 
