@@ -55,6 +55,11 @@ RETRY_MAX = timedelta(hours=6)
 PLAN_HORIZON = OFFSET[Bucket.MONTH] + JITTER[Bucket.MONTH]
 
 
+def counts_followers(kind: str) -> bool:
+    adapter = ADAPTERS.get(str(kind))
+    return bool(adapter and adapter.supports_followers)
+
+
 def gives_numbers(kind: str) -> bool:
     """Whether the network of this channel kind reports figures at all (Telegram does not)."""
     adapter = ADAPTERS.get(str(kind))
@@ -214,7 +219,7 @@ def collect_account_figures(*, day: date | None = None) -> int:
     stored = 0
     channels = Channel.objects.filter(active=True).select_related("credential", "connection")
     for channel in channels:
-        if not gives_numbers(channel.kind):
+        if not counts_followers(channel.kind):
             continue
         try:
             followers = get_adapter(channel.kind).followers(

@@ -69,6 +69,7 @@ FOLLOWERS = {
     ChannelKind.X: 2300,
     ChannelKind.LINKEDIN: 950,
     ChannelKind.MASTODON: 420,
+    ChannelKind.TELEGRAM: 1300,  # subscribers: its posts have no numbers, the channel has
 }
 CATEGORY_LIFT = {"come-fare": 1.3, "territorio": 1.1, "informativo": 0.9}
 HOUR_LIFT = {8: 1.0, 9: 0.9, 12: 1.1, 13: 1.15, 18: 1.35, 19: 1.3}

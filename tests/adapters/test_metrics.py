@@ -205,6 +205,20 @@ def test_followers_come_from_the_accounts_own_endpoint(servers, kind, adapter):
     assert adapter.followers(config={**server.config, **PATIENT}, secret=server.token) == 4321
 
 
+def test_telegram_gives_its_channels_subscribers():
+    from apps.publishing.adapters.telegram import TelegramAdapter
+
+    server = start_server("telegram")
+    try:
+        server.followers = 1312
+        config = {**server.config, **PATIENT}
+        assert TelegramAdapter().followers(config=config, secret=server.token) == 1312
+        [request] = server.requests_to("/getChatMemberCount")
+        assert request.field("chat_id") == config["chat_id"]
+    finally:
+        server.stop()
+
+
 def test_only_telegram_and_the_non_social_channels_give_no_numbers():
     with_numbers = sorted(kind for kind, cls in ADAPTERS.items() if cls.supports_metrics)
 

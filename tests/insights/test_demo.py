@@ -39,7 +39,7 @@ def test_three_months_of_sent_posts_with_believable_readings_and_followers(demo,
     assert not Delivery.objects.filter(variant__post__in=posts).exclude(state=DeliveryState.SENT)
     assert MetricSnapshot.objects.filter(phase="taken", bucket="30d").count() > 100
     assert MetricSnapshot.objects.filter(phase="none").exists()  # Telegram
-    assert AccountFigure.objects.values("channel").distinct().count() == 5
+    assert AccountFigure.objects.values("channel").distinct().count() == 6
     assert NewsletterFigure.objects.count() == 90
 
     # Believable: the quarter's figures look like a Comune's.

@@ -127,6 +127,8 @@ class Adapter:
     # True when the network reports a post's figures (``metrics``) and the account's
     # followers (``followers``); False: the channel gives no numbers (the report says so).
     supports_metrics: ClassVar[bool] = False
+    # True when ``followers`` reads the account's followers or subscribers.
+    supports_followers: ClassVar[bool] = False
 
     def publish(self, request: PublishRequest) -> PublishResult:
         raise NotImplementedError

@@ -66,6 +66,7 @@ class FacebookAdapter(GraphAdapter):
         self.call_harmless(config, secret, "DELETE", f"/{external_id}")
 
     supports_metrics = True
+    supports_followers = True
     METRICS = (
         "post_impressions",
         "post_impressions_unique",

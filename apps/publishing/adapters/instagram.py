@@ -87,6 +87,7 @@ class InstagramAdapter(GraphAdapter):
         return str(json_or_empty(response).get("permalink") or "")
 
     supports_metrics = True
+    supports_followers = True
     METRICS = ("reach", "views", "likes", "comments", "shares")
 
     def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:

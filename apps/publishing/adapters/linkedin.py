@@ -100,6 +100,7 @@ class LinkedInAdapter(BearerApiAdapter):
         self.call_harmless(config, secret, "DELETE", f"/rest/posts/{quote(external_id, safe='')}")
 
     supports_metrics = True
+    supports_followers = True
 
     def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
         organization = require(config, "organization_id", self.kind)

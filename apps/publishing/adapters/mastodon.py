@@ -221,6 +221,7 @@ class MastodonAdapter(BearerApiAdapter):
         self.call_harmless(config, secret, "DELETE", f"/api/v1/statuses/{external_id}")
 
     supports_metrics = True
+    supports_followers = True
 
     def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
         with self._client(config, secret) as client:

@@ -88,6 +88,7 @@ class XAdapter(BearerApiAdapter):
         self.call_harmless(config, secret, "DELETE", f"/2/tweets/{external_id}")
 
     supports_metrics = True
+    supports_followers = True
 
     def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
         response = self.call_harmless(
