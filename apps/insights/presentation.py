@@ -100,6 +100,31 @@ def period_tables(report: PeriodReport) -> list[Table]:
         )
     tables.append(mix)
 
+    if report.mix_by_month:
+        names = [r["category"] for r in report.mix]
+        months = [m["month"].strftime("%m/%Y") for m in report.mix_by_month]
+        over_time = Table(
+            "mix-mesi",
+            _("Categorie mese per mese (quota % dei post pubblicati)"),
+            [_("Mese"), *names],
+            [
+                [label, *[m["shares"].get(name, 0) for name in names]]
+                for label, m in zip(months, report.mix_by_month, strict=True)
+            ],
+        )
+        over_time.chart = line_chart(
+            [m["month"].strftime("%m/%y") for m in report.mix_by_month],
+            [(name, [m["shares"].get(name, 0) for m in report.mix_by_month]) for name in names],
+            title=_("Categorie mese per mese"),
+            desc=_(
+                "Quota di ogni categoria sui post pubblicati di ogni mese; gli obiettivi sono "
+                "nella tabella delle categorie."
+            ),
+            width=420,
+            height=160,
+        )
+        tables.append(over_time)
+
     rubriche = Table(
         "rubriche",
         _("Puntualità delle rubriche"),

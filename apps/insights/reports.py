@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -164,6 +165,7 @@ class PeriodReport:
     newsletter: dict | None
     silent_channels: list[str]  # channels of the period that give no numbers
     site_clicks: int | None = None  # clicks counted by the Comune's own redirect
+    mix_by_month: list[dict] = field(default_factory=list)  # month, {category: share}
 
 
 def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
@@ -249,7 +251,41 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
         newsletter=newsletter_growth(period),
         silent_channels=sorted(channels[pk].name for pk in set(silent)),
         site_clicks=site_clicks(period, filters),
+        mix_by_month=mix_by_month(period, filters),
     )
+
+
+def mix_by_month(period: Period, filters: Filters) -> list[dict]:
+    """Month by month (for periods longer than a month), each category's share of the posts
+    published: the content mix over time."""
+    if (period.end - period.start).days < 32:
+        return []
+    rows = (
+        filters.posts(
+            Post.objects.filter(
+                status=PostStatus.PUBLISHED,
+                planned_at__gte=period.starts_at,
+                planned_at__lt=period.ends_at,
+            )
+        )
+        .annotate(month=TruncMonth("planned_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("month", "category__name")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("month")
+    )
+    months: dict = {}
+    for month, category, n in rows:
+        months.setdefault(month.date() if hasattr(month, "date") else month, {})[category or ""] = n
+    result = []
+    for month, counts in months.items():
+        total = sum(counts.values())
+        result.append(
+            {
+                "month": month,
+                "shares": {name: round(100 * n / total) for name, n in counts.items()},
+            }
+        )
+    return result
 
 
 def site_clicks(period: Period, filters: Filters) -> int | None:

@@ -180,7 +180,7 @@ def test_the_yearly_report_reads_the_same_number_of_queries_for_3_or_30_posts(
 ):
     _busy_month(posts)
 
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         response = client.get(reverse("insights:year", args=[2026]))
 
     assert response.status_code == 200
@@ -233,3 +233,29 @@ def test_clicks_counted_by_the_comunes_redirect_are_in_the_totals():
 
     assert period_report(MARCH).site_clicks == 12
     assert period_report(MARCH, Filters(channel=channel.pk + 1)).site_clicks is None
+
+
+def test_over_a_quarter_the_content_mix_is_shown_month_by_month(client, editor):
+    from apps.planning.enums import PostStatus
+    from tests.factories import PostFactory
+
+    services = CategoryFactory(name="Servizi", slug="servizi")
+    events = CategoryFactory(name="Eventi", slug="eventi")
+    for day, category in ((5, services), (6, services), (7, events)):
+        PostFactory(category=category, status=PostStatus.PUBLISHED, planned_at=at(day))
+    PostFactory(
+        category=events,
+        status=PostStatus.PUBLISHED,
+        planned_at=datetime(2026, 2, 10, 9, tzinfo=ZONE),
+    )
+    quarter = Period(date(2026, 1, 1), date(2026, 3, 31), "quarter")
+
+    months = period_report(quarter).mix_by_month
+
+    assert [m["month"] for m in months] == [date(2026, 2, 1), date(2026, 3, 1)]
+    assert months[0]["shares"] == {"Eventi": 100}
+    assert months[1]["shares"] == {"Servizi": 67, "Eventi": 33}
+    response = client.get(
+        reverse("insights:report"), {"periodo": "quarter", "giorno": "2026-02-01"}
+    )
+    assert "Categorie mese per mese" in response.content.decode()
