@@ -104,7 +104,7 @@ def period_tables(report: PeriodReport) -> list[Table]:
         names = [r["category"] for r in report.mix]
         months = [m["month"].strftime("%m/%Y") for m in report.mix_by_month]
         over_time = Table(
-            "mix-mesi",
+            "mesi",
             _("Categorie mese per mese (quota % dei post pubblicati)"),
             [_("Mese"), *names],
             [
