@@ -132,13 +132,19 @@ def year_html(request, year):
     return render(request, "insights/year.html", _year_context(year, for_pdf=False))
 
 
+def _fetch_nothing(url, *args, **kwargs):
+    """The PDF needs no file and no address: its stylesheet is inlined and its charts are
+    inline SVG. Whatever a text might name (a file, an intranet address) is not fetched."""
+    raise ValueError(f"not fetched: {url[:80]}")
+
+
 @require_GET
 @require_capability("plan")
 def year_pdf(request, year):
     html = render_to_string(
         "insights/year.html", _year_context(year, for_pdf=True), request=request
     )
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_fetch_nothing).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="rapporto-comunicazione-{year}.pdf"'
     return response
