@@ -2,6 +2,7 @@
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .charts import Table, bar_chart, heatmap, line_chart
 from .enums import BUCKETS, FIGURE_LABELS, FIGURES, Bucket
@@ -14,10 +15,10 @@ def _joined(charts) -> SafeString:
 
 
 BUCKET_SHORT = {
-    Bucket.HOUR: "1h",
-    Bucket.DAY: "24h",
-    Bucket.WEEK: "7g",
-    Bucket.MONTH: "30g",
+    Bucket.HOUR: gettext_lazy("1 h"),
+    Bucket.DAY: gettext_lazy("24 h"),
+    Bucket.WEEK: gettext_lazy("7 g"),
+    Bucket.MONTH: gettext_lazy("30 g"),
 }
 
 
@@ -198,7 +199,7 @@ def period_tables(report: PeriodReport) -> list[Table]:
 
 
 def post_tables(curves) -> list[Table]:
-    labels = [BUCKET_SHORT[b] for b in BUCKETS]
+    labels = [str(BUCKET_SHORT[b]) for b in BUCKETS]
     tables = []
     for curve in curves:
         table = Table(

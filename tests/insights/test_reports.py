@@ -11,7 +11,7 @@ from apps.accounts.roles import Role
 from apps.channels.enums import ChannelKind
 from apps.insights.models import AccountFigure
 from apps.insights.reports import Filters, Period, period_report
-from tests.factories import CategoryFactory, UserFactory
+from tests.factories import CategoryFactory, PostFactory, UserFactory
 from tests.insights.conftest import make_channel, reading, sent_delivery
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +259,21 @@ def test_over_a_quarter_the_content_mix_is_shown_month_by_month(client, editor):
         reverse("insights:report"), {"periodo": "quarter", "giorno": "2026-02-01"}
     )
     assert "Categorie mese per mese" in response.content.decode()
+
+
+@pytest.mark.parametrize("peers", [2, 20])
+def test_a_posts_page_reads_the_same_number_of_queries_whatever_its_category_holds(
+    client, editor, django_assert_max_num_queries, peers
+):
+    channels = [make_channel(), make_channel(ChannelKind.X), make_channel(ChannelKind.TELEGRAM)]
+    category = CategoryFactory(name="Ambiente", slug="ambiente")
+    post = PostFactory(channels=channels, category=category)
+    for n in range(peers):
+        for channel in channels[:2]:
+            peer = sent_delivery(channel, sent_at=at(1 + n % 28), category=category, external_id=n)
+            reading(peer, "24h", reactions=n)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("insights:post", args=[post.pk]))
+
+    assert response.status_code == 200
