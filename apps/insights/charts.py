@@ -213,7 +213,11 @@ def line_chart(
             top + plot_h,
         )
     ]
+    # Up to 7 labels on the x axis (first and last always): more would overlap.
+    every = max(1, -(-len(x_labels) // 7))
     for i, label in enumerate(x_labels):
+        if i % every and i != len(x_labels) - 1:
+            continue
         x, _y = xy(i, 0)
         parts.append(
             format_html(

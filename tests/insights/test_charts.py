@@ -54,3 +54,13 @@ def test_the_data_table_has_a_caption_and_headers_with_scope():
     assert "<caption>Per canale</caption>" in html
     assert '<th scope="col">Invii</th>' in html
     assert '<th scope="row">X &amp; Y</th>' in html
+
+
+def test_a_long_axis_is_labelled_sparsely_first_and_last_always():
+    days = [f"{d:02d}/03" for d in range(1, 14)]
+
+    svg = line_chart(days, [("Facebook", list(range(13)))], title="t", desc="d")
+
+    labelled = [d for d in days if f">{d}<" in svg]
+    assert labelled[0] == "01/03" and labelled[-1] == "13/03"
+    assert len(labelled) <= 8
