@@ -277,3 +277,11 @@ def test_a_posts_page_reads_the_same_number_of_queries_whatever_its_category_hol
         response = client.get(reverse("insights:post", args=[post.pk]))
 
     assert response.status_code == 200
+
+
+def test_a_published_posts_page_links_to_its_results(client, editor):
+    delivery = sent_delivery(make_channel(), sent_at=at(3))
+
+    html = client.get(delivery.variant.post.get_absolute_url()).content.decode()
+
+    assert reverse("insights:post", args=[delivery.variant.post_id]) in html
