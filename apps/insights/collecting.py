@@ -201,7 +201,9 @@ def _retry(snapshot: MetricSnapshot, exc: AdapterError, *, now: datetime | None)
     else:
         wait = min(RETRY_BASE * 2 ** (attempts - 1), RETRY_MAX)
         until = now + wait * random.uniform(1.0, 1.2)
-    phase = S.FAILED if attempts >= MAX_ATTEMPTS and retry_after is None else S.DUE
+    # Rate limits are waited out, but not for ever: a channel limited for days gives up too.
+    limit = MAX_ATTEMPTS if retry_after is None else 4 * MAX_ATTEMPTS
+    phase = S.FAILED if attempts >= limit else S.DUE
     MetricSnapshot.objects.filter(pk=snapshot.pk, phase=S.DUE).update(
         phase=phase, attempts=attempts, due_at=until, last_error=error
     )
