@@ -422,12 +422,16 @@ def post_curves(post: Post, *, since_days: int = 365) -> list[DeliveryCurve]:
     )
     channel_ids = {s["channel_id"] for s in snapshots}
     channels = {c.pk: c for c in Channel.objects.filter(pk__in=channel_ids)}
-    peers = MetricSnapshot.objects.filter(
-        channel_id__in=channel_ids,
-        phase=SnapshotState.TAKEN,
-        post__category_id=post.category_id,
-        sent_at__gte=timezone.now() - timedelta(days=since_days),
-    ).values("channel_id", "bucket", *FIGURES)
+    peers = (
+        MetricSnapshot.objects.filter(
+            channel_id__in=channel_ids,
+            phase=SnapshotState.TAKEN,
+            post__category_id=post.category_id,
+            sent_at__gte=timezone.now() - timedelta(days=since_days),
+        )
+        .exclude(post=post)  # the others of its category: the post is compared, not counted
+        .values("channel_id", "bucket", *FIGURES)
+    )
     pooled = defaultdict(list)
     for row in peers:
         row["engagement"] = engagement(row)

@@ -188,19 +188,27 @@ def test_the_yearly_report_reads_the_same_number_of_queries_for_3_or_30_posts(
 
 
 def test_the_post_page_shows_each_channel_next_to_the_median_of_its_category(client, editor):
+    from apps.insights.reports import post_curves
+
     channel = make_channel(name="Mastodon del Comune")
     category = CategoryFactory(name="Ambiente", slug="ambiente")
-    mine = sent_delivery(channel, sent_at=at(3), category=category)
+    days_ago = timezone.now() - timedelta(days=20)
+    mine = sent_delivery(channel, sent_at=days_ago, category=category)
     reading(mine, "1h", latest=False, reactions=5)
     reading(mine, "24h", reactions=50)
     for n in range(3):
-        peer = sent_delivery(channel, sent_at=at(4 + n), category=category, external_id=10 + n)
+        peer = sent_delivery(
+            channel, sent_at=days_ago + timedelta(days=n), category=category, external_id=10 + n
+        )
         reading(peer, "24h", reactions=10 * (n + 1))
+    other = sent_delivery(channel, sent_at=days_ago, external_id=99)  # another category
+    reading(other, "24h", reactions=1000)
 
-    response = client.get(reverse("insights:post", args=[mine.variant.post_id]))
+    [curve] = post_curves(mine.variant.post)
 
-    html = response.content.decode()
-    assert response.status_code == 200
+    assert curve.values["engagement"] == [5, 50, None, None]
+    assert curve.medians["engagement"] == [None, 20, None, None]  # the others, not itself
+    html = client.get(reverse("insights:post", args=[mine.variant.post_id])).content.decode()
     assert "Mastodon del Comune" in html
     assert "mediana della categoria" in html
     assert html.count('<svg class="chart') >= 1
