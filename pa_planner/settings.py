@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "apps.crisis_response",
     "apps.events",
     "apps.newsletter",
+    "apps.insights",
     "apps.home",
     "apps.api",
 ]
@@ -485,11 +486,19 @@ CELERY_TASK_ROUTES = {
     "slots.send_empty_slot_reminders": {"queue": PUBLISHING_SCHEDULING_QUEUE},
     "newsletter.purge_unconfirmed": {"queue": PUBLISHING_SCHEDULING_QUEUE},
     "media_library.make_renditions": {"queue": MEDIA_QUEUE},
+    "insights.collect_due": {"queue": PUBLISHING_SCHEDULING_QUEUE},
 }
 # Every second: a post waits at most a second for its tick (p50 3.1 s, max 8.6 s at 5 s); an
 # idle tick is one indexed query.
 PUBLISHING_DISPATCH_INTERVAL = env.float("PA_PLANNER_DISPATCH_INTERVAL", default=1.0)
 PUBLISHING_SWEEP_INTERVAL = env.float("PA_PLANNER_SWEEP_INTERVAL", default=10.0)
+# Insights: one tick a minute reads at most a batch of due figures (docs/insights.md).
+INSIGHTS_COLLECT_INTERVAL = env.float("PA_PLANNER_INSIGHTS_INTERVAL", default=60.0)
+INSIGHTS_BATCH = env.int("PA_PLANNER_INSIGHTS_BATCH", default=60)
+# Links in posts go through the Comune's own redirect (/l/<code>), counted per day, and get
+# UTM parameters: each only when the administrator turns it on.
+LINK_TRACKING = env_bool("PA_PLANNER_LINK_TRACKING", False)
+LINK_UTM = env_bool("PA_PLANNER_LINK_UTM", False)
 # The one beat schedule: every periodic job, each calling one service through a thin task.
 CELERY_BEAT_SCHEDULE = {
     # Finds due deliveries in the database and wakes a worker for each one.
@@ -532,6 +541,17 @@ CELERY_BEAT_SCHEDULE = {
     "newsletter.purge_unconfirmed": {
         "task": "newsletter.purge_unconfirmed",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Insights (apps/insights/collecting.py): sent deliveries' figures at +1 h, +24 h, +7 d,
+    # +30 d, a batch per tick; followers and newsletter subscribers once a day.
+    "insights.collect_due": {
+        "task": "insights.collect_due",
+        "schedule": timedelta(seconds=INSIGHTS_COLLECT_INTERVAL),
+        "options": {"expires": max(INSIGHTS_COLLECT_INTERVAL, 5.0)},
+    },
+    "insights.collect_account_figures": {
+        "task": "insights.collect_account_figures",
+        "schedule": crontab(hour=4, minute=10),
     },
 }
 # Publishing engine (docs/publishing.md): retries, and when the sweeper judges a row stuck.

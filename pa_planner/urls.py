@@ -7,6 +7,7 @@ from apps.accounts import admin_site
 from apps.accounts import views as account_views
 from apps.api.v1 import api as api_v1
 from apps.home import views as home_views
+from apps.publishing import views as publishing_views
 
 admin_site.configure(admin.site)
 
@@ -35,6 +36,9 @@ urlpatterns = [
     path("registro/", include("apps.audit.urls")),
     path("notifiche/", include("apps.notifications.urls")),
     path("canali/", include("apps.channels.urls")),
+    path("risultati/", include("apps.insights.urls")),
+    # Counted links in posts (publishing/links.py): a number per link per day, nothing else.
+    path("l/<str:code>", publishing_views.follow_link, name="follow_link"),
     path("api/v1/", api_v1.urls),
     path("", include("apps.api.urls")),
 ]

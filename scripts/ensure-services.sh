@@ -47,3 +47,12 @@ if ! command -v ffprobe >/dev/null || ! command -v ffmpeg >/dev/null; then
   apt_install ffmpeg
 fi
 command -v ffprobe >/dev/null || { echo "ffmpeg could not be installed" >&2; exit 1; }
+
+# The yearly report's PDF is drawn by WeasyPrint, which needs Debian's Pango (and a font).
+if ! ldconfig -p | grep -q "libpangoft2-1.0.so.0" || ! fc-list 2>/dev/null | grep -qi "dejavu"; then
+  echo "Pango or its fonts are missing (WeasyPrint): installing them"
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig
+fi
+if [ -x .venv/bin/python ]; then
+  .venv/bin/python -c "import weasyprint" || { echo "WeasyPrint cannot load Pango" >&2; exit 1; }
+fi

@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
     {"publishing"},
     {"slots"},
     {"review", "crisis_response"},
+    {"insights"},
     {"home", "api"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

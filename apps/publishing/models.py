@@ -87,3 +87,50 @@ class ChannelCredential(models.Model):
         if not self.secret:
             return ""
         return "•" * 8 + self.secret[-4:] if len(self.secret) > 8 else "•" * 8
+
+
+class ShortLink(models.Model):
+    """A post's link as sent on one channel through the Comune's own redirect ``/l/<code>``
+    (only when the administrator turned link counting on: ``PA_PLANNER_LINK_TRACKING``)."""
+
+    code = models.CharField(max_length=16, unique=True)
+    url = models.URLField(_("destinazione"), max_length=1000)
+    post = models.ForeignKey(
+        "planning.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.ForeignKey(
+        "channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("link contato")
+        verbose_name_plural = _("link contati")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "channel", "url"], name="one_short_link_per_post_channel_url"
+            )
+        ]
+
+    def __str__(self):
+        return f"/l/{self.code} → {self.url}"
+
+
+class LinkClickDay(models.Model):
+    """How many times a short link was followed on a day. Nothing else: no cookie, no
+    address, no browser; a citizen's click cannot be told from another's."""
+
+    link = models.ForeignKey(ShortLink, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("clic del giorno")
+        verbose_name_plural = _("clic per giorno")
+        constraints = [
+            models.UniqueConstraint(fields=["link", "day"], name="link_clicks_once_a_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="link_click_day")]
+
+    def __str__(self):
+        return f"{self.link_id} {self.day}: {self.clicks}"

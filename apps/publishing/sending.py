@@ -35,6 +35,7 @@ from .enums import DISPATCHABLE_POST_STATES, FailureKind
 from .enums import DeliveryState as D
 from .following import sync_post_status, sync_post_statuses
 from .leases import keeper, lease_until
+from .links import rewrite
 from .models import Delivery
 from .notifications import _notify_problem
 from .transitions import BatchRaced, move, move_each, move_many
@@ -290,13 +291,15 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
         )
         for file, alt_text in images_to_send(post=post, network=channel.kind)
     )
+    # Counted through the Comune's redirect and UTM-tagged only if the administrator said so.
+    text, link = rewrite(variant.text or post.base_text, post.link, post=post, channel=channel)
     return PublishRequest(
         delivery_id=delivery.pk,
         idempotency_key=str(delivery.idempotency_key),
-        text=variant.text or post.base_text,
+        text=text,
         # The variant's public title: the post's own title is internal and never sent.
         title=variant.public_title,
-        link=post.link,
+        link=link,
         images=images,
         config=dict(channel.config or {}),
         secret=token if token is not None else (credential.secret if credential else ""),

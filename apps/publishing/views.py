@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
@@ -12,7 +13,8 @@ from apps.planning.access import can_manage_post
 
 from . import selectors, services
 from .forms import ResolveCheckForm
-from .models import Delivery
+from .links import count_click
+from .models import Delivery, ShortLink
 
 
 @require_capability("plan")
@@ -107,3 +109,16 @@ def dismiss(request, pk: int):
         services.dismiss_failed_delivery,
         _("Invio su %(channel)s chiuso: non verrà pubblicato."),
     )
+
+
+@require_safe
+def follow_link(request, code: str):
+    """The Comune's redirect for counted links (publishing/links.py): one more click today,
+    then on to the destination. No session, no cookie, nothing about the citizen stored."""
+    link = get_object_or_404(ShortLink, code=code[:16])
+    if request.method == "GET":
+        count_click(link, user_agent=request.headers.get("User-Agent", ""))
+    response = HttpResponseRedirect(link.url)
+    response["Cache-Control"] = "no-store"  # every click reaches us, none is cached
+    response["Referrer-Policy"] = "no-referrer"
+    return response

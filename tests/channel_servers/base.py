@@ -6,6 +6,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -124,6 +125,9 @@ class ChannelServer:
 
     def __init__(self, *, token: str | None = None):
         self.token = token or self.default_token
+        # Post figures set by a test (``set_figures``), else ``realistic_figures`` of the id.
+        self.figures: dict[str, dict] = {}
+        self.followers = DEFAULT_FOLLOWERS
         self.requests: list[RecordedRequest] = []
         self.items: list[dict] = []
         self._faults: list[_Fault] = []
@@ -186,6 +190,8 @@ class ChannelServer:
             self.items.clear()
             self._faults.clear()
             self.answer_delay = 0.0
+            self.figures.clear()
+            self.followers = DEFAULT_FOLLOWERS
             self._reset_state()
 
     def stop(self) -> None:
@@ -193,6 +199,19 @@ class ChannelServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+
+    def set_figures(self, item_id: str, **figures: int) -> None:
+        """What the metrics endpoints answer for this item (keys of ``realistic_figures``)."""
+        with self._lock:
+            self.figures[str(item_id)] = {**realistic_figures(item_id), **figures}
+
+    def figures_of(self, item_id: str) -> dict:
+        with self._lock:
+            return self.figures.get(str(item_id)) or realistic_figures(item_id)
+
+    def item(self, item_id: str) -> dict | None:
+        with self._lock:
+            return next((i for i in self.items if str(i["id"]) == str(item_id)), None)
 
     def published_texts(self) -> list[str]:
         with self._lock:
@@ -309,6 +328,26 @@ class ChannelServer:
                 pass
 
         return Handler
+
+
+DEFAULT_FOLLOWERS = 12840
+
+
+def realistic_figures(item_id) -> dict:
+    """The figures of a municipal post, the same for the same id: a few thousand views, a few
+    percent of them reacting, a tenth of those commenting or sharing, 1-2 % clicking."""
+    rng = random.Random(str(item_id))
+    impressions = rng.randint(400, 4000)
+    reactions = round(impressions * rng.uniform(0.015, 0.05))
+    return {
+        "impressions": impressions,
+        "reach": round(impressions * rng.uniform(0.6, 0.85)),
+        "reactions": reactions,
+        "comments": round(reactions * rng.uniform(0.05, 0.2)),
+        "shares": round(reactions * rng.uniform(0.05, 0.25)),
+        "link_clicks": round(impressions * rng.uniform(0.005, 0.02)),
+        "video_views": round(impressions * rng.uniform(0.2, 0.4)),
+    }
 
 
 def bearer_ok(request: RecordedRequest, token: str) -> bool:

@@ -13,6 +13,52 @@ def _error(status: int, code: int, message: str, kind: str = "OAuthException", *
     return Reply(status, {"error": error})
 
 
+def _gone(object_id: str) -> Reply:
+    return _error(
+        400,
+        100,
+        f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot be "
+        "loaded due to missing permissions, or does not support this operation.",
+        "GraphMethodException",
+        error_subcode=33,
+    )
+
+
+def _insight(object_id: str, name: str, value) -> dict:
+    return {
+        "name": name,
+        "period": "lifetime",
+        "values": [{"value": value}],
+        "title": name,
+        "description": "Lifetime: " + name,
+        "id": f"{object_id}/insights/{name}/lifetime",
+    }
+
+
+FACEBOOK_METRICS = {
+    "post_impressions": lambda f: f["impressions"],
+    "post_impressions_unique": lambda f: f["reach"],
+    "post_reactions_by_type_total": lambda f: {
+        "like": f["reactions"] - f["reactions"] // 5,
+        "love": f["reactions"] // 5,
+    },
+    "post_clicks_by_type": lambda f: {
+        "link clicks": f["link_clicks"],
+        "other clicks": f["link_clicks"] // 2,
+        "photo view": f["link_clicks"] // 3,
+    },
+    "post_video_views": lambda f: 0,
+}
+INSTAGRAM_METRICS = {
+    "reach": lambda f: f["reach"],
+    "views": lambda f: f["impressions"],
+    "likes": lambda f: f["reactions"],
+    "comments": lambda f: f["comments"],
+    "shares": lambda f: f["shares"],
+    "saved": lambda f: f["shares"] // 2,
+}
+
+
 class GraphServer(ChannelServer):
     kind = "graph"
     default_token = "EAAG-graph-test-token-0123456789"
@@ -79,17 +125,42 @@ class GraphServer(ChannelServer):
         if request.method == "POST" and parts == [self.ig_user_id, "media_publish"]:
             return self._publish(request)
         if request.method == "GET" and parts == [self.page_id]:
-            return Reply(200, {"id": self.page_id, "name": "Comune di Esempio"})
+            return Reply(
+                200,
+                {
+                    "id": self.page_id,
+                    "name": "Comune di Esempio",
+                    "followers_count": self.followers,
+                },
+            )
         if request.method == "GET" and parts == [self.ig_user_id]:
-            return Reply(200, {"id": self.ig_user_id, "username": "comunediesempio"})
+            return Reply(
+                200,
+                {
+                    "id": self.ig_user_id,
+                    "username": "comunediesempio",
+                    "followers_count": self.followers,
+                },
+            )
+        if request.method == "GET" and len(parts) == 2 and parts[1] == "insights":
+            return self._insights(parts[0], request)
         if len(parts) == 1:
             item = next((i for i in self.items if i["id"] == parts[0]), None)
             if item is None:
-                return _error(400, 100, "(#100) Unsupported get request.", "GraphMethodException")
+                return _gone(parts[0])
             if request.method == "DELETE":
                 self.items.remove(item)
                 return Reply(200, {"success": True})
-            return Reply(200, {"id": item["id"], "permalink": item.get("permalink", "")})
+            body = {"id": item["id"], "permalink": item.get("permalink", "")}
+            if "comments" in (request.field("fields") or ""):
+                figures = self.figures_of(item["id"])
+                body["comments"] = {
+                    "data": [],
+                    "summary": {"order": "ranked", "total_count": figures["comments"]},
+                }
+                if figures["shares"]:  # Graph leaves "shares" out of a post nobody shared
+                    body["shares"] = {"count": figures["shares"]}
+            return Reply(200, body)
         return _error(400, 100, "(#100) Unknown path components", "GraphMethodException")
 
     def _feed(self, request):
@@ -156,3 +227,20 @@ class GraphServer(ChannelServer):
             }
         )
         return Reply(200, {"id": media_id})
+
+    def _insights(self, object_id: str, request: RecordedRequest) -> Reply:
+        item = next((i for i in self.items if i["id"] == object_id), None)
+        if item is None:
+            return _gone(object_id)
+        known = FACEBOOK_METRICS if item["network"] == "facebook" else INSTAGRAM_METRICS
+        names = [n for n in (request.field("metric") or "").split(",") if n]
+        unknown = [n for n in names if n not in known]
+        if not names or unknown:
+            return _error(
+                400,
+                100,
+                f"(#100) The value must be a valid insights metric: {','.join(unknown)}",
+                "OAuthException",
+            )
+        figures = self.figures_of(object_id)
+        return Reply(200, {"data": [_insight(object_id, n, known[n](figures)) for n in names]})

@@ -1,6 +1,7 @@
 """LinkedIn Posts API: POST /rest/posts (201, the URN in x-restli-id), DELETE /rest/posts/{urn};
 requires LinkedIn-Version and X-Restli-Protocol-Version: 2.0.0."""
 
+import re
 from urllib.parse import unquote
 
 from .base import ChannelServer, RecordedRequest, Reply, bearer_ok
@@ -55,6 +56,15 @@ class LinkedInServer(ChannelServer):
             return Reply(
                 200, {"id": int(self.organization_id), "localizedName": "Comune di Esempio"}
             )
+        if request.method == "GET" and request.path == "/rest/organizationalEntityShareStatistics":
+            return self._share_statistics(request)
+        if request.method == "GET" and request.path.startswith("/rest/networkSizes/"):
+            org = unquote(request.path[len("/rest/networkSizes/") :])
+            if org != f"urn:li:organization:{self.organization_id}":
+                return _error(403, "Not enough permissions to access organization", "ACCESS_DENIED")
+            if request.field("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
+                return _error(400, "Invalid edgeType", "ILLEGAL_ARGUMENT")
+            return Reply(200, {"firstDegreeSize": self.followers})
         if request.method == "POST" and request.path == "/rest/posts":
             body = request.json if isinstance(request.json, dict) else {}
             missing = [name for name in REQUIRED if name not in body]
@@ -82,3 +92,46 @@ class LinkedInServer(ChannelServer):
             self.items.remove(item)
             return Reply(204)
         return _error(404, "Not Found")
+
+    def _share_statistics(self, request: RecordedRequest) -> Reply:
+        """organizationalEntityShareStatistics for one share (or ugcPost) of the organization."""
+        if request.field("q") != "organizationalEntity":
+            return _error(400, "Invalid query parameters passed to request", "ILLEGAL_ARGUMENT")
+        org = request.field("organizationalEntity", "")
+        if org != f"urn:li:organization:{self.organization_id}":
+            return _error(403, "Not enough permissions to access organization", "ACCESS_DENIED")
+        raw = request.field("shares") or request.field("ugcPosts") or ""
+        match = re.fullmatch(r"List\((.+)\)", raw)
+        if not match:
+            return _error(400, "Syntax exception in path variables", "ILLEGAL_ARGUMENT")
+        urn = match.group(1)
+        if not any(item["id"] == urn for item in self.items):
+            return _error(404, f"Share {urn} not found", "NOT_FOUND")
+        f = self.figures_of(urn)
+        statistics = {
+            "uniqueImpressionsCount": f["reach"],
+            "impressionCount": f["impressions"],
+            "likeCount": f["reactions"],
+            "commentCount": f["comments"],
+            "shareCount": f["shares"],
+            "clickCount": f["link_clicks"],
+            "engagement": round(
+                (f["reactions"] + f["comments"] + f["shares"] + f["link_clicks"])
+                / max(f["impressions"], 1),
+                4,
+            ),
+        }
+        key = "ugcPost" if urn.startswith("urn:li:ugcPost:") else "share"
+        return Reply(
+            200,
+            {
+                "paging": {"count": 10, "start": 0, "links": []},
+                "elements": [
+                    {
+                        "totalShareStatistics": statistics,
+                        key: urn,
+                        "organizationalEntity": org,
+                    }
+                ],
+            },
+        )

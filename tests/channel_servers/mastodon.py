@@ -72,7 +72,15 @@ class MastodonServer(ChannelServer):
             return self._status(request)
         if request.method == "GET" and request.path == "/api/v1/accounts/verify_credentials":
             return Reply(
-                200, {"id": ACCOUNT_ID, "acct": "comune", "display_name": "Comune di Esempio"}
+                200,
+                {
+                    "id": ACCOUNT_ID,
+                    "acct": "comune",
+                    "display_name": "Comune di Esempio",
+                    "followers_count": self.followers,
+                    "following_count": 120,
+                    "statuses_count": 2400,
+                },
             )
         if request.method == "GET" and request.path == f"/api/v1/accounts/{ACCOUNT_ID}/statuses":
             return self._account_statuses(request)
@@ -92,7 +100,17 @@ class MastodonServer(ChannelServer):
                 return Reply(404, {"error": "Record not found"})
             if request.method == "DELETE":
                 self.items.remove(item)
-            return Reply(200, item)
+                return Reply(200, item)
+            figures = self.figures_of(status_id)
+            return Reply(
+                200,
+                {
+                    **item,
+                    "favourites_count": figures["reactions"],
+                    "reblogs_count": figures["shares"],
+                    "replies_count": figures["comments"],
+                },
+            )
         return Reply(404, {"error": "Record not found"})
 
     def expire_idempotency_keys(self) -> None:

@@ -122,6 +122,8 @@ class TelegramServer(ChannelServer):
         chat_id = str(request.field("chat_id", ""))
         if chat_id not in (self.chat_id, str(CHANNEL["id"])):
             return _error(400, "Bad Request: chat not found")
+        if method == "getChatMemberCount":
+            return Reply(200, {"ok": True, "result": self.followers})
         if method == "sendMessage":
             text = request.field("text", "") or ""
             if not text.strip():

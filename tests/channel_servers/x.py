@@ -39,7 +39,17 @@ class XServer(ChannelServer):
         if not bearer_ok(request, self.token):
             return _problem(401, "Unauthorized", "Unauthorized")
         if request.method == "GET" and request.path == "/2/users/me":
-            return Reply(200, {"data": {"id": "42", "name": "Comune", "username": "ComuneEsempio"}})
+            user = {"id": "42", "name": "Comune", "username": "ComuneEsempio"}
+            if "public_metrics" in (request.field("user.fields") or ""):
+                user["public_metrics"] = {
+                    "followers_count": self.followers,
+                    "following_count": 210,
+                    "tweet_count": 3400,
+                    "listed_count": 55,
+                }
+            return Reply(200, {"data": user})
+        if request.method == "GET" and request.path.startswith("/2/tweets/"):
+            return self._tweet(request.path.rsplit("/", 1)[-1], request)
         if request.method == "POST" and request.path == "/2/tweets":
             text = (request.json or {}).get("text", "") if isinstance(request.json, dict) else ""
             if not text or weighted_length(text) > 280:
@@ -70,3 +80,36 @@ class XServer(ChannelServer):
                 self.items.remove(item)
             return Reply(200, {"data": {"deleted": item is not None}})
         return _problem(404, "Not Found Error", "Not found")
+
+    def _tweet(self, tweet_id: str, request: RecordedRequest) -> Reply:
+        """GET /2/tweets/:id: a deleted or unknown post answers 200 with ``errors``."""
+        item = self.item(tweet_id)
+        if item is None:
+            return Reply(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": tweet_id,
+                            "detail": f"Could not find tweet with id: [{tweet_id}].",
+                            "title": "Not Found Error",
+                            "resource_type": "tweet",
+                            "parameter": "id",
+                            "resource_id": tweet_id,
+                            "type": "https://api.twitter.com/2/problems/resource-not-found",
+                        }
+                    ]
+                },
+            )
+        data = {"id": tweet_id, "text": item["text"], "edit_history_tweet_ids": [tweet_id]}
+        if "public_metrics" in (request.field("tweet.fields") or ""):
+            figures = self.figures_of(tweet_id)
+            data["public_metrics"] = {
+                "retweet_count": figures["shares"] - figures["shares"] // 4,
+                "reply_count": figures["comments"],
+                "like_count": figures["reactions"],
+                "quote_count": figures["shares"] // 4,
+                "bookmark_count": figures["reactions"] // 10,
+                "impression_count": figures["impressions"],
+            }
+        return Reply(200, {"data": data})

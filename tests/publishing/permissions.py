@@ -4,9 +4,9 @@ from django.utils import timezone
 
 from apps.planning.enums import PostStatus
 from apps.publishing.enums import DeliveryState
-from apps.publishing.models import Delivery
+from apps.publishing.models import Delivery, ShortLink
 from tests.factories import ChannelFactory, PostFactory
-from tests.permissions import author_only, reviewers, staff
+from tests.permissions import author_only, public, reviewers, staff
 
 
 def _delivery(cast, state):
@@ -22,7 +22,15 @@ def _delivery(cast, state):
     return {"pk": delivery.pk}
 
 
+def _short_link(cast):
+    link, _created = ShortLink.objects.get_or_create(
+        code="perm1234", defaults={"url": "https://www.comune.esempio.it/"}
+    )
+    return {"code": link.code}
+
+
 ROWS = [
+    public("follow_link", make_kwargs=_short_link),
     staff("publishing:overview"),
     author_only(
         "publishing:retry",

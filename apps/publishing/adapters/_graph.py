@@ -6,8 +6,8 @@ Throttling codes (4, 17, 32, 613) may come with HTTP 400 or 403: they are transi
 
 import json
 
-from ._http import BearerApiAdapter, bearer_client, json_or_empty, raise_for_status, scrub
-from .base import ConfigurationError, TransientError
+from ._http import BearerApiAdapter, bearer_client, json_or_empty, raise_for_status, scrub, send
+from .base import ConfigurationError, GoneError, TransientError
 
 GRAPH_BASE_URL = "https://graph.facebook.com/v21.0"
 # Platform limits (4, 17, 32, 341, 613) and, for Page and Instagram tokens, the Business Use
@@ -46,6 +46,33 @@ def regain_seconds(response) -> float | None:
     return minutes * 60 if minutes > 0 else None
 
 
+# "Unsupported get request. Object with ID '…' does not exist": code 100, subcode 33.
+GONE_SUBCODE = 33
+
+
+def raise_if_gone(response, *, kind: str) -> None:
+    """A metrics read of a post deleted on Facebook or Instagram."""
+    error = graph_error(response)
+    if response.status_code >= 400 and (
+        error.get("code") == 100 and error.get("error_subcode") == GONE_SUBCODE
+    ):
+        raise GoneError(f"{kind}: post non più presente", status=response.status_code)
+
+
+def insight_values(response) -> dict:
+    """``{"data": [{"name": …, "period": "lifetime", "values": [{"value": …}]}]}`` as
+    ``{name: value}`` (a number, or a dict of numbers for the ``*_by_type`` metrics)."""
+    values = {}
+    data = json_or_empty(response).get("data")
+    for entry in data if isinstance(data, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("values"), list):
+            continue
+        points = [p for p in entry["values"] if isinstance(p, dict) and "value" in p]
+        if points:
+            values[str(entry.get("name", ""))] = points[-1]["value"]
+    return values
+
+
 def raise_for_graph(response, *, secret: str, kind: str) -> None:
     status = response.status_code
     throttled = graph_error(response).get("code") in THROTTLING_CODES
@@ -72,3 +99,34 @@ class GraphAdapter(BearerApiAdapter):
 
     def raise_for(self, response, secret: str) -> None:
         raise_for_graph(response, secret=secret, kind=self.kind)
+
+    def insights(self, config: dict, secret: str, object_id: str, metrics: tuple[str, ...]):
+        """``GET /{object-id}/insights?metric=…`` as ``{name: value}``."""
+        with self._client(config, secret) as client:
+            response = send(
+                client,
+                "GET",
+                f"/{object_id}/insights",
+                secret=secret,
+                kind=self.kind,
+                may_duplicate=False,
+                params={"metric": ",".join(metrics)},
+            )
+        raise_if_gone(response, kind=self.kind)
+        self.raise_for(response, secret)
+        return insight_values(response)
+
+    def fields(self, config: dict, secret: str, object_id: str, fields: str) -> dict:
+        with self._client(config, secret) as client:
+            response = send(
+                client,
+                "GET",
+                f"/{object_id}",
+                secret=secret,
+                kind=self.kind,
+                may_duplicate=False,
+                params={"fields": fields},
+            )
+        raise_if_gone(response, kind=self.kind)
+        self.raise_for(response, secret)
+        return json_or_empty(response)

@@ -84,6 +84,38 @@ class UnknownOutcome(AdapterError):
     pass
 
 
+class GoneError(PermanentError):
+    """The item is no longer on the network (deleted there): stop asking about it."""
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    """A post's figures as its network reports them; ``None`` where the network gives none
+    (never 0 for "unknown": a zero is a real zero)."""
+
+    reach: int | None = None  # distinct accounts reached
+    impressions: int | None = None  # times shown
+    reactions: int | None = None  # likes, favourites, reactions of every type
+    comments: int | None = None  # comments, replies
+    shares: int | None = None  # shares, reposts, reblogs, quotes
+    link_clicks: int | None = None
+    video_views: int | None = None
+
+
+def figure(figures: dict, key: str) -> int | None:
+    """A non-negative whole number from a network's JSON, or None (absent, not a number)."""
+    value = figures.get(key) if isinstance(figures, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return max(int(value), 0)
+
+
+def total(*values: int | None) -> int | None:
+    """The sum of the figures given; None when the network gave none of them."""
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
 class Adapter:
     kind: ClassVar[str]
     supports_delete: ClassVar[bool] = False
@@ -92,6 +124,11 @@ class Adapter:
     can_reconcile: ClassVar[bool] = False
     # True when verify() can check a credential without publishing anything.
     supports_verify: ClassVar[bool] = False
+    # True when the network reports a post's figures (``metrics``) and the account's
+    # followers (``followers``); False: the channel gives no numbers (the report says so).
+    supports_metrics: ClassVar[bool] = False
+    # True when ``followers`` reads the account's followers or subscribers.
+    supports_followers: ClassVar[bool] = False
 
     def publish(self, request: PublishRequest) -> PublishResult:
         raise NotImplementedError
@@ -108,3 +145,12 @@ class Adapter:
         Raises the same errors as ``publish`` (PermanentError: the credential is refused).
         """
         raise PermanentError(f"{self.kind} does not support verifying")
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        """The post's figures now. Raises :class:`GoneError` when the post was deleted on the
+        network, :class:`TransientError` (with ``retry_after``) when rate limited."""
+        raise PermanentError(f"{self.kind} does not report metrics")
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        """The account's followers (or subscribers) now; ``None`` when the network says not."""
+        return None

@@ -3,13 +3,18 @@
 Config: ``page_id``, optional ``base_url`` (default ``https://graph.facebook.com/v21.0``).
 Secret: the Page access token, sent as a bearer header (never in the URL). Returns
 ``{"id": "<page>_<post>"}`` (photos: ``{"id": ..., "post_id": ...}``). No idempotency key.
+
+Metrics (``read_insights``): ``GET /{post-id}/insights?metric=post_impressions,
+post_impressions_unique,post_reactions_by_type_total,post_clicks_by_type,post_video_views``
+and ``GET /{post-id}?fields=shares,comments.summary(true).limit(0)``; a deleted post is
+error 100/33. Followers: ``GET /{page-id}?fields=followers_count``.
 """
 
 from apps.planning.checks import text_as_sent
 
 from ._graph import GraphAdapter, raise_for_graph
 from ._http import image_bytes, json_or_empty, require, send
-from .base import PublishRequest, PublishResult
+from .base import PostMetrics, PublishRequest, PublishResult, figure, total
 
 
 class FacebookAdapter(GraphAdapter):
@@ -59,3 +64,37 @@ class FacebookAdapter(GraphAdapter):
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/{external_id}")
+
+    supports_metrics = True
+    supports_followers = True
+    METRICS = (
+        "post_impressions",
+        "post_impressions_unique",
+        "post_reactions_by_type_total",
+        "post_clicks_by_type",
+        "post_video_views",
+    )
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        values = self.insights(config, secret, external_id, self.METRICS)
+        counts = self.fields(config, secret, external_id, "shares,comments.summary(true).limit(0)")
+        reactions = values.get("post_reactions_by_type_total")
+        clicks = values.get("post_clicks_by_type")
+        return PostMetrics(
+            reach=figure(values, "post_impressions_unique"),
+            impressions=figure(values, "post_impressions"),
+            reactions=(
+                total(*(figure(reactions, k) for k in reactions))
+                if isinstance(reactions, dict)
+                else None
+            ),
+            comments=figure((counts.get("comments") or {}).get("summary") or {}, "total_count"),
+            # Graph leaves "shares" out of a post nobody shared.
+            shares=figure(counts.get("shares") or {"count": 0}, "count"),
+            link_clicks=figure(clicks, "link clicks") if isinstance(clicks, dict) else None,
+            video_views=figure(values, "post_video_views"),
+        )
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        page_id = require(config, "page_id", self.kind)
+        return figure(self.fields(config, secret, page_id, "followers_count"), "followers_count")

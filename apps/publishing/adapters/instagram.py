@@ -8,11 +8,14 @@
 Then ``GET /{media-id}?fields=permalink`` for the public URL (best effort).
 Config: ``ig_user_id``, optional ``base_url``. Secret: the access token (bearer header).
 Instagram needs an image: a post without one is rejected before any request.
+
+Metrics: ``GET /{media-id}/insights?metric=reach,views,likes,comments,shares`` (error 100/33
+once deleted). Followers: ``GET /{ig-user-id}?fields=followers_count``.
 """
 
 from ._graph import GraphAdapter, raise_for_graph
 from ._http import json_or_empty, require, require_secret, send
-from .base import AdapterError, PermanentError, PublishRequest, PublishResult
+from .base import AdapterError, PermanentError, PostMetrics, PublishRequest, PublishResult, figure
 
 CAPTION_LIMIT = 2200
 HASHTAG_LIMIT = 30
@@ -82,3 +85,21 @@ class InstagramAdapter(GraphAdapter):
         if response.status_code >= 400:
             return ""
         return str(json_or_empty(response).get("permalink") or "")
+
+    supports_metrics = True
+    supports_followers = True
+    METRICS = ("reach", "views", "likes", "comments", "shares")
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        values = self.insights(config, secret, external_id, self.METRICS)
+        return PostMetrics(
+            reach=figure(values, "reach"),
+            impressions=figure(values, "views"),
+            reactions=figure(values, "likes"),
+            comments=figure(values, "comments"),
+            shares=figure(values, "shares"),
+        )
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        ig_user = require(config, "ig_user_id", self.kind)
+        return figure(self.fields(config, secret, ig_user, "followers_count"), "followers_count")

@@ -5,13 +5,18 @@ Headers ``LinkedIn-Version: YYYYMM`` and ``X-Restli-Protocol-Version: 2.0.0``; t
 (201, empty body). Config: ``organization_id``, optional ``linkedin_version`` and
 ``base_url`` (default ``https://api.linkedin.com``). Secret: the member access token with
 ``w_organization_social``. No idempotency key.
+
+Metrics (``r_organization_social``): ``GET /rest/organizationalEntityShareStatistics?q=
+organizationalEntity&organizationalEntity=<org urn>&shares=List(<share urn>)`` (or
+``ugcPosts=List(…)``), ``elements[0].totalShareStatistics``; 404 once deleted. Followers:
+``GET /rest/networkSizes/<org urn>?edgeType=COMPANY_FOLLOWED_BY_MEMBER``, ``firstDegreeSize``.
 """
 
 import re
 from urllib.parse import quote
 
 from ._http import BearerApiAdapter, bearer_client, json_or_empty, require, send
-from .base import PermanentError, PublishRequest, PublishResult
+from .base import GoneError, PermanentError, PostMetrics, PublishRequest, PublishResult, figure
 
 TEXT_LIMIT = 3000
 DEFAULT_VERSION = "202411"
@@ -93,3 +98,45 @@ class LinkedInAdapter(BearerApiAdapter):
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/rest/posts/{quote(external_id, safe='')}")
+
+    supports_metrics = True
+    supports_followers = True
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        organization = require(config, "organization_id", self.kind)
+        org_urn = quote(f"urn:li:organization:{organization}", safe="")
+        field = "ugcPosts" if external_id.startswith("urn:li:ugcPost:") else "shares"
+        # Rest.li 2.0: the List(…) stays as is, the URNs inside are encoded.
+        path = (
+            "/rest/organizationalEntityShareStatistics?q=organizationalEntity"
+            f"&organizationalEntity={org_urn}&{field}=List({quote(external_id, safe='')})"
+        )
+        with self._client(config, secret) as client:
+            response = send(client, "GET", path, secret=secret, kind=self.kind, may_duplicate=False)
+        if response.status_code in (404, 410):
+            raise GoneError(f"{self.kind}: post non più presente", status=response.status_code)
+        self.raise_for(response, secret)
+        elements = json_or_empty(response).get("elements")
+        first = elements[0] if isinstance(elements, list) and elements else {}
+        figures = first.get("totalShareStatistics") if isinstance(first, dict) else None
+        figures = figures if isinstance(figures, dict) else {}
+        return PostMetrics(
+            reach=figure(figures, "uniqueImpressionsCount"),
+            impressions=figure(figures, "impressionCount"),
+            reactions=figure(figures, "likeCount"),
+            comments=figure(figures, "commentCount"),
+            shares=figure(figures, "shareCount"),
+            link_clicks=figure(figures, "clickCount"),
+        )
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        organization = require(config, "organization_id", self.kind)
+        org_urn = quote(f"urn:li:organization:{organization}", safe="")
+        response = self.call_harmless(
+            config,
+            secret,
+            "GET",
+            f"/rest/networkSizes/{org_urn}",
+            params={"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"},
+        )
+        return figure(json_or_empty(response), "firstDegreeSize")

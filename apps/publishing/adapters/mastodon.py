@@ -11,6 +11,10 @@ created, and a resend is safe. Too many statuses to read that far: within Mastod
 Idempotency-Key window (it remembers a key for about an hour; we count 50 minutes) the resend
 with the same key still cannot duplicate, so ``None``; beyond it, ``UnknownOutcome`` and a
 person decides. A resend never relies on the key alone outside its window.
+
+Metrics: ``GET /api/v1/statuses/:id`` (``favourites_count``, ``reblogs_count``,
+``replies_count``; Mastodon counts no views); 404 once deleted. Followers:
+``followers_count`` of ``GET /api/v1/accounts/verify_credentials``.
 """
 
 import html
@@ -28,7 +32,15 @@ from ._http import (
     require,
     send,
 )
-from .base import PublishRequest, PublishResult, TransientError, UnknownOutcome
+from .base import (
+    GoneError,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    TransientError,
+    UnknownOutcome,
+    figure,
+)
 
 MEDIA_POLLS = 4  # ~5 s in all, then a transient error: the engine retries later
 MEDIA_POLL_SECONDS = 0.5
@@ -207,3 +219,30 @@ class MastodonAdapter(BearerApiAdapter):
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/api/v1/statuses/{external_id}")
+
+    supports_metrics = True
+    supports_followers = True
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        with self._client(config, secret) as client:
+            response = send(
+                client,
+                "GET",
+                f"/api/v1/statuses/{external_id}",
+                secret=secret,
+                kind=self.kind,
+                may_duplicate=False,
+            )
+        if response.status_code in (404, 410):
+            raise GoneError(f"{self.kind}: post non più presente", status=response.status_code)
+        self.raise_for(response, secret)
+        status = json_or_empty(response)
+        return PostMetrics(
+            reactions=figure(status, "favourites_count"),
+            comments=figure(status, "replies_count"),
+            shares=figure(status, "reblogs_count"),
+        )
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        response = self.call_harmless(config, secret, "GET", "/api/v1/accounts/verify_credentials")
+        return figure(json_or_empty(response), "followers_count")

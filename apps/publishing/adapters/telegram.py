@@ -5,6 +5,10 @@ Config: ``chat_id`` (``@nomecanale`` or the numeric id), optional ``base_url`` (
 so URLs are never logged or put into messages. Errors come as
 ``{"ok": false, "error_code": 429, "description": ..., "parameters": {"retry_after": N}}``.
 The Bot API has no idempotency key: an unknown outcome goes to a person.
+
+No metrics: the Bot API reports neither a channel post's views nor reactions to a bot,
+so the reports say that Telegram gives no numbers (``supports_metrics`` stays False). The
+channel's subscribers are there: ``getChatMemberCount``.
 """
 
 from apps.planning.checks import text_as_sent
@@ -68,6 +72,15 @@ class TelegramAdapter(Adapter):
             detail = body.get("description", "risposta non valida")
             raise PermanentError(scrub(f"{self.kind}: {detail}", secret))
         return body.get("result") or {}
+
+    supports_followers = True
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        chat_id = require(config, "chat_id", self.kind)
+        count = self._call(
+            config, secret, "getChatMemberCount", may_duplicate=False, json={"chat_id": chat_id}
+        )
+        return count if isinstance(count, int) and not isinstance(count, bool) else None
 
     def publish(self, request: PublishRequest) -> PublishResult:
         chat_id = require(request.config, "chat_id", self.kind)

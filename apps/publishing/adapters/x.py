@@ -3,6 +3,10 @@
 Config: optional ``base_url`` (default ``https://api.x.com``). Secret: an OAuth 2.0 user
 access token (bearer). A 429 carries ``x-rate-limit-reset`` (epoch seconds). Errors are
 ``{"title", "detail", "type", "status"}`` (or ``{"errors": [{"message"}]}``). No idempotency.
+
+Metrics: ``GET /2/tweets/{id}?tweet.fields=public_metrics`` (impressions, likes, replies,
+retweets, quotes); a deleted post answers 200 with ``errors[0].type`` ending in
+``resource-not-found``. Followers: ``GET /2/users/me?user.fields=public_metrics``.
 """
 
 import time
@@ -10,7 +14,15 @@ import time
 from apps.planning.checks import count_characters, text_as_sent
 
 from ._http import BearerApiAdapter, bearer_client, json_or_empty, send
-from .base import PermanentError, PublishRequest, PublishResult
+from .base import (
+    GoneError,
+    PermanentError,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    figure,
+    total,
+)
 
 TEXT_LIMIT = 280
 
@@ -74,3 +86,37 @@ class XAdapter(BearerApiAdapter):
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/2/tweets/{external_id}")
+
+    supports_metrics = True
+    supports_followers = True
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        response = self.call_harmless(
+            config,
+            secret,
+            "GET",
+            f"/2/tweets/{external_id}",
+            params={"tweet.fields": "public_metrics"},
+        )
+        body = json_or_empty(response)
+        data = body.get("data")
+        if not isinstance(data, dict):
+            errors = body.get("errors")
+            first = errors[0] if isinstance(errors, list) and errors else {}
+            if isinstance(first, dict) and str(first.get("type", "")).endswith("not-found"):
+                raise GoneError(f"{self.kind}: post non più presente", status=404)
+            raise PermanentError(f"{self.kind}: risposta senza metriche")
+        figures = data.get("public_metrics") or {}
+        return PostMetrics(
+            impressions=figure(figures, "impression_count"),
+            reactions=figure(figures, "like_count"),
+            comments=figure(figures, "reply_count"),
+            shares=total(figure(figures, "retweet_count"), figure(figures, "quote_count")),
+        )
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        response = self.call_harmless(
+            config, secret, "GET", "/2/users/me", params={"user.fields": "public_metrics"}
+        )
+        data = json_or_empty(response).get("data") or {}
+        return figure(data.get("public_metrics") or {}, "followers_count")

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from apps.accounts.roles import can
 from apps.planning.access import can_manage_post
@@ -24,3 +25,9 @@ def publishing_problems(limit: int = 5):
     """Failed and to-check deliveries for the home page: the newest few and the total."""
     rows = list(selectors.problems()[:limit])
     return {"rows": rows, "count": selectors.problem_count()}
+
+
+@register.simple_tag
+def link_tracking():
+    """What happens to a post's links when it is sent (the approver sees it before approving)."""
+    return {"counted": settings.LINK_TRACKING, "utm": settings.LINK_UTM}
