@@ -36,6 +36,7 @@ from apps.accounts.mail import administrators, email_people
 from apps.audit.services import record
 from apps.core.encryption import decrypt, encrypt
 
+from . import atproto
 from .addresses import AddressRefused, check_public, normalise_instance
 from .enums import ChannelKind
 from .models import Channel, ChannelConnection, ConnectionStatus, MastodonApp
@@ -599,8 +600,10 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
     if connection.expires_at and connection.expires_at > now + REFRESH_MARGIN:
         _release(connection_id)
         return "skipped"  # refreshed by someone else meanwhile
-    provider = provider_for(connection.channel)
     spent = connection.refresh_token
+    if connection.provider == "bluesky":
+        return _refresh_bluesky(connection, spent)
+    provider = provider_for(connection.channel)
     try:
         with _client(provider) as client:
             token = client.refresh_token(provider.token_url, refresh_token=spent)
@@ -611,7 +614,11 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
         return _retry_later(connection, code)
     except httpx.HTTPError as exc:
         return _retry_later(connection, type(exc).__name__)
-    ChannelConnection.objects.filter(pk=connection_id).update(
+    return _refreshed(connection, token, spent)
+
+
+def _refreshed(connection: ChannelConnection, token: dict, spent: str) -> str:
+    ChannelConnection.objects.filter(pk=connection.pk).update(
         access_token=token["access_token"],
         # A provider that rotates sends a new one; one that does not keeps the old valid.
         refresh_token=token.get("refresh_token") or spent,
@@ -626,6 +633,19 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
         summary=connection.account_name,
     )
     return "refreshed"
+
+
+def _refresh_bluesky(connection: ChannelConnection, spent: str) -> str:
+    """Bluesky: ``com.atproto.server.refreshSession`` at the account's server (the refresh
+    token rotates). A refused refresh token means a new login with an app password."""
+    service = str((connection.channel.config or {}).get("base_url") or atproto.DEFAULT_SERVICE)
+    try:
+        session = atproto.refresh_session(service, refresh_jwt=spent)
+    except atproto.SessionError as exc:
+        if exc.needs_login:
+            return _needs_reconnect(connection, exc.error)
+        return _retry_later(connection, exc.error)
+    return _refreshed(connection, session.as_token(), spent)
 
 
 def _release(connection_id: int) -> None:

@@ -8,6 +8,7 @@ DEMO_CHANNELS = [
     ("LinkedIn · Comune di Esempio", ChannelKind.LINKEDIN),
     ("Telegram · Comune di Esempio Informa", ChannelKind.TELEGRAM),
     ("Mastodon · @comune@social.esempio.it", ChannelKind.MASTODON),
+    ("Bluesky · @comune.bsky.social", ChannelKind.BLUESKY),
     ("Newsletter settimanale", ChannelKind.NEWSLETTER),
     ("Sito web · Notizie", ChannelKind.WEBSITE),
 ]

@@ -31,7 +31,16 @@ LINK_APPENDED_WITH = {
 }
 # Facebook sends the link as the post's link card, except on a photo post (a photo has no
 # card): then the link goes at the end of the message, as on the kinds above.
-LINK_APPENDED_WITH_IMAGES = {**LINK_APPENDED_WITH, ChannelKind.FACEBOOK: "\n\n"}
+LINK_APPENDED_WITH_IMAGES = {
+    **LINK_APPENDED_WITH,
+    ChannelKind.FACEBOOK: "\n\n",
+    # Bluesky draws the link as a card (an external embed), but a post with images has its
+    # images as its embed: the link then goes at the end of the text, as a link facet.
+    ChannelKind.BLUESKY: "\n\n",
+}
+# Networks that count user-perceived characters (extended grapheme clusters, UAX #29): an
+# emoji with its modifiers, or a letter with its accents, is one. Bluesky's 300 are graphemes.
+COUNTS_GRAPHEMES = frozenset({ChannelKind.BLUESKY})
 # With an image the text becomes a caption, with a shorter limit (Telegram's sendPhoto).
 CAPTION_LIMIT = {ChannelKind.TELEGRAM: 1024}
 
@@ -102,6 +111,19 @@ DEFAULTS: dict[str, KindDefaults] = {
         link_expected=True,
         gulpease_target=60,
         icon="it-mastodon",
+    ),
+    ChannelKind.BLUESKY: KindDefaults(
+        char_limit=300,
+        formality=Formality.INFORMAL,
+        guidance=_(
+            "Conversazionale e breve: una frase che si legge in un respiro, poi il link. "
+            "Hashtag pochi e in CamelCase, menzioni con @nome.bsky.social."
+        ),
+        max_hashtags=2,
+        emoji_allowed=True,
+        link_expected=True,
+        gulpease_target=60,
+        icon="it-bluesky",
     ),
     ChannelKind.NEWSLETTER: KindDefaults(
         char_limit=20000,
@@ -226,6 +248,7 @@ CONNECTABLE_KINDS = frozenset(
         ChannelKind.INSTAGRAM,
         ChannelKind.LINKEDIN,
         ChannelKind.TELEGRAM,
+        ChannelKind.BLUESKY,
     }
 )
 

@@ -7,12 +7,14 @@ saving and approval; the others are advice shown next to the text while the writ
 import re
 from dataclasses import dataclass, field
 
+import regex
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.channels.enums import ChannelKind
 from apps.channels.kinds import (
     CAPTION_LIMIT,
+    COUNTS_GRAPHEMES,
     LINK_APPENDED_WITH,
     LINK_APPENDED_WITH_IMAGES,
     URL_WEIGHT,
@@ -103,8 +105,20 @@ class VariantReport:
         return any(f.blocking for f in self.findings)
 
 
+# One extended grapheme cluster (UAX #29): what a reader sees as one character.
+GRAPHEME_RE = regex.compile(r"\X")
+
+
+def count_graphemes(text: str) -> int:
+    """User-perceived characters: an emoji with its skin tone or a flag counts 1 (linear)."""
+    return sum(1 for _match in GRAPHEME_RE.finditer(text))
+
+
 def count_characters(text: str, kind: str = "") -> int:
-    """Characters as the channel counts them: X and Mastodon weigh every link 23."""
+    """Characters as the channel counts them: X and Mastodon weigh every link 23; Bluesky
+    counts graphemes."""
+    if kind in COUNTS_GRAPHEMES:
+        return count_graphemes(text)
     weight = URL_WEIGHT.get(kind)
     if weight is None:
         return len(text)

@@ -34,8 +34,12 @@ LINK_CARD_KINDS = frozenset(
         ChannelKind.LINKEDIN,
         ChannelKind.MASTODON,
         ChannelKind.TELEGRAM,
+        ChannelKind.BLUESKY,
     }
 )
+# Networks whose card is the post's embed: a post with images has them as its embed instead,
+# and carries the link in its text.
+CARD_ONLY_WITHOUT_IMAGES = frozenset({ChannelKind.FACEBOOK, ChannelKind.BLUESKY})
 # How many images each network shows with one post (the adapters send that many).
 IMAGES_SHOWN = {
     ChannelKind.FACEBOOK: 1,
@@ -44,6 +48,7 @@ IMAGES_SHOWN = {
     ChannelKind.X: 0,
     ChannelKind.LINKEDIN: 0,
     ChannelKind.MASTODON: 4,
+    ChannelKind.BLUESKY: 4,
     ChannelKind.NEWSLETTER: 0,  # the email is text only (templates/newsletter/email/issue.*)
 }
 
@@ -112,7 +117,7 @@ def build_preview(*, channel, text: str, link: str = "", public_title: str = "",
     shown, folded = _fold(sent, channel.kind)
     card = ""
     if link and channel.kind in LINK_CARD_KINDS:
-        if not (channel.kind == ChannelKind.FACEBOOK and has_images):
+        if not (channel.kind in CARD_ONLY_WITHOUT_IMAGES and has_images):
             card = link
     return ChannelPreview(
         channel=channel,

@@ -58,6 +58,7 @@ CONTRACTS = [
     Contract("x", 401, "Unauthorized", 429, 503),
     Contract("linkedin", 401, "Invalid access token", 429, 500),
     Contract("webhook", 401, "invalid signature", 429, 500),
+    Contract("bluesky", 401, "AuthenticationRequired", 429, 500),
 ]
 
 

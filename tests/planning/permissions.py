@@ -50,6 +50,10 @@ def _telegram_channel(cast):
     return {"pk": ChannelFactory(name="Telegram matrice", kind="telegram").pk}
 
 
+def _bluesky_channel(cast):
+    return {"pk": ChannelFactory(name="Bluesky matrice", kind="bluesky").pk}
+
+
 ROWS = [
     staff("planning:calendar"),
     staff("planning:calendar", query="?vista=settimana", label=" week"),
@@ -101,5 +105,12 @@ ROWS = [
         method="POST",
         make_kwargs=_telegram_channel,
         data=lambda cast, kwargs: {"token": "not-a-token"},
+    ),
+    admins("channels:bluesky", make_kwargs=_bluesky_channel),
+    admins(
+        "channels:bluesky",
+        method="POST",
+        make_kwargs=_bluesky_channel,
+        data=lambda cast, kwargs: {"handle": "non un nome", "app_password": "x"},
     ),
 ]

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from .base import Adapter, ConfigurationError
+from .bluesky import BlueskyAdapter
 from .email_newsletter import EmailNewsletterAdapter
 from .facebook import FacebookAdapter
 from .instagram import InstagramAdapter
@@ -29,6 +30,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
         WebsiteAdapter,
         WebhookAdapter,
         OutboxAdapter,
+        BlueskyAdapter,
     )
 }
 
