@@ -45,6 +45,7 @@ def test_bluesky_is_connected_with_the_handle_and_an_app_password(page, admin_pe
 
         page.wait_for_url(lambda url: f"/canali/{channel.pk}/modifica/" in url)
         assert "collegato come @comune.bsky.social" in page.locator("#messages").inner_text()
-        assert "si rinnova da solo" in page.locator("section[aria-labelledby=connection-title]").inner_text()
+        section = page.locator("section[aria-labelledby=connection-title]")
+        assert "si rinnova da solo" in section.inner_text()
         assert_no_axe_violations(page)
     assert ChannelConnection.objects.get(channel=channel).provider == "bluesky"
