@@ -5,6 +5,7 @@ saving and approval; the others are advice shown next to the text while the writ
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import regex
@@ -114,11 +115,53 @@ def count_graphemes(text: str) -> int:
     return sum(1 for _match in GRAPHEME_RE.finditer(text))
 
 
+# X's weighted count (twitter-text 3, config v3): code points in these ranges weigh 1 (Latin,
+# Greek, Cyrillic, Hebrew, Arabic, Devanagari…, general punctuation), every other one 2 (CJK,
+# Hangul…), a whole emoji (with its modifiers and joiners) 2, a link 23; at most 280.
+X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+# A grapheme that shows as an emoji: a pictograph beyond Latin-1, one with the emoji
+# presentation selector, or a flag (regional indicators).
+EMOJI_CLUSTER_RE = regex.compile(
+    r"[\p{Extended_Pictographic}--[\x00-\xff]]|\uFE0F|\p{Regional_Indicator}", regex.V1
+)
+
+
+def _x_weight(code_point: int) -> int:
+    for low, high in X_LIGHT_RANGES:
+        if low <= code_point <= high:
+            return 1
+    return 2
+
+
+def x_weighted_length(text: str) -> int:
+    """The length X counts (twitter-text's ``weightedLength``), in one pass over the text."""
+    text = unicodedata.normalize("NFC", text)
+    total, at = 0, 0
+    for link in URL_RE.finditer(text):
+        total += _x_segment(text[at : link.start()]) + URL_WEIGHT[ChannelKind.X]
+        at = link.end()
+    return total + _x_segment(text[at:])
+
+
+def _x_segment(text: str) -> int:
+    if not text or max(text) < "\u1100":  # all light, and no emoji below U+1100 but ©/®
+        return len(text)
+    total = 0
+    for cluster in GRAPHEME_RE.findall(text):
+        if EMOJI_CLUSTER_RE.search(cluster):
+            total += 2
+        else:
+            total += sum(_x_weight(ord(char)) for char in cluster)
+    return total
+
+
 def count_characters(text: str, kind: str = "") -> int:
-    """Characters as the channel counts them: X and Mastodon weigh every link 23; Bluesky
-    counts graphemes."""
+    """Characters as the channel counts them: X weighs them (:func:`x_weighted_length`),
+    Mastodon weighs every link 23, Bluesky counts graphemes."""
     if kind in COUNTS_GRAPHEMES:
         return count_graphemes(text)
+    if kind == ChannelKind.X:
+        return x_weighted_length(text)
     weight = URL_WEIGHT.get(kind)
     if weight is None:
         return len(text)

@@ -2,13 +2,28 @@
 x-rate-limit-reset (epoch seconds) and no Retry-After."""
 
 import re
+import unicodedata
+
+import regex
 
 from .base import ChannelServer, RecordedRequest, Reply, bearer_ok, now
 
 
+def _weight(cluster: str) -> int:
+    """One grapheme as X weighs it: an emoji 2; otherwise each code point 1 in twitter-text's
+    light ranges (Latin … Devanagari, general punctuation), 2 elsewhere (CJK…)."""
+    emoji = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0xFE0F, 0xFE0F))
+    if any(lo <= ord(c) <= hi for c in cluster for lo, hi in emoji):
+        return 2
+    light = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+    return sum(1 if any(lo <= ord(c) <= hi for lo, hi in light) else 2 for c in cluster)
+
+
 def weighted_length(text: str) -> int:
-    """X's count: every URL is a 23-character t.co link (kept apart from the adapter's code)."""
-    return len(re.sub(r"https?://\S+", "x" * 23, text))
+    """X's count (twitter-text 3 weightedLength): every URL is a 23-character t.co link, emoji
+    and CJK weigh 2 (kept apart from the adapter's code)."""
+    text = unicodedata.normalize("NFC", re.sub(r"https?://\S+", "\x00" * 23, text))
+    return sum(_weight(cluster) for cluster in regex.findall(r"\X", text))
 
 
 def _problem(status: int, title: str, detail: str, **extra) -> Reply:

@@ -159,3 +159,29 @@ def test_instagram_needs_an_image_before_approval():
     assert has_blocking_findings(post) is True
     post.images.create(image="posts/belvedere.png", alt_text="Il sole dietro le colline")
     assert has_blocking_findings(post) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("Anagrafe chiusa lunedì — orari “ridotti”", 40),  # Latin and punctuation weigh 1
+        ("東京", 4),  # CJK weighs 2
+        ("👍🏽", 2),  # an emoji with its skin tone is one emoji: 2
+        ("👨\u200d👩\u200d👧", 2),  # a family joined by ZWJ: one emoji
+        ("🇮🇹", 2),  # a flag
+        ("Info: https://www.comune.esempio.it/" + "x" * 80, 6 + 23),  # a link weighs 23
+        ("e\u0301", 1),  # normalised (NFC) first: é
+    ],
+)
+def test_x_counts_as_twitter_text_weighs(text, weight):
+    assert count_characters(text, ChannelKind.X) == weight
+
+
+def test_an_x_variant_of_emoji_over_280_weighted_is_blocked_though_under_280_code_points():
+    channel = ChannelFactory.build(kind=ChannelKind.X)
+    channel.apply_kind_defaults()
+
+    report = analyse_variant("🎉" * 141, channel, link="")
+
+    assert (report.length, report.limit) == (282, 280)
+    assert any(f.code == "too_long" and f.blocking for f in report.findings)
