@@ -5,7 +5,8 @@
 Counts, per text (a 280-character Italian post, the same with emoji and a link, a 50,000
 character hostile text of emoji sequences), the median time of: Mastodon's count (links weigh
 23; the count every page used before, the baseline), X's weighted count (twitter-text rules:
-NFC, links 23, emoji and CJK 2) and Bluesky's graphemes. Not a test; the figures are indicative of this machine.
+NFC, links 23, emoji and CJK 2) and Bluesky's graphemes. Not a test; the figures are
+indicative of this machine.
 """
 
 import argparse
