@@ -46,6 +46,15 @@ logger = logging.getLogger(__name__)
 
 # Refresh this long before the access token lapses (X's live two hours).
 REFRESH_MARGIN = timedelta(minutes=30)
+# Threads' long-lived token (60 days) refreshes itself once it is a day old: a week ahead
+# leaves room for a provider that is down for days, well before the token lapses.
+REFRESH_MARGINS = {"threads": timedelta(days=7)}
+
+
+def refresh_margin(provider: str) -> timedelta:
+    return REFRESH_MARGINS.get(provider, REFRESH_MARGIN)
+
+
 # How long one worker holds the right to refresh a connection.
 REFRESH_CLAIM = timedelta(seconds=60)
 # Errors after which only a person can reconnect (RFC 6749 §5.2).
@@ -137,6 +146,21 @@ def provider_for(channel: Channel) -> Provider | None:
             client_secret=linkedin["client_secret"],
             auth_method="client_secret_post",
             env_prefix="PA_PLANNER_LINKEDIN",
+        )
+    if kind == ChannelKind.THREADS:
+        threads = settings.OAUTH_PROVIDERS["threads"]
+        api = threads["api_url"].rstrip("/")
+        return Provider(
+            name="threads",
+            label="Threads",
+            authorize_url=threads["authorize_url"],
+            token_url=api + "/oauth/access_token",
+            api_url=api,
+            scope="threads_basic,threads_content_publish",
+            client_id=threads["client_id"],
+            client_secret=threads["client_secret"],
+            auth_method="client_secret_post",
+            env_prefix="PA_PLANNER_THREADS",
         )
     if kind == ChannelKind.MASTODON:
         return _mastodon_provider(None)
@@ -300,7 +324,11 @@ def finish_connection(*, pending: dict | None, callback_url: str, query: dict, b
                 return _choosing(channel, provider, token)
             if provider.name == "linkedin":
                 return _choosing(channel, provider, token)
-            account = _account(client, provider)
+            if provider.name == "threads":
+                token = _threads_long_lived(provider, token)
+                account = _threads_account(provider, token)
+            else:
+                account = _account(client, provider)
     except (
         AuthlibBaseError,
         httpx.HTTPError,
@@ -315,7 +343,61 @@ def finish_connection(*, pending: dict | None, callback_url: str, query: dict, b
             % {"p": provider.label, "e": _error_code(exc)}
         ) from None
     config = {"base_url": provider.api_url} if provider.name == "mastodon" else None
+    if provider.name == "threads":
+        config = {
+            "threads_user_id": account["id"],
+            "base_url": f"{provider.api_url}/{THREADS_VERSION}",
+        }
     return save_connection(channel, provider, token, account, by=by, config=config)
+
+
+THREADS_VERSION = "v1.0"
+
+
+def _threads_get(provider: Provider, path: str, **params) -> dict:
+    """A GET to Threads' Graph API; its error (Graph's shape) as a ValueError naming its type."""
+    response = httpx.get(
+        provider.api_url + path, params=params, timeout=HTTP_TIMEOUT, follow_redirects=False
+    )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
+        error = (body.get("error") or {}) if isinstance(body, dict) else {}
+        raise ValueError(str(error.get("type") or error.get("code") or response.status_code))
+    return body
+
+
+def _threads_long_lived(provider: Provider, token: dict) -> dict:
+    """Threads' short-lived token (an hour) for a long-lived one (60 days), which refreshes
+    itself (``th_refresh_token``): it is kept as its own refresh token too, so the refresh task
+    finds it."""
+    body = _threads_get(
+        provider,
+        "/access_token",
+        grant_type="th_exchange_token",
+        client_secret=provider.client_secret,
+        access_token=token["access_token"],
+    )
+    return {
+        "access_token": body["access_token"],
+        "refresh_token": body["access_token"],
+        "expires_in": body.get("expires_in") or 60 * 86400,
+    }
+
+
+def _threads_account(provider: Provider, token: dict) -> dict:
+    response = httpx.get(
+        f"{provider.api_url}/{THREADS_VERSION}/me",
+        params={"fields": "id,username"},
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=HTTP_TIMEOUT,
+        follow_redirects=False,
+    )
+    response.raise_for_status()
+    data = response.json()
+    return {"id": str(data["id"]), "name": "@" + str(data.get("username", ""))}
 
 
 def _account(client: OAuth2Client, provider: Provider) -> dict:
@@ -573,10 +655,12 @@ def finish_choice(*, choosing: dict | None, choice_id: str, by) -> ChannelConnec
 
 def connections_to_refresh(now: datetime | None = None):
     now = now or timezone.now()
-    return ChannelConnection.objects.filter(
-        status=ConnectionStatus.CONNECTED,
-        expires_at__lt=now + REFRESH_MARGIN,
-    ).exclude(refresh_token="")
+    due = Q(expires_at__lt=now + REFRESH_MARGIN)
+    for provider, margin in REFRESH_MARGINS.items():
+        due |= Q(provider=provider, expires_at__lt=now + margin)
+    return ChannelConnection.objects.filter(due, status=ConnectionStatus.CONNECTED).exclude(
+        refresh_token=""
+    )
 
 
 def _claim(connection_id: int, now: datetime) -> bool:
@@ -597,12 +681,14 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
     if connection.status != ConnectionStatus.CONNECTED or not connection.refresh_token:
         _release(connection_id)
         return "skipped"
-    if connection.expires_at and connection.expires_at > now + REFRESH_MARGIN:
+    if connection.expires_at and connection.expires_at > now + refresh_margin(connection.provider):
         _release(connection_id)
         return "skipped"  # refreshed by someone else meanwhile
     spent = connection.refresh_token
     if connection.provider == "bluesky":
         return _refresh_bluesky(connection, spent)
+    if connection.provider == "threads":
+        return _refresh_threads(connection, spent)
     provider = provider_for(connection.channel)
     try:
         with _client(provider) as client:
@@ -633,6 +719,36 @@ def _refreshed(connection: ChannelConnection, token: dict, spent: str) -> str:
         summary=connection.account_name,
     )
     return "refreshed"
+
+
+def _refresh_threads(connection: ChannelConnection, spent: str) -> str:
+    """Threads: ``GET /refresh_access_token?grant_type=th_refresh_token`` with the long-lived
+    token itself, which answers a new one for 60 more days. Graph's code 190 (the token is
+    invalid or lapsed, the app removed) needs a person; anything else is tried again."""
+    provider = provider_for(connection.channel)
+    try:
+        response = httpx.get(
+            provider.api_url + "/refresh_access_token",
+            params={"grant_type": "th_refresh_token", "access_token": spent},
+            timeout=HTTP_TIMEOUT,
+            follow_redirects=False,
+        )
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return _retry_later(connection, type(exc).__name__)
+    body = body if isinstance(body, dict) else {}
+    if response.status_code != 200 or not body.get("access_token"):
+        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        code = str(error.get("code") or response.status_code)
+        if code in ("10", "102", "190"):
+            return _needs_reconnect(connection, f"OAuthException {code}")
+        return _retry_later(connection, code)
+    token = {
+        "access_token": body["access_token"],
+        "refresh_token": body["access_token"],
+        "expires_in": body.get("expires_in") or 60 * 86400,
+    }
+    return _refreshed(connection, token, spent)
 
 
 def _refresh_bluesky(connection: ChannelConnection, spent: str) -> str:

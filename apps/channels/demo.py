@@ -9,6 +9,7 @@ DEMO_CHANNELS = [
     ("Telegram · Comune di Esempio Informa", ChannelKind.TELEGRAM),
     ("Mastodon · @comune@social.esempio.it", ChannelKind.MASTODON),
     ("Bluesky · @comune.bsky.social", ChannelKind.BLUESKY),
+    ("Threads · @comunediesempio", ChannelKind.THREADS),
     ("Newsletter settimanale", ChannelKind.NEWSLETTER),
     ("Sito web · Notizie", ChannelKind.WEBSITE),
 ]

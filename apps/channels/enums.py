@@ -10,6 +10,7 @@ class ChannelKind(models.TextChoices):
     TELEGRAM = "telegram", _("Canale Telegram")
     MASTODON = "mastodon", _("Mastodon")
     BLUESKY = "bluesky", _("Bluesky")
+    THREADS = "threads", _("Threads")
     NEWSLETTER = "newsletter", _("Newsletter email")
     WEBSITE = "website", _("Notizie del sito web")
     WEBHOOK = "webhook", _("Webhook generico")

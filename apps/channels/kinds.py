@@ -37,6 +37,8 @@ LINK_APPENDED_WITH_IMAGES = {
     # Bluesky draws the link as a card (an external embed), but a post with images has its
     # images as its embed: the link then goes at the end of the text, as a link facet.
     ChannelKind.BLUESKY: "\n\n",
+    # Threads attaches the link as a card (``link_attachment``) to a text post only.
+    ChannelKind.THREADS: "\n\n",
 }
 # Networks that count user-perceived characters (extended grapheme clusters, UAX #29): an
 # emoji with its modifiers, or a letter with its accents, is one. Bluesky's 300 are graphemes.
@@ -124,6 +126,19 @@ DEFAULTS: dict[str, KindDefaults] = {
         link_expected=True,
         gulpease_target=60,
         icon="it-bluesky",
+    ),
+    ChannelKind.THREADS: KindDefaults(
+        char_limit=500,
+        formality=Formality.INFORMAL,
+        guidance=_(
+            "Colloquiale come su Instagram, ma è il testo a parlare: frasi brevi, si può dare "
+            "del tu. Un solo argomento (#tag) per post; l'immagine con testo alternativo aiuta."
+        ),
+        max_hashtags=1,
+        emoji_allowed=True,
+        link_expected=False,
+        gulpease_target=60,
+        icon="it-threads",
     ),
     ChannelKind.NEWSLETTER: KindDefaults(
         char_limit=20000,
@@ -249,6 +264,7 @@ CONNECTABLE_KINDS = frozenset(
         ChannelKind.LINKEDIN,
         ChannelKind.TELEGRAM,
         ChannelKind.BLUESKY,
+        ChannelKind.THREADS,
     }
 )
 

@@ -35,11 +35,14 @@ LINK_CARD_KINDS = frozenset(
         ChannelKind.MASTODON,
         ChannelKind.TELEGRAM,
         ChannelKind.BLUESKY,
+        ChannelKind.THREADS,
     }
 )
 # Networks whose card is the post's embed: a post with images has them as its embed instead,
 # and carries the link in its text.
-CARD_ONLY_WITHOUT_IMAGES = frozenset({ChannelKind.FACEBOOK, ChannelKind.BLUESKY})
+CARD_ONLY_WITHOUT_IMAGES = frozenset(
+    {ChannelKind.FACEBOOK, ChannelKind.BLUESKY, ChannelKind.THREADS}
+)
 # How many images each network shows with one post (the adapters send that many).
 IMAGES_SHOWN = {
     ChannelKind.FACEBOOK: 1,
@@ -49,6 +52,7 @@ IMAGES_SHOWN = {
     ChannelKind.LINKEDIN: 0,
     ChannelKind.MASTODON: 4,
     ChannelKind.BLUESKY: 4,
+    ChannelKind.THREADS: 20,  # a carousel
     ChannelKind.NEWSLETTER: 0,  # the email is text only (templates/newsletter/email/issue.*)
 }
 

@@ -59,6 +59,9 @@ CONTRACTS = [
     Contract("linkedin", 401, "Invalid access token", 429, 500),
     Contract("webhook", 401, "invalid signature", 429, 500),
     Contract("bluesky", 401, "AuthenticationRequired", 429, 500),
+    Contract(
+        "threads", 400, "Invalid OAuth access token", 400, 500, publish_path="threads_publish"
+    ),
 ]
 
 

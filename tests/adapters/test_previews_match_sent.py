@@ -57,7 +57,7 @@ def _published(kind: str, *, with_image: bool = False):
         server.stop()
 
 
-@pytest.mark.parametrize("kind", ["x", "mastodon", "telegram", "facebook", "bluesky"])
+@pytest.mark.parametrize("kind", ["x", "mastodon", "telegram", "facebook", "bluesky", "threads"])
 def test_the_preview_text_is_the_text_the_network_receives(kind):
     preview, received = _published(kind)
 
@@ -85,15 +85,17 @@ def test_the_x_preview_counts_as_x_does():
     assert preview.length == len(TEXT) + 1 + 23  # the link weighs 23 (t.co)
 
 
-def test_a_bluesky_post_without_images_shows_the_link_as_its_card():
-    preview, received = _published("bluesky")
+@pytest.mark.parametrize("kind", ["bluesky", "threads"])
+def test_without_images_the_link_is_the_card_the_preview_shows(kind):
+    preview, received = _published(kind)
 
     assert received == [TEXT] == [preview.text]
     assert (preview.link_card, preview.link_host) == (LINK, "www.comune.esempio.it")
 
 
-def test_a_bluesky_post_with_an_image_carries_the_link_in_its_text_as_the_preview_shows():
-    preview, received = _published("bluesky", with_image=True)
+@pytest.mark.parametrize("kind", ["bluesky", "threads"])
+def test_with_an_image_the_link_is_in_the_text_as_the_preview_shows(kind):
+    preview, received = _published(kind, with_image=True)
 
     assert received == [f"{TEXT}\n\n{LINK}"] == [preview.text]
     assert preview.link_card == ""

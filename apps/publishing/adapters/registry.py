@@ -13,6 +13,7 @@ from .linkedin import LinkedInAdapter
 from .mastodon import MastodonAdapter
 from .outbox import OutboxAdapter
 from .telegram import TelegramAdapter
+from .threads import ThreadsAdapter
 from .webhook import WebhookAdapter
 from .website import WebsiteAdapter
 from .x import XAdapter
@@ -31,6 +32,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
         WebhookAdapter,
         OutboxAdapter,
         BlueskyAdapter,
+        ThreadsAdapter,
     )
 }
 
