@@ -110,7 +110,7 @@ def provider_for(channel: Channel) -> Provider | None:
             authorize_url=x["authorize_url"],
             token_url=x["api_url"].rstrip("/") + "/2/oauth2/token",
             api_url=x["api_url"].rstrip("/"),
-            scope="tweet.read tweet.write users.read offline.access",
+            scope="tweet.read tweet.write users.read media.write offline.access",
             client_id=x["client_id"],
             client_secret=x["client_secret"],
             env_prefix="PA_PLANNER_X",

@@ -39,6 +39,8 @@ LINK_APPENDED_WITH_IMAGES = {
     ChannelKind.BLUESKY: "\n\n",
     # Threads attaches the link as a card (``link_attachment``) to a text post only.
     ChannelKind.THREADS: "\n\n",
+    # LinkedIn's post has one content: an article (the link's card) or its images.
+    ChannelKind.LINKEDIN: "\n\n",
 }
 # Networks that count user-perceived characters (extended grapheme clusters, UAX #29): an
 # emoji with its modifiers, or a letter with its accents, is one. Bluesky's 300 are graphemes.

@@ -41,15 +41,21 @@ LINK_CARD_KINDS = frozenset(
 # Networks whose card is the post's embed: a post with images has them as its embed instead,
 # and carries the link in its text.
 CARD_ONLY_WITHOUT_IMAGES = frozenset(
-    {ChannelKind.FACEBOOK, ChannelKind.BLUESKY, ChannelKind.THREADS}
+    {
+        ChannelKind.FACEBOOK,
+        ChannelKind.BLUESKY,
+        ChannelKind.THREADS,
+        ChannelKind.X,
+        ChannelKind.LINKEDIN,
+    }
 )
 # How many images each network shows with one post (the adapters send that many).
 IMAGES_SHOWN = {
     ChannelKind.FACEBOOK: 1,
     ChannelKind.INSTAGRAM: 1,
     ChannelKind.TELEGRAM: 1,
-    ChannelKind.X: 0,
-    ChannelKind.LINKEDIN: 0,
+    ChannelKind.X: 4,
+    ChannelKind.LINKEDIN: 20,  # multiImage
     ChannelKind.MASTODON: 4,
     ChannelKind.BLUESKY: 4,
     ChannelKind.THREADS: 20,  # a carousel

@@ -100,3 +100,11 @@ def test_with_an_image_the_link_is_in_the_text_as_the_preview_shows(kind):
     assert received == [f"{TEXT}\n\n{LINK}"] == [preview.text]
     assert preview.link_card == ""
     assert [image.alt_text for image in preview.images] == ["Il ponte riaperto, visto dal fiume"]
+
+
+def test_an_x_post_with_an_image_shows_it_and_no_card():
+    preview, received = _published("x", with_image=True)
+
+    assert received == [f"{TEXT} {LINK}"] == [preview.text]
+    assert preview.link_card == ""
+    assert [image.alt_text for image in preview.images] == ["Il ponte riaperto, visto dal fiume"]

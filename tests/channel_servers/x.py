@@ -50,9 +50,59 @@ class XServer(ChannelServer):
         )
         return reply
 
+    def _reset_state(self):
+        self.media: dict[str, dict] = {}
+
+    def __init__(self, **kwargs):
+        self._reset_state()
+        super().__init__(**kwargs)
+
+    def _media(self, request: RecordedRequest) -> Reply | None:
+        """Media upload v2: initialize -> append (segments) -> finalize; alt text by metadata."""
+        path = request.path
+        if path == "/2/media/upload/initialize":
+            body = request.json if isinstance(request.json, dict) else {}
+            total = body.get("total_bytes")
+            if not isinstance(total, int) or total <= 0 or total > 5 * 1024 * 1024:
+                return _problem(400, "Invalid Request", "total_bytes must be 1 to 5242880")
+            if body.get("media_category") != "tweet_image" or not str(
+                body.get("media_type", "")
+            ).startswith("image/"):
+                return _problem(400, "Invalid Request", "Unsupported media_type or category")
+            media_id = str(1900000000000000000 + self.next_id())
+            self.media[media_id] = {"total": total, "segments": {}, "final": False, "alt": ""}
+            return Reply(200, {"data": {"id": media_id, "expires_after_secs": 86400}})
+        parts = path.split("/")
+        if path.startswith("/2/media/upload/") and len(parts) == 6:
+            media = self.media.get(parts[4])
+            if media is None:
+                return _problem(400, "Invalid Request", "Unknown media id")
+            if parts[5] == "append":
+                upload = request.files.get("media")
+                if upload is None or request.field("segment_index") is None:
+                    return _problem(400, "Invalid Request", "media and segment_index required")
+                media["segments"][int(request.field("segment_index"))] = upload.data
+                return Reply(200, {"data": {"expires_at": now() + 86400}})
+            if parts[5] == "finalize":
+                size = sum(len(d) for d in media["segments"].values())
+                if size != media["total"]:
+                    return _problem(400, "Invalid Request", "File size does not match")
+                media["final"] = True
+                return Reply(200, {"data": {"id": parts[4], "size": size}})
+        if path == "/2/media/metadata":
+            body = request.json if isinstance(request.json, dict) else {}
+            media = self.media.get(str(body.get("id")))
+            if media is None:
+                return _problem(400, "Invalid Request", "Unknown media id")
+            media["alt"] = (((body.get("metadata") or {}).get("alt_text")) or {}).get("text", "")
+            return Reply(200, {"data": {"id": body.get("id"), "associated_metadata": True}})
+        return None
+
     def handle(self, request: RecordedRequest) -> Reply:
         if not bearer_ok(request, self.token):
             return _problem(401, "Unauthorized", "Unauthorized")
+        if request.method == "POST" and request.path.startswith("/2/media/"):
+            return self._media(request) or _problem(404, "Not Found Error", "Not found")
         if request.method == "GET" and request.path == "/2/users/me":
             return Reply(200, {"data": {"id": "42", "name": "Comune", "username": "ComuneEsempio"}})
         if request.method == "POST" and request.path == "/2/tweets":
@@ -73,8 +123,25 @@ class XServer(ChannelServer):
                     "Forbidden",
                     "You are not allowed to create a Tweet with duplicate content.",
                 )
+            media_ids = ((request.json or {}).get("media") or {}).get("media_ids") or []
+            if len(media_ids) > 4 or any(not self.media.get(m, {}).get("final") for m in media_ids):
+                return _problem(400, "Invalid Request", "Your media IDs are invalid.")
             tweet_id = str(1800000000000000000 + self.next_id())
-            self.items.append({"id": tweet_id, "text": text})
+            self.items.append(
+                {
+                    "id": tweet_id,
+                    "text": text,
+                    "images": [
+                        {
+                            "data": b"".join(
+                                d for _i, d in sorted(self.media[m]["segments"].items())
+                            ),
+                            "alt": self.media[m]["alt"],
+                        }
+                        for m in media_ids
+                    ],
+                }
+            )
             return Reply(
                 201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}
             )
