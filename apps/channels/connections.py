@@ -428,6 +428,15 @@ def _expiry(token: dict) -> datetime | None:
     return None
 
 
+def _refresh_expiry(token: dict) -> datetime | None:
+    """When the refresh token lapses, if the provider says (``refresh_token_expires_in``)."""
+    try:
+        seconds = float(token.get("refresh_token_expires_in") or 0)
+    except (TypeError, ValueError):
+        return None
+    return timezone.now() + timedelta(seconds=seconds) if seconds > 0 else None
+
+
 def save_connection(
     channel, provider, token, account, *, by, config: dict | None = None
 ) -> ChannelConnection:
@@ -447,6 +456,7 @@ def save_connection(
                 "access_token": token["access_token"],
                 "refresh_token": token.get("refresh_token", "") or "",
                 "expires_at": _expiry(token),
+                "refresh_expires_at": _refresh_expiry(token),
                 "scope": str(token.get("scope", ""))[:500],
                 "connected_at": now,
                 "connected_by": by,
@@ -704,7 +714,10 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
 
 
 def _refreshed(connection: ChannelConnection, token: dict, spent: str) -> str:
+    refresh_expiry = _refresh_expiry(token)
+    extra = {"refresh_expires_at": refresh_expiry} if refresh_expiry else {}
     ChannelConnection.objects.filter(pk=connection.pk).update(
+        **extra,
         access_token=token["access_token"],
         # A provider that rotates sends a new one; one that does not keeps the old valid.
         refresh_token=token.get("refresh_token") or spent,
@@ -843,7 +856,11 @@ def warn_expiring_connections(*, now: datetime | None = None) -> int:
         if days is None:
             continue
         claimed = (
-            ChannelConnection.objects.filter(pk=connection.pk, expires_at=connection.expires_at)
+            ChannelConnection.objects.filter(
+                pk=connection.pk,
+                expires_at=connection.expires_at,
+                refresh_expires_at=connection.refresh_expires_at,
+            )
             .filter(Q(expiry_warned_days__isnull=True) | Q(expiry_warned_days__gt=days))
             .update(expiry_warned_days=days)
         )
@@ -889,7 +906,7 @@ def _send_expiry_warning(connection: ChannelConnection, days: int) -> None:
             % {
                 "channel": channel.name,
                 "account": connection.account_name,
-                "when": timezone.localtime(connection.expires_at).strftime("%d/%m/%Y %H:%M"),
+                "when": timezone.localtime(connection.lapses_at).strftime("%d/%m/%Y %H:%M"),
                 "url": url,
             }
         ),
