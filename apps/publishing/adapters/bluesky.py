@@ -166,7 +166,8 @@ class BlueskyAdapter(BearerApiAdapter):
 
     def _client(self, config: dict, secret: str):
         base_url = require(config, "base_url", self.kind)
-        return bearer_client(config, secret, kind=self.kind, default_base_url=base_url)
+        # The server comes from the account's DID document: pinned like a typed address.
+        return bearer_client(config, secret, kind=self.kind, default_base_url=base_url, pinned=True)
 
     def raise_for(self, response, secret: str) -> None:
         if response.status_code in (400, 401) and json_or_empty(response).get("error") == (

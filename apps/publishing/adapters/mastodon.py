@@ -93,7 +93,7 @@ class MastodonAdapter(BearerApiAdapter):
 
     def _client(self, config: dict, secret: str):
         base_url = require(config, "base_url", self.kind)  # every Comune has its own instance
-        return bearer_client(config, secret, kind=self.kind, default_base_url=base_url)
+        return bearer_client(config, secret, kind=self.kind, default_base_url=base_url, pinned=True)
 
     @staticmethod
     def _status_text(request: PublishRequest) -> str:
