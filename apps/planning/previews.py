@@ -51,7 +51,7 @@ CARD_ONLY_WITHOUT_IMAGES = frozenset(
 )
 # How many images each network shows with one post (the adapters send that many).
 IMAGES_SHOWN = {
-    ChannelKind.FACEBOOK: 1,
+    ChannelKind.FACEBOOK: 10,  # one photo, or a multi-photo post
     ChannelKind.INSTAGRAM: 1,
     ChannelKind.TELEGRAM: 1,
     ChannelKind.X: 4,

@@ -3,13 +3,21 @@
 Config: ``page_id``, optional ``base_url`` (default ``https://graph.facebook.com/v21.0``).
 Secret: the Page access token, sent as a bearer header (never in the URL). Returns
 ``{"id": "<page>_<post>"}`` (photos: ``{"id": ..., "post_id": ...}``). No idempotency key.
+
+Several images (at most 10): each is uploaded unpublished (``/photos`` with
+``published=false``, which publishes nothing: a lost answer is transient), then one
+``/feed`` post carries them as ``attached_media[i]={"media_fbid": id}``.
 """
+
+import json
 
 from apps.planning.checks import text_as_sent
 
 from ._graph import GraphAdapter, raise_for_graph
 from ._http import image_bytes, json_or_empty, require, send
 from .base import PublishRequest, PublishResult
+
+MAX_IMAGES = 10
 
 
 class FacebookAdapter(GraphAdapter):
@@ -27,7 +35,21 @@ class FacebookAdapter(GraphAdapter):
     def publish(self, request: PublishRequest) -> PublishResult:
         page_id = require(request.config, "page_id", self.kind)
         with self._client(request.config, request.secret) as client:
-            if request.images:
+            if len(request.images) > 1:
+                text = text_as_sent(request.text, self.kind, request.link, has_images=True)
+                data = {"message": text}
+                for index, image in enumerate(request.images[:MAX_IMAGES]):
+                    photo_id = self._unpublished_photo(client, request, page_id, image)
+                    data[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo_id})
+                response = send(
+                    client,
+                    "POST",
+                    f"/{page_id}/feed",
+                    secret=request.secret,
+                    kind=self.kind,
+                    data=data,
+                )
+            elif request.images:
                 image = request.images[0]
                 # A photo has no link card: the link goes at the end of the message.
                 text = text_as_sent(request.text, self.kind, request.link, has_images=True)
@@ -56,6 +78,20 @@ class FacebookAdapter(GraphAdapter):
         body = response.json()
         post_id = str(body.get("post_id") or body["id"])
         return PublishResult(external_id=post_id, url=f"https://www.facebook.com/{post_id}")
+
+    def _unpublished_photo(self, client, request: PublishRequest, page_id: str, image) -> str:
+        response = send(
+            client,
+            "POST",
+            f"/{page_id}/photos",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            data={"published": "false", "alt_text_custom": image.alt_text},
+            files={"source": ("immagine", image_bytes(image.path), image.content_type)},
+        )
+        raise_for_graph(response, secret=request.secret, kind=self.kind)
+        return str(response.json()["id"])
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/{external_id}")
