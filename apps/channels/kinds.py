@@ -45,6 +45,20 @@ LINK_APPENDED_WITH_IMAGES = {
 # Networks that count user-perceived characters (extended grapheme clusters, UAX #29): an
 # emoji with its modifiers, or a letter with its accents, is one. Bluesky's 300 are graphemes.
 COUNTS_GRAPHEMES = frozenset({ChannelKind.BLUESKY})
+# How many images one post carries on each network: the adapters send that many (in order),
+# the previews show them, the editor warns beyond them. Kinds without an entry take none
+# (newsletter: the email is text only) or, for the website and the webhook, all.
+MAX_IMAGES = {
+    ChannelKind.FACEBOOK: 10,  # one photo, or a multi-photo post
+    ChannelKind.INSTAGRAM: 1,
+    ChannelKind.TELEGRAM: 1,  # sendPhoto
+    ChannelKind.X: 4,
+    ChannelKind.LINKEDIN: 20,  # multiImage
+    ChannelKind.MASTODON: 4,
+    ChannelKind.BLUESKY: 4,
+    ChannelKind.THREADS: 20,  # a carousel
+    ChannelKind.NEWSLETTER: 0,
+}
 # With an image the text becomes a caption, with a shorter limit (Telegram's sendPhoto).
 CAPTION_LIMIT = {ChannelKind.TELEGRAM: 1024}
 

@@ -18,6 +18,7 @@ from apps.channels.kinds import (
     COUNTS_GRAPHEMES,
     LINK_APPENDED_WITH,
     LINK_APPENDED_WITH_IMAGES,
+    MAX_IMAGES,
     URL_WEIGHT,
     has_public_title,
     public_title_required,
@@ -484,6 +485,19 @@ def post_level_findings(post, channel, *, library_images: int = 0) -> list[Findi
                 "image_without_alt",
                 _("Un'immagine non ha il testo alternativo."),
                 blocking=True,
+            )
+        )
+    limit = MAX_IMAGES.get(channel.kind)
+    if limit and len(images) + library_images > limit:
+        found.append(
+            Finding(
+                "too_many_images",
+                ngettext(
+                    "%(channel)s pubblica al massimo %(n)s immagine: le altre non usciranno.",
+                    "%(channel)s pubblica al massimo %(n)s immagini: le altre non usciranno.",
+                    limit,
+                )
+                % {"channel": channel.get_kind_display(), "n": limit},
             )
         )
     if channel.kind in NEEDS_IMAGE and not images and not library_images:

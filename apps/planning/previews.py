@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from apps.channels.enums import ChannelKind
-from apps.channels.kinds import has_public_title
+from apps.channels.kinds import MAX_IMAGES, has_public_title
 
 from .checks import count_characters, limit_for, text_as_sent
 
@@ -49,18 +49,6 @@ CARD_ONLY_WITHOUT_IMAGES = frozenset(
         ChannelKind.LINKEDIN,
     }
 )
-# How many images each network shows with one post (the adapters send that many).
-IMAGES_SHOWN = {
-    ChannelKind.FACEBOOK: 10,  # one photo, or a multi-photo post
-    ChannelKind.INSTAGRAM: 1,
-    ChannelKind.TELEGRAM: 1,
-    ChannelKind.X: 4,
-    ChannelKind.LINKEDIN: 20,  # multiImage
-    ChannelKind.MASTODON: 4,
-    ChannelKind.BLUESKY: 4,
-    ChannelKind.THREADS: 20,  # a carousel
-    ChannelKind.NEWSLETTER: 0,  # the email is text only (templates/newsletter/email/issue.*)
-}
 
 
 @dataclass(frozen=True)
@@ -109,7 +97,7 @@ def _fold(text: str, kind: str) -> tuple[str, str]:
 
 def _images(kind: str, images) -> list[PreviewImage]:
     """The images as the network will show them (kinds without an entry show them all)."""
-    shown = IMAGES_SHOWN.get(kind)
+    shown = MAX_IMAGES.get(kind)  # what the adapter sends
     chosen = list(images) if shown is None else list(images)[:shown]
     return [
         PreviewImage(

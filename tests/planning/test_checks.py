@@ -185,3 +185,18 @@ def test_an_x_variant_of_emoji_over_280_weighted_is_blocked_though_under_280_cod
 
     assert (report.length, report.limit) == (282, 280)
     assert any(f.code == "too_long" and f.blocking for f in report.findings)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "limit"), [("x", 4), ("telegram", 1), ("bluesky", 4)])
+def test_more_images_than_the_network_takes_are_pointed_out(kind, limit):
+    channel = ChannelFactory(kind=kind)
+    post = PostFactory(channels=[channel])
+    variant = post.variants.get()
+
+    within = check_post(post, library_images=limit)[variant.pk]
+    beyond = check_post(post, library_images=limit + 1)[variant.pk]
+
+    assert "too_many_images" not in {f.code for f in within}
+    [finding] = [f for f in beyond if f.code == "too_many_images"]
+    assert f"al massimo {limit} immagin" in finding.message and not finding.blocking

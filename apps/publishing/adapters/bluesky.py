@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import (
     HASHTAG_CANDIDATE_RE,
     LETTER_RE,
@@ -46,7 +48,7 @@ from ._http import (
 from .base import PermanentError, PublishRequest, PublishResult, TransientError
 
 TEXT_LIMIT = 300  # graphemes (app.bsky.feed.post: maxGraphemes 300)
-MAX_IMAGES = 4
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.BLUESKY]
 MAX_IMAGE_BYTES = 1_000_000
 MAX_ALT = 2000  # alt text is free, Bluesky's app caps it around 2,000 characters
 MAX_MENTIONS = 10  # resolved per post; more are left as plain text

@@ -11,13 +11,15 @@ Several images (at most 10): each is uploaded unpublished (``/photos`` with
 
 import json
 
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import text_as_sent
 
 from ._graph import GraphAdapter, raise_for_graph
 from ._http import image_bytes, json_or_empty, require, send
 from .base import PublishRequest, PublishResult
 
-MAX_IMAGES = 10
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.FACEBOOK]
 
 
 class FacebookAdapter(GraphAdapter):

@@ -16,13 +16,15 @@ of an article card. An upload publishes nothing: a lost answer is transient.
 import re
 from urllib.parse import quote, urlsplit
 
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import text_as_sent
 
 from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, require, send
 from .base import PermanentError, PublishRequest, PublishResult, TransientError
 
 TEXT_LIMIT = 3000
-MAX_IMAGES = 20  # multiImage
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.LINKEDIN]
 MAX_ALT = 4086
 DEFAULT_VERSION = "202411"
 

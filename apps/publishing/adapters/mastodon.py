@@ -18,6 +18,8 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import text_as_sent
 
 from ._http import (
@@ -30,6 +32,7 @@ from ._http import (
 )
 from .base import PublishRequest, PublishResult, TransientError, UnknownOutcome
 
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.MASTODON]
 MEDIA_POLLS = 4  # ~5 s in all, then a transient error: the engine retries later
 MEDIA_POLL_SECONDS = 0.5
 
@@ -101,7 +104,8 @@ class MastodonAdapter(BearerApiAdapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         with self._client(request.config, request.secret) as client:
-            media_ids = [self._upload(client, request, image) for image in request.images[:4]]
+            images = request.images[:MAX_IMAGES]
+            media_ids = [self._upload(client, request, image) for image in images]
             data = {
                 "status": self._status_text(request),
                 "visibility": request.config.get("visibility", "public"),

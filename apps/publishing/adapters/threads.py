@@ -15,6 +15,8 @@ The text is ``checks.text_as_sent`` (the link in the text when there are images)
 
 import time
 
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import count_characters, text_as_sent
 
 from ._graph import GraphAdapter, raise_for_graph
@@ -23,7 +25,7 @@ from .base import AdapterError, PermanentError, PublishRequest, PublishResult, T
 
 THREADS_BASE_URL = "https://graph.threads.net/v1.0"
 TEXT_LIMIT = 500
-MAX_IMAGES = 20  # a carousel's children
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.THREADS]
 STATUS_POLLS = 5
 STATUS_POLL_SECONDS = 0.5
 

@@ -14,13 +14,15 @@ access token (bearer). A 429 carries ``x-rate-limit-reset`` (epoch seconds). Err
 
 import time
 
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import count_characters, text_as_sent
 
 from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, send
 from .base import PermanentError, PublishRequest, PublishResult, TransientError
 
 TEXT_LIMIT = 280
-MAX_IMAGES = 4
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.X]
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
 MAX_ALT = 1000  # X's limit on alt text
