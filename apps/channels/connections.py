@@ -380,10 +380,17 @@ def _threads_long_lived(provider: Provider, token: dict) -> dict:
         client_secret=provider.client_secret,
         access_token=token["access_token"],
     )
+    return _threads_token(body)
+
+
+def _threads_token(body: dict) -> dict:
+    """A long-lived Threads token as stored: it is its own refresh token, and lapses with it."""
+    expires_in = body.get("expires_in") or 60 * 86400
     return {
         "access_token": body["access_token"],
         "refresh_token": body["access_token"],
-        "expires_in": body.get("expires_in") or 60 * 86400,
+        "expires_in": expires_in,
+        "refresh_token_expires_in": expires_in,
     }
 
 
@@ -716,6 +723,9 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
 def _refreshed(connection: ChannelConnection, token: dict, spent: str) -> str:
     refresh_expiry = _refresh_expiry(token)
     extra = {"refresh_expires_at": refresh_expiry} if refresh_expiry else {}
+    old_end = connection.refresh_expires_at
+    if refresh_expiry and (old_end is None or refresh_expiry - old_end > timedelta(days=1)):
+        extra["expiry_warned_days"] = None  # a new end (Threads' new token): warn about it anew
     ChannelConnection.objects.filter(pk=connection.pk).update(
         **extra,
         access_token=token["access_token"],
@@ -756,12 +766,7 @@ def _refresh_threads(connection: ChannelConnection, spent: str) -> str:
         if code in ("10", "102", "190"):
             return _needs_reconnect(connection, f"OAuthException {code}")
         return _retry_later(connection, code)
-    token = {
-        "access_token": body["access_token"],
-        "refresh_token": body["access_token"],
-        "expires_in": body.get("expires_in") or 60 * 86400,
-    }
-    return _refreshed(connection, token, spent)
+    return _refreshed(connection, _threads_token(body), spent)
 
 
 def _refresh_bluesky(connection: ChannelConnection, spent: str) -> str:

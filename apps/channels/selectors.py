@@ -11,6 +11,10 @@ from .models import ChannelConnection, ConnectionStatus
 
 # Administrators hear about a token that cannot be refreshed this many days before it lapses.
 EXPIRY_WARNING_DAYS = (14, 3, 1)
+# Tokens that refresh themselves ahead of their end (Threads': a week ahead, see
+# connections.REFRESH_MARGINS): only when one is still not renewed this close to its end, its
+# refresh keeps failing and a person is told, as for any other expiry.
+LAGGING_REFRESH_WARNING = {"threads": timedelta(days=3)}
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,16 @@ def expiring_connections(*, now: datetime | None = None) -> list[ExpiringConnect
     now = now or timezone.now()
     horizon = now + timedelta(days=max(EXPIRY_WARNING_DAYS))
     cannot_refresh = Q(refresh_token="", expires_at__isnull=False, expires_at__lte=horizon)
-    refresh_lapses = ~Q(refresh_token="") & Q(
-        refresh_expires_at__isnull=False, refresh_expires_at__lte=horizon
+    lagging = Q(pk__in=[])
+    for provider, days in LAGGING_REFRESH_WARNING.items():
+        lagging |= Q(provider=provider, refresh_expires_at__lte=now + days)
+    refresh_lapses = (
+        ~Q(refresh_token="")
+        & Q(refresh_expires_at__isnull=False)
+        & (
+            (~Q(provider__in=list(LAGGING_REFRESH_WARNING)) & Q(refresh_expires_at__lte=horizon))
+            | lagging
+        )
     )
     rows = ChannelConnection.objects.filter(
         cannot_refresh | refresh_lapses, status=ConnectionStatus.CONNECTED

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.channels.connections import warn_expiring_connections
 from apps.channels.enums import ChannelKind
 from apps.channels.models import ChannelConnection, ConnectionStatus
 from apps.channels.tasks import refresh_connections
@@ -162,3 +163,31 @@ def test_a_post_goes_out_through_the_connection(admin_client_, channel, threads)
     [item] = threads.items
     assert item["text"] == "Il ponte di via Roma riapre lunedì."
     assert item["link_attachment"] == "https://www.comune.esempio.it/ponte"
+
+
+def test_administrators_hear_of_a_token_whose_refresh_keeps_failing_not_of_one_that_renews(
+    admin_client_, channel, threads, mailoutbox
+):
+    _login(admin_client_, channel)
+    connection = ChannelConnection.objects.get(channel=channel)
+    # It lapses with itself.
+    assert abs(connection.refresh_expires_at - connection.expires_at) < timedelta(seconds=1)
+    ChannelConnection.objects.filter(pk=connection.pk).update(
+        expires_at=timezone.now() + timedelta(days=10),
+        refresh_expires_at=timezone.now() + timedelta(days=10),
+    )
+    assert warn_expiring_connections() == 0  # renewed a week ahead: no false alarm at 14 days
+
+    ChannelConnection.objects.filter(pk=connection.pk).update(
+        expires_at=timezone.now() + timedelta(days=2),
+        refresh_expires_at=timezone.now() + timedelta(days=2),
+    )
+    assert refresh_connections() == {"retry": 1}  # not a day old on the fake: refused
+    assert warn_expiring_connections() == 1
+    assert "entro 3 giorni: Threads · Comune" in mailoutbox[-1].subject
+
+    threads.age_long_lived_tokens(2 * 86400)
+    assert refresh_connections() == {"refreshed": 1}
+    connection.refresh_from_db()
+    assert connection.expiry_warned_days is None  # the next token is warned about anew
+    assert connection.refresh_expires_at > timezone.now() + timedelta(days=59)
