@@ -122,6 +122,15 @@ OAUTH_PROVIDERS = {
         ),
         "api_url": env.str("PA_PLANNER_LINKEDIN_API_URL", default="https://api.linkedin.com"),
     },
+    # Threads (Meta's Threads API: its own app id and secret, its own login and host).
+    "threads": {
+        "client_id": env.str("PA_PLANNER_THREADS_CLIENT_ID", default=""),
+        "client_secret": env.str("PA_PLANNER_THREADS_CLIENT_SECRET", default=""),
+        "authorize_url": env.str(
+            "PA_PLANNER_THREADS_AUTHORIZE_URL", default="https://threads.net/oauth/authorize"
+        ),
+        "api_url": env.str("PA_PLANNER_THREADS_API_URL", default="https://graph.threads.net"),
+    },
 }
 # Hosts or addresses an administrator may point a channel at although they are private
 # (an office's own Mastodon on the intranet). Everything else must resolve to public addresses.

@@ -22,6 +22,10 @@ class AddressRefused(Exception):
     """The address may not be called; the message says why, for the person who typed it."""
 
 
+class AddressUnresolved(AddressRefused):
+    """The name does not resolve (now): at send time a transient failure, not a refusal."""
+
+
 def normalise_instance(text: str) -> str:
     """``scheme://host[:port]`` of what was typed (``mastodon.uno`` becomes https)."""
     text = (text or "").strip()
@@ -50,23 +54,33 @@ def normalise_instance(text: str) -> str:
 
 def check_public(url: str) -> None:
     """Refuse ``url`` unless every address its host resolves to is public (or allowed)."""
-    host = (urlsplit(url).hostname or "").lower()
+    parts = urlsplit(url)
+    resolve_public((parts.hostname or "").lower(), parts.port or 443)
+
+
+def resolve_public(host: str, port: int) -> str | None:
+    """The address to connect to for ``host``, after checking every address it resolves to:
+    refused (:class:`AddressRefused`) when one is private, loopback, link-local or otherwise
+    not global, unless allowed by ``PRIVATE_HOSTS_ALLOWED``. ``None`` for a host that is
+    allowed by name (it is connected to as it is). The one rule for every address an
+    administrator types, checked when connecting and again, resolved once, at each send."""
+    host = host.lower().strip("[]")
     allowed = {h.lower() for h in settings.PRIVATE_HOSTS_ALLOWED}
     if host in allowed:
-        return
+        return None
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, OSError):
-        raise AddressRefused(
+        raise AddressUnresolved(
             _("L'indirizzo %(h)s non esiste (nessun server con questo nome).") % {"h": host}
         ) from None
+    chosen = None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        text = info[4][0].split("%", 1)[0]
+        address = ipaddress.ip_address(text)
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
-        if str(address) in allowed:
-            continue
-        if not address.is_global:
+        if str(address) not in allowed and not address.is_global:
             raise AddressRefused(
                 _(
                     "L'indirizzo %(h)s porta a una rete interna (%(ip)s): non è ammesso. "
@@ -74,3 +88,9 @@ def check_public(url: str) -> None:
                 )
                 % {"h": host, "ip": address}
             )
+        chosen = chosen or text
+    if chosen is None:
+        raise AddressUnresolved(
+            _("L'indirizzo %(h)s non esiste (nessun server con questo nome).") % {"h": host}
+        )
+    return chosen

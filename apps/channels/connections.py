@@ -38,6 +38,7 @@ from apps.core.encryption import decrypt, encrypt
 from apps.notifications.enums import Kind
 from apps.notifications.services import Email, notify
 
+from . import atproto
 from .addresses import AddressRefused, check_public, normalise_instance
 from .enums import ChannelKind
 from .models import Channel, ChannelConnection, ConnectionStatus, MastodonApp
@@ -47,6 +48,15 @@ logger = logging.getLogger(__name__)
 
 # Refresh this long before the access token lapses (X's live two hours).
 REFRESH_MARGIN = timedelta(minutes=30)
+# Threads' long-lived token (60 days) refreshes itself once it is a day old: a week ahead
+# leaves room for a provider that is down for days, well before the token lapses.
+REFRESH_MARGINS = {"threads": timedelta(days=7)}
+
+
+def refresh_margin(provider: str) -> timedelta:
+    return REFRESH_MARGINS.get(provider, REFRESH_MARGIN)
+
+
 # How long one worker holds the right to refresh a connection.
 REFRESH_CLAIM = timedelta(seconds=60)
 # Errors after which only a person can reconnect (RFC 6749 §5.2).
@@ -102,7 +112,7 @@ def provider_for(channel: Channel) -> Provider | None:
             authorize_url=x["authorize_url"],
             token_url=x["api_url"].rstrip("/") + "/2/oauth2/token",
             api_url=x["api_url"].rstrip("/"),
-            scope="tweet.read tweet.write users.read offline.access",
+            scope="tweet.read tweet.write users.read media.write offline.access",
             client_id=x["client_id"],
             client_secret=x["client_secret"],
             env_prefix="PA_PLANNER_X",
@@ -138,6 +148,21 @@ def provider_for(channel: Channel) -> Provider | None:
             client_secret=linkedin["client_secret"],
             auth_method="client_secret_post",
             env_prefix="PA_PLANNER_LINKEDIN",
+        )
+    if kind == ChannelKind.THREADS:
+        threads = settings.OAUTH_PROVIDERS["threads"]
+        api = threads["api_url"].rstrip("/")
+        return Provider(
+            name="threads",
+            label="Threads",
+            authorize_url=threads["authorize_url"],
+            token_url=api + "/oauth/access_token",
+            api_url=api,
+            scope="threads_basic,threads_content_publish",
+            client_id=threads["client_id"],
+            client_secret=threads["client_secret"],
+            auth_method="client_secret_post",
+            env_prefix="PA_PLANNER_THREADS",
         )
     if kind == ChannelKind.MASTODON:
         return _mastodon_provider(None)
@@ -301,7 +326,11 @@ def finish_connection(*, pending: dict | None, callback_url: str, query: dict, b
                 return _choosing(channel, provider, token)
             if provider.name == "linkedin":
                 return _choosing(channel, provider, token)
-            account = _account(client, provider)
+            if provider.name == "threads":
+                token = _threads_long_lived(provider, token)
+                account = _threads_account(provider, token)
+            else:
+                account = _account(client, provider)
     except (
         AuthlibBaseError,
         httpx.HTTPError,
@@ -316,7 +345,68 @@ def finish_connection(*, pending: dict | None, callback_url: str, query: dict, b
             % {"p": provider.label, "e": _error_code(exc)}
         ) from None
     config = {"base_url": provider.api_url} if provider.name == "mastodon" else None
+    if provider.name == "threads":
+        config = {
+            "threads_user_id": account["id"],
+            "base_url": f"{provider.api_url}/{THREADS_VERSION}",
+        }
     return save_connection(channel, provider, token, account, by=by, config=config)
+
+
+THREADS_VERSION = "v1.0"
+
+
+def _threads_get(provider: Provider, path: str, **params) -> dict:
+    """A GET to Threads' Graph API; its error (Graph's shape) as a ValueError naming its type."""
+    response = httpx.get(
+        provider.api_url + path, params=params, timeout=HTTP_TIMEOUT, follow_redirects=False
+    )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
+        error = (body.get("error") or {}) if isinstance(body, dict) else {}
+        raise ValueError(str(error.get("type") or error.get("code") or response.status_code))
+    return body
+
+
+def _threads_long_lived(provider: Provider, token: dict) -> dict:
+    """Threads' short-lived token (an hour) for a long-lived one (60 days), which refreshes
+    itself (``th_refresh_token``): it is kept as its own refresh token too, so the refresh task
+    finds it."""
+    body = _threads_get(
+        provider,
+        "/access_token",
+        grant_type="th_exchange_token",
+        client_secret=provider.client_secret,
+        access_token=token["access_token"],
+    )
+    return _threads_token(body)
+
+
+def _threads_token(body: dict) -> dict:
+    """A long-lived Threads token as stored: it is its own refresh token, and lapses with it."""
+    expires_in = body.get("expires_in") or 60 * 86400
+    return {
+        "access_token": body["access_token"],
+        "refresh_token": body["access_token"],
+        "expires_in": expires_in,
+        "refresh_token_expires_in": expires_in,
+    }
+
+
+def _threads_account(provider: Provider, token: dict) -> dict:
+    response = httpx.get(
+        f"{provider.api_url}/{THREADS_VERSION}/me",
+        params={"fields": "id,username"},
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        timeout=HTTP_TIMEOUT,
+        follow_redirects=False,
+    )
+    response.raise_for_status()
+    data = response.json()
+    return {"id": str(data["id"]), "name": "@" + str(data.get("username", ""))}
 
 
 def _account(client: OAuth2Client, provider: Provider) -> dict:
@@ -347,6 +437,15 @@ def _expiry(token: dict) -> datetime | None:
     return None
 
 
+def _refresh_expiry(token: dict) -> datetime | None:
+    """When the refresh token lapses, if the provider says (``refresh_token_expires_in``)."""
+    try:
+        seconds = float(token.get("refresh_token_expires_in") or 0)
+    except (TypeError, ValueError):
+        return None
+    return timezone.now() + timedelta(seconds=seconds) if seconds > 0 else None
+
+
 def save_connection(
     channel, provider, token, account, *, by, config: dict | None = None
 ) -> ChannelConnection:
@@ -366,6 +465,7 @@ def save_connection(
                 "access_token": token["access_token"],
                 "refresh_token": token.get("refresh_token", "") or "",
                 "expires_at": _expiry(token),
+                "refresh_expires_at": _refresh_expiry(token),
                 "scope": str(token.get("scope", ""))[:500],
                 "connected_at": now,
                 "connected_by": by,
@@ -574,10 +674,12 @@ def finish_choice(*, choosing: dict | None, choice_id: str, by) -> ChannelConnec
 
 def connections_to_refresh(now: datetime | None = None):
     now = now or timezone.now()
-    return ChannelConnection.objects.filter(
-        status=ConnectionStatus.CONNECTED,
-        expires_at__lt=now + REFRESH_MARGIN,
-    ).exclude(refresh_token="")
+    due = Q(expires_at__lt=now + REFRESH_MARGIN)
+    for provider, margin in REFRESH_MARGINS.items():
+        due |= Q(provider=provider, expires_at__lt=now + margin)
+    return ChannelConnection.objects.filter(due, status=ConnectionStatus.CONNECTED).exclude(
+        refresh_token=""
+    )
 
 
 def _claim(connection_id: int, now: datetime) -> bool:
@@ -598,11 +700,15 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
     if connection.status != ConnectionStatus.CONNECTED or not connection.refresh_token:
         _release(connection_id)
         return "skipped"
-    if connection.expires_at and connection.expires_at > now + REFRESH_MARGIN:
+    if connection.expires_at and connection.expires_at > now + refresh_margin(connection.provider):
         _release(connection_id)
         return "skipped"  # refreshed by someone else meanwhile
-    provider = provider_for(connection.channel)
     spent = connection.refresh_token
+    if connection.provider == "bluesky":
+        return _refresh_bluesky(connection, spent)
+    if connection.provider == "threads":
+        return _refresh_threads(connection, spent)
+    provider = provider_for(connection.channel)
     try:
         with _client(provider) as client:
             token = client.refresh_token(provider.token_url, refresh_token=spent)
@@ -613,7 +719,17 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
         return _retry_later(connection, code)
     except httpx.HTTPError as exc:
         return _retry_later(connection, type(exc).__name__)
-    ChannelConnection.objects.filter(pk=connection_id).update(
+    return _refreshed(connection, token, spent)
+
+
+def _refreshed(connection: ChannelConnection, token: dict, spent: str) -> str:
+    refresh_expiry = _refresh_expiry(token)
+    extra = {"refresh_expires_at": refresh_expiry} if refresh_expiry else {}
+    old_end = connection.refresh_expires_at
+    if refresh_expiry and (old_end is None or refresh_expiry - old_end > timedelta(days=1)):
+        extra["expiry_warned_days"] = None  # a new end (Threads' new token): warn about it anew
+    ChannelConnection.objects.filter(pk=connection.pk).update(
+        **extra,
         access_token=token["access_token"],
         # A provider that rotates sends a new one; one that does not keeps the old valid.
         refresh_token=token.get("refresh_token") or spent,
@@ -628,6 +744,44 @@ def refresh_connection(*, connection_id: int, now: datetime | None = None) -> st
         summary=connection.account_name,
     )
     return "refreshed"
+
+
+def _refresh_threads(connection: ChannelConnection, spent: str) -> str:
+    """Threads: ``GET /refresh_access_token?grant_type=th_refresh_token`` with the long-lived
+    token itself, which answers a new one for 60 more days. Graph's code 190 (the token is
+    invalid or lapsed, the app removed) needs a person; anything else is tried again."""
+    provider = provider_for(connection.channel)
+    try:
+        response = httpx.get(
+            provider.api_url + "/refresh_access_token",
+            params={"grant_type": "th_refresh_token", "access_token": spent},
+            timeout=HTTP_TIMEOUT,
+            follow_redirects=False,
+        )
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        return _retry_later(connection, type(exc).__name__)
+    body = body if isinstance(body, dict) else {}
+    if response.status_code != 200 or not body.get("access_token"):
+        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        code = str(error.get("code") or response.status_code)
+        if code in ("10", "102", "190"):
+            return _needs_reconnect(connection, f"OAuthException {code}")
+        return _retry_later(connection, code)
+    return _refreshed(connection, _threads_token(body), spent)
+
+
+def _refresh_bluesky(connection: ChannelConnection, spent: str) -> str:
+    """Bluesky: ``com.atproto.server.refreshSession`` at the account's server (the refresh
+    token rotates). A refused refresh token means a new login with an app password."""
+    service = str((connection.channel.config or {}).get("base_url") or atproto.DEFAULT_SERVICE)
+    try:
+        session = atproto.refresh_session(service, refresh_jwt=spent)
+    except atproto.SessionError as exc:
+        if exc.needs_login:
+            return _needs_reconnect(connection, exc.error)
+        return _retry_later(connection, exc.error)
+    return _refreshed(connection, session.as_token(), spent)
 
 
 def _release(connection_id: int) -> None:
@@ -715,7 +869,11 @@ def warn_expiring_connections(*, now: datetime | None = None) -> int:
         if days is None:
             continue
         claimed = (
-            ChannelConnection.objects.filter(pk=connection.pk, expires_at=connection.expires_at)
+            ChannelConnection.objects.filter(
+                pk=connection.pk,
+                expires_at=connection.expires_at,
+                refresh_expires_at=connection.refresh_expires_at,
+            )
             .filter(Q(expiry_warned_days__isnull=True) | Q(expiry_warned_days__gt=days))
             .update(expiry_warned_days=days)
         )
@@ -766,7 +924,7 @@ def _send_expiry_warning(connection: ChannelConnection, days: int) -> None:
                 % {
                     "channel": channel.name,
                     "account": connection.account_name,
-                    "when": timezone.localtime(connection.expires_at).strftime("%d/%m/%Y %H:%M"),
+                    "when": timezone.localtime(connection.lapses_at).strftime("%d/%m/%Y %H:%M"),
                     "url": url,
                 }
             ),

@@ -8,6 +8,8 @@ DEMO_CHANNELS = [
     ("LinkedIn · Comune di Esempio", ChannelKind.LINKEDIN),
     ("Telegram · Comune di Esempio Informa", ChannelKind.TELEGRAM),
     ("Mastodon · @comune@social.esempio.it", ChannelKind.MASTODON),
+    ("Bluesky · @comune.bsky.social", ChannelKind.BLUESKY),
+    ("Threads · @comunediesempio", ChannelKind.THREADS),
     ("Newsletter settimanale", ChannelKind.NEWSLETTER),
     ("Sito web · Notizie", ChannelKind.WEBSITE),
 ]

@@ -9,6 +9,8 @@ class ChannelKind(models.TextChoices):
     LINKEDIN = "linkedin", _("LinkedIn")
     TELEGRAM = "telegram", _("Canale Telegram")
     MASTODON = "mastodon", _("Mastodon")
+    BLUESKY = "bluesky", _("Bluesky")
+    THREADS = "threads", _("Threads")
     NEWSLETTER = "newsletter", _("Newsletter email")
     WEBSITE = "website", _("Notizie del sito web")
     WEBHOOK = "webhook", _("Webhook generico")

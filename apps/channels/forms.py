@@ -115,3 +115,33 @@ class ChannelForm(forms.ModelForm):
         if value == 0:
             raise forms.ValidationError(_("Il limite deve essere almeno 1 carattere."))
         return value
+
+
+class BlueskyConnectForm(forms.Form):
+    """Bluesky: the account's handle and an app password (never the account's own password)."""
+
+    handle = forms.CharField(
+        label=_("Nome dell'account"),
+        max_length=253,
+        help_text=_("Es. comune.bsky.social, oppure il dominio del Comune se lo usa come nome."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    app_password = forms.CharField(
+        label=_("Password per le app"),
+        max_length=200,
+        strip=True,
+        help_text=_(
+            "Creala su Bluesky in Impostazioni → Privacy e sicurezza → Password per le app. "
+            "Si usa una volta sola per aprire la sessione e non viene conservata."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    service = WebURLField(
+        label=_("Server dell'account"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Vuoto per https://bsky.social; un altro indirizzo solo se l'account vive su un "
+            "server proprio."
+        ),
+    )

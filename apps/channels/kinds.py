@@ -31,7 +31,34 @@ LINK_APPENDED_WITH = {
 }
 # Facebook sends the link as the post's link card, except on a photo post (a photo has no
 # card): then the link goes at the end of the message, as on the kinds above.
-LINK_APPENDED_WITH_IMAGES = {**LINK_APPENDED_WITH, ChannelKind.FACEBOOK: "\n\n"}
+LINK_APPENDED_WITH_IMAGES = {
+    **LINK_APPENDED_WITH,
+    ChannelKind.FACEBOOK: "\n\n",
+    # Bluesky draws the link as a card (an external embed), but a post with images has its
+    # images as its embed: the link then goes at the end of the text, as a link facet.
+    ChannelKind.BLUESKY: "\n\n",
+    # Threads attaches the link as a card (``link_attachment``) to a text post only.
+    ChannelKind.THREADS: "\n\n",
+    # LinkedIn's post has one content: an article (the link's card) or its images.
+    ChannelKind.LINKEDIN: "\n\n",
+}
+# Networks that count user-perceived characters (extended grapheme clusters, UAX #29): an
+# emoji with its modifiers, or a letter with its accents, is one. Bluesky's 300 are graphemes.
+COUNTS_GRAPHEMES = frozenset({ChannelKind.BLUESKY})
+# How many images one post carries on each network: the adapters send that many (in order),
+# the previews show them, the editor warns beyond them. Kinds without an entry take none
+# (newsletter: the email is text only) or, for the website and the webhook, all.
+MAX_IMAGES = {
+    ChannelKind.FACEBOOK: 10,  # one photo, or a multi-photo post
+    ChannelKind.INSTAGRAM: 1,
+    ChannelKind.TELEGRAM: 1,  # sendPhoto
+    ChannelKind.X: 4,
+    ChannelKind.LINKEDIN: 20,  # multiImage
+    ChannelKind.MASTODON: 4,
+    ChannelKind.BLUESKY: 4,
+    ChannelKind.THREADS: 20,  # a carousel
+    ChannelKind.NEWSLETTER: 0,
+}
 # With an image the text becomes a caption, with a shorter limit (Telegram's sendPhoto).
 CAPTION_LIMIT = {ChannelKind.TELEGRAM: 1024}
 
@@ -102,6 +129,32 @@ DEFAULTS: dict[str, KindDefaults] = {
         link_expected=True,
         gulpease_target=60,
         icon="it-mastodon",
+    ),
+    ChannelKind.BLUESKY: KindDefaults(
+        char_limit=300,
+        formality=Formality.INFORMAL,
+        guidance=_(
+            "Conversazionale e breve: una frase che si legge in un respiro, poi il link. "
+            "Hashtag pochi e in CamelCase, menzioni con @nome.bsky.social."
+        ),
+        max_hashtags=2,
+        emoji_allowed=True,
+        link_expected=True,
+        gulpease_target=60,
+        icon="it-bluesky",
+    ),
+    ChannelKind.THREADS: KindDefaults(
+        char_limit=500,
+        formality=Formality.INFORMAL,
+        guidance=_(
+            "Colloquiale come su Instagram, ma è il testo a parlare: frasi brevi, si può dare "
+            "del tu. Un solo argomento (#tag) per post; l'immagine con testo alternativo aiuta."
+        ),
+        max_hashtags=1,
+        emoji_allowed=True,
+        link_expected=False,
+        gulpease_target=60,
+        icon="it-threads",
     ),
     ChannelKind.NEWSLETTER: KindDefaults(
         char_limit=20000,
@@ -226,6 +279,8 @@ CONNECTABLE_KINDS = frozenset(
         ChannelKind.INSTAGRAM,
         ChannelKind.LINKEDIN,
         ChannelKind.TELEGRAM,
+        ChannelKind.BLUESKY,
+        ChannelKind.THREADS,
     }
 )
 

@@ -163,6 +163,9 @@ class ChannelConnection(models.Model):
     access_token = EncryptedTextField(blank=True)
     refresh_token = EncryptedTextField(blank=True)
     expires_at = models.DateTimeField(_("il token scade"), null=True, blank=True)
+    # When the refresh token itself lapses (LinkedIn's ``refresh_token_expires_in``, about a
+    # year, not extended by refreshing): after it only a person can reconnect.
+    refresh_expires_at = models.DateTimeField(_("il rinnovo scade"), null=True, blank=True)
     scope = models.CharField(max_length=500, blank=True)
     connected_at = models.DateTimeField(_("collegato il"))
     connected_by = models.ForeignKey(
@@ -186,6 +189,15 @@ class ChannelConnection(models.Model):
 
     def __str__(self):
         return f"{self.channel} · {self.account_name or self.provider}"
+
+    @property
+    def lapses_at(self):
+        """When the connection stops working unless a person reconnects: the refresh token's
+        expiry when it has one (refreshing cannot go beyond it), otherwise the access token's
+        when it cannot be refreshed; None when nothing lapses by itself."""
+        if self.refresh_token:
+            return self.refresh_expires_at
+        return self.expires_at
 
 
 class MastodonApp(models.Model):

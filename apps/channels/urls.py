@@ -11,4 +11,5 @@ urlpatterns = [
     path("collegamento/ritorno/", views.connect_callback, name="connect_callback"),
     path("collegamento/scegli/", views.connect_choose, name="connect_choose"),
     path("<int:pk>/telegram/", views.telegram_connect, name="telegram"),
+    path("<int:pk>/bluesky/", views.bluesky_connect, name="bluesky"),
 ]

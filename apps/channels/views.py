@@ -6,8 +6,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.access import require_capability
 from apps.accounts.security import require_recent_auth
 
-from . import connections, telegram
-from .forms import ChannelForm
+from . import bluesky, connections, telegram
+from .forms import BlueskyConnectForm, ChannelForm
 from .models import Channel
 from .services import save_channel
 
@@ -66,6 +66,7 @@ def _edit_context(form, channel):
         "connection": getattr(channel, "connection", None) if channel else None,
         "redirect_uri": connections.redirect_uri(),
         "is_telegram": channel is not None and telegram.is_telegram(channel),
+        "is_bluesky": channel is not None and bluesky.is_bluesky(channel),
     }
 
 
@@ -208,3 +209,32 @@ def telegram_connect(request, pk):
             request.session.pop(TELEGRAM_SESSION_KEY, None)
             context["error"] = str(exc)
     return render(request, "channels/telegram_connect.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("configure")
+@require_recent_auth
+def bluesky_connect(request, pk):
+    """Bluesky: the handle and an app password, which open a session; only its tokens stay."""
+    channel = get_object_or_404(Channel, pk=pk)
+    if not bluesky.is_bluesky(channel):
+        return redirect("channels:edit", pk=channel.pk)
+    initial = {"service": (channel.config or {}).get("service", "")}
+    connection = getattr(channel, "connection", None)
+    if connection is not None:
+        initial["handle"] = connection.account_name.lstrip("@")
+    form = BlueskyConnectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = bluesky.connect(
+                channel=channel,
+                handle=form.cleaned_data["handle"],
+                app_password=form.cleaned_data["app_password"],
+                service=form.cleaned_data["service"],
+                by=request.user,
+            )
+        except connections.ConnectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _connected(request, connection)
+    return render(request, "channels/bluesky_connect.html", {"channel": channel, "form": form})

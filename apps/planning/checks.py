@@ -5,16 +5,20 @@ saving and approval; the others are advice shown next to the text while the writ
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
+import regex
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.channels.enums import ChannelKind
 from apps.channels.kinds import (
     CAPTION_LIMIT,
+    COUNTS_GRAPHEMES,
     LINK_APPENDED_WITH,
     LINK_APPENDED_WITH_IMAGES,
+    MAX_IMAGES,
     URL_WEIGHT,
     has_public_title,
     public_title_required,
@@ -104,8 +108,62 @@ class VariantReport:
         return any(f.blocking for f in self.findings)
 
 
+# One extended grapheme cluster (UAX #29): what a reader sees as one character.
+GRAPHEME_RE = regex.compile(r"\X")
+
+
+def count_graphemes(text: str) -> int:
+    """User-perceived characters: an emoji with its skin tone or a flag counts 1 (linear)."""
+    return sum(1 for _match in GRAPHEME_RE.finditer(text))
+
+
+# X's weighted count (twitter-text 3, config v3): code points in these ranges weigh 1 (Latin,
+# Greek, Cyrillic, Hebrew, Arabic, Devanagari…, general punctuation), every other one 2 (CJK,
+# Hangul…), a whole emoji (with its modifiers and joiners) 2, a link 23; at most 280.
+X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+# A grapheme that shows as an emoji: a pictograph beyond Latin-1, one with the emoji
+# presentation selector, or a flag (regional indicators).
+EMOJI_CLUSTER_RE = regex.compile(
+    r"[\p{Extended_Pictographic}--[\x00-\xff]]|\uFE0F|\p{Regional_Indicator}", regex.V1
+)
+
+
+def _x_weight(code_point: int) -> int:
+    for low, high in X_LIGHT_RANGES:
+        if low <= code_point <= high:
+            return 1
+    return 2
+
+
+def x_weighted_length(text: str) -> int:
+    """The length X counts (twitter-text's ``weightedLength``), in one pass over the text."""
+    text = unicodedata.normalize("NFC", text)
+    total, at = 0, 0
+    for link in URL_RE.finditer(text):
+        total += _x_segment(text[at : link.start()]) + URL_WEIGHT[ChannelKind.X]
+        at = link.end()
+    return total + _x_segment(text[at:])
+
+
+def _x_segment(text: str) -> int:
+    if not text or max(text) < "\u1100":  # all light, and no emoji below U+1100 but ©/®
+        return len(text)
+    total = 0
+    for cluster in GRAPHEME_RE.findall(text):
+        if EMOJI_CLUSTER_RE.search(cluster):
+            total += 2
+        else:
+            total += sum(_x_weight(ord(char)) for char in cluster)
+    return total
+
+
 def count_characters(text: str, kind: str = "") -> int:
-    """Characters as the channel counts them: X and Mastodon weigh every link 23."""
+    """Characters as the channel counts them: X weighs them (:func:`x_weighted_length`),
+    Mastodon weighs every link 23, Bluesky counts graphemes."""
+    if kind in COUNTS_GRAPHEMES:
+        return count_graphemes(text)
+    if kind == ChannelKind.X:
+        return x_weighted_length(text)
     weight = URL_WEIGHT.get(kind)
     if weight is None:
         return len(text)
@@ -428,6 +486,19 @@ def post_level_findings(post, channel, *, library_images: int = 0) -> list[Findi
                 "image_without_alt",
                 _("Un'immagine non ha il testo alternativo."),
                 blocking=True,
+            )
+        )
+    limit = MAX_IMAGES.get(channel.kind)
+    if limit and len(images) + library_images > limit:
+        found.append(
+            Finding(
+                "too_many_images",
+                ngettext(
+                    "%(channel)s pubblica al massimo %(n)s immagine: le altre non usciranno.",
+                    "%(channel)s pubblica al massimo %(n)s immagini: le altre non usciranno.",
+                    limit,
+                )
+                % {"channel": channel.get_kind_display(), "n": limit},
             )
         )
     if channel.kind in NEEDS_IMAGE and not images and not library_images:

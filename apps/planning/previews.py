@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from apps.channels.enums import ChannelKind
-from apps.channels.kinds import has_public_title
+from apps.channels.kinds import MAX_IMAGES, has_public_title
 
 from .checks import count_characters, limit_for, text_as_sent
 
@@ -34,18 +34,21 @@ LINK_CARD_KINDS = frozenset(
         ChannelKind.LINKEDIN,
         ChannelKind.MASTODON,
         ChannelKind.TELEGRAM,
+        ChannelKind.BLUESKY,
+        ChannelKind.THREADS,
     }
 )
-# How many images each network shows with one post (the adapters send that many).
-IMAGES_SHOWN = {
-    ChannelKind.FACEBOOK: 1,
-    ChannelKind.INSTAGRAM: 1,
-    ChannelKind.TELEGRAM: 1,
-    ChannelKind.X: 0,
-    ChannelKind.LINKEDIN: 0,
-    ChannelKind.MASTODON: 4,
-    ChannelKind.NEWSLETTER: 0,  # the email is text only (templates/newsletter/email/issue.*)
-}
+# Networks whose card is the post's embed: a post with images has them as its embed instead,
+# and carries the link in its text.
+CARD_ONLY_WITHOUT_IMAGES = frozenset(
+    {
+        ChannelKind.FACEBOOK,
+        ChannelKind.BLUESKY,
+        ChannelKind.THREADS,
+        ChannelKind.X,
+        ChannelKind.LINKEDIN,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def _fold(text: str, kind: str) -> tuple[str, str]:
 
 def _images(kind: str, images) -> list[PreviewImage]:
     """The images as the network will show them (kinds without an entry show them all)."""
-    shown = IMAGES_SHOWN.get(kind)
+    shown = MAX_IMAGES.get(kind)  # what the adapter sends
     chosen = list(images) if shown is None else list(images)[:shown]
     return [
         PreviewImage(
@@ -112,7 +115,7 @@ def build_preview(*, channel, text: str, link: str = "", public_title: str = "",
     shown, folded = _fold(sent, channel.kind)
     card = ""
     if link and channel.kind in LINK_CARD_KINDS:
-        if not (channel.kind == ChannelKind.FACEBOOK and has_images):
+        if not (channel.kind in CARD_ONLY_WITHOUT_IMAGES and has_images):
             card = link
     return ChannelPreview(
         channel=channel,

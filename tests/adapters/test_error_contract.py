@@ -58,6 +58,10 @@ CONTRACTS = [
     Contract("x", 401, "Unauthorized", 429, 503),
     Contract("linkedin", 401, "Invalid access token", 429, 500),
     Contract("webhook", 401, "invalid signature", 429, 500),
+    Contract("bluesky", 401, "AuthenticationRequired", 429, 500),
+    Contract(
+        "threads", 400, "Invalid OAuth access token", 400, 500, publish_path="threads_publish"
+    ),
 ]
 
 

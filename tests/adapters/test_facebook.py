@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from apps.publishing.adapters.base import PermanentError
@@ -53,3 +55,16 @@ def test_the_page_token_never_appears_in_logs_or_errors(server, make_request, al
         errors.append(caught.value)
 
     assert_secret_hidden(server.token, all_logs, *errors)
+
+
+def test_several_images_are_one_multi_photo_post_with_each_alt_text(server, make_request, image):
+    images = tuple(dataclasses.replace(image, alt_text=f"Foto {n} del ponte") for n in range(1, 13))
+    link = "https://www.comune.esempio.it/ponte"
+
+    adapter.publish(make_request(text="Il ponte riapre.", link=link, images=images))
+
+    [item] = server.items
+    assert [p["alt_text"] for p in item["photos"]] == [f"Foto {n} del ponte" for n in range(1, 11)]
+    assert item["text"] == f"Il ponte riapre.\n\n{link}"  # no card beside photos
+    uploads = [r for r in server.requests if r.path.endswith("/photos")]
+    assert len(uploads) == 10 and all(r.field("published") == "false" for r in uploads)

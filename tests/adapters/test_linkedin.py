@@ -1,3 +1,6 @@
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from apps.publishing.adapters.base import PermanentError, TransientError
@@ -67,3 +70,50 @@ def test_the_token_never_appears_in_logs_or_errors(server, make_request, all_log
         adapter.publish(make_request())
 
     assert_secret_hidden(server.token, all_logs, caught.value)
+
+
+def test_one_image_is_uploaded_and_the_post_carries_it_with_its_alt_text_and_the_link_in_text(
+    server, make_request, image
+):
+    link = "https://www.comune.esempio.it/ponte"
+
+    adapter.publish(make_request(text="Il ponte riapre.", link=link, images=(image,)))
+
+    [item] = server.items
+    [urn] = server.images
+    assert server.images[urn] == Path(image.path).read_bytes()
+    assert item["body"]["content"] == {"media": {"id": urn, "altText": image.alt_text}}
+    assert item["text"] == f"Il ponte riapre.\n\n{link}"  # no article card beside an image
+    [put] = [r for r in server.requests if r.method == "PUT"]
+    assert put.header("authorization") == f"Bearer {server.token}"
+
+
+def test_several_images_are_a_multi_image_post_in_their_order(server, make_request, image):
+    images = tuple(dataclasses.replace(image, alt_text=f"Foto {n}") for n in range(1, 4))
+
+    adapter.publish(make_request(images=images))
+
+    [item] = server.items
+    content = item["body"]["content"]["multiImage"]["images"]
+    assert [i["altText"] for i in content] == ["Foto 1", "Foto 2", "Foto 3"]
+    assert [i["id"] for i in content] == list(server.images)
+
+
+def test_an_upload_url_off_linkedin_is_refused_and_the_token_not_sent_there(
+    server, make_request, image, monkeypatch
+):
+    original = server.handle
+
+    def handle(request):
+        reply = original(request)
+        if request.path == "/rest/images":
+            reply.body["value"]["uploadUrl"] = "https://evil.example/upload"
+        return reply
+
+    monkeypatch.setattr(server, "handle", handle)
+
+    with pytest.raises(TransientError):
+        adapter.publish(make_request(images=(image,)))
+
+    assert server.items == []
+    assert not [r for r in server.requests if r.method == "PUT"]

@@ -57,7 +57,7 @@ def _published(kind: str, *, with_image: bool = False):
         server.stop()
 
 
-@pytest.mark.parametrize("kind", ["x", "mastodon", "telegram", "facebook"])
+@pytest.mark.parametrize("kind", ["x", "mastodon", "telegram", "facebook", "bluesky", "threads"])
 def test_the_preview_text_is_the_text_the_network_receives(kind):
     preview, received = _published(kind)
 
@@ -83,3 +83,28 @@ def test_the_x_preview_counts_as_x_does():
 
     assert received == [f"{TEXT} {LINK}"]
     assert preview.length == len(TEXT) + 1 + 23  # the link weighs 23 (t.co)
+
+
+@pytest.mark.parametrize("kind", ["bluesky", "threads"])
+def test_without_images_the_link_is_the_card_the_preview_shows(kind):
+    preview, received = _published(kind)
+
+    assert received == [TEXT] == [preview.text]
+    assert (preview.link_card, preview.link_host) == (LINK, "www.comune.esempio.it")
+
+
+@pytest.mark.parametrize("kind", ["bluesky", "threads"])
+def test_with_an_image_the_link_is_in_the_text_as_the_preview_shows(kind):
+    preview, received = _published(kind, with_image=True)
+
+    assert received == [f"{TEXT}\n\n{LINK}"] == [preview.text]
+    assert preview.link_card == ""
+    assert [image.alt_text for image in preview.images] == ["Il ponte riaperto, visto dal fiume"]
+
+
+def test_an_x_post_with_an_image_shows_it_and_no_card():
+    preview, received = _published("x", with_image=True)
+
+    assert received == [f"{TEXT} {LINK}"] == [preview.text]
+    assert preview.link_card == ""
+    assert [image.alt_text for image in preview.images] == ["Il ponte riaperto, visto dal fiume"]

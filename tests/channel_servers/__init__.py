@@ -5,7 +5,7 @@ Use::
 
     from tests.channel_servers import start_server
 
-    # kinds: mastodon, telegram, facebook, instagram, x, linkedin, webhook
+    # kinds: mastodon, telegram, facebook, instagram, x, linkedin, webhook, bluesky, threads
     server = start_server("mastodon")
     channel.config = server.config              # base_url (+ chat_id/page_id/… it expects)
     credential.secret = server.token            # the only secret the server accepts
@@ -30,10 +30,12 @@ HMAC signature. Facebook and Instagram share one Graph server (``items[i]["netwo
 """
 
 from .base import FAULT_MODES, ChannelServer, RecordedRequest, Reply, UploadedFile
+from .bluesky import BlueskyServer
 from .graph import GraphServer
 from .linkedin import LinkedInServer
 from .mastodon import MastodonServer
 from .telegram import TelegramServer
+from .threads import ThreadsServer
 from .webhook import WebhookServer
 from .x import XServer
 
@@ -45,6 +47,8 @@ SERVERS: dict[str, type[ChannelServer]] = {
     "x": XServer,
     "linkedin": LinkedInServer,
     "webhook": WebhookServer,
+    "bluesky": BlueskyServer,
+    "threads": ThreadsServer,
 }
 
 # The secret each fake accepts by default (``start_server(kind, token=...)`` to change it).

@@ -71,6 +71,7 @@ class GraphServer(ChannelServer):
 
     def _reset_state(self):
         self.containers: dict[str, dict] = {}
+        self.unpublished_photos: dict[str, dict] = {}
         # Instagram answers "media not ready" while it still fetches the image: set to N so
         # the next N media_publish calls get error 9007.
         self.media_not_ready = 0
@@ -165,16 +166,36 @@ class GraphServer(ChannelServer):
 
     def _feed(self, request):
         message, link = request.field("message", ""), request.field("link", "")
-        if not message and not link:
+        attached = []
+        index = 0
+        while request.field(f"attached_media[{index}]") is not None:
+            try:
+                fbid = str(json.loads(request.field(f"attached_media[{index}]"))["media_fbid"])
+            except (ValueError, KeyError, TypeError):
+                return _error(400, 100, "(#100) Invalid attached_media", "GraphMethodException")
+            if fbid not in self.unpublished_photos:
+                return _error(400, 100, "(#100) Invalid media_fbid", "GraphMethodException")
+            attached.append(self.unpublished_photos.pop(fbid))
+            index += 1
+        if not message and not link and not attached:
             return _error(400, 100, "(#100) Missing message or attachment", "GraphMethodException")
         post_id = f"{self.page_id}_{900000 + self.next_id()}"
-        self.items.append({"id": post_id, "network": "facebook", "text": message, "link": link})
+        item = {"id": post_id, "network": "facebook", "text": message, "link": link}
+        if attached:
+            item["photos"] = attached
+        self.items.append(item)
         return Reply(200, {"id": post_id})
 
     def _photo(self, request):
         if "source" not in request.files and not request.field("url"):
             return _error(400, 324, "(#324) Requires upload file", "GraphMethodException")
         photo_id = str(800000 + self.next_id())
+        if request.field("published") == "false":  # for a multi-photo post: no post yet
+            self.unpublished_photos[photo_id] = {
+                "alt_text": request.field("alt_text_custom", ""),
+                "data": request.files["source"].data if "source" in request.files else b"",
+            }
+            return Reply(200, {"id": photo_id})
         post_id = f"{self.page_id}_{photo_id}"
         self.items.append(
             {

@@ -38,7 +38,22 @@ class LinkedInServer(ChannelServer):
         reply.headers["Retry-After"] = str(int(retry_after))
         return reply
 
+    def _reset_state(self):
+        self.images: dict[str, bytes | None] = {}  # image URN -> the bytes PUT, once uploaded
+
+    def __init__(self, **kwargs):
+        self._reset_state()
+        super().__init__(**kwargs)
+
     def handle(self, request: RecordedRequest) -> Reply:
+        if request.method == "PUT" and request.path.startswith("/dms-uploads/"):
+            if not bearer_ok(request, self.token):
+                return _error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
+            urn = request.path.removeprefix("/dms-uploads/")
+            if urn not in self.images or not request.body:
+                return _error(400, "Invalid upload", "ILLEGAL_ARGUMENT")
+            self.images[urn] = request.body
+            return Reply(201)
         if not bearer_ok(request, self.token):
             return _error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
         if not request.header("linkedin-version"):
@@ -65,6 +80,24 @@ class LinkedInServer(ChannelServer):
             if request.field("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
                 return _error(400, "Invalid edgeType", "ILLEGAL_ARGUMENT")
             return Reply(200, {"firstDegreeSize": self.followers})
+        if request.method == "POST" and request.path == "/rest/images":
+            if request.field("action") != "initializeUpload":
+                return _error(400, "action=initializeUpload required", "ILLEGAL_ARGUMENT")
+            owner = ((request.json or {}).get("initializeUploadRequest") or {}).get("owner")
+            if owner != f"urn:li:organization:{self.organization_id}":
+                return _error(403, "Not enough permissions for this owner", "ACCESS_DENIED")
+            urn = f"urn:li:image:C4D10AQ{self.next_id():08d}"
+            self.images[urn] = None
+            return Reply(
+                200,
+                {
+                    "value": {
+                        "uploadUrlExpiresAt": 1767225600000,
+                        "uploadUrl": f"{self.base_url}/dms-uploads/{urn}",
+                        "image": urn,
+                    }
+                },
+            )
         if request.method == "POST" and request.path == "/rest/posts":
             body = request.json if isinstance(request.json, dict) else {}
             missing = [name for name in REQUIRED if name not in body]
@@ -81,6 +114,13 @@ class LinkedInServer(ChannelServer):
                 )
             if len(body["commentary"]) > 3000:
                 return _error(422, "/commentary :: length exceeds 3000", "UNPROCESSABLE_ENTITY")
+            content = body.get("content") or {}
+            media = [content["media"]] if "media" in content else []
+            media += (content.get("multiImage") or {}).get("images") or []
+            if any(self.images.get(m.get("id")) is None for m in media):
+                return _error(422, "/content :: image not uploaded", "UNPROCESSABLE_ENTITY")
+            if "multiImage" in content and not 2 <= len(media) <= 20:
+                return _error(422, "/content/multiImage :: 2 to 20 images", "UNPROCESSABLE_ENTITY")
             urn = f"urn:li:share:{7200000000000000000 + self.next_id()}"
             self.items.append({"id": urn, "text": body["commentary"], "body": body})
             return Reply(201, b"", {"x-restli-id": urn})

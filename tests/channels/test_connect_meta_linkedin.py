@@ -209,6 +209,10 @@ def test_a_linkedin_partner_app_keeps_a_refresh_token_and_refreshes(admin_client
             admin_client_.post(
                 reverse("channels:connect_choose"), {"choice": linkedin.organization_id}
             )
+            connected = ChannelConnection.objects.get(channel=channel)
+            # LinkedIn's refresh token lives a year (refresh_token_expires_in): stored.
+            year = timezone.now() + timedelta(days=365)
+            assert abs(connected.refresh_expires_at - year) < timedelta(minutes=1)
             ChannelConnection.objects.filter(channel=channel).update(
                 expires_at=timezone.now() + timedelta(minutes=5)
             )
@@ -217,6 +221,7 @@ def test_a_linkedin_partner_app_keeps_a_refresh_token_and_refreshes(admin_client
 
     connection = ChannelConnection.objects.get(channel=channel)
     assert connection.refresh_token and connection.expires_at > timezone.now() + timedelta(days=59)
+    assert abs(connection.refresh_expires_at - year) < timedelta(minutes=1)
 
 
 def test_a_person_who_administers_no_organization_is_told_so(admin_client_, linkedin):

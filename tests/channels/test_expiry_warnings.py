@@ -118,3 +118,28 @@ def test_the_home_panel_costs_one_query_however_many_channels(
         three = expiring_connections()
         [item.connection.channel.name for item in three]
     assert [i.connection.channel.name for i in three] == ["Uno", "Due", "Tre"]
+
+
+def test_a_refresh_token_that_lapses_is_warned_about_like_a_token_that_cannot_be_refreshed(
+    admin_user, admin_client_
+):
+    lapses = timezone.now() + timedelta(days=2, hours=12)
+    _connection(
+        expires_in=timedelta(days=50),  # the access token is fine, and refreshes by itself…
+        refresh_token="AQX-refresh",
+        refresh_expires_at=lapses,  # …but only until the refresh token lapses
+    )
+    _connection(  # refreshes by itself, with no end announced: nothing to tell
+        "LinkedIn · Biblioteca", expires_in=timedelta(hours=1), refresh_token="AQX-other"
+    )
+
+    assert warn_expiring_connections() == 1
+    assert warn_expiring_connections() == 0
+
+    [message] = mail.outbox
+    assert "entro 3 giorni: LinkedIn · Comune" in message.subject
+    assert timezone.localtime(lapses).strftime("%d/%m/%Y %H:%M") in message.body
+    [item] = expiring_connections()
+    assert item.lapses_at == lapses and item.within_days == 3
+    home = admin_client_.get(reverse("home")).content.decode()
+    assert "LinkedIn · Comune" in home and "LinkedIn · Biblioteca" not in home

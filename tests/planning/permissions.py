@@ -85,6 +85,10 @@ def _owner_only(url_name: str, **kwargs):
     return staff(url_name, other_editor=NOT_FOUND, approver=NOT_FOUND, admin=NOT_FOUND, **kwargs)
 
 
+def _bluesky_channel(cast):
+    return {"pk": ChannelFactory(name="Bluesky matrice", kind="bluesky").pk}
+
+
 ROWS = [
     # Import, export, "Metti in coda" (issue 17).
     staff("planning:import_upload"),
@@ -156,5 +160,12 @@ ROWS = [
         method="POST",
         make_kwargs=_telegram_channel,
         data=lambda cast, kwargs: {"token": "not-a-token"},
+    ),
+    admins("channels:bluesky", make_kwargs=_bluesky_channel),
+    admins(
+        "channels:bluesky",
+        method="POST",
+        make_kwargs=_bluesky_channel,
+        data=lambda cast, kwargs: {"handle": "non un nome", "app_password": "x"},
     ),
 ]

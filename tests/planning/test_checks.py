@@ -159,3 +159,44 @@ def test_instagram_needs_an_image_before_approval():
     assert has_blocking_findings(post) is True
     post.images.create(image="posts/belvedere.png", alt_text="Il sole dietro le colline")
     assert has_blocking_findings(post) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("Anagrafe chiusa lunedì — orari “ridotti”", 40),  # Latin and punctuation weigh 1
+        ("東京", 4),  # CJK weighs 2
+        ("👍🏽", 2),  # an emoji with its skin tone is one emoji: 2
+        ("👨\u200d👩\u200d👧", 2),  # a family joined by ZWJ: one emoji
+        ("🇮🇹", 2),  # a flag
+        ("Info: https://www.comune.esempio.it/" + "x" * 80, 6 + 23),  # a link weighs 23
+        ("e\u0301", 1),  # normalised (NFC) first: é
+    ],
+)
+def test_x_counts_as_twitter_text_weighs(text, weight):
+    assert count_characters(text, ChannelKind.X) == weight
+
+
+def test_an_x_variant_of_emoji_over_280_weighted_is_blocked_though_under_280_code_points():
+    channel = ChannelFactory.build(kind=ChannelKind.X)
+    channel.apply_kind_defaults()
+
+    report = analyse_variant("🎉" * 141, channel, link="")
+
+    assert (report.length, report.limit) == (282, 280)
+    assert any(f.code == "too_long" and f.blocking for f in report.findings)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "limit"), [("x", 4), ("telegram", 1), ("bluesky", 4)])
+def test_more_images_than_the_network_takes_are_pointed_out(kind, limit):
+    channel = ChannelFactory(kind=kind)
+    post = PostFactory(channels=[channel])
+    variant = post.variants.get()
+
+    within = check_post(post, library_images=limit)[variant.pk]
+    beyond = check_post(post, library_images=limit + 1)[variant.pk]
+
+    assert "too_many_images" not in {f.code for f in within}
+    [finding] = [f for f in beyond if f.code == "too_many_images"]
+    assert f"al massimo {limit} immagin" in finding.message and not finding.blocking

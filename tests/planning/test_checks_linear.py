@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.channels.enums import ChannelKind
-from apps.planning.checks import analyse_base_text, analyse_variant
+from apps.planning.checks import analyse_base_text, analyse_variant, count_characters
+from apps.publishing.adapters.bluesky import facets
 
 N = 1_500
 GROWTH = 4
@@ -121,3 +122,47 @@ HOSTILE_CHARACTERS = st.sampled_from(
 def test_checks_grow_linearly_on_any_repeated_hostile_pattern(unit):
     growth = _growth(unit)
     assert growth <= LINEAR_BOUND, f"{unit!r}: time at 4n / time at n is {growth:.1f}"
+
+
+def _growth_of(function, unit: str, rounds: int = 5, attempts: int = 3) -> float:
+    """As :func:`_growth`, for another function of the text."""
+
+    def per_call(text: str) -> float:
+        calls, start = 0, time.perf_counter()
+        while True:
+            function(text)
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= 0.010:
+                return elapsed / calls
+
+    small_text, large_text = _text(unit, N), _text(unit, N * GROWTH)
+    readings = []
+    for _ in range(attempts):
+        small = min(per_call(small_text) for _ in range(rounds))
+        large = min(per_call(large_text) for _ in range(rounds))
+        readings.append(large / small)
+        if readings[-1] <= LINEAR_BOUND:
+            break
+    return min(readings)
+
+
+def _bluesky(text: str) -> None:
+    count_characters(text, ChannelKind.BLUESKY)  # graphemes
+    facets(text, resolve=lambda handle: None)  # links, mentions, hashtags in UTF-8 bytes
+
+
+BLUESKY_ADVERSARIAL = {
+    "mention-like labels": "@a.",
+    "mentions glued": "@a.b",
+    "labels with dashes": "@a-b-.",
+    "hashtags and links": "#a http://x.it/#b ",
+    "multi-byte before every facet": "è😀 #a ",
+    "emoji joined in sequences": "👩\u200d👩\u200d👧",
+}
+
+
+def test_bluesky_counting_and_facets_are_linear():
+    growth = {name: _growth_of(_bluesky, unit) for name, unit in BLUESKY_ADVERSARIAL.items()}
+    slow = {name: round(g, 1) for name, g in growth.items() if g > LINEAR_BOUND}
+    assert not slow, f"time at 4n / time at n above {LINEAR_BOUND}: {slow}"

@@ -233,7 +233,7 @@ def test_the_live_check_returns_the_counter_and_findings(editor_client, x_channe
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "26 caratteri su 280" in body
+    assert "27 caratteri su 280" in body  # X weighs the emoji 2
     assert "MAIUSCOLO" in body and "emoji" in body and "Manca un link" in body
     assert "<html" not in body
 

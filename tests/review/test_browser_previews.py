@@ -64,8 +64,8 @@ def test_the_queue_and_the_review_page_show_each_network_preview(
         page.goto(url)
         _check_previews(page, post)
         assert (
-            page.locator("img[alt='Il ponte visto dal fiume']").count() == 1 + 5
-        )  # the list, then Facebook, Instagram, Mastodon, Telegram, website
+            page.locator("img[alt='Il ponte visto dal fiume']").count() == 1 + 7
+        )  # the list, then Facebook, Instagram, X, LinkedIn, Mastodon, Telegram, website
         assert page.get_by_text("Il ponte di via Roma riapre", exact=True).count() == 3
         assert_no_axe_violations(page)
 

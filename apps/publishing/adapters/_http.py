@@ -21,6 +21,8 @@ import certifi
 import httpx
 from django.conf import settings
 
+from apps.channels.addresses import AddressRefused, AddressUnresolved, resolve_public
+
 from .base import Adapter, ConfigurationError, PermanentError, TransientError, UnknownOutcome
 
 logger = logging.getLogger("apps.publishing.adapters")
@@ -88,6 +90,32 @@ def require_service_url(url: str, kind: str = "") -> None:
         raise ConfigurationError(f"{prefix}l'indirizzo del servizio deve usare https")
 
 
+class PinnedTransport(httpx.HTTPTransport):
+    """For addresses an administrator typed (a Mastodon instance, a webhook receiver, a
+    Bluesky server named by a DID document): each request resolves the host once, refuses it
+    when any address is internal (``channels.addresses.resolve_public``, the rule of the
+    connect pages), and connects to that very address, so a DNS answer that changes between
+    the check and the connection (a rebind) cannot send the request, and the token, inside.
+    The Host header and TLS (SNI and the certificate's name) still use the host's name."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        try:
+            address = resolve_public(host, request.url.port or _default_port(request.url))
+        except AddressUnresolved:
+            raise httpx.ConnectError(f"{host} does not resolve", request=request) from None
+        except AddressRefused as exc:
+            raise ConfigurationError(str(exc)) from None
+        if address is not None and address != host:
+            request.url = request.url.copy_with(host=address)
+            request.extensions = {**request.extensions, "sni_hostname": host}
+        return super().handle_request(request)
+
+
+def _default_port(url: httpx.URL) -> int:
+    return 443 if url.scheme == "https" else 80
+
+
 class _SharedClient(httpx.Client):
     """A client kept for the life of its worker process (see :func:`client_for`): adapters
     still write ``with client_for(…) as client:``, which neither opens it twice nor closes
@@ -117,8 +145,12 @@ def _forget_clients_after_fork() -> None:
 os.register_at_fork(after_in_child=_forget_clients_after_fork)
 
 
-def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> httpx.Client:
-    """The shared client of this channel in this process (created on first use)."""
+def client_for(
+    config: dict, *, base_url: str, headers: dict | None = None, pinned: bool = False
+) -> httpx.Client:
+    """The shared client of this channel in this process (created on first use).
+
+    ``pinned``: the address was typed by an administrator (see :class:`PinnedTransport`)."""
     if base_url:
         require_service_url(base_url)
     timeout = timeout_for(config)
@@ -127,6 +159,7 @@ def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> h
         base_url.rstrip("/"),
         (timeout.connect, timeout.read, timeout.write, timeout.pool),
         tuple(sorted(headers.items())),
+        pinned,
     )
     with _clients_lock:
         client = _clients.get(key)
@@ -139,6 +172,7 @@ def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> h
                 timeout=timeout,
                 headers=headers,
                 follow_redirects=False,
+                transport=PinnedTransport(verify=_tls_context()) if pinned else None,
             )
         except httpx.InvalidURL:
             raise ConfigurationError(
@@ -152,18 +186,28 @@ def client_for(config: dict, *, base_url: str, headers: dict | None = None) -> h
 
 
 def bearer_client(
-    config: dict, secret: str, *, kind: str, default_base_url: str = "", headers=None
+    config: dict,
+    secret: str,
+    *,
+    kind: str,
+    default_base_url: str = "",
+    headers=None,
+    pinned: bool = False,
 ) -> httpx.Client:
     """A client for an API that takes the token as ``Authorization: Bearer``.
 
-    ``config["base_url"]`` (tests, self-hosted services) wins over ``default_base_url``.
+    ``config["base_url"]`` (tests, self-hosted services) wins over ``default_base_url``;
+    ``pinned`` for an address an administrator typed (:class:`PinnedTransport`).
     """
     token = require_secret(secret, kind)
     base_url = config.get("base_url") or default_base_url
     if not base_url:
         raise ConfigurationError(f"{kind}: manca 'base_url' nella configurazione del canale")
     return client_for(
-        config, base_url=base_url, headers={"Authorization": f"Bearer {token}", **(headers or {})}
+        config,
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {token}", **(headers or {})},
+        pinned=pinned,
     )
 
 

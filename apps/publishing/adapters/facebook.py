@@ -8,13 +8,22 @@ Metrics (``read_insights``): ``GET /{post-id}/insights?metric=post_impressions,
 post_impressions_unique,post_reactions_by_type_total,post_clicks_by_type,post_video_views``
 and ``GET /{post-id}?fields=shares,comments.summary(true).limit(0)``; a deleted post is
 error 100/33. Followers: ``GET /{page-id}?fields=followers_count``.
+Several images (at most 10): each is uploaded unpublished (``/photos`` with
+``published=false``, which publishes nothing: a lost answer is transient), then one
+``/feed`` post carries them as ``attached_media[i]={"media_fbid": id}``.
 """
 
+import json
+
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import text_as_sent
 
 from ._graph import GraphAdapter, raise_for_graph
 from ._http import image_bytes, json_or_empty, require, send
 from .base import PostMetrics, PublishRequest, PublishResult, figure, total
+
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.FACEBOOK]
 
 
 class FacebookAdapter(GraphAdapter):
@@ -32,7 +41,21 @@ class FacebookAdapter(GraphAdapter):
     def publish(self, request: PublishRequest) -> PublishResult:
         page_id = require(request.config, "page_id", self.kind)
         with self._client(request.config, request.secret) as client:
-            if request.images:
+            if len(request.images) > 1:
+                text = text_as_sent(request.text, self.kind, request.link, has_images=True)
+                data = {"message": text}
+                for index, image in enumerate(request.images[:MAX_IMAGES]):
+                    photo_id = self._unpublished_photo(client, request, page_id, image)
+                    data[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo_id})
+                response = send(
+                    client,
+                    "POST",
+                    f"/{page_id}/feed",
+                    secret=request.secret,
+                    kind=self.kind,
+                    data=data,
+                )
+            elif request.images:
                 image = request.images[0]
                 # A photo has no link card: the link goes at the end of the message.
                 text = text_as_sent(request.text, self.kind, request.link, has_images=True)
@@ -61,6 +84,20 @@ class FacebookAdapter(GraphAdapter):
         body = response.json()
         post_id = str(body.get("post_id") or body["id"])
         return PublishResult(external_id=post_id, url=f"https://www.facebook.com/{post_id}")
+
+    def _unpublished_photo(self, client, request: PublishRequest, page_id: str, image) -> str:
+        response = send(
+            client,
+            "POST",
+            f"/{page_id}/photos",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            data={"published": "false", "alt_text_custom": image.alt_text},
+            files={"source": ("immagine", image_bytes(image.path), image.content_type)},
+        )
+        raise_for_graph(response, secret=request.secret, kind=self.kind)
+        return str(response.json()["id"])
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/{external_id}")

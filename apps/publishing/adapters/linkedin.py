@@ -10,15 +10,35 @@ Metrics (``r_organization_social``): ``GET /rest/organizationalEntityShareStatis
 organizationalEntity&organizationalEntity=<org urn>&shares=List(<share urn>)`` (or
 ``ugcPosts=List(…)``), ``elements[0].totalShareStatistics``; 404 once deleted. Followers:
 ``GET /rest/networkSizes/<org urn>?edgeType=COMPANY_FOLLOWED_BY_MEMBER``, ``firstDegreeSize``.
+
+Images (Images API): ``POST /rest/images?action=initializeUpload`` with the organization as
+owner -> an upload URL and the image URN; ``PUT`` the bytes there; the post's ``content`` is
+then ``media`` (one image, with ``altText``) or ``multiImage`` (2 to 20). A post has one
+content: with images the link goes at the end of the text (``checks.text_as_sent``) instead
+of an article card. An upload publishes nothing: a lost answer is transient.
 """
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from ._http import BearerApiAdapter, bearer_client, json_or_empty, require, send
-from .base import GoneError, PermanentError, PostMetrics, PublishRequest, PublishResult, figure
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
+from apps.planning.checks import text_as_sent
+
+from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, require, send
+from .base import (
+    GoneError,
+    PermanentError,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    TransientError,
+    figure,
+)
 
 TEXT_LIMIT = 3000
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.LINKEDIN]
+MAX_ALT = 4086
 DEFAULT_VERSION = "202411"
 
 
@@ -41,6 +61,14 @@ def little_text(text: str) -> str:
         position = url.end()
     parts.append(_LITTLE_RESERVED.sub(r"\\\g<0>", text[position:]))
     return "".join(parts)
+
+
+def _linkedin_host(url: str, api_host: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme in ("http", "https") and (
+        host == api_host or host == "linkedin.com" or host.endswith(".linkedin.com")
+    )
 
 
 class LinkedInAdapter(BearerApiAdapter):
@@ -70,11 +98,13 @@ class LinkedInAdapter(BearerApiAdapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         organization = require(request.config, "organization_id", self.kind)
-        if len(request.text) > TEXT_LIMIT:
+        images = request.images[:MAX_IMAGES]
+        text = text_as_sent(request.text, self.kind, request.link, has_images=bool(images))
+        if len(text) > TEXT_LIMIT:
             raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
         body = {
             "author": f"urn:li:organization:{organization}",
-            "commentary": little_text(request.text),
+            "commentary": little_text(text),
             "visibility": "PUBLIC",
             "distribution": {
                 "feedDistribution": "MAIN_FEED",
@@ -84,9 +114,18 @@ class LinkedInAdapter(BearerApiAdapter):
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
-        if request.link:
+        if request.link and not images:
             body["content"] = {"article": {"source": request.link, "title": request.title}}
         with self._client(request.config, request.secret) as client:
+            uploaded = [
+                {"id": self._upload(client, request, organization, image), "altText": alt}
+                for image in images
+                for alt in [image.alt_text[:MAX_ALT]]
+            ]
+            if len(uploaded) == 1:
+                body["content"] = {"media": uploaded[0]}
+            elif uploaded:
+                body["content"] = {"multiImage": {"images": uploaded}}
             response = send(
                 client, "POST", "/rest/posts", secret=request.secret, kind=self.kind, json=body
             )
@@ -95,6 +134,36 @@ class LinkedInAdapter(BearerApiAdapter):
         if not urn:
             raise PermanentError(f"{self.kind}: risposta senza x-restli-id")
         return PublishResult(external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
+
+    def _upload(self, client, request: PublishRequest, organization: str, image) -> str:
+        response = send(
+            client,
+            "POST",
+            "/rest/images",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            params={"action": "initializeUpload"},
+            json={"initializeUploadRequest": {"owner": f"urn:li:organization:{organization}"}},
+        )
+        self.raise_for(response, request.secret)
+        value = json_or_empty(response).get("value") or {}
+        upload_url, urn = str(value.get("uploadUrl") or ""), str(value.get("image") or "")
+        if not urn or not _linkedin_host(upload_url, client.base_url.host):
+            # The token goes with the bytes: only to LinkedIn (or the API's own host).
+            raise TransientError(f"{self.kind}: caricamento dell'immagine non avviato")
+        response = send(
+            client,
+            "PUT",
+            upload_url,
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            content=image_bytes(image.path),
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        self.raise_for(response, request.secret)
+        return urn
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/rest/posts/{quote(external_id, safe='')}")

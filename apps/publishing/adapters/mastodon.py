@@ -22,6 +22,8 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import text_as_sent
 
 from ._http import (
@@ -42,6 +44,7 @@ from .base import (
     figure,
 )
 
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.MASTODON]
 MEDIA_POLLS = 4  # ~5 s in all, then a transient error: the engine retries later
 MEDIA_POLL_SECONDS = 0.5
 
@@ -105,7 +108,7 @@ class MastodonAdapter(BearerApiAdapter):
 
     def _client(self, config: dict, secret: str):
         base_url = require(config, "base_url", self.kind)  # every Comune has its own instance
-        return bearer_client(config, secret, kind=self.kind, default_base_url=base_url)
+        return bearer_client(config, secret, kind=self.kind, default_base_url=base_url, pinned=True)
 
     @staticmethod
     def _status_text(request: PublishRequest) -> str:
@@ -113,7 +116,8 @@ class MastodonAdapter(BearerApiAdapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         with self._client(request.config, request.secret) as client:
-            media_ids = [self._upload(client, request, image) for image in request.images[:4]]
+            images = request.images[:MAX_IMAGES]
+            media_ids = [self._upload(client, request, image) for image in images]
             data = {
                 "status": self._status_text(request),
                 "visibility": request.config.get("visibility", "public"),

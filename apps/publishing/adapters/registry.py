@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from .base import Adapter, ConfigurationError
+from .bluesky import BlueskyAdapter
 from .email_newsletter import EmailNewsletterAdapter
 from .facebook import FacebookAdapter
 from .instagram import InstagramAdapter
@@ -12,6 +13,7 @@ from .linkedin import LinkedInAdapter
 from .mastodon import MastodonAdapter
 from .outbox import OutboxAdapter
 from .telegram import TelegramAdapter
+from .threads import ThreadsAdapter
 from .webhook import WebhookAdapter
 from .website import WebsiteAdapter
 from .x import XAdapter
@@ -29,6 +31,8 @@ ADAPTERS: dict[str, type[Adapter]] = {
         WebsiteAdapter,
         WebhookAdapter,
         OutboxAdapter,
+        BlueskyAdapter,
+        ThreadsAdapter,
     )
 }
 

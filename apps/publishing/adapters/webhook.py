@@ -71,7 +71,7 @@ class WebhookAdapter(Adapter):
             "Idempotency-Key": request.idempotency_key,
         }
         require_service_url(url, self.kind)
-        with client_for(request.config, base_url="") as client:
+        with client_for(request.config, base_url="", pinned=True) as client:
             response = send(
                 client,
                 "POST",

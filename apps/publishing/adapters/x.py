@@ -1,5 +1,12 @@
 """X through API v2: ``POST /2/tweets`` with ``{"text": ...}``; ``DELETE /2/tweets/{id}``.
 
+Images (at most 4) go up first through the v2 media upload, in chunks as documented:
+``POST /2/media/upload/initialize`` (type, size, ``tweet_image``) -> the media id,
+``POST /2/media/upload/{id}/append`` (multipart ``media`` + ``segment_index``, 1 MB each),
+``POST /2/media/upload/{id}/finalize``; the alt text through ``POST /2/media/metadata``;
+then the post carries ``media.media_ids``. An upload publishes nothing: a lost answer is
+transient. Needs the ``media.write`` scope.
+
 Config: optional ``base_url`` (default ``https://api.x.com``). Secret: an OAuth 2.0 user
 access token (bearer). A 429 carries ``x-rate-limit-reset`` (epoch seconds). Errors are
 ``{"title", "detail", "type", "status"}`` (or ``{"errors": [{"message"}]}``). No idempotency.
@@ -11,20 +18,27 @@ retweets, quotes); a deleted post answers 200 with ``errors[0].type`` ending in
 
 import time
 
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import count_characters, text_as_sent
 
-from ._http import BearerApiAdapter, bearer_client, json_or_empty, send
+from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, send
 from .base import (
     GoneError,
     PermanentError,
     PostMetrics,
     PublishRequest,
     PublishResult,
+    TransientError,
     figure,
     total,
 )
 
 TEXT_LIMIT = 280
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.X]
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+MAX_ALT = 1000  # X's limit on alt text
 
 
 def weighted_length(text: str) -> int:
@@ -71,18 +85,76 @@ class XAdapter(BearerApiAdapter):
             raise PermanentError(
                 f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({weighted_length(text)})"
             )
+        body: dict = {"text": text}
         with self._client(request.config, request.secret) as client:
+            images = request.images[:MAX_IMAGES]
+            media_ids = [self._upload(client, request, image) for image in images]
+            if media_ids:
+                body["media"] = {"media_ids": media_ids}
             response = send(
                 client,
                 "POST",
                 "/2/tweets",
                 secret=request.secret,
                 kind=self.kind,
-                json={"text": text},
+                json=body,
             )
         self.raise_for(response, request.secret)
         tweet_id = str(response.json()["data"]["id"])
         return PublishResult(external_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
+
+    def _media_call(self, client, request: PublishRequest, path: str, **kwargs) -> dict:
+        response = send(
+            client,
+            "POST",
+            path,
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,  # media publish nothing by themselves
+            **kwargs,
+        )
+        self.raise_for(response, request.secret)
+        return json_or_empty(response).get("data") or {}
+
+    def _upload(self, client, request: PublishRequest, image) -> str:
+        data = image_bytes(image.path)
+        if len(data) > MAX_IMAGE_BYTES:
+            raise PermanentError(
+                f"{self.kind}: immagine di {len(data) // 1024} KB, oltre i 5 MB che X accetta"
+            )
+        started = self._media_call(
+            client,
+            request,
+            "/2/media/upload/initialize",
+            json={
+                "media_type": image.content_type,
+                "total_bytes": len(data),
+                "media_category": "tweet_image",
+            },
+        )
+        media_id = str(started.get("id") or "")
+        if not media_id:
+            raise TransientError(f"{self.kind}: caricamento dell'immagine non avviato")
+        for index, at in enumerate(range(0, len(data), CHUNK_BYTES)):
+            self._media_call(
+                client,
+                request,
+                f"/2/media/upload/{media_id}/append",
+                data={"segment_index": str(index)},
+                files={"media": ("immagine", data[at : at + CHUNK_BYTES], image.content_type)},
+            )
+        finished = self._media_call(client, request, f"/2/media/upload/{media_id}/finalize")
+        state = (finished.get("processing_info") or {}).get("state", "succeeded")
+        if state != "succeeded":  # images are ready at once; a pending one: try later
+            raise TransientError(f"{self.kind}: immagine in elaborazione", retry_after=30.0)
+        if image.alt_text:
+            self._media_call(
+                client,
+                request,
+                "/2/media/metadata",
+                json={"id": media_id, "metadata": {"alt_text": {"text": image.alt_text[:MAX_ALT]}}},
+            )
+        return media_id
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/2/tweets/{external_id}")

@@ -1,0 +1,308 @@
+"""Bluesky (AT Protocol): an ``app.bsky.feed.post`` record through
+``com.atproto.repo.createRecord``, images through ``com.atproto.repo.uploadBlob``.
+
+Config (set when the channel is connected, ``channels.bluesky``): ``base_url`` (the account's
+server, its PDS) and ``did`` (the account, the repository written to). Secret: the session's
+access JWT (about two hours; ``channels.connections`` refreshes it before it lapses).
+
+The text is the one every page counts (``checks.text_as_sent``), at most 300 graphemes. Links,
+mentions and hashtags become *facets*, so they are clickable: each facet names its span by
+UTF-8 **byte** offsets, not by characters. A mention is linked only when its handle resolves to
+a DID (``com.atproto.identity.resolveHandle``); otherwise it stays plain text, as Bluesky's own
+app does. Without images the post's link is drawn as a card (``app.bsky.embed.external``);
+with images (at most 4, each at most 1,000,000 bytes, alt text required by the lexicon's shape)
+the images are the embed and the link is appended to the text, as the preview shows.
+
+Errors are XRPC's ``{"error", "message"}``: ``ExpiredToken`` (the access JWT lapsed before its
+refresh) is transient, the refresh task renews it; ``RateLimitExceeded`` (429) carries
+``ratelimit-reset`` (epoch seconds); ``InvalidRequest`` and other 4xx are permanent.
+No idempotency key exists for ``createRecord``: an unknown outcome goes to a person.
+"""
+
+import re
+import time
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from PIL import Image, UnidentifiedImageError
+
+from apps.channels.enums import ChannelKind
+from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
+from apps.planning.checks import (
+    HASHTAG_CANDIDATE_RE,
+    LETTER_RE,
+    URL_RE,
+    count_characters,
+    text_as_sent,
+)
+
+from ._http import (
+    BearerApiAdapter,
+    bearer_client,
+    image_bytes,
+    json_or_empty,
+    raise_for_status,
+    require,
+    send,
+)
+from .base import PermanentError, PublishRequest, PublishResult, TransientError
+
+TEXT_LIMIT = 300  # graphemes (app.bsky.feed.post: maxGraphemes 300)
+MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.BLUESKY]
+MAX_IMAGE_BYTES = 1_000_000
+MAX_ALT = 2000  # alt text is free, Bluesky's app caps it around 2,000 characters
+MAX_MENTIONS = 10  # resolved per post; more are left as plain text
+COLLECTION = "app.bsky.feed.post"
+# A handle after "@" (not inside a word or an address): name.domain, lower-case on the wire.
+MENTION_RE = re.compile(
+    r"(?<![\w@.])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z][a-zA-Z0-9-]{0,61})"
+)
+# What ends a sentence rather than a link ("… su https://comune.it.").
+_TRAILING = ".,;:!?\"'»"
+
+
+def _message(response) -> str:
+    body = json_or_empty(response)
+    error, message = str(body.get("error", "")), str(body.get("message", ""))
+    return f"{error}: {message}" if error and message else error or message
+
+
+def _retry_after(response) -> float | None:
+    """Bluesky's rate limits answer ``ratelimit-reset``: when the window ends, in epoch seconds."""
+    reset = response.headers.get("ratelimit-reset")
+    try:
+        return max(float(reset) - time.time(), 0.0) if reset else None
+    except ValueError:
+        return None
+
+
+def _link_end(text: str, start: int, end: int) -> int:
+    """Where a link found by ``URL_RE`` really ends: trailing punctuation and an unbalanced
+    closing parenthesis belong to the sentence."""
+    while end > start:
+        last = text[end - 1]
+        if last in _TRAILING:
+            end -= 1
+        elif last == ")" and text.count("(", start, end) < text.count(")", start, end):
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, value) for each link, mention and hashtag, in character offsets,
+    without overlaps (a "#" inside a link belongs to the link), in order."""
+    found = []
+    for match in URL_RE.finditer(text):
+        end = _link_end(text, match.start(), match.end())
+        url = text[match.start() : end]
+        if url.lower().startswith("www."):
+            url = "https://" + url
+        if urlsplit(url).hostname:
+            found.append((match.start(), end, "link", url))
+    for match in MENTION_RE.finditer(text):
+        found.append((match.start(), match.end(), "mention", match.group(1).lower()))
+    for match in HASHTAG_CANDIDATE_RE.finditer(text):
+        tag = match.group(1)
+        if LETTER_RE.search(tag) and len(tag) <= 64:
+            found.append((match.start(), match.end(), "tag", tag))
+    found.sort()
+    spans, reached = [], 0
+    for span in found:
+        if span[0] >= reached:
+            spans.append(span)
+            reached = span[1]
+    return spans
+
+
+def facets(text: str, resolve) -> list[dict]:
+    """The facets of ``text``; ``resolve(handle)`` gives a mention's DID or None.
+
+    Byte offsets are counted once through the text, from one span to the next (linear)."""
+    result = []
+    char_at, byte_at = 0, 0
+    for start, end, kind, value in _spans(text):
+        byte_start = byte_at + len(text[char_at:start].encode("utf-8"))
+        byte_end = byte_start + len(text[start:end].encode("utf-8"))
+        char_at, byte_at = end, byte_end
+        if kind == "link":
+            feature = {"$type": "app.bsky.richtext.facet#link", "uri": value}
+        elif kind == "tag":
+            feature = {"$type": "app.bsky.richtext.facet#tag", "tag": value}
+        else:
+            did = resolve(value)
+            if not did:
+                continue
+            feature = {"$type": "app.bsky.richtext.facet#mention", "did": did}
+        result.append(
+            {"index": {"byteStart": byte_start, "byteEnd": byte_end}, "features": [feature]}
+        )
+    return result
+
+
+def _aspect_ratio(path: str) -> dict | None:
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (OSError, UnidentifiedImageError):
+        return None
+    return {"width": width, "height": height} if width and height else None
+
+
+def post_url(uri: str) -> str:
+    """``at://did/app.bsky.feed.post/rkey`` as the post's page on bsky.app."""
+    parts = uri.removeprefix("at://").split("/")
+    if len(parts) == 3 and parts[1] == COLLECTION:
+        return f"https://bsky.app/profile/{parts[0]}/post/{parts[2]}"
+    return ""
+
+
+class BlueskyAdapter(BearerApiAdapter):
+    kind = "bluesky"
+    supports_delete = True
+    supports_verify = True
+
+    message_of = staticmethod(_message)
+    retry_after_of = staticmethod(_retry_after)
+
+    def _client(self, config: dict, secret: str):
+        base_url = require(config, "base_url", self.kind)
+        # The server comes from the account's DID document: pinned like a typed address.
+        return bearer_client(config, secret, kind=self.kind, default_base_url=base_url, pinned=True)
+
+    def raise_for(self, response, secret: str) -> None:
+        if response.status_code in (400, 401) and json_or_empty(response).get("error") == (
+            "ExpiredToken"
+        ):
+            # The access token lapsed before the refresh task renewed it: it will, shortly.
+            raise TransientError(
+                f"{self.kind}: token di sessione scaduto, si rinnova",
+                status=response.status_code,
+                retry_after=60.0,
+            )
+        raise_for_status(
+            response,
+            secret=secret,
+            kind=self.kind,
+            message_of=self.message_of,
+            retry_after_of=self.retry_after_of,
+        )
+
+    def verify(self, *, config: dict, secret: str) -> str:
+        response = self.call_harmless(config, secret, "GET", "/xrpc/com.atproto.server.getSession")
+        return "@" + str(json_or_empty(response).get("handle", ""))
+
+    def publish(self, request: PublishRequest) -> PublishResult:
+        did = require(request.config, "did", self.kind)
+        images = request.images[:MAX_IMAGES]
+        text = text_as_sent(request.text, self.kind, request.link, has_images=bool(images))
+        length = count_characters(text, self.kind)
+        if length > TEXT_LIMIT:
+            raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({length})")
+        with self._client(request.config, request.secret) as client:
+            record = {
+                "$type": COLLECTION,
+                "text": text,
+                "createdAt": datetime.now(UTC)
+                .isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
+                "langs": [request.language],
+            }
+            mentions: dict[str, str | None] = {}
+
+            def resolve(handle: str) -> str | None:
+                if handle not in mentions:
+                    mentions[handle] = (
+                        self._resolve(client, request, handle)
+                        if len(mentions) < MAX_MENTIONS
+                        else None
+                    )
+                return mentions[handle]
+
+            found = facets(text, resolve)
+            if found:
+                record["facets"] = found
+            if images:
+                record["embed"] = {
+                    "$type": "app.bsky.embed.images",
+                    "images": [self._image(client, request, image) for image in images],
+                }
+            elif request.link:
+                record["embed"] = {
+                    "$type": "app.bsky.embed.external",
+                    "external": {
+                        "uri": request.link,
+                        "title": request.title or urlsplit(request.link).hostname or "",
+                        "description": "",
+                    },
+                }
+            response = send(
+                client,
+                "POST",
+                "/xrpc/com.atproto.repo.createRecord",
+                secret=request.secret,
+                kind=self.kind,
+                json={"repo": did, "collection": COLLECTION, "record": record},
+            )
+        self.raise_for(response, request.secret)
+        uri = str(json_or_empty(response).get("uri", ""))
+        if not uri:
+            raise TransientError(f"{self.kind}: risposta senza l'indirizzo del post")
+        return PublishResult(external_id=uri, url=post_url(uri))
+
+    def _resolve(self, client, request: PublishRequest, handle: str) -> str | None:
+        response = send(
+            client,
+            "GET",
+            "/xrpc/com.atproto.identity.resolveHandle",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            params={"handle": handle},
+        )
+        if response.status_code == 400:
+            return None  # "Unable to resolve handle": the mention stays plain text
+        self.raise_for(response, request.secret)
+        did = str(json_or_empty(response).get("did", ""))
+        return did if did.startswith("did:") else None
+
+    def _image(self, client, request: PublishRequest, image) -> dict:
+        data = image_bytes(image.path)
+        if len(data) > MAX_IMAGE_BYTES:
+            raise PermanentError(
+                f"{self.kind}: immagine di {len(data) // 1000} kB, oltre il massimo di "
+                f"{MAX_IMAGE_BYTES // 1000} kB che Bluesky accetta"
+            )
+        # An upload creates nothing public: a lost answer is simply retried.
+        response = send(
+            client,
+            "POST",
+            "/xrpc/com.atproto.repo.uploadBlob",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            content=data,
+            headers={"Content-Type": image.content_type},
+        )
+        self.raise_for(response, request.secret)
+        blob = json_or_empty(response).get("blob")
+        if not isinstance(blob, dict):
+            raise TransientError(f"{self.kind}: risposta inattesa al caricamento dell'immagine")
+        entry = {"alt": image.alt_text[:MAX_ALT], "image": blob}
+        ratio = _aspect_ratio(image.path)
+        if ratio:
+            entry["aspectRatio"] = ratio
+        return entry
+
+    def delete(self, *, external_id: str, config: dict, secret: str) -> None:
+        parts = external_id.removeprefix("at://").split("/")
+        if len(parts) != 3:
+            raise PermanentError(f"{self.kind}: identificativo del post non valido")
+        self.call_harmless(
+            config,
+            secret,
+            "POST",
+            "/xrpc/com.atproto.repo.deleteRecord",
+            json={"repo": parts[0], "collection": parts[1], "rkey": parts[2]},
+        )

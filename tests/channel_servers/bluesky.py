@@ -1,0 +1,247 @@
+"""Bluesky (AT Protocol XRPC) as a PDS answers it: sessions from an app password
+(``createSession``), rotating refresh tokens (``refreshSession``), ``uploadBlob``,
+``createRecord`` / ``deleteRecord`` for ``app.bsky.feed.post``, ``resolveHandle`` and
+``getSession``.
+
+Errors have XRPC's shape ``{"error": name, "message": text}``: ``AuthenticationRequired`` (401,
+bad credentials or token), ``ExpiredToken`` (400, a lapsed access or refresh JWT),
+``InvalidRequest`` (400: a text over 300 graphemes, a facet outside the text's bytes, an image
+over 1,000,000 bytes, more than 4 images), ``RateLimitExceeded`` (429 with ``ratelimit-limit``,
+``ratelimit-remaining``, ``ratelimit-reset`` in epoch seconds and ``ratelimit-policy``).
+
+JWTs are real-shaped (``header.payload.signature``, base64url JSON with ``exp``), unsigned.
+"""
+
+import base64
+import json
+import secrets
+
+import regex
+
+from .base import ChannelServer, RecordedRequest, Reply, now
+
+DID = "did:plc:comuneesempio0000000000"
+HANDLE = "comune.bsky.social"
+APP_PASSWORD = "abcd-efgh-ijkl-mnop"
+GRAPHEME_LIMIT = 300
+BLOB_LIMIT = 1_000_000
+ACCESS_SECONDS = 2 * 3600
+REFRESH_SECONDS = 60 * 86400
+# Other accounts whose handles resolve (mentions); any other handle is unknown.
+KNOWN_HANDLES = {"sindaco.bsky.social": "did:plc:sindaco00000000000000000"}
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def make_jwt(scope: str, *, expires_in: int) -> str:
+    header = {"typ": "at+jwt" if scope == "access" else "refresh+jwt", "alg": "ES256K"}
+    payload = {
+        "scope": "com.atproto.access" if scope == "access" else "com.atproto.refresh",
+        "sub": DID,
+        "iat": now(),
+        "exp": now() + expires_in,
+        "jti": secrets.token_hex(8),
+    }
+    return f"{_b64(header)}.{_b64(payload)}.{secrets.token_urlsafe(16)}"
+
+
+def _error(status: int, error: str, message: str, headers=None) -> Reply:
+    return Reply(status, {"error": error, "message": message}, headers or {})
+
+
+class BlueskyServer(ChannelServer):
+    kind = "bluesky"
+
+    def __init__(self, **kwargs):
+        self._reset_state()
+        super().__init__(**kwargs)
+        # The token the adapter is given in tests (``server.token``) is a live access JWT.
+        self.token = kwargs.get("token") or self._new_session()["accessJwt"]
+
+    def _reset_state(self):
+        self.access: dict[str, int] = {}  # access JWT -> expiry
+        self.refresh: dict[str, int] = {}  # live refresh JWT -> expiry (spent ones removed)
+        self.blobs: dict[str, int] = {}  # cid -> size
+        self.access_seconds = ACCESS_SECONDS
+        self.pds_url = ""  # "" = this server; otherwise the DID document names another PDS
+
+    def reset(self):
+        token = self.token
+        super().reset()
+        self.access[token] = now() + ACCESS_SECONDS  # the test token stays valid
+
+    @property
+    def config(self) -> dict:
+        return {"base_url": self.base_url, "did": DID, "read_timeout": 3}
+
+    def server_error(self):
+        return _error(500, "InternalServerError", "Internal Server Error")
+
+    def rate_limited(self, retry_after):
+        return _error(
+            429,
+            "RateLimitExceeded",
+            "Rate Limit Exceeded",
+            {
+                "ratelimit-limit": "5000",
+                "ratelimit-remaining": "0",
+                "ratelimit-reset": str(now() + int(retry_after)),
+                "ratelimit-policy": "5000;w=3600",
+            },
+        )
+
+    # --- test helpers ---------------------------------------------------------------------
+
+    def expire_access_tokens(self) -> None:
+        with self._lock:
+            for token in self.access:
+                self.access[token] = now() - 1
+
+    def revoke_refresh_tokens(self) -> None:
+        with self._lock:
+            self.refresh.clear()
+
+    # --- the API --------------------------------------------------------------------------
+
+    def _new_session(self) -> dict:
+        access = make_jwt("access", expires_in=self.access_seconds)
+        refresh = make_jwt("refresh", expires_in=REFRESH_SECONDS)
+        self.access[access] = now() + self.access_seconds
+        self.refresh[refresh] = now() + REFRESH_SECONDS
+        return {
+            "did": DID,
+            "handle": HANDLE,
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "active": True,
+            "didDoc": {
+                "id": DID,
+                "alsoKnownAs": [f"at://{HANDLE}"],
+                "service": [
+                    {
+                        "id": "#atproto_pds",
+                        "type": "AtprotoPersonalDataServer",
+                        "serviceEndpoint": self.pds_url or self.base_url,
+                    }
+                ],
+            },
+        }
+
+    def _bearer(self, request: RecordedRequest) -> str:
+        header = request.header("authorization") or ""
+        return header.removeprefix("Bearer ") if header.startswith("Bearer ") else ""
+
+    def _authorised(self, request: RecordedRequest) -> Reply | None:
+        token = self._bearer(request)
+        if token not in self.access:
+            return _error(401, "AuthenticationRequired", "Invalid identifier or password")
+        if self.access[token] <= now():
+            return _error(400, "ExpiredToken", "Token has expired")
+        return None
+
+    def handle(self, request: RecordedRequest) -> Reply:
+        method = request.path.removeprefix("/xrpc/")
+        if method == "com.atproto.server.createSession":
+            body = request.json if isinstance(request.json, dict) else {}
+            identifier = str(body.get("identifier", "")).lower()
+            if identifier not in (HANDLE, DID) or body.get("password") != APP_PASSWORD:
+                return _error(401, "AuthenticationRequired", "Invalid identifier or password")
+            return Reply(200, self._new_session())
+        if method == "com.atproto.server.refreshSession":
+            token = self._bearer(request)
+            if token not in self.refresh:
+                return _error(400, "ExpiredToken", "Token has been revoked")
+            if self.refresh.pop(token) <= now():  # spent either way: refresh tokens rotate
+                return _error(400, "ExpiredToken", "Token has expired")
+            session = self._new_session()
+            session.pop("didDoc")
+            return Reply(200, session)
+        refused = self._authorised(request)
+        if refused is not None:
+            return refused
+        if method == "com.atproto.server.getSession":
+            return Reply(200, {"did": DID, "handle": HANDLE, "active": True})
+        if method == "com.atproto.identity.resolveHandle":
+            did = KNOWN_HANDLES.get(request.field("handle", "")) or (
+                DID if request.field("handle") == HANDLE else None
+            )
+            if did is None:
+                return _error(400, "InvalidRequest", "Unable to resolve handle")
+            return Reply(200, {"did": did})
+        if method == "com.atproto.repo.uploadBlob":
+            if len(request.body) > BLOB_LIMIT:
+                return _error(400, "InvalidRequest", "request entity too large")
+            cid = "bafkrei" + secrets.token_hex(20)
+            self.blobs[cid] = len(request.body)
+            mime = request.header("content-type") or "*/*"
+            return Reply(
+                200,
+                {
+                    "blob": {
+                        "$type": "blob",
+                        "ref": {"$link": cid},
+                        "mimeType": mime,
+                        "size": len(request.body),
+                    }
+                },
+            )
+        if method == "com.atproto.repo.createRecord":
+            return self._create(request)
+        if method == "com.atproto.repo.deleteRecord":
+            body = request.json or {}
+            uri = f"at://{body.get('repo')}/{body.get('collection')}/{body.get('rkey')}"
+            self.items[:] = [item for item in self.items if item["uri"] != uri]
+            return Reply(200, {})
+        return _error(501, "MethodNotImplemented", "Method Not Implemented")
+
+    def _create(self, request: RecordedRequest) -> Reply:
+        body = request.json if isinstance(request.json, dict) else {}
+        if body.get("repo") != DID:
+            return _error(400, "InvalidRequest", "Invalid repo")
+        if body.get("collection") != "app.bsky.feed.post":
+            return _error(400, "InvalidRequest", "Invalid collection")
+        record = body.get("record") or {}
+        text = record.get("text")
+        if not isinstance(text, str) or not record.get("createdAt"):
+            return _error(400, "InvalidRequest", "Invalid app.bsky.feed.post record")
+        if len(regex.findall(r"\X", text)) > GRAPHEME_LIMIT:
+            return _error(
+                400,
+                "InvalidRequest",
+                f"Invalid app.bsky.feed.post record: Record/text must not be longer than "
+                f"{GRAPHEME_LIMIT} graphemes",
+            )
+        size = len(text.encode("utf-8"))
+        for facet in record.get("facets") or []:
+            index = facet.get("index") or {}
+            start, end = index.get("byteStart"), index.get("byteEnd")
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= size):
+                return _error(400, "InvalidRequest", "Invalid facet byte range")
+        embed = record.get("embed") or {}
+        if embed.get("$type") == "app.bsky.embed.images":
+            images = embed.get("images") or []
+            if len(images) > 4:
+                return _error(
+                    400, "InvalidRequest", "Record/embed/images must not have more than 4 elements"
+                )
+            for image in images:
+                cid = ((image.get("image") or {}).get("ref") or {}).get("$link")
+                if cid not in self.blobs or "alt" not in image:
+                    return _error(400, "InvalidRequest", "Could not find blob")
+        rkey = "3l" + secrets.token_hex(6)[:11]
+        uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
+        self.items.append({"id": uri, "uri": uri, "text": text, "record": record})
+        return Reply(200, {"uri": uri, "cid": "bafyrei" + secrets.token_hex(20)})
+
+    def facet_texts(self, item: dict) -> list[tuple[str, str]]:
+        """Each facet of a published post as (the text it spans, what it links to), cut from
+        the UTF-8 bytes as Bluesky's app does."""
+        data = item["text"].encode("utf-8")
+        spans = []
+        for facet in item["record"].get("facets") or []:
+            index, feature = facet["index"], facet["features"][0]
+            value = feature.get("uri") or feature.get("did") or feature.get("tag")
+            spans.append((data[index["byteStart"] : index["byteEnd"]].decode("utf-8"), value))
+        return spans
