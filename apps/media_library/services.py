@@ -23,6 +23,7 @@ from PIL import Image, ImageOps
 from apps.audit.services import record
 from apps.core import images
 from apps.core.queue import enqueue
+from apps.planning.enums import PostStatus
 
 from . import video
 from .enums import AssetKind, Licence
@@ -30,6 +31,8 @@ from .models import Asset, Collection, PostAsset, Rendition, Tag
 from .networks import NETWORKS, NetworkLimits
 
 CHUNK = 1024 * 1024
+# The post states in which the files a reviewer approved are what goes out: not swapped.
+LOCKED_POST_STATES = frozenset({PostStatus.APPROVED, PostStatus.PAUSED})
 _STILL_IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
 
 
@@ -468,12 +471,24 @@ def set_post_assets(*, post, asset_ids: list[int], by) -> list[PostAsset]:
     """The post uses exactly these assets, in this order (what the picker submitted).
 
     A newly chosen asset must be usable (alt text, rights not expired); one the post already
-    had stays even if its rights have expired since (the asset page flags the post).
+    had stays even if its rights have expired since (the asset page flags the post). An
+    approved or paused post keeps the files its reviewer saw: changing them is refused (the
+    post must go back to review first, e.g. by a change of its text).
     Raises :class:`AssetRefused` naming the problem, and then changes nothing."""
     wanted = list(dict.fromkeys(asset_ids))
     with transaction.atomic():
         assets = {a.pk: a for a in Asset.objects.filter(pk__in=wanted)}
-        current = {use.asset_id: use for use in PostAsset.objects.filter(post=post)}
+        current = {
+            use.asset_id: use
+            for use in PostAsset.objects.filter(post=post).order_by("position", "id")
+        }
+        if post.status in LOCKED_POST_STATES and wanted != list(current):
+            raise AssetRefused(
+                _(
+                    "Il post è approvato: per cambiare i file della libreria cambia anche il "
+                    "testo o ritiralo, così torna in revisione."
+                )
+            )
         missing = [pk for pk in wanted if pk not in assets]
         if missing:
             raise AssetRefused(_("Un file scelto non è più nella libreria."))

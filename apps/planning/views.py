@@ -439,17 +439,7 @@ def post_edit(request, pk):
                         images_to_remove=[d["id"] for d in kept if d.get("remove")],
                         image_updates={d["id"]: d for d in kept if not d.get("remove")},
                     )
-                    if post.status in {PostStatus.APPROVED, PostStatus.PAUSED} and picked != [
-                        a.pk for a in post_assets(post=post)
-                    ]:
-                        # Still approved (nothing else reviewed changed): the approved version
-                        # must go out with the files its reviewer saw.
-                        raise AssetRefused(
-                            _(
-                                "Il post è approvato: per cambiare i file della libreria cambia "
-                                "anche il testo o ritiralo, così torna in revisione."
-                            )
-                        )
+                    # Refused while still approved (media_library.services).
                     set_post_assets(post=post, asset_ids=picked, by=request.user)
             except AssetRefused as exc:
                 post.refresh_from_db()  # the rolled-back save may have changed it in memory

@@ -172,7 +172,7 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
     token = access_token_for(channel)
     images = tuple(
         ImagePayload(
-            path=image.image.path,
+            path=image.image.name,
             url=settings.SITE_URL + image.image.url,
             alt_text=image.alt_text,
         )
@@ -180,7 +180,7 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
     ) + tuple(
         # The library's images after the post's own, each with the asset's alt text.
         ImagePayload(
-            path=file.path,
+            path=file.name,
             url=settings.SITE_URL + file.url,
             alt_text=alt_text,
             content_type=mimetypes.guess_type(file.name)[0] or "image/jpeg",

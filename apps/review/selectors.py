@@ -13,7 +13,7 @@ from apps.accounts.roles import can
 from apps.audit.models import AuditEntry
 from apps.channels.selectors import connection_problem
 from apps.crisis.selectors import open_crisis
-from apps.media_library.rules import library_image_count
+from apps.media_library.rules import library_image_count, rights_problems
 from apps.planning.access import can_manage_post
 from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
@@ -63,6 +63,9 @@ class ReviewState:
     # Channels that cannot publish now (not connected, to reconnect): a warning, not a block.
     channel_warnings: list = field(default_factory=list)  # [(channel name, message)]
     has_blocking: bool = False
+    # Library files whose usage rights end before the post goes out: approval is refused
+    # (media_library.rules), so the button is disabled with these reasons beside it.
+    rights_problems: list = field(default_factory=list)
 
     @property
     def any_action(self) -> bool:
@@ -113,6 +116,10 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
         if state.approval_route:
             state.can_reapprove = post.reschedule_only_pending
             state.can_approve = not post.reschedule_only_pending
+            if state.can_approve:
+                state.rights_problems = rights_problems(
+                    [use.asset for use in post.media.all()], planned_at=post.planned_at
+                )
         else:
             state.approval_blocked_reason = _(
                 "Hai scritto o modificato il contenuto di questo post: deve approvarlo un altro "

@@ -217,6 +217,35 @@ def test_the_review_page_shows_the_rights_finding_that_blocks_approval(editor, a
     assert "Approvazione non consentita: «Manifesto»" in response.content.decode()
 
 
+@pytest.mark.parametrize("page", ["review:post", "review:queue", "planning:post_detail"])
+def test_the_approve_button_is_disabled_with_the_reason_when_rights_expire_first(
+    page, editor, approver, client
+):
+    post = post_in(S.IN_REVIEW, author=editor)
+    post.planned_at = timezone.now() + timedelta(days=5)
+    post.save(update_fields=["planned_at"])
+    asset = _add(editor, (10, 10, 10), alt_text="Manifesto")
+    services.set_post_assets(post=post, asset_ids=[asset.pk], by=editor)
+    client.force_login(approver)
+    url = reverse(page) if page == "review:queue" else reverse(page, args=[post.pk])
+    approve = f"Approva la versione {post.version}"
+
+    def button() -> str:
+        body = client.get(url).content.decode()
+        start = body.index(approve)
+        return body[body.rindex("<button", 0, start) : start]
+
+    assert " disabled" not in button()  # rights valid: the button works
+
+    asset.rights_expire_on = _day(1)
+    asset.save(update_fields=["rights_expire_on"])
+    body = client.get(url).content.decode()
+    assert f'disabled aria-describedby="post-actions-rights-{post.pk}"' in button()
+    reason = body[body.index(f'id="post-actions-rights-{post.pk}"') :]
+    assert "Non si può approvare: i diritti d'uso di un file della libreria" in reason
+    assert "«Manifesto»: i diritti d&#x27;uso scadono il" in reason
+
+
 def test_the_queue_query_count_does_not_grow_with_library_assets(
     editor, approver, client, django_assert_max_num_queries
 ):
@@ -271,6 +300,22 @@ def test_an_approved_post_cannot_change_its_library_files_without_going_back_to_
     post.refresh_from_db()
     assert "Il post è approvato: per cambiare i file della libreria" in response.content.decode()
     assert post.status == S.APPROVED and _uses(post) == []
+
+
+@pytest.mark.parametrize("status", [S.APPROVED, S.PAUSED])
+def test_the_service_refuses_to_change_the_files_of_an_approved_or_paused_post(editor, status):
+    """One rule in one place: not only the editor, any caller of set_post_assets."""
+    kept, other = _add(editor, (10, 10, 10)), _add(editor, (90, 90, 90), alt_text="Il parco")
+    post = PostFactory(status=S.DRAFT)
+    services.set_post_assets(post=post, asset_ids=[kept.pk], by=editor)
+    Post.objects.filter(pk=post.pk).update(status=status)
+    post.refresh_from_db()
+
+    for picked in ([kept.pk, other.pk], [], [other.pk]):
+        with pytest.raises(services.AssetRefused, match="Il post è approvato"):
+            services.set_post_assets(post=post, asset_ids=picked, by=editor)
+    assert _uses(post) == [kept.pk]
+    services.set_post_assets(post=post, asset_ids=[kept.pk], by=editor)  # the same: fine
 
 
 def test_an_instagram_post_with_only_a_library_image_has_its_image(editor, approver):

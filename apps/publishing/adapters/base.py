@@ -18,7 +18,9 @@ from typing import ClassVar
 
 @dataclass(frozen=True)
 class ImagePayload:
-    path: str  # local file path
+    # The file's name in Django's default storage (read with ``_http.open_media``: S3 in
+    # production, so never a filesystem path of the web machine), or an absolute local path.
+    path: str
     url: str  # absolute public URL (for APIs that fetch images, e.g. Instagram)
     alt_text: str
     content_type: str = "image/jpeg"
