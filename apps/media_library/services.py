@@ -525,6 +525,19 @@ def set_post_assets(*, post, asset_ids: list[int], by) -> list[PostAsset]:
     return uses
 
 
+def copy_post_assets(*, source, target, by) -> list[Asset]:
+    """Give ``target`` (a post's new copy, a draft) the library files ``source`` uses, in the
+    same order: new uses of the same assets, never copies of the files. An asset that can no
+    longer be attached (rights expired) is left out; the ones left out come back."""
+    uses = PostAsset.objects.filter(post=source).select_related("asset").order_by("position", "id")
+    kept, left_out = [], []
+    for use in uses:
+        (left_out if usable_problems(use.asset) else kept).append(use.asset)
+    if kept:
+        set_post_assets(post=target, asset_ids=[a.pk for a in kept], by=by)
+    return left_out
+
+
 # --- Renditions -----------------------------------------------------------------------------
 
 

@@ -138,6 +138,9 @@ class Post(models.Model):
         return settings.SITE_URL + self.get_absolute_url()
 
 
+ALT_TEXT_MAX_LENGTH = 500
+
+
 class Variant(models.Model):
     """The post's text on one channel, written in that channel's tone."""
 
@@ -154,6 +157,12 @@ class Variant(models.Model):
     # own title is internal and never published.
     public_title = models.CharField(
         _("titolo pubblico"), max_length=PUBLIC_TITLE_MAX_LENGTH, blank=True
+    )
+    # The alt text of a media-library image on this channel only, where it differs from the
+    # asset's own: {"<asset id>": "text"}. Reviewed like the text (review_scope); an asset
+    # without an entry sends its own alt text (media_library.selectors.library_images).
+    alt_text_overrides = models.JSONField(
+        _("testi alternativi per questo canale"), default=dict, blank=True
     )
 
     history = HistoricalRecords()

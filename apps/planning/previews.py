@@ -92,20 +92,34 @@ def _fold(text: str, kind: str) -> tuple[str, str]:
     return text[:at], text[at:]
 
 
+@dataclass(frozen=True)
+class ImageSource:
+    """An image the post sends that is not one of its own rows: a media-library image, as
+    the interface layer finds it for one channel (its rendition, the channel's alt text)."""
+
+    url: str
+    alt_text: str
+
+
+def _source(image) -> ImageSource:
+    if isinstance(image, ImageSource):
+        return image
+    return ImageSource(url=image.image.url, alt_text=image.alt_text)  # a PostImage
+
+
 def _images(kind: str, images) -> list[PreviewImage]:
     """The images as the network will show them (kinds without an entry show them all)."""
     shown = IMAGES_SHOWN.get(kind)
     chosen = list(images) if shown is None else list(images)[:shown]
     return [
-        PreviewImage(
-            url=image.image.url, alt_text=image.alt_text, square=kind == ChannelKind.INSTAGRAM
-        )
-        for image in chosen
+        PreviewImage(url=image.url, alt_text=image.alt_text, square=kind == ChannelKind.INSTAGRAM)
+        for image in map(_source, chosen)
     ]
 
 
 def build_preview(*, channel, text: str, link: str = "", public_title: str = "", images=()):
-    """The preview of ``text`` on ``channel``; ``images`` are PostImage rows, in order."""
+    """The preview of ``text`` on ``channel``; ``images`` are PostImage rows, then the
+    :class:`ImageSource` of library images, in the order they are sent."""
     images = list(images)
     has_images = bool(images)
     sent = text_as_sent(text or "", channel.kind, link, has_images=has_images)
@@ -131,8 +145,10 @@ def build_preview(*, channel, text: str, link: str = "", public_title: str = "",
     )
 
 
-def previews_for_post(post) -> list[ChannelPreview]:
-    """One preview per variant (variants with their channel and the images prefetched)."""
+def previews_for_post(post, *, library=None) -> list[ChannelPreview]:
+    """One preview per variant (variants with their channel and the images prefetched).
+    ``library(variant)`` gives the :class:`ImageSource` list of the library images the variant
+    sends after the post's own (the interface layer reads the media library)."""
     images = list(post.images.all())
     return [
         build_preview(
@@ -140,7 +156,7 @@ def previews_for_post(post) -> list[ChannelPreview]:
             text=variant.text or post.base_text,
             link=post.link,
             public_title=variant.public_title,
-            images=images,
+            images=images + (list(library(variant)) if library is not None else []),
         )
         for variant in post.variants.all()
     ]

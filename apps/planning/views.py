@@ -17,9 +17,16 @@ from apps.accounts.roles import can
 from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
+from apps.media_library.enums import AssetKind
 from apps.media_library.rules import library_image_count, rights_problems
-from apps.media_library.selectors import assets_for_picker, post_assets, with_library_assets
-from apps.media_library.services import AssetRefused, set_post_assets
+from apps.media_library.selectors import (
+    assets_for_picker,
+    assets_in_order,
+    library_images,
+    post_assets,
+    with_library_assets,
+)
+from apps.media_library.services import AssetRefused, copy_post_assets, set_post_assets
 from apps.review.editing import SlotMoveQuestion, reschedule_post, update_post
 from apps.slots.selectors import occurrences_between
 
@@ -44,8 +51,8 @@ from .forms import (
     RescheduleForm,
     default_planned_at,
 )
-from .models import PUBLIC_TITLE_MAX_LENGTH, ContentCategory, PostImage
-from .previews import build_preview
+from .models import ALT_TEXT_MAX_LENGTH, PUBLIC_TITLE_MAX_LENGTH, ContentCategory, PostImage
+from .previews import ImageSource, build_preview
 from .selectors import calendar_counts, calendar_posts, category_balance
 from .services import PostEditError, create_post, duplicate_post, save_category
 
@@ -224,11 +231,20 @@ def post_duplicate(request, pk):
         messages.error(request, _("Data o ora non valide: nessuna copia creata."))
         return redirect(post)
     try:
-        copy = duplicate_post(post, by=request.user, planned_at=form.planned_at())
+        with transaction.atomic():
+            copy = duplicate_post(post, by=request.user, planned_at=form.planned_at())
+            # The library files too (new uses of the same assets: media_library.services).
+            left_out = copy_post_assets(source=post, target=copy, by=request.user)
     except PostEditError as exc:
         messages.error(request, str(exc))
         return redirect(post)
     messages.success(request, _("Copia creata come bozza: controlla testi e data."))
+    if left_out:
+        messages.warning(
+            request,
+            _("Non copiati, perché i diritti d'uso sono scaduti: %(names)s.")
+            % {"names": ", ".join(f"«{asset}»" for asset in left_out)},
+        )
     return redirect("planning:post_edit", copy.pk)
 
 
@@ -282,6 +298,25 @@ def _picked_ids(request) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
+def _library_images(ids: list[int] | None) -> list:
+    """The chosen library images (in order, with their renditions): the editor asks each
+    channel's alt text for them and previews them."""
+    return [a for a in assets_in_order(ids or []) if a.kind == AssetKind.IMAGE]
+
+
+def _library_sources(assets, channel, form) -> list[ImageSource]:
+    """The library images of the editor's preview for ``channel``, with the alt text typed
+    for that channel (or the asset's)."""
+    overrides = {
+        str(asset.pk): field.value() or ""
+        for asset, field in (form.alt_text_fields(channel) if channel in form.channel_list else [])
+    }
+    return [
+        ImageSource(url=file.url, alt_text=alt)
+        for file, alt in library_images(assets, network=channel.kind, alt_overrides=overrides)
+    ]
+
+
 def _picker_context(selected_ids: list[int], planned_at=None, query: str = "") -> dict:
     assets = assets_for_picker(q=query, selected_ids=selected_ids)
     chosen = [a for a in assets if a.pk in selected_ids]
@@ -301,6 +336,7 @@ def _editor_context(
 ) -> dict:
     reports, previews = {}, {}
     images = list(post.images.all()) if post is not None else []
+    library = form.library_images
     link = form.data.get("link", "") if form.is_bound else form.initial.get("link", "")
     for channel, field in form.variant_rows():
         text = field.value() or (
@@ -313,14 +349,14 @@ def _editor_context(
             channel,
             link=link or "",
             public_title=public_title,
-            has_images=bool(images),
+            has_images=bool(images) or bool(library),
         )
         previews[channel.pk] = build_preview(
             channel=channel,
             text=(text or "")[:MAX_CHECKED_LENGTH],
             link=link or "",
             public_title=public_title,
-            images=images,
+            images=images + _library_sources(library, channel, form),
         )
     chosen = {str(v) for v in (form["channels"].value() or [])}
     rows = [
@@ -328,6 +364,7 @@ def _editor_context(
             "channel": c,
             "field": f,
             "title_field": form.public_title_field(c),
+            "alt_fields": form.alt_text_fields(c),
             "report": reports[c.pk],
             "preview": previews[c.pk],
             "chosen": str(c.pk) in chosen,
@@ -362,9 +399,13 @@ def _editor_context(
 @require_capability("plan")
 def post_create(request):
     if request.method == "POST":
-        form = PostForm(request.POST, can_set_flags=can(request.user, "review"))
-        new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         picked = _picked_ids(request)
+        form = PostForm(
+            request.POST,
+            can_set_flags=can(request.user, "review"),
+            library_images=_library_images(picked),
+        )
+        new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         query = request.POST.get("media_q", "")[:200]
         if "media_search" in request.POST:  # the picker's search without JavaScript: no save
             pass
@@ -409,15 +450,16 @@ def post_edit(request, pk):
         for i in post.images.all()
     ]
     if request.method == "POST":
+        picked = _picked_ids(request)
         form = PostForm(
             request.POST,
             post=post,
             can_set_flags=can(request.user, "review"),
             has_images=bool(post.images.all()),
+            library_images=_library_images(picked),
         )
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         existing = ExistingImageFormSet(request.POST, prefix="immagini", initial=existing_initial)
-        picked = _picked_ids(request)
         query = request.POST.get("media_q", "")[:200]
         if "media_search" in request.POST:  # the picker's search without JavaScript: no save
             pass
@@ -460,6 +502,7 @@ def post_edit(request, pk):
             post=post,
             can_set_flags=can(request.user, "review"),
             has_images=bool(post.images.all()),
+            library_images=_library_images([a.pk for a in post_assets(post=post)]),
         )
         new_images = NewImageFormSet(prefix="nuove")
         existing = ExistingImageFormSet(prefix="immagini", initial=existing_initial)
@@ -497,6 +540,20 @@ def check_variant(request):
     images = (
         list(PostImage.objects.filter(post_id=int(post_id))) if ASCII_ID.fullmatch(post_id) else []
     )
+    # The library images the picker has chosen, with the alt text typed for this channel.
+    library = [
+        ImageSource(url=file.url, alt_text=alt)
+        for file, alt in library_images(
+            _library_images(_picked_ids(request)),
+            network=channel.kind,
+            alt_overrides={
+                key.rsplit("_", 1)[1]: value[:ALT_TEXT_MAX_LENGTH]
+                for key, value in request.POST.items()
+                if key.startswith(f"alt_text_{channel.pk}_")
+            },
+        )
+    ]
+    images = images + library
     preview = None
     if len(text) > MAX_CHECKED_LENGTH:
         report = oversized_variant_report(len(text), channel)

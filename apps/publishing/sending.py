@@ -178,14 +178,17 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
         )
         for image in post.images.all()
     ) + tuple(
-        # The library's images after the post's own, each with the asset's alt text.
+        # The library's images after the post's own, each with the channel's alt text for it
+        # or else the asset's.
         ImagePayload(
             path=file.name,
             url=settings.SITE_URL + file.url,
             alt_text=alt_text,
             content_type=mimetypes.guess_type(file.name)[0] or "image/jpeg",
         )
-        for file, alt_text in images_to_send(post=post, network=channel.kind)
+        for file, alt_text in images_to_send(
+            post=post, network=channel.kind, alt_overrides=variant.alt_text_overrides
+        )
     )
     return PublishRequest(
         delivery_id=delivery.pk,

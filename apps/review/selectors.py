@@ -37,7 +37,8 @@ def review_queue() -> QuerySet[Post]:
                 ),
             ),
             "images",
-            "media__asset",  # the library assets the preview shows (media_library)
+            # the library assets the preview shows, each network's copy (media_library)
+            "media__asset__renditions",
         )
         .order_by("planned_at", "id")
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.channels.enums import ChannelKind
 from apps.media_library import services
-from apps.media_library.models import PostAsset
+from apps.media_library.models import Asset, PostAsset
 from apps.media_library.rules import post_rights_problems
 from apps.planning.enums import PostStatus as S
 from apps.planning.forms import PostForm
@@ -268,7 +268,9 @@ def test_the_queue_query_count_does_not_grow_with_library_assets(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("review:queue"))
 
-    assert response.content.decode().count('alt="Dalla libreria"') == 3 * 2
+    body = response.content.decode()
+    assert body.count('alt="Dalla libreria" class="review-image"') == 3 * 2  # the asset lists
+    assert body.count('alt="Dalla libreria"') > 3 * 2  # and the network previews
 
 
 def test_an_approved_post_cannot_change_its_library_files_without_going_back_to_review(
@@ -349,3 +351,29 @@ def test_the_post_and_review_pages_query_count_does_not_grow_with_library_assets
         body = client.get(url).content.decode()
 
     assert [f'alt="Foto {n}"' in body for n in (1, 2, 3)] == [True, True, True]
+
+
+def test_duplicating_a_post_copies_its_library_files_not_the_files_themselves(
+    editor_client, editor, facebook
+):
+    post = PostFactory(author=editor, channels=[facebook], title="Mercatino")
+    first, second = _add(editor, (10, 10, 10)), _add(editor, (90, 90, 90), alt_text="Il parco")
+    expired = _add(editor, (150, 10, 10), alt_text="Vecchio manifesto")
+    services.set_post_assets(post=post, asset_ids=[second.pk, expired.pk, first.pk], by=editor)
+    expired.rights_expire_on = _day(-1)
+    expired.save(update_fields=["rights_expire_on"])
+    when = timezone.localtime(timezone.now() + timedelta(days=30))
+
+    response = editor_client.post(
+        reverse("planning:post_duplicate", args=[post.pk]),
+        {"data": when.strftime("%Y-%m-%d"), "ora": "09:00"},
+        follow=True,
+    )
+
+    copy = Post.objects.exclude(pk=post.pk).get()
+    assert _uses(copy) == [second.pk, first.pk]  # same order, the expired one left out
+    assert _uses(post) == [second.pk, expired.pk, first.pk]  # the original keeps its own
+    assert Asset.objects.count() == 3  # uses of the same assets, no new files
+    assert "Non copiati, perché i diritti d&#x27;uso sono scaduti: «Vecchio manifesto»." in (
+        response.content.decode()
+    )
