@@ -14,6 +14,7 @@ from apps.planning.models import Post
 
 from .enums import AssetKind
 from .models import Asset, Collection, PostAsset, Tag
+from .networks import NETWORKS, video_problems
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,26 @@ def images_to_send(
         .order_by("position", "id")
     )
     return library_images([use.asset for use in uses], network=network, alt_overrides=alt_overrides)
+
+
+def video_to_send(*, post, network: str) -> tuple[Asset | None, list[str]]:
+    """The first video the post uses and, when it does not fit ``network``'s limits
+    (``networks.video_problems``), why not: ``(None, [])`` when the post has no video."""
+    use = (
+        PostAsset.objects.filter(post=post, asset__kind=AssetKind.VIDEO)
+        .select_related("asset")
+        .order_by("position", "id")
+        .first()
+    )
+    if use is None:
+        return None, []
+    limits = NETWORKS.get(network)
+    problems = (
+        video_problems(limits, size=use.asset.size_bytes, seconds=use.asset.duration)
+        if limits is not None
+        else []
+    )
+    return use.asset, problems
 
 
 def assets_in_order(ids: list[int]) -> list[Asset]:

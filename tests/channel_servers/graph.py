@@ -28,6 +28,8 @@ class GraphServer(ChannelServer):
         # Instagram answers "media not ready" while it still fetches the image: set to N so
         # the next N media_publish calls get error 9007.
         self.media_not_ready = 0
+        # Page videos over this size are refused (non-resumable uploads: 1 GB).
+        self.max_video_bytes = 1024 * 1024 * 1024
 
     @property
     def config(self):
@@ -74,6 +76,8 @@ class GraphServer(ChannelServer):
             return self._feed(request)
         if request.method == "POST" and parts == [self.page_id, "photos"]:
             return self._photo(request)
+        if request.method == "POST" and parts == [self.page_id, "videos"]:
+            return self._video(request)
         if request.method == "POST" and parts == [self.ig_user_id, "media"]:
             return self._container(request)
         if request.method == "POST" and parts == [self.ig_user_id, "media_publish"]:
@@ -114,6 +118,30 @@ class GraphServer(ChannelServer):
             }
         )
         return Reply(200, {"id": photo_id, "post_id": post_id})
+
+    def _video(self, request):
+        """Video API, non-resumable upload: the file as ``source``; a file over the limit is
+        refused with Graph's upload error (#6000)."""
+        upload = request.files.get("source")
+        if upload is None and not request.field("file_url"):
+            return _error(400, 352, "(#352) Sorry, the video file you selected is in a format "
+                          "that we don't support.", "GraphMethodException")  # fmt: skip
+        if upload is not None and len(upload.data) > self.max_video_bytes:
+            return _error(400, 6000, "There was a problem uploading your video file. Please "
+                          "try again with another file.")  # fmt: skip
+        video_id = str(700000 + self.next_id())
+        self.items.append(
+            {
+                "id": video_id,
+                "network": "facebook",
+                "text": request.field("description", ""),
+                "video": True,
+                "video_bytes": len(upload.data) if upload is not None else 0,
+                "thumb": "thumb" in request.files,
+                "captions": [],
+            }
+        )
+        return Reply(200, {"id": video_id})
 
     def _container(self, request):
         image_url = request.field("image_url", "")

@@ -27,6 +27,23 @@ class ImagePayload:
 
 
 @dataclass(frozen=True)
+class VideoPayload:
+    """A media-library video (the cleaned MP4), already checked against the network's limits
+    (``media_library.networks``). ``path`` as in :class:`ImagePayload`: read it as a stream
+    (``_http.open_media``), never whole into memory."""
+
+    path: str
+    url: str  # absolute public URL (for APIs that fetch the video, e.g. Instagram Reels)
+    size: int  # bytes
+    description: str  # the asset's alt text (or the channel's own): what the video shows
+    duration: float | None = None  # seconds
+    width: int = 0
+    height: int = 0
+    content_type: str = "video/mp4"
+    poster_path: str = ""  # a JPEG frame, same convention as ``path``; may be empty
+
+
+@dataclass(frozen=True)
 class PublishRequest:
     delivery_id: int
     idempotency_key: str
@@ -36,6 +53,9 @@ class PublishRequest:
     title: str = ""
     link: str = ""
     images: tuple[ImagePayload, ...] = ()
+    # Set only for adapters with ``supports_video``: the post's video, which those networks
+    # send instead of the images (a network post carries a video or images).
+    video: VideoPayload | None = None
     config: dict = field(default_factory=dict)  # Channel.config: base_url, page_id, chat_id…
     secret: str = ""  # from ChannelCredential; never log it
     language: str = "it"
@@ -94,6 +114,8 @@ class Adapter:
     can_reconcile: ClassVar[bool] = False
     # True when verify() can check a credential without publishing anything.
     supports_verify: ClassVar[bool] = False
+    # True when publish() uploads ``PublishRequest.video``.
+    supports_video: ClassVar[bool] = False
 
     def publish(self, request: PublishRequest) -> PublishResult:
         raise NotImplementedError

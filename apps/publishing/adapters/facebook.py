@@ -1,21 +1,28 @@
-"""Facebook Page through the Graph API: ``POST /{page-id}/feed`` or ``/{page-id}/photos``.
+"""Facebook Page through the Graph API: ``POST /{page-id}/feed``, ``/{page-id}/photos`` or
+``/{page-id}/videos``.
 
 Config: ``page_id``, optional ``base_url`` (default ``https://graph.facebook.com/v21.0``).
 Secret: the Page access token, sent as a bearer header (never in the URL). Returns
 ``{"id": "<page>_<post>"}`` (photos: ``{"id": ..., "post_id": ...}``). No idempotency key.
 """
 
+from contextlib import ExitStack
+
 from apps.planning.checks import text_as_sent
 
 from ._graph import GraphAdapter, raise_for_graph
-from ._http import image_bytes, json_or_empty, require, send
-from .base import PublishRequest, PublishResult
+from ._http import bearer_client, image_bytes, json_or_empty, open_media, require, send
+from .base import PermanentError, PublishRequest, PublishResult
+
+# Videos are uploaded to the Graph API's video host (a channel's ``base_url`` wins, as in tests).
+GRAPH_VIDEO_BASE_URL = "https://graph-video.facebook.com/v21.0"
 
 
 class FacebookAdapter(GraphAdapter):
     kind = "facebook"
     supports_delete = True
     supports_verify = True
+    supports_video = True
 
     def verify(self, *, config: dict, secret: str) -> str:
         page_id = require(config, "page_id", self.kind)
@@ -26,6 +33,8 @@ class FacebookAdapter(GraphAdapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         page_id = require(request.config, "page_id", self.kind)
+        if request.video is not None:
+            return self._publish_video(request, page_id)
         with self._client(request.config, request.secret) as client:
             if request.images:
                 image = request.images[0]
@@ -56,6 +65,41 @@ class FacebookAdapter(GraphAdapter):
         body = response.json()
         post_id = str(body.get("post_id") or body["id"])
         return PublishResult(external_id=post_id, url=f"https://www.facebook.com/{post_id}")
+
+    def _publish_video(self, request: PublishRequest, page_id: str) -> PublishResult:
+        """Graph "Video API", non-resumable upload: ``POST /{page-id}/videos`` on the video host
+        with the file streamed as ``source`` and the text as ``description`` (the link at its
+        end, as for a photo); answers ``{"id": <video id>}`` and Facebook processes the video
+        afterwards. Non-resumable uploads take up to 1 GB and 20 minutes (above the
+        library's own maximum, ``MEDIA_MAX_VIDEO_BYTES``)."""
+        video = request.video
+        text = text_as_sent(request.text, self.kind, request.link, has_images=True)
+        client = bearer_client(
+            request.config, request.secret, kind=self.kind, default_base_url=GRAPH_VIDEO_BASE_URL
+        )
+        try:
+            with client, ExitStack() as files:
+                source = files.enter_context(open_media(video.path))
+                parts = {"source": ("video.mp4", source, "video/mp4")}
+                if video.poster_path:
+                    poster = files.enter_context(open_media(video.poster_path))
+                    parts["thumb"] = ("poster.jpg", poster, "image/jpeg")
+                response = send(
+                    client,
+                    "POST",
+                    f"/{page_id}/videos",
+                    secret=request.secret,
+                    kind=self.kind,
+                    data={"description": text},
+                    files=parts,
+                )
+        except OSError as exc:
+            raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
+        raise_for_graph(response, secret=request.secret, kind=self.kind)
+        video_id = str(response.json()["id"])
+        return PublishResult(
+            external_id=video_id, url=f"https://www.facebook.com/{page_id}/videos/{video_id}"
+        )
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/{external_id}")

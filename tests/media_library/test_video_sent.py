@@ -1,0 +1,167 @@
+"""A post's library video goes to the networks that take video, each through its API's own
+documented steps, streamed from storage, within each network's limits; tested against the local
+API servers (real adapters, real HTTP, a real MP4 made by ffmpeg)."""
+
+import pytest
+from django.core.files.storage import default_storage
+
+from apps.channels.enums import ChannelKind
+from apps.media_library import services as library
+from apps.media_library.models import Asset
+from apps.planning.enums import PostStatus
+from apps.planning.models import Post
+from apps.publishing import services
+from apps.publishing.adapters.base import PermanentError
+from apps.publishing.adapters.facebook import FacebookAdapter
+from apps.publishing.adapters.mastodon import MastodonAdapter
+from apps.publishing.adapters.telegram import TelegramAdapter
+from apps.publishing.adapters.x import XAdapter
+from apps.publishing.models import ChannelCredential, Delivery
+from tests.channel_servers import start_server
+from tests.factories import ChannelFactory, PostFactory
+from tests.media_library.conftest import jpeg_bytes, upload, video_bytes
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("needs_ffmpeg")]
+VIDEO_ALT = "Il sindaco taglia il nastro del nuovo ponte"
+
+
+@pytest.fixture(scope="module")
+def servers():
+    started = {kind: start_server(kind) for kind in ("mastodon", "telegram", "facebook")}
+    yield started
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh(servers, monkeypatch):
+    for server in servers.values():
+        server.reset()
+    monkeypatch.setattr("apps.publishing.adapters.mastodon.MEDIA_POLL_SECONDS", 0.01)
+
+
+def _channel(kind, server):
+    channel = ChannelFactory(kind=kind, config={**server.config, "read_timeout": 5.0})
+    ChannelCredential.objects.create(channel=channel, secret=server.token)
+    return channel
+
+
+@pytest.fixture
+def clip(uploader, tmp_path):
+    return library.add_asset(
+        upload=upload(video_bytes(tmp_path, seconds=4), name="clip.mp4", content_type="video/mp4"),
+        by=uploader,
+        alt_text=VIDEO_ALT,
+    ).asset
+
+
+def _request(channel, *assets, by):
+    post = PostFactory(status=PostStatus.IN_REVIEW, channels=[channel])
+    library.set_post_assets(post=post, asset_ids=[a.pk for a in assets], by=by)
+    Post.objects.filter(pk=post.pk).update(status=PostStatus.APPROVED)
+    services.schedule_deliveries(post=Post.objects.get(pk=post.pk))
+    return services.build_publish_request(Delivery.objects.get(variant__post=post))
+
+
+def _stored(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def test_mastodon_uploads_the_video_and_waits_for_its_processing(servers, clip, uploader):
+    mastodon = servers["mastodon"]
+    mastodon.video_processing = 3  # 202, then 206 twice, then 200
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    request = _request(_channel(ChannelKind.MASTODON, mastodon), photo, clip, by=uploader)
+    assert request.images == ()  # a status carries a video or images
+
+    MastodonAdapter().publish(request)
+
+    [sent] = mastodon.requests_to("/api/v2/media")
+    assert sent.files["file"].data == _stored(clip.file.name)
+    assert sent.files["file"].content_type == "video/mp4"
+    assert sent.files["thumbnail"].data == _stored(clip.poster.name)
+    assert sent.field("description") == VIDEO_ALT
+    polls = [r for r in mastodon.requests if r.path.startswith("/api/v1/media/")]
+    assert len(polls) == 3
+    [status] = mastodon.items
+    assert [m["type"] for m in status["media_attachments"]] == ["video"]
+
+
+def test_mastodon_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
+    mastodon = servers["mastodon"]
+    channel = _channel(ChannelKind.MASTODON, mastodon)
+    request = _request(channel, clip, by=uploader)
+    mastodon.video_processing_fails = True
+    with pytest.raises(PermanentError, match="Error processing"):
+        MastodonAdapter().publish(request)
+    mastodon.video_processing_fails = False
+    mastodon.max_video_bytes = 1000  # an instance with a lower limit than the default
+    with pytest.raises(PermanentError, match="file size must be less than 1000 Bytes"):
+        MastodonAdapter().publish(request)
+    assert mastodon.items == []
+
+
+def test_telegram_sends_the_video_with_its_caption_duration_and_poster(servers, clip, uploader):
+    telegram = servers["telegram"]
+    request = _request(_channel(ChannelKind.TELEGRAM, telegram), clip, by=uploader)
+
+    result = TelegramAdapter().publish(request)
+
+    [sent] = [r for r in telegram.requests if r.path.endswith("/sendVideo")]
+    assert sent.files["video"].data == _stored(clip.file.name)
+    assert sent.files["thumbnail"].data == _stored(clip.poster.name)
+    assert sent.field("supports_streaming") == "true"
+    assert (sent.field("width"), sent.field("height")) == ("320", "240")
+    assert sent.field("duration") == "4"
+    [message] = telegram.items
+    assert message["caption"] == request.text and message["video"]["width"] == 320
+    assert result.external_id == str(message["message_id"])
+
+
+def test_telegram_refuses_an_upload_over_its_limit(servers, clip, uploader):
+    telegram = servers["telegram"]
+    telegram.max_upload_bytes = 1000
+    request = _request(_channel(ChannelKind.TELEGRAM, telegram), clip, by=uploader)
+    with pytest.raises(PermanentError, match="Request Entity Too Large"):
+        TelegramAdapter().publish(request)
+    assert telegram.items == []
+
+
+def test_facebook_uploads_the_video_to_the_page(servers, clip, uploader):
+    graph = servers["facebook"]
+    request = _request(_channel(ChannelKind.FACEBOOK, graph), clip, by=uploader)
+
+    result = FacebookAdapter().publish(request)
+
+    [sent] = [r for r in graph.requests if r.path.endswith("/videos")]
+    assert sent.files["source"].data == _stored(clip.file.name)
+    assert sent.files["thumb"].data == _stored(clip.poster.name)
+    [video] = graph.items
+    assert video["video"] and video["text"] == sent.field("description")
+    assert result.url == f"https://www.facebook.com/{graph.page_id}/videos/{video['id']}"
+
+
+def test_facebook_refuses_a_video_over_its_limit(servers, clip, uploader):
+    graph = servers["facebook"]
+    graph.max_video_bytes = 1000
+    request = _request(_channel(ChannelKind.FACEBOOK, graph), clip, by=uploader)
+    with pytest.raises(PermanentError, match="problem uploading your video"):
+        FacebookAdapter().publish(request)
+    assert graph.items == []
+
+
+def test_a_video_over_a_networks_limits_stops_the_send_with_the_reason(clip, uploader, servers):
+    Asset.objects.filter(pk=clip.pk).update(size_bytes=60 * 1024 * 1024)  # Telegram: 50 MB
+    channel = _channel(ChannelKind.TELEGRAM, servers["telegram"])
+    with pytest.raises(PermanentError, match="Telegram accetta video fino a 50 MB"):
+        _request(channel, clip, by=uploader)
+
+
+def test_a_network_without_video_upload_gets_the_images_and_no_video(clip, uploader):
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    channel = ChannelFactory(kind=ChannelKind.X, config={"base_url": "http://127.0.0.1:9"})
+    assert not XAdapter.supports_video
+    request = _request(channel, photo, clip, by=uploader)
+    assert request.video is None
+    assert [i.alt_text for i in request.images] == ["Il ponte"]
