@@ -80,7 +80,7 @@ def uploaders() -> QuerySet:
 def asset_for_page(*, pk: int) -> Asset | None:
     return (
         Asset.objects.select_related("uploaded_by", "collection")
-        .prefetch_related("tags", "renditions")
+        .prefetch_related("tags", "renditions", "captions")
         .filter(pk=pk)
         .first()
     )

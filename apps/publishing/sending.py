@@ -22,6 +22,7 @@ from apps.planning.models import Post
 
 from .adapters.base import (
     Adapter,
+    CaptionPayload,
     ImagePayload,
     PermanentError,
     PublishRequest,
@@ -227,6 +228,10 @@ def _video_payload(post, variant) -> VideoPayload | None:
         width=asset.width,
         height=asset.height,
         poster_path=asset.poster.name or "",
+        captions=tuple(
+            CaptionPayload(path=caption.file.name, language=caption.language)
+            for caption in asset.captions.all()
+        ),
     )
 
 

@@ -78,6 +78,8 @@ class GraphServer(ChannelServer):
             return self._photo(request)
         if request.method == "POST" and parts == [self.page_id, "videos"]:
             return self._video(request)
+        if request.method == "POST" and len(parts) == 2 and parts[1] == "captions":
+            return self._captions(request, parts[0])
         if request.method == "POST" and parts == [self.ig_user_id, "media"]:
             return self._container(request)
         if request.method == "POST" and parts == [self.ig_user_id, "media_publish"]:
@@ -142,6 +144,22 @@ class GraphServer(ChannelServer):
             }
         )
         return Reply(200, {"id": video_id})
+
+    def _captions(self, request, video_id):
+        """Video Captions: an SRT file named ``<name>.<locale>.srt`` (e.g. ``video.it_IT.srt``)."""
+        video = next((i for i in self.items if i["id"] == video_id and i.get("video")), None)
+        if video is None:
+            return _error(400, 100, "(#100) Invalid video id", "GraphMethodException")
+        upload = request.files.get("captions_file")
+        name = re.fullmatch(r"[\w-]+\.([a-z]{2}_[A-Z]{2})\.srt", upload.filename if upload else "")
+        if upload is None or name is None:
+            return _error(400, 100, "(#100) Caption file name must be filename.locale.srt",
+                          "GraphMethodException")  # fmt: skip
+        text = upload.data.decode("utf-8", "replace")
+        if not re.match(r"1\n\d\d:\d\d:\d\d,\d{3} --> ", text):
+            return _error(400, 100, "(#100) Invalid SRT file", "GraphMethodException")
+        video["captions"].append({"locale": name.group(1), "srt": text})
+        return Reply(200, {"success": True})
 
     def _container(self, request):
         image_url = request.field("image_url", "")

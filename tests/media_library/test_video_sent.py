@@ -2,8 +2,12 @@
 documented steps, streamed from storage, within each network's limits; tested against the local
 API servers (real adapters, real HTTP, a real MP4 made by ffmpeg)."""
 
+import dataclasses
+
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.channels.enums import ChannelKind
 from apps.media_library import services as library
@@ -11,7 +15,7 @@ from apps.media_library.models import Asset
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.publishing import services
-from apps.publishing.adapters.base import PermanentError
+from apps.publishing.adapters.base import CaptionPayload, PermanentError
 from apps.publishing.adapters.facebook import FacebookAdapter
 from apps.publishing.adapters.mastodon import MastodonAdapter
 from apps.publishing.adapters.telegram import TelegramAdapter
@@ -165,3 +169,32 @@ def test_a_network_without_video_upload_gets_the_images_and_no_video(clip, uploa
     request = _request(channel, photo, clip, by=uploader)
     assert request.video is None
     assert [i.alt_text for i in request.images] == ["Il ponte"]
+
+
+def test_facebook_gets_the_captions_as_srt_after_the_video(servers, clip, uploader):
+    srt = "1\n00:00:00,500 --> 00:00:01,800\nBuongiorno, il ponte è aperto.\n"
+    library.add_caption(
+        asset=clip,
+        upload=SimpleUploadedFile("s.srt", srt.encode()),
+        language="it",
+        by=uploader,
+    )
+    graph = servers["facebook"]
+    request = _request(_channel(ChannelKind.FACEBOOK, graph), clip, by=uploader)
+
+    FacebookAdapter().publish(request)
+
+    [video] = graph.items
+    assert video["captions"] == [{"locale": "it_IT", "srt": srt.rstrip("\n")}]
+
+
+def test_a_refused_caption_file_does_not_undo_the_published_video(servers, clip, uploader):
+    graph = servers["facebook"]
+    request = _request(_channel(ChannelKind.FACEBOOK, graph), clip, by=uploader)
+    broken = default_storage.save("media_library/captions/rotto.vtt", ContentFile(b"WEBVTT\n"))
+    video = dataclasses.replace(
+        request.video, captions=(CaptionPayload(path=broken, language="it"),)
+    )
+    result = FacebookAdapter().publish(dataclasses.replace(request, video=video))
+    [item] = graph.items
+    assert result.external_id == item["id"] and item["captions"] == []

@@ -27,6 +27,14 @@ class ImagePayload:
 
 
 @dataclass(frozen=True)
+class CaptionPayload:
+    """A video's captions in one language: a WebVTT file (``path`` as in ImagePayload)."""
+
+    path: str
+    language: str  # ISO 639-1, e.g. "it"
+
+
+@dataclass(frozen=True)
 class VideoPayload:
     """A media-library video (the cleaned MP4), already checked against the network's limits
     (``media_library.networks``). ``path`` as in :class:`ImagePayload`: read it as a stream
@@ -41,6 +49,7 @@ class VideoPayload:
     height: int = 0
     content_type: str = "video/mp4"
     poster_path: str = ""  # a JPEG frame, same convention as ``path``; may be empty
+    captions: tuple[CaptionPayload, ...] = ()  # sent where the network takes a captions file
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,28 @@ Secret: the Page access token, sent as a bearer header (never in the URL). Retur
 ``{"id": "<page>_<post>"}`` (photos: ``{"id": ..., "post_id": ...}``). No idempotency key.
 """
 
+import io
+import logging
 from contextlib import ExitStack
+
+import webvtt
 
 from apps.planning.checks import text_as_sent
 
 from ._graph import GraphAdapter, raise_for_graph
 from ._http import bearer_client, image_bytes, json_or_empty, open_media, require, send
-from .base import PermanentError, PublishRequest, PublishResult
+from .base import AdapterError, PermanentError, PublishRequest, PublishResult
+
+logger = logging.getLogger("apps.publishing.adapters")
+# The Graph API names caption files by locale (``video.it_IT.srt``).
+CAPTION_LOCALES = {
+    "it": "it_IT",
+    "en": "en_US",
+    "de": "de_DE",
+    "fr": "fr_FR",
+    "es": "es_ES",
+    "sl": "sl_SI",
+}
 
 # Videos are uploaded to the Graph API's video host (a channel's ``base_url`` wins, as in tests).
 GRAPH_VIDEO_BASE_URL = "https://graph-video.facebook.com/v21.0"
@@ -97,9 +112,47 @@ class FacebookAdapter(GraphAdapter):
             raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
         raise_for_graph(response, secret=request.secret, kind=self.kind)
         video_id = str(response.json()["id"])
+        for caption in video.captions:
+            self._add_captions(request, video_id, caption)
         return PublishResult(
             external_id=video_id, url=f"https://www.facebook.com/{page_id}/videos/{video_id}"
         )
+
+    def _add_captions(self, request: PublishRequest, video_id: str, caption) -> None:
+        """Graph "Video Captions": ``POST /{video-id}/captions`` with an SRT file named
+        ``<name>.<locale>.srt``. The video is already public: a caption that fails is logged
+        and the send still counts as done (a retry would post the video twice)."""
+        locale = CAPTION_LOCALES.get(caption.language, f"{caption.language}_XX")
+        try:
+            with open_media(caption.path) as handle:
+                parsed = webvtt.WebVTT.from_buffer(io.StringIO(handle.read().decode("utf-8")))
+            srt = io.StringIO()
+            parsed.write(srt, format="srt")
+            with self._client(request.config, request.secret) as client:
+                response = send(
+                    client,
+                    "POST",
+                    f"/{video_id}/captions",
+                    secret=request.secret,
+                    kind=self.kind,
+                    may_duplicate=False,
+                    data={"default_locale": locale},
+                    files={
+                        "captions_file": (
+                            f"video.{locale}.srt",
+                            srt.getvalue().encode("utf-8"),
+                            "application/x-subrip",
+                        )
+                    },
+                )
+            raise_for_graph(response, secret=request.secret, kind=self.kind)
+        except (AdapterError, OSError, ValueError, webvtt.errors.MalformedFileError) as exc:
+            logger.warning(
+                "facebook: captions %s not added to video %s: %s",
+                caption.language,
+                video_id,
+                type(exc).__name__,
+            )
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/{external_id}")
