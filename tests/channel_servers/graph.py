@@ -28,6 +28,10 @@ class GraphServer(ChannelServer):
         # Instagram answers "media not ready" while it still fetches the image: set to N so
         # the next N media_publish calls get error 9007.
         self.media_not_ready = 0
+        # Reels: how many status polls answer IN_PROGRESS before FINISHED; a text here makes
+        # every Reels container end in ERROR with it as its status.
+        self.reels_processing = 2
+        self.reels_error = ""
         # Page videos over this size are refused (non-resumable uploads: 1 GB).
         self.max_video_bytes = 1024 * 1024 * 1024
 
@@ -88,6 +92,8 @@ class GraphServer(ChannelServer):
             return Reply(200, {"id": self.page_id, "name": "Comune di Esempio"})
         if request.method == "GET" and parts == [self.ig_user_id]:
             return Reply(200, {"id": self.ig_user_id, "username": "comunediesempio"})
+        if request.method == "GET" and len(parts) == 1 and parts[0] in self.containers:
+            return self._container_status(parts[0])
         if len(parts) == 1:
             item = next((i for i in self.items if i["id"] == parts[0]), None)
             if item is None:
@@ -162,6 +168,8 @@ class GraphServer(ChannelServer):
         return Reply(200, {"success": True})
 
     def _container(self, request):
+        if request.field("media_type") == "REELS":
+            return self._reels_container(request)
         image_url = request.field("image_url", "")
         if not image_url:
             return _error(
@@ -179,10 +187,46 @@ class GraphServer(ChannelServer):
         }
         return Reply(200, {"id": container_id})
 
+    def _reels_container(self, request):
+        """A Reels container: Instagram fetches ``video_url`` and processes it; its
+        ``status_code`` is IN_PROGRESS ``reels_processing`` times, then FINISHED (or ERROR
+        with ``reels_error`` as its status, e.g. a video over the size limit)."""
+        video_url = request.field("video_url", "")
+        if not video_url:
+            return _error(400, 100, "(#100) The parameter video_url is required",
+                          "GraphMethodException")  # fmt: skip
+        container_id = str(179000 + self.next_id())
+        self.containers[container_id] = {
+            "media_type": "REELS",
+            "video_url": video_url,
+            "caption": request.field("caption", "") or "",
+            "alt_text": "",
+            "share_to_feed": request.field("share_to_feed"),
+            "published": False,
+            "polls_left": self.reels_processing,
+        }
+        return Reply(200, {"id": container_id})
+
+    def _container_status(self, container_id):
+        container = self.containers[container_id]
+        if self.reels_error:
+            return Reply(200, {"id": container_id, "status_code": "ERROR",
+                               "status": self.reels_error})  # fmt: skip
+        if container.get("polls_left", 0) > 0:
+            container["polls_left"] -= 1
+            return Reply(200, {"id": container_id, "status_code": "IN_PROGRESS"})
+        return Reply(200, {"id": container_id, "status_code": "FINISHED"})
+
     def _publish(self, request):
         container = self.containers.get(str(request.field("creation_id", "")))
         if container is None:
             return _error(400, 100, "(#100) Invalid parameter", "GraphMethodException")
+        if container.get("polls_left", 0) > 0 or (
+            container.get("media_type") == "REELS" and self.reels_error
+        ):
+            return _error(
+                400, 9007, "Media ID is not available", "OAuthException", error_subcode=2207027
+            )
         if self.media_not_ready:
             self.media_not_ready -= 1
             return _error(

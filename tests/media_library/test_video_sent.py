@@ -15,8 +15,9 @@ from apps.media_library.models import Asset
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.publishing import services
-from apps.publishing.adapters.base import CaptionPayload, PermanentError
+from apps.publishing.adapters.base import CaptionPayload, PermanentError, TransientError
 from apps.publishing.adapters.facebook import FacebookAdapter
+from apps.publishing.adapters.instagram import InstagramAdapter
 from apps.publishing.adapters.mastodon import MastodonAdapter
 from apps.publishing.adapters.telegram import TelegramAdapter
 from apps.publishing.adapters.x import XAdapter
@@ -31,7 +32,9 @@ VIDEO_ALT = "Il sindaco taglia il nastro del nuovo ponte"
 
 @pytest.fixture(scope="module")
 def servers():
-    started = {kind: start_server(kind) for kind in ("mastodon", "telegram", "facebook")}
+    started = {
+        kind: start_server(kind) for kind in ("mastodon", "telegram", "facebook", "instagram")
+    }
     yield started
     for server in started.values():
         server.stop()
@@ -42,6 +45,7 @@ def _fresh(servers, monkeypatch):
     for server in servers.values():
         server.reset()
     monkeypatch.setattr("apps.publishing.adapters.mastodon.MEDIA_POLL_SECONDS", 0.01)
+    monkeypatch.setattr("apps.publishing.adapters.instagram.REELS_POLL_SECONDS", 0.01)
 
 
 def _channel(kind, server):
@@ -198,3 +202,37 @@ def test_a_refused_caption_file_does_not_undo_the_published_video(servers, clip,
     result = FacebookAdapter().publish(dataclasses.replace(request, video=video))
     [item] = graph.items
     assert result.external_id == item["id"] and item["captions"] == []
+
+
+def test_instagram_publishes_the_video_as_a_reel_once_processed(servers, clip, uploader):
+    graph = servers["instagram"]
+    graph.reels_processing = 3
+    request = _request(_channel(ChannelKind.INSTAGRAM, graph), clip, by=uploader)
+
+    result = InstagramAdapter().publish(request)
+
+    [container] = graph.containers.values()
+    assert container["media_type"] == "REELS" and container["share_to_feed"] == "true"
+    assert container["video_url"].endswith(clip.file.url)
+    polls = [r for r in graph.requests if r.method == "GET" and "status_code" in str(r.query)]
+    assert len(polls) == 4  # IN_PROGRESS three times, then FINISHED
+    [reel] = graph.items
+    assert reel["text"] == request.text and result.external_id == reel["id"]
+
+
+def test_instagram_says_why_a_reel_was_refused(servers, clip, uploader):
+    graph = servers["instagram"]
+    graph.reels_error = "Error: video aspect ratio is not supported"
+    request = _request(_channel(ChannelKind.INSTAGRAM, graph), clip, by=uploader)
+    with pytest.raises(PermanentError, match="aspect ratio is not supported"):
+        InstagramAdapter().publish(request)
+    assert graph.items == []
+
+
+def test_instagram_still_processing_after_the_polls_is_retried_later(servers, clip, uploader):
+    graph = servers["instagram"]
+    graph.reels_processing = 100
+    request = _request(_channel(ChannelKind.INSTAGRAM, graph), clip, by=uploader)
+    with pytest.raises(TransientError, match="ancora in elaborazione"):
+        InstagramAdapter().publish(request)
+    assert graph.items == []
