@@ -35,9 +35,81 @@ class XServer(ChannelServer):
         )
         return reply
 
+    def _reset_state(self):
+        # Chunked video upload (X API v2 "Media upload": initialize, append, finalize, status).
+        # ``video_processing``: how many STATUS reads answer in_progress before succeeded;
+        # ``video_processing_error``: a text makes processing end in "failed" with it;
+        # ``max_video_bytes``: initialize refuses a larger total_bytes (X: 512 MB).
+        self.uploads: dict[str, dict] = {}
+        self.video_processing = 2
+        self.video_processing_error = ""
+        self.max_video_bytes = 512 * 1024 * 1024
+
+    def __init__(self, **kwargs):
+        self._reset_state()
+        super().__init__(**kwargs)
+
+    def _media(self, request: RecordedRequest) -> Reply | None:
+        """The video upload's steps, or None when the request is not one of them."""
+        path = request.path
+        if request.method == "POST" and path == "/2/media/upload/initialize":
+            body = request.json if isinstance(request.json, dict) else {}
+            total = int(body.get("total_bytes") or 0)
+            if body.get("media_category") != "tweet_video" or not total:
+                return _problem(400, "Invalid Request", "media_category and total_bytes needed")
+            if total > self.max_video_bytes:
+                return _problem(400, "Invalid Request", "File size exceeds 536870912 bytes.")
+            media_id = str(1900000000000000000 + self.next_id())
+            self.uploads[media_id] = {
+                "total": total, "segments": {}, "finalized": False, "polls": 0,
+                "media_type": body.get("media_type"), "alt_text": "",
+            }  # fmt: skip
+            return Reply(200, {"data": {"id": media_id, "expires_after_secs": 86400}})
+        match = re.fullmatch(r"/2/media/upload/(\d+)/(append|finalize)", path)
+        if request.method == "POST" and match:
+            upload = self.uploads.get(match[1])
+            if upload is None:
+                return _problem(400, "Invalid Request", "Unknown media id")
+            if match[2] == "append":
+                chunk = request.files.get("media")
+                index = request.field("segment_index")
+                if chunk is None or index is None:
+                    return _problem(400, "Invalid Request", "media and segment_index needed")
+                upload["segments"][int(index)] = chunk.data
+                return Reply(200, {})
+            data = b"".join(upload["segments"][i] for i in sorted(upload["segments"]))
+            if len(data) != upload["total"]:
+                return _problem(400, "Invalid Request", "Segments do not add up to total_bytes")
+            upload["finalized"], upload["data"] = True, data
+            return Reply(200, {"data": {"id": match[1], "processing_info": {
+                "state": "pending", "check_after_secs": 1}}})  # fmt: skip
+        if request.method == "GET" and path == "/2/media/upload":
+            upload = self.uploads.get(str(request.field("media_id", "")))
+            if upload is None or request.field("command") != "STATUS":
+                return _problem(400, "Invalid Request", "Unknown media id")
+            upload["polls"] += 1
+            if self.video_processing_error:
+                info = {"state": "failed", "error": {"message": self.video_processing_error}}
+            elif upload["polls"] <= self.video_processing:
+                info = {"state": "in_progress", "check_after_secs": 1, "progress_percent": 50}
+            else:
+                info = {"state": "succeeded", "progress_percent": 100}
+            return Reply(200, {"data": {"id": request.field("media_id"), "processing_info": info}})
+        if request.method == "POST" and path == "/2/media/metadata":
+            body = request.json if isinstance(request.json, dict) else {}
+            upload = self.uploads.get(str(body.get("id", "")))
+            if upload is None:
+                return _problem(400, "Invalid Request", "Unknown media id")
+            upload["alt_text"] = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
+            return Reply(200, {"data": {"associated_metadata": True}})
+        return None
+
     def handle(self, request: RecordedRequest) -> Reply:
         if not bearer_ok(request, self.token):
             return _problem(401, "Unauthorized", "Unauthorized")
+        media = self._media(request)
+        if media is not None:
+            return media
         if request.method == "GET" and request.path == "/2/users/me":
             return Reply(200, {"data": {"id": "42", "name": "Comune", "username": "ComuneEsempio"}})
         if request.method == "POST" and request.path == "/2/tweets":
@@ -58,8 +130,17 @@ class XServer(ChannelServer):
                     "Forbidden",
                     "You are not allowed to create a Tweet with duplicate content.",
                 )
+            media_ids = ((request.json or {}).get("media") or {}).get("media_ids") or []
+            for media_id in media_ids:
+                upload = self.uploads.get(str(media_id))
+                if (
+                    upload is None
+                    or not upload["finalized"]
+                    or (upload["polls"] <= self.video_processing)
+                ):
+                    return _problem(400, "Invalid Request", "Your media IDs are invalid.")
             tweet_id = str(1800000000000000000 + self.next_id())
-            self.items.append({"id": tweet_id, "text": text})
+            self.items.append({"id": tweet_id, "text": text, "media_ids": list(media_ids)})
             return Reply(
                 201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}}
             )

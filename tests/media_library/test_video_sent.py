@@ -18,6 +18,7 @@ from apps.publishing import services
 from apps.publishing.adapters.base import CaptionPayload, PermanentError, TransientError
 from apps.publishing.adapters.facebook import FacebookAdapter
 from apps.publishing.adapters.instagram import InstagramAdapter
+from apps.publishing.adapters.linkedin import LinkedInAdapter
 from apps.publishing.adapters.mastodon import MastodonAdapter
 from apps.publishing.adapters.telegram import TelegramAdapter
 from apps.publishing.adapters.x import XAdapter
@@ -33,7 +34,7 @@ VIDEO_ALT = "Il sindaco taglia il nastro del nuovo ponte"
 @pytest.fixture(scope="module")
 def servers():
     started = {
-        kind: start_server(kind) for kind in ("mastodon", "telegram", "facebook", "instagram")
+        kind: start_server(kind) for kind in ("mastodon", "telegram", "facebook", "instagram", "x")
     }
     yield started
     for server in started.values():
@@ -46,6 +47,7 @@ def _fresh(servers, monkeypatch):
         server.reset()
     monkeypatch.setattr("apps.publishing.adapters.mastodon.MEDIA_POLL_SECONDS", 0.01)
     monkeypatch.setattr("apps.publishing.adapters.instagram.REELS_POLL_SECONDS", 0.01)
+    monkeypatch.setattr("apps.publishing.adapters.x.VIDEO_WAIT_SCALE", 0.01)
 
 
 def _channel(kind, server):
@@ -168,8 +170,8 @@ def test_a_video_over_a_networks_limits_stops_the_send_with_the_reason(clip, upl
 
 def test_a_network_without_video_upload_gets_the_images_and_no_video(clip, uploader):
     photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
-    channel = ChannelFactory(kind=ChannelKind.X, config={"base_url": "http://127.0.0.1:9"})
-    assert not XAdapter.supports_video
+    channel = ChannelFactory(kind=ChannelKind.LINKEDIN, config={"base_url": "http://127.0.0.1:9"})
+    assert not LinkedInAdapter.supports_video
     request = _request(channel, photo, clip, by=uploader)
     assert request.video is None
     assert [i.alt_text for i in request.images] == ["Il ponte"]
@@ -236,3 +238,41 @@ def test_instagram_still_processing_after_the_polls_is_retried_later(servers, cl
     with pytest.raises(TransientError, match="ancora in elaborazione"):
         InstagramAdapter().publish(request)
     assert graph.items == []
+
+
+def test_x_uploads_the_video_in_chunks_and_waits_for_processing(
+    servers, clip, uploader, monkeypatch
+):
+    monkeypatch.setattr("apps.publishing.adapters.x.VIDEO_CHUNK_BYTES", 4096)
+    x = servers["x"]
+    x.video_processing = 2
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+
+    result = XAdapter().publish(request)
+
+    [init] = x.requests_to("/2/media/upload/initialize")
+    assert init.json["media_category"] == "tweet_video"
+    assert init.json["total_bytes"] == clip.size_bytes
+    [(media_id, stored)] = x.uploads.items()
+    appends = [r for r in x.requests if r.path.endswith("/append")]
+    assert len(appends) == -(-clip.size_bytes // 4096) > 1
+    assert [int(r.field("segment_index")) for r in appends] == list(range(len(appends)))
+    assert stored["data"] == _stored(clip.file.name)
+    statuses = [r for r in x.requests if r.method == "GET" and r.path == "/2/media/upload"]
+    assert len(statuses) == 3  # in_progress twice, then succeeded
+    assert stored["alt_text"] == VIDEO_ALT
+    [tweet] = x.items
+    assert tweet["media_ids"] == [media_id] and result.external_id == tweet["id"]
+
+
+def test_x_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
+    x = servers["x"]
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+    x.video_processing_error = "InvalidMedia: unsupported codec"
+    with pytest.raises(PermanentError, match="unsupported codec"):
+        XAdapter().publish(request)
+    x.video_processing_error = ""
+    x.max_video_bytes = 1000
+    with pytest.raises(PermanentError, match="File size exceeds"):
+        XAdapter().publish(request)
+    assert x.items == []
