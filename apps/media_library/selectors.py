@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
+from apps.planning.previews import ImageSource
 
 from .enums import AssetKind
 from .models import Asset, Collection, PostAsset, Tag
-from .networks import NETWORKS, video_problems
+from .networks import NETWORKS, VIDEO_NETWORKS, video_problems
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,22 @@ def library_images(
         (network_file(asset, network), overrides.get(str(asset.pk)) or asset.alt_text)
         for asset in assets
         if asset.kind == AssetKind.IMAGE
+    ]
+
+
+def preview_sources(own_images, assets, *, network: str, alt_overrides: dict | None = None):
+    """What a network's preview shows of a post: its own images then the library's (as each
+    network gets them), or, where the network takes video and the post has one, only that
+    video's poster frame (the send replaces the images with it, ``publishing.sending``)."""
+    if network in VIDEO_NETWORKS:
+        video = next((a for a in assets if a.kind == AssetKind.VIDEO), None)
+        if video is not None:
+            alt = (alt_overrides or {}).get(str(video.pk)) or video.alt_text
+            url = video.poster.url if video.poster else ""
+            return [ImageSource(url=url, alt_text=alt, video=True)]
+    return list(own_images) + [
+        ImageSource(url=file.url, alt_text=alt)
+        for file, alt in library_images(assets, network=network, alt_overrides=alt_overrides)
     ]
 
 

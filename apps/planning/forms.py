@@ -152,7 +152,8 @@ class PostForm(forms.Form):
         self.post = post
         # The media-library images the post uses (chosen in the picker): each channel may
         # give one its own alt text. Without them (the API) the saved ones stay as they are.
-        self.library_images = list(library_images)
+        self.library_assets = list(library_images)  # videos too: the previews show them
+        self.library_images = [a for a in self.library_assets if getattr(a, "is_image", True)]
         # Whether the post goes out with images: Facebook then puts the link in the text.
         self.has_images = has_images
         super().__init__(*args, **kwargs)

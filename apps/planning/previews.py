@@ -53,6 +53,7 @@ class PreviewImage:
     url: str
     alt_text: str
     square: bool  # Instagram's feed crops every image to a square
+    video: bool = False  # the poster frame of the video the network gets instead
 
 
 @dataclass
@@ -99,6 +100,7 @@ class ImageSource:
 
     url: str
     alt_text: str
+    video: bool = False  # the poster frame of a video sent instead of the images
 
 
 def _source(image) -> ImageSource:
@@ -112,7 +114,12 @@ def _images(kind: str, images) -> list[PreviewImage]:
     shown = IMAGES_SHOWN.get(kind)
     chosen = list(images) if shown is None else list(images)[:shown]
     return [
-        PreviewImage(url=image.url, alt_text=image.alt_text, square=kind == ChannelKind.INSTAGRAM)
+        PreviewImage(
+            url=image.url,
+            alt_text=image.alt_text,
+            square=kind == ChannelKind.INSTAGRAM and not image.video,
+            video=image.video,
+        )
         for image in map(_source, chosen)
     ]
 
@@ -147,8 +154,9 @@ def build_preview(*, channel, text: str, link: str = "", public_title: str = "",
 
 def previews_for_post(post, *, library=None) -> list[ChannelPreview]:
     """One preview per variant (variants with their channel and the images prefetched).
-    ``library(variant)`` gives the :class:`ImageSource` list of the library images the variant
-    sends after the post's own (the interface layer reads the media library)."""
+    ``library(variant, own_images)`` gives what the variant sends: the post's own images and
+    then the library's as :class:`ImageSource`, or only a video's (the interface layer reads
+    the media library)."""
     images = list(post.images.all())
     return [
         build_preview(
@@ -156,7 +164,7 @@ def previews_for_post(post, *, library=None) -> list[ChannelPreview]:
             text=variant.text or post.base_text,
             link=post.link,
             public_title=variant.public_title,
-            images=images + (list(library(variant)) if library is not None else []),
+            images=list(library(variant, images)) if library is not None else images,
         )
         for variant in post.variants.all()
     ]

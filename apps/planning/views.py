@@ -17,13 +17,12 @@ from apps.accounts.roles import can
 from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
-from apps.media_library.enums import AssetKind
 from apps.media_library.rules import library_image_count, rights_problems
 from apps.media_library.selectors import (
     assets_for_picker,
     assets_in_order,
-    library_images,
     post_assets,
+    preview_sources,
     with_library_assets,
 )
 from apps.media_library.services import AssetRefused, copy_post_assets, set_post_assets
@@ -52,7 +51,7 @@ from .forms import (
     default_planned_at,
 )
 from .models import ALT_TEXT_MAX_LENGTH, PUBLIC_TITLE_MAX_LENGTH, ContentCategory, PostImage
-from .previews import ImageSource, build_preview
+from .previews import build_preview
 from .selectors import calendar_counts, calendar_posts, category_balance
 from .services import PostEditError, create_post, duplicate_post, save_category
 
@@ -298,23 +297,20 @@ def _picked_ids(request) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _library_images(ids: list[int] | None) -> list:
-    """The chosen library images (in order, with their renditions): the editor asks each
-    channel's alt text for them and previews them."""
-    return [a for a in assets_in_order(ids or []) if a.kind == AssetKind.IMAGE]
+def _library_assets(ids: list[int] | None) -> list:
+    """The chosen library files (in order, with their renditions): the editor asks each
+    channel's alt text for the images and previews them all."""
+    return assets_in_order(ids or [])
 
 
-def _library_sources(assets, channel, form) -> list[ImageSource]:
-    """The library images of the editor's preview for ``channel``, with the alt text typed
-    for that channel (or the asset's)."""
+def _library_sources(own_images, assets, channel, form) -> list:
+    """What the editor's preview for ``channel`` shows: the post's images and the library's,
+    with the alt text typed for that channel (or the asset's), or only a video."""
     overrides = {
         str(asset.pk): field.value() or ""
         for asset, field in (form.alt_text_fields(channel) if channel in form.channel_list else [])
     }
-    return [
-        ImageSource(url=file.url, alt_text=alt)
-        for file, alt in library_images(assets, network=channel.kind, alt_overrides=overrides)
-    ]
+    return preview_sources(own_images, assets, network=channel.kind, alt_overrides=overrides)
 
 
 def _picker_context(selected_ids: list[int], planned_at=None, query: str = "") -> dict:
@@ -336,7 +332,7 @@ def _editor_context(
 ) -> dict:
     reports, previews = {}, {}
     images = list(post.images.all()) if post is not None else []
-    library = form.library_images
+    library = form.library_assets
     link = form.data.get("link", "") if form.is_bound else form.initial.get("link", "")
     for channel, field in form.variant_rows():
         text = field.value() or (
@@ -356,7 +352,7 @@ def _editor_context(
             text=(text or "")[:MAX_CHECKED_LENGTH],
             link=link or "",
             public_title=public_title,
-            images=images + _library_sources(library, channel, form),
+            images=_library_sources(images, library, channel, form),
         )
     chosen = {str(v) for v in (form["channels"].value() or [])}
     rows = [
@@ -403,7 +399,7 @@ def post_create(request):
         form = PostForm(
             request.POST,
             can_set_flags=can(request.user, "review"),
-            library_images=_library_images(picked),
+            library_images=_library_assets(picked),
         )
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         query = request.POST.get("media_q", "")[:200]
@@ -456,7 +452,7 @@ def post_edit(request, pk):
             post=post,
             can_set_flags=can(request.user, "review"),
             has_images=bool(post.images.all()),
-            library_images=_library_images(picked),
+            library_images=_library_assets(picked),
         )
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         existing = ExistingImageFormSet(request.POST, prefix="immagini", initial=existing_initial)
@@ -502,7 +498,7 @@ def post_edit(request, pk):
             post=post,
             can_set_flags=can(request.user, "review"),
             has_images=bool(post.images.all()),
-            library_images=_library_images([a.pk for a in post_assets(post=post)]),
+            library_images=_library_assets([a.pk for a in post_assets(post=post)]),
         )
         new_images = NewImageFormSet(prefix="nuove")
         existing = ExistingImageFormSet(prefix="immagini", initial=existing_initial)
@@ -540,20 +536,17 @@ def check_variant(request):
     images = (
         list(PostImage.objects.filter(post_id=int(post_id))) if ASCII_ID.fullmatch(post_id) else []
     )
-    # The library images the picker has chosen, with the alt text typed for this channel.
-    library = [
-        ImageSource(url=file.url, alt_text=alt)
-        for file, alt in library_images(
-            _library_images(_picked_ids(request)),
-            network=channel.kind,
-            alt_overrides={
-                key.rsplit("_", 1)[1]: value[:ALT_TEXT_MAX_LENGTH]
-                for key, value in request.POST.items()
-                if key.startswith(f"alt_text_{channel.pk}_")
-            },
-        )
-    ]
-    images = images + library
+    # The library files the picker has chosen, with the alt text typed for this channel.
+    images = preview_sources(
+        images,
+        _library_assets(_picked_ids(request)),
+        network=channel.kind,
+        alt_overrides={
+            key.rsplit("_", 1)[1]: value[:ALT_TEXT_MAX_LENGTH]
+            for key, value in request.POST.items()
+            if key.startswith(f"alt_text_{channel.pk}_")
+        },
+    )
     preview = None
     if len(text) > MAX_CHECKED_LENGTH:
         report = oversized_variant_report(len(text), channel)

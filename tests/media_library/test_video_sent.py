@@ -8,13 +8,17 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
+from apps.accounts.roles import Role
 from apps.channels.enums import ChannelKind
 from apps.media_library import services as library
 from apps.media_library.models import Asset
+from apps.media_library.networks import VIDEO_NETWORKS
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.publishing import services
+from apps.publishing.adapters import registry
 from apps.publishing.adapters.base import CaptionPayload, PermanentError, TransientError
 from apps.publishing.adapters.facebook import FacebookAdapter
 from apps.publishing.adapters.instagram import InstagramAdapter
@@ -24,7 +28,7 @@ from apps.publishing.adapters.telegram import TelegramAdapter
 from apps.publishing.adapters.x import XAdapter
 from apps.publishing.models import ChannelCredential, Delivery
 from tests.channel_servers import start_server
-from tests.factories import ChannelFactory, PostFactory
+from tests.factories import ChannelFactory, PostFactory, UserFactory
 from tests.media_library.conftest import jpeg_bytes, upload, video_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("needs_ffmpeg")]
@@ -276,3 +280,25 @@ def test_x_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, 
     with pytest.raises(PermanentError, match="File size exceeds"):
         XAdapter().publish(request)
     assert x.items == []
+
+
+def test_the_previews_show_the_video_where_it_replaces_the_images(clip, uploader, client):
+    """What the approver sees is what goes out: the video's poster on networks that take
+    video, the images elsewhere."""
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    mastodon = ChannelFactory(name="Mastodon · Comune", kind=ChannelKind.MASTODON)
+    website = ChannelFactory(name="Sito · Comune", kind=ChannelKind.WEBSITE)
+    post = PostFactory(status=PostStatus.IN_REVIEW, channels=[mastodon, website])
+    library.set_post_assets(post=post, asset_ids=[photo.pk, clip.pk], by=uploader)
+    client.force_login(UserFactory(username="approva", role=Role.APPROVER))
+
+    body = client.get(reverse("review:post", args=[post.pk])).content.decode()
+
+    assert body.count("Video (fotogramma di anteprima)") == 1  # Mastodon's preview only
+    assert f'<img src="{clip.poster.url}" alt="{VIDEO_ALT}">' in body
+    assert "Testo alternativo:</span> Il ponte</figcaption>" in body  # the website: images
+
+
+def test_the_networks_said_to_take_video_are_those_whose_adapter_uploads_it():
+    uploading = {kind for kind, adapter in registry.ADAPTERS.items() if adapter.supports_video}
+    assert uploading == set(VIDEO_NETWORKS)
