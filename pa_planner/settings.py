@@ -345,7 +345,8 @@ MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 S3_BUCKET = env.str("PA_PLANNER_S3_BUCKET", default="")
 if S3_BUCKET:
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # S3Storage storing each object with its Content-Disposition (apps/core/media_files.py)
+        "BACKEND": "apps.core.media_files.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
             "endpoint_url": env.str("PA_PLANNER_S3_ENDPOINT_URL", default="") or None,

@@ -1,6 +1,8 @@
 """The test overlay: only what tests need changed."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("PA_PLANNER_TESTING", "1")
 
@@ -17,7 +19,10 @@ else:
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = VAR_DIR / "test-media"
+# Uploads go to a folder of this test process, removed when its session ends
+# (tests/conftest.py, pytest_sessionfinish): runs never pile files up under var/.
+TEST_MEDIA_PREFIX = "pa-planner-test-media-"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix=TEST_MEDIA_PREFIX))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -49,6 +49,9 @@ if settings.ADMIN_URL:
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    from apps.core.views import serve_media
+
+    # nosniff, and attachment for what is not an image (apps/core/media_files.py)
+    urlpatterns += static(settings.MEDIA_URL, serve_media, document_root=settings.MEDIA_ROOT)
 
 admin.site.site_header = settings.COMUNE_NAME + " · PA Planner"

@@ -7,6 +7,7 @@ import pytest
 from apps.accounts.roles import Role
 from apps.publishing.adapters import registry
 from tests.factories import UserFactory
+from tests.media_cleanup import pytest_sessionfinish  # noqa: F401  (a pytest hook)
 
 # Reference rows (each app's ``reference_data.seed``, which its data migration runs) that a
 # transactional test's flush removes. Seeding again (idempotent) is what every transactional

@@ -6,10 +6,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from apps.accounts.access import require_capability
 from apps.audit.csv_export import safe_cell
@@ -118,11 +117,6 @@ def _year_context(year: int, *, for_pdf: bool) -> dict:
         "generated_at": timezone.localtime(),
         "for_pdf": for_pdf,
     }
-    if for_pdf:
-        # WeasyPrint reads the stylesheet from here, not over HTTP (the PDF is not a web page:
-        # the CSP does not apply to it).
-        with open(finders.find("css/insights-print.css"), encoding="utf-8") as handle:
-            context["print_css"] = mark_safe(handle.read())  # noqa: S308 -- our own file
     return context
 
 
@@ -133,8 +127,9 @@ def year_html(request, year):
 
 
 def _fetch_nothing(url, *args, **kwargs):
-    """The PDF needs no file and no address: its stylesheet is inlined and its charts are
-    inline SVG. Whatever a text might name (a file, an intranet address) is not fetched."""
+    """The PDF needs no file and no address: its stylesheet is handed over as a string and its
+    charts are inline SVG. Whatever a text might name (a file, an intranet address) is not
+    fetched."""
     raise ValueError(f"not fetched: {url[:80]}")
 
 
@@ -144,7 +139,13 @@ def year_pdf(request, year):
     html = render_to_string(
         "insights/year.html", _year_context(year, for_pdf=True), request=request
     )
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_fetch_nothing).write_pdf()
+    # The stylesheet read from the static files, not over HTTP, and given to WeasyPrint apart
+    # (the page itself links it, as every page does under the CSP).
+    with open(finders.find("css/insights-print.css"), encoding="utf-8") as handle:
+        stylesheet = CSS(string=handle.read(), url_fetcher=_fetch_nothing)
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_fetch_nothing).write_pdf(
+        stylesheets=[stylesheet]
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="rapporto-comunicazione-{year}.pdf"'
     return response

@@ -14,3 +14,14 @@ class Licence(models.TextChoices):
     COMUNE = "comune", _("Proprietà del Comune")
     INSTITUTIONAL = "istituzionale", _("Concessa per uso istituzionale")
     OTHER = "altra", _("Altra (specificare)")
+
+
+class CaptionLanguage(models.TextChoices):
+    """The languages a video's captions may be in (the ``<track>``'s ``srclang``)."""
+
+    IT = "it", _("Italiano")
+    EN = "en", _("Inglese")
+    DE = "de", _("Tedesco")
+    FR = "fr", _("Francese")
+    ES = "es", _("Spagnolo")
+    SL = "sl", _("Sloveno")

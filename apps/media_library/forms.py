@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import AccessibleFormMixin, date_input
 
-from .enums import AssetKind, Licence
+from .enums import AssetKind, CaptionLanguage, Licence
 from .models import Asset, Collection, Tag
 
 LICENCE_FIELDS = ["licence", "licence_other"]
@@ -138,6 +138,18 @@ class ReplaceForm(AccessibleFormMixin, forms.Form):
         label=_("Nuovo file"),
         help_text=_("Stesso tipo (immagine o video): i post che usano il file lo mantengono."),
     )
+
+
+class CaptionForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File dei sottotitoli (SRT o WebVTT)"),
+        help_text=_(
+            "Testo in UTF-8; una lingua per file. Sostituisce i sottotitoli già caricati in "
+            "quella lingua."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".srt,.vtt,text/vtt"}),
+    )
+    language = forms.ChoiceField(label=_("Lingua"), choices=CaptionLanguage.choices)
 
 
 class FocalPointForm(AccessibleFormMixin, forms.Form):

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import AssetKind, Licence
+from .enums import AssetKind, CaptionLanguage, Licence
 
 TEXT_MAX = 1000
 
@@ -159,6 +159,31 @@ class Rendition(models.Model):
 
     def __str__(self):
         return f"{self.asset_id} · {self.network}"
+
+
+class Caption(models.Model):
+    """A video's captions in one language, stored as WebVTT (what the site's ``<track>`` plays)
+    whatever was uploaded (SRT or WebVTT, checked by ``services.add_caption``)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="captions")
+    language = models.CharField(_("lingua"), max_length=5, choices=CaptionLanguage.choices)
+    file = models.FileField(_("file dei sottotitoli"), max_length=300)
+    cue_count = models.PositiveIntegerField(_("battute"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("caricato il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("sottotitoli")
+        verbose_name_plural = _("sottotitoli")
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "language"], name="one_caption_per_language")
+        ]
+
+    def __str__(self):
+        return f"{self.asset_id} · {self.language}"
 
 
 class PostAsset(models.Model):

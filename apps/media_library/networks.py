@@ -124,6 +124,19 @@ NETWORKS: dict[str, NetworkLimits] = {
 }
 
 
+# The networks whose adapter uploads a post's video (``Adapter.supports_video``; a test keeps the
+# two in step): there the video replaces the images, and the previews show it.
+VIDEO_NETWORKS = frozenset(
+    {
+        ChannelKind.FACEBOOK,
+        ChannelKind.INSTAGRAM,
+        ChannelKind.X,
+        ChannelKind.MASTODON,
+        ChannelKind.TELEGRAM,
+    }
+)
+
+
 def video_problems(limits: NetworkLimits, *, size: int, seconds: float | None) -> list[str]:
     """Why a video does not fit one network, in words for the editor (empty: it fits)."""
     problems = []

@@ -4,16 +4,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
+from apps.planning.previews import ImageSource
 
 from .enums import AssetKind
 from .models import Asset, Collection, PostAsset, Tag
+from .networks import NETWORKS, VIDEO_NETWORKS, video_problems
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def uploaders() -> QuerySet:
 def asset_for_page(*, pk: int) -> Asset | None:
     return (
         Asset.objects.select_related("uploaded_by", "collection")
-        .prefetch_related("tags", "renditions")
+        .prefetch_related("tags", "renditions", "captions")
         .filter(pk=pk)
         .first()
     )
@@ -145,33 +147,92 @@ def post_assets(*, post) -> list[Asset]:
     ]
 
 
-def images_to_send(*, post, network: str) -> list[tuple[FieldFile, str]]:
-    """The library images a post sends to one network, in the order chosen, each as (file,
-    alt text): the network's rendition when it is of the current content and focal point,
-    otherwise the cleaned image itself. Videos are not sent as images."""
+def network_file(asset: Asset, network: str) -> FieldFile:
+    """The file of ``asset`` that goes to ``network``: its rendition when it is of the current
+    content and focal point, otherwise the cleaned image itself (reads ``asset.renditions``,
+    prefetched by the callers that list several)."""
+    for rendition in asset.renditions.all():
+        if (
+            rendition.network == network
+            and rendition.source_hash == asset.content_hash
+            and (rendition.focal_x, rendition.focal_y) == (asset.focal_x, asset.focal_y)
+        ):
+            return rendition.file
+    return asset.file
+
+
+def library_images(
+    assets, *, network: str, alt_overrides: dict | None = None
+) -> list[tuple[FieldFile, str]]:
+    """The images among ``assets`` (in their order) as ``network`` gets them, each as (file,
+    alt text): :func:`network_file`, and the channel's own alt text for the asset
+    (``Variant.alt_text_overrides``) or else the asset's. Videos are not sent as images."""
+    overrides = alt_overrides or {}
+    return [
+        (network_file(asset, network), overrides.get(str(asset.pk)) or asset.alt_text)
+        for asset in assets
+        if asset.kind == AssetKind.IMAGE
+    ]
+
+
+def preview_sources(own_images, assets, *, network: str, alt_overrides: dict | None = None):
+    """What a network's preview shows of a post: its own images then the library's (as each
+    network gets them), or, where the network takes video and the post has one, only that
+    video's poster frame (the send replaces the images with it, ``publishing.sending``)."""
+    if network in VIDEO_NETWORKS:
+        video = next((a for a in assets if a.kind == AssetKind.VIDEO), None)
+        if video is not None:
+            alt = (alt_overrides or {}).get(str(video.pk)) or video.alt_text
+            url = video.poster.url if video.poster else ""
+            return [ImageSource(url=url, alt_text=alt, video=True)]
+    return list(own_images) + [
+        ImageSource(url=file.url, alt_text=alt)
+        for file, alt in library_images(assets, network=network, alt_overrides=alt_overrides)
+    ]
+
+
+def images_to_send(
+    *, post, network: str, alt_overrides: dict | None = None
+) -> list[tuple[FieldFile, str]]:
+    """The library images a post sends to one network, in the order chosen (one query for
+    the uses and their assets, one for the renditions): :func:`library_images`."""
     uses = (
         PostAsset.objects.filter(post=post, asset__kind=AssetKind.IMAGE)
         .select_related("asset")
-        .prefetch_related(Prefetch("asset__renditions", to_attr="prefetched_renditions"))
+        .prefetch_related("asset__renditions")
         .order_by("position", "id")
     )
-    sent = []
-    for use in uses:
-        asset = use.asset
-        chosen = asset.file
-        for rendition in asset.prefetched_renditions:
-            if (
-                rendition.network == network
-                and rendition.source_hash == asset.content_hash
-                and (rendition.focal_x, rendition.focal_y) == (asset.focal_x, asset.focal_y)
-            ):
-                chosen = rendition.file
-        sent.append((chosen, asset.alt_text))
-    return sent
+    return library_images([use.asset for use in uses], network=network, alt_overrides=alt_overrides)
+
+
+def video_to_send(*, post, network: str) -> tuple[Asset | None, list[str]]:
+    """The first video the post uses and, when it does not fit ``network``'s limits
+    (``networks.video_problems``), why not: ``(None, [])`` when the post has no video."""
+    use = (
+        PostAsset.objects.filter(post=post, asset__kind=AssetKind.VIDEO)
+        .select_related("asset")
+        .order_by("position", "id")
+        .first()
+    )
+    if use is None:
+        return None, []
+    limits = NETWORKS.get(network)
+    problems = (
+        video_problems(limits, size=use.asset.size_bytes, seconds=use.asset.duration)
+        if limits is not None
+        else []
+    )
+    return use.asset, problems
+
+
+def assets_in_order(ids: list[int]) -> list[Asset]:
+    """The assets of ``ids`` (those still in the library), in that order, with renditions."""
+    found = {a.pk: a for a in Asset.objects.filter(pk__in=ids).prefetch_related("renditions")}
+    return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
 
 
 def with_library_assets(post):
     """The post with ``post.media`` (and each asset) loaded in one query, for the pages that
     show its assets and count its images (``rules.library_image_count``)."""
-    prefetch_related_objects([post], "media__asset")
+    prefetch_related_objects([post], "media__asset__renditions")
     return post

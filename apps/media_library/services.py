@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+import webvtt
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,13 +24,16 @@ from PIL import Image, ImageOps
 from apps.audit.services import record
 from apps.core import images
 from apps.core.queue import enqueue
+from apps.planning.enums import PostStatus
 
 from . import video
-from .enums import AssetKind, Licence
-from .models import Asset, Collection, PostAsset, Rendition, Tag
+from .enums import AssetKind, CaptionLanguage, Licence
+from .models import Asset, Caption, Collection, PostAsset, Rendition, Tag
 from .networks import NETWORKS, NetworkLimits
 
 CHUNK = 1024 * 1024
+# The post states in which the files a reviewer approved are what goes out: not swapped.
+LOCKED_POST_STATES = frozenset({PostStatus.APPROVED, PostStatus.PAUSED})
 _STILL_IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
 
 
@@ -384,8 +388,10 @@ def delete_asset(*, asset: Asset, by) -> None:
         )
         if uses:
             raise AssetInUse([use.post for use in uses])
-        names = [asset.file.name, asset.poster.name] + list(
-            asset.renditions.values_list("file", flat=True)
+        names = (
+            [asset.file.name, asset.poster.name]
+            + list(asset.renditions.values_list("file", flat=True))
+            + list(asset.captions.values_list("file", flat=True))
         )
         record(
             action="media.deleted",
@@ -468,12 +474,24 @@ def set_post_assets(*, post, asset_ids: list[int], by) -> list[PostAsset]:
     """The post uses exactly these assets, in this order (what the picker submitted).
 
     A newly chosen asset must be usable (alt text, rights not expired); one the post already
-    had stays even if its rights have expired since (the asset page flags the post).
+    had stays even if its rights have expired since (the asset page flags the post). An
+    approved or paused post keeps the files its reviewer saw: changing them is refused (the
+    post must go back to review first, e.g. by a change of its text).
     Raises :class:`AssetRefused` naming the problem, and then changes nothing."""
     wanted = list(dict.fromkeys(asset_ids))
     with transaction.atomic():
         assets = {a.pk: a for a in Asset.objects.filter(pk__in=wanted)}
-        current = {use.asset_id: use for use in PostAsset.objects.filter(post=post)}
+        current = {
+            use.asset_id: use
+            for use in PostAsset.objects.filter(post=post).order_by("position", "id")
+        }
+        if post.status in LOCKED_POST_STATES and wanted != list(current):
+            raise AssetRefused(
+                _(
+                    "Il post è approvato: per cambiare i file della libreria cambia anche il "
+                    "testo o ritiralo, così torna in revisione."
+                )
+            )
         missing = [pk for pk in wanted if pk not in assets]
         if missing:
             raise AssetRefused(_("Un file scelto non è più nella libreria."))
@@ -508,6 +526,133 @@ def set_post_assets(*, post, asset_ids: list[int], by) -> list[PostAsset]:
                 after={"assets": wanted},
             )
     return uses
+
+
+def copy_post_assets(*, source, target, by) -> list[Asset]:
+    """Give ``target`` (a post's new copy, a draft) the library files ``source`` uses, in the
+    same order: new uses of the same assets, never copies of the files. An asset that can no
+    longer be attached (rights expired) is left out; the ones left out come back."""
+    uses = PostAsset.objects.filter(post=source).select_related("asset").order_by("position", "id")
+    kept, left_out = [], []
+    for use in uses:
+        (left_out if usable_problems(use.asset) else kept).append(use.asset)
+    if kept:
+        set_post_assets(post=target, asset_ids=[a.pk for a in kept], by=by)
+    return left_out
+
+
+# --- Captions -----------------------------------------------------------------------------
+
+CAPTION_MAX_BYTES = 1024 * 1024  # an hour of dense captions is about 100 KB
+CAPTION_MARGIN_SECONDS = 1.0  # a cue may end this much after the video (rounding of tools)
+
+
+def _seconds(stamp: str) -> float:
+    hours, minutes, seconds = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def _caption_too_big() -> AssetRefused:
+    return AssetRefused(
+        _("File dei sottotitoli troppo pesante: al massimo %(kb)s KB.")
+        % {"kb": CAPTION_MAX_BYTES // 1024}
+    )
+
+
+def parse_captions(data: bytes, *, duration: float | None) -> webvtt.WebVTT:
+    """SRT or WebVTT bytes as a checked :class:`webvtt.WebVTT`: UTF-8, at least one cue, each
+    cue ending after it starts and not after the video. Raises :class:`AssetRefused`.
+
+    Parsed by webvtt-py (both formats, its strict mode off only for the header's optional
+    metadata): a maintained parser instead of hand-written timestamp rules; its work is one pass
+    over the lines, and the input is bounded by ``CAPTION_MAX_BYTES`` first."""
+    if len(data) > CAPTION_MAX_BYTES:
+        raise _caption_too_big()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AssetRefused(_("Il file dei sottotitoli deve essere in UTF-8.")) from None
+    if "\0" in text:
+        raise AssetRefused(_("Il file dei sottotitoli non è un testo."))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kind = "vtt" if text.lstrip().startswith("WEBVTT") else "srt"
+    try:
+        parsed = webvtt.WebVTT.from_buffer(io.StringIO(text), format=kind)
+    except (webvtt.errors.MalformedFileError, ValueError, IndexError):
+        raise AssetRefused(
+            _("Il file non è un SRT o un WebVTT valido: controlla numeri e orari delle battute.")
+        ) from None
+    if not parsed.captions:
+        raise AssetRefused(_("Il file dei sottotitoli non contiene battute."))
+    for number, cue in enumerate(parsed.captions, start=1):
+        start, end = _seconds(cue.start), _seconds(cue.end)
+        if end <= start:
+            raise AssetRefused(
+                _("Battuta %(n)s: finisce prima di cominciare (%(start)s → %(end)s).")
+                % {"n": number, "start": cue.start, "end": cue.end}
+            )
+        if duration is not None and start > duration + CAPTION_MARGIN_SECONDS:
+            raise AssetRefused(
+                _("Battuta %(n)s: comincia a %(start)s, dopo la fine del video (%(seconds)s s).")
+                % {"n": number, "start": cue.start, "seconds": f"{duration:.1f}"}
+            )
+    return parsed
+
+
+def add_caption(*, asset: Asset, upload, language: str, by) -> Caption:
+    """Attach (or replace) the captions of a video in one language, stored as WebVTT."""
+    if asset.kind != AssetKind.VIDEO:
+        raise AssetRefused(_("I sottotitoli si aggiungono solo ai video."))
+    if language not in CaptionLanguage.values:
+        raise AssetRefused(_("Lingua dei sottotitoli non prevista."))
+    if upload.size > CAPTION_MAX_BYTES:
+        raise _caption_too_big()
+    upload.seek(0)
+    parsed = parse_captions(upload.read(CAPTION_MAX_BYTES + 1), duration=asset.duration)
+    name = default_storage.save(
+        f"media_library/captions/{asset.pk}/{uuid.uuid4().hex}-{language}.vtt",
+        ContentFile(parsed.content.encode("utf-8")),
+    )
+    try:
+        with transaction.atomic():
+            old = Caption.objects.filter(asset=asset, language=language).first()
+            old_name = old.file.name if old is not None else ""
+            caption, _created = Caption.objects.update_or_create(
+                asset=asset,
+                language=language,
+                defaults={"file": name, "cue_count": len(parsed.captions), "uploaded_by": by},
+            )
+            record(
+                action="media.caption_added",
+                actor=by,
+                obj=asset,
+                summary=lambda: (
+                    _("Sottotitoli aggiunti (%(language)s, %(n)s battute).")
+                    % {"language": caption.get_language_display(), "n": caption.cue_count}
+                ),
+            )
+            if old_name:
+                transaction.on_commit(lambda: _delete_files([old_name]))
+    except BaseException:
+        _delete_files([name])
+        raise
+    return caption
+
+
+def delete_caption(*, caption: Caption, by) -> None:
+    with transaction.atomic():
+        name = caption.file.name
+        record(
+            action="media.caption_deleted",
+            actor=by,
+            obj=caption.asset,
+            summary=lambda: (
+                _("Sottotitoli eliminati (%(language)s).")
+                % {"language": caption.get_language_display()}
+            ),
+        )
+        caption.delete()
+        transaction.on_commit(lambda: _delete_files([name]))
 
 
 # --- Renditions -----------------------------------------------------------------------------

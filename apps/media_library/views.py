@@ -4,7 +4,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.access import require_capability
 
 from . import selectors, services
-from .forms import AssetForm, FilterForm, FocalPointForm, ReplaceForm, UploadForm
+from .forms import AssetForm, CaptionForm, FilterForm, FocalPointForm, ReplaceForm, UploadForm
+from .models import Caption
 from .networks import NETWORKS, video_problems
 
 PAGE_SIZE = 48
@@ -206,6 +207,8 @@ def _detail_context(asset, **extra) -> dict:
         "renditions": [(limits, renditions.get(kind)) for kind, limits in NETWORKS.items()],
         "form": AssetForm(instance=asset),
         "replace_form": ReplaceForm(),
+        "caption_form": CaptionForm(),
+        "captions": list(asset.captions.all()),
         "focal_form": FocalPointForm(
             initial={"x": round(asset.focal_x * 100), "y": round(asset.focal_y * 100)}
         ),
@@ -356,3 +359,40 @@ def picker(request):
     if request.htmx:
         return render(request, "media_library/includes/picker.html#picker-results", context)
     return render(request, "media_library/picker.html", context)
+
+
+@require_POST
+@require_capability("plan")
+def caption_add(request, pk: int):
+    """Attach SRT or WebVTT captions to a video (one language; replaces that language's)."""
+    asset = _asset_or_404(pk)
+    form = CaptionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_caption(
+                asset=asset,
+                upload=form.cleaned_data["file"],
+                language=form.cleaned_data["language"],
+                by=request.user,
+            )
+        except services.AssetRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("Sottotitoli salvati: il video li mostra."))
+            return redirect(asset.get_absolute_url())
+    return render(
+        request,
+        "media_library/detail.html",
+        _detail_context(asset, caption_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@require_capability("plan")
+def caption_delete(request, pk: int, caption_pk: int):
+    asset = _asset_or_404(pk)
+    caption = get_object_or_404(Caption, pk=caption_pk, asset=asset)
+    services.delete_caption(caption=caption, by=request.user)
+    messages.success(request, _("Sottotitoli eliminati."))
+    return redirect(asset.get_absolute_url())

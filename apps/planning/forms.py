@@ -19,6 +19,7 @@ from .enums import PostStatus
 from .exporting import ExportRefused, check_period
 from .importing import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from .models import (
+    ALT_TEXT_MAX_LENGTH,
     NOTES_MAX_LENGTH,
     PUBLIC_TITLE_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -81,6 +82,10 @@ def variant_field_name(channel_id: int) -> str:
 
 def public_title_field_name(channel_id: int) -> str:
     return f"public_title_{channel_id}"
+
+
+def alt_text_field_name(channel_id: int, asset_id: int) -> str:
+    return f"alt_text_{channel_id}_{asset_id}"
 
 
 class PostForm(forms.Form):
@@ -174,8 +179,14 @@ class PostForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, post=None, can_set_flags=False, has_images=False, **kwargs):
+    def __init__(
+        self, *args, post=None, can_set_flags=False, has_images=False, library_images=(), **kwargs
+    ):
         self.post = post
+        # The media-library images the post uses (chosen in the picker): each channel may
+        # give one its own alt text. Without them (the API) the saved ones stay as they are.
+        self.library_assets = list(library_images)  # videos too: the previews show them
+        self.library_images = [a for a in self.library_assets if getattr(a, "is_image", True)]
         # Whether the post goes out with images: Facebook then puts the link in the text.
         self.has_images = has_images
         super().__init__(*args, **kwargs)
@@ -221,6 +232,14 @@ class PostForm(forms.Form):
                     help_text=_("Il titolo che leggono i cittadini. Fino a %(n)d caratteri.")
                     % {"n": PUBLIC_TITLE_ADVISED_LENGTH},
                 )
+            for asset in self.library_images:
+                self.fields[alt_text_field_name(channel.pk, asset.pk)] = forms.CharField(
+                    label=_("Testo alternativo su %(channel)s per «%(asset)s»")
+                    % {"channel": channel.name, "asset": asset.alt_text or asset.pk},
+                    required=False,
+                    max_length=ALT_TEXT_MAX_LENGTH,
+                    help_text=_("Vuoto: si usa quello del file."),
+                )
 
     @classmethod
     def initial_for(cls, post) -> dict:
@@ -245,7 +264,16 @@ class PostForm(forms.Form):
         for variant in post.variants.all():
             initial[variant_field_name(variant.channel_id)] = variant.text
             initial[public_title_field_name(variant.channel_id)] = variant.public_title
+            for asset_id, text in (variant.alt_text_overrides or {}).items():
+                initial[f"alt_text_{variant.channel_id}_{asset_id}"] = text
         return initial
+
+    def alt_text_fields(self, channel) -> list:
+        """(asset, bound alt-text field) of each library image, for ``channel``'s row."""
+        return [
+            (asset, self[alt_text_field_name(channel.pk, asset.pk)])
+            for asset in self.library_images
+        ]
 
     def variant_rows(self):
         """(channel, bound text field) pairs, in channel order, for the side-by-side editor."""
@@ -324,6 +352,17 @@ class PostForm(forms.Form):
                     self.add_error(name if data.get(name) else "base_text", finding.message)
         data["variant_texts"] = texts
         data["public_titles"] = titles
+        data["alt_text_overrides"] = (
+            {
+                channel.pk: {
+                    str(asset.pk): data.get(alt_text_field_name(channel.pk, asset.pk)) or ""
+                    for asset in self.library_images
+                }
+                for channel in data.get("channels") or []
+            }
+            if self.library_images
+            else {}
+        )
         data["keeps_slot"] = {"si": True, "no": False}.get(data.get("keeps_slot"))
         return data
 
@@ -339,6 +378,7 @@ class PostForm(forms.Form):
         "notes",
         "variant_texts",
         "public_titles",
+        "alt_text_overrides",
         "is_crisis_communication",
         "is_indispensable",
         "indispensable_reason",

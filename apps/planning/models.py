@@ -1,7 +1,6 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.validators import RegexValidator
 from django.db import models
@@ -193,8 +192,8 @@ class Post(models.Model):
         indexes = [
             # The dispatcher's and the calendar's "status in … and planned_at in range".
             models.Index(fields=["status", "planned_at"], name="post_status_planned"),
-            # Search (planning.search, PostgreSQL only: see migration 0006).
-            GinIndex(search_document(*POST_SEARCH_FIELDS), name="post_search_gin"),
+            # Search: "post_search_gin" on search_document(*POST_SEARCH_FIELDS), PostgreSQL
+            # only (migration 0003, core.migration_operations.AddIndexOnPostgreSQL).
         ]
 
     def __str__(self):
@@ -206,6 +205,9 @@ class Post(models.Model):
     def get_full_url(self) -> str:
         """The post's page as a link in an email (``SITE_URL`` + its path)."""
         return settings.SITE_URL + self.get_absolute_url()
+
+
+ALT_TEXT_MAX_LENGTH = 500
 
 
 class Variant(models.Model):
@@ -225,6 +227,12 @@ class Variant(models.Model):
     public_title = models.CharField(
         _("titolo pubblico"), max_length=PUBLIC_TITLE_MAX_LENGTH, blank=True
     )
+    # The alt text of a media-library image on this channel only, where it differs from the
+    # asset's own: {"<asset id>": "text"}. Reviewed like the text (review_scope); an asset
+    # without an entry sends its own alt text (media_library.selectors.library_images).
+    alt_text_overrides = models.JSONField(
+        _("testi alternativi per questo canale"), default=dict, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -235,10 +243,8 @@ class Variant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "channel"], name="one_variant_per_channel")
         ]
-        indexes = [
-            # Search (planning.search, PostgreSQL only: see migration 0006).
-            GinIndex(search_document(*VARIANT_SEARCH_FIELDS), name="variant_search_gin"),
-        ]
+        # Search: "variant_search_gin" on search_document(*VARIANT_SEARCH_FIELDS), PostgreSQL
+        # only (migration 0003, core.migration_operations.AddIndexOnPostgreSQL).
 
     def __str__(self):
         return f"{self.post} · {self.channel}"

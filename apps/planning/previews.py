@@ -56,6 +56,7 @@ class PreviewImage:
     url: str
     alt_text: str
     square: bool  # Instagram's feed crops every image to a square
+    video: bool = False  # the poster frame of the video the network gets instead
 
 
 @dataclass
@@ -95,20 +96,40 @@ def _fold(text: str, kind: str) -> tuple[str, str]:
     return text[:at], text[at:]
 
 
+@dataclass(frozen=True)
+class ImageSource:
+    """An image the post sends that is not one of its own rows: a media-library image, as
+    the interface layer finds it for one channel (its rendition, the channel's alt text)."""
+
+    url: str
+    alt_text: str
+    video: bool = False  # the poster frame of a video sent instead of the images
+
+
+def _source(image) -> ImageSource:
+    if isinstance(image, ImageSource):
+        return image
+    return ImageSource(url=image.image.url, alt_text=image.alt_text)  # a PostImage
+
+
 def _images(kind: str, images) -> list[PreviewImage]:
     """The images as the network will show them (kinds without an entry show them all)."""
     shown = MAX_IMAGES.get(kind)  # what the adapter sends
     chosen = list(images) if shown is None else list(images)[:shown]
     return [
         PreviewImage(
-            url=image.image.url, alt_text=image.alt_text, square=kind == ChannelKind.INSTAGRAM
+            url=image.url,
+            alt_text=image.alt_text,
+            square=kind == ChannelKind.INSTAGRAM and not image.video,
+            video=image.video,
         )
-        for image in chosen
+        for image in map(_source, chosen)
     ]
 
 
 def build_preview(*, channel, text: str, link: str = "", public_title: str = "", images=()):
-    """The preview of ``text`` on ``channel``; ``images`` are PostImage rows, in order."""
+    """The preview of ``text`` on ``channel``; ``images`` are PostImage rows, then the
+    :class:`ImageSource` of library images, in the order they are sent."""
     images = list(images)
     has_images = bool(images)
     sent = text_as_sent(text or "", channel.kind, link, has_images=has_images)
@@ -134,8 +155,11 @@ def build_preview(*, channel, text: str, link: str = "", public_title: str = "",
     )
 
 
-def previews_for_post(post) -> list[ChannelPreview]:
-    """One preview per variant (variants with their channel and the images prefetched)."""
+def previews_for_post(post, *, library=None) -> list[ChannelPreview]:
+    """One preview per variant (variants with their channel and the images prefetched).
+    ``library(variant, own_images)`` gives what the variant sends: the post's own images and
+    then the library's as :class:`ImageSource`, or only a video's (the interface layer reads
+    the media library)."""
     images = list(post.images.all())
     return [
         build_preview(
@@ -143,7 +167,7 @@ def previews_for_post(post) -> list[ChannelPreview]:
             text=variant.text or post.base_text,
             link=post.link,
             public_title=variant.public_title,
-            images=images,
+            images=list(library(variant, images)) if library is not None else images,
         )
         for variant in post.variants.all()
     ]

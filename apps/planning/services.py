@@ -21,7 +21,15 @@ from apps.audit.services import record
 from apps.core import images
 
 from .enums import EDITABLE_STATES, PostStatus
-from .models import Campaign, ContentCategory, Post, PostImage, PostTag, Variant
+from .models import (
+    ALT_TEXT_MAX_LENGTH,
+    Campaign,
+    ContentCategory,
+    Post,
+    PostImage,
+    PostTag,
+    Variant,
+)
 from .review_scope import BYPASS_FIELDS, content_snapshot, needs_review
 
 
@@ -50,13 +58,16 @@ SIMPLE_FIELDS = (
 # The collections an edit may change besides SIMPLE_FIELDS: ``channels`` (the new set:
 # variants of removed channels are deleted, new ones start from the base text),
 # ``variant_texts`` ({channel id: text}), ``public_titles`` ({channel id: public title}),
-# ``images_to_add`` (dicts as in create_post), ``tags`` (the names of the new set of tags),
+# ``alt_text_overrides`` ({channel id: {asset id: alt text}}, the library images' alt text on
+# one channel: an empty text falls back to the asset's), ``images_to_add`` (dicts as in
+# create_post), ``tags`` (the names of the new set of tags),
 # ``images_to_remove`` (ids), ``image_updates`` ({id: {"alt_text", "caption", "credit"}}).
 COLLECTION_CHANGES = (
     "tags",
     "channels",
     "variant_texts",
     "public_titles",
+    "alt_text_overrides",
     "images_to_add",
     "images_to_remove",
     "image_updates",
@@ -76,6 +87,7 @@ def create_post(
     notes="",
     variant_texts: dict | None = None,
     public_titles: dict | None = None,
+    alt_text_overrides: dict | None = None,
     is_crisis_communication=False,
     images: list[dict] | None = None,
     is_indispensable=False,
@@ -127,11 +139,36 @@ def create_post(
         for channel in channels:
             text = variant_texts.get(channel.id) or base_text
             title = (public_titles.get(channel.id) or "").strip()
-            Variant.objects.create(post=post, channel=channel, text=text, public_title=title)
+            Variant.objects.create(
+                post=post,
+                channel=channel,
+                text=text,
+                public_title=title,
+                alt_text_overrides=clean_alt_text_overrides(
+                    (alt_text_overrides or {}).get(channel.id)
+                ),
+            )
         for position, data in enumerate(images or []):
             _add_image(post, data, position)
         record(action="post.created", actor=author, obj=post, summary=title)
     return post
+
+
+def clean_alt_text_overrides(overrides: dict | None) -> dict:
+    """{asset id: alt text} as stored: ids as strings of digits, texts stripped, empty ones
+    (which fall back to the asset's alt text) dropped. Refuses a text over 500 characters."""
+    cleaned = {}
+    for key, text in (overrides or {}).items():
+        text = " ".join(str(text or "").split())
+        if not text or not str(key).isascii() or not str(key).isdigit():
+            continue
+        if len(text) > ALT_TEXT_MAX_LENGTH:
+            raise PostEditError(
+                _("Testo alternativo troppo lungo: al massimo %(n)s caratteri.")
+                % {"n": ALT_TEXT_MAX_LENGTH}
+            )
+        cleaned[str(int(key))] = text
+    return dict(sorted(cleaned.items(), key=lambda item: int(item[0])))
 
 
 def _rename_upload(upload) -> None:
@@ -321,6 +358,12 @@ def _apply_changes(post: Post, changes: dict, *, by) -> None:
                 raise PostEditError(_("Titolo pubblico troppo lungo."))
             variant.public_title = title
             variant.save(update_fields=["public_title"])
+    for cid, overrides in (changes.get("alt_text_overrides") or {}).items():
+        variant = variants.get(int(cid))
+        overrides = clean_alt_text_overrides(overrides)
+        if variant is not None and variant.alt_text_overrides != overrides:
+            variant.alt_text_overrides = overrides
+            variant.save(update_fields=["alt_text_overrides"])
     images = {i.pk: i for i in post.images.all()}
     for image_id in changes.get("images_to_remove") or []:
         image = images.pop(int(image_id), None)
@@ -371,6 +414,7 @@ def duplicate_post(post: Post, *, by, planned_at) -> Post:
             public_titles={v.channel_id: v.public_title for v in post.variants.all()},
             campaign=post.campaign,
             tags=[tag.name for tag in post.tags.all()],
+            alt_text_overrides={v.channel_id: v.alt_text_overrides for v in post.variants.all()},
             # Flags that let a post through a crisis or a blackout are an approver's call.
             **({name: getattr(post, name) for name in BYPASS_FIELDS} if can(by, "review") else {}),
         )

@@ -21,8 +21,14 @@ from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
 from apps.media_library.rules import library_image_count, rights_problems
-from apps.media_library.selectors import assets_for_picker, post_assets, with_library_assets
-from apps.media_library.services import AssetRefused, set_post_assets
+from apps.media_library.selectors import (
+    assets_for_picker,
+    assets_in_order,
+    post_assets,
+    preview_sources,
+    with_library_assets,
+)
+from apps.media_library.services import AssetRefused, copy_post_assets, set_post_assets
 from apps.review.editing import SlotMoveQuestion, queue_post, reschedule_post, update_post
 from apps.review.forms import BulkActionForm
 from apps.review.selectors import COMMENT_TEXT
@@ -56,7 +62,13 @@ from .forms import (
     SearchForm,
     default_planned_at,
 )
-from .models import PUBLIC_TITLE_MAX_LENGTH, Campaign, ContentCategory, PostImage
+from .models import (
+    ALT_TEXT_MAX_LENGTH,
+    PUBLIC_TITLE_MAX_LENGTH,
+    Campaign,
+    ContentCategory,
+    PostImage,
+)
 from .previews import build_preview
 from .search import search_page, snippets
 from .selectors import (
@@ -246,11 +258,20 @@ def post_duplicate(request, pk):
         messages.error(request, _("Data o ora non valide: nessuna copia creata."))
         return redirect(post)
     try:
-        copy = duplicate_post(post, by=request.user, planned_at=form.planned_at())
+        with transaction.atomic():
+            copy = duplicate_post(post, by=request.user, planned_at=form.planned_at())
+            # The library files too (new uses of the same assets: media_library.services).
+            left_out = copy_post_assets(source=post, target=copy, by=request.user)
     except PostEditError as exc:
         messages.error(request, str(exc))
         return redirect(post)
     messages.success(request, _("Copia creata come bozza: controlla testi e data."))
+    if left_out:
+        messages.warning(
+            request,
+            _("Non copiati, perché i diritti d'uso sono scaduti: %(names)s.")
+            % {"names": ", ".join(f"«{asset}»" for asset in left_out)},
+        )
     return redirect("planning:post_edit", copy.pk)
 
 
@@ -305,6 +326,22 @@ def _picked_ids(request) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
+def _library_assets(ids: list[int] | None) -> list:
+    """The chosen library files (in order, with their renditions): the editor asks each
+    channel's alt text for the images and previews them all."""
+    return assets_in_order(ids or [])
+
+
+def _library_sources(own_images, assets, channel, form) -> list:
+    """What the editor's preview for ``channel`` shows: the post's images and the library's,
+    with the alt text typed for that channel (or the asset's), or only a video."""
+    overrides = {
+        str(asset.pk): field.value() or ""
+        for asset, field in (form.alt_text_fields(channel) if channel in form.channel_list else [])
+    }
+    return preview_sources(own_images, assets, network=channel.kind, alt_overrides=overrides)
+
+
 def _picker_context(selected_ids: list[int], planned_at=None, query: str = "") -> dict:
     assets = assets_for_picker(q=query, selected_ids=selected_ids)
     chosen = [a for a in assets if a.pk in selected_ids]
@@ -324,6 +361,7 @@ def _editor_context(
 ) -> dict:
     reports, previews = {}, {}
     images = list(post.images.all()) if post is not None else []
+    library = form.library_assets
     link = form.data.get("link", "") if form.is_bound else form.initial.get("link", "")
     for channel, field in form.variant_rows():
         text = field.value() or (
@@ -336,14 +374,14 @@ def _editor_context(
             channel,
             link=link or "",
             public_title=public_title,
-            has_images=bool(images),
+            has_images=bool(images) or bool(library),
         )
         previews[channel.pk] = build_preview(
             channel=channel,
             text=(text or "")[:MAX_CHECKED_LENGTH],
             link=link or "",
             public_title=public_title,
-            images=images,
+            images=_library_sources(images, library, channel, form),
         )
     chosen = {str(v) for v in (form["channels"].value() or [])}
     rows = [
@@ -351,6 +389,7 @@ def _editor_context(
             "channel": c,
             "field": f,
             "title_field": form.public_title_field(c),
+            "alt_fields": form.alt_text_fields(c),
             "report": reports[c.pk],
             "preview": previews[c.pk],
             "chosen": str(c.pk) in chosen,
@@ -385,9 +424,13 @@ def _editor_context(
 @require_capability("plan")
 def post_create(request):
     if request.method == "POST":
-        form = PostForm(request.POST, can_set_flags=can(request.user, "review"))
-        new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         picked = _picked_ids(request)
+        form = PostForm(
+            request.POST,
+            can_set_flags=can(request.user, "review"),
+            library_images=_library_assets(picked),
+        )
+        new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         query = request.POST.get("media_q", "")[:200]
         if "media_search" in request.POST:  # the picker's search without JavaScript: no save
             pass
@@ -432,15 +475,16 @@ def post_edit(request, pk):
         for i in post.images.all()
     ]
     if request.method == "POST":
+        picked = _picked_ids(request)
         form = PostForm(
             request.POST,
             post=post,
             can_set_flags=can(request.user, "review"),
             has_images=bool(post.images.all()),
+            library_images=_library_assets(picked),
         )
         new_images = NewImageFormSet(request.POST, request.FILES, prefix="nuove")
         existing = ExistingImageFormSet(request.POST, prefix="immagini", initial=existing_initial)
-        picked = _picked_ids(request)
         query = request.POST.get("media_q", "")[:200]
         if "media_search" in request.POST:  # the picker's search without JavaScript: no save
             pass
@@ -462,17 +506,7 @@ def post_edit(request, pk):
                         images_to_remove=[d["id"] for d in kept if d.get("remove")],
                         image_updates={d["id"]: d for d in kept if not d.get("remove")},
                     )
-                    if post.status in {PostStatus.APPROVED, PostStatus.PAUSED} and picked != [
-                        a.pk for a in post_assets(post=post)
-                    ]:
-                        # Still approved (nothing else reviewed changed): the approved version
-                        # must go out with the files its reviewer saw.
-                        raise AssetRefused(
-                            _(
-                                "Il post è approvato: per cambiare i file della libreria cambia "
-                                "anche il testo o ritiralo, così torna in revisione."
-                            )
-                        )
+                    # Refused while still approved (media_library.services).
                     set_post_assets(post=post, asset_ids=picked, by=request.user)
             except AssetRefused as exc:
                 post.refresh_from_db()  # the rolled-back save may have changed it in memory
@@ -493,6 +527,7 @@ def post_edit(request, pk):
             post=post,
             can_set_flags=can(request.user, "review"),
             has_images=bool(post.images.all()),
+            library_images=_library_assets([a.pk for a in post_assets(post=post)]),
         )
         new_images = NewImageFormSet(prefix="nuove")
         existing = ExistingImageFormSet(prefix="immagini", initial=existing_initial)
@@ -529,6 +564,17 @@ def check_variant(request):
     # The saved post's images (every planner may see every post): they change what is sent.
     images = (
         list(PostImage.objects.filter(post_id=int(post_id))) if ASCII_ID.fullmatch(post_id) else []
+    )
+    # The library files the picker has chosen, with the alt text typed for this channel.
+    images = preview_sources(
+        images,
+        _library_assets(_picked_ids(request)),
+        network=channel.kind,
+        alt_overrides={
+            key.rsplit("_", 1)[1]: value[:ALT_TEXT_MAX_LENGTH]
+            for key, value in request.POST.items()
+            if key.startswith(f"alt_text_{channel.pk}_")
+        },
     )
     preview = None
     if len(text) > MAX_CHECKED_LENGTH:

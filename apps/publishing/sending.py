@@ -17,18 +17,20 @@ from django.utils.translation import gettext as _
 
 from apps.channels.connections import access_token_for
 from apps.crisis.gate import ClaimGate
-from apps.media_library.selectors import images_to_send
+from apps.media_library.selectors import images_to_send, video_to_send
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 
 from .adapters.base import (
     Adapter,
+    CaptionPayload,
     ImagePayload,
     PermanentError,
     PublishRequest,
     PublishResult,
     TransientError,
     UnknownOutcome,
+    VideoPayload,
 )
 from .claim import _why_held_for_person, channel_not_ready
 from .enums import DISPATCHABLE_POST_STATES, FailureKind
@@ -276,23 +278,27 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
     token = access_token_for(channel)
     images = tuple(
         ImagePayload(
-            path=image.image.path,
+            path=image.image.name,
             url=settings.SITE_URL + image.image.url,
             alt_text=image.alt_text,
         )
         for image in post.images.all()
     ) + tuple(
-        # The library's images after the post's own, each with the asset's alt text.
+        # The library's images after the post's own, each with the channel's alt text for it
+        # or else the asset's.
         ImagePayload(
-            path=file.path,
+            path=file.name,
             url=settings.SITE_URL + file.url,
             alt_text=alt_text,
             content_type=mimetypes.guess_type(file.name)[0] or "image/jpeg",
         )
-        for file, alt_text in images_to_send(post=post, network=channel.kind)
+        for file, alt_text in images_to_send(
+            post=post, network=channel.kind, alt_overrides=variant.alt_text_overrides
+        )
     )
     # Counted through the Comune's redirect and UTM-tagged only if the administrator said so.
     text, link = rewrite(variant.text or post.base_text, post.link, post=post, channel=channel)
+    video = _video_payload(post, variant) if _get_adapter(channel.kind).supports_video else None
     return PublishRequest(
         delivery_id=delivery.pk,
         idempotency_key=str(delivery.idempotency_key),
@@ -300,12 +306,38 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
         # The variant's public title: the post's own title is internal and never sent.
         title=variant.public_title,
         link=link,
-        images=images,
+        images=() if video is not None else images,
+        video=video,
         config=dict(channel.config or {}),
         secret=token if token is not None else (credential.secret if credential else ""),
         # An earlier attempt started at sending_started_at (as loaded, before this attempt
         # moved it) or, for a first one, after due_at: a lookup need not look further back.
         not_before=min(filter(None, (delivery.due_at, delivery.sending_started_at))),
+    )
+
+
+def _video_payload(post, variant) -> VideoPayload | None:
+    """The post's library video for the variant's network, or None; a video over the
+    network's limits stops the send with the reason (nothing half-sent)."""
+    asset, problems = video_to_send(post=post, network=variant.channel.kind)
+    if asset is None:
+        return None
+    if problems:
+        raise PermanentError(" ".join(str(problem) for problem in problems))
+    overrides = variant.alt_text_overrides or {}
+    return VideoPayload(
+        path=asset.file.name,
+        url=settings.SITE_URL + asset.file.url,
+        size=asset.size_bytes,
+        description=overrides.get(str(asset.pk)) or asset.alt_text,
+        duration=asset.duration,
+        width=asset.width,
+        height=asset.height,
+        poster_path=asset.poster.name or "",
+        captions=tuple(
+            CaptionPayload(path=caption.file.name, language=caption.language)
+            for caption in asset.captions.all()
+        ),
     )
 
 

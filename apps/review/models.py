@@ -1,10 +1,8 @@
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
-from apps.planning.models import search_document
 
 
 class Comment(models.Model):
@@ -27,10 +25,8 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("commento")
         verbose_name_plural = _("commenti")
-        indexes = [
-            # Search (planning.search via review.selectors.COMMENT_TEXT), PostgreSQL only.
-            GinIndex(search_document("body"), name="comment_search_gin"),
-        ]
+        # Search (planning.search via review.selectors.COMMENT_TEXT): "comment_search_gin" on
+        # search_document("body"), PostgreSQL only (migration 0003, AddIndexOnPostgreSQL).
 
     def __str__(self):
         return f"{self.author or self.external_author}: {self.body[:40]}"

@@ -14,7 +14,7 @@ from apps.accounts.roles import can
 from apps.audit.models import AuditEntry
 from apps.channels.selectors import connection_problem
 from apps.crisis.selectors import open_crisis
-from apps.media_library.rules import library_image_count
+from apps.media_library.rules import library_image_count, rights_problems
 from apps.planning.access import can_manage_post
 from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
@@ -43,7 +43,8 @@ def review_queue() -> QuerySet[Post]:
                 ),
             ),
             "images",
-            "media__asset",  # the library assets the preview shows (media_library)
+            # the library assets the preview shows, each network's copy (media_library)
+            "media__asset__renditions",
             # Where each post is on its route.
             Prefetch(
                 "step_approvals",
@@ -76,6 +77,9 @@ class ReviewState:
     # Channels that cannot publish now (not connected, to reconnect): a warning, not a block.
     channel_warnings: list = field(default_factory=list)  # [(channel name, message)]
     has_blocking: bool = False
+    # Library files whose usage rights end before the post goes out: approval is refused
+    # (media_library.rules), so the button is disabled with these reasons beside it.
+    rights_problems: list = field(default_factory=list)
 
     @property
     def any_action(self) -> bool:
@@ -137,6 +141,10 @@ def review_state(post: Post, user, *, request=None) -> ReviewState:
         else:
             state.can_reapprove = post.reschedule_only_pending
             state.can_approve = not post.reschedule_only_pending
+            if state.can_approve:
+                state.rights_problems = rights_problems(
+                    [use.asset for use in post.media.all()], planned_at=post.planned_at
+                )
     if status not in (S.PUBLISHED, S.CANCELLED):
         variants = {v.pk: v for v in post.variants.all()}
         for variant in variants.values():

@@ -106,8 +106,53 @@
     });
   }
 
+  // Upload page: files dragged from the computer onto the drop zone become the file field's
+  // choice (then the form uploads them as if chosen in the field). The zone appears only with
+  // JavaScript and a browser that lets a script set a file field; the field itself stays the
+  // keyboard's (and every other browser's) way to choose files.
+  function wireDrop(form) {
+    var zone = form.querySelector("[data-media-drop]");
+    var input = form.querySelector("input[type='file'][name='files']");
+    var status = zone && zone.querySelector("[data-media-drop-status]");
+    if (!zone || !input || !status || !window.DataTransfer) { return; }
+    try {
+      input.files = new DataTransfer().files;  // throws where a script cannot set the files
+    } catch (error) {
+      return;
+    }
+    zone.hidden = false;
+
+    function describe() {
+      var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
+      var label = names.length === 1 ? zone.dataset.droppedOne : zone.dataset.droppedMany;
+      status.textContent = names.length ? names.length + " " + label + " " + names.join(", ") : "";
+    }
+
+    ["dragenter", "dragover"].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+        zone.classList.add("media-drop-active");
+      });
+    });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("media-drop-active"); });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("media-drop-active");
+      if (!event.dataTransfer || !event.dataTransfer.files.length) { return; }
+      var chosen = new DataTransfer();
+      Array.prototype.forEach.call(event.dataTransfer.files, function (file) {
+        chosen.items.add(file);
+      });
+      input.files = chosen.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    input.addEventListener("change", describe);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-media-focal]").forEach(wire);
+    document.querySelectorAll("form[data-media-upload]").forEach(wireDrop);
     document.querySelectorAll("form[data-media-upload]").forEach(wireUpload);
   });
 })();

@@ -75,6 +75,12 @@ class GraphServer(ChannelServer):
         # Instagram answers "media not ready" while it still fetches the image: set to N so
         # the next N media_publish calls get error 9007.
         self.media_not_ready = 0
+        # Reels: how many status polls answer IN_PROGRESS before FINISHED; a text here makes
+        # every Reels container end in ERROR with it as its status.
+        self.reels_processing = 2
+        self.reels_error = ""
+        # Page videos over this size are refused (non-resumable uploads: 1 GB).
+        self.max_video_bytes = 1024 * 1024 * 1024
 
     @property
     def config(self):
@@ -121,6 +127,10 @@ class GraphServer(ChannelServer):
             return self._feed(request)
         if request.method == "POST" and parts == [self.page_id, "photos"]:
             return self._photo(request)
+        if request.method == "POST" and parts == [self.page_id, "videos"]:
+            return self._video(request)
+        if request.method == "POST" and len(parts) == 2 and parts[1] == "captions":
+            return self._captions(request, parts[0])
         if request.method == "POST" and parts == [self.ig_user_id, "media"]:
             return self._container(request)
         if request.method == "POST" and parts == [self.ig_user_id, "media_publish"]:
@@ -145,6 +155,8 @@ class GraphServer(ChannelServer):
             )
         if request.method == "GET" and len(parts) == 2 and parts[1] == "insights":
             return self._insights(parts[0], request)
+        if request.method == "GET" and len(parts) == 1 and parts[0] in self.containers:
+            return self._container_status(parts[0])
         if len(parts) == 1:
             item = next((i for i in self.items if i["id"] == parts[0]), None)
             if item is None:
@@ -207,7 +219,49 @@ class GraphServer(ChannelServer):
         )
         return Reply(200, {"id": photo_id, "post_id": post_id})
 
+    def _video(self, request):
+        """Video API, non-resumable upload: the file as ``source``; a file over the limit is
+        refused with Graph's upload error (#6000)."""
+        upload = request.files.get("source")
+        if upload is None and not request.field("file_url"):
+            return _error(400, 352, "(#352) Sorry, the video file you selected is in a format "
+                          "that we don't support.", "GraphMethodException")  # fmt: skip
+        if upload is not None and len(upload.data) > self.max_video_bytes:
+            return _error(400, 6000, "There was a problem uploading your video file. Please "
+                          "try again with another file.")  # fmt: skip
+        video_id = str(700000 + self.next_id())
+        self.items.append(
+            {
+                "id": video_id,
+                "network": "facebook",
+                "text": request.field("description", ""),
+                "video": True,
+                "video_bytes": len(upload.data) if upload is not None else 0,
+                "thumb": "thumb" in request.files,
+                "captions": [],
+            }
+        )
+        return Reply(200, {"id": video_id})
+
+    def _captions(self, request, video_id):
+        """Video Captions: an SRT file named ``<name>.<locale>.srt`` (e.g. ``video.it_IT.srt``)."""
+        video = next((i for i in self.items if i["id"] == video_id and i.get("video")), None)
+        if video is None:
+            return _error(400, 100, "(#100) Invalid video id", "GraphMethodException")
+        upload = request.files.get("captions_file")
+        name = re.fullmatch(r"[\w-]+\.([a-z]{2}_[A-Z]{2})\.srt", upload.filename if upload else "")
+        if upload is None or name is None:
+            return _error(400, 100, "(#100) Caption file name must be filename.locale.srt",
+                          "GraphMethodException")  # fmt: skip
+        text = upload.data.decode("utf-8", "replace")
+        if not re.match(r"1\n\d\d:\d\d:\d\d,\d{3} --> ", text):
+            return _error(400, 100, "(#100) Invalid SRT file", "GraphMethodException")
+        video["captions"].append({"locale": name.group(1), "srt": text})
+        return Reply(200, {"success": True})
+
     def _container(self, request):
+        if request.field("media_type") == "REELS":
+            return self._reels_container(request)
         image_url = request.field("image_url", "")
         if not image_url:
             return _error(
@@ -225,10 +279,46 @@ class GraphServer(ChannelServer):
         }
         return Reply(200, {"id": container_id})
 
+    def _reels_container(self, request):
+        """A Reels container: Instagram fetches ``video_url`` and processes it; its
+        ``status_code`` is IN_PROGRESS ``reels_processing`` times, then FINISHED (or ERROR
+        with ``reels_error`` as its status, e.g. a video over the size limit)."""
+        video_url = request.field("video_url", "")
+        if not video_url:
+            return _error(400, 100, "(#100) The parameter video_url is required",
+                          "GraphMethodException")  # fmt: skip
+        container_id = str(179000 + self.next_id())
+        self.containers[container_id] = {
+            "media_type": "REELS",
+            "video_url": video_url,
+            "caption": request.field("caption", "") or "",
+            "alt_text": "",
+            "share_to_feed": request.field("share_to_feed"),
+            "published": False,
+            "polls_left": self.reels_processing,
+        }
+        return Reply(200, {"id": container_id})
+
+    def _container_status(self, container_id):
+        container = self.containers[container_id]
+        if self.reels_error:
+            return Reply(200, {"id": container_id, "status_code": "ERROR",
+                               "status": self.reels_error})  # fmt: skip
+        if container.get("polls_left", 0) > 0:
+            container["polls_left"] -= 1
+            return Reply(200, {"id": container_id, "status_code": "IN_PROGRESS"})
+        return Reply(200, {"id": container_id, "status_code": "FINISHED"})
+
     def _publish(self, request):
         container = self.containers.get(str(request.field("creation_id", "")))
         if container is None:
             return _error(400, 100, "(#100) Invalid parameter", "GraphMethodException")
+        if container.get("polls_left", 0) > 0 or (
+            container.get("media_type") == "REELS" and self.reels_error
+        ):
+            return _error(
+                400, 9007, "Media ID is not available", "OAuthException", error_subcode=2207027
+            )
         if self.media_not_ready:
             self.media_not_ready -= 1
             return _error(

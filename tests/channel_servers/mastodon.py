@@ -41,6 +41,14 @@ class MastodonServer(ChannelServer):
         # then GET /api/v1/media/:id answers 206 N-1 times before 200.
         self.media_processing = 0
         self._pending: dict[str, int] = {}
+        # Videos are always processed asynchronously (POST /api/v2/media answers 202): GET
+        # /api/v1/media/:id answers 206 this many times before 200, or 422 when the
+        # instance's transcoding fails. Over ``max_video_bytes`` the upload is refused (422,
+        # Mastodon's default limit is 99 MB: instances set their own).
+        self.video_processing = 2
+        self.video_processing_fails = False
+        self.max_video_bytes = 99 * 1024 * 1024
+        self._failed: set[str] = set()
 
     def __init__(self, **kwargs):
         self._reset_state()
@@ -88,6 +96,8 @@ class MastodonServer(ChannelServer):
             media_id = request.path.rsplit("/", 1)[-1]
             if media_id not in self.media:
                 return Reply(404, {"error": "Record not found"})
+            if media_id in self._failed:
+                return Reply(422, {"error": "Error processing thumbnail for uploaded media"})
             if self._pending.get(media_id, 0) > 1:
                 self._pending[media_id] -= 1
                 return Reply(206, {**self.media[media_id], "url": None})
@@ -156,13 +166,32 @@ class MastodonServer(ChannelServer):
         upload = request.files.get("file")
         if upload is None or not upload.data:
             return Reply(422, {"error": "Validation failed: File can't be blank"})
+        is_video = (upload.content_type or "").startswith("video/")
+        if is_video and len(upload.data) > self.max_video_bytes:
+            return Reply(
+                422,
+                {
+                    "error": "Validation failed: File file size must be less than "
+                    f"{self.max_video_bytes} Bytes"
+                },
+            )
         media_id = str(100000 + self.next_id())
         self.media[media_id] = {
             "id": media_id,
-            "type": "image",
+            "type": "video" if is_video else "image",
             "url": f"{self.base_url}/media/{media_id}",
             "description": request.field("description", ""),
         }
+        if is_video:
+            thumbnail = request.files.get("thumbnail")
+            self.media[media_id]["preview_url"] = (
+                f"{self.base_url}/media/{media_id}/thumb" if thumbnail else None
+            )
+            if self.video_processing_fails:
+                self._failed.add(media_id)
+            else:
+                self._pending[media_id] = self.video_processing
+            return Reply(202, {**self.media[media_id], "url": None})
         if self.media_processing:
             self._pending[media_id] = self.media_processing
             return Reply(202, {**self.media[media_id], "url": None})

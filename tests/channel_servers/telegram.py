@@ -45,6 +45,8 @@ class TelegramServer(ChannelServer):
         self.chats: dict[int, dict] = {}
         self.updates: list[dict] = []
         self.webhook_set = False
+        # Bots upload files of at most 50 MB (Bot API, "Sending files"): larger answers 413.
+        self.max_upload_bytes = 50 * 1024 * 1024
         self.add_chat(dict(CHANNEL, type="channel"), bot_status="administrator")
 
     def add_chat(self, chat: dict, *, bot_status: str, can_post: bool = True) -> None:
@@ -138,6 +140,16 @@ class TelegramServer(ChannelServer):
             if len(caption) > 1024:
                 return _error(400, "Bad Request: message caption is too long")
             return self._sent(text=caption, photo=True)
+        if method == "sendVideo":
+            caption = request.field("caption", "") or ""
+            upload = request.files.get("video")
+            if upload is None and not request.field("video"):
+                return _error(400, "Bad Request: there is no video in the request")
+            if len(caption) > 1024:
+                return _error(400, "Bad Request: message caption is too long")
+            if upload is not None and len(upload.data) > self.max_upload_bytes:
+                return _error(413, "Request Entity Too Large")
+            return self._sent(text=caption, video=request)
         if method == "deleteMessage":
             message_id = int(request.field("message_id", 0))
             item = next((i for i in self.items if i["message_id"] == message_id), None)
@@ -147,7 +159,7 @@ class TelegramServer(ChannelServer):
             return Reply(200, {"ok": True, "result": True})
         return _error(404, "Not Found: method not found")
 
-    def _sent(self, *, text: str, photo: bool = False) -> Reply:
+    def _sent(self, *, text: str, photo: bool = False, video=None) -> Reply:
         message = {
             "message_id": self.next_id(),
             "chat": {**CHANNEL, "type": "channel"},
@@ -156,6 +168,18 @@ class TelegramServer(ChannelServer):
         if photo:
             message["caption"] = text
             message["photo"] = [{"file_id": f"photo-{message['message_id']}", "width": 800}]
+        elif video is not None:
+            message["caption"] = text
+            message["video"] = {
+                "file_id": f"video-{message['message_id']}",
+                "duration": int(video.field("duration", 0) or 0),
+                "width": int(video.field("width", 0) or 0),
+                "height": int(video.field("height", 0) or 0),
+                "mime_type": "video/mp4",
+                "file_size": len(video.files["video"].data) if "video" in video.files else 0,
+            }
+            if "thumbnail" in video.files:
+                message["video"]["thumbnail"] = {"file_id": f"thumb-{message['message_id']}"}
         else:
             message["text"] = text
         self.items.append({"id": str(message["message_id"]), "text": text, **message})

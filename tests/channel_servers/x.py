@@ -52,13 +52,44 @@ class XServer(ChannelServer):
 
     def _reset_state(self):
         self.media: dict[str, dict] = {}
+        # Chunked video upload (X API v2 "Media upload": initialize, append, finalize, status).
+        # ``video_processing``: how many STATUS reads answer in_progress before succeeded;
+        # ``video_processing_error``: a text makes processing end in "failed" with it;
+        # ``max_video_bytes``: initialize refuses a larger total_bytes (X: 512 MB).
+        self.uploads: dict[str, dict] = {}
+        self.video_processing = 2
+        self.video_processing_error = ""
+        self.max_video_bytes = 512 * 1024 * 1024
 
     def __init__(self, **kwargs):
         self._reset_state()
         super().__init__(**kwargs)
 
     def _media(self, request: RecordedRequest) -> Reply | None:
-        """Media upload v2: initialize -> append (segments) -> finalize; alt text by metadata."""
+        """Media upload v2: images (``tweet_image``) and videos (``tweet_video``):
+        initialize -> append (segments) -> finalize (-> STATUS for a video); alt text by
+        metadata. None when the request is not one of these steps."""
+        path = request.path
+        if request.method == "POST" and path == "/2/media/upload/initialize":
+            body = request.json if isinstance(request.json, dict) else {}
+            if body.get("media_category") == "tweet_video":
+                return self._video_media(request)
+            return self._image_media(request)
+        match = re.fullmatch(r"/2/media/upload/(\d+)/(append|finalize)", path)
+        if request.method == "POST" and match and match[1] in self.uploads:
+            return self._video_media(request)
+        if request.method == "GET" and path == "/2/media/upload":
+            return self._video_media(request)
+        if request.method == "POST" and path == "/2/media/metadata":
+            body = request.json if isinstance(request.json, dict) else {}
+            if str(body.get("id", "")) in self.uploads:
+                return self._video_media(request)
+        if request.method == "POST" and path.startswith("/2/media/"):
+            return self._image_media(request) or _problem(404, "Not Found Error", "Not found")
+        return None
+
+    def _image_media(self, request):
+        """Image upload: initialize -> append (segments) -> finalize; alt text by metadata."""
         path = request.path
         if path == "/2/media/upload/initialize":
             body = request.json if isinstance(request.json, dict) else {}
@@ -98,11 +129,67 @@ class XServer(ChannelServer):
             return Reply(200, {"data": {"id": body.get("id"), "associated_metadata": True}})
         return None
 
+    def _video_media(self, request):
+        """The video upload's steps."""
+        path = request.path
+        if request.method == "POST" and path == "/2/media/upload/initialize":
+            body = request.json if isinstance(request.json, dict) else {}
+            total = int(body.get("total_bytes") or 0)
+            if body.get("media_category") != "tweet_video" or not total:
+                return _problem(400, "Invalid Request", "media_category and total_bytes needed")
+            if total > self.max_video_bytes:
+                return _problem(400, "Invalid Request", "File size exceeds 536870912 bytes.")
+            media_id = str(1900000000000000000 + self.next_id())
+            self.uploads[media_id] = {
+                "total": total, "segments": {}, "finalized": False, "polls": 0,
+                "media_type": body.get("media_type"), "alt_text": "",
+            }  # fmt: skip
+            return Reply(200, {"data": {"id": media_id, "expires_after_secs": 86400}})
+        match = re.fullmatch(r"/2/media/upload/(\d+)/(append|finalize)", path)
+        if request.method == "POST" and match:
+            upload = self.uploads.get(match[1])
+            if upload is None:
+                return _problem(400, "Invalid Request", "Unknown media id")
+            if match[2] == "append":
+                chunk = request.files.get("media")
+                index = request.field("segment_index")
+                if chunk is None or index is None:
+                    return _problem(400, "Invalid Request", "media and segment_index needed")
+                upload["segments"][int(index)] = chunk.data
+                return Reply(200, {})
+            data = b"".join(upload["segments"][i] for i in sorted(upload["segments"]))
+            if len(data) != upload["total"]:
+                return _problem(400, "Invalid Request", "Segments do not add up to total_bytes")
+            upload["finalized"], upload["data"] = True, data
+            return Reply(200, {"data": {"id": match[1], "processing_info": {
+                "state": "pending", "check_after_secs": 1}}})  # fmt: skip
+        if request.method == "GET" and path == "/2/media/upload":
+            upload = self.uploads.get(str(request.field("media_id", "")))
+            if upload is None or request.field("command") != "STATUS":
+                return _problem(400, "Invalid Request", "Unknown media id")
+            upload["polls"] += 1
+            if self.video_processing_error:
+                info = {"state": "failed", "error": {"message": self.video_processing_error}}
+            elif upload["polls"] <= self.video_processing:
+                info = {"state": "in_progress", "check_after_secs": 1, "progress_percent": 50}
+            else:
+                info = {"state": "succeeded", "progress_percent": 100}
+            return Reply(200, {"data": {"id": request.field("media_id"), "processing_info": info}})
+        if request.method == "POST" and path == "/2/media/metadata":
+            body = request.json if isinstance(request.json, dict) else {}
+            upload = self.uploads.get(str(body.get("id", "")))
+            if upload is None:
+                return _problem(400, "Invalid Request", "Unknown media id")
+            upload["alt_text"] = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
+            return Reply(200, {"data": {"associated_metadata": True}})
+        return None
+
     def handle(self, request: RecordedRequest) -> Reply:
         if not bearer_ok(request, self.token):
             return _problem(401, "Unauthorized", "Unauthorized")
-        if request.method == "POST" and request.path.startswith("/2/media/"):
-            return self._media(request) or _problem(404, "Not Found Error", "Not found")
+        media = self._media(request)
+        if media is not None:
+            return media
         if request.method == "GET" and request.path == "/2/users/me":
             user = {"id": "42", "name": "Comune", "username": "ComuneEsempio"}
             if "public_metrics" in (request.field("user.fields") or ""):
@@ -134,13 +221,25 @@ class XServer(ChannelServer):
                     "You are not allowed to create a Tweet with duplicate content.",
                 )
             media_ids = ((request.json or {}).get("media") or {}).get("media_ids") or []
-            if len(media_ids) > 4 or any(not self.media.get(m, {}).get("final") for m in media_ids):
+            for media_id in media_ids:
+                upload = self.uploads.get(str(media_id))
+                image = self.media.get(str(media_id))
+                if image is not None and image["final"]:
+                    continue
+                if (
+                    upload is None
+                    or not upload["finalized"]
+                    or (upload["polls"] <= self.video_processing)
+                ):
+                    return _problem(400, "Invalid Request", "Your media IDs are invalid.")
+            if len(media_ids) > 4:
                 return _problem(400, "Invalid Request", "Your media IDs are invalid.")
             tweet_id = str(1800000000000000000 + self.next_id())
             self.items.append(
                 {
                     "id": tweet_id,
                     "text": text,
+                    "media_ids": list(media_ids),
                     "images": [
                         {
                             "data": b"".join(
@@ -149,6 +248,7 @@ class XServer(ChannelServer):
                             "alt": self.media[m]["alt"],
                         }
                         for m in media_ids
+                        if m in self.media
                     ],
                 }
             )

@@ -35,6 +35,19 @@ def _asset_in_use(cast):
     return kwargs
 
 
+def _caption(cast):
+    """A caption row on an asset (the delete view only needs the row and its stored name)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from apps.media_library.models import Caption
+
+    kwargs = _asset(cast)
+    name = default_storage.save("media_library/captions/prova.vtt", ContentFile(b"WEBVTT\n"))
+    caption = Caption.objects.create(asset_id=kwargs["pk"], language="it", file=name)
+    return {"pk": kwargs["pk"], "caption_pk": caption.pk}
+
+
 ROWS = [
     Access("media_library:library"),
     Access("media_library:library", query="?q=municipio&kind=image&usage=unused&vista=elenco"),
@@ -68,6 +81,15 @@ ROWS = [
         data=lambda c, k: {},
         **_staff_answer("400"),
     ),
+    # An image takes no captions: the form answers 400 with the reason.
+    Access(
+        "media_library:caption_add",
+        method="POST",
+        make_kwargs=_asset,
+        data=lambda c, k: {"language": "it"},
+        **_staff_answer("400"),
+    ),
+    Access("media_library:caption_delete", method="POST", make_kwargs=_caption),
     Access("media_library:delete", make_kwargs=_asset),
     Access("media_library:delete", method="POST", make_kwargs=_asset),
     Access(

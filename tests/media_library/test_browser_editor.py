@@ -102,17 +102,17 @@ def test_choosing_an_asset_by_keyboard_and_searching_keeps_the_choice(page, edit
     page.goto(f"/calendario/{draft.pk}/modifica/")
     assert page.get_by_text("il post non potrà essere approvato").is_visible()
 
-    municipio = page.get_by_label("La facciata del municipio")
+    municipio = page.get_by_role("checkbox", name="La facciata del municipio")
     assert municipio.is_visible()
     search = page.get_by_label("Cerca nella libreria")
     search.focus()
     page.keyboard.type("parco")
     municipio.wait_for(state="detached")  # the results came back by htmx
-    parco = page.get_by_label("Il parco comunale d'autunno")
+    parco = page.get_by_role("checkbox", name="Il parco comunale d'autunno")
     parco.focus()
     page.keyboard.press("Space")
     assert parco.is_checked()
-    piazza = page.get_by_label("Bancarelle della sagra in piazza")
+    piazza = page.get_by_role("checkbox", name="Bancarelle della sagra in piazza")
     assert piazza.is_checked()  # the chosen one stays listed across the search
     piazza.focus()
     page.keyboard.press("Space")  # untick: its rights end before the post

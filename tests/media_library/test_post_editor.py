@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.channels.enums import ChannelKind
 from apps.media_library import services
-from apps.media_library.models import PostAsset
+from apps.media_library.models import Asset, PostAsset
 from apps.media_library.rules import post_rights_problems
 from apps.planning.enums import PostStatus as S
 from apps.planning.forms import PostForm
@@ -215,6 +215,35 @@ def test_the_review_page_shows_the_rights_finding_that_blocks_approval(editor, a
     assert "Approvazione non consentita: «Manifesto»" in response.content.decode()
 
 
+@pytest.mark.parametrize("page", ["review:post", "review:queue", "planning:post_detail"])
+def test_the_approve_button_is_disabled_with_the_reason_when_rights_expire_first(
+    page, editor, approver, client
+):
+    post = post_in(S.IN_REVIEW, author=editor)
+    post.planned_at = timezone.now() + timedelta(days=5)
+    post.save(update_fields=["planned_at"])
+    asset = _add(editor, (10, 10, 10), alt_text="Manifesto")
+    services.set_post_assets(post=post, asset_ids=[asset.pk], by=editor)
+    client.force_login(approver)
+    url = reverse(page) if page == "review:queue" else reverse(page, args=[post.pk])
+    approve = f"Approva la versione {post.version}"
+
+    def button() -> str:
+        body = client.get(url).content.decode()
+        start = body.index(approve)
+        return body[body.rindex("<button", 0, start) : start]
+
+    assert " disabled" not in button()  # rights valid: the button works
+
+    asset.rights_expire_on = _day(1)
+    asset.save(update_fields=["rights_expire_on"])
+    body = client.get(url).content.decode()
+    assert f'disabled aria-describedby="post-actions-rights-{post.pk}"' in button()
+    reason = body[body.index(f'id="post-actions-rights-{post.pk}"') :]
+    assert "Non si può approvare: i diritti d'uso di un file della libreria" in reason
+    assert "«Manifesto»: i diritti d&#x27;uso scadono il" in reason
+
+
 def test_the_queue_query_count_does_not_grow_with_library_assets(
     editor, approver, client, django_assert_max_num_queries
 ):
@@ -237,7 +266,9 @@ def test_the_queue_query_count_does_not_grow_with_library_assets(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("review:queue"))
 
-    assert response.content.decode().count('alt="Dalla libreria"') == 3 * 2
+    body = response.content.decode()
+    assert body.count('alt="Dalla libreria" class="review-image"') == 3 * 2  # the asset lists
+    assert body.count('alt="Dalla libreria"') > 3 * 2  # and the network previews
 
 
 def test_an_approved_post_cannot_change_its_library_files_without_going_back_to_review(
@@ -271,6 +302,22 @@ def test_an_approved_post_cannot_change_its_library_files_without_going_back_to_
     assert post.status == S.APPROVED and _uses(post) == []
 
 
+@pytest.mark.parametrize("status", [S.APPROVED, S.PAUSED])
+def test_the_service_refuses_to_change_the_files_of_an_approved_or_paused_post(editor, status):
+    """One rule in one place: not only the editor, any caller of set_post_assets."""
+    kept, other = _add(editor, (10, 10, 10)), _add(editor, (90, 90, 90), alt_text="Il parco")
+    post = PostFactory(status=S.DRAFT)
+    services.set_post_assets(post=post, asset_ids=[kept.pk], by=editor)
+    Post.objects.filter(pk=post.pk).update(status=status)
+    post.refresh_from_db()
+
+    for picked in ([kept.pk, other.pk], [], [other.pk]):
+        with pytest.raises(services.AssetRefused, match="Il post è approvato"):
+            services.set_post_assets(post=post, asset_ids=picked, by=editor)
+    assert _uses(post) == [kept.pk]
+    services.set_post_assets(post=post, asset_ids=[kept.pk], by=editor)  # the same: fine
+
+
 def test_an_instagram_post_with_only_a_library_image_has_its_image(editor, approver):
     instagram = ChannelFactory(name="Instagram · Comune", kind=ChannelKind.INSTAGRAM)
     post = post_in(S.IN_REVIEW, author=editor, channels=[instagram])
@@ -302,3 +349,29 @@ def test_the_post_and_review_pages_query_count_does_not_grow_with_library_assets
         body = client.get(url).content.decode()
 
     assert [f'alt="Foto {n}"' in body for n in (1, 2, 3)] == [True, True, True]
+
+
+def test_duplicating_a_post_copies_its_library_files_not_the_files_themselves(
+    editor_client, editor, facebook
+):
+    post = PostFactory(author=editor, channels=[facebook], title="Mercatino")
+    first, second = _add(editor, (10, 10, 10)), _add(editor, (90, 90, 90), alt_text="Il parco")
+    expired = _add(editor, (150, 10, 10), alt_text="Vecchio manifesto")
+    services.set_post_assets(post=post, asset_ids=[second.pk, expired.pk, first.pk], by=editor)
+    expired.rights_expire_on = _day(-1)
+    expired.save(update_fields=["rights_expire_on"])
+    when = timezone.localtime(timezone.now() + timedelta(days=30))
+
+    response = editor_client.post(
+        reverse("planning:post_duplicate", args=[post.pk]),
+        {"data": when.strftime("%Y-%m-%d"), "ora": "09:00"},
+        follow=True,
+    )
+
+    copy = Post.objects.exclude(pk=post.pk).get()
+    assert _uses(copy) == [second.pk, first.pk]  # same order, the expired one left out
+    assert _uses(post) == [second.pk, expired.pk, first.pk]  # the original keeps its own
+    assert Asset.objects.count() == 3  # uses of the same assets, no new files
+    assert "Non copiati, perché i diritti d&#x27;uso sono scaduti: «Vecchio manifesto»." in (
+        response.content.decode()
+    )

@@ -55,8 +55,8 @@ def test_s3_compatible_storage_when_a_bucket_is_set(tmp_path):
         PA_PLANNER_S3_ACCESS_KEY_ID="chiave",
         PA_PLANNER_S3_SECRET_ACCESS_KEY_FILE=str(secret),
     )
-    assert read["backend"] == "storages.backends.s3.S3Storage"
-    assert read["class"] == "S3Storage"
+    assert read["backend"] == "apps.core.media_files.MediaS3Storage"  # django-storages' S3
+    assert read["class"] == "MediaS3Storage"
     options = read["options"]
     assert options["bucket_name"] == "comune-media"
     assert options["endpoint_url"] == "https://s3.example.it"

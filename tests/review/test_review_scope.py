@@ -74,6 +74,10 @@ VARIANT_EDITS = {
     "public_title": lambda post: {
         "public_titles": {post.variants.get().channel_id: "Il ponte riapre lunedì"}
     },
+    # A library image's alt text on this channel only (media_library).
+    "alt_text_overrides": lambda post: {
+        "alt_text_overrides": {post.variants.get().channel_id: {"1": "Il ponte di notte"}}
+    },
 }
 IMAGE_EDITS = {
     "image": lambda post: {"images_to_add": [{"image": _png(), "alt_text": "La piazza"}]},

@@ -5,6 +5,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from apps.media_library.selectors import preview_sources
 from apps.planning.checks import HASHTAG_CANDIDATE_RE, LETTER_RE, URL_RE
 from apps.planning.previews import previews_for_post
 
@@ -40,5 +41,17 @@ def preview_text(text: str) -> str:
 
 @register.simple_tag
 def post_previews(post) -> list:
-    """One network preview per variant of ``post`` (variants, channels and images preloaded)."""
-    return previews_for_post(post)
+    """One network preview per variant of ``post`` (variants, channels and images preloaded),
+    with its library files as each network gets them (``post.media``, prefetched with
+    ``media__asset__renditions``), each with the channel's alt text."""
+    assets = [use.asset for use in post.media.all()]
+
+    def library(variant, own_images):
+        return preview_sources(
+            own_images,
+            assets,
+            network=variant.channel.kind,
+            alt_overrides=variant.alt_text_overrides,
+        )
+
+    return previews_for_post(post, library=library)

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import certifi
 import httpx
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 
 from apps.channels.addresses import AddressRefused, AddressUnresolved, resolve_public
 
@@ -310,12 +312,22 @@ def require_secret(secret: str, kind: str) -> str:
     return secret
 
 
+def open_media(path: str):
+    """A binary file object for a payload's ``path`` (``base.ImagePayload``): a name in Django's
+    default storage (the filesystem, or S3 in production: read through the storage API, never
+    as a local path), or an absolute local path."""
+    if os.path.isabs(path):
+        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+    return default_storage.open(path, "rb")
+
+
 def image_bytes(path: str) -> bytes:
     try:
-        with open(path, "rb") as handle:
+        with open_media(path) as handle:
             return handle.read()
-    except OSError as exc:
-        raise PermanentError(f"immagine non leggibile ({exc.strerror})") from None
+    except (OSError, SuspiciousFileOperation) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise PermanentError(f"immagine non leggibile ({reason})") from None
 
 
 class BearerApiAdapter(Adapter):

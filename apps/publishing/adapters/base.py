@@ -18,10 +18,38 @@ from typing import ClassVar
 
 @dataclass(frozen=True)
 class ImagePayload:
-    path: str  # local file path
+    # The file's name in Django's default storage (read with ``_http.open_media``: S3 in
+    # production, so never a filesystem path of the web machine), or an absolute local path.
+    path: str
     url: str  # absolute public URL (for APIs that fetch images, e.g. Instagram)
     alt_text: str
     content_type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class CaptionPayload:
+    """A video's captions in one language: a WebVTT file (``path`` as in ImagePayload)."""
+
+    path: str
+    language: str  # ISO 639-1, e.g. "it"
+
+
+@dataclass(frozen=True)
+class VideoPayload:
+    """A media-library video (the cleaned MP4), already checked against the network's limits
+    (``media_library.networks``). ``path`` as in :class:`ImagePayload`: read it as a stream
+    (``_http.open_media``), never whole into memory."""
+
+    path: str
+    url: str  # absolute public URL (for APIs that fetch the video, e.g. Instagram Reels)
+    size: int  # bytes
+    description: str  # the asset's alt text (or the channel's own): what the video shows
+    duration: float | None = None  # seconds
+    width: int = 0
+    height: int = 0
+    content_type: str = "video/mp4"
+    poster_path: str = ""  # a JPEG frame, same convention as ``path``; may be empty
+    captions: tuple[CaptionPayload, ...] = ()  # sent where the network takes a captions file
 
 
 @dataclass(frozen=True)
@@ -34,6 +62,9 @@ class PublishRequest:
     title: str = ""
     link: str = ""
     images: tuple[ImagePayload, ...] = ()
+    # Set only for adapters with ``supports_video``: the post's video, which those networks
+    # send instead of the images (a network post carries a video or images).
+    video: VideoPayload | None = None
     config: dict = field(default_factory=dict)  # Channel.config: base_url, page_id, chat_id…
     secret: str = ""  # from ChannelCredential; never log it
     language: str = "it"
@@ -129,6 +160,8 @@ class Adapter:
     supports_metrics: ClassVar[bool] = False
     # True when ``followers`` reads the account's followers or subscribers.
     supports_followers: ClassVar[bool] = False
+    # True when publish() uploads ``PublishRequest.video``.
+    supports_video: ClassVar[bool] = False
 
     def publish(self, request: PublishRequest) -> PublishResult:
         raise NotImplementedError

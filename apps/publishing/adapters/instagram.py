@@ -7,23 +7,40 @@
    here is an unknown outcome.
 Then ``GET /{media-id}?fields=permalink`` for the public URL (best effort).
 Config: ``ig_user_id``, optional ``base_url``. Secret: the access token (bearer header).
-Instagram needs an image: a post without one is rejected before any request.
+Instagram needs an image or a video: a post without either is rejected before any request.
+A video goes as a Reel: the container is ``media_type=REELS`` with ``video_url``, and step 2
+waits until Instagram has processed it (``status_code`` ``FINISHED``).
 
 Metrics: ``GET /{media-id}/insights?metric=reach,views,likes,comments,shares`` (error 100/33
 once deleted). Followers: ``GET /{ig-user-id}?fields=followers_count``.
 """
 
+import time
+
 from ._graph import GraphAdapter, raise_for_graph
-from ._http import json_or_empty, require, require_secret, send
-from .base import AdapterError, PermanentError, PostMetrics, PublishRequest, PublishResult, figure
+from ._http import json_or_empty, require, require_secret, scrub, send
+from .base import (
+    AdapterError,
+    PermanentError,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    TransientError,
+    figure,
+)
 
 CAPTION_LIMIT = 2200
 HASHTAG_LIMIT = 30
+# Instagram fetches and transcodes a Reel before it can be published: ~20 s of polling
+# (growing pauses) within one send, then the engine retries later.
+REELS_POLLS = 8
+REELS_POLL_SECONDS = 0.5
 
 
 class InstagramAdapter(GraphAdapter):
     kind = "instagram"
     supports_verify = True
+    supports_video = True
 
     def verify(self, *, config: dict, secret: str) -> str:
         ig_user = require(config, "ig_user_id", self.kind)
@@ -35,26 +52,30 @@ class InstagramAdapter(GraphAdapter):
     def publish(self, request: PublishRequest) -> PublishResult:
         ig_user = require(request.config, "ig_user_id", self.kind)
         require_secret(request.secret, self.kind)
-        if not request.images:
+        if not request.images and request.video is None:
             raise PermanentError(f"{self.kind}: serve almeno un'immagine")
         caption = request.text
         if len(caption) > CAPTION_LIMIT:
             raise PermanentError(f"{self.kind}: didascalia oltre {CAPTION_LIMIT} caratteri")
         if caption.count("#") > HASHTAG_LIMIT:
             raise PermanentError(f"{self.kind}: più di {HASHTAG_LIMIT} hashtag")
-        image = request.images[0]
         with self._client(request.config, request.secret) as client:
-            response = send(
-                client,
-                "POST",
-                f"/{ig_user}/media",
-                secret=request.secret,
-                kind=self.kind,
-                may_duplicate=False,
-                data={"image_url": image.url, "caption": caption, "alt_text": image.alt_text},
-            )
-            raise_for_graph(response, secret=request.secret, kind=self.kind)
-            container_id = str(response.json()["id"])
+            if request.video is not None:
+                container_id = self._reels_container(client, request, ig_user, caption)
+            else:
+                image = request.images[0]
+                data = {"image_url": image.url, "caption": caption, "alt_text": image.alt_text}
+                response = send(
+                    client,
+                    "POST",
+                    f"/{ig_user}/media",
+                    secret=request.secret,
+                    kind=self.kind,
+                    may_duplicate=False,
+                    data=data,
+                )
+                raise_for_graph(response, secret=request.secret, kind=self.kind)
+                container_id = str(response.json()["id"])
             response = send(
                 client,
                 "POST",
@@ -68,6 +89,53 @@ class InstagramAdapter(GraphAdapter):
             return PublishResult(
                 external_id=media_id, url=self._permalink(client, request, media_id)
             )
+
+    def _reels_container(self, client, request: PublishRequest, ig_user: str, caption: str):
+        """A Reels container (``media_type=REELS``, ``video_url`` Instagram fetches, shared to
+        the feed), then ``GET /{container-id}?fields=status_code,status`` until ``FINISHED``:
+        Instagram fetches and processes the video first. ``ERROR`` is final (the status says
+        why, e.g. the video's format); still ``IN_PROGRESS`` after the polls, or ``EXPIRED``,
+        is transient: a new container next time (an unpublished container shows nothing)."""
+        video = request.video
+        response = send(
+            client,
+            "POST",
+            f"/{ig_user}/media",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            data={
+                "media_type": "REELS",
+                "video_url": video.url,
+                "caption": caption,
+                "share_to_feed": "true",
+                "thumb_offset": "1000",
+            },
+        )
+        raise_for_graph(response, secret=request.secret, kind=self.kind)
+        container_id = str(response.json()["id"])
+        for attempt in range(REELS_POLLS):
+            time.sleep(REELS_POLL_SECONDS * (attempt + 1))
+            response = send(
+                client,
+                "GET",
+                f"/{container_id}",
+                secret=request.secret,
+                kind=self.kind,
+                may_duplicate=False,
+                params={"fields": "status_code,status"},
+            )
+            raise_for_graph(response, secret=request.secret, kind=self.kind)
+            body = json_or_empty(response)
+            state = str(body.get("status_code", ""))
+            if state == "FINISHED":
+                return container_id
+            if state == "ERROR":
+                detail = scrub(str(body.get("status", "")), request.secret)
+                raise PermanentError(f"{self.kind}: video rifiutato ({detail})")
+            if state == "EXPIRED":
+                break
+        raise TransientError(f"{self.kind}: video ancora in elaborazione", retry_after=60.0)
 
     def _permalink(self, client, request: PublishRequest, media_id: str) -> str:
         try:

@@ -20,6 +20,7 @@ Metrics: ``GET /api/v1/statuses/:id`` (``favourites_count``, ``reblogs_count``,
 import html
 import re
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 from apps.channels.enums import ChannelKind
@@ -31,22 +32,28 @@ from ._http import (
     bearer_client,
     image_bytes,
     json_or_empty,
+    open_media,
     require,
     send,
 )
 from .base import (
     GoneError,
+    PermanentError,
     PostMetrics,
     PublishRequest,
     PublishResult,
     TransientError,
     UnknownOutcome,
+    VideoPayload,
     figure,
 )
 
 MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.MASTODON]
 MEDIA_POLLS = 4  # ~5 s in all, then a transient error: the engine retries later
 MEDIA_POLL_SECONDS = 0.5
+# A video takes longer to transcode: ~20 s of polling (growing pauses), then the engine retries
+# the whole send later (the upload is harmless to repeat).
+VIDEO_POLLS = 8
 
 LOOKUP_PAGE_SIZE = 40  # the API's maximum per page
 LOOKUP_PAGES = 5  # 200 statuses: far more than an office posts between two attempts
@@ -98,6 +105,7 @@ class MastodonAdapter(BearerApiAdapter):
     supports_delete = True
     can_reconcile = True
     supports_verify = True
+    supports_video = True
 
     message_of = staticmethod(_message)
     retry_after_of = staticmethod(_retry_after)
@@ -116,8 +124,11 @@ class MastodonAdapter(BearerApiAdapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         with self._client(request.config, request.secret) as client:
-            images = request.images[:MAX_IMAGES]
-            media_ids = [self._upload(client, request, image) for image in images]
+            if request.video is not None:  # a status carries one video or up to 4 images
+                media_ids = [self._upload_video(client, request, request.video)]
+            else:
+                images = request.images[:MAX_IMAGES]
+                media_ids = [self._upload(client, request, image) for image in images]
             data = {
                 "status": self._status_text(request),
                 "visibility": request.config.get("visibility", "public"),
@@ -155,8 +166,48 @@ class MastodonAdapter(BearerApiAdapter):
             self._wait_processed(client, request, media_id)
         return media_id
 
-    def _wait_processed(self, client, request: PublishRequest, media_id: str) -> None:
-        for attempt in range(MEDIA_POLLS):
+    def _upload_video(self, client, request: PublishRequest, video: VideoPayload) -> str:
+        """``POST /api/v2/media`` streamed from storage, with the poster as ``thumbnail``; a
+        video is processed asynchronously (202), so poll ``GET /api/v1/media/:id`` until 200.
+        An upload creates nothing public: a lost answer is simply retried."""
+        try:
+            with ExitStack() as files:
+                parts = {
+                    "file": ("video.mp4", files.enter_context(open_media(video.path)), "video/mp4")
+                }
+                if video.poster_path:
+                    poster = files.enter_context(open_media(video.poster_path))
+                    parts["thumbnail"] = ("poster.jpg", poster, "image/jpeg")
+                response = send(
+                    client,
+                    "POST",
+                    "/api/v2/media",
+                    secret=request.secret,
+                    kind=self.kind,
+                    may_duplicate=False,
+                    data={"description": video.description},
+                    files=parts,
+                )
+        except OSError as exc:
+            raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
+        self.raise_for(response, request.secret)
+        media_id = str(response.json()["id"])
+        if response.status_code == 202:
+            self._wait_processed(
+                client, request, media_id, polls=VIDEO_POLLS, what="video ancora in elaborazione"
+            )
+        return media_id
+
+    def _wait_processed(
+        self,
+        client,
+        request: PublishRequest,
+        media_id: str,
+        *,
+        polls: int = MEDIA_POLLS,
+        what: str = "immagine ancora in elaborazione",
+    ) -> None:
+        for attempt in range(polls):
             time.sleep(MEDIA_POLL_SECONDS * (attempt + 1))
             response = send(
                 client,
@@ -166,10 +217,10 @@ class MastodonAdapter(BearerApiAdapter):
                 kind=self.kind,
                 may_duplicate=False,
             )
-            self.raise_for(response, request.secret)
+            self.raise_for(response, request.secret)  # 422: the instance could not process it
             if response.status_code == 200:
                 return
-        raise TransientError(f"{self.kind}: immagine ancora in elaborazione", retry_after=30.0)
+        raise TransientError(f"{self.kind}: {what}", retry_after=30.0)
 
     def find_existing(self, request: PublishRequest) -> PublishResult | None:
         """Our status among the account's own since ``request.not_before`` (module docstring)."""

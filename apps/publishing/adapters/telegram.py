@@ -1,4 +1,5 @@
-"""Telegram channel through the Bot API: ``sendMessage``, or ``sendPhoto`` with a caption.
+"""Telegram channel through the Bot API: ``sendMessage``, or ``sendPhoto``/``sendVideo`` with a
+caption.
 
 Config: ``chat_id`` (``@nomecanale`` or the numeric id), optional ``base_url`` (default
 ``https://api.telegram.org``). Secret: the bot token, which the Bot API puts in the path,
@@ -11,12 +12,15 @@ so the reports say that Telegram gives no numbers (``supports_metrics`` stays Fa
 channel's subscribers are there: ``getChatMemberCount``.
 """
 
+from contextlib import ExitStack
+
 from apps.planning.checks import text_as_sent
 
 from ._http import (
     client_for,
     image_bytes,
     json_or_empty,
+    open_media,
     raise_for_status,
     require,
     require_secret,
@@ -42,6 +46,7 @@ class TelegramAdapter(Adapter):
     kind = "telegram"
     supports_delete = True
     supports_verify = True
+    supports_video = True
 
     def verify(self, *, config: dict, secret: str) -> str:
         bot = self._call(config, secret, "getMe", may_duplicate=False)
@@ -85,7 +90,9 @@ class TelegramAdapter(Adapter):
     def publish(self, request: PublishRequest) -> PublishResult:
         chat_id = require(request.config, "chat_id", self.kind)
         text = text_as_sent(request.text, self.kind, request.link)
-        if request.images:
+        if request.video is not None:
+            result = self._send_video(request, chat_id, text)
+        elif request.images:
             if len(text) > CAPTION_LIMIT:
                 raise PermanentError(
                     f"{self.kind}: didascalia oltre {CAPTION_LIMIT} caratteri ({len(text)})"
@@ -109,6 +116,35 @@ class TelegramAdapter(Adapter):
             )
         message_id = str(result.get("message_id", ""))
         return PublishResult(external_id=message_id, url=_public_url(result, chat_id, message_id))
+
+    def _send_video(self, request: PublishRequest, chat_id: str, text: str) -> dict:
+        """``sendVideo``: the MP4 streamed from storage as multipart ``video``, with its
+        duration, size, poster (``thumbnail``) and ``supports_streaming``; the text is the
+        caption (1,024 characters, as for a photo). Bots upload at most 50 MB
+        (``media_library.networks``, checked before the send)."""
+        if len(text) > CAPTION_LIMIT:
+            raise PermanentError(
+                f"{self.kind}: didascalia oltre {CAPTION_LIMIT} caratteri ({len(text)})"
+            )
+        video = request.video
+        data = {"chat_id": chat_id, "caption": text, "supports_streaming": "true"}
+        if video.duration:
+            data["duration"] = str(round(video.duration))
+        if video.width and video.height:
+            data.update(width=str(video.width), height=str(video.height))
+        try:
+            with ExitStack() as files:
+                parts = {
+                    "video": ("video.mp4", files.enter_context(open_media(video.path)), "video/mp4")
+                }
+                if video.poster_path:
+                    poster = files.enter_context(open_media(video.poster_path))
+                    parts["thumbnail"] = ("poster.jpg", poster, "image/jpeg")
+                return self._call(
+                    request.config, request.secret, "sendVideo", data=data, files=parts
+                )
+        except OSError as exc:
+            raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         chat_id = require(config, "chat_id", self.kind)

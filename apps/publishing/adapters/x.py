@@ -1,4 +1,5 @@
 """X through API v2: ``POST /2/tweets`` with ``{"text": ...}``; ``DELETE /2/tweets/{id}``.
+A video is uploaded in chunks first (``/2/media/upload``: initialize, append, finalize, status).
 
 Images (at most 4) go up first through the v2 media upload, in chunks as documented:
 ``POST /2/media/upload/initialize`` (type, size, ``tweet_image``) -> the media id,
@@ -22,7 +23,7 @@ from apps.channels.enums import ChannelKind
 from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import count_characters, text_as_sent
 
-from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, send
+from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, open_media, send
 from .base import (
     GoneError,
     PermanentError,
@@ -39,6 +40,12 @@ MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.X]
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
 MAX_ALT = 1000  # X's limit on alt text
+# Video upload: chunks of 4 MB (X takes at most 5 MB a chunk); X says how long to wait between
+# status reads (``check_after_secs``), capped here so that one send fits the worker's limits.
+VIDEO_CHUNK_BYTES = 4 * 1024 * 1024
+VIDEO_POLLS = 10
+VIDEO_MAX_WAIT_SECONDS = 5.0
+VIDEO_WAIT_SCALE = 1.0  # tests make the waits short
 
 
 def weighted_length(text: str) -> int:
@@ -68,6 +75,7 @@ class XAdapter(BearerApiAdapter):
     kind = "x"
     supports_delete = True
     supports_verify = True
+    supports_video = True
 
     message_of = staticmethod(_message)
     retry_after_of = staticmethod(_retry_after)
@@ -87,10 +95,13 @@ class XAdapter(BearerApiAdapter):
             )
         body: dict = {"text": text}
         with self._client(request.config, request.secret) as client:
-            images = request.images[:MAX_IMAGES]
-            media_ids = [self._upload(client, request, image) for image in images]
-            if media_ids:
-                body["media"] = {"media_ids": media_ids}
+            if request.video is not None:  # a post carries one video or up to 4 images
+                body["media"] = {"media_ids": [self._upload_video(client, request)]}
+            else:
+                images = request.images[:MAX_IMAGES]
+                media_ids = [self._upload(client, request, image) for image in images]
+                if media_ids:
+                    body["media"] = {"media_ids": media_ids}
             response = send(
                 client,
                 "POST",
@@ -103,10 +114,13 @@ class XAdapter(BearerApiAdapter):
         tweet_id = str(response.json()["data"]["id"])
         return PublishResult(external_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
 
-    def _media_call(self, client, request: PublishRequest, path: str, **kwargs) -> dict:
+    def _media_call(
+        self, client, request: PublishRequest, path: str, *, method: str = "POST", **kwargs
+    ) -> dict:
+        """One step of the media upload; its ``data``. Media publish nothing by themselves."""
         response = send(
             client,
-            "POST",
+            method,
             path,
             secret=request.secret,
             kind=self.kind,
@@ -115,6 +129,71 @@ class XAdapter(BearerApiAdapter):
         )
         self.raise_for(response, request.secret)
         return json_or_empty(response).get("data") or {}
+
+    def _upload_video(self, client, request: PublishRequest) -> str:
+        """X API v2 chunked media upload: ``initialize`` (``tweet_video``, total bytes),
+        ``append`` each chunk read from storage (``segment_index``), ``finalize``, then
+        ``GET /2/media/upload?command=STATUS`` while processing is pending or in progress, and
+        the alt text through ``/2/media/metadata``. Nothing is public until the post: every
+        step is safe to repeat on a retry."""
+        video = request.video
+        started = self._media_call(
+            client,
+            request,
+            "/2/media/upload/initialize",
+            json={
+                "media_type": video.content_type,
+                "total_bytes": video.size,
+                "media_category": "tweet_video",
+            },
+        )
+        media_id = str(started.get("id", ""))
+        if not media_id:
+            raise PermanentError(f"{self.kind}: risposta inattesa al caricamento del video")
+        try:
+            with open_media(video.path) as handle:
+                for index, chunk in enumerate(iter(lambda: handle.read(VIDEO_CHUNK_BYTES), b"")):
+                    self._media_call(
+                        client,
+                        request,
+                        f"/2/media/upload/{media_id}/append",
+                        data={"segment_index": str(index)},
+                        files={"media": ("chunk", chunk, "application/octet-stream")},
+                    )
+        except OSError as exc:
+            raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
+        info = self._media_call(client, request, f"/2/media/upload/{media_id}/finalize").get(
+            "processing_info"
+        )
+        for _poll in range(VIDEO_POLLS):
+            state = (info or {}).get("state", "succeeded")
+            if state == "succeeded":
+                break
+            if state == "failed":
+                detail = str(((info or {}).get("error") or {}).get("message", ""))
+                raise PermanentError(f"{self.kind}: video rifiutato ({detail})")
+            wait = (info or {}).get("check_after_secs") or 1
+            time.sleep(min(float(wait), VIDEO_MAX_WAIT_SECONDS) * VIDEO_WAIT_SCALE)
+            info = self._media_call(
+                client,
+                request,
+                "/2/media/upload",
+                method="GET",
+                params={"command": "STATUS", "media_id": media_id},
+            ).get("processing_info")
+        else:
+            raise TransientError(f"{self.kind}: video ancora in elaborazione", retry_after=60.0)
+        if video.description:
+            self._media_call(
+                client,
+                request,
+                "/2/media/metadata",
+                json={
+                    "id": media_id,
+                    "metadata": {"alt_text": {"text": video.description[:MAX_ALT]}},
+                },
+            )
+        return media_id
 
     def _upload(self, client, request: PublishRequest, image) -> str:
         data = image_bytes(image.path)

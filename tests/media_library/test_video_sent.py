@@ -1,0 +1,304 @@
+"""A post's library video goes to the networks that take video, each through its API's own
+documented steps, streamed from storage, within each network's limits; tested against the local
+API servers (real adapters, real HTTP, a real MP4 made by ffmpeg)."""
+
+import dataclasses
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from apps.accounts.roles import Role
+from apps.channels.enums import ChannelKind
+from apps.media_library import services as library
+from apps.media_library.models import Asset
+from apps.media_library.networks import VIDEO_NETWORKS
+from apps.planning.enums import PostStatus
+from apps.planning.models import Post
+from apps.publishing import services
+from apps.publishing.adapters import registry
+from apps.publishing.adapters.base import CaptionPayload, PermanentError, TransientError
+from apps.publishing.adapters.facebook import FacebookAdapter
+from apps.publishing.adapters.instagram import InstagramAdapter
+from apps.publishing.adapters.linkedin import LinkedInAdapter
+from apps.publishing.adapters.mastodon import MastodonAdapter
+from apps.publishing.adapters.telegram import TelegramAdapter
+from apps.publishing.adapters.x import XAdapter
+from apps.publishing.models import ChannelCredential, Delivery
+from tests.channel_servers import start_server
+from tests.factories import ChannelFactory, PostFactory, UserFactory
+from tests.media_library.conftest import jpeg_bytes, upload, video_bytes
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("needs_ffmpeg")]
+VIDEO_ALT = "Il sindaco taglia il nastro del nuovo ponte"
+
+
+@pytest.fixture(scope="module")
+def servers():
+    started = {
+        kind: start_server(kind) for kind in ("mastodon", "telegram", "facebook", "instagram", "x")
+    }
+    yield started
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh(servers, monkeypatch):
+    for server in servers.values():
+        server.reset()
+    monkeypatch.setattr("apps.publishing.adapters.mastodon.MEDIA_POLL_SECONDS", 0.01)
+    monkeypatch.setattr("apps.publishing.adapters.instagram.REELS_POLL_SECONDS", 0.01)
+    monkeypatch.setattr("apps.publishing.adapters.x.VIDEO_WAIT_SCALE", 0.01)
+
+
+def _channel(kind, server):
+    channel = ChannelFactory(kind=kind, config={**server.config, "read_timeout": 5.0})
+    ChannelCredential.objects.create(channel=channel, secret=server.token)
+    return channel
+
+
+@pytest.fixture
+def clip(uploader, tmp_path):
+    return library.add_asset(
+        upload=upload(video_bytes(tmp_path, seconds=4), name="clip.mp4", content_type="video/mp4"),
+        by=uploader,
+        alt_text=VIDEO_ALT,
+    ).asset
+
+
+def _request(channel, *assets, by):
+    post = PostFactory(status=PostStatus.IN_REVIEW, channels=[channel])
+    library.set_post_assets(post=post, asset_ids=[a.pk for a in assets], by=by)
+    Post.objects.filter(pk=post.pk).update(status=PostStatus.APPROVED)
+    services.schedule_deliveries(post=Post.objects.get(pk=post.pk))
+    return services.build_publish_request(Delivery.objects.get(variant__post=post))
+
+
+def _stored(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def test_mastodon_uploads_the_video_and_waits_for_its_processing(servers, clip, uploader):
+    mastodon = servers["mastodon"]
+    mastodon.video_processing = 3  # 202, then 206 twice, then 200
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    request = _request(_channel(ChannelKind.MASTODON, mastodon), photo, clip, by=uploader)
+    assert request.images == ()  # a status carries a video or images
+
+    MastodonAdapter().publish(request)
+
+    [sent] = mastodon.requests_to("/api/v2/media")
+    assert sent.files["file"].data == _stored(clip.file.name)
+    assert sent.files["file"].content_type == "video/mp4"
+    assert sent.files["thumbnail"].data == _stored(clip.poster.name)
+    assert sent.field("description") == VIDEO_ALT
+    polls = [r for r in mastodon.requests if r.path.startswith("/api/v1/media/")]
+    assert len(polls) == 3
+    [status] = mastodon.items
+    assert [m["type"] for m in status["media_attachments"]] == ["video"]
+
+
+def test_mastodon_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
+    mastodon = servers["mastodon"]
+    channel = _channel(ChannelKind.MASTODON, mastodon)
+    request = _request(channel, clip, by=uploader)
+    mastodon.video_processing_fails = True
+    with pytest.raises(PermanentError, match="Error processing"):
+        MastodonAdapter().publish(request)
+    mastodon.video_processing_fails = False
+    mastodon.max_video_bytes = 1000  # an instance with a lower limit than the default
+    with pytest.raises(PermanentError, match="file size must be less than 1000 Bytes"):
+        MastodonAdapter().publish(request)
+    assert mastodon.items == []
+
+
+def test_telegram_sends_the_video_with_its_caption_duration_and_poster(servers, clip, uploader):
+    telegram = servers["telegram"]
+    request = _request(_channel(ChannelKind.TELEGRAM, telegram), clip, by=uploader)
+
+    result = TelegramAdapter().publish(request)
+
+    [sent] = [r for r in telegram.requests if r.path.endswith("/sendVideo")]
+    assert sent.files["video"].data == _stored(clip.file.name)
+    assert sent.files["thumbnail"].data == _stored(clip.poster.name)
+    assert sent.field("supports_streaming") == "true"
+    assert (sent.field("width"), sent.field("height")) == ("320", "240")
+    assert sent.field("duration") == "4"
+    [message] = telegram.items
+    assert message["caption"] == request.text and message["video"]["width"] == 320
+    assert result.external_id == str(message["message_id"])
+
+
+def test_telegram_refuses_an_upload_over_its_limit(servers, clip, uploader):
+    telegram = servers["telegram"]
+    telegram.max_upload_bytes = 1000
+    request = _request(_channel(ChannelKind.TELEGRAM, telegram), clip, by=uploader)
+    with pytest.raises(PermanentError, match="Request Entity Too Large"):
+        TelegramAdapter().publish(request)
+    assert telegram.items == []
+
+
+def test_facebook_uploads_the_video_to_the_page(servers, clip, uploader):
+    graph = servers["facebook"]
+    request = _request(_channel(ChannelKind.FACEBOOK, graph), clip, by=uploader)
+
+    result = FacebookAdapter().publish(request)
+
+    [sent] = [r for r in graph.requests if r.path.endswith("/videos")]
+    assert sent.files["source"].data == _stored(clip.file.name)
+    assert sent.files["thumb"].data == _stored(clip.poster.name)
+    [video] = graph.items
+    assert video["video"] and video["text"] == sent.field("description")
+    assert result.url == f"https://www.facebook.com/{graph.page_id}/videos/{video['id']}"
+
+
+def test_facebook_refuses_a_video_over_its_limit(servers, clip, uploader):
+    graph = servers["facebook"]
+    graph.max_video_bytes = 1000
+    request = _request(_channel(ChannelKind.FACEBOOK, graph), clip, by=uploader)
+    with pytest.raises(PermanentError, match="problem uploading your video"):
+        FacebookAdapter().publish(request)
+    assert graph.items == []
+
+
+def test_a_video_over_a_networks_limits_stops_the_send_with_the_reason(clip, uploader, servers):
+    Asset.objects.filter(pk=clip.pk).update(size_bytes=60 * 1024 * 1024)  # Telegram: 50 MB
+    channel = _channel(ChannelKind.TELEGRAM, servers["telegram"])
+    with pytest.raises(PermanentError, match="Telegram accetta video fino a 50 MB"):
+        _request(channel, clip, by=uploader)
+
+
+def test_a_network_without_video_upload_gets_the_images_and_no_video(clip, uploader):
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    channel = ChannelFactory(kind=ChannelKind.LINKEDIN, config={"base_url": "http://127.0.0.1:9"})
+    assert not LinkedInAdapter.supports_video
+    request = _request(channel, photo, clip, by=uploader)
+    assert request.video is None
+    assert [i.alt_text for i in request.images] == ["Il ponte"]
+
+
+def test_facebook_gets_the_captions_as_srt_after_the_video(servers, clip, uploader):
+    srt = "1\n00:00:00,500 --> 00:00:01,800\nBuongiorno, il ponte è aperto.\n"
+    library.add_caption(
+        asset=clip,
+        upload=SimpleUploadedFile("s.srt", srt.encode()),
+        language="it",
+        by=uploader,
+    )
+    graph = servers["facebook"]
+    request = _request(_channel(ChannelKind.FACEBOOK, graph), clip, by=uploader)
+
+    FacebookAdapter().publish(request)
+
+    [video] = graph.items
+    assert video["captions"] == [{"locale": "it_IT", "srt": srt.rstrip("\n")}]
+
+
+def test_a_refused_caption_file_does_not_undo_the_published_video(servers, clip, uploader):
+    graph = servers["facebook"]
+    request = _request(_channel(ChannelKind.FACEBOOK, graph), clip, by=uploader)
+    broken = default_storage.save("media_library/captions/rotto.vtt", ContentFile(b"WEBVTT\n"))
+    video = dataclasses.replace(
+        request.video, captions=(CaptionPayload(path=broken, language="it"),)
+    )
+    result = FacebookAdapter().publish(dataclasses.replace(request, video=video))
+    [item] = graph.items
+    assert result.external_id == item["id"] and item["captions"] == []
+
+
+def test_instagram_publishes_the_video_as_a_reel_once_processed(servers, clip, uploader):
+    graph = servers["instagram"]
+    graph.reels_processing = 3
+    request = _request(_channel(ChannelKind.INSTAGRAM, graph), clip, by=uploader)
+
+    result = InstagramAdapter().publish(request)
+
+    [container] = graph.containers.values()
+    assert container["media_type"] == "REELS" and container["share_to_feed"] == "true"
+    assert container["video_url"].endswith(clip.file.url)
+    polls = [r for r in graph.requests if r.method == "GET" and "status_code" in str(r.query)]
+    assert len(polls) == 4  # IN_PROGRESS three times, then FINISHED
+    [reel] = graph.items
+    assert reel["text"] == request.text and result.external_id == reel["id"]
+
+
+def test_instagram_says_why_a_reel_was_refused(servers, clip, uploader):
+    graph = servers["instagram"]
+    graph.reels_error = "Error: video aspect ratio is not supported"
+    request = _request(_channel(ChannelKind.INSTAGRAM, graph), clip, by=uploader)
+    with pytest.raises(PermanentError, match="aspect ratio is not supported"):
+        InstagramAdapter().publish(request)
+    assert graph.items == []
+
+
+def test_instagram_still_processing_after_the_polls_is_retried_later(servers, clip, uploader):
+    graph = servers["instagram"]
+    graph.reels_processing = 100
+    request = _request(_channel(ChannelKind.INSTAGRAM, graph), clip, by=uploader)
+    with pytest.raises(TransientError, match="ancora in elaborazione"):
+        InstagramAdapter().publish(request)
+    assert graph.items == []
+
+
+def test_x_uploads_the_video_in_chunks_and_waits_for_processing(
+    servers, clip, uploader, monkeypatch
+):
+    monkeypatch.setattr("apps.publishing.adapters.x.VIDEO_CHUNK_BYTES", 4096)
+    x = servers["x"]
+    x.video_processing = 2
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+
+    result = XAdapter().publish(request)
+
+    [init] = x.requests_to("/2/media/upload/initialize")
+    assert init.json["media_category"] == "tweet_video"
+    assert init.json["total_bytes"] == clip.size_bytes
+    [(media_id, stored)] = x.uploads.items()
+    appends = [r for r in x.requests if r.path.endswith("/append")]
+    assert len(appends) == -(-clip.size_bytes // 4096) > 1
+    assert [int(r.field("segment_index")) for r in appends] == list(range(len(appends)))
+    assert stored["data"] == _stored(clip.file.name)
+    statuses = [r for r in x.requests if r.method == "GET" and r.path == "/2/media/upload"]
+    assert len(statuses) == 3  # in_progress twice, then succeeded
+    assert stored["alt_text"] == VIDEO_ALT
+    [tweet] = x.items
+    assert tweet["media_ids"] == [media_id] and result.external_id == tweet["id"]
+
+
+def test_x_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
+    x = servers["x"]
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+    x.video_processing_error = "InvalidMedia: unsupported codec"
+    with pytest.raises(PermanentError, match="unsupported codec"):
+        XAdapter().publish(request)
+    x.video_processing_error = ""
+    x.max_video_bytes = 1000
+    with pytest.raises(PermanentError, match="File size exceeds"):
+        XAdapter().publish(request)
+    assert x.items == []
+
+
+def test_the_previews_show_the_video_where_it_replaces_the_images(clip, uploader, client):
+    """What the approver sees is what goes out: the video's poster on networks that take
+    video, the images elsewhere."""
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    mastodon = ChannelFactory(name="Mastodon · Comune", kind=ChannelKind.MASTODON)
+    website = ChannelFactory(name="Sito · Comune", kind=ChannelKind.WEBSITE)
+    post = PostFactory(status=PostStatus.IN_REVIEW, channels=[mastodon, website])
+    library.set_post_assets(post=post, asset_ids=[photo.pk, clip.pk], by=uploader)
+    client.force_login(UserFactory(username="approva", role=Role.APPROVER))
+
+    body = client.get(reverse("review:post", args=[post.pk])).content.decode()
+
+    assert body.count("Video (fotogramma di anteprima)") == 1  # Mastodon's preview only
+    assert f'<img src="{clip.poster.url}" alt="{VIDEO_ALT}">' in body
+    assert "Testo alternativo:</span> Il ponte</figcaption>" in body  # the website: images
+
+
+def test_the_networks_said_to_take_video_are_those_whose_adapter_uploads_it():
+    uploading = {kind for kind, adapter in registry.ADAPTERS.items() if adapter.supports_video}
+    assert uploading == set(VIDEO_NETWORKS)
