@@ -241,7 +241,7 @@ def test_the_approve_button_is_disabled_with_the_reason_when_rights_expire_first
     assert f'disabled aria-describedby="post-actions-rights-{post.pk}"' in button()
     reason = body[body.index(f'id="post-actions-rights-{post.pk}"') :]
     assert "Non si può approvare: i diritti d'uso di un file della libreria" in reason
-    assert "«Manifesto»: i diritti d&#x27;uso scadono il" in reason
+    assert "«Manifesto»: i diritti d&#x27;uso scadono " in reason
 
 
 def test_the_queue_query_count_does_not_grow_with_library_assets(
