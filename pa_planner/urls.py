@@ -34,6 +34,7 @@ urlpatterns = [
     path("newsletter/", include("apps.newsletter.urls")),
     path("registro/", include("apps.audit.urls")),
     path("canali/", include("apps.channels.urls")),
+    path("conversazioni/", include("apps.inbox.urls")),
     path("api/v1/", api_v1.urls),
     path("", include("apps.api.urls")),
 ]

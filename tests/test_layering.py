@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"crisis"},
     {"publishing"},
     {"slots"},
-    {"review", "crisis_response"},
+    {"review", "crisis_response", "inbox"},
     {"home", "api"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -21,6 +21,9 @@ HASHTAG_LIMIT = 30
 class InstagramAdapter(GraphAdapter):
     kind = "instagram"
     supports_verify = True
+    reply_edge = "replies"
+    account_key = "ig_user_id"
+    hide_field = "hide"
 
     def verify(self, *, config: dict, secret: str) -> str:
         ig_user = require(config, "ig_user_id", self.kind)

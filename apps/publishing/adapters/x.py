@@ -10,7 +10,7 @@ import time
 from apps.planning.checks import count_characters, text_as_sent
 
 from ._http import BearerApiAdapter, bearer_client, json_or_empty, send
-from .base import PermanentError, PublishRequest, PublishResult
+from .base import PermanentError, PublishRequest, PublishResult, ReplyRequest
 
 TEXT_LIMIT = 280
 
@@ -42,6 +42,8 @@ class XAdapter(BearerApiAdapter):
     kind = "x"
     supports_delete = True
     supports_verify = True
+    supports_reply = True
+    moderation_actions = frozenset({"hide"})  # hide replies to our own tweets
 
     message_of = staticmethod(_message)
     retry_after_of = staticmethod(_retry_after)
@@ -71,6 +73,29 @@ class XAdapter(BearerApiAdapter):
         self.raise_for(response, request.secret)
         tweet_id = str(response.json()["data"]["id"])
         return PublishResult(external_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        if weighted_length(request.text) > TEXT_LIMIT:
+            raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
+        with self._client(request.config, request.secret) as client:
+            response = send(
+                client,
+                "POST",
+                "/2/tweets",
+                secret=request.secret,
+                kind=self.kind,
+                json={"text": request.text, "reply": {"in_reply_to_tweet_id": request.in_reply_to}},
+            )
+        self.raise_for(response, request.secret)
+        tweet_id = str(response.json()["data"]["id"])
+        return PublishResult(external_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
+
+    def moderate(self, *, network_id: str, action: str, config: dict, secret: str) -> None:
+        if action != "hide":
+            raise PermanentError(f"{self.kind}: le risposte altrui si possono solo nascondere")
+        self.call_harmless(
+            config, secret, "PUT", f"/2/tweets/{network_id}/hidden", json={"hidden": True}
+        )
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/2/tweets/{external_id}")
