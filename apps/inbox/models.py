@@ -117,12 +117,19 @@ class Message(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Our answers: the reply form's key, so that a double submission sends nothing twice.
+    reply_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["received_at", "pk"]
         constraints = [
             # Stored once, whichever way it arrives (poll, webhook, twice).
-            models.UniqueConstraint(fields=["channel", "network_id"], name="message_unique_id")
+            models.UniqueConstraint(fields=["channel", "network_id"], name="message_unique_id"),
+            models.UniqueConstraint(
+                fields=["channel", "reply_key"],
+                condition=~models.Q(reply_key=""),
+                name="message_unique_reply_key",
+            ),
         ]
         indexes = [models.Index(fields=["received_at"], name="message_received")]
         verbose_name = _("messaggio")

@@ -268,7 +268,8 @@ def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Messag
             pending = Message.objects.create(
                 conversation=conversation,
                 channel=channel,
-                network_id=f"pending:{key[:64]}",
+                network_id=f"pending:{uuid.uuid4().hex}",
+                reply_key=key[:64],
                 direction=Direction.OUT,
                 text=text,
                 received_at=now,
@@ -305,7 +306,7 @@ def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Messag
         ) from None
     with transaction.atomic():
         Message.objects.filter(pk=pending.pk).update(
-            network_id=result.external_id or f"sent:{key[:64]}",
+            network_id=result.external_id or pending.network_id.replace("pending:", "sent:"),
             url=result.url if result.url.startswith(("https://", "http://")) else "",
         )
         waited_from = conversation.waiting_since

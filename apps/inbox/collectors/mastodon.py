@@ -52,9 +52,14 @@ class MastodonCollector:
         batch = Batch(cursor=cursor)
         with adapter._client(config, secret) as client:
             for _page in range(MAX_PAGES):
-                params = [("types[]", "mention"), ("types[]", "update"), ("limit", PAGE_SIZE)]
-                if batch.cursor:
-                    params.append(("min_id", batch.cursor))
+                # min_id: the page just after the cursor, so nothing between two polls is
+                # skipped however many arrived (0 at first: from the oldest kept).
+                params = [
+                    ("types[]", "mention"),
+                    ("types[]", "update"),
+                    ("limit", PAGE_SIZE),
+                    ("min_id", batch.cursor or "0"),
+                ]
                 response = send(
                     client,
                     "GET",
