@@ -146,3 +146,20 @@ def test_retention_deletes_content_and_keeps_counts(channel, office):
     assert Conversation.objects.get(thread_key="new").messages.get().text != ""
     assert Conversation.objects.count() == 2  # the counts remain
     assert services.purge_expired(months=24) == 0
+
+
+def test_the_retention_command_uses_the_administrators_period(channel, office):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    office.retention_months = 1
+    office.save()
+    services.ingest(
+        channel=channel, items=[incoming("old", received_at=timezone.now() - timedelta(days=40))]
+    )
+    out = StringIO()
+    call_command("inbox_retention", "--dry-run", stdout=out)
+    assert "would clear 1 conversation(s) older than 1 months" in out.getvalue()
+    call_command("inbox_retention", stdout=StringIO())
+    assert Conversation.objects.get().purged_at is not None
