@@ -19,6 +19,7 @@ DEMO_APPS = [
     "publishing",
     "crisis",
     "newsletter",
+    "inbox",
 ]
 
 
