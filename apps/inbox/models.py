@@ -77,8 +77,8 @@ class Conversation(models.Model):
             )
         ]
         indexes = [
-            # The inbox: open items by due time, then by last message.
-            models.Index(fields=["status", "due_at"], name="conversation_due"),
+            # The inbox: waiting items by due time (overdue first); the overdue emails.
+            models.Index(fields=["due_at"], name="conversation_due"),
             models.Index(fields=["last_message_at"], name="conversation_recent"),
             models.Index(fields=["channel", "unread"], name="conversation_unread"),
         ]

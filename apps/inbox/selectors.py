@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -49,25 +50,26 @@ def conversations_for_inbox(*, filters: InboxFilters, user=None, now=None) -> Qu
     last_in = Message.objects.filter(conversation=OuterRef("pk"), direction=Direction.IN).order_by(
         "-received_at", "-pk"
     )
-    rows = (
-        Conversation.objects.select_related("channel", "assignee", "post")
-        .annotate(
-            preview=Substr(Subquery(last_in.values("text")[:1]), 1, PREVIEW_CHARS),
-            overdue=Case(
-                When(status__in=OPEN_STATUSES, due_at__lt=now, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .order_by("-overdue", "due_at", "-last_message_at", "-pk")
+    rows = Conversation.objects.select_related("channel", "assignee", "post").annotate(
+        preview=Substr(Subquery(last_in.values("text")[:1]), 1, PREVIEW_CHARS),
+        overdue=Case(
+            When(status__in=OPEN_STATUSES, due_at__lt=now, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
     )
     f = filters
     if f.channel:
         rows = rows.filter(channel_id=f.channel)
     if f.status == "open":
-        rows = rows.filter(status__in=OPEN_STATUSES)
-    elif f.status:
-        rows = rows.filter(status=f.status)
+        # Waiting for us: due_at is set, and the earliest due (the overdue ones) come first,
+        # in the order of the due_at index.
+        rows = rows.filter(status__in=OPEN_STATUSES).order_by("due_at", "pk")
+    else:
+        # Waiting first (by due time: overdue on top), then the rest, newest first.
+        rows = rows.order_by(F("due_at").asc(nulls_last=True), "-last_message_at", "-pk")
+        if f.status:
+            rows = rows.filter(status=f.status)
     if f.kind:
         rows = rows.filter(kind=f.kind)
     if f.assignee == "none":

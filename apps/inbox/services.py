@@ -83,7 +83,10 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
         ):
             conversations[(conversation.thread_key, conversation.kind)] = conversation
         by_id = {c.pk: c for c in conversations.values()}
-        new_messages: list[Message] = []
+        # A message new in this batch -> its conversation (a reply may follow in the batch).
+        conversation_of: dict[str, Conversation] = {}
+        new_conversations: dict[int, Conversation] = {}
+        arrived: list[tuple[Incoming, Conversation, datetime]] = []
         touched: dict[int, tuple[Conversation, datetime]] = {}
         for item in items:
             received = item.received_at or now
@@ -91,20 +94,35 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
             if stored is not None:
                 result.updated += _apply_change(stored, item)
                 continue
-            conversation = _conversation_for(item, channel, existing, conversations, by_id, posts)
+            if item.network_id in conversation_of:
+                continue  # twice in one batch
+            conversation = conversation_of.get(item.parent_id) or _conversation_for(
+                item, channel, existing, conversations, by_id, posts
+            )
+            conversation_of[item.network_id] = conversation
+            arrived.append((item, conversation, received))
             if conversation.pk is None:
-                conversation.last_message_at = received
-                conversation.waiting_since = received
-                conversation.due_at = due_at(
-                    calendar=calendar,
-                    targets=targets,
-                    channel_id=channel.pk,
-                    kind=conversation.kind,
-                    since=received,
-                )
-                conversation.save()
-                by_id[conversation.pk] = conversation
-            message = Message(
+                if id(conversation) not in new_conversations:
+                    new_conversations[id(conversation)] = conversation
+                    conversation.last_message_at = conversation.waiting_since = received
+                else:
+                    conversation.last_message_at = max(conversation.last_message_at, received)
+                    conversation.waiting_since = min(conversation.waiting_since, received)
+                continue
+            previous = touched.get(conversation.pk)
+            if previous is None or received > previous[1]:
+                touched[conversation.pk] = (conversation, received)
+        for conversation in new_conversations.values():
+            conversation.due_at = due_at(
+                calendar=calendar,
+                targets=targets,
+                channel_id=channel.pk,
+                kind=conversation.kind,
+                since=conversation.waiting_since,
+            )
+        Conversation.objects.bulk_create(new_conversations.values(), batch_size=500)
+        new_messages = [
+            Message(
                 conversation=conversation,
                 channel=channel,
                 network_id=item.network_id,
@@ -117,11 +135,8 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
                 received_at=received,
                 edited_at=item.edited_at,
             )
-            new_messages.append(message)
-            existing[item.network_id] = message
-            previous = touched.get(conversation.pk)
-            if previous is None or received > previous[1]:
-                touched[conversation.pk] = (conversation, received)
+            for item, conversation, received in arrived
+        ]
         # ignore_conflicts: a webhook delivered twice at the same moment stores one row.
         Message.objects.bulk_create(new_messages, ignore_conflicts=True, batch_size=500)
         result.new = len(new_messages)
