@@ -119,6 +119,10 @@ def _canned(conversation: Conversation) -> list[dict]:
         for name, value in values.items():
             text = text.replace("{" + name + "}", value)
         filled.append({"answer": answer, "text": text})
+    # An office's recorded answer, ready to send (edited first) in the channel's tone.
+    for handover in conversation.handovers.exclude(answer=""):
+        office_answer = CannedAnswer(title=handover.office, topic=_("Risposta dell'ufficio"))
+        filled.insert(0, {"answer": office_answer, "text": handover.answer})
     return filled
 
 

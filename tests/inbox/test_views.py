@@ -201,6 +201,8 @@ def test_an_office_answers_through_its_expiring_link(editor_client, mastodon_cha
     handover = Handover.objects.get()
     assert handover.answer == "Serve il modulo ministeriale."
     assert "token" not in handover.token_hash and path.split("/")[-2] not in handover.token_hash
+    page = editor_client.get(conversation.get_absolute_url()).content.decode()
+    assert '<option value="Serve il modulo ministeriale.">' in page  # ready to send
     Handover.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     assert editor_client.get(path).status_code == 404
 
