@@ -532,6 +532,15 @@ INBOX_POLL_SECONDS = env.float("PA_PLANNER_INBOX_POLL_SECONDS", default=60.0)
 # Meta's webhook subscription check (hub.verify_token); deliveries are signed with the Meta
 # app secret (PA_PLANNER_META_CLIENT_SECRET).
 INBOX_META_VERIFY_TOKEN = env.str("PA_PLANNER_META_WEBHOOK_VERIFY_TOKEN", default="")
+# Beat's inbox ticks beside the others; the collections (a wait on each network) on the
+# default queue, which the sends worker's threads consume.
+CELERY_TASK_ROUTES.update(
+    {
+        "inbox.collect_due": {"queue": PUBLISHING_SCHEDULING_QUEUE},
+        "inbox.notify_overdue": {"queue": PUBLISHING_SCHEDULING_QUEUE},
+        "inbox.apply_retention": {"queue": PUBLISHING_SCHEDULING_QUEUE},
+    }
+)
 CELERY_BEAT_SCHEDULE.update(
     {
         "inbox.collect_due": {
