@@ -2,6 +2,8 @@
 sends it, and the answer reaches the local Mastodon server once."""
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
 
 from apps.inbox import services
 from apps.inbox.models import CannedAnswer, Conversation
@@ -96,3 +98,43 @@ def test_the_keyboard_shortcuts_stay_off_until_turned_on(
     page.keyboard.press("j")
     assert page.evaluate("document.activeElement.dataset.inboxRow") == ""
     assert_no_axe_violations(page)
+
+
+def test_the_demo_inbox_pages_are_accessible(page, force_login, role_groups):
+    call_command("load_demo", verbosity=0)
+    anagrafe = Conversation.objects.get(messages__network_id="demo-fb-dm-1")
+    token = services.hand_over(
+        conversation=anagrafe,
+        office="Anagrafe",
+        email="anagrafe@comune.esempio.it",
+        note="",
+        by=None,
+    )
+    insult = Conversation.objects.get(messages__network_id="demo-fb-5")
+    failures = []
+    urls = {
+        "amministratore": [
+            "/conversazioni/",
+            "/conversazioni/?stato=&domanda=on",
+            f"/conversazioni/{anagrafe.pk}/",
+            f"/conversazioni/{insult.pk}/",
+            "/conversazioni/esporta/",
+            "/",
+        ],
+        None: [f"/conversazioni/ufficio/{token}/"],
+    }
+    for username, paths in urls.items():
+        page.context.clear_cookies()
+        if username:
+            force_login(User.objects.get(username=username))
+        for url in paths:
+            response = page.goto(url)
+            if response.status != 200:
+                failures.append(f"{url}: HTTP {response.status}")
+                continue
+            failures.extend(heading_problems(page))
+            try:
+                assert_no_axe_violations(page)
+            except AssertionError as error:
+                failures.append(f"{url}: {error}")
+    assert failures == [], "\n".join(failures)
