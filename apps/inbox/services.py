@@ -26,6 +26,7 @@ from apps.publishing.models import Delivery
 
 from . import transitions
 from .collectors.base import Incoming
+from .collectors.instagram import fetch_mentioned_comment
 from .enums import ConversationKind, ConversationStatus, Direction, ModerationAction
 from .models import Conversation, Handover, Message, ResponseTime
 from .targets import Targets, due_at, office_calendar
@@ -143,6 +144,32 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
         for conversation, received in touched.values():
             result.reopened += _after_incoming(conversation, received, calendar, targets)
     return result
+
+
+def complete_instagram_mention(*, message_id: int) -> bool:
+    """Fill in the text and author of an Instagram mention the webhook named by id only."""
+    message = (
+        Message.objects.select_related("channel__credential", "channel__connection", "conversation")
+        .filter(pk=message_id, text="", channel__kind="instagram")
+        .first()
+    )
+    if message is None:
+        return False
+    found = fetch_mentioned_comment(
+        config=dict(message.channel.config or {}),
+        secret=_secret_for(message.channel),
+        comment_id=message.network_id,
+    )
+    if not found.get("text"):
+        return False
+    handle = "@" + found["username"] if found.get("username") else ""
+    Message.objects.filter(pk=message.pk, text="").update(
+        text=found["text"], author_handle=handle[:200]
+    )
+    Conversation.objects.filter(pk=message.conversation_id, citizen_handle="").update(
+        citizen_handle=handle[:200]
+    )
+    return True
 
 
 def _conversation_for(item, channel, existing, conversations, by_id, posts) -> Conversation:

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from apps.core.queue import enqueue
 
-from . import collecting, overdue, retention
+from . import collecting, overdue, retention, services
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,12 @@ def collect_due() -> int:
 @shared_task(name="inbox.collect_channel")
 def collect_channel(*, channel_id: int) -> str:
     return collecting.collect_channel(channel_id=channel_id)
+
+
+@shared_task(name="inbox.complete_instagram_mention")
+def complete_instagram_mention(*, message_id: int) -> bool:
+    """An Instagram mention arrived by webhook with its id only: read its text."""
+    return services.complete_instagram_mention(message_id=message_id)
 
 
 @shared_task(name="inbox.notify_overdue")

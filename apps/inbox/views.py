@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +21,12 @@ from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.audit.services import record
 from apps.core.http import render_page_or_partial
+from apps.core.queue import enqueue
 from apps.crisis.selectors import open_crisis
 from apps.planning.checks import MAX_CHECKED_LENGTH, analyse_variant, oversized_variant_report
 
-from . import collecting, services, webhooks
-from .enums import Direction
+from . import collecting, services, tasks, webhooks
+from .enums import ConversationKind, Direction
 from .forms import (
     AssignForm,
     CloseForm,
@@ -387,6 +389,17 @@ def export(request):
     return render(request, "inbox/export.html", {"form": form})
 
 
+def _complete_mentions(channel, items) -> None:
+    """Mentions named by id only: their text is read by a task, outside Meta's request."""
+    ids = [i.network_id for i in items if i.kind == ConversationKind.MENTION and not i.text]
+    for pk in Message.objects.filter(channel=channel, network_id__in=ids, text="").values_list(
+        "pk", flat=True
+    ):
+        transaction.on_commit(
+            lambda pk=pk: enqueue(tasks.complete_instagram_mention, message_id=pk)
+        )
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -423,4 +436,6 @@ def meta_webhook(request):
                 continue  # a Page or account of the app that is not one of our channels
             services.ingest(channel=channel, items=items)
             collecting.mark_pushed(channel=channel)
+            if network == "instagram":
+                _complete_mentions(channel, items)
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")

@@ -92,6 +92,11 @@ class GraphServer(ChannelServer):
         if request.method == "GET" and parts == [self.page_id]:
             return Reply(200, {"id": self.page_id, "name": "Comune di Esempio"})
         if request.method == "GET" and parts == [self.ig_user_id]:
+            mentioned = re.match(
+                r"mentioned_comment\.comment_id\((\w+)\)", request.field("fields", "")
+            )
+            if mentioned:
+                return self._mentioned_comment(mentioned.group(1))
             return Reply(200, {"id": self.ig_user_id, "username": "comunediesempio"})
         if request.method == "POST" and len(parts) == 2 and parts[1] == "messages":
             return self._send_api(request, parts[0])
@@ -136,6 +141,23 @@ class GraphServer(ChannelServer):
             }
             self.comments[comment_id] = comment
             return comment
+
+    def _mentioned_comment(self, comment_id):
+        comment = self.comments.get(comment_id)
+        if comment is None:
+            return _error(400, 100, "(#100) Invalid comment id", "GraphMethodException")
+        return Reply(
+            200,
+            {
+                "id": self.ig_user_id,
+                "mentioned_comment": {
+                    "id": comment_id,
+                    "text": comment["text"],
+                    "username": comment["author"],
+                    "timestamp": "2026-12-07T08:00:00+0000",
+                },
+            },
+        )
 
     def _reply(self, request, comment_id, edge):
         comment = self.comments.get(comment_id)
@@ -323,3 +345,22 @@ def signed(payload: dict, app_secret: str) -> tuple[bytes, str]:
     """The raw body and its ``X-Hub-Signature-256`` header, as Meta signs a delivery."""
     body = json.dumps(payload).encode()
     return body, "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def mention_delivery(server: "GraphServer", comment: dict) -> dict:
+    """Instagram's ``mentions`` delivery: the comment that mentions the account, by id only."""
+    return {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": server.ig_user_id,
+                "time": 1765090000,
+                "changes": [
+                    {
+                        "field": "mentions",
+                        "value": {"media_id": comment["on"], "comment_id": comment["id"]},
+                    }
+                ],
+            }
+        ],
+    }

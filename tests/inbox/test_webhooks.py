@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from apps.inbox.enums import ConversationKind
 from apps.inbox.models import Conversation, Message
-from tests.channel_servers.graph import GraphServer, comment_delivery, message_delivery, signed
+from apps.publishing.models import ChannelCredential
+from tests.channel_servers.graph import (
+    GraphServer,
+    comment_delivery,
+    mention_delivery,
+    message_delivery,
+    signed,
+)
 from tests.factories import ChannelFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +114,18 @@ def test_a_signed_body_that_is_not_json_is_refused(client, channels):
     )
     assert response.status_code == 400
     assert Message.objects.count() == 0
+
+
+def test_an_instagram_mention_named_by_id_gets_its_text_read_by_a_task(
+    client, graph, channels, tasks_run_at_once, django_capture_on_commit_callbacks
+):
+    graph.reset()
+    ChannelCredential.objects.create(channel=channels["instagram"], secret=graph.token)
+    comment = graph.add_comment(
+        "instagram", on="178000009", text="@comunediesempio buca in via Po", author="sara.m"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _deliver(client, mention_delivery(graph, comment))
+    message = Message.objects.get()
+    assert message.conversation.kind == ConversationKind.MENTION
+    assert (message.text, message.author_handle) == ("@comunediesempio buca in via Po", "@sara.m")
