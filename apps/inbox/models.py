@@ -119,6 +119,8 @@ class Message(models.Model):
     )
     # Our answers: the reply form's key, so that a double submission sends nothing twice.
     reply_key = models.CharField(max_length=64, blank=True)
+    # Our answer proposed by an editor, waiting for an approver (InboxSettings).
+    awaiting_approval = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["received_at", "pk"]
@@ -233,6 +235,13 @@ class InboxSettings(models.Model):
     working_days = models.CharField(_("giorni lavorativi"), max_length=20, default="0,1,2,3,4")
     patron_month = models.PositiveSmallIntegerField(_("santo patrono: mese"), default=1)
     patron_day = models.PositiveSmallIntegerField(_("santo patrono: giorno"), default=31)
+    editor_replies_need_approval = models.BooleanField(
+        _("le risposte della redazione vanno approvate"),
+        default=False,
+        help_text=_(
+            "Per tirocinanti e nuovi colleghi: la risposta esce solo dopo il via di chi approva."
+        ),
+    )
     office_head = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.roles import can
 from apps.audit.services import record
 from apps.channels.connections import access_token_for
 from apps.channels.models import Channel
@@ -28,7 +29,7 @@ from . import transitions
 from .collectors.base import Incoming
 from .collectors.instagram import fetch_mentioned_comment
 from .enums import ConversationKind, ConversationStatus, Direction, ModerationAction
-from .models import Conversation, Handover, Message, ResponseTime
+from .models import Conversation, Handover, InboxSettings, Message, ResponseTime
 from .targets import Targets, due_at, office_calendar
 
 logger = logging.getLogger(__name__)
@@ -284,8 +285,16 @@ def _last_incoming(conversation: Conversation) -> Message | None:
     )
 
 
+def needs_approval(user) -> bool:
+    """Replies by people who do not review (editors, trainees) wait for an approver when the
+    office asks for it."""
+    return InboxSettings.load().editor_replies_need_approval and not can(user, "review")
+
+
 def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Message:
-    """Answer as the Comune's account through the channel's adapter, once.
+    """Answer as the Comune's account through the channel's adapter, once; or, when the
+    office wants replies by editors approved (:func:`needs_approval`), keep it for an
+    approver (``awaiting_approval``).
 
     ``key`` (from the form) makes a double submission harmless: the outgoing message is
     reserved under it before the network is called, so a second request with the same key
@@ -296,38 +305,94 @@ def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Messag
         raise InboxError(_("Scrivi la risposta prima di inviarla."))
     if conversation.purged_at is not None:
         raise InboxError(_("Il contenuto di questa conversazione è stato cancellato."))
-    target = _last_incoming(conversation)
-    if target is None:
-        raise InboxError(_("Non c'è un messaggio del cittadino a cui rispondere."))
     channel = conversation.channel
     adapter = get_adapter(channel.kind)
     if not adapter.supports_reply:
         raise InboxError(_("Questo canale non permette di rispondere da PA Planner."))
+    if _last_incoming(conversation) is None:
+        raise InboxError(_("Non c'è un messaggio del cittadino a cui rispondere."))
+    draft = needs_approval(by)
     key = key or uuid.uuid4().hex
-    now = timezone.now()
     try:
         with transaction.atomic():
             pending = Message.objects.create(
                 conversation=conversation,
                 channel=channel,
-                network_id=f"pending:{uuid.uuid4().hex}",
+                network_id=f"{'draft' if draft else 'pending'}:{uuid.uuid4().hex}",
                 reply_key=key[:64],
                 direction=Direction.OUT,
                 text=text,
-                received_at=now,
+                received_at=timezone.now(),
                 sent_by=by,
+                awaiting_approval=draft,
             )
+            if draft:
+                record(
+                    action="inbox.reply_proposed",
+                    actor=by,
+                    obj=conversation,
+                    summary=lambda: _("Risposta proposta, in attesa di approvazione"),
+                )
     except IntegrityError:
         raise InboxError(_("Questa risposta è già stata inviata.")) from None
+    if draft:
+        return pending
+    return _send(conversation, pending, by=by)
+
+
+def approve_reply(*, message: Message, by) -> Message:
+    """An approver signs off a proposed reply, which then goes out (never their own)."""
+    if not can(by, "review"):
+        raise InboxError(_("Solo chi approva può dare il via a una risposta."))
+    if message.sent_by_id == getattr(by, "pk", None):
+        raise InboxError(_("Una risposta proposta da te deve approvarla un'altra persona."))
+    sending = f"pending:{uuid.uuid4().hex}"
+    claimed = Message.objects.filter(pk=message.pk, awaiting_approval=True).update(
+        awaiting_approval=False, network_id=sending
+    )
+    if not claimed:
+        raise InboxError(_("Questa risposta è già stata approvata o scartata."))
+    draft_id = message.network_id
+    message.awaiting_approval, message.network_id = False, sending
+    try:
+        return _send(message.conversation, message, by=by, approved_from=message.sent_by)
+    except InboxError:
+        Message.objects.filter(pk=message.pk, network_id=sending).update(
+            awaiting_approval=True, network_id=draft_id
+        )
+        raise
+
+
+def reject_reply(*, message: Message, by) -> None:
+    if not can(by, "review"):
+        raise InboxError(_("Solo chi approva può scartare una risposta."))
+    with transaction.atomic():
+        if not Message.objects.filter(pk=message.pk, awaiting_approval=True).delete()[0]:
+            raise InboxError(_("Questa risposta è già stata approvata o scartata."))
+        record(
+            action="inbox.reply_rejected",
+            actor=by,
+            obj=message.conversation,
+            summary=lambda: _("Risposta proposta scartata"),
+        )
+
+
+def _send(conversation: Conversation, pending: Message, *, by, approved_from=None) -> Message:
+    """Send the reserved outgoing ``pending`` message through the channel's adapter."""
+    channel = conversation.channel
+    adapter = get_adapter(channel.kind)
+    target = _last_incoming(conversation)
+    if target is None:
+        raise InboxError(_("Non c'è un messaggio del cittadino a cui rispondere."))
     request = ReplyRequest(
-        text=text,
+        text=pending.text,
         in_reply_to=target.network_id,
         private=conversation.kind == ConversationKind.PRIVATE,
         recipient=conversation.citizen_id,
         mention=target.author_handle,
         config=dict(channel.config or {}),
         secret=_secret_for(channel),
-        idempotency_key=key,
+        idempotency_key=pending.reply_key,
     )
     try:
         result = adapter.reply(request)
@@ -341,19 +406,28 @@ def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Messag
             )
         ) from None
     except AdapterError as exc:
-        Message.objects.filter(pk=pending.pk).delete()
+        if approved_from is None:
+            Message.objects.filter(pk=pending.pk).delete()
         logger.warning("inbox reply on channel %s failed: %s", channel.pk, type(exc).__name__)
         raise InboxError(
             _("Il canale non ha accettato la risposta: %(error)s") % {"error": exc}
         ) from None
+    now = timezone.now()
     with transaction.atomic():
         Message.objects.filter(pk=pending.pk).update(
             network_id=result.external_id or pending.network_id.replace("pending:", "sent:"),
             url=result.url if result.url.startswith(("https://", "http://")) else "",
+            received_at=now,
         )
         waited_from = conversation.waiting_since
         if waited_from is not None:
             _record_response_time(conversation, waited_from, now)
+        approved = (
+            _(" (proposta da %(who)s, approvata)")
+            % {"who": approved_from.get_full_name() or approved_from.username}
+            if approved_from is not None
+            else ""
+        )
         if conversation.status != S.ANSWERED:
             transitions.move(
                 conversation,
@@ -362,7 +436,8 @@ def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Messag
                 waiting_since=None,
                 due_at=None,
                 unread=False,
-                summary=_("Risposta inviata sul canale %(channel)s") % {"channel": channel},
+                summary=_("Risposta inviata sul canale %(channel)s") % {"channel": channel}
+                + approved,
             )
         else:
             Conversation.objects.filter(pk=conversation.pk).update(unread=False)
@@ -372,6 +447,7 @@ def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Messag
                 obj=conversation,
                 summary=lambda: (
                     _("Altra risposta inviata sul canale %(channel)s") % {"channel": channel}
+                    + approved
                 ),
             )
     pending.refresh_from_db()

@@ -151,6 +151,8 @@ def _conversation_context(request, conversation, **forms) -> dict:
         "report": _report_for(text, conversation.channel),
         "channel": conversation.channel,
         "can_moderate": can(request.user, "inbox_moderate"),
+        "can_approve": can(request.user, "review"),
+        "needs_approval": services.needs_approval(request.user),
         "now": timezone.now(),
         "crisis_open": open_crisis(),
     }
@@ -184,7 +186,7 @@ def reply(request, pk):
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.reply(
+            sent = services.reply(
                 conversation=conversation,
                 text=form.cleaned_data["testo"],
                 by=request.user,
@@ -193,10 +195,49 @@ def reply(request, pk):
         except services.InboxError as exc:
             form.add_error("testo", str(exc))
         else:
-            messages.success(request, _("Risposta inviata."))
+            if sent.awaiting_approval:
+                messages.success(
+                    request, _("Risposta proposta: uscirà dopo il via di chi approva.")
+                )
+            else:
+                messages.success(request, _("Risposta inviata."))
             return redirect(conversation)
     context = _conversation_context(request, conversation, reply_form=form)
     return render(request, "inbox/conversation.html", context)
+
+
+def _proposed_reply(pk) -> Message:
+    return get_object_or_404(
+        Message.objects.select_related("conversation__channel", "sent_by"),
+        pk=pk,
+        direction=Direction.OUT,
+    )
+
+
+@require_POST
+@require_capability("review")
+def approve_reply(request, pk):
+    message = _proposed_reply(pk)
+    try:
+        services.approve_reply(message=message, by=request.user)
+    except services.InboxError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Risposta approvata e inviata."))
+    return redirect(message.conversation)
+
+
+@require_POST
+@require_capability("review")
+def reject_reply(request, pk):
+    message = _proposed_reply(pk)
+    try:
+        services.reject_reply(message=message, by=request.user)
+    except services.InboxError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Risposta proposta scartata."))
+    return redirect(message.conversation)
 
 
 @require_POST

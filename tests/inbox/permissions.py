@@ -35,6 +35,17 @@ def _token(cast):
     return {"token": token}
 
 
+def _proposed(cast):
+    from apps.inbox.models import Conversation, InboxSettings
+    from apps.inbox.services import reply
+
+    settings = InboxSettings.load()
+    settings.editor_replies_need_approval = True
+    settings.save()
+    conversation = Conversation.objects.get(pk=_conversation(cast)["pk"])
+    return {"pk": reply(conversation=conversation, text="Proposta", by=cast["editor"]).pk}
+
+
 ROWS = [
     Access("inbox:list"),
     Access("inbox:list", query="?stato=open&domanda=on&cerca=TARI", label=" filtered"),
@@ -76,6 +87,8 @@ ROWS = [
         make_kwargs=_message,
         data=lambda cast, kwargs: {"azione": "hide", "motivo": "Insulto a un dipendente"},
     ),
+    reviewers("inbox:approve_reply", method="POST", make_kwargs=_proposed),
+    reviewers("inbox:reject_reply", method="POST", make_kwargs=_proposed),
     admins("inbox:export"),
     admins(
         "inbox:export",

@@ -243,3 +243,43 @@ def test_the_home_page_shows_the_overdue_count(editor_client, mastodon_channel):
     )
     response = editor_client.get(reverse("home"))
     assert response.context["inbox_overdue"] == 1
+
+
+def test_an_editors_reply_waits_for_an_approver_when_the_office_asks(
+    client, editor_client, editor, mastodon, mastodon_channel, office
+):
+    office.editor_replies_need_approval = True
+    office.save()
+    conversation = _store(mastodon_channel, "120000001")
+    editor_client.post(
+        reverse("inbox:reply", args=[conversation.pk]),
+        {"testo": "Proposta di risposta", "chiave": "p"},
+    )
+    assert mastodon.requests_to("/api/v1/statuses") == []
+    proposed = Message.objects.get(direction="out")
+    assert proposed.awaiting_approval is True
+    assert editor_client.post(reverse("inbox:approve_reply", args=[proposed.pk])).status_code == 403
+    approver = UserFactory(username="approva", role="Approvatori")
+    client.force_login(approver)
+    client.post(reverse("inbox:approve_reply", args=[proposed.pk]))
+    client.post(reverse("inbox:approve_reply", args=[proposed.pk]))  # twice: sent once
+    assert [r.field("status") for r in mastodon.requests_to("/api/v1/statuses")] == [
+        "@mario Proposta di risposta"
+    ]
+    conversation.refresh_from_db()
+    assert conversation.status == S.ANSWERED
+    entry = AuditEntry.objects.get(action="inbox.answered")
+    assert entry.actor == approver and "approvata" in entry.summary
+
+
+def test_an_approver_cannot_approve_their_own_proposal(client, mastodon_channel, office):
+    office.editor_replies_need_approval = True
+    office.save()
+    conversation = _store(mastodon_channel, "120000001")
+    editor = UserFactory(username="redattore2", role="Redazione")
+    proposed = services.reply(conversation=conversation, text="Ciao", by=editor)
+    services.reject_reply(message=proposed, by=UserFactory(username="ap2", role="Approvatori"))
+    assert not Message.objects.filter(direction="out").exists()
+    assert AuditEntry.objects.filter(action="inbox.reply_rejected").count() == 1
+    with pytest.raises(services.InboxError):
+        services.approve_reply(message=proposed, by=editor)
