@@ -232,7 +232,7 @@ def _after_incoming(conversation: Conversation, received: datetime, calendar, ta
         transitions.move(
             conversation,
             S.REOPENED,
-            summary=_("Il cittadino ha scritto di nuovo: conversazione riaperta"),
+            summary=lambda: _("Il cittadino ha scritto di nuovo: conversazione riaperta"),
             **fields,
             **waiting,
         )
@@ -254,7 +254,7 @@ def assign(*, conversation: Conversation, assignee, by) -> bool:
         S.ASSIGNED,
         by=by,
         assignee=assignee,
-        summary=_("Conversazione assegnata a %(who)s") % {"who": who},
+        summary=lambda: _("Conversazione assegnata a %(who)s") % {"who": who},
     )
 
 
@@ -422,12 +422,13 @@ def _send(conversation: Conversation, pending: Message, *, by, approved_from=Non
         waited_from = conversation.waiting_since
         if waited_from is not None:
             _record_response_time(conversation, waited_from, now)
-        approved = (
-            _(" (proposta da %(who)s, approvata)")
-            % {"who": approved_from.get_full_name() or approved_from.username}
-            if approved_from is not None
-            else ""
-        )
+
+        def approved() -> str:
+            if approved_from is None:
+                return ""
+            who = approved_from.get_full_name() or approved_from.username
+            return _(" (proposta da %(who)s, approvata)") % {"who": who}
+
         if conversation.status != S.ANSWERED:
             transitions.move(
                 conversation,
@@ -436,8 +437,9 @@ def _send(conversation: Conversation, pending: Message, *, by, approved_from=Non
                 waiting_since=None,
                 due_at=None,
                 unread=False,
-                summary=_("Risposta inviata sul canale %(channel)s") % {"channel": channel}
-                + approved,
+                summary=lambda: (
+                    _("Risposta inviata sul canale %(channel)s") % {"channel": channel} + approved()
+                ),
             )
         else:
             Conversation.objects.filter(pk=conversation.pk).update(unread=False)
@@ -447,7 +449,7 @@ def _send(conversation: Conversation, pending: Message, *, by, approved_from=Non
                 obj=conversation,
                 summary=lambda: (
                     _("Altra risposta inviata sul canale %(channel)s") % {"channel": channel}
-                    + approved
+                    + approved()
                 ),
             )
     pending.refresh_from_db()

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.audit.services import record
+from apps.audit.services import Summary, record
 
 from .enums import CloseReason, ConversationStatus
 from .models import Conversation
@@ -35,7 +35,7 @@ def move(
     *,
     by=None,
     reason: str = "",
-    summary: str = "",
+    summary: Summary = "",
     **fields,
 ) -> bool:
     """Move ``conversation`` from the status it was read with to ``to``, setting ``fields``
