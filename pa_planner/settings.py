@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "apps.publishing",
     "apps.crisis",
     "apps.crisis_response",
+    "apps.inbox",
     "apps.events",
     "apps.newsletter",
     "apps.insights",
@@ -564,6 +565,38 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=10),
     },
 }
+# Citizens' conversations (apps/inbox): polled channels, overdue emails, retention.
+INBOX_POLL_SECONDS = env.float("PA_PLANNER_INBOX_POLL_SECONDS", default=60.0)
+# Meta's webhook subscription check (hub.verify_token); deliveries are signed with the Meta
+# app secret (PA_PLANNER_META_CLIENT_SECRET).
+INBOX_META_VERIFY_TOKEN = env.str("PA_PLANNER_META_WEBHOOK_VERIFY_TOKEN", default="")
+# Beat's inbox ticks beside the others; the collections (a wait on each network) on the
+# default queue, which the sends worker's threads consume.
+CELERY_TASK_ROUTES.update(
+    {
+        "inbox.collect_due": {"queue": PUBLISHING_SCHEDULING_QUEUE},
+        "inbox.notify_overdue": {"queue": PUBLISHING_SCHEDULING_QUEUE},
+        "inbox.apply_retention": {"queue": PUBLISHING_SCHEDULING_QUEUE},
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "inbox.collect_due": {
+            "task": "inbox.collect_due",
+            "schedule": timedelta(seconds=INBOX_POLL_SECONDS),
+            "options": {"expires": max(INBOX_POLL_SECONDS, 5.0)},
+        },
+        "inbox.notify_overdue": {
+            "task": "inbox.notify_overdue",
+            "schedule": timedelta(minutes=15),
+            "options": {"expires": 600},
+        },
+        "inbox.apply_retention": {
+            "task": "inbox.apply_retention",
+            "schedule": crontab(hour=3, minute=45),
+        },
+    }
+)
 # Publishing engine (docs/publishing.md): retries, and when the sweeper judges a row stuck.
 PUBLISHING_MAX_ATTEMPTS = env.int("PA_PLANNER_PUBLISH_MAX_ATTEMPTS", default=5)
 PUBLISHING_RETRY_BASE_SECONDS = env.float("PA_PLANNER_PUBLISH_RETRY_BASE", default=30.0)

@@ -39,6 +39,7 @@ urlpatterns = [
     path("risultati/", include("apps.insights.urls")),
     # Counted links in posts (publishing/links.py): a number per link per day, nothing else.
     path("l/<str:code>", publishing_views.follow_link, name="follow_link"),
+    path("conversazioni/", include("apps.inbox.urls")),
     path("api/v1/", api_v1.urls),
     path("", include("apps.api.urls")),
 ]

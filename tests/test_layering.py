@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"crisis"},
     {"publishing"},
     {"slots"},
-    {"review", "crisis_response"},
+    {"review", "crisis_response", "inbox"},
     {"insights"},
     {"home", "api"},
 ]

@@ -18,6 +18,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "crisis": frozenset({Role.APPROVER, Role.ADMIN}),
     "configure": frozenset({Role.ADMIN}),
     "audit": frozenset({Role.APPROVER, Role.ADMIN}),
+    # Citizens' conversations (personal data): read and answer; hide or delete a comment.
+    "inbox": frozenset({Role.EDITOR, Role.APPROVER, Role.ADMIN}),
+    "inbox_moderate": frozenset({Role.APPROVER, Role.ADMIN}),
 }
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.accounts.roles import can
 from apps.channels.models import ChannelConnection, ConnectionStatus
 from apps.crisis.selectors import open_crisis
+from apps.inbox.selectors import overdue_count
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.selectors import posts_between
@@ -43,6 +44,7 @@ def home_context(user) -> dict:
         "can_configure": can(user, "configure"),
         "paused_posts": list(paused[:PANEL_LIMIT]),
         "paused_count": paused.count(),
+        "inbox_overdue": overdue_count() if can(user, "inbox") else 0,
     }
 
 

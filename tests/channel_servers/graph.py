@@ -1,6 +1,15 @@
 """Facebook Graph API for a Page (feed, photos, delete) and Instagram (media container, then
-media_publish, then permalink). One server plays both; ``items`` has ``"network"``."""
+media_publish, then permalink). One server plays both; ``items`` has ``"network"``.
 
+For the inbox: citizens' comments (:meth:`GraphServer.add_comment`) can be answered
+(``POST /{comment-id}/comments``, Instagram ``/{comment-id}/replies``), hidden
+(``POST /{comment-id}`` with ``is_hidden`` / ``hide``) or deleted; private messages are
+answered through the Send API (``POST /{page-id}/messages``, ``/{ig-user-id}/messages``).
+Meta pushes comments and messages as signed webhook deliveries: :func:`comment_delivery`,
+:func:`message_delivery` and :func:`signed` build them as Meta sends them."""
+
+import hashlib
+import hmac
 import json
 import math
 import re
@@ -70,6 +79,8 @@ class GraphServer(ChannelServer):
         super().__init__(**kwargs)
 
     def _reset_state(self):
+        self.comments: dict[str, dict] = {}
+        self.sent_messages: list[dict] = []
         self.containers: dict[str, dict] = {}
         self.unpublished_photos: dict[str, dict] = {}
         # Instagram answers "media not ready" while it still fetches the image: set to N so
@@ -145,6 +156,11 @@ class GraphServer(ChannelServer):
                 },
             )
         if request.method == "GET" and parts == [self.ig_user_id]:
+            mentioned = re.match(
+                r"mentioned_comment\.comment_id\((\w+)\)", request.field("fields", "")
+            )
+            if mentioned:
+                return self._mentioned_comment(mentioned.group(1))
             return Reply(
                 200,
                 {
@@ -157,6 +173,12 @@ class GraphServer(ChannelServer):
             return self._insights(parts[0], request)
         if request.method == "GET" and len(parts) == 1 and parts[0] in self.containers:
             return self._container_status(parts[0])
+        if request.method == "POST" and len(parts) == 2 and parts[1] == "messages":
+            return self._send_api(request, parts[0])
+        if request.method == "POST" and len(parts) == 2 and parts[1] in ("comments", "replies"):
+            return self._reply(request, parts[0], parts[1])
+        if len(parts) == 1 and parts[0] in self.comments:
+            return self._moderate(request, self.comments[parts[0]])
         if len(parts) == 1:
             item = next((i for i in self.items if i["id"] == parts[0]), None)
             if item is None:
@@ -175,6 +197,94 @@ class GraphServer(ChannelServer):
                     body["shares"] = {"count": figures["shares"]}
             return Reply(200, body)
         return _error(400, 100, "(#100) Unknown path components", "GraphMethodException")
+
+    def add_comment(
+        self,
+        network: str,
+        *,
+        on: str,
+        text: str,
+        author: str = "Paola Neri",
+        author_id: str = "6100001",
+    ) -> dict:
+        """A citizen's comment on ``on`` (a post or media id, or another comment)."""
+        with self._lock:
+            if network == "facebook":
+                comment_id = f"{on.split('_')[-1]}_{700000 + self.next_id()}"
+            else:
+                comment_id = str(18000000 + self.next_id())
+            comment = {
+                "id": comment_id,
+                "network": network,
+                "on": on,
+                "text": text,
+                "author": author,
+                "author_id": author_id,
+                "hidden": False,
+                "deleted": False,
+            }
+            self.comments[comment_id] = comment
+            return comment
+
+    def _mentioned_comment(self, comment_id):
+        comment = self.comments.get(comment_id)
+        if comment is None:
+            return _error(400, 100, "(#100) Invalid comment id", "GraphMethodException")
+        return Reply(
+            200,
+            {
+                "id": self.ig_user_id,
+                "mentioned_comment": {
+                    "id": comment_id,
+                    "text": comment["text"],
+                    "username": comment["author"],
+                    "timestamp": "2026-12-07T08:00:00+0000",
+                },
+            },
+        )
+
+    def _reply(self, request, comment_id, edge):
+        comment = self.comments.get(comment_id)
+        expected = "comments" if comment and comment["network"] == "facebook" else "replies"
+        if comment is None or comment["deleted"] or edge != expected:
+            return _error(400, 100, "(#100) Unsupported post request.", "GraphMethodException")
+        message = request.field("message", "") or ""
+        if not message.strip():
+            return _error(400, 100, "(#100) Missing message", "GraphMethodException")
+        reply_id = f"{comment_id}_{self.next_id()}"
+        self.items.append(
+            {"id": reply_id, "network": comment["network"], "text": message, "reply_to": comment_id}
+        )
+        return Reply(200, {"id": reply_id})
+
+    def _send_api(self, request, account):
+        if account not in (self.page_id, self.ig_user_id):
+            return _error(400, 100, "(#100) Unsupported post request.", "GraphMethodException")
+        body = request.json if isinstance(request.json, dict) else {}
+        recipient = (body.get("recipient") or {}).get("id")
+        text = (body.get("message") or {}).get("text", "")
+        if not recipient or not text:
+            return _error(400, 100, "(#100) Param recipient and message are required")
+        message_id = f"m_{self.next_id()}"
+        self.sent_messages.append(
+            {"id": message_id, "recipient": recipient, "text": text, "account": account}
+        )
+        self.items.append(
+            {"id": message_id, "network": "messages", "text": text, "recipient": recipient}
+        )
+        return Reply(200, {"recipient_id": recipient, "message_id": message_id})
+
+    def _moderate(self, request, comment):
+        if request.method == "DELETE":
+            comment["deleted"] = True
+            return Reply(200, {"success": True})
+        if request.method == "POST":
+            field = "is_hidden" if comment["network"] == "facebook" else "hide"
+            if request.field(field) not in ("true", True):
+                return _error(400, 100, f"(#100) {field} is required", "GraphMethodException")
+            comment["hidden"] = True
+            return Reply(200, {"success": True})
+        return Reply(200, {"id": comment["id"], "message": comment["text"]})
 
     def _feed(self, request):
         message, link = request.field("message", ""), request.field("link", "")
@@ -355,3 +465,101 @@ class GraphServer(ChannelServer):
             )
         figures = self.figures_of(object_id)
         return Reply(200, {"data": [_insight(object_id, n, known[n](figures)) for n in names]})
+
+
+def comment_delivery(server: "GraphServer", comment: dict, *, verb: str = "add") -> dict:
+    """The webhook body Meta sends for a comment (Page ``feed`` or Instagram ``comments``)."""
+    if comment["network"] == "facebook":
+        return {
+            "object": "page",
+            "entry": [
+                {
+                    "id": server.page_id,
+                    "time": 1765090000,
+                    "changes": [
+                        {
+                            "field": "feed",
+                            "value": {
+                                "item": "comment",
+                                "verb": verb,
+                                "comment_id": comment["id"],
+                                "post_id": comment["on"] if comment["on"].count("_") else "",
+                                "parent_id": comment["on"],
+                                "from": {"id": comment["author_id"], "name": comment["author"]},
+                                "message": comment["text"],
+                                "created_time": 1765090000,
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    return {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": server.ig_user_id,
+                "time": 1765090000,
+                "changes": [
+                    {
+                        "field": "comments",
+                        "value": {
+                            "id": comment["id"],
+                            "text": comment["text"],
+                            "from": {"id": comment["author_id"], "username": comment["author"]},
+                            "media": {"id": comment["on"], "media_product_type": "FEED"},
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def message_delivery(
+    server: "GraphServer", *, network: str, text: str, sender: str = "2400001", mid: str = ""
+) -> dict:
+    """The webhook body of a Messenger (``page``) or Instagram Direct (``instagram``) message."""
+    account = server.page_id if network == "facebook" else server.ig_user_id
+    return {
+        "object": "page" if network == "facebook" else "instagram",
+        "entry": [
+            {
+                "id": account,
+                "time": 1765090000,
+                "messaging": [
+                    {
+                        "sender": {"id": sender},
+                        "recipient": {"id": account},
+                        "timestamp": 1765090000000,
+                        "message": {"mid": mid or f"m_{server.next_id()}", "text": text},
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def signed(payload: dict, app_secret: str) -> tuple[bytes, str]:
+    """The raw body and its ``X-Hub-Signature-256`` header, as Meta signs a delivery."""
+    body = json.dumps(payload).encode()
+    return body, "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def mention_delivery(server: "GraphServer", comment: dict) -> dict:
+    """Instagram's ``mentions`` delivery: the comment that mentions the account, by id only."""
+    return {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": server.ig_user_id,
+                "time": 1765090000,
+                "changes": [
+                    {
+                        "field": "mentions",
+                        "value": {"media_id": comment["on"], "comment_id": comment["id"]},
+                    }
+                ],
+            }
+        ],
+    }

@@ -1,5 +1,10 @@
 """Mastodon: statuses, media, Idempotency-Key (same key -> the same status, no duplicate),
-and the account's statuses, newest first, paged with ``max_id`` (the reconcile lookup)."""
+and the account's statuses, newest first, paged with ``max_id`` (the reconcile lookup).
+
+For the inbox: citizens' statuses that mention the Comune (:meth:`MastodonServer.add_mention`,
+public, replies or ``direct``) and their edits (:meth:`MastodonServer.edit_mention`) appear in
+``GET /api/v1/notifications`` (types ``mention`` and ``update``), newest first, paged with
+``max_id`` / ``since_id`` / ``min_id`` and a ``Link`` header as Mastodon does."""
 
 import html
 import re
@@ -10,6 +15,7 @@ from .base import ChannelServer, RecordedRequest, Reply, bearer_ok
 CHAR_LIMIT = 500
 ACCOUNT_ID = "1"
 PAGE_LIMIT = 40  # Mastodon's maximum for GET /api/v1/accounts/:id/statuses
+NOTIFICATIONS_LIMIT = 80  # Mastodon's maximum for GET /api/v1/notifications
 URL = re.compile(r"https?://[^\s<]+")
 
 
@@ -49,6 +55,8 @@ class MastodonServer(ChannelServer):
         self.video_processing_fails = False
         self.max_video_bytes = 99 * 1024 * 1024
         self._failed: set[str] = set()
+        self.notifications: list[dict] = []
+        self.citizen_statuses: dict[str, dict] = {}
 
     def __init__(self, **kwargs):
         self._reset_state()
@@ -92,6 +100,8 @@ class MastodonServer(ChannelServer):
             )
         if request.method == "GET" and request.path == f"/api/v1/accounts/{ACCOUNT_ID}/statuses":
             return self._account_statuses(request)
+        if request.method == "GET" and request.path == "/api/v1/notifications":
+            return self._notifications(request)
         if request.method == "GET" and request.path.startswith("/api/v1/media/"):
             media_id = request.path.rsplit("/", 1)[-1]
             if media_id not in self.media:
@@ -136,6 +146,80 @@ class MastodonServer(ChannelServer):
         with self._lock:
             self.items.append(status)
         return status
+
+    def add_mention(
+        self,
+        text: str,
+        *,
+        acct: str = "mario.rossi@social.example",
+        display_name: str = "Mario Rossi",
+        visibility: str = "public",
+        in_reply_to_id: str | None = None,
+    ) -> dict:
+        """A citizen's status that mentions the Comune (a reply, or ``direct``): it shows in
+        the Comune's notifications as a ``mention``."""
+        with self._lock:
+            status_id = str(120000000 + self.next_id())
+            account_id = str(abs(hash(acct)) % 10**8)
+            status = {
+                "id": status_id,
+                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "in_reply_to_id": in_reply_to_id,
+                "visibility": visibility,
+                "url": f"{self.base_url}/@{acct.split('@')[0]}/{status_id}",
+                "content": _content_html(f"@comune {text}"),
+                "edited_at": None,
+                "account": {"id": account_id, "acct": acct, "display_name": display_name},
+            }
+            self.citizen_statuses[status_id] = status
+            self._notify("mention", status)
+            return status
+
+    def edit_mention(self, status_id: str, text: str) -> None:
+        """The citizen edits the status: an ``update`` notification."""
+        with self._lock:
+            status = self.citizen_statuses[status_id]
+            status["content"] = _content_html(f"@comune {text}")
+            status["edited_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            self._notify("update", dict(status))
+
+    def _notify(self, kind: str, status: dict) -> None:
+        self.notifications.append(
+            {
+                "id": str(self.next_id() + 500000),
+                "type": kind,
+                "created_at": status["created_at"],
+                "account": status["account"],
+                "status": status,
+            }
+        )
+
+    def _notifications(self, request):
+        types = request.query.get("types[]") or []
+        try:
+            limit = min(int(request.field("limit", 40)), NOTIFICATIONS_LIMIT)
+        except ValueError:
+            return Reply(422, {"error": "limit is not a number"})
+        rows = [n for n in self.notifications if not types or n["type"] in types]
+        rows.sort(key=lambda n: int(n["id"]))
+        max_id, since_id, min_id = (request.field(k) for k in ("max_id", "since_id", "min_id"))
+        if max_id:
+            rows = [n for n in rows if int(n["id"]) < int(max_id)]
+        if since_id:
+            rows = [n for n in rows if int(n["id"]) > int(since_id)]
+        if min_id:  # the page just after min_id (oldest of the newer ones)
+            rows = [n for n in rows if int(n["id"]) > int(min_id)][:limit]
+        else:  # the newest page
+            rows = rows[-limit:]
+        page = list(reversed(rows))  # newest first, as Mastodon answers
+        headers = {}
+        if page:
+            base = f"{self.base_url}/api/v1/notifications"
+            headers["Link"] = (
+                f'<{base}?max_id={page[-1]["id"]}>; rel="next", '
+                f'<{base}?min_id={page[0]["id"]}>; rel="prev"'
+            )
+        return Reply(200, page, headers)
 
     def _account_statuses(self, request):
         try:
@@ -224,6 +308,7 @@ class MastodonServer(ChannelServer):
             language=request.field("language"),
             media_attachments=[self.media[m] for m in media_ids],
             idempotency_key=key,
+            in_reply_to_id=request.field("in_reply_to_id"),
         )
         self.items.append(status)
         if key:

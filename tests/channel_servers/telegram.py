@@ -2,7 +2,12 @@
 
 For connecting a channel: ``getMe``, ``getUpdates`` (the ``my_chat_member`` updates of the
 chats the bot was added to, kept 24 hours; 409 while a webhook is set), ``getChat``,
-``getChatAdministrators`` and ``getChatMember`` over ``chats`` (see :meth:`add_chat`)."""
+``getChatAdministrators`` and ``getChatMember`` over ``chats`` (see :meth:`add_chat`).
+
+For the inbox: citizens write to the bot (:meth:`add_private_message`) or comment a channel
+post in the linked discussion group (:meth:`add_group_comment`), and edit
+(:meth:`edit_message`); ``getUpdates`` honours ``offset`` (earlier updates are confirmed and
+forgotten, as Telegram does) and ``limit``, and ``sendMessage`` answers in those chats."""
 
 import re
 
@@ -47,6 +52,13 @@ class TelegramServer(ChannelServer):
         self.webhook_set = False
         # Bots upload files of at most 50 MB (Bot API, "Sending files"): larger answers 413.
         self.max_upload_bytes = 50 * 1024 * 1024
+        self.private_chats: dict[int, dict] = {}
+        self.group = {
+            "id": -1009876543210,
+            "title": "Comune di Esempio - discussione",
+            "type": "supergroup",
+        }
+        self._update_ids = iter(range(910000, 10**7))
         self.add_chat(dict(CHANNEL, type="channel"), bot_status="administrator")
 
     def add_chat(self, chat: dict, *, bot_status: str, can_post: bool = True) -> None:
@@ -78,7 +90,7 @@ class TelegramServer(ChannelServer):
         if method == "getUpdates":
             if self.webhook_set:
                 return _error(409, "Conflict: can't use getUpdates method while webhook is active")
-            return Reply(200, {"ok": True, "result": list(self.updates)})
+            return self._get_updates(request)
         if method not in ("getChat", "getChatAdministrators", "getChatMember"):
             return None
         entry = self._find_chat(str(request.field("chat_id", "")))
@@ -122,6 +134,8 @@ class TelegramServer(ChannelServer):
         if reply is not None:
             return reply
         chat_id = str(request.field("chat_id", ""))
+        if method == "sendMessage" and chat_id in self._reply_chats():
+            return self._answer(request, chat_id)
         if chat_id not in (self.chat_id, str(CHANNEL["id"])):
             return _error(400, "Bad Request: chat not found")
         if method == "getChatMemberCount":
@@ -158,6 +172,97 @@ class TelegramServer(ChannelServer):
             self.items.remove(item)
             return Reply(200, {"ok": True, "result": True})
         return _error(404, "Not Found: method not found")
+
+    def _reply_chats(self) -> set[str]:
+        return {str(c) for c in self.private_chats} | {str(self.group["id"])}
+
+    def _answer(self, request, chat_id: str) -> Reply:
+        text = request.field("text", "") or ""
+        if not text.strip():
+            return _error(400, "Bad Request: message text is empty")
+        chat = self.private_chats.get(int(chat_id)) or self.group
+        message = {"message_id": self.next_id(), "chat": chat, "date": now(), "text": text}
+        reply_to = (request.field("reply_parameters") or {}).get("message_id")
+        self.items.append(
+            {
+                "id": f"{chat_id}:{message['message_id']}",
+                "text": text,
+                "reply_to": reply_to,
+                **message,
+            }
+        )
+        return Reply(200, {"ok": True, "result": message})
+
+    def _get_updates(self, request) -> Reply:
+        offset = request.field("offset")
+        try:
+            limit = min(max(int(request.field("limit", 100)), 1), 100)
+            offset = int(offset) if offset not in (None, "") else None
+        except (TypeError, ValueError):
+            return _error(400, "Bad Request: wrong parameter")
+        if offset is not None:
+            # Confirmed: Telegram forgets every update before the offset.
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        return Reply(200, {"ok": True, "result": self.updates[:limit]})
+
+    def _push(self, key: str, message: dict) -> dict:
+        update = {"update_id": next(self._update_ids), key: message}
+        self.updates.append(update)
+        return update
+
+    def add_private_message(
+        self, text: str, *, user_id: int = 7001, first_name: str = "Giulia", last_name="Bianchi"
+    ) -> dict:
+        """A citizen writes to the bot in a private chat."""
+        with self._lock:
+            user = {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": first_name,
+                "last_name": last_name,
+            }
+            chat = {"id": user_id, "type": "private", "first_name": first_name}
+            self.private_chats[user_id] = chat
+            message = {
+                "message_id": self.next_id(),
+                "from": user,
+                "chat": chat,
+                "date": now(),
+                "text": text,
+            }
+            self._push("message", message)
+            return message
+
+    def add_group_comment(
+        self, text: str, *, post_message_id: int, user_id: int = 7002, first_name: str = "Luca"
+    ) -> dict:
+        """A citizen comments a channel post in the linked discussion group: a reply to the
+        post's automatic forward."""
+        with self._lock:
+            forward = {
+                "message_id": 50000 + post_message_id,
+                "chat": self.group,
+                "date": now(),
+                "is_automatic_forward": True,
+                "forward_from_message_id": post_message_id,
+                "sender_chat": CHANNEL,
+            }
+            user = {"id": user_id, "is_bot": False, "first_name": first_name}
+            message = {
+                "message_id": self.next_id(),
+                "from": user,
+                "chat": self.group,
+                "date": now(),
+                "text": text,
+                "reply_to_message": forward,
+            }
+            self._push("message", message)
+            return message
+
+    def edit_message(self, message: dict, text: str) -> None:
+        with self._lock:
+            edited = {**message, "text": text, "edit_date": now()}
+            self._push("edited_message", edited)
 
     def _sent(self, *, text: str, photo: bool = False, video=None) -> Reply:
         message = {

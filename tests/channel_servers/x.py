@@ -1,5 +1,10 @@
 """X API v2: POST /2/tweets, DELETE /2/tweets/:id; problem-JSON errors; 429 with
-x-rate-limit-reset (epoch seconds) and no Retry-After."""
+x-rate-limit-reset (epoch seconds) and no Retry-After.
+
+For the inbox: citizens' mentions (:meth:`XServer.add_mention`) in
+``GET /2/users/:id/mentions`` (newest first, ``since_id``, ``max_results``, ``pagination_token``
+and ``meta.next_token``), replies (``reply.in_reply_to_tweet_id``) and hiding a reply
+(``PUT /2/tweets/:id/hidden``)."""
 
 import re
 import unicodedata
@@ -35,6 +40,75 @@ def _problem(status: int, title: str, detail: str, **extra) -> Reply:
 class XServer(ChannelServer):
     kind = "x"
     default_token = "x-oauth2-user-test-token-0123456789"
+    user_id = "42"
+
+    def __init__(self, **kwargs):
+        self._reset_state()
+        super().__init__(**kwargs)
+
+    def _reset_state(self):
+        self.mentions: list[dict] = []
+        self.users: dict[str, dict] = {}
+        self.hidden: set[str] = set()
+        self.media: dict[str, dict] = {}
+        # Chunked video upload (X API v2 "Media upload": initialize, append, finalize, status).
+        # ``video_processing``: how many STATUS reads answer in_progress before succeeded;
+        # ``video_processing_error``: a text makes processing end in "failed" with it;
+        # ``max_video_bytes``: initialize refuses a larger total_bytes (X: 512 MB).
+        self.uploads: dict[str, dict] = {}
+        self.video_processing = 2
+        self.video_processing_error = ""
+        self.max_video_bytes = 512 * 1024 * 1024
+
+    def add_mention(
+        self,
+        text: str,
+        *,
+        username: str = "cittadina",
+        name: str = "Anna Verdi",
+        in_reply_to: str | None = None,
+    ) -> dict:
+        with self._lock:
+            user_id = str(abs(hash(username)) % 10**9)
+            self.users[user_id] = {"id": user_id, "username": username, "name": name}
+            tweet_id = str(1900000000000000000 + self.next_id())
+            tweet = {
+                "id": tweet_id,
+                "text": f"@ComuneEsempio {text}",
+                "author_id": user_id,
+                "created_at": "2026-12-07T08:00:00.000Z",
+                "conversation_id": in_reply_to or tweet_id,
+            }
+            if in_reply_to:
+                tweet["referenced_tweets"] = [{"type": "replied_to", "id": in_reply_to}]
+            self.mentions.append(tweet)
+            return tweet
+
+    def _mentions(self, request):
+        try:
+            size = int(request.field("max_results", 10))
+        except ValueError:
+            size = 0
+        if not 5 <= size <= 100:
+            return _problem(400, "Invalid Request", "max_results must be between 5 and 100")
+        rows = sorted(self.mentions, key=lambda t: int(t["id"]), reverse=True)
+        since = request.field("since_id")
+        if since:
+            rows = [t for t in rows if int(t["id"]) > int(since)]
+        token = request.field("pagination_token")
+        if token:
+            rows = [t for t in rows if int(t["id"]) < int(token)]
+        page, rest = rows[:size], rows[size:]
+        meta = {"result_count": len(page)}
+        if page:
+            meta.update(newest_id=page[0]["id"], oldest_id=page[-1]["id"])
+        if rest:
+            meta["next_token"] = page[-1]["id"]
+        users = [self.users[t["author_id"]] for t in page]
+        body = {"meta": meta}
+        if page:
+            body.update(data=page, includes={"users": users})
+        return Reply(200, body)
 
     def server_error(self):
         return _problem(503, "Service Unavailable", "Service Unavailable")
@@ -49,21 +123,6 @@ class XServer(ChannelServer):
             }
         )
         return reply
-
-    def _reset_state(self):
-        self.media: dict[str, dict] = {}
-        # Chunked video upload (X API v2 "Media upload": initialize, append, finalize, status).
-        # ``video_processing``: how many STATUS reads answer in_progress before succeeded;
-        # ``video_processing_error``: a text makes processing end in "failed" with it;
-        # ``max_video_bytes``: initialize refuses a larger total_bytes (X: 512 MB).
-        self.uploads: dict[str, dict] = {}
-        self.video_processing = 2
-        self.video_processing_error = ""
-        self.max_video_bytes = 512 * 1024 * 1024
-
-    def __init__(self, **kwargs):
-        self._reset_state()
-        super().__init__(**kwargs)
 
     def _media(self, request: RecordedRequest) -> Reply | None:
         """Media upload v2: images (``tweet_image``) and videos (``tweet_video``):
@@ -200,6 +259,14 @@ class XServer(ChannelServer):
                     "listed_count": 55,
                 }
             return Reply(200, {"data": user})
+        if request.method == "GET" and request.path == f"/2/users/{self.user_id}/mentions":
+            return self._mentions(request)
+        if request.method == "PUT" and request.path.endswith("/hidden"):
+            tweet_id = request.path.split("/")[-2]
+            if not any(t["id"] == tweet_id for t in self.mentions):
+                return _problem(404, "Not Found Error", "Not found")
+            self.hidden.add(tweet_id)
+            return Reply(200, {"data": {"hidden": True}})
         if request.method == "GET" and request.path.startswith("/2/tweets/"):
             return self._tweet(request.path.rsplit("/", 1)[-1], request)
         if request.method == "POST" and request.path == "/2/tweets":
@@ -235,11 +302,13 @@ class XServer(ChannelServer):
             if len(media_ids) > 4:
                 return _problem(400, "Invalid Request", "Your media IDs are invalid.")
             tweet_id = str(1800000000000000000 + self.next_id())
+            reply = (request.json or {}).get("reply") or {}
             self.items.append(
                 {
                     "id": tweet_id,
                     "text": text,
                     "media_ids": list(media_ids),
+                    "in_reply_to": reply.get("in_reply_to_tweet_id"),
                     "images": [
                         {
                             "data": b"".join(

@@ -6,8 +6,16 @@ Throttling codes (4, 17, 32, 613) may come with HTTP 400 or 403: they are transi
 
 import json
 
-from ._http import BearerApiAdapter, bearer_client, json_or_empty, raise_for_status, scrub, send
-from .base import ConfigurationError, GoneError, TransientError
+from ._http import (
+    BearerApiAdapter,
+    bearer_client,
+    json_or_empty,
+    raise_for_status,
+    require,
+    scrub,
+    send,
+)
+from .base import ConfigurationError, GoneError, PublishResult, ReplyRequest, TransientError
 
 GRAPH_BASE_URL = "https://graph.facebook.com/v21.0"
 # Platform limits (4, 17, 32, 341, 613) and, for Page and Instagram tokens, the Business Use
@@ -130,3 +138,48 @@ class GraphAdapter(BearerApiAdapter):
         raise_if_gone(response, kind=self.kind)
         self.raise_for(response, secret)
         return json_or_empty(response)
+
+    # apps.inbox. A comment is answered under it (``/{comment-id}/<reply_edge>``); a private
+    # message through the Send API (``/{account}/messages``, a RESPONSE within 24 hours).
+    supports_reply = True
+    moderation_actions = frozenset({"hide", "delete"})
+    reply_edge = "comments"
+    account_key = "page_id"
+    hide_field = "is_hidden"
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        with self._client(request.config, request.secret) as client:
+            if request.private:
+                account = require(request.config, self.account_key, self.kind)
+                response = send(
+                    client,
+                    "POST",
+                    f"/{account}/messages",
+                    secret=request.secret,
+                    kind=self.kind,
+                    json={
+                        "recipient": {"id": request.recipient},
+                        "messaging_type": "RESPONSE",
+                        "message": {"text": request.text},
+                    },
+                )
+            else:
+                response = send(
+                    client,
+                    "POST",
+                    f"/{request.in_reply_to}/{self.reply_edge}",
+                    secret=request.secret,
+                    kind=self.kind,
+                    data={"message": request.text},
+                )
+        self.raise_for(response, request.secret)
+        body = json_or_empty(response)
+        return PublishResult(external_id=str(body.get("message_id") or body.get("id") or ""))
+
+    def moderate(self, *, network_id: str, action: str, config: dict, secret: str) -> None:
+        if action == "delete":
+            self.call_harmless(config, secret, "DELETE", f"/{network_id}")
+        else:
+            self.call_harmless(
+                config, secret, "POST", f"/{network_id}", data={self.hide_field: "true"}
+            )

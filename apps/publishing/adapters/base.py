@@ -79,6 +79,20 @@ class PublishResult:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class ReplyRequest:
+    """An answer to a citizen's message (apps.inbox), as the Comune's account."""
+
+    text: str
+    in_reply_to: str  # the network id of the citizen's message
+    private: bool = False  # a private conversation: answer privately
+    recipient: str = ""  # the citizen's id on the network (private answers)
+    mention: str = ""  # the citizen's handle, where the network needs it addressed
+    config: dict = field(default_factory=dict)
+    secret: str = ""  # never log it
+    idempotency_key: str = ""
+
+
 class AdapterError(Exception):
     def __init__(self, message: str, *, status: int | None = None):
         super().__init__(message)
@@ -162,12 +176,23 @@ class Adapter:
     supports_followers: ClassVar[bool] = False
     # True when publish() uploads ``PublishRequest.video``.
     supports_video: ClassVar[bool] = False
+    # apps.inbox: answering citizens, and which moderation actions the network allows.
+    supports_reply: ClassVar[bool] = False
+    moderation_actions: ClassVar[frozenset[str]] = frozenset()
 
     def publish(self, request: PublishRequest) -> PublishResult:
         raise NotImplementedError
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         raise PermanentError(f"{self.kind} does not support deleting")
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        """Answer a citizen's message; the same errors as ``publish``."""
+        raise PermanentError(f"{self.kind} does not support replies")
+
+    def moderate(self, *, network_id: str, action: str, config: dict, secret: str) -> None:
+        """Hide (``"hide"``) or delete (``"delete"``) a citizen's comment on the network."""
+        raise PermanentError(f"{self.kind} does not support moderation")
 
     def find_existing(self, request: PublishRequest) -> PublishResult | None:
         return None

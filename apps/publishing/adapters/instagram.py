@@ -41,6 +41,9 @@ class InstagramAdapter(GraphAdapter):
     kind = "instagram"
     supports_verify = True
     supports_video = True
+    reply_edge = "replies"
+    account_key = "ig_user_id"
+    hide_field = "hide"
 
     def verify(self, *, config: dict, secret: str) -> str:
         ig_user = require(config, "ig_user_id", self.kind)

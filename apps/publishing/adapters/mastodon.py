@@ -42,6 +42,7 @@ from .base import (
     PostMetrics,
     PublishRequest,
     PublishResult,
+    ReplyRequest,
     TransientError,
     UnknownOutcome,
     VideoPayload,
@@ -106,6 +107,7 @@ class MastodonAdapter(BearerApiAdapter):
     can_reconcile = True
     supports_verify = True
     supports_video = True
+    supports_reply = True
 
     message_of = staticmethod(_message)
     retry_after_of = staticmethod(_retry_after)
@@ -147,6 +149,32 @@ class MastodonAdapter(BearerApiAdapter):
             self.raise_for(response, request.secret)
             status = response.json()
             return PublishResult(external_id=str(status["id"]), url=status.get("url") or "")
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        """A status ``in_reply_to_id`` the citizen's; ``direct`` for a private conversation.
+        Mastodon shows a reply to whoever it mentions: the citizen's handle leads the text."""
+        text = request.text
+        if request.mention and not text.startswith(request.mention):
+            text = f"{request.mention} {text}"
+        with self._client(request.config, request.secret) as client:
+            response = send(
+                client,
+                "POST",
+                "/api/v1/statuses",
+                secret=request.secret,
+                kind=self.kind,
+                data={
+                    "status": text,
+                    "in_reply_to_id": request.in_reply_to,
+                    "visibility": "direct" if request.private else "public",
+                },
+                headers={"Idempotency-Key": request.idempotency_key}
+                if request.idempotency_key
+                else None,
+            )
+        self.raise_for(response, request.secret)
+        status = response.json()
+        return PublishResult(external_id=str(status["id"]), url=status.get("url") or "")
 
     def _upload(self, client, request: PublishRequest, image) -> str:
         # An upload creates nothing public: a lost answer is simply retried.

@@ -8,7 +8,7 @@ Publishing the same delivery twice records it once: resending is always safe.
 import logging
 import threading
 
-from .base import Adapter, PublishRequest, PublishResult
+from .base import Adapter, PublishRequest, PublishResult, ReplyRequest
 
 logger = logging.getLogger("apps.publishing.adapters")
 MAX_RECORDS = 1000
@@ -18,7 +18,10 @@ class OutboxAdapter(Adapter):
     kind = "outbox"
     can_reconcile = True
     supports_delete = True
+    supports_reply = True
+    moderation_actions = frozenset({"hide", "delete"})
     records: dict[str, PublishRequest] = {}
+    replies: dict[str, ReplyRequest] = {}
     _lock = threading.Lock()
 
     def publish(self, request: PublishRequest) -> PublishResult:
@@ -39,3 +42,17 @@ class OutboxAdapter(Adapter):
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         logger.info("Outbox: %s deleted", external_id)
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        """Records the answer (once per key), as ``publish`` records a post."""
+        key = request.idempotency_key or request.in_reply_to
+        with self._lock:
+            if key not in self.replies:
+                if len(self.replies) >= MAX_RECORDS:
+                    self.replies.pop(next(iter(self.replies)))
+                self.replies[key] = request
+        logger.info("Outbox: reply recorded (%d caratteri)", len(request.text))
+        return PublishResult(external_id=f"outbox-reply-{key}", url="")
+
+    def moderate(self, *, network_id: str, action: str, config: dict, secret: str) -> None:
+        logger.info("Outbox: %s %s", action, network_id)

@@ -27,7 +27,7 @@ from ._http import (
     scrub,
     send,
 )
-from .base import Adapter, PermanentError, PublishRequest, PublishResult
+from .base import Adapter, PermanentError, PublishRequest, PublishResult, ReplyRequest
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -47,6 +47,8 @@ class TelegramAdapter(Adapter):
     supports_delete = True
     supports_verify = True
     supports_video = True
+    supports_reply = True
+    moderation_actions = frozenset({"delete"})  # a bot administrator of the group may
 
     def verify(self, *, config: dict, secret: str) -> str:
         bot = self._call(config, secret, "getMe", may_duplicate=False)
@@ -146,6 +148,36 @@ class TelegramAdapter(Adapter):
         except OSError as exc:
             raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
 
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        """``sendMessage`` to the chat of the citizen's message (``<chat id>:<message id>``),
+        as a reply to it."""
+        chat_id, message_id = _chat_and_message(request.in_reply_to)
+        if len(request.text) > TEXT_LIMIT:
+            raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
+        result = self._call(
+            request.config,
+            request.secret,
+            "sendMessage",
+            json={
+                "chat_id": chat_id,
+                "text": request.text,
+                "reply_parameters": {"message_id": message_id, "allow_sending_without_reply": True},
+            },
+        )
+        return PublishResult(external_id=f"{chat_id}:{result.get('message_id', '')}")
+
+    def moderate(self, *, network_id: str, action: str, config: dict, secret: str) -> None:
+        if action != "delete":
+            raise PermanentError(f"{self.kind}: nei gruppi si può solo eliminare")
+        chat_id, message_id = _chat_and_message(network_id)
+        self._call(
+            config,
+            secret,
+            "deleteMessage",
+            may_duplicate=False,
+            json={"chat_id": chat_id, "message_id": message_id},
+        )
+
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         chat_id = require(config, "chat_id", self.kind)
         self._call(
@@ -155,6 +187,15 @@ class TelegramAdapter(Adapter):
             may_duplicate=False,
             json={"chat_id": chat_id, "message_id": int(external_id)},
         )
+
+
+def _chat_and_message(network_id: str) -> tuple[int, int]:
+    """``"<chat id>:<message id>"`` (how apps.inbox names a Telegram message) as numbers."""
+    chat, _sep, message = network_id.rpartition(":")
+    try:
+        return int(chat), int(message)
+    except ValueError:
+        raise PermanentError("telegram: messaggio di origine non riconosciuto") from None
 
 
 def _public_url(result: dict, chat_id: str, message_id: str) -> str:

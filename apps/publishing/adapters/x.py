@@ -30,6 +30,7 @@ from .base import (
     PostMetrics,
     PublishRequest,
     PublishResult,
+    ReplyRequest,
     TransientError,
     figure,
     total,
@@ -76,6 +77,8 @@ class XAdapter(BearerApiAdapter):
     supports_delete = True
     supports_verify = True
     supports_video = True
+    supports_reply = True
+    moderation_actions = frozenset({"hide"})  # hide replies to our own tweets
 
     message_of = staticmethod(_message)
     retry_after_of = staticmethod(_retry_after)
@@ -234,6 +237,29 @@ class XAdapter(BearerApiAdapter):
                 json={"id": media_id, "metadata": {"alt_text": {"text": image.alt_text[:MAX_ALT]}}},
             )
         return media_id
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        if weighted_length(request.text) > TEXT_LIMIT:
+            raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
+        with self._client(request.config, request.secret) as client:
+            response = send(
+                client,
+                "POST",
+                "/2/tweets",
+                secret=request.secret,
+                kind=self.kind,
+                json={"text": request.text, "reply": {"in_reply_to_tweet_id": request.in_reply_to}},
+            )
+        self.raise_for(response, request.secret)
+        tweet_id = str(response.json()["data"]["id"])
+        return PublishResult(external_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
+
+    def moderate(self, *, network_id: str, action: str, config: dict, secret: str) -> None:
+        if action != "hide":
+            raise PermanentError(f"{self.kind}: le risposte altrui si possono solo nascondere")
+        self.call_harmless(
+            config, secret, "PUT", f"/2/tweets/{network_id}/hidden", json={"hidden": True}
+        )
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/2/tweets/{external_id}")

@@ -20,6 +20,7 @@ DEMO_APPS = [
     "crisis",
     "newsletter",
     "notifications",
+    "inbox",
     "insights",
 ]
 

@@ -1,0 +1,105 @@
+"""Collecting one channel: claim it, read from its cursor, store, move the cursor.
+
+The claim is a conditional UPDATE on the channel's :class:`ChannelListening` row (free, and
+past any rate-limit wait): two workers, or a beat tick repeated, never read one channel at
+once, so a cursor is never moved backwards. Messages and the new cursor are written in one
+transaction: a crash before the commit reads the same page again next time, and storing is
+idempotent. A failure marks the channel "ascolto interrotto" with the reason (429 only waits
+for the network's hint).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.channels.models import Channel
+from apps.publishing.adapters.base import AdapterError, TransientError
+
+from .collectors.registry import COLLECTORS, collector_for
+from .enums import ListeningState
+from .models import ChannelListening
+from .services import _secret_for, ingest
+
+logger = logging.getLogger(__name__)
+CLAIM_SECONDS = 120
+DEFAULT_RATE_LIMIT_WAIT = 60.0
+
+
+def pollable_channel_ids() -> list[int]:
+    return list(
+        Channel.objects.filter(active=True, kind__in=list(COLLECTORS)).values_list("pk", flat=True)
+    )
+
+
+def _claim(listening: ChannelListening, now) -> bool:
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ready = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    return bool(
+        ChannelListening.objects.filter(free & ready, pk=listening.pk).update(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
+        )
+    )
+
+
+def collect_channel(*, channel_id: int) -> str:
+    """Read one channel once. Returns what happened: ``collected:<n>``, ``busy``, ``waiting``
+    (rate limited), ``interrupted`` or ``skipped``."""
+    channel = Channel.objects.select_related("credential", "connection").filter(pk=channel_id)
+    channel = channel.first()
+    collector = collector_for(channel.kind) if channel is not None else None
+    if channel is None or collector is None or not channel.active:
+        return "skipped"
+    listening, _created = ChannelListening.objects.get_or_create(channel=channel)
+    now = timezone.now()
+    if not _claim(listening, now):
+        return "busy"
+    try:
+        batch = collector.collect(
+            config=dict(channel.config or {}), secret=_secret_for(channel), cursor=listening.cursor
+        )
+    except TransientError as exc:
+        if exc.status == 429:
+            wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT
+            ChannelListening.objects.filter(pk=listening.pk).update(
+                claimed_until=None, not_before=now + timedelta(seconds=wait)
+            )
+            logger.info("inbox: channel %s rate limited for %.0f s", channel.pk, wait)
+            return "waiting"
+        return _interrupt(listening, str(exc))
+    except AdapterError as exc:
+        return _interrupt(listening, str(exc))
+    with transaction.atomic():
+        result = ingest(channel=channel, items=batch.items)
+        ChannelListening.objects.filter(pk=listening.pk).update(
+            cursor=batch.cursor[:500],
+            state=ListeningState.LISTENING,
+            reason="",
+            last_success_at=timezone.now(),
+            not_before=None,
+            claimed_until=None,
+        )
+    logger.info("inbox: channel %s collected %s new", channel.pk, result.new)
+    return f"collected:{result.new}"
+
+
+def _interrupt(listening: ChannelListening, reason: str) -> str:
+    ChannelListening.objects.filter(pk=listening.pk).update(
+        state=ListeningState.INTERRUPTED, reason=reason[:300], claimed_until=None
+    )
+    logger.warning("inbox: listening interrupted on channel %s", listening.channel_id)
+    return "interrupted"
+
+
+def mark_pushed(*, channel: Channel) -> None:
+    """A webhook delivery arrived for ``channel``: it is listening."""
+    ChannelListening.objects.update_or_create(
+        channel=channel,
+        defaults={
+            "state": ListeningState.LISTENING,
+            "reason": "",
+            "last_success_at": timezone.now(),
+        },
+    )
