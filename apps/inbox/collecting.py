@@ -75,7 +75,7 @@ def collect_channel(*, channel_id: int) -> str:
         result = ingest(channel=channel, items=batch.items)
         ChannelListening.objects.filter(pk=listening.pk).update(
             cursor=batch.cursor[:500],
-            state=ListeningState.LISTENING,
+            status=ListeningState.LISTENING,
             reason="",
             last_success_at=timezone.now(),
             not_before=None,
@@ -87,7 +87,7 @@ def collect_channel(*, channel_id: int) -> str:
 
 def _interrupt(listening: ChannelListening, reason: str) -> str:
     ChannelListening.objects.filter(pk=listening.pk).update(
-        state=ListeningState.INTERRUPTED, reason=reason[:300], claimed_until=None
+        status=ListeningState.INTERRUPTED, reason=reason[:300], claimed_until=None
     )
     logger.warning("inbox: listening interrupted on channel %s", listening.channel_id)
     return "interrupted"
@@ -98,7 +98,7 @@ def mark_pushed(*, channel: Channel) -> None:
     ChannelListening.objects.update_or_create(
         channel=channel,
         defaults={
-            "state": ListeningState.LISTENING,
+            "status": ListeningState.LISTENING,
             "reason": "",
             "last_success_at": timezone.now(),
         },

@@ -147,7 +147,7 @@ class ChannelListening(models.Model):
     channel = models.OneToOneField(
         "channels.Channel", on_delete=models.CASCADE, related_name="listening"
     )
-    state = models.CharField(
+    status = models.CharField(
         _("ascolto"),
         max_length=12,
         choices=ListeningState.choices,

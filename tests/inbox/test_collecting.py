@@ -87,7 +87,7 @@ def test_a_rate_limit_waits_for_the_networks_hint_without_interrupting(connected
     server.fail_next(1, "429", retry_after=120)
     assert _collect(channel) == "waiting"
     listening = ChannelListening.objects.get()
-    assert listening.state == ListeningState.LISTENING
+    assert listening.status == ListeningState.LISTENING
     assert (listening.not_before - timezone.now()).total_seconds() > 100
     assert _collect(channel) == "busy"  # no request before the hint
     assert len(server.requests) == 1
@@ -98,12 +98,12 @@ def test_a_refused_token_shows_listening_interrupted_with_the_reason(connected):
     ChannelCredential.objects.filter(channel=channel).update(secret="sbagliato")
     assert _collect(channel) == "interrupted"
     listening = ChannelListening.objects.get()
-    assert listening.state == ListeningState.INTERRUPTED
+    assert listening.status == ListeningState.INTERRUPTED
     assert "token" in listening.reason.lower()
     ChannelCredential.objects.filter(channel=channel).update(secret=server.token)
     server.add_mention("Ci siete?")
     assert _collect(channel) == "collected:1"
-    assert ChannelListening.objects.get().state == ListeningState.LISTENING
+    assert ChannelListening.objects.get().status == ListeningState.LISTENING
 
 
 def test_telegram_private_messages_and_group_comments_on_our_post(connected):

@@ -62,6 +62,9 @@ class CeleryStack:
             "PA_PLANNER_CELERY_QUEUE": f"pa-planner-system-{self.run_id}",
             "DJANGO_LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            # The local API servers listen on 127.0.0.1: sends are pinned to public addresses
+            # unless the office allows an internal host (as the test settings do).
+            "PA_PLANNER_PRIVATE_HOSTS_ALLOWED": "127.0.0.1",
             **(extra_env or {}),
         }
         self.env.pop("PA_PLANNER_TESTING", None)

@@ -57,7 +57,7 @@ def test_beat_and_workers_collect_each_message_once(stack, servers, channels):
         what="more collection ticks",
     )
     assert Message.objects.count() == 5
-    assert set(ChannelListening.objects.values_list("state", flat=True)) == {
+    assert set(ChannelListening.objects.values_list("status", flat=True)) == {
         ListeningState.LISTENING
     }
     # Telegram's one consumer: every getUpdates is a short poll, confirmed by its offset.
@@ -68,7 +68,7 @@ def test_a_channel_that_stops_answering_shows_listening_interrupted(stack, serve
     ChannelCredential.objects.filter(channel=channels["mastodon"]).update(secret="revocato")
     wait_for(
         lambda: ChannelListening.objects.filter(
-            channel=channels["mastodon"], state=ListeningState.INTERRUPTED
+            channel=channels["mastodon"], status=ListeningState.INTERRUPTED
         ).exists(),
         timeout=30,
         what="listening interrupted",

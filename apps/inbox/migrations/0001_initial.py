@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             name='ChannelListening',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('listening', 'In ascolto'), ('interrupted', 'Ascolto interrotto')], default='listening', max_length=12, verbose_name='ascolto')),
+                ('status', models.CharField(choices=[('listening', 'In ascolto'), ('interrupted', 'Ascolto interrotto')], default='listening', max_length=12, verbose_name='ascolto')),
                 ('reason', models.CharField(blank=True, max_length=300, verbose_name='motivo')),
                 ('cursor', models.CharField(blank=True, max_length=500)),
                 ('last_success_at', models.DateTimeField(blank=True, null=True)),
