@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 MAX_PAGES = 45
 MAX_PER_PATH = 2
 SKIP = re.compile(
-    r"/accounts/logout|\.ics$|\.atom$|\.rss$|\.xml$|\.csv$|/esporta|/export|/admin/|/static/"
+    r"/accounts/logout|\.ics$|\.atom$|\.rss$|\.xml$|\.csv$|\.xlsx$|/pdf/$|/originale/|/esporta|/export|/admin/|/static/"
     r"|/media/|/i18n/"
     # The API: JSON, and Swagger UI's page, which renders after load (tests/api/test_browser.py
     # waits for it and runs axe there).
