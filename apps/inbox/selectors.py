@@ -1,5 +1,5 @@
-"""Reads of the inbox. ``response_time_figures`` is the plain selector other apps (insights)
-may call for median and share answered within target."""
+"""Reads of the inbox. ``response_time_report`` (and ``response_time_figures``) are the plain
+selectors other apps (insights) may call for median and share answered within target."""
 
 import statistics
 from dataclasses import dataclass, field
@@ -152,11 +152,12 @@ def thread(conversation: Conversation) -> list[Message]:
 
 @dataclass
 class ResponseFigure:
-    """Answers in one channel and one ISO week (``week`` is its Monday)."""
+    """Answers in one channel and one ISO week (``week`` is its Monday; with ``by="month"``
+    the first day of the month; None for the whole range)."""
 
     channel_id: int
     channel_name: str
-    week: date
+    week: date | None
     answered: int
     median_hours: float
     within_target: int
@@ -170,38 +171,65 @@ class ResponseFigure:
         return round(100 * self.within_target / self.with_target, 1)
 
 
-def response_time_figures(*, start: datetime, end: datetime) -> list[ResponseFigure]:
-    """Median response time in working hours and the share answered within target, per
-    channel and per week, for answers given in [start, end)."""
-    rows = (
-        ResponseTime.objects.filter(answered_at__gte=start, answered_at__lt=end)
-        .select_related("channel")
-        .only("channel__name", "channel_id", "answered_at", "working_seconds", "target_seconds")
+RESPONSE_GROUPS = ("week", "month")
+
+
+def _starting(day: date, by: str | None) -> date | None:
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    return None
+
+
+def response_time_report(
+    *, start: datetime, end: datetime, by: str = "week", channel_id: int | None = None
+) -> tuple[list[ResponseFigure], list[ResponseFigure]]:
+    """For answers given in [start, end) (on one channel when ``channel_id`` is given), in one
+    query: per channel over the whole range (by name), and per channel and week or month (newest
+    first). Median response time in working hours, share answered within target."""
+    if by not in RESPONSE_GROUPS:
+        raise ValueError(by)
+    rows = ResponseTime.objects.filter(answered_at__gte=start, answered_at__lt=end)
+    if channel_id is not None:
+        rows = rows.filter(channel_id=channel_id)
+    rows = rows.select_related("channel").only(
+        "channel__name", "channel_id", "answered_at", "working_seconds", "target_seconds"
     )
+    totals: dict[tuple[int, None], ResponseFigure] = {}
     groups: dict[tuple[int, date], ResponseFigure] = {}
     zone = timezone.get_current_timezone()
     for row in rows:
         day = row.answered_at.astimezone(zone).date()
-        week = day - timedelta(days=day.weekday())
-        figure = groups.get((row.channel_id, week))
-        if figure is None:
-            figure = groups[(row.channel_id, week)] = ResponseFigure(
-                channel_id=row.channel_id,
-                channel_name=row.channel.name,
-                week=week,
-                answered=0,
-                median_hours=0.0,
-                within_target=0,
-                with_target=0,
-            )
-        figure.answered += 1
-        figure.hours.append(row.working_seconds / 3600)
-        if row.target_seconds is not None:
-            figure.with_target += 1
-            figure.within_target += row.working_seconds <= row.target_seconds
-    for figure in groups.values():
+        for figures, since in ((totals, None), (groups, _starting(day, by))):
+            figure = figures.get((row.channel_id, since))
+            if figure is None:
+                figure = figures[(row.channel_id, since)] = ResponseFigure(
+                    channel_id=row.channel_id,
+                    channel_name=row.channel.name,
+                    week=since,
+                    answered=0,
+                    median_hours=0.0,
+                    within_target=0,
+                    with_target=0,
+                )
+            figure.answered += 1
+            figure.hours.append(row.working_seconds / 3600)
+            if row.target_seconds is not None:
+                figure.with_target += 1
+                figure.within_target += row.working_seconds <= row.target_seconds
+    for figure in (*totals.values(), *groups.values()):
         figure.median_hours = round(statistics.median(figure.hours), 1)
-    return sorted(groups.values(), key=lambda f: (f.week, f.channel_name), reverse=True)
+    return (
+        sorted(totals.values(), key=lambda f: (f.channel_name, f.channel_id)),
+        sorted(groups.values(), key=lambda f: (f.week, f.channel_name), reverse=True),
+    )
+
+
+def response_time_figures(*, start: datetime, end: datetime) -> list[ResponseFigure]:
+    """Median response time in working hours and the share answered within target, per
+    channel and per week, for answers given in [start, end)."""
+    return response_time_report(start=start, end=end, by="week")[1]
 
 
 def conversations_of_citizen(query) -> QuerySet:

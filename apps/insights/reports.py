@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from apps.audit.models import AuditEntry
 from apps.channels.models import Channel
 from apps.crisis.models import Blackout, Crisis
+from apps.inbox.selectors import ResponseFigure, response_time_report
 from apps.media_library.enums import AssetKind
 from apps.media_library.models import PostAsset
 from apps.planning.checks import gulpease
@@ -166,6 +167,11 @@ class PeriodReport:
     silent_channels: list[str]  # channels of the period that give no numbers
     site_clicks: int | None = None  # clicks counted by the Comune's own redirect
     mix_by_month: list[dict] = field(default_factory=list)  # month, {category: share}
+    # Citizens' messages answered in the period (the inbox): per channel, and per channel and
+    # week (month for periods longer than two months). Only the channel filter applies.
+    responses: list[ResponseFigure] = field(default_factory=list)
+    responses_over_time: list[ResponseFigure] = field(default_factory=list)
+    responses_by: str = "week"
 
 
 def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
@@ -233,6 +239,10 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
         .values_list("channel_id", flat=True)
         .distinct()
     )
+    responses_by = "week" if (period.end - period.start).days < 62 else "month"
+    responses, responses_over_time = response_time_report(
+        start=start, end=end, by=responses_by, channel_id=filters.channel
+    )
     return PeriodReport(
         period=period,
         filters=filters,
@@ -252,6 +262,9 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
         silent_channels=sorted(channels[pk].name for pk in set(silent)),
         site_clicks=site_clicks(period, filters),
         mix_by_month=mix_by_month(period, filters),
+        responses=responses,
+        responses_over_time=responses_over_time,
+        responses_by=responses_by,
     )
 
 
