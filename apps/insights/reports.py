@@ -97,8 +97,11 @@ class Filters:
     category: int | None = None
     rubrica: int | None = None
     author: int | None = None
+    campaign: int | None = None
 
     def snapshots(self, queryset):
+        if self.campaign:
+            queryset = queryset.filter(post__campaign_id=self.campaign)
         if self.channel:
             queryset = queryset.filter(channel_id=self.channel)
         if self.category:
@@ -110,6 +113,8 @@ class Filters:
         return queryset
 
     def posts(self, queryset):
+        if self.campaign:
+            queryset = queryset.filter(campaign_id=self.campaign)
         if self.channel:
             queryset = queryset.filter(variants__channel_id=self.channel)
         if self.category:
@@ -313,6 +318,8 @@ def site_clicks(period: Period, filters: Filters) -> int | None:
         days = days.filter(link__post__author_id=filters.author)
     if filters.rubrica:
         days = days.filter(link__post__slot_fill__slot_id=filters.rubrica)
+    if filters.campaign:
+        days = days.filter(link__post__campaign_id=filters.campaign)
     return days.aggregate(total=Sum("clicks"))["total"]
 
 
@@ -413,6 +420,65 @@ def newsletter_growth(period: Period) -> dict | None:
         "growth": days[-1].confirmed - days[0].confirmed,
         "unsubscribed": days[-1].unsubscribed - days[0].unsubscribed,
     }
+
+
+# --- One campaign ----------------------------------------------------------------------
+
+CAMPAIGN_FIGURES = ("reach", "impressions", "reactions", "comments", "shares", "link_clicks")
+
+
+@dataclass
+class CampaignPostResult:
+    post_id: int
+    title: str
+    sent_at: datetime | None
+    channels: list[str] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)  # figure -> sum over its channels (or None)
+    site_clicks: int | None = None
+
+
+@dataclass
+class CampaignResults:
+    totals: dict  # figure (and "engagement", "site_clicks") -> sum, None where unknown
+    posts: list[CampaignPostResult]  # the posts with readings, in the order they went out
+
+
+def campaign_results(campaign_id: int) -> CampaignResults:
+    """What a campaign's posts reached, whenever they went out: the newest reading of each
+    delivery summed per post and over the campaign, and the clicks the Comune's redirect
+    counted. Two queries whatever the number of posts."""
+    rows = list(
+        MetricSnapshot.objects.filter(is_latest=True, post__campaign_id=campaign_id)
+        .values("post_id", "post__title", "channel__name", "sent_at", *CAMPAIGN_FIGURES)
+        .order_by("sent_at", "post_id", "channel__name")
+    )
+    clicks = dict(
+        LinkClickDay.objects.filter(link__post__campaign_id=campaign_id)
+        .values_list("link__post_id")
+        .annotate(n=Sum("clicks"))
+        .values_list("link__post_id", "n")
+    )
+    per_post: dict[int, CampaignPostResult] = {}
+    for row in rows:
+        row["engagement"] = engagement(row)
+        result = per_post.get(row["post_id"])
+        if result is None:
+            result = per_post[row["post_id"]] = CampaignPostResult(
+                post_id=row["post_id"],
+                title=row["post__title"],
+                sent_at=row["sent_at"],
+                site_clicks=clicks.get(row["post_id"]),
+            )
+        result.channels.append(row["channel__name"])
+        for name in (*CAMPAIGN_FIGURES, "engagement"):
+            if row[name] is not None:
+                result.figures[name] = (result.figures.get(name) or 0) + row[name]
+    for result in per_post.values():
+        for name in (*CAMPAIGN_FIGURES, "engagement"):
+            result.figures.setdefault(name, None)
+    totals = {name: _sum(r[name] for r in rows) for name in (*CAMPAIGN_FIGURES, "engagement")}
+    totals["site_clicks"] = _sum(clicks.values())
+    return CampaignResults(totals=totals, posts=list(per_post.values()))
 
 
 # --- One post ---------------------------------------------------------------------------
