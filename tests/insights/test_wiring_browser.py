@@ -61,9 +61,7 @@ def test_the_results_page_with_response_times_and_a_campaign_is_accessible(
     assert harness.heading_problems(page) == []
 
 
-def test_the_campaign_page_with_its_results_is_accessible(
-    page, editor_user, force_login, campaign
-):
+def test_the_campaign_page_with_its_results_is_accessible(page, editor_user, force_login, campaign):
     force_login(editor_user)
 
     page.goto(f"/calendario/campagne/{campaign.pk}/")
