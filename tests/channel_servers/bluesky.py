@@ -1,7 +1,9 @@
 """Bluesky (AT Protocol XRPC) as a PDS answers it: sessions from an app password
 (``createSession``), rotating refresh tokens (``refreshSession``), ``uploadBlob``,
 ``createRecord`` / ``deleteRecord`` for ``app.bsky.feed.post``, ``resolveHandle`` and
-``getSession``.
+``getSession``; the AppView's reads through the PDS: ``app.bsky.feed.getPosts`` (each post with
+``likeCount``, ``repostCount``, ``replyCount``, ``quoteCount``; a deleted or unknown post is
+left out of ``posts``, as Bluesky does) and ``app.bsky.actor.getProfile`` (``followersCount``).
 
 Errors have XRPC's shape ``{"error": name, "message": text}``: ``AuthenticationRequired`` (401,
 bad credentials or token), ``ExpiredToken`` (400, a lapsed access or refresh JWT),
@@ -187,6 +189,22 @@ class BlueskyServer(ChannelServer):
                     }
                 },
             )
+        if method == "app.bsky.feed.getPosts":
+            return self._get_posts(request)
+        if method == "app.bsky.actor.getProfile":
+            if request.field("actor") not in (DID, HANDLE):
+                return _error(400, "InvalidRequest", "Profile not found")
+            return Reply(
+                200,
+                {
+                    "did": DID,
+                    "handle": HANDLE,
+                    "displayName": "Comune di Esempio",
+                    "followersCount": self.followers,
+                    "followsCount": 12,
+                    "postsCount": len(self.items),
+                },
+            )
         if method == "com.atproto.repo.createRecord":
             return self._create(request)
         if method == "com.atproto.repo.deleteRecord":
@@ -195,6 +213,31 @@ class BlueskyServer(ChannelServer):
             self.items[:] = [item for item in self.items if item["uri"] != uri]
             return Reply(200, {})
         return _error(501, "MethodNotImplemented", "Method Not Implemented")
+
+    def _get_posts(self, request: RecordedRequest) -> Reply:
+        uris = request.query.get("uris", [])  # repeated: ?uris=a&uris=b
+        if not uris or len(uris) > 25:
+            return _error(400, "InvalidRequest", "uris must have between 1 and 25 items")
+        posts = []
+        for uri in uris:
+            item = next((i for i in self.items if i["uri"] == uri), None)
+            if item is None:
+                continue
+            figures = self.figures_of(uri)
+            posts.append(
+                {
+                    "uri": uri,
+                    "cid": "bafyrei" + secrets.token_hex(20),
+                    "author": {"did": DID, "handle": HANDLE},
+                    "record": item["record"],
+                    "likeCount": figures["reactions"],
+                    "repostCount": figures["shares"] - figures["shares"] // 4,
+                    "quoteCount": figures["shares"] // 4,
+                    "replyCount": figures["comments"],
+                    "indexedAt": item["record"].get("createdAt"),
+                }
+            )
+        return Reply(200, {"posts": posts})
 
     def _create(self, request: RecordedRequest) -> Reply:
         body = request.json if isinstance(request.json, dict) else {}

@@ -10,7 +10,10 @@ exchanges, as documented.
   IMAGE with ``image_url`` and ``alt_text``, CAROUSEL of 2-20 ``is_carousel_item`` children;
   at most 500 characters), ``GET /{container}?fields=status`` (``IN_PROGRESS`` for
   ``processing_polls`` reads, then ``FINISHED``), ``POST /{user}/threads_publish``,
-  ``GET /{post}?fields=permalink``.
+  ``GET /{post}?fields=permalink``; figures: ``GET /{post}/insights?metric=views,likes,replies,
+  reposts,quotes`` (each ``{"name", "period": "lifetime", "values": [{"value"}]}``) and
+  ``GET /me/threads_insights?metric=followers_count`` (a ``total_value``). A post removed on
+  Threads (``remove``) answers Graph's code 100, subcode 33.
 - Errors in Graph's shape ``{"error": {"message", "type", "code", "fbtrace_id"}}``: 190 for a
   bad or lapsed token, 100 for a bad parameter, throttling as code 4 with
   ``X-Business-Use-Case-Usage`` (minutes to regain access).
@@ -29,6 +32,13 @@ USER_ID = "27000000000000001"
 USERNAME = "comunediesempio"
 TEXT_LIMIT = 500
 LONG_LIVED = 60 * 86400
+THREADS_METRICS = {
+    "views": lambda f: f["impressions"],
+    "likes": lambda f: f["reactions"],
+    "replies": lambda f: f["comments"],
+    "reposts": lambda f: f["shares"] - f["shares"] // 4,
+    "quotes": lambda f: f["shares"] // 4,
+}
 
 
 def _error(status: int, code: int, message: str, kind: str = "OAuthException") -> Reply:
@@ -143,9 +153,74 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
             return self._create(request)
         if parts == [USER_ID, "threads_publish"] and request.method == "POST":
             return self._publish(request)
+        if parts == ["me", "threads_insights"] and request.method == "GET":
+            return self._account_insights(request)
+        if len(parts) == 2 and parts[1] == "insights" and request.method == "GET":
+            return self._insights(parts[0], request)
         if len(parts) == 1 and request.method == "GET":
             return self._read(parts[0], request)
         return _error(400, 100, "Unsupported request")
+
+    # --- a post removed on Threads (tests) -----------------------------------------------
+
+    def remove(self, post_id: str) -> None:
+        """The post is deleted on Threads (by someone in the Threads app)."""
+        with self._lock:
+            self.items[:] = [i for i in self.items if i["id"] != str(post_id)]
+
+    # --- figures --------------------------------------------------------------------------
+
+    def _insights(self, post_id: str, request: RecordedRequest) -> Reply:
+        if not any(i["id"] == post_id for i in self.items):
+            reply = _error(
+                400,
+                100,
+                f"Unsupported get request. Object with ID '{post_id}' does not exist, cannot be "
+                "loaded due to missing permissions, or does not support this operation.",
+                "THApiException",
+            )
+            reply.body["error"]["error_subcode"] = 33
+            return reply
+        names = [n for n in str(request.field("metric", "")).split(",") if n]
+        unknown = [n for n in names if n not in THREADS_METRICS]
+        if not names or unknown:
+            return _error(400, 100, f"Param metric must be one of {','.join(THREADS_METRICS)}")
+        figures = self.figures_of(post_id)
+        return Reply(
+            200,
+            {
+                "data": [
+                    {
+                        "name": name,
+                        "period": "lifetime",
+                        "values": [{"value": THREADS_METRICS[name](figures)}],
+                        "title": name,
+                        "description": name,
+                        "id": f"{post_id}/insights/{name}/lifetime",
+                    }
+                    for name in names
+                ]
+            },
+        )
+
+    def _account_insights(self, request: RecordedRequest) -> Reply:
+        if request.field("metric") != "followers_count":
+            return _error(400, 100, "Param metric must be followers_count")
+        return Reply(
+            200,
+            {
+                "data": [
+                    {
+                        "name": "followers_count",
+                        "period": "day",
+                        "title": "followers_count",
+                        "description": "The number of followers on Threads.",
+                        "total_value": {"value": self.followers},
+                        "id": f"{USER_ID}/insights/followers_count/day",
+                    }
+                ]
+            },
+        )
 
     def _create(self, request: RecordedRequest) -> Reply:
         media_type = request.field("media_type")

@@ -17,6 +17,11 @@ Errors are XRPC's ``{"error", "message"}``: ``ExpiredToken`` (the access JWT lap
 refresh) is transient, the refresh task renews it; ``RateLimitExceeded`` (429) carries
 ``ratelimit-reset`` (epoch seconds); ``InvalidRequest`` and other 4xx are permanent.
 No idempotency key exists for ``createRecord``: an unknown outcome goes to a person.
+
+Figures (``metrics``): ``app.bsky.feed.getPosts?uris=<at-uri>`` (served by the AppView through
+the account's PDS) gives likes, reposts, replies and quotes; Bluesky counts no views. A post
+deleted on Bluesky is simply missing from the answer. Followers: ``app.bsky.actor.getProfile``
+(``followersCount``).
 """
 
 import re
@@ -45,7 +50,16 @@ from ._http import (
     require,
     send,
 )
-from .base import PermanentError, PublishRequest, PublishResult, TransientError
+from .base import (
+    GoneError,
+    PermanentError,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    TransientError,
+    figure,
+    total,
+)
 
 TEXT_LIMIT = 300  # graphemes (app.bsky.feed.post: maxGraphemes 300)
 MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.BLUESKY]
@@ -306,3 +320,31 @@ class BlueskyAdapter(BearerApiAdapter):
             "/xrpc/com.atproto.repo.deleteRecord",
             json={"repo": parts[0], "collection": parts[1], "rkey": parts[2]},
         )
+
+    supports_metrics = True
+    supports_followers = True
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        if not external_id.startswith("at://"):
+            raise PermanentError(f"{self.kind}: identificativo del post non valido")
+        response = self.call_harmless(
+            config, secret, "GET", "/xrpc/app.bsky.feed.getPosts", params={"uris": external_id}
+        )
+        posts = json_or_empty(response).get("posts")
+        if not isinstance(posts, list):
+            raise TransientError(f"{self.kind}: risposta inattesa alla lettura del post")
+        post = next((p for p in posts if isinstance(p, dict) and p.get("uri") == external_id), None)
+        if post is None:  # getPosts leaves out what no longer exists
+            raise GoneError(f"{self.kind}: post non più presente", status=404)
+        return PostMetrics(
+            reactions=figure(post, "likeCount"),
+            comments=figure(post, "replyCount"),
+            shares=total(figure(post, "repostCount"), figure(post, "quoteCount")),
+        )
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        did = require(config, "did", self.kind)
+        response = self.call_harmless(
+            config, secret, "GET", "/xrpc/app.bsky.actor.getProfile", params={"actor": did}
+        )
+        return figure(json_or_empty(response), "followersCount")
