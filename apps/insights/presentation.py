@@ -245,7 +245,23 @@ def response_tables(report: PeriodReport) -> list[Table]:
             for f in report.responses_over_time
         ],
     )
-    return [per_channel, over_time]
+    all_channels = Table(
+        "risposte_tutti",
+        _("Tempi di risposta mese per mese, tutti i canali")
+        if monthly
+        else _("Tempi di risposta settimana per settimana, tutti i canali"),
+        [_("Mese") if monthly else _("Settimana dal"), *headers],
+        [
+            [
+                f.week.strftime("%m/%Y") if monthly else f.week.strftime("%d/%m/%Y"),
+                f.answered,
+                f.median_hours,
+                f.share_within_target,
+            ]
+            for f in report.responses_all_channels
+        ],
+    )
+    return [per_channel, all_channels, over_time]
 
 
 def post_tables(curves) -> list[Table]:

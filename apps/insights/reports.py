@@ -176,6 +176,7 @@ class PeriodReport:
     # week (month for periods longer than two months). Only the channel filter applies.
     responses: list[ResponseFigure] = field(default_factory=list)
     responses_over_time: list[ResponseFigure] = field(default_factory=list)
+    responses_all_channels: list[ResponseFigure] = field(default_factory=list)
     responses_by: str = "week"
 
 
@@ -245,7 +246,7 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
         .distinct()
     )
     responses_by = "week" if (period.end - period.start).days < 62 else "month"
-    responses, responses_over_time = response_time_report(
+    responses = response_time_report(
         start=start, end=end, by=responses_by, channel_id=filters.channel
     )
     return PeriodReport(
@@ -267,8 +268,9 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
         silent_channels=sorted(channels[pk].name for pk in set(silent)),
         site_clicks=site_clicks(period, filters),
         mix_by_month=mix_by_month(period, filters),
-        responses=responses,
-        responses_over_time=responses_over_time,
+        responses=responses.per_channel,
+        responses_over_time=responses.over_time,
+        responses_all_channels=responses.all_channels,
         responses_by=responses_by,
     )
 

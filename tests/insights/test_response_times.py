@@ -79,6 +79,18 @@ def test_a_month_is_told_week_by_week_and_a_year_month_by_month():
     ]
 
 
+def test_all_channels_together_have_one_median_per_week():
+    mastodon, x = make_channel(), make_channel(ChannelKind.X)
+    answered(mastodon, at(3), hours=1)
+    answered(x, at(4), hours=3)
+    answered(x, at(5), hours=10, target_hours=8)
+
+    [week] = period_report(MARCH).responses_all_channels
+
+    assert (week.week, week.answered, week.median_hours) == (date(2026, 3, 2), 3, 3.0)
+    assert week.share_within_target == pytest.approx(66.7)
+
+
 def test_the_channel_filter_applies_to_response_times():
     mastodon, x = make_channel(), make_channel(ChannelKind.X)
     answered(mastodon, at(3), hours=1)
@@ -137,7 +149,7 @@ def test_the_yearly_report_has_the_response_times_month_by_month(client, editor)
     html = client.get(reverse("insights:year", args=[2026])).content.decode()
 
     assert "Le risposte ai cittadini" in html
-    assert "Tempi di risposta mese per mese" in html
+    assert "Tempi di risposta mese per mese, tutti i canali" in html
     assert "06/2026" in html and "03/2026" in html
     assert "non sono ancora misurati" not in html
 
