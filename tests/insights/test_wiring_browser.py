@@ -70,3 +70,16 @@ def test_the_campaign_page_with_its_results_is_accessible(page, editor_user, for
     assert page.get_by_role("table", name="Risultati per post della campagna TARI").count() == 1
     harness.assert_no_axe_violations(page)
     assert harness.heading_problems(page) == []
+
+
+def test_the_yearly_report_with_response_times_is_accessible(
+    page, editor_user, force_login, campaign
+):
+    force_login(editor_user)
+
+    page.goto(f"/risultati/anno/{timezone.localdate().year}/")
+
+    assert page.get_by_role("heading", name="Le risposte ai cittadini").is_visible()
+    assert page.get_by_role("table", name="Tempi di risposta ai cittadini per canale").is_visible()
+    harness.assert_no_axe_violations(page)
+    assert harness.heading_problems(page) == []
