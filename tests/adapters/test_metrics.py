@@ -191,11 +191,6 @@ def test_threads_followers_come_from_the_users_threads_insights(servers):
     assert followers == 987
 
 
-def test_threads_does_not_borrow_facebooks_replies_or_moderation():
-    assert not ThreadsAdapter.supports_reply
-    assert ThreadsAdapter.moderation_actions == frozenset()
-
-
 @pytest.mark.parametrize(
     "kind, adapter",
     [

@@ -15,6 +15,10 @@ The text is ``checks.text_as_sent`` (the link in the text when there are images)
 Figures (``metrics``): ``GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes``;
 followers: ``GET /me/threads_insights?metric=followers_count`` (a ``total_value``, not a
 series). Rate limits are Graph's (code 4 with ``X-Business-Use-Case-Usage``).
+
+Answers to citizens (``reply``, apps.inbox): a TEXT container with ``reply_to_id`` (the
+citizen's reply), published like a post. Moderation: ``POST /{reply-id}/manage_reply`` with
+``hide=true`` (a reply to our posts can be hidden, not deleted, by the account it answers).
 """
 
 import time
@@ -31,6 +35,7 @@ from .base import (
     PostMetrics,
     PublishRequest,
     PublishResult,
+    ReplyRequest,
     TransientError,
     figure,
     total,
@@ -49,10 +54,9 @@ class ThreadsAdapter(GraphAdapter):
     supports_metrics = True
     supports_followers = True
     METRICS = ("views", "likes", "replies", "reposts", "quotes")
-    # Facebook's comment replies and moderation (GraphAdapter) are not Threads' API: off until
-    # the inbox collects Threads replies.
-    supports_reply = False
-    moderation_actions = frozenset()
+    # Threads' own replies and moderation, not Facebook's (GraphAdapter).
+    supports_reply = True
+    moderation_actions = frozenset({"hide"})
 
     def _client(self, config: dict, secret: str):
         return bearer_client(config, secret, kind=self.kind, default_base_url=THREADS_BASE_URL)
@@ -102,6 +106,37 @@ class ThreadsAdapter(GraphAdapter):
             raise_for_graph(response, secret=request.secret, kind=self.kind)
             post_id = str(response.json()["id"])
             return PublishResult(external_id=post_id, url=self._permalink(client, request, post_id))
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        user = require(request.config, "threads_user_id", self.kind)
+        if request.private:
+            raise PermanentError(f"{self.kind}: Threads non ha messaggi privati")
+        text = request.text.strip()
+        length = count_characters(text, self.kind)
+        if length > TEXT_LIMIT:
+            raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({length})")
+        with self._client(request.config, request.secret) as client:
+            fields = {"media_type": "TEXT", "text": text, "reply_to_id": request.in_reply_to}
+            container = self._container(client, request, user, fields)
+            self._wait_finished(client, request, container)
+            response = send(
+                client,
+                "POST",
+                f"/{user}/threads_publish",
+                secret=request.secret,
+                kind=self.kind,
+                data={"creation_id": container},
+            )
+            raise_for_graph(response, secret=request.secret, kind=self.kind)
+            post_id = str(response.json()["id"])
+            return PublishResult(external_id=post_id, url=self._permalink(client, request, post_id))
+
+    def moderate(self, *, network_id: str, action: str, config: dict, secret: str) -> None:
+        if action != "hide":
+            raise PermanentError(f"{self.kind}: una risposta si può solo nascondere")
+        self.call_harmless(
+            config, secret, "POST", f"/{network_id}/manage_reply", data={"hide": "true"}
+        )
 
     @staticmethod
     def _image_fields(image) -> dict:
