@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.channels.models import Channel
 
+from .collectors.registry import COLLECTORS, PUSHED_KINDS
 from .enums import OPEN_STATUSES, Direction
 from .models import ChannelListening, Conversation, Message, ResponseTime
 
@@ -129,8 +130,8 @@ class ChannelListeningRow:
 
 
 def channels_for_inbox() -> list[ChannelListeningRow]:
-    from_collectors = {"mastodon", "telegram", "x"}
-    pushed = {"facebook", "instagram"}
+    from_collectors = set(COLLECTORS)
+    pushed = set(PUSHED_KINDS)
     listening = {row.channel_id: row for row in ChannelListening.objects.all()}
     unread = unread_counts()
     return [

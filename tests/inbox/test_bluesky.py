@@ -151,3 +151,12 @@ def test_an_answer_to_a_message_deleted_on_bluesky_is_refused_clearly(server, ch
                 secret=server.token,
             )
         )
+
+
+def test_the_inbox_lists_the_bluesky_channel_with_its_listening_state(server, channel):
+    from apps.inbox.selectors import channels_for_inbox
+
+    _collect(channel)
+
+    [row] = [r for r in channels_for_inbox() if r.channel == channel]
+    assert row.listening is not None and not row.pushed
