@@ -5,7 +5,8 @@
 Creates a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set)
 with 8 channels and one year (2030) of 10,000 sent deliveries (2,500 posts on four channels
 each), 4 readings per delivery (40,000 rows), followers per channel per day (8 x 365) and the
-newsletter's subscribers per day, 3 weekly rubriche with their fills and 1 crisis. It prints,
+newsletter's subscribers per day, 3 weekly rubriche with their fills and 1 crisis, 3,000
+answers to citizens (response times) and one campaign of 200 posts (800 deliveries). It prints,
 per page, queries, median and p95 wall time and median CPU time, next to two baselines
 measured in the same run: a minimal Django view (an HttpResponse through the same
 middleware) and WeasyPrint rendering a blank page. Target (issue 19): the yearly report under
@@ -49,10 +50,11 @@ from weasyprint import HTML  # noqa: E402
 from apps.accounts.roles import Role  # noqa: E402
 from apps.channels.enums import ChannelKind  # noqa: E402
 from apps.channels.models import Channel  # noqa: E402
+from apps.inbox.models import ResponseTime  # noqa: E402
 from apps.insights.enums import BUCKETS, OFFSET  # noqa: E402
 from apps.insights.models import AccountFigure, MetricSnapshot, NewsletterFigure  # noqa: E402
 from apps.planning.enums import PostStatus  # noqa: E402
-from apps.planning.models import ContentCategory, Post, Variant  # noqa: E402
+from apps.planning.models import Campaign, ContentCategory, Post, Variant  # noqa: E402
 from apps.publishing.enums import DeliveryState  # noqa: E402
 from apps.publishing.models import Delivery  # noqa: E402
 from apps.slots.models import Slot, SlotFill  # noqa: E402
@@ -70,12 +72,14 @@ PAGES = {
     "month (period page)": "/risultati/?periodo=month&giorno=2030-06-15",
     "year (period page)": "/risultati/?periodo=year&giorno=2030-06-15",
     "year, one channel": "/risultati/?periodo=year&giorno=2030-06-15&canale=1",
+    "year, one campaign": "/risultati/?periodo=year&giorno=2030-06-15&campagna=1",
+    "campaign page": "/calendario/campagne/1/",
     "yearly report HTML": f"/risultati/anno/{YEAR}/",
     "yearly report PDF": f"/risultati/anno/{YEAR}/pdf/",
 }
 
 
-def _fill(deliveries: int, author) -> None:
+def _fill(deliveries: int, author, answers: int = 3000) -> None:
     rng = random.Random(19)
     kinds = [
         ChannelKind.FACEBOOK,
@@ -176,6 +180,24 @@ def _fill(deliveries: int, author) -> None:
             for d in range(365)
         ]
     )
+    campaign = Campaign.objects.create(
+        name="TARI", starts_on=date(YEAR, 3, 1), ends_on=date(YEAR, 5, 31)
+    )
+    Post.objects.filter(pk__in=[p.pk for p in posts[500:700]]).update(campaign=campaign)
+    ResponseTime.objects.bulk_create(
+        [
+            ResponseTime(
+                channel=social[n % len(social)],
+                kind="comment",
+                waited_from=start + timedelta(hours=n * 2.9),
+                answered_at=start + timedelta(hours=n * 2.9 + rng.uniform(0.2, 30)),
+                working_seconds=rng.randint(300, 30 * 3600),
+                target_seconds=8 * 3600 if n % 3 else 24 * 3600,
+            )
+            for n in range(answers)
+        ],
+        batch_size=2000,
+    )
     for n, weekday in enumerate(("MO", "WE", "FR")):
         slot = Slot.objects.create(
             name=f"Rubrica {n}",
@@ -224,6 +246,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--answers", type=int, default=3000, help="response times (0: the pages without them)"
+    )
     args = parser.parse_args()
 
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
@@ -231,7 +256,7 @@ def main() -> None:
         author = User.objects.create_user("bench", password="x")
         author.groups.add(Group.objects.get(name=Role.EDITOR.value))
         started = time.perf_counter()
-        _fill(args.deliveries, author)
+        _fill(args.deliveries, author, args.answers)
         print(
             f"Database: {connection.vendor}; {Delivery.objects.count()} deliveries, "
             f"{MetricSnapshot.objects.count()} readings, {AccountFigure.objects.count()} "

@@ -4,8 +4,8 @@ The claim is a conditional UPDATE on the channel's :class:`ChannelListening` row
 past any rate-limit wait): two workers, or a beat tick repeated, never read one channel at
 once, so a cursor is never moved backwards. Messages and the new cursor are written in one
 transaction: a crash before the commit reads the same page again next time, and storing is
-idempotent. A failure marks the channel "ascolto interrotto" with the reason (429 only waits
-for the network's hint).
+idempotent. A failure marks the channel "ascolto interrotto" with the reason (a rate limit,
+429 or another answer with the service's wait, only waits for the network's hint).
 """
 
 import logging
@@ -61,7 +61,9 @@ def collect_channel(*, channel_id: int) -> str:
             config=dict(channel.config or {}), secret=_secret_for(channel), cursor=listening.cursor
         )
     except TransientError as exc:
-        if exc.status == 429:
+        # A rate limit: HTTP 429, or a throttling answer with the service's wait (Graph's code
+        # 4 on Threads comes as a 400 with X-Business-Use-Case-Usage).
+        if exc.status == 429 or exc.retry_after is not None:
             wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT
             ChannelListening.objects.filter(pk=listening.pk).update(
                 claimed_until=None, not_before=now + timedelta(seconds=wait)

@@ -1,5 +1,5 @@
-"""Reads of the inbox. ``response_time_figures`` is the plain selector other apps (insights)
-may call for median and share answered within target."""
+"""Reads of the inbox. ``response_time_report`` (and ``response_time_figures``) are the plain
+selectors other apps (insights) may call for median and share answered within target."""
 
 import statistics
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.channels.models import Channel
 
+from .collectors.registry import COLLECTORS, PUSHED_KINDS
 from .enums import OPEN_STATUSES, Direction
 from .models import ChannelListening, Conversation, Message, ResponseTime
 
@@ -129,8 +130,8 @@ class ChannelListeningRow:
 
 
 def channels_for_inbox() -> list[ChannelListeningRow]:
-    from_collectors = {"mastodon", "telegram", "x"}
-    pushed = {"facebook", "instagram"}
+    from_collectors = set(COLLECTORS)
+    pushed = set(PUSHED_KINDS)
     listening = {row.channel_id: row for row in ChannelListening.objects.all()}
     unread = unread_counts()
     return [
@@ -152,11 +153,12 @@ def thread(conversation: Conversation) -> list[Message]:
 
 @dataclass
 class ResponseFigure:
-    """Answers in one channel and one ISO week (``week`` is its Monday)."""
+    """Answers in one channel and one ISO week (``week`` is its Monday; with ``by="month"``
+    the first day of the month; None for the whole range)."""
 
     channel_id: int
     channel_name: str
-    week: date
+    week: date | None
     answered: int
     median_hours: float
     within_target: int
@@ -170,38 +172,78 @@ class ResponseFigure:
         return round(100 * self.within_target / self.with_target, 1)
 
 
+RESPONSE_GROUPS = ("week", "month")
+
+
+def _starting(day: date, by: str | None) -> date | None:
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    return None
+
+
+@dataclass
+class ResponseReport:
+    per_channel: list[ResponseFigure]  # over the whole range, by channel name
+    over_time: list[ResponseFigure]  # per channel and week or month, newest first
+    all_channels: list[ResponseFigure]  # per week or month, every channel together (id 0)
+
+
+def response_time_report(
+    *, start: datetime, end: datetime, by: str = "week", channel_id: int | None = None
+) -> ResponseReport:
+    """For answers given in [start, end) (on one channel when ``channel_id`` is given), in one
+    query: median response time in working hours and share answered within target, per
+    channel over the whole range, per channel and week (or month), and per week (or month)
+    for all channels together."""
+    if by not in RESPONSE_GROUPS:
+        raise ValueError(by)
+    rows = ResponseTime.objects.filter(answered_at__gte=start, answered_at__lt=end)
+    if channel_id is not None:
+        rows = rows.filter(channel_id=channel_id)
+    groups: tuple[dict, dict, dict] = ({}, {}, {})
+    zone = timezone.get_current_timezone()
+    for channel, name, answered_at, seconds, target in rows.values_list(
+        "channel_id", "channel__name", "answered_at", "working_seconds", "target_seconds"
+    ):
+        since = _starting(answered_at.astimezone(zone).date(), by)
+        for figures, key, label, moment in (
+            (groups[0], channel, name, None),
+            (groups[1], channel, name, since),
+            (groups[2], 0, "", since),
+        ):
+            figure = figures.get((key, moment))
+            if figure is None:
+                figure = figures[(key, moment)] = ResponseFigure(
+                    channel_id=key,
+                    channel_name=label,
+                    week=moment,
+                    answered=0,
+                    median_hours=0.0,
+                    within_target=0,
+                    with_target=0,
+                )
+            figure.answered += 1
+            figure.hours.append(seconds / 3600)
+            if target is not None:
+                figure.with_target += 1
+                figure.within_target += seconds <= target
+    for figures in groups:
+        for figure in figures.values():
+            figure.median_hours = round(statistics.median(figure.hours), 1)
+    newest_first = lambda f: (f.week, f.channel_name)  # noqa: E731
+    return ResponseReport(
+        per_channel=sorted(groups[0].values(), key=lambda f: (f.channel_name, f.channel_id)),
+        over_time=sorted(groups[1].values(), key=newest_first, reverse=True),
+        all_channels=sorted(groups[2].values(), key=newest_first, reverse=True),
+    )
+
+
 def response_time_figures(*, start: datetime, end: datetime) -> list[ResponseFigure]:
     """Median response time in working hours and the share answered within target, per
     channel and per week, for answers given in [start, end)."""
-    rows = (
-        ResponseTime.objects.filter(answered_at__gte=start, answered_at__lt=end)
-        .select_related("channel")
-        .only("channel__name", "channel_id", "answered_at", "working_seconds", "target_seconds")
-    )
-    groups: dict[tuple[int, date], ResponseFigure] = {}
-    zone = timezone.get_current_timezone()
-    for row in rows:
-        day = row.answered_at.astimezone(zone).date()
-        week = day - timedelta(days=day.weekday())
-        figure = groups.get((row.channel_id, week))
-        if figure is None:
-            figure = groups[(row.channel_id, week)] = ResponseFigure(
-                channel_id=row.channel_id,
-                channel_name=row.channel.name,
-                week=week,
-                answered=0,
-                median_hours=0.0,
-                within_target=0,
-                with_target=0,
-            )
-        figure.answered += 1
-        figure.hours.append(row.working_seconds / 3600)
-        if row.target_seconds is not None:
-            figure.with_target += 1
-            figure.within_target += row.working_seconds <= row.target_seconds
-    for figure in groups.values():
-        figure.median_hours = round(statistics.median(figure.hours), 1)
-    return sorted(groups.values(), key=lambda f: (f.week, f.channel_name), reverse=True)
+    return response_time_report(start=start, end=end, by="week").over_time
 
 
 def conversations_of_citizen(query) -> QuerySet:

@@ -55,6 +55,8 @@ AUDIENCE = {
     ChannelKind.X: 650,
     ChannelKind.LINKEDIN: 420,
     ChannelKind.MASTODON: None,
+    ChannelKind.BLUESKY: None,
+    ChannelKind.THREADS: 900,
 }
 REACTION_RATE = {
     ChannelKind.FACEBOOK: 0.025,
@@ -62,6 +64,8 @@ REACTION_RATE = {
     ChannelKind.X: 0.015,
     ChannelKind.LINKEDIN: 0.03,
     ChannelKind.MASTODON: 0.0,
+    ChannelKind.BLUESKY: 0.0,
+    ChannelKind.THREADS: 0.03,
 }
 FOLLOWERS = {
     ChannelKind.FACEBOOK: 8200,
@@ -69,8 +73,12 @@ FOLLOWERS = {
     ChannelKind.X: 2300,
     ChannelKind.LINKEDIN: 950,
     ChannelKind.MASTODON: 420,
+    ChannelKind.BLUESKY: 310,
+    ChannelKind.THREADS: 760,
     ChannelKind.TELEGRAM: 1300,  # subscribers: its posts have no numbers, the channel has
 }
+# The networks that count distinct accounts reached.
+REACH_KINDS = (ChannelKind.FACEBOOK, ChannelKind.INSTAGRAM, ChannelKind.LINKEDIN)
 CATEGORY_LIFT = {"come-fare": 1.3, "territorio": 1.1, "informativo": 0.9}
 HOUR_LIFT = {8: 1.0, 9: 0.9, 12: 1.1, 13: 1.15, 18: 1.35, 19: 1.3}
 SHARE_OF_FINAL = (0.3, 0.8, 0.95, 1.0)  # 1 h, 24 h, 7 d, 30 d
@@ -105,6 +113,11 @@ def load(ctx: dict) -> None:
             channels[k]
             for k in (ChannelKind.INSTAGRAM, ChannelKind.MASTODON, ChannelKind.TELEGRAM)
             if k in channels and rng.random() < 0.7
+        ]
+        on += [
+            channels[k]
+            for k in (ChannelKind.BLUESKY, ChannelKind.THREADS)
+            if k in channels and rng.random() < 0.5
         ]
         if slug == "informativo" and ChannelKind.LINKEDIN in channels:
             on.append(channels[ChannelKind.LINKEDIN])
@@ -183,7 +196,7 @@ def _readings(delivery, channels, lift, rng, now) -> None:
                 post_id=delivery.variant.post_id,
                 sent_at=sent_at,
                 impressions=round(seen) if audience else None,
-                reach=round(seen * 0.72) if channel.kind != ChannelKind.X and audience else None,
+                reach=round(seen * 0.72) if audience and channel.kind in REACH_KINDS else None,
                 reactions=reactions,
                 comments=round(reactions * rng.uniform(0.05, 0.2)),
                 shares=round(reactions * rng.uniform(0.05, 0.25)),

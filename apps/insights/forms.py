@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.channels.models import Channel
 from apps.core.forms import date_input
-from apps.planning.models import ContentCategory
+from apps.planning.models import Campaign, ContentCategory
 from apps.slots.models import Slot
 
 from .reports import MAX_DAYS, PERIODS, Filters, Period, staff_authors
@@ -49,6 +49,11 @@ class ReportFilterForm(forms.Form):
         label=_("Rubrica"), queryset=Slot.objects.order_by("name"), required=False
     )
     autore = forms.ModelChoiceField(label=_("Autore"), queryset=None, required=False)
+    campagna = forms.ModelChoiceField(
+        label=_("Campagna"),
+        queryset=Campaign.objects.order_by("-starts_on", "name"),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,6 +92,7 @@ class ReportFilterForm(forms.Form):
             category=data["categoria"].pk if data.get("categoria") else None,
             rubrica=data["rubrica"].pk if data.get("rubrica") else None,
             author=data["autore"].pk if data.get("autore") else None,
+            campaign=data["campagna"].pk if data.get("campagna") else None,
         )
 
 

@@ -180,6 +180,8 @@ def period_tables(report: PeriodReport) -> list[Table]:
         )
     tables.append(followers)
 
+    tables.extend(response_tables(report))
+
     for key, caption, results in (
         ("migliori", _("I post con più interazioni"), report.best),
         ("peggiori", _("I post con meno interazioni"), report.worst),
@@ -196,6 +198,70 @@ def period_tables(report: PeriodReport) -> list[Table]:
             )
         )
     return tables
+
+
+def response_tables(report: PeriodReport) -> list[Table]:
+    """Time to answer citizens (from the inbox): per channel over the period, with a chart of
+    the share answered within target, and per channel and week or month."""
+    headers = [
+        _("Risposte"),
+        _("Mediana (ore lavorative)"),
+        _("Entro l'obiettivo %"),
+    ]
+    per_channel = Table(
+        "risposte",
+        _("Tempi di risposta ai cittadini per canale"),
+        [_("Canale"), *headers],
+        [
+            [f.channel_name, f.answered, f.median_hours, f.share_within_target]
+            for f in report.responses
+        ],
+    )
+    if per_channel.rows:
+        per_channel.chart = bar_chart(
+            [(f.channel_name, f.share_within_target) for f in report.responses],
+            unit="%",
+            title=_("Risposte entro l'obiettivo"),
+            desc=_(
+                "Per ogni canale, quota dei messaggi dei cittadini a cui abbiamo risposto entro "
+                "l'obiettivo (ore lavorative)."
+            ),
+        )
+    monthly = report.responses_by == "month"
+    over_time = Table(
+        "risposte_nel_tempo",
+        _("Tempi di risposta mese per mese")
+        if monthly
+        else _("Tempi di risposta settimana per settimana"),
+        [_("Mese") if monthly else _("Settimana dal"), _("Canale"), *headers],
+        [
+            [
+                f.week.strftime("%m/%Y") if monthly else f.week.strftime("%d/%m/%Y"),
+                f.channel_name,
+                f.answered,
+                f.median_hours,
+                f.share_within_target,
+            ]
+            for f in report.responses_over_time
+        ],
+    )
+    all_channels = Table(
+        "risposte_tutti",
+        _("Tempi di risposta mese per mese, tutti i canali")
+        if monthly
+        else _("Tempi di risposta settimana per settimana, tutti i canali"),
+        [_("Mese") if monthly else _("Settimana dal"), *headers],
+        [
+            [
+                f.week.strftime("%m/%Y") if monthly else f.week.strftime("%d/%m/%Y"),
+                f.answered,
+                f.median_hours,
+                f.share_within_target,
+            ]
+            for f in report.responses_all_channels
+        ],
+    )
+    return [per_channel, all_channels, over_time]
 
 
 def post_tables(curves) -> list[Table]:

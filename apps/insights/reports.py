@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from apps.audit.models import AuditEntry
 from apps.channels.models import Channel
 from apps.crisis.models import Blackout, Crisis
+from apps.inbox.selectors import ResponseFigure, response_time_report
 from apps.media_library.enums import AssetKind
 from apps.media_library.models import PostAsset
 from apps.planning.checks import gulpease
@@ -96,8 +97,11 @@ class Filters:
     category: int | None = None
     rubrica: int | None = None
     author: int | None = None
+    campaign: int | None = None
 
     def snapshots(self, queryset):
+        if self.campaign:
+            queryset = queryset.filter(post__campaign_id=self.campaign)
         if self.channel:
             queryset = queryset.filter(channel_id=self.channel)
         if self.category:
@@ -109,6 +113,8 @@ class Filters:
         return queryset
 
     def posts(self, queryset):
+        if self.campaign:
+            queryset = queryset.filter(campaign_id=self.campaign)
         if self.channel:
             queryset = queryset.filter(variants__channel_id=self.channel)
         if self.category:
@@ -166,6 +172,12 @@ class PeriodReport:
     silent_channels: list[str]  # channels of the period that give no numbers
     site_clicks: int | None = None  # clicks counted by the Comune's own redirect
     mix_by_month: list[dict] = field(default_factory=list)  # month, {category: share}
+    # Citizens' messages answered in the period (the inbox): per channel, and per channel and
+    # week (month for periods longer than two months). Only the channel filter applies.
+    responses: list[ResponseFigure] = field(default_factory=list)
+    responses_over_time: list[ResponseFigure] = field(default_factory=list)
+    responses_all_channels: list[ResponseFigure] = field(default_factory=list)
+    responses_by: str = "week"
 
 
 def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
@@ -233,6 +245,10 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
         .values_list("channel_id", flat=True)
         .distinct()
     )
+    responses_by = "week" if (period.end - period.start).days < 62 else "month"
+    responses = response_time_report(
+        start=start, end=end, by=responses_by, channel_id=filters.channel
+    )
     return PeriodReport(
         period=period,
         filters=filters,
@@ -252,6 +268,10 @@ def period_report(period: Period, filters: Filters = Filters()) -> PeriodReport:
         silent_channels=sorted(channels[pk].name for pk in set(silent)),
         site_clicks=site_clicks(period, filters),
         mix_by_month=mix_by_month(period, filters),
+        responses=responses.per_channel,
+        responses_over_time=responses.over_time,
+        responses_all_channels=responses.all_channels,
+        responses_by=responses_by,
     )
 
 
@@ -300,6 +320,8 @@ def site_clicks(period: Period, filters: Filters) -> int | None:
         days = days.filter(link__post__author_id=filters.author)
     if filters.rubrica:
         days = days.filter(link__post__slot_fill__slot_id=filters.rubrica)
+    if filters.campaign:
+        days = days.filter(link__post__campaign_id=filters.campaign)
     return days.aggregate(total=Sum("clicks"))["total"]
 
 
@@ -400,6 +422,65 @@ def newsletter_growth(period: Period) -> dict | None:
         "growth": days[-1].confirmed - days[0].confirmed,
         "unsubscribed": days[-1].unsubscribed - days[0].unsubscribed,
     }
+
+
+# --- One campaign ----------------------------------------------------------------------
+
+CAMPAIGN_FIGURES = ("reach", "impressions", "reactions", "comments", "shares", "link_clicks")
+
+
+@dataclass
+class CampaignPostResult:
+    post_id: int
+    title: str
+    sent_at: datetime | None
+    channels: list[str] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)  # figure -> sum over its channels (or None)
+    site_clicks: int | None = None
+
+
+@dataclass
+class CampaignResults:
+    totals: dict  # figure (and "engagement", "site_clicks") -> sum, None where unknown
+    posts: list[CampaignPostResult]  # the posts with readings, in the order they went out
+
+
+def campaign_results(campaign_id: int) -> CampaignResults:
+    """What a campaign's posts reached, whenever they went out: the newest reading of each
+    delivery summed per post and over the campaign, and the clicks the Comune's redirect
+    counted. Two queries whatever the number of posts."""
+    rows = list(
+        MetricSnapshot.objects.filter(is_latest=True, post__campaign_id=campaign_id)
+        .values("post_id", "post__title", "channel__name", "sent_at", *CAMPAIGN_FIGURES)
+        .order_by("sent_at", "post_id", "channel__name")
+    )
+    clicks = dict(
+        LinkClickDay.objects.filter(link__post__campaign_id=campaign_id)
+        .values_list("link__post_id")
+        .annotate(n=Sum("clicks"))
+        .values_list("link__post_id", "n")
+    )
+    per_post: dict[int, CampaignPostResult] = {}
+    for row in rows:
+        row["engagement"] = engagement(row)
+        result = per_post.get(row["post_id"])
+        if result is None:
+            result = per_post[row["post_id"]] = CampaignPostResult(
+                post_id=row["post_id"],
+                title=row["post__title"],
+                sent_at=row["sent_at"],
+                site_clicks=clicks.get(row["post_id"]),
+            )
+        result.channels.append(row["channel__name"])
+        for name in (*CAMPAIGN_FIGURES, "engagement"):
+            if row[name] is not None:
+                result.figures[name] = (result.figures.get(name) or 0) + row[name]
+    for result in per_post.values():
+        for name in (*CAMPAIGN_FIGURES, "engagement"):
+            result.figures.setdefault(name, None)
+    totals = {name: _sum(r[name] for r in rows) for name in (*CAMPAIGN_FIGURES, "engagement")}
+    totals["site_clicks"] = _sum(clicks.values())
+    return CampaignResults(totals=totals, posts=list(per_post.values()))
 
 
 # --- One post ---------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from apps.audit.services import record as audit_record
 from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
+from apps.insights.reports import MAX_DAYS as MAX_REPORT_DAYS
+from apps.insights.reports import campaign_results
 from apps.media_library.rules import library_image_count, rights_problems
 from apps.media_library.selectors import (
     assets_for_picker,
@@ -643,6 +645,19 @@ def campaign_detail(request, pk):
         "campaign": campaign,
         "posts": posts,
         "status_counts": status_counts(posts),
+        "results": campaign_results(campaign.pk),
+        "results_url": reverse("insights:report")
+        + "?"
+        + urlencode(
+            {
+                "periodo": "custom",
+                "dal": campaign.starts_on.isoformat(),
+                "al": min(
+                    campaign.ends_on, campaign.starts_on + timedelta(days=MAX_REPORT_DAYS)
+                ).isoformat(),
+                "campagna": campaign.pk,
+            }
+        ),
         "calendar_url": reverse("planning:calendar")
         + "?"
         + urlencode(

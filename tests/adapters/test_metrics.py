@@ -5,11 +5,13 @@ PostMetrics (None where the network gives none), deleted posts, rate limits."""
 import pytest
 
 from apps.publishing.adapters.base import GoneError, PostMetrics, TransientError
+from apps.publishing.adapters.bluesky import BlueskyAdapter
 from apps.publishing.adapters.facebook import FacebookAdapter
 from apps.publishing.adapters.instagram import InstagramAdapter
 from apps.publishing.adapters.linkedin import LinkedInAdapter
 from apps.publishing.adapters.mastodon import MastodonAdapter
 from apps.publishing.adapters.registry import ADAPTERS
+from apps.publishing.adapters.threads import ThreadsAdapter
 from apps.publishing.adapters.x import XAdapter
 from tests.adapters.conftest import PATIENT
 from tests.channel_servers import start_server
@@ -27,7 +29,10 @@ FIGURES = {
 
 @pytest.fixture(scope="module")
 def servers():
-    started = {kind: start_server(kind) for kind in ("x", "mastodon", "facebook", "linkedin")}
+    started = {
+        kind: start_server(kind)
+        for kind in ("x", "mastodon", "facebook", "linkedin", "bluesky", "threads")
+    }
     started["instagram"] = started["facebook"]  # one Graph server plays both
     yield started
     for kind, server in started.items():
@@ -149,6 +154,43 @@ def test_linkedin_reads_organizational_entity_share_statistics(published):
     )
 
 
+def test_bluesky_reads_likes_replies_reposts_and_quotes_from_get_posts(published):
+    adapter = BlueskyAdapter()
+    server, uri = published("bluesky", adapter)
+    server.set_figures(uri, **FIGURES)
+
+    figures = _read(adapter, server, uri)
+
+    [request] = server.requests_to("/xrpc/app.bsky.feed.getPosts", method="GET")
+    assert request.query["uris"] == [uri]
+    # reposts 6 + quotes 2 (the fake splits the shares); Bluesky counts no views
+    assert figures == PostMetrics(reactions=90, comments=12, shares=8)
+
+
+def test_threads_reads_media_insights_views_likes_replies_reposts_and_quotes(published):
+    adapter = ThreadsAdapter()
+    server, post_id = published("threads", adapter)
+    server.set_figures(post_id, **FIGURES)
+
+    figures = _read(adapter, server, post_id)
+
+    [request] = server.requests_to(f"/{post_id}/insights", method="GET")
+    assert request.query["metric"] == ["views,likes,replies,reposts,quotes"]
+    assert figures == PostMetrics(impressions=2400, reactions=90, comments=12, shares=8)
+
+
+def test_threads_followers_come_from_the_users_threads_insights(servers):
+    server = servers["threads"]
+    server.reset()
+    server.followers = 987
+
+    followers = ThreadsAdapter().followers(config={**server.config, **PATIENT}, secret=server.token)
+
+    [request] = server.requests_to("/me/threads_insights", method="GET")
+    assert request.query["metric"] == ["followers_count"]
+    assert followers == 987
+
+
 @pytest.mark.parametrize(
     "kind, adapter",
     [
@@ -157,6 +199,8 @@ def test_linkedin_reads_organizational_entity_share_statistics(published):
         ("facebook", FacebookAdapter()),
         ("instagram", InstagramAdapter()),
         ("linkedin", LinkedInAdapter()),
+        ("bluesky", BlueskyAdapter()),
+        ("threads", ThreadsAdapter()),
     ],
 )
 def test_a_post_deleted_on_the_network_is_gone(published, kind, adapter):
@@ -174,6 +218,8 @@ def test_a_post_deleted_on_the_network_is_gone(published, kind, adapter):
         ("mastodon", MastodonAdapter()),
         ("facebook", FacebookAdapter()),
         ("linkedin", LinkedInAdapter()),
+        ("bluesky", BlueskyAdapter()),
+        ("threads", ThreadsAdapter()),
     ],
 )
 def test_a_rate_limit_is_transient_with_the_services_wait(published, kind, adapter):
@@ -195,6 +241,8 @@ def test_a_rate_limit_is_transient_with_the_services_wait(published, kind, adapt
         ("facebook", FacebookAdapter()),
         ("instagram", InstagramAdapter()),
         ("linkedin", LinkedInAdapter()),
+        ("bluesky", BlueskyAdapter()),
+        ("threads", ThreadsAdapter()),
     ],
 )
 def test_followers_come_from_the_accounts_own_endpoint(servers, kind, adapter):
@@ -222,4 +270,12 @@ def test_telegram_gives_its_channels_subscribers():
 def test_only_telegram_and_the_non_social_channels_give_no_numbers():
     with_numbers = sorted(kind for kind, cls in ADAPTERS.items() if cls.supports_metrics)
 
-    assert with_numbers == ["facebook", "instagram", "linkedin", "mastodon", "x"]
+    assert with_numbers == [
+        "bluesky",
+        "facebook",
+        "instagram",
+        "linkedin",
+        "mastodon",
+        "threads",
+        "x",
+    ]

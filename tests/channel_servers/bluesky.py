@@ -1,7 +1,12 @@
 """Bluesky (AT Protocol XRPC) as a PDS answers it: sessions from an app password
 (``createSession``), rotating refresh tokens (``refreshSession``), ``uploadBlob``,
 ``createRecord`` / ``deleteRecord`` for ``app.bsky.feed.post``, ``resolveHandle`` and
-``getSession``.
+``getSession``; the AppView's reads through the PDS: ``app.bsky.feed.getPosts`` (each post with
+``likeCount``, ``repostCount``, ``replyCount``, ``quoteCount``; a deleted or unknown post is
+left out of ``posts``, as Bluesky does) and ``app.bsky.actor.getProfile`` (``followersCount``);
+the inbox's ``app.bsky.notification.listNotifications`` (newest first, ``limit`` up to 100,
+an opaque ``cursor`` for the next, older page, ``reasons`` filter) and ``updateSeen``; a post
+with ``reply: {root, parent}`` strong refs must name posts that exist, with their ``cid``.
 
 Errors have XRPC's shape ``{"error": name, "message": text}``: ``AuthenticationRequired`` (401,
 bad credentials or token), ``ExpiredToken`` (400, a lapsed access or refresh JWT),
@@ -15,6 +20,8 @@ JWTs are real-shaped (``header.payload.signature``, base64url JSON with ``exp``)
 import base64
 import json
 import secrets
+import time
+from datetime import UTC, datetime
 
 import regex
 
@@ -29,6 +36,16 @@ ACCESS_SECONDS = 2 * 3600
 REFRESH_SECONDS = 60 * 86400
 # Other accounts whose handles resolve (mentions); any other handle is unknown.
 KNOWN_HANDLES = {"sindaco.bsky.social": "did:plc:sindaco00000000000000000"}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _iso(ms: int) -> str:
+    """Epoch milliseconds as Bluesky writes moments: ``2026-12-07T09:00:00.123Z``."""
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _b64(data: dict) -> str:
@@ -66,6 +83,9 @@ class BlueskyServer(ChannelServer):
         self.blobs: dict[str, int] = {}  # cid -> size
         self.access_seconds = ACCESS_SECONDS
         self.pds_url = ""  # "" = this server; otherwise the DID document names another PDS
+        self.notifications: list[dict] = []  # oldest first; served newest first
+        self.citizen_posts: dict[str, dict] = {}  # uri -> post view (others' posts)
+        self.seen_at = ""
 
     def reset(self):
         token = self.token
@@ -98,6 +118,49 @@ class BlueskyServer(ChannelServer):
         with self._lock:
             for token in self.access:
                 self.access[token] = now() - 1
+
+    def add_notification(
+        self,
+        text: str,
+        *,
+        reason: str = "mention",
+        parent: str = "",
+        handle: str = "mario.bsky.social",
+        name: str = "Mario Rossi",
+    ) -> dict:
+        """A citizen's post that mentions us, or (``parent``: a post's at-uri) replies to one
+        of ours or to another message; returns its notification."""
+        with self._lock:
+            n = self.next_id()
+            author = {"did": f"did:plc:citizen{n:018d}", "handle": handle, "displayName": name}
+            uri = f"at://{author['did']}/app.bsky.feed.post/3lc{n:010d}"
+            record = {
+                "$type": "app.bsky.feed.post",
+                "text": text,
+                "createdAt": _iso(now_ms() - 1000),
+            }
+            if parent:
+                parent_view = self._post_view(parent)
+                parent_ref = {"uri": parent, "cid": parent_view["cid"] if parent_view else ""}
+                root = ((parent_view or {}).get("record") or {}).get("reply", {}).get("root")
+                record["reply"] = {"root": root or parent_ref, "parent": parent_ref}
+            cid = "bafyreicitizen" + secrets.token_hex(16)
+            self.citizen_posts[uri] = {"uri": uri, "cid": cid, "author": author, "record": record}
+            notification = {
+                "uri": uri,
+                "cid": cid,
+                "author": author,
+                "reason": reason,
+                "record": record,
+                "isRead": False,
+                # Distinct, increasing moments, as the AppView indexes them.
+                "indexedAt": _iso(now_ms() + n),
+                "labels": [],
+            }
+            if parent:
+                notification["reasonSubject"] = parent
+            self.notifications.append(notification)
+            return notification
 
     def revoke_refresh_tokens(self) -> None:
         with self._lock:
@@ -187,6 +250,30 @@ class BlueskyServer(ChannelServer):
                     }
                 },
             )
+        if method == "app.bsky.notification.listNotifications":
+            return self._list_notifications(request)
+        if method == "app.bsky.notification.updateSeen":
+            seen = (request.json or {}).get("seenAt") if isinstance(request.json, dict) else None
+            if not isinstance(seen, str) or not seen:
+                return _error(400, "InvalidRequest", 'Input must have the property "seenAt"')
+            self.seen_at = seen
+            return Reply(200, {})
+        if method == "app.bsky.feed.getPosts":
+            return self._get_posts(request)
+        if method == "app.bsky.actor.getProfile":
+            if request.field("actor") not in (DID, HANDLE):
+                return _error(400, "InvalidRequest", "Profile not found")
+            return Reply(
+                200,
+                {
+                    "did": DID,
+                    "handle": HANDLE,
+                    "displayName": "Comune di Esempio",
+                    "followersCount": self.followers,
+                    "followsCount": 12,
+                    "postsCount": len(self.items),
+                },
+            )
         if method == "com.atproto.repo.createRecord":
             return self._create(request)
         if method == "com.atproto.repo.deleteRecord":
@@ -195,6 +282,59 @@ class BlueskyServer(ChannelServer):
             self.items[:] = [item for item in self.items if item["uri"] != uri]
             return Reply(200, {})
         return _error(501, "MethodNotImplemented", "Method Not Implemented")
+
+    def _list_notifications(self, request: RecordedRequest) -> Reply:
+        try:
+            limit = int(request.field("limit", 50))
+        except ValueError:
+            return _error(400, "InvalidRequest", "limit must be an integer")
+        if not 1 <= limit <= 100:
+            return _error(400, "InvalidRequest", "limit must be between 1 and 100")
+        reasons = set(request.query.get("reasons", []))
+        newest_first = [
+            n for n in reversed(self.notifications) if not reasons or n["reason"] in reasons
+        ]
+        start = int(request.field("cursor") or 0)  # opaque to clients: an offset here
+        page = newest_first[start : start + limit]
+        body = {"notifications": [{**n, "isRead": n["indexedAt"] <= self.seen_at} for n in page]}
+        if start + limit < len(newest_first):
+            body["cursor"] = str(start + limit)
+        if self.seen_at:
+            body["seenAt"] = self.seen_at
+        return Reply(200, body)
+
+    def _post_view(self, uri: str) -> dict | None:
+        if uri in self.citizen_posts:
+            return self.citizen_posts[uri]
+        item = next((i for i in self.items if i["uri"] == uri), None)
+        if item is None:
+            return None
+        return {"uri": uri, "cid": item["cid"], "record": item["record"]}
+
+    def _get_posts(self, request: RecordedRequest) -> Reply:
+        uris = request.query.get("uris", [])  # repeated: ?uris=a&uris=b
+        if not uris or len(uris) > 25:
+            return _error(400, "InvalidRequest", "uris must have between 1 and 25 items")
+        posts = []
+        for uri in uris:
+            view = self._post_view(uri)
+            if view is None:
+                continue
+            figures = self.figures_of(uri)
+            posts.append(
+                {
+                    "uri": uri,
+                    "cid": view["cid"],
+                    "author": view.get("author") or {"did": DID, "handle": HANDLE},
+                    "record": view["record"],
+                    "likeCount": figures["reactions"],
+                    "repostCount": figures["shares"] - figures["shares"] // 4,
+                    "quoteCount": figures["shares"] // 4,
+                    "replyCount": figures["comments"],
+                    "indexedAt": view["record"].get("createdAt"),
+                }
+            )
+        return Reply(200, {"posts": posts})
 
     def _create(self, request: RecordedRequest) -> Reply:
         body = request.json if isinstance(request.json, dict) else {}
@@ -230,10 +370,20 @@ class BlueskyServer(ChannelServer):
                 cid = ((image.get("image") or {}).get("ref") or {}).get("$link")
                 if cid not in self.blobs or "alt" not in image:
                     return _error(400, "InvalidRequest", "Could not find blob")
+        reply = record.get("reply")
+        if reply is not None:
+            for name in ("root", "parent"):
+                ref = reply.get(name) if isinstance(reply, dict) else None
+                view = self._post_view(ref.get("uri", "")) if isinstance(ref, dict) else None
+                if view is None or ref.get("cid") != view["cid"]:
+                    return _error(
+                        400, "InvalidRequest", f"Invalid app.bsky.feed.post record: reply/{name}"
+                    )
         rkey = "3l" + secrets.token_hex(6)[:11]
         uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
-        self.items.append({"id": uri, "uri": uri, "text": text, "record": record})
-        return Reply(200, {"uri": uri, "cid": "bafyrei" + secrets.token_hex(20)})
+        cid = "bafyrei" + secrets.token_hex(20)
+        self.items.append({"id": uri, "uri": uri, "cid": cid, "text": text, "record": record})
+        return Reply(200, {"uri": uri, "cid": cid})
 
     def facet_texts(self, item: dict) -> list[tuple[str, str]]:
         """Each facet of a published post as (the text it spans, what it links to), cut from

@@ -10,7 +10,15 @@ exchanges, as documented.
   IMAGE with ``image_url`` and ``alt_text``, CAROUSEL of 2-20 ``is_carousel_item`` children;
   at most 500 characters), ``GET /{container}?fields=status`` (``IN_PROGRESS`` for
   ``processing_polls`` reads, then ``FINISHED``), ``POST /{user}/threads_publish``,
-  ``GET /{post}?fields=permalink``.
+  ``GET /{post}?fields=permalink``; figures: ``GET /{post}/insights?metric=views,likes,replies,
+  reposts,quotes`` (each ``{"name", "period": "lifetime", "values": [{"value"}]}``) and
+  ``GET /me/threads_insights?metric=followers_count`` (a ``total_value``). A post removed on
+  Threads (``remove``) answers Graph's code 100, subcode 33.
+- Replies (the inbox): ``GET /me/threads`` (our posts, newest first, ``timestamp`` and
+  ``has_replies``), ``GET /{post}/conversation`` (every reply under a post, newest first unless
+  ``reverse=false``, paged by ``after`` cursors), a TEXT container with ``reply_to_id``
+  (answering), ``POST /{reply}/manage_reply`` with ``hide``. ``add_reply`` is a citizen
+  replying.
 - Errors in Graph's shape ``{"error": {"message", "type", "code", "fbtrace_id"}}``: 190 for a
   bad or lapsed token, 100 for a bad parameter, throttling as code 4 with
   ``X-Business-Use-Case-Usage`` (minutes to regain access).
@@ -29,6 +37,18 @@ USER_ID = "27000000000000001"
 USERNAME = "comunediesempio"
 TEXT_LIMIT = 500
 LONG_LIVED = 60 * 86400
+THREADS_METRICS = {
+    "views": lambda f: f["impressions"],
+    "likes": lambda f: f["reactions"],
+    "replies": lambda f: f["comments"],
+    "reposts": lambda f: f["shares"] - f["shares"] // 4,
+    "quotes": lambda f: f["shares"] // 4,
+}
+
+
+def _stamp(epoch: float) -> str:
+    """Threads' timestamps: ``2026-12-07T09:00:00+0000``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(epoch))
 
 
 def _error(status: int, code: int, message: str, kind: str = "OAuthException") -> Reply:
@@ -60,6 +80,7 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
         self.long_lived: dict[str, float] = {}  # token -> issued at (epoch)
         self.containers: dict[str, dict] = {}
         self.processing_polls = 0  # containers answer IN_PROGRESS this many times first
+        self.replies: list[dict] = []  # citizens' replies, oldest first
 
     @property
     def config(self) -> dict:
@@ -143,9 +164,143 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
             return self._create(request)
         if parts == [USER_ID, "threads_publish"] and request.method == "POST":
             return self._publish(request)
+        if parts == ["me", "threads"] and request.method == "GET":
+            return self._our_threads(request)
+        if len(parts) == 2 and parts[1] == "conversation" and request.method == "GET":
+            return self._conversation(parts[0], request)
+        if len(parts) == 2 and parts[1] == "manage_reply" and request.method == "POST":
+            reply = next((r for r in self.replies if r["id"] == parts[0]), None)
+            if reply is None:
+                return _error(400, 100, "Object does not exist")
+            reply["hide_status"] = "HIDDEN" if request.field("hide") == "true" else "UNHUSHED"
+            return Reply(200, {"success": True})
+        if parts == ["me", "threads_insights"] and request.method == "GET":
+            return self._account_insights(request)
+        if len(parts) == 2 and parts[1] == "insights" and request.method == "GET":
+            return self._insights(parts[0], request)
         if len(parts) == 1 and request.method == "GET":
             return self._read(parts[0], request)
         return _error(400, 100, "Unsupported request")
+
+    # --- a post removed on Threads (tests) -----------------------------------------------
+
+    def remove(self, post_id: str) -> None:
+        """The post is deleted on Threads (by someone in the Threads app)."""
+        with self._lock:
+            self.items[:] = [i for i in self.items if i["id"] != str(post_id)]
+
+    def add_reply(
+        self, text: str, *, to: str, username: str = "mario.rossi", at: float | None = None
+    ) -> dict:
+        """A citizen replies to ``to`` (one of our posts, or a reply under it)."""
+        with self._lock:
+            parent = self._any(to)
+            if parent is None:
+                raise ValueError(to)
+            reply = {
+                "id": str(17950000000000000 + self.next_id()),
+                "text": text,
+                "username": username,
+                "timestamp": _stamp(at if at is not None else time.time()),
+                "replied_to": {"id": to},
+                "root_post": {"id": parent.get("root_post", {}).get("id") or to},
+                "is_reply": True,
+                "is_reply_owned_by_me": False,
+                "hide_status": "NOT_HUSHED",
+            }
+            self.replies.append(reply)
+            return reply
+
+    def _any(self, object_id: str) -> dict | None:
+        return next((i for i in [*self.items, *self.replies] if i["id"] == object_id), None)
+
+    def _our_threads(self, request: RecordedRequest) -> Reply:
+        posts = [i for i in reversed(self.items) if not i.get("root_post")]
+        limit = min(int(request.field("limit", 25) or 25), 100)
+        return Reply(
+            200,
+            {
+                "data": [
+                    {
+                        "id": p["id"],
+                        "timestamp": p["timestamp"],
+                        "has_replies": any(r["root_post"]["id"] == p["id"] for r in self.replies),
+                    }
+                    for p in posts[:limit]
+                ]
+            },
+        )
+
+    def _conversation(self, post_id: str, request: RecordedRequest) -> Reply:
+        if self._any(post_id) is None:
+            return _error(400, 100, "Object does not exist")
+        ours = [i for i in self.items if i.get("root_post", {}).get("id") == post_id]
+        under = [r for r in self.replies if r["root_post"]["id"] == post_id] + ours
+        under.sort(key=lambda r: (r["timestamp"], r["id"]))
+        if request.field("reverse", "true") != "false":
+            under.reverse()
+        start = int(request.field("after") or 0)
+        limit = min(int(request.field("limit", 25) or 25), 100)
+        page = under[start : start + limit]
+        body = {"data": page, "paging": {"cursors": {"before": str(start)}}}
+        if start + limit < len(under):
+            body["paging"]["cursors"]["after"] = str(start + limit)
+            body["paging"]["next"] = f"{self.base_url}/v1.0/{post_id}/conversation?after=x"
+        return Reply(200, body)
+
+    # --- figures --------------------------------------------------------------------------
+
+    def _insights(self, post_id: str, request: RecordedRequest) -> Reply:
+        if not any(i["id"] == post_id for i in self.items):
+            reply = _error(
+                400,
+                100,
+                f"Unsupported get request. Object with ID '{post_id}' does not exist, cannot be "
+                "loaded due to missing permissions, or does not support this operation.",
+                "THApiException",
+            )
+            reply.body["error"]["error_subcode"] = 33
+            return reply
+        names = [n for n in str(request.field("metric", "")).split(",") if n]
+        unknown = [n for n in names if n not in THREADS_METRICS]
+        if not names or unknown:
+            return _error(400, 100, f"Param metric must be one of {','.join(THREADS_METRICS)}")
+        figures = self.figures_of(post_id)
+        return Reply(
+            200,
+            {
+                "data": [
+                    {
+                        "name": name,
+                        "period": "lifetime",
+                        "values": [{"value": THREADS_METRICS[name](figures)}],
+                        "title": name,
+                        "description": name,
+                        "id": f"{post_id}/insights/{name}/lifetime",
+                    }
+                    for name in names
+                ]
+            },
+        )
+
+    def _account_insights(self, request: RecordedRequest) -> Reply:
+        if request.field("metric") != "followers_count":
+            return _error(400, 100, "Param metric must be followers_count")
+        return Reply(
+            200,
+            {
+                "data": [
+                    {
+                        "name": "followers_count",
+                        "period": "day",
+                        "title": "followers_count",
+                        "description": "The number of followers on Threads.",
+                        "total_value": {"value": self.followers},
+                        "id": f"{USER_ID}/insights/followers_count/day",
+                    }
+                ]
+            },
+        )
 
     def _create(self, request: RecordedRequest) -> Reply:
         media_type = request.field("media_type")
@@ -158,6 +313,11 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
             "carousel_item": request.field("is_carousel_item") == "true",
             "polls_left": self.processing_polls,
         }
+        reply_to = request.field("reply_to_id")
+        if reply_to:
+            if self._any(str(reply_to)) is None:
+                return _error(400, 100, "Param reply_to_id is not a valid Threads media")
+            container["reply_to_id"] = str(reply_to)
         if media_type == "TEXT":
             if not text:
                 return _error(400, 100, "Param text is required for TEXT posts")
@@ -196,6 +356,9 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
             "text": container["text"],
             "media_type": container["media_type"],
             "link_attachment": container.get("link_attachment"),
+            "timestamp": _stamp(time.time()),
+            "username": USERNAME,
+            "is_reply_owned_by_me": True,
             "images": [
                 {"url": c["image_url"], "alt_text": c["alt_text"]}
                 for c in (
@@ -204,6 +367,11 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
                 )
             ],
         }
+        if container.get("reply_to_id"):
+            parent = self._any(container["reply_to_id"])
+            root = (parent or {}).get("root_post", {}).get("id") or container["reply_to_id"]
+            item["replied_to"] = {"id": container["reply_to_id"]}
+            item["root_post"] = {"id": root}
         self.items.append(item)
         return Reply(200, {"id": post_id})
 

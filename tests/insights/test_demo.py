@@ -39,7 +39,12 @@ def test_three_months_of_sent_posts_with_believable_readings_and_followers(demo,
     assert not Delivery.objects.filter(variant__post__in=posts).exclude(state=DeliveryState.SENT)
     assert MetricSnapshot.objects.filter(phase="taken", bucket="30d").count() > 100
     assert MetricSnapshot.objects.filter(phase="none").exists()  # Telegram
-    assert AccountFigure.objects.values("channel").distinct().count() == 6
+    # Facebook, Instagram, X, LinkedIn, Mastodon, Bluesky, Threads and Telegram's subscribers
+    assert AccountFigure.objects.values("channel").distinct().count() == 8
+    bluesky = MetricSnapshot.objects.filter(channel__kind="bluesky", phase="taken")
+    threads = MetricSnapshot.objects.filter(channel__kind="threads", phase="taken")
+    assert bluesky.exists() and not bluesky.exclude(impressions=None).exists()  # no views
+    assert threads.exists() and not threads.filter(impressions=None).exists()
     assert NewsletterFigure.objects.count() == 90
 
     # Believable: the quarter's figures look like a Comune's.

@@ -1,10 +1,13 @@
 """The collector of each channel kind that is polled (Meta's kinds push through webhooks)."""
 
+from .bluesky import BlueskyCollector
 from .mastodon import MastodonCollector
 from .telegram import TelegramCollector
+from .threads import ThreadsCollector
 from .x import XCollector
 
-COLLECTORS = {cls.kind: cls for cls in (MastodonCollector, TelegramCollector, XCollector)}
+POLLED = (MastodonCollector, TelegramCollector, XCollector, BlueskyCollector, ThreadsCollector)
+COLLECTORS = {cls.kind: cls for cls in POLLED}
 # Kinds that deliver by webhook: their listening state follows the deliveries.
 PUSHED_KINDS = frozenset({"facebook", "instagram"})
 

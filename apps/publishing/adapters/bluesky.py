@@ -17,6 +17,16 @@ Errors are XRPC's ``{"error", "message"}``: ``ExpiredToken`` (the access JWT lap
 refresh) is transient, the refresh task renews it; ``RateLimitExceeded`` (429) carries
 ``ratelimit-reset`` (epoch seconds); ``InvalidRequest`` and other 4xx are permanent.
 No idempotency key exists for ``createRecord``: an unknown outcome goes to a person.
+
+Figures (``metrics``): ``app.bsky.feed.getPosts?uris=<at-uri>`` (served by the AppView through
+the account's PDS) gives likes, reposts, replies and quotes; Bluesky counts no views. A post
+deleted on Bluesky is simply missing from the answer. Followers: ``app.bsky.actor.getProfile``
+(``followersCount``).
+
+Answers to citizens (``reply``, apps.inbox): a post whose record carries ``reply: {root,
+parent}``, each a strong ref ``{uri, cid}``: the parent (the citizen's post) is read with
+``getPosts`` for its ``cid`` and for the root of its thread (its own ``reply.root``, or itself
+when it starts the thread). Bluesky's private chats are another service: not answered here.
 """
 
 import re
@@ -45,7 +55,17 @@ from ._http import (
     require,
     send,
 )
-from .base import PermanentError, PublishRequest, PublishResult, TransientError
+from .base import (
+    GoneError,
+    PermanentError,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    ReplyRequest,
+    TransientError,
+    figure,
+    total,
+)
 
 TEXT_LIMIT = 300  # graphemes (app.bsky.feed.post: maxGraphemes 300)
 MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.BLUESKY]
@@ -251,7 +271,82 @@ class BlueskyAdapter(BearerApiAdapter):
             raise TransientError(f"{self.kind}: risposta senza l'indirizzo del post")
         return PublishResult(external_id=uri, url=post_url(uri))
 
-    def _resolve(self, client, request: PublishRequest, handle: str) -> str | None:
+    supports_reply = True
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        did = require(request.config, "did", self.kind)
+        if request.private:
+            raise PermanentError(f"{self.kind}: i messaggi privati non passano da PA Planner")
+        if not request.in_reply_to.startswith("at://"):
+            raise PermanentError(f"{self.kind}: identificativo del messaggio non valido")
+        text = request.text.strip()
+        length = count_characters(text, self.kind)
+        if length > TEXT_LIMIT:
+            raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({length})")
+        with self._client(request.config, request.secret) as client:
+            response = send(
+                client,
+                "GET",
+                "/xrpc/app.bsky.feed.getPosts",
+                secret=request.secret,
+                kind=self.kind,
+                may_duplicate=False,
+                params={"uris": request.in_reply_to},
+            )
+            self.raise_for(response, request.secret)
+            posts = json_or_empty(response).get("posts")
+            parent = next(
+                (
+                    p
+                    for p in (posts if isinstance(posts, list) else [])
+                    if isinstance(p, dict) and p.get("uri") == request.in_reply_to and p.get("cid")
+                ),
+                None,
+            )
+            if parent is None:
+                raise PermanentError(f"{self.kind}: il messaggio del cittadino non c'è più")
+            parent_ref = {"uri": parent["uri"], "cid": parent["cid"]}
+            thread = (parent.get("record") or {}).get("reply") or {}
+            root = thread.get("root")
+            if not (isinstance(root, dict) and root.get("uri") and root.get("cid")):
+                root = parent_ref
+            record = {
+                "$type": COLLECTION,
+                "text": text,
+                "createdAt": datetime.now(UTC)
+                .isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
+                "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent_ref},
+            }
+            mentions: dict[str, str | None] = {}
+
+            def resolve(handle: str) -> str | None:
+                if handle not in mentions:
+                    mentions[handle] = (
+                        self._resolve(client, request, handle)
+                        if len(mentions) < MAX_MENTIONS
+                        else None
+                    )
+                return mentions[handle]
+
+            found = facets(text, resolve)
+            if found:
+                record["facets"] = found
+            response = send(
+                client,
+                "POST",
+                "/xrpc/com.atproto.repo.createRecord",
+                secret=request.secret,
+                kind=self.kind,
+                json={"repo": did, "collection": COLLECTION, "record": record},
+            )
+        self.raise_for(response, request.secret)
+        uri = str(json_or_empty(response).get("uri", ""))
+        if not uri:
+            raise TransientError(f"{self.kind}: risposta senza l'indirizzo del post")
+        return PublishResult(external_id=uri, url=post_url(uri))
+
+    def _resolve(self, client, request, handle: str) -> str | None:
         response = send(
             client,
             "GET",
@@ -306,3 +401,31 @@ class BlueskyAdapter(BearerApiAdapter):
             "/xrpc/com.atproto.repo.deleteRecord",
             json={"repo": parts[0], "collection": parts[1], "rkey": parts[2]},
         )
+
+    supports_metrics = True
+    supports_followers = True
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        if not external_id.startswith("at://"):
+            raise PermanentError(f"{self.kind}: identificativo del post non valido")
+        response = self.call_harmless(
+            config, secret, "GET", "/xrpc/app.bsky.feed.getPosts", params={"uris": external_id}
+        )
+        posts = json_or_empty(response).get("posts")
+        if not isinstance(posts, list):
+            raise TransientError(f"{self.kind}: risposta inattesa alla lettura del post")
+        post = next((p for p in posts if isinstance(p, dict) and p.get("uri") == external_id), None)
+        if post is None:  # getPosts leaves out what no longer exists
+            raise GoneError(f"{self.kind}: post non più presente", status=404)
+        return PostMetrics(
+            reactions=figure(post, "likeCount"),
+            comments=figure(post, "replyCount"),
+            shares=total(figure(post, "repostCount"), figure(post, "quoteCount")),
+        )
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        did = require(config, "did", self.kind)
+        response = self.call_harmless(
+            config, secret, "GET", "/xrpc/app.bsky.actor.getProfile", params={"actor": did}
+        )
+        return figure(json_or_empty(response), "followersCount")

@@ -11,6 +11,14 @@
 Config: ``threads_user_id`` (set at connection), optional ``base_url``. Secret: the long-lived
 access token (bearer), refreshed by ``channels.connections``. Errors are Graph's (``_graph``).
 The text is ``checks.text_as_sent`` (the link in the text when there are images), at most 500.
+
+Figures (``metrics``): ``GET /{media-id}/insights?metric=views,likes,replies,reposts,quotes``;
+followers: ``GET /me/threads_insights?metric=followers_count`` (a ``total_value``, not a
+series). Rate limits are Graph's (code 4 with ``X-Business-Use-Case-Usage``).
+
+Answers to citizens (``reply``, apps.inbox): a TEXT container with ``reply_to_id`` (the
+citizen's reply), published like a post. Moderation: ``POST /{reply-id}/manage_reply`` with
+``hide=true`` (a reply to our posts can be hidden, not deleted, by the account it answers).
 """
 
 import time
@@ -19,9 +27,19 @@ from apps.channels.enums import ChannelKind
 from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import count_characters, text_as_sent
 
-from ._graph import GraphAdapter, raise_for_graph
+from ._graph import GraphAdapter, raise_for_graph, raise_if_gone
 from ._http import bearer_client, json_or_empty, require, send
-from .base import AdapterError, PermanentError, PublishRequest, PublishResult, TransientError
+from .base import (
+    AdapterError,
+    PermanentError,
+    PostMetrics,
+    PublishRequest,
+    PublishResult,
+    ReplyRequest,
+    TransientError,
+    figure,
+    total,
+)
 
 THREADS_BASE_URL = "https://graph.threads.net/v1.0"
 TEXT_LIMIT = 500
@@ -33,6 +51,12 @@ STATUS_POLL_SECONDS = 0.5
 class ThreadsAdapter(GraphAdapter):
     kind = "threads"
     supports_verify = True
+    supports_metrics = True
+    supports_followers = True
+    METRICS = ("views", "likes", "replies", "reposts", "quotes")
+    # Threads' own replies and moderation, not Facebook's (GraphAdapter).
+    supports_reply = True
+    moderation_actions = frozenset({"hide"})
 
     def _client(self, config: dict, secret: str):
         return bearer_client(config, secret, kind=self.kind, default_base_url=THREADS_BASE_URL)
@@ -82,6 +106,37 @@ class ThreadsAdapter(GraphAdapter):
             raise_for_graph(response, secret=request.secret, kind=self.kind)
             post_id = str(response.json()["id"])
             return PublishResult(external_id=post_id, url=self._permalink(client, request, post_id))
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        user = require(request.config, "threads_user_id", self.kind)
+        if request.private:
+            raise PermanentError(f"{self.kind}: Threads non ha messaggi privati")
+        text = request.text.strip()
+        length = count_characters(text, self.kind)
+        if length > TEXT_LIMIT:
+            raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({length})")
+        with self._client(request.config, request.secret) as client:
+            fields = {"media_type": "TEXT", "text": text, "reply_to_id": request.in_reply_to}
+            container = self._container(client, request, user, fields)
+            self._wait_finished(client, request, container)
+            response = send(
+                client,
+                "POST",
+                f"/{user}/threads_publish",
+                secret=request.secret,
+                kind=self.kind,
+                data={"creation_id": container},
+            )
+            raise_for_graph(response, secret=request.secret, kind=self.kind)
+            post_id = str(response.json()["id"])
+            return PublishResult(external_id=post_id, url=self._permalink(client, request, post_id))
+
+    def moderate(self, *, network_id: str, action: str, config: dict, secret: str) -> None:
+        if action != "hide":
+            raise PermanentError(f"{self.kind}: una risposta si può solo nascondere")
+        self.call_harmless(
+            config, secret, "POST", f"/{network_id}/manage_reply", data={"hide": "true"}
+        )
 
     @staticmethod
     def _image_fields(image) -> dict:
@@ -142,3 +197,31 @@ class ThreadsAdapter(GraphAdapter):
         if response.status_code >= 400:
             return ""
         return str(json_or_empty(response).get("permalink") or "")
+
+    def metrics(self, *, external_id: str, config: dict, secret: str) -> PostMetrics:
+        values = self.insights(config, secret, external_id, self.METRICS)
+        return PostMetrics(
+            impressions=figure(values, "views"),
+            reactions=figure(values, "likes"),
+            comments=figure(values, "replies"),
+            shares=total(figure(values, "reposts"), figure(values, "quotes")),
+        )
+
+    def followers(self, *, config: dict, secret: str) -> int | None:
+        with self._client(config, secret) as client:
+            response = send(
+                client,
+                "GET",
+                "/me/threads_insights",
+                secret=secret,
+                kind=self.kind,
+                may_duplicate=False,
+                params={"metric": "followers_count"},
+            )
+        raise_if_gone(response, kind=self.kind)
+        self.raise_for(response, secret)
+        data = json_or_empty(response).get("data")
+        for entry in data if isinstance(data, list) else []:
+            if isinstance(entry, dict) and entry.get("name") == "followers_count":
+                return figure(entry.get("total_value") or {}, "value")
+        return None
