@@ -104,6 +104,8 @@ class Message(models.Model):
     author_name = models.CharField(_("autore"), max_length=200, blank=True)
     author_handle = models.CharField(max_length=200, blank=True)
     text = models.TextField(_("testo"), blank=True)
+    # An email's subject (newsletter replies); our answer goes out as "Re: <subject>".
+    subject = models.CharField(_("oggetto"), max_length=300, blank=True)
     url = models.URLField(max_length=500, blank=True)
     received_at = models.DateTimeField(_("ricevuto il"))
     edited_at = models.DateTimeField(_("modificato dal cittadino il"), null=True, blank=True)
@@ -332,3 +334,14 @@ class Handover(models.Model):
 
     def __str__(self):
         return f"{self.conversation_id} → {self.office}"
+
+
+class EmailWebhookReceipt(models.Model):
+    """A signature of the inbound email webhook already accepted: the same delivery sent
+    again (a replay) is refused. Rows older than the timestamp tolerance are deleted."""
+
+    signature = models.CharField(max_length=80, unique=True)
+    received_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -4,6 +4,7 @@ Every action is audited; audit summaries name the conversation, never its conten
 messages are personal data and stay out of logs and the register).
 """
 
+import dataclasses
 import hashlib
 import logging
 import secrets
@@ -25,11 +26,18 @@ from apps.publishing.adapters.base import AdapterError, ReplyRequest, UnknownOut
 from apps.publishing.adapters.registry import get_adapter
 from apps.publishing.models import Delivery
 
-from . import transitions
+from . import email_replies, transitions
 from .collectors.base import Incoming
 from .collectors.instagram import fetch_mentioned_comment
 from .enums import ConversationKind, ConversationStatus, Direction, ModerationAction
-from .models import Conversation, Handover, InboxSettings, Message, ResponseTime
+from .models import (
+    Conversation,
+    EmailWebhookReceipt,
+    Handover,
+    InboxSettings,
+    Message,
+    ResponseTime,
+)
 from .targets import Targets, due_at, office_calendar
 
 logger = logging.getLogger(__name__)
@@ -133,6 +141,7 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
                 author_name=item.author_name[:200],
                 author_handle=item.author_handle[:200],
                 text="" if item.deleted else item.text,
+                subject=item.subject[:300],
                 url=item.url[:500] if item.url.startswith(("https://", "http://")) else "",
                 received_at=received,
                 edited_at=item.edited_at,
@@ -145,6 +154,41 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
         for conversation, received in touched.values():
             result.reopened += _after_incoming(conversation, received, calendar, targets)
     return result
+
+
+def newsletter_channel() -> Channel | None:
+    """The channel newsletter replies arrive on (the first active newsletter channel)."""
+    return Channel.objects.filter(kind="newsletter", active=True).order_by("pk").first()
+
+
+def claim_webhook_signature(*, signature: str, now: datetime | None = None) -> bool:
+    """True the first time a signed delivery of the email webhook arrives; False for a
+    replay. Receipts older than the timestamp tolerance are deleted (a replay that old is
+    refused by its timestamp)."""
+    now = now or timezone.now()
+    window = timedelta(seconds=2 * email_replies.TOLERANCE_SECONDS)
+    EmailWebhookReceipt.objects.filter(received_at__lt=now - window).delete()
+    try:
+        with transaction.atomic():
+            EmailWebhookReceipt.objects.create(signature=signature[:80], received_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def ingest_email_reply(*, channel: Channel, parsed: "email_replies.ParsedReply") -> IngestResult:
+    """Store a reply to the newsletter: linked to the issue's post when it answers one."""
+    if parsed.item is None:
+        return IngestResult()
+    post_id = None
+    if parsed.delivery_id is not None:
+        post_id = (
+            Delivery.objects.filter(pk=parsed.delivery_id, variant__channel=channel)
+            .values_list("variant__post_id", flat=True)
+            .first()
+        )
+    item = dataclasses.replace(parsed.item, subject=parsed.subject, post_id=post_id)
+    return ingest(channel=channel, items=[item])
 
 
 def complete_instagram_mention(*, message_id: int) -> bool:
@@ -188,7 +232,7 @@ def _conversation_for(item, channel, existing, conversations, by_id, posts) -> C
             channel=channel,
             kind=item.kind,
             thread_key=item.thread_key[:200],
-            post_id=posts.get(item.parent_id),
+            post_id=posts.get(item.parent_id) or item.post_id,
             citizen_id=item.author_id[:200],
             citizen_name=item.author_name[:200],
             citizen_handle=item.author_handle[:200],
@@ -390,6 +434,7 @@ def _send(conversation: Conversation, pending: Message, *, by, approved_from=Non
         private=conversation.kind == ConversationKind.PRIVATE,
         recipient=conversation.citizen_id,
         mention=target.author_handle,
+        subject=_reply_subject(target.subject),
         config=dict(channel.config or {}),
         secret=_secret_for(channel),
         idempotency_key=pending.reply_key,
@@ -454,6 +499,13 @@ def _send(conversation: Conversation, pending: Message, *, by, approved_from=Non
             )
     pending.refresh_from_db()
     return pending
+
+
+def _reply_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        return ""
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"[:300]
 
 
 def _record_response_time(conversation: Conversation, waited_from: datetime, now: datetime):
@@ -590,7 +642,7 @@ def purge_expired(*, now: datetime | None = None, months: int, dry_run: bool = F
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             Message.objects.filter(conversation_id__in=chunk).update(
-                text="", author_name="", author_handle="", author_id="", url=""
+                text="", subject="", author_name="", author_handle="", author_id="", url=""
             )
             Handover.objects.filter(conversation_id__in=chunk).update(note="", answer="")
             Conversation.objects.filter(pk__in=chunk).update(

@@ -18,4 +18,5 @@ urlpatterns = [
     path("ufficio/<str:token>/", views.office_answer, name="office_answer"),
     path("esporta/", views.export, name="export"),
     path("webhook/meta/", views.meta_webhook, name="meta_webhook"),
+    path("webhook/email/", views.email_webhook, name="email_webhook"),
 ]

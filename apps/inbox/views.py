@@ -1,10 +1,12 @@
 import json
 import logging
+import time
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -25,7 +27,7 @@ from apps.core.queue import enqueue
 from apps.crisis.selectors import open_crisis
 from apps.planning.checks import MAX_CHECKED_LENGTH, analyse_variant, oversized_variant_report
 
-from . import collecting, services, tasks, webhooks
+from . import collecting, email_replies, services, tasks, webhooks
 from .enums import ConversationKind, Direction
 from .forms import (
     AssignForm,
@@ -409,6 +411,7 @@ def export(request):
                     {
                         "data": m.received_at.isoformat(),
                         "da": "cittadino" if m.direction == Direction.IN else "Comune",
+                        "oggetto": m.subject,
                         "testo": m.text,
                         "modificato": m.edited_at.isoformat() if m.edited_at else None,
                         "eliminato_dal_cittadino": bool(m.deleted_by_author_at),
@@ -480,3 +483,37 @@ def meta_webhook(request):
             if network == "instagram":
                 _complete_mentions(channel, items)
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def email_webhook(request):
+    """The mail provider's inbound webhook: a reply to the newsletter, as a raw RFC 5322
+    message, signed with the shared secret and timestamped (docs/inbox.md). A forged, stale
+    or replayed delivery is refused before the message is read."""
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return HttpResponse(status=413)
+    timestamp = request.headers.get("X-PA-Planner-Timestamp", "")
+    signature = request.headers.get("X-PA-Planner-Signature", "")
+    secret = settings.INBOX_EMAIL_WEBHOOK_SECRET
+    if not email_replies.signature_valid(body, timestamp, signature, secret):
+        logger.warning("email webhook refused: bad signature")
+        return HttpResponseForbidden()
+    if not email_replies.timestamp_fresh(timestamp, time.time()):
+        logger.warning("email webhook refused: stale timestamp")
+        return HttpResponseForbidden()
+    if not services.claim_webhook_signature(signature=signature):
+        logger.warning("email webhook refused: replayed delivery")
+        return HttpResponse(status=409)
+    channel = services.newsletter_channel()
+    if channel is None:
+        logger.warning("email webhook: no active newsletter channel")
+        return HttpResponse(status=404)
+    own = {settings.DEFAULT_FROM_EMAIL.lower(), settings.NEWSLETTER_REPLY_TO.lower()}
+    parsed = email_replies.parse(body, own_addresses=frozenset(own - {""}))
+    result = services.ingest_email_reply(channel=channel, parsed=parsed)
+    collecting.mark_pushed(channel=channel)
+    return HttpResponse(f"stored:{result.new}", content_type="text/plain")
