@@ -574,6 +574,8 @@ INBOX_META_VERIFY_TOKEN = env.str("PA_PLANNER_META_WEBHOOK_VERIFY_TOKEN", defaul
 # provider's inbound webhook (docs/inbox.md); empty: the webhook refuses everything.
 NEWSLETTER_REPLY_TO = env.str("PA_PLANNER_NEWSLETTER_REPLY_TO", default="")
 INBOX_EMAIL_WEBHOOK_SECRET = env.str("PA_PLANNER_INBOX_EMAIL_WEBHOOK_SECRET", default="")
+# LinkedIn comments are read post by post: on the posts sent in the last N days.
+INBOX_LINKEDIN_DAYS = env.int("PA_PLANNER_INBOX_LINKEDIN_DAYS", default=30)
 # Beat's inbox ticks beside the others; the collections (a wait on each network) on the
 # default queue, which the sends worker's threads consume.
 CELERY_TASK_ROUTES.update(

@@ -11,12 +11,15 @@ for the network's hint).
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.channels.models import Channel
 from apps.publishing.adapters.base import AdapterError, TransientError
+from apps.publishing.enums import DeliveryState
+from apps.publishing.models import Delivery
 
 from .collectors.registry import COLLECTORS, collector_for
 from .enums import ListeningState
@@ -31,6 +34,23 @@ DEFAULT_RATE_LIMIT_WAIT = 60.0
 def pollable_channel_ids() -> list[int]:
     return list(
         Channel.objects.filter(active=True, kind__in=list(COLLECTORS)).values_list("pk", flat=True)
+    )
+
+
+def recent_post_ids(channel: Channel, *, now) -> list[str]:
+    """The network ids of our posts sent on ``channel`` in the last
+    ``INBOX_LINKEDIN_DAYS`` days, newest first (networks read post by post: LinkedIn)."""
+    since = now - timedelta(days=settings.INBOX_LINKEDIN_DAYS)
+    return list(
+        Delivery.objects.filter(
+            variant__channel=channel,
+            state=DeliveryState.SENT,
+            sent_at__gte=since,
+            deleted_at__isnull=True,
+        )
+        .exclude(external_id="")
+        .order_by("-sent_at")
+        .values_list("external_id", flat=True)
     )
 
 
@@ -56,9 +76,15 @@ def collect_channel(*, channel_id: int) -> str:
     now = timezone.now()
     if not _claim(listening, now):
         return "busy"
+    extra = {}
+    if getattr(collector, "reads_our_posts", False):
+        extra["posts"] = recent_post_ids(channel, now=now)
     try:
         batch = collector.collect(
-            config=dict(channel.config or {}), secret=_secret_for(channel), cursor=listening.cursor
+            config=dict(channel.config or {}),
+            secret=_secret_for(channel),
+            cursor=listening.cursor,
+            **extra,
         )
     except TransientError as exc:
         if exc.status == 429:
