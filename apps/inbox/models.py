@@ -38,6 +38,15 @@ class Conversation(models.Model):
         related_name="conversations",
         verbose_name=_("post a cui risponde"),
     )
+    # The topic: the category of the post it answers, or one chosen by hand.
+    topic = models.ForeignKey(
+        "planning.ContentCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("argomento"),
+    )
     citizen_id = models.CharField(_("id del cittadino sulla rete"), max_length=200, blank=True)
     citizen_name = models.CharField(_("nome"), max_length=200, blank=True)
     citizen_handle = models.CharField(_("account"), max_length=200, blank=True)
@@ -242,6 +251,16 @@ class InboxSettings(models.Model):
         default=False,
         help_text=_(
             "Per tirocinanti e nuovi colleghi: la risposta esce solo dopo il via di chi approva."
+        ),
+    )
+    approval_topics = models.ManyToManyField(
+        "planning.ContentCategory",
+        blank=True,
+        related_name="+",
+        verbose_name=_("argomenti con risposte da approvare"),
+        help_text=_(
+            "Le risposte della redazione alle conversazioni su questi argomenti escono solo "
+            "dopo il via di chi approva, anche se l'approvazione non è chiesta per tutte."
         ),
     )
     office_head = models.ForeignKey(

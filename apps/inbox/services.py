@@ -22,6 +22,7 @@ from apps.accounts.roles import can
 from apps.audit.services import record
 from apps.channels.connections import access_token_for
 from apps.channels.models import Channel
+from apps.planning.models import ContentCategory, Post
 from apps.publishing.adapters.base import AdapterError, ReplyRequest, UnknownOutcome
 from apps.publishing.adapters.registry import get_adapter
 from apps.publishing.models import Delivery
@@ -130,6 +131,7 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
                 kind=conversation.kind,
                 since=conversation.waiting_since,
             )
+        _topics_from_posts(new_conversations.values())
         Conversation.objects.bulk_create(new_conversations.values(), batch_size=500)
         new_messages = [
             Message(
@@ -154,6 +156,37 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
         for conversation, received in touched.values():
             result.reopened += _after_incoming(conversation, received, calendar, targets)
     return result
+
+
+def _topics_from_posts(conversations) -> None:
+    """A new conversation's topic is the category of the post it answers."""
+    post_ids = {c.post_id for c in conversations if c.post_id and c.topic_id is None}
+    if not post_ids:
+        return
+    categories = dict(Post.objects.filter(pk__in=post_ids).values_list("pk", "category_id"))
+    for conversation in conversations:
+        if conversation.post_id and conversation.topic_id is None:
+            conversation.topic_id = categories.get(conversation.post_id)
+
+
+def set_topic(*, conversation: Conversation, topic: ContentCategory | None, by) -> bool:
+    """Choose the conversation's topic by hand (or none); audited. False: unchanged."""
+    topic_id = topic.pk if topic is not None else None
+    if conversation.topic_id == topic_id:
+        return False
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(topic_id=topic_id)
+        conversation.topic = topic
+        record(
+            action="inbox.topic",
+            actor=by,
+            obj=conversation,
+            summary=lambda: (
+                _("Argomento della conversazione: %(topic)s")
+                % {"topic": topic.name if topic is not None else _("nessuno")}
+            ),
+        )
+    return True
 
 
 def newsletter_channel() -> Channel | None:
@@ -329,10 +362,16 @@ def _last_incoming(conversation: Conversation) -> Message | None:
     )
 
 
-def needs_approval(user) -> bool:
+def needs_approval(user, conversation: Conversation | None = None) -> bool:
     """Replies by people who do not review (editors, trainees) wait for an approver when the
-    office asks for it."""
-    return InboxSettings.load().editor_replies_need_approval and not can(user, "review")
+    office asks for it: for every reply, or for conversations on the topics it chose."""
+    if can(user, "review"):
+        return False
+    office = InboxSettings.load()
+    if office.editor_replies_need_approval:
+        return True
+    topic_id = conversation.topic_id if conversation is not None else None
+    return topic_id is not None and office.approval_topics.filter(pk=topic_id).exists()
 
 
 def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Message:
@@ -355,7 +394,7 @@ def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Messag
         raise InboxError(_("Questo canale non permette di rispondere da PA Planner."))
     if _last_incoming(conversation) is None:
         raise InboxError(_("Non c'è un messaggio del cittadino a cui rispondere."))
-    draft = needs_approval(by)
+    draft = needs_approval(by, conversation)
     key = key or uuid.uuid4().hex
     try:
         with transaction.atomic():

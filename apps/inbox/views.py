@@ -38,6 +38,7 @@ from .forms import (
     ModerateForm,
     OfficeAnswerForm,
     ReplyForm,
+    TopicForm,
 )
 from .models import CannedAnswer, Conversation, InboxSettings, Message
 from .selectors import (
@@ -99,7 +100,7 @@ def counts(request):
 
 def _conversation(pk) -> Conversation:
     return get_object_or_404(
-        Conversation.objects.select_related("channel", "assignee", "post"), pk=pk
+        Conversation.objects.select_related("channel", "assignee", "post", "topic"), pk=pk
     )
 
 
@@ -146,6 +147,8 @@ def _conversation_context(request, conversation, **forms) -> dict:
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assegnatario": conversation.assignee_id or request.user.pk}),
         "close_form": forms.get("close_form") or CloseForm(),
+        "topic_form": forms.get("topic_form")
+        or TopicForm(initial={"argomento": conversation.topic_id}),
         "moderate_form": forms.get("moderate_form") or ModerateForm(),
         "handover_form": forms.get("handover_form") or HandoverForm(),
         "handovers": list(conversation.handovers.all()),
@@ -154,7 +157,7 @@ def _conversation_context(request, conversation, **forms) -> dict:
         "channel": conversation.channel,
         "can_moderate": can(request.user, "inbox_moderate"),
         "can_approve": can(request.user, "review"),
-        "needs_approval": services.needs_approval(request.user),
+        "needs_approval": services.needs_approval(request.user, conversation),
         "now": timezone.now(),
         "crisis_open": open_crisis(),
     }
@@ -261,6 +264,21 @@ def assign(request, pk):
             messages.success(request, _("Conversazione assegnata."))
         else:
             messages.info(request, _("Qualcuno l'ha già cambiata: ecco com'è ora."))
+    return redirect(conversation)
+
+
+@require_POST
+@require_capability("inbox")
+def set_topic(request, pk):
+    conversation = _conversation(pk)
+    form = TopicForm(request.POST)
+    if not form.is_valid():
+        context = _conversation_context(request, conversation, topic_form=form)
+        return render(request, "inbox/conversation.html", context)
+    if services.set_topic(
+        conversation=conversation, topic=form.cleaned_data["argomento"], by=request.user
+    ):
+        messages.success(request, _("Argomento aggiornato."))
     return redirect(conversation)
 
 
