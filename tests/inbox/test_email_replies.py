@@ -10,6 +10,9 @@ from email.message import EmailMessage
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
 from apps.accounts.roles import Role
 from apps.inbox import email_replies, services
@@ -234,3 +237,28 @@ def test_quoted_history_is_cut_only_where_obvious():
     assert email_replies.strip_quoted("Da lunedì apro io.\nCiao") == "Da lunedì apro io.\nCiao"
     assert email_replies.strip_quoted("Ok\n\n-----Original Message-----\nFrom: x") == "Ok"
     assert email_replies.strip_quoted("Sì\n> citato\nfine") == "Sì\nfine"
+
+
+def test_a_message_too_large_is_refused_before_it_is_read(client, newsletter, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    raw = mail("x" * 20_000)
+    assert deliver(client, raw).status_code == 413
+    assert Message.objects.count() == 0
+
+
+@settings_hypothesis(max_examples=200, deadline=None)
+@given(raw=st.binary(max_size=2000))
+def test_parsing_any_bytes_never_raises(raw):
+    parsed = email_replies.parse(raw)
+    assert parsed.item is None or parsed.item.network_id
+
+
+@settings_hypothesis(max_examples=100, deadline=None)
+@given(text=st.text(max_size=500), subject=st.text(max_size=100))
+def test_parsing_any_reply_keeps_its_sender_and_never_raises(text, subject):
+    message = EmailMessage()
+    message["From"] = "anna@example.org"
+    message["Subject"] = " ".join(subject.split())
+    message.set_content(text)
+    parsed = email_replies.parse(message.as_bytes())
+    assert parsed.item is not None and parsed.item.author_id == "anna@example.org"
