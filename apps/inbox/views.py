@@ -3,6 +3,7 @@ import logging
 import time
 import uuid
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib import messages
@@ -530,7 +531,10 @@ def email_webhook(request):
     if channel is None:
         logger.warning("email webhook: no active newsletter channel")
         return HttpResponse(status=404)
-    own = {settings.DEFAULT_FROM_EMAIL.lower(), settings.NEWSLETTER_REPLY_TO.lower()}
+    own = {
+        parseaddr(address)[1].lower()
+        for address in (settings.DEFAULT_FROM_EMAIL, settings.NEWSLETTER_REPLY_TO)
+    }
     parsed = email_replies.parse(body, own_addresses=frozenset(own - {""}))
     result = services.ingest_email_reply(channel=channel, parsed=parsed)
     collecting.mark_pushed(channel=channel)

@@ -262,3 +262,9 @@ def test_parsing_any_reply_keeps_its_sender_and_never_raises(text, subject):
     message.set_content(text)
     parsed = email_replies.parse(message.as_bytes())
     assert parsed.item is not None and parsed.item.author_id == "anna@example.org"
+
+
+def test_our_sender_address_with_a_display_name_is_recognised(client, newsletter, settings):
+    settings.DEFAULT_FROM_EMAIL = "Comune di Esempio <comunicazione@comune.esempio.it>"
+    deliver(client, mail("Eco", sender="Comune <comunicazione@comune.esempio.it>"))
+    assert Message.objects.count() == 0

@@ -69,7 +69,7 @@ class EmailNewsletterAdapter(Adapter):
         )
         try:
             message.send()
-        except smtplib.SMTPRecipientsRefused:
+        except (smtplib.SMTPRecipientsRefused, ValueError):  # refused, or not an address
             raise PermanentError("newsletter: il server di posta rifiuta l'indirizzo") from None
         except (smtplib.SMTPException, OSError) as exc:
             raise TransientError(
