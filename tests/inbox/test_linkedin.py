@@ -11,6 +11,8 @@ from apps.inbox import collecting, services
 from apps.inbox.enums import ConversationKind, ListeningState
 from apps.inbox.enums import ConversationStatus as S
 from apps.inbox.models import ChannelListening, Conversation, Message
+from apps.publishing.adapters.base import PermanentError, ReplyRequest
+from apps.publishing.adapters.linkedin import LinkedInAdapter
 from apps.publishing.models import ChannelCredential, Delivery
 from tests.channel_servers import start_server
 from tests.factories import ChannelFactory, PostFactory, UserFactory
@@ -140,3 +142,27 @@ def test_a_rate_limit_waits_and_a_refused_token_interrupts_listening(channel, se
     listening.refresh_from_db()
     assert listening.state == ListeningState.INTERRUPTED
     assert listening.reason
+
+
+def test_the_adapter_answers_comments_only(server):
+    request = ReplyRequest(
+        text="Grazie", in_reply_to="urn:li:share:1", config=server.config, secret=server.token
+    )
+    with pytest.raises(PermanentError):
+        LinkedInAdapter().reply(request)
+    assert server.requests_to("/comments") == []
+
+
+def test_a_refused_answer_is_shown_and_can_be_sent_again(channel, server):
+    _post, urn = sent_post(channel, server)
+    server.add_comment(urn, "Domanda")
+    collect(channel)
+    conversation = Conversation.objects.get()
+    editor = UserFactory(role=Role.EDITOR)
+    server.fail_next(mode="500", on_path="/comments")
+    with pytest.raises(services.InboxError):
+        services.reply(conversation=conversation, text="Risposta", by=editor, key="a")
+    assert not conversation.messages.filter(direction="out").exists()
+    services.reply(conversation=conversation, text="Risposta", by=editor, key="a")
+    assert len(server.requests_to("/comments", method="POST")) == 1  # the 500 is not counted
+    assert conversation.messages.filter(direction="out").count() == 1
