@@ -54,6 +54,14 @@ def recent_post_ids(channel: Channel, *, now) -> list[str]:
     )
 
 
+def _next_poll(collector, now):
+    """Networks read post by post (LinkedIn: one request per recent post) are polled less
+    often, to stay within their daily quotas: ``INBOX_LINKEDIN_POLL_SECONDS``."""
+    if getattr(collector, "reads_our_posts", False) and settings.INBOX_LINKEDIN_POLL_SECONDS > 0:
+        return now + timedelta(seconds=settings.INBOX_LINKEDIN_POLL_SECONDS)
+    return None
+
+
 def _claim(listening: ChannelListening, now) -> bool:
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     ready = Q(not_before__isnull=True) | Q(not_before__lte=now)
@@ -104,7 +112,7 @@ def collect_channel(*, channel_id: int) -> str:
             state=ListeningState.LISTENING,
             reason="",
             last_success_at=timezone.now(),
-            not_before=None,
+            not_before=_next_poll(collector, now),
             claimed_until=None,
         )
     logger.info("inbox: channel %s collected %s new", channel.pk, result.new)

@@ -27,6 +27,12 @@ def server():
     started.stop()
 
 
+@pytest.fixture(autouse=True)
+def poll_at_once(settings):
+    """Each test polls when it wants (the quota spacing has its own test)."""
+    settings.INBOX_LINKEDIN_POLL_SECONDS = 0
+
+
 @pytest.fixture
 def channel(server, office):
     server.reset()
@@ -166,3 +172,15 @@ def test_a_refused_answer_is_shown_and_can_be_sent_again(channel, server):
     services.reply(conversation=conversation, text="Risposta", by=editor, key="a")
     assert len(server.requests_to("/comments", method="POST")) == 1  # the 500 is not counted
     assert conversation.messages.filter(direction="out").count() == 1
+
+
+def test_linkedin_is_polled_at_most_every_interval(channel, server, settings):
+    settings.INBOX_LINKEDIN_POLL_SECONDS = 900
+    _post, urn = sent_post(channel, server)
+    server.add_comment(urn, "Prima")
+    assert collect(channel) == "collected:1"
+    server.add_comment(urn, "Seconda")
+    assert collect(channel) == "busy"  # the beat tick a minute later reads nothing
+    assert len(server.requests_to("/comments", method="GET")) == 1
+    listening = ChannelListening.objects.get(channel=channel)
+    assert listening.not_before > timezone.now() + timedelta(seconds=800)
