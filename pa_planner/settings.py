@@ -570,6 +570,14 @@ INBOX_POLL_SECONDS = env.float("PA_PLANNER_INBOX_POLL_SECONDS", default=60.0)
 # Meta's webhook subscription check (hub.verify_token); deliveries are signed with the Meta
 # app secret (PA_PLANNER_META_CLIENT_SECRET).
 INBOX_META_VERIFY_TOKEN = env.str("PA_PLANNER_META_WEBHOOK_VERIFY_TOKEN", default="")
+# Newsletter replies: the newsletter's Reply-To, and the shared secret signing the mail
+# provider's inbound webhook (docs/inbox.md); empty: the webhook refuses everything.
+NEWSLETTER_REPLY_TO = env.str("PA_PLANNER_NEWSLETTER_REPLY_TO", default="")
+INBOX_EMAIL_WEBHOOK_SECRET = env.str("PA_PLANNER_INBOX_EMAIL_WEBHOOK_SECRET", default="")
+# LinkedIn comments are read post by post: on the posts sent in the last N days.
+INBOX_LINKEDIN_DAYS = env.int("PA_PLANNER_INBOX_LINKEDIN_DAYS", default=30)
+# ...and at most every N seconds (one request per post: LinkedIn's quotas are per day).
+INBOX_LINKEDIN_POLL_SECONDS = env.float("PA_PLANNER_INBOX_LINKEDIN_POLL_SECONDS", default=900.0)
 # Beat's inbox ticks beside the others; the collections (a wait on each network) on the
 # default queue, which the sends worker's threads consume.
 CELERY_TASK_ROUTES.update(

@@ -23,6 +23,7 @@ class CannedAnswerAdmin(admin.ModelAdmin):
 @admin.register(InboxSettings)
 class InboxSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "retention_months", "day_start", "day_end", "office_head"]
+    filter_horizontal = ["approval_topics"]
 
     def has_add_permission(self, request):
         return not InboxSettings.objects.exists()

@@ -11,12 +11,15 @@ idempotent. A failure marks the channel "ascolto interrotto" with the reason (a 
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.channels.models import Channel
 from apps.publishing.adapters.base import AdapterError, TransientError
+from apps.publishing.enums import DeliveryState
+from apps.publishing.models import Delivery
 
 from .collectors.registry import COLLECTORS, collector_for
 from .enums import ListeningState
@@ -32,6 +35,31 @@ def pollable_channel_ids() -> list[int]:
     return list(
         Channel.objects.filter(active=True, kind__in=list(COLLECTORS)).values_list("pk", flat=True)
     )
+
+
+def recent_post_ids(channel: Channel, *, now) -> list[str]:
+    """The network ids of our posts sent on ``channel`` in the last
+    ``INBOX_LINKEDIN_DAYS`` days, newest first (networks read post by post: LinkedIn)."""
+    since = now - timedelta(days=settings.INBOX_LINKEDIN_DAYS)
+    return list(
+        Delivery.objects.filter(
+            variant__channel=channel,
+            state=DeliveryState.SENT,
+            sent_at__gte=since,
+            deleted_at__isnull=True,
+        )
+        .exclude(external_id="")
+        .order_by("-sent_at")
+        .values_list("external_id", flat=True)
+    )
+
+
+def _next_poll(collector, now):
+    """Networks read post by post (LinkedIn: one request per recent post) are polled less
+    often, to stay within their daily quotas: ``INBOX_LINKEDIN_POLL_SECONDS``."""
+    if getattr(collector, "reads_our_posts", False) and settings.INBOX_LINKEDIN_POLL_SECONDS > 0:
+        return now + timedelta(seconds=settings.INBOX_LINKEDIN_POLL_SECONDS)
+    return None
 
 
 def _claim(listening: ChannelListening, now) -> bool:
@@ -56,9 +84,15 @@ def collect_channel(*, channel_id: int) -> str:
     now = timezone.now()
     if not _claim(listening, now):
         return "busy"
+    extra = {}
+    if getattr(collector, "reads_our_posts", False):
+        extra["posts"] = recent_post_ids(channel, now=now)
     try:
         batch = collector.collect(
-            config=dict(channel.config or {}), secret=_secret_for(channel), cursor=listening.cursor
+            config=dict(channel.config or {}),
+            secret=_secret_for(channel),
+            cursor=listening.cursor,
+            **extra,
         )
     except TransientError as exc:
         # A rate limit: HTTP 429, or a throttling answer with the service's wait (Graph's code
@@ -80,7 +114,7 @@ def collect_channel(*, channel_id: int) -> str:
             status=ListeningState.LISTENING,
             reason="",
             last_success_at=timezone.now(),
-            not_before=None,
+            not_before=_next_poll(collector, now),
             claimed_until=None,
         )
     logger.info("inbox: channel %s collected %s new", channel.pk, result.new)

@@ -311,6 +311,32 @@ ANSWERED = [
     ),
 ]
 
+# Newsletter replies (by email, with a subject) and LinkedIn comments:
+# (channel kind, network id, thread, author, address or member, subject, text, hours ago)
+MORE_WAITING = [
+    (
+        K.NEWSLETTER,
+        "demo-mail-1@example.org",
+        "mail:paola.greco@example.org",
+        "Paola Greco",
+        "paola.greco@example.org",
+        "Re: Newsletter settimanale",
+        "Buongiorno, nella newsletter si parla del nuovo centro di raccolta: è aperto anche la "
+        "domenica mattina?",
+        5,
+    ),
+    (
+        K.LINKEDIN,
+        "urn:li:comment:(urn:li:share:7000000000000000001,7000000000000000101)",
+        "urn:li:comment:(urn:li:share:7000000000000000001,7000000000000000101)",
+        "",
+        "urn:li:person:demoA1",
+        "",
+        "Ci sono posti per tirocini in Comune quest'anno? Come ci si candida?",
+        30,
+    ),
+]
+
 CANNED = [
     (
         "Scadenze TARI",
@@ -377,6 +403,26 @@ def load(ctx: dict) -> None:
                     author_name=name,
                     author_handle=handle,
                     parent_id=parent,
+                )
+            ],
+        )
+    for kind_of_channel, network_id, thread, name, who, subject, text, hours in MORE_WAITING:
+        channel = channels.get(kind_of_channel)
+        if channel is None:
+            continue
+        services.ingest(
+            channel=channel,
+            items=[
+                Incoming(
+                    network_id=network_id,
+                    kind=C.PRIVATE if kind_of_channel == K.NEWSLETTER else C.COMMENT,
+                    thread_key=thread,
+                    text=text,
+                    subject=subject,
+                    received_at=now - timedelta(hours=hours),
+                    author_id=who,
+                    author_name=name,
+                    author_handle=who if "@" in who else "",
                 )
             ],
         )

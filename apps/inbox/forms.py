@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.roles import CAPABILITIES
 from apps.channels.models import Channel
 from apps.core.forms import date_input
+from apps.planning.models import ContentCategory
 
 from .enums import CloseReason, ConversationKind, ConversationStatus, ModerationAction
 from .selectors import MAX_KEYWORD, InboxFilters
@@ -39,6 +40,12 @@ class InboxFilterForm(forms.Form):
     tipo = forms.ChoiceField(
         label=_("Tipo"), required=False, choices=[("", _("Tutti"))] + ConversationKind.choices
     )
+    argomento = forms.ModelChoiceField(
+        label=_("Argomento"),
+        queryset=ContentCategory.objects.none(),
+        required=False,
+        empty_label=_("Tutti"),
+    )
     assegnato = forms.ChoiceField(label=_("Assegnato a"), required=False)
     post = forms.IntegerField(label=_("Numero del post"), required=False, min_value=1)
     dal = forms.DateField(label=_("Dal giorno"), required=False, widget=date_input())
@@ -50,6 +57,7 @@ class InboxFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["canale"].queryset = Channel.objects.filter(active=True)
+        self.fields["argomento"].queryset = ContentCategory.objects.order_by("position", "name")
         self.fields["assegnato"].choices = [
             ("", _("Chiunque")),
             ("me", _("A me")),
@@ -79,6 +87,7 @@ class InboxFilterForm(forms.Form):
             channel=channel.pk if channel else None,
             status=data.get("stato") or "",
             kind=data.get("tipo") or "",
+            topic=data["argomento"].pk if data.get("argomento") else None,
             assignee=data.get("assegnato") or "",
             post=data.get("post"),
             since=data.get("dal"),
@@ -97,6 +106,25 @@ class ReplyForm(forms.Form):
         help_text=_("Esce dall'account del Comune, sul canale della conversazione."),
     )
     chiave = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class TopicForm(forms.Form):
+    argomento = forms.ModelChoiceField(
+        label=_("Argomento"),
+        queryset=ContentCategory.objects.none(),
+        required=False,
+        empty_label=_("Nessuno"),
+        help_text=_(
+            "Di solito è la categoria del post a cui risponde. Per alcuni argomenti le "
+            "risposte della redazione vanno approvate."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["argomento"].queryset = ContentCategory.objects.filter(active=True).order_by(
+            "position", "name"
+        )
 
 
 class AssignForm(forms.Form):

@@ -38,6 +38,15 @@ class Conversation(models.Model):
         related_name="conversations",
         verbose_name=_("post a cui risponde"),
     )
+    # The topic: the category of the post it answers, or one chosen by hand.
+    topic = models.ForeignKey(
+        "planning.ContentCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("argomento"),
+    )
     citizen_id = models.CharField(_("id del cittadino sulla rete"), max_length=200, blank=True)
     citizen_name = models.CharField(_("nome"), max_length=200, blank=True)
     citizen_handle = models.CharField(_("account"), max_length=200, blank=True)
@@ -104,6 +113,8 @@ class Message(models.Model):
     author_name = models.CharField(_("autore"), max_length=200, blank=True)
     author_handle = models.CharField(max_length=200, blank=True)
     text = models.TextField(_("testo"), blank=True)
+    # An email's subject (newsletter replies); our answer goes out as "Re: <subject>".
+    subject = models.CharField(_("oggetto"), max_length=300, blank=True)
     url = models.URLField(max_length=500, blank=True)
     received_at = models.DateTimeField(_("ricevuto il"))
     edited_at = models.DateTimeField(_("modificato dal cittadino il"), null=True, blank=True)
@@ -242,6 +253,16 @@ class InboxSettings(models.Model):
             "Per tirocinanti e nuovi colleghi: la risposta esce solo dopo il via di chi approva."
         ),
     )
+    approval_topics = models.ManyToManyField(
+        "planning.ContentCategory",
+        blank=True,
+        related_name="+",
+        verbose_name=_("argomenti con risposte da approvare"),
+        help_text=_(
+            "Le risposte della redazione alle conversazioni su questi argomenti escono solo "
+            "dopo il via di chi approva, anche se l'approvazione non è chiesta per tutte."
+        ),
+    )
     office_head = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -332,3 +353,14 @@ class Handover(models.Model):
 
     def __str__(self):
         return f"{self.conversation_id} → {self.office}"
+
+
+class EmailWebhookReceipt(models.Model):
+    """A signature of the inbound email webhook already accepted: the same delivery sent
+    again (a replay) is refused. Rows older than the timestamp tolerance are deleted."""
+
+    signature = models.CharField(max_length=80, unique=True)
+    received_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S}"

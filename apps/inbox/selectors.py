@@ -36,6 +36,7 @@ class InboxFilters:
     channel: int | None = None
     status: str = ""
     kind: str = ""
+    topic: int | None = None  # a ContentCategory's id
     assignee: str = ""  # a user id, "me" (needs ``user``), or "none"
     post: int | None = None
     since: date | None = None
@@ -51,7 +52,7 @@ def conversations_for_inbox(*, filters: InboxFilters, user=None, now=None) -> Qu
     last_in = Message.objects.filter(conversation=OuterRef("pk"), direction=Direction.IN).order_by(
         "-received_at", "-pk"
     )
-    rows = Conversation.objects.select_related("channel", "assignee", "post").annotate(
+    rows = Conversation.objects.select_related("channel", "assignee", "post", "topic").annotate(
         preview=Substr(Subquery(last_in.values("text")[:1]), 1, PREVIEW_CHARS),
         overdue=Case(
             When(status__in=OPEN_STATUSES, due_at__lt=now, then=Value(True)),
@@ -73,6 +74,8 @@ def conversations_for_inbox(*, filters: InboxFilters, user=None, now=None) -> Qu
             rows = rows.filter(status=f.status)
     if f.kind:
         rows = rows.filter(kind=f.kind)
+    if f.topic:
+        rows = rows.filter(topic_id=f.topic)
     if f.assignee == "none":
         rows = rows.filter(assignee__isnull=True)
     elif f.assignee == "me" and user is not None:

@@ -4,6 +4,7 @@ Every action is audited; audit summaries name the conversation, never its conten
 messages are personal data and stay out of logs and the register).
 """
 
+import dataclasses
 import hashlib
 import logging
 import secrets
@@ -21,15 +22,23 @@ from apps.accounts.roles import can
 from apps.audit.services import record
 from apps.channels.connections import access_token_for
 from apps.channels.models import Channel
+from apps.planning.models import ContentCategory, Post
 from apps.publishing.adapters.base import AdapterError, ReplyRequest, UnknownOutcome
 from apps.publishing.adapters.registry import get_adapter
 from apps.publishing.models import Delivery
 
-from . import transitions
+from . import email_replies, transitions
 from .collectors.base import Incoming
 from .collectors.instagram import fetch_mentioned_comment
 from .enums import ConversationKind, ConversationStatus, Direction, ModerationAction
-from .models import Conversation, Handover, InboxSettings, Message, ResponseTime
+from .models import (
+    Conversation,
+    EmailWebhookReceipt,
+    Handover,
+    InboxSettings,
+    Message,
+    ResponseTime,
+)
 from .targets import Targets, due_at, office_calendar
 
 logger = logging.getLogger(__name__)
@@ -122,6 +131,7 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
                 kind=conversation.kind,
                 since=conversation.waiting_since,
             )
+        _topics_from_posts(new_conversations.values())
         Conversation.objects.bulk_create(new_conversations.values(), batch_size=500)
         new_messages = [
             Message(
@@ -133,6 +143,7 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
                 author_name=item.author_name[:200],
                 author_handle=item.author_handle[:200],
                 text="" if item.deleted else item.text,
+                subject=item.subject[:300],
                 url=item.url[:500] if item.url.startswith(("https://", "http://")) else "",
                 received_at=received,
                 edited_at=item.edited_at,
@@ -145,6 +156,72 @@ def ingest(*, channel: Channel, items: list[Incoming], now: datetime | None = No
         for conversation, received in touched.values():
             result.reopened += _after_incoming(conversation, received, calendar, targets)
     return result
+
+
+def _topics_from_posts(conversations) -> None:
+    """A new conversation's topic is the category of the post it answers."""
+    post_ids = {c.post_id for c in conversations if c.post_id and c.topic_id is None}
+    if not post_ids:
+        return
+    categories = dict(Post.objects.filter(pk__in=post_ids).values_list("pk", "category_id"))
+    for conversation in conversations:
+        if conversation.post_id and conversation.topic_id is None:
+            conversation.topic_id = categories.get(conversation.post_id)
+
+
+def set_topic(*, conversation: Conversation, topic: ContentCategory | None, by) -> bool:
+    """Choose the conversation's topic by hand (or none); audited. False: unchanged."""
+    topic_id = topic.pk if topic is not None else None
+    if conversation.topic_id == topic_id:
+        return False
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(topic_id=topic_id)
+        conversation.topic = topic
+        record(
+            action="inbox.topic",
+            actor=by,
+            obj=conversation,
+            summary=lambda: (
+                _("Argomento della conversazione: %(topic)s")
+                % {"topic": topic.name if topic is not None else _("nessuno")}
+            ),
+        )
+    return True
+
+
+def newsletter_channel() -> Channel | None:
+    """The channel newsletter replies arrive on (the first active newsletter channel)."""
+    return Channel.objects.filter(kind="newsletter", active=True).order_by("pk").first()
+
+
+def claim_webhook_signature(*, signature: str, now: datetime | None = None) -> bool:
+    """True the first time a signed delivery of the email webhook arrives; False for a
+    replay. Receipts older than the timestamp tolerance are deleted (a replay that old is
+    refused by its timestamp)."""
+    now = now or timezone.now()
+    window = timedelta(seconds=2 * email_replies.TOLERANCE_SECONDS)
+    EmailWebhookReceipt.objects.filter(received_at__lt=now - window).delete()
+    try:
+        with transaction.atomic():
+            EmailWebhookReceipt.objects.create(signature=signature[:80], received_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def ingest_email_reply(*, channel: Channel, parsed: "email_replies.ParsedReply") -> IngestResult:
+    """Store a reply to the newsletter: linked to the issue's post when it answers one."""
+    if parsed.item is None:
+        return IngestResult()
+    post_id = None
+    if parsed.delivery_id is not None:
+        post_id = (
+            Delivery.objects.filter(pk=parsed.delivery_id, variant__channel=channel)
+            .values_list("variant__post_id", flat=True)
+            .first()
+        )
+    item = dataclasses.replace(parsed.item, subject=parsed.subject, post_id=post_id)
+    return ingest(channel=channel, items=[item])
 
 
 def complete_instagram_mention(*, message_id: int) -> bool:
@@ -188,7 +265,7 @@ def _conversation_for(item, channel, existing, conversations, by_id, posts) -> C
             channel=channel,
             kind=item.kind,
             thread_key=item.thread_key[:200],
-            post_id=posts.get(item.parent_id),
+            post_id=posts.get(item.parent_id) or item.post_id,
             citizen_id=item.author_id[:200],
             citizen_name=item.author_name[:200],
             citizen_handle=item.author_handle[:200],
@@ -285,10 +362,16 @@ def _last_incoming(conversation: Conversation) -> Message | None:
     )
 
 
-def needs_approval(user) -> bool:
+def needs_approval(user, conversation: Conversation | None = None) -> bool:
     """Replies by people who do not review (editors, trainees) wait for an approver when the
-    office asks for it."""
-    return InboxSettings.load().editor_replies_need_approval and not can(user, "review")
+    office asks for it: for every reply, or for conversations on the topics it chose."""
+    if can(user, "review"):
+        return False
+    office = InboxSettings.load()
+    if office.editor_replies_need_approval:
+        return True
+    topic_id = conversation.topic_id if conversation is not None else None
+    return topic_id is not None and office.approval_topics.filter(pk=topic_id).exists()
 
 
 def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Message:
@@ -311,7 +394,7 @@ def reply(*, conversation: Conversation, text: str, by, key: str = "") -> Messag
         raise InboxError(_("Questo canale non permette di rispondere da PA Planner."))
     if _last_incoming(conversation) is None:
         raise InboxError(_("Non c'è un messaggio del cittadino a cui rispondere."))
-    draft = needs_approval(by)
+    draft = needs_approval(by, conversation)
     key = key or uuid.uuid4().hex
     try:
         with transaction.atomic():
@@ -390,6 +473,7 @@ def _send(conversation: Conversation, pending: Message, *, by, approved_from=Non
         private=conversation.kind == ConversationKind.PRIVATE,
         recipient=conversation.citizen_id,
         mention=target.author_handle,
+        subject=_reply_subject(target.subject),
         config=dict(channel.config or {}),
         secret=_secret_for(channel),
         idempotency_key=pending.reply_key,
@@ -454,6 +538,13 @@ def _send(conversation: Conversation, pending: Message, *, by, approved_from=Non
             )
     pending.refresh_from_db()
     return pending
+
+
+def _reply_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        return ""
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"[:300]
 
 
 def _record_response_time(conversation: Conversation, waited_from: datetime, now: datetime):
@@ -590,7 +681,7 @@ def purge_expired(*, now: datetime | None = None, months: int, dry_run: bool = F
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             Message.objects.filter(conversation_id__in=chunk).update(
-                text="", author_name="", author_handle="", author_id="", url=""
+                text="", subject="", author_name="", author_handle="", author_id="", url=""
             )
             Handover.objects.filter(conversation_id__in=chunk).update(note="", answer="")
             Conversation.objects.filter(pk__in=chunk).update(

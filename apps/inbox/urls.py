@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/controlla/", views.reply_checks, name="reply_checks"),
     path("<int:pk>/assegna/", views.assign, name="assign"),
     path("<int:pk>/chiudi/", views.close, name="close"),
+    path("<int:pk>/argomento/", views.set_topic, name="topic"),
     path("<int:pk>/ufficio/", views.hand_over, name="hand_over"),
     path("messaggio/<int:pk>/modera/", views.moderate, name="moderate"),
     path("risposta/<int:pk>/approva/", views.approve_reply, name="approve_reply"),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("ufficio/<str:token>/", views.office_answer, name="office_answer"),
     path("esporta/", views.export, name="export"),
     path("webhook/meta/", views.meta_webhook, name="meta_webhook"),
+    path("webhook/email/", views.email_webhook, name="email_webhook"),
 ]

@@ -1,10 +1,13 @@
 import json
 import logging
+import time
 import uuid
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -25,7 +28,7 @@ from apps.core.queue import enqueue
 from apps.crisis.selectors import open_crisis
 from apps.planning.checks import MAX_CHECKED_LENGTH, analyse_variant, oversized_variant_report
 
-from . import collecting, services, tasks, webhooks
+from . import collecting, email_replies, services, tasks, webhooks
 from .enums import ConversationKind, Direction
 from .forms import (
     AssignForm,
@@ -36,6 +39,7 @@ from .forms import (
     ModerateForm,
     OfficeAnswerForm,
     ReplyForm,
+    TopicForm,
 )
 from .models import CannedAnswer, Conversation, InboxSettings, Message
 from .selectors import (
@@ -97,7 +101,7 @@ def counts(request):
 
 def _conversation(pk) -> Conversation:
     return get_object_or_404(
-        Conversation.objects.select_related("channel", "assignee", "post"), pk=pk
+        Conversation.objects.select_related("channel", "assignee", "post", "topic"), pk=pk
     )
 
 
@@ -144,6 +148,8 @@ def _conversation_context(request, conversation, **forms) -> dict:
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assegnatario": conversation.assignee_id or request.user.pk}),
         "close_form": forms.get("close_form") or CloseForm(),
+        "topic_form": forms.get("topic_form")
+        or TopicForm(initial={"argomento": conversation.topic_id}),
         "moderate_form": forms.get("moderate_form") or ModerateForm(),
         "handover_form": forms.get("handover_form") or HandoverForm(),
         "handovers": list(conversation.handovers.all()),
@@ -152,7 +158,7 @@ def _conversation_context(request, conversation, **forms) -> dict:
         "channel": conversation.channel,
         "can_moderate": can(request.user, "inbox_moderate"),
         "can_approve": can(request.user, "review"),
-        "needs_approval": services.needs_approval(request.user),
+        "needs_approval": services.needs_approval(request.user, conversation),
         "now": timezone.now(),
         "crisis_open": open_crisis(),
     }
@@ -259,6 +265,21 @@ def assign(request, pk):
             messages.success(request, _("Conversazione assegnata."))
         else:
             messages.info(request, _("Qualcuno l'ha già cambiata: ecco com'è ora."))
+    return redirect(conversation)
+
+
+@require_POST
+@require_capability("inbox")
+def set_topic(request, pk):
+    conversation = _conversation(pk)
+    form = TopicForm(request.POST)
+    if not form.is_valid():
+        context = _conversation_context(request, conversation, topic_form=form)
+        return render(request, "inbox/conversation.html", context)
+    if services.set_topic(
+        conversation=conversation, topic=form.cleaned_data["argomento"], by=request.user
+    ):
+        messages.success(request, _("Argomento aggiornato."))
     return redirect(conversation)
 
 
@@ -409,6 +430,7 @@ def export(request):
                     {
                         "data": m.received_at.isoformat(),
                         "da": "cittadino" if m.direction == Direction.IN else "Comune",
+                        "oggetto": m.subject,
                         "testo": m.text,
                         "modificato": m.edited_at.isoformat() if m.edited_at else None,
                         "eliminato_dal_cittadino": bool(m.deleted_by_author_at),
@@ -480,3 +502,40 @@ def meta_webhook(request):
             if network == "instagram":
                 _complete_mentions(channel, items)
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def email_webhook(request):
+    """The mail provider's inbound webhook: a reply to the newsletter, as a raw RFC 5322
+    message, signed with the shared secret and timestamped (docs/inbox.md). A forged, stale
+    or replayed delivery is refused before the message is read."""
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return HttpResponse(status=413)
+    timestamp = request.headers.get("X-PA-Planner-Timestamp", "")
+    signature = request.headers.get("X-PA-Planner-Signature", "")
+    secret = settings.INBOX_EMAIL_WEBHOOK_SECRET
+    if not email_replies.signature_valid(body, timestamp, signature, secret):
+        logger.warning("email webhook refused: bad signature")
+        return HttpResponseForbidden()
+    if not email_replies.timestamp_fresh(timestamp, time.time()):
+        logger.warning("email webhook refused: stale timestamp")
+        return HttpResponseForbidden()
+    if not services.claim_webhook_signature(signature=signature):
+        logger.warning("email webhook refused: replayed delivery")
+        return HttpResponse(status=409)
+    channel = services.newsletter_channel()
+    if channel is None:
+        logger.warning("email webhook: no active newsletter channel")
+        return HttpResponse(status=404)
+    own = {
+        parseaddr(address)[1].lower()
+        for address in (settings.DEFAULT_FROM_EMAIL, settings.NEWSLETTER_REPLY_TO)
+    }
+    parsed = email_replies.parse(body, own_addresses=frozenset(own - {""}))
+    result = services.ingest_email_reply(channel=channel, parsed=parsed)
+    collecting.mark_pushed(channel=channel)
+    return HttpResponse(f"stored:{result.new}", content_type="text/plain")

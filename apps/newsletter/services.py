@@ -9,6 +9,7 @@ unsubscribe must always work.
 import hashlib
 import hmac
 import logging
+import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -260,7 +261,27 @@ def active_subscribers():
     return Subscriber.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
 
 
-def build_issue_message(*, subscriber: Subscriber, subject: str, text: str, link: str, connection):
+def message_id_domain() -> str:
+    """The domain of our Message-IDs: the sender address's."""
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
+
+
+def issue_message_id(*, delivery_id: int, subscriber: Subscriber) -> str:
+    """``<newsletter.<delivery>.<subscriber>.<random>@domain>``: a citizen's reply names it
+    (In-Reply-To), so the inbox links the reply to the issue's post."""
+    random = secrets.token_hex(6)
+    return f"<newsletter.{delivery_id}.{subscriber.pk}.{random}@{message_id_domain()}>"
+
+
+def build_issue_message(
+    *,
+    subscriber: Subscriber,
+    subject: str,
+    text: str,
+    link: str,
+    connection,
+    delivery_id: int | None = None,
+):
     unsubscribe = unsubscribe_url(subscriber)
     context = {
         "text": text,
@@ -278,6 +299,13 @@ def build_issue_message(*, subscriber: Subscriber, subject: str, text: str, link
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+    # Replies go to the office's mailbox, whose provider pushes them to the inbox.
+    if settings.NEWSLETTER_REPLY_TO:
+        message.reply_to = [settings.NEWSLETTER_REPLY_TO]
+    if delivery_id is not None:
+        message.extra_headers["Message-ID"] = issue_message_id(
+            delivery_id=delivery_id, subscriber=subscriber
+        )
     message.attach_alternative(
         render_to_string("newsletter/email/issue.html", context), "text/html"
     )
@@ -305,6 +333,7 @@ def send_issue(*, delivery_id: int, subject: str, text: str, link: str = "") -> 
                     text=text,
                     link=link,
                     connection=connection,
+                    delivery_id=delivery_id,
                 )
                 was_refused = False
                 try:

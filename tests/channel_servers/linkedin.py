@@ -1,10 +1,15 @@
 """LinkedIn Posts API: POST /rest/posts (201, the URN in x-restli-id), DELETE /rest/posts/{urn};
-requires LinkedIn-Version and X-Restli-Protocol-Version: 2.0.0."""
+requires LinkedIn-Version and X-Restli-Protocol-Version: 2.0.0.
+
+Comments API: GET /rest/socialActions/{post urn}/comments?start=&count= (oldest first, at most
+100 a page, ``paging.total``), POST /rest/socialActions/{post or comment urn}/comments (201,
+the comment with its ``commentUrn``; ``actor`` must be the organization, ``parentComment`` an
+existing comment of ``object``). ``add_comment`` plays a member commenting."""
 
 import re
 from urllib.parse import unquote
 
-from .base import ChannelServer, RecordedRequest, Reply, bearer_ok
+from .base import ChannelServer, RecordedRequest, Reply, bearer_ok, now
 
 REQUIRED = ("author", "commentary", "visibility", "distribution", "lifecycleState")
 
@@ -40,10 +45,76 @@ class LinkedInServer(ChannelServer):
 
     def _reset_state(self):
         self.images: dict[str, bytes | None] = {}  # image URN -> the bytes PUT, once uploaded
+        self.comments: dict[str, list[dict]] = {}  # post URN -> its comments, oldest first
 
     def __init__(self, **kwargs):
         self._reset_state()
         super().__init__(**kwargs)
+
+    def add_post(self, text: str = "Un post del Comune") -> str:
+        """A post of the organization, as if published through POST /rest/posts."""
+        urn = f"urn:li:share:{7200000000000000000 + self.next_id()}"
+        self.items.append({"id": urn, "text": text, "body": {}})
+        return urn
+
+    def add_comment(
+        self, post_urn: str, text: str, *, actor: str = "urn:li:person:A1b2C3", parent: str = ""
+    ) -> dict:
+        """A member comments on one of our posts (or answers a comment: ``parent``)."""
+        number = 7300000000000000000 + self.next_id()
+        at = now() * 1000 + number % 1000
+        comment = {
+            "id": str(number),
+            "commentUrn": f"urn:li:comment:({post_urn},{number})",
+            "actor": actor,
+            "object": post_urn,
+            "message": {"text": text},
+            "created": {"actor": actor, "time": at},
+            "lastModified": {"actor": actor, "time": at},
+        }
+        if parent:
+            comment["parentComment"] = parent
+        self.comments.setdefault(post_urn, []).append(comment)
+        return comment
+
+    def edit_comment(self, comment: dict, text: str) -> None:
+        comment["message"] = {"text": text}
+        comment["lastModified"] = {
+            **comment["lastModified"],
+            "time": comment["created"]["time"] + 60_000,
+        }
+
+    def _comments(self, request: RecordedRequest, target: str) -> Reply:
+        match = re.fullmatch(r"urn:li:comment:\((urn:li:\w+:\d+),\d+\)", target)
+        post_urn = match.group(1) if match else target
+        if request.method == "GET":
+            start, count = request.field("start", "0"), request.field("count", "10")
+            if not (str(start).isdigit() and str(count).isdigit()) or int(count) > 100:
+                return _error(400, "Invalid paging parameters", "ILLEGAL_ARGUMENT")
+            start, count = int(start), int(count)
+            comments = self.comments.get(post_urn, [])
+            if not any(i["id"] == post_urn for i in self.items) and post_urn not in self.comments:
+                return _error(404, f"{post_urn} not found", "NOT_FOUND")
+            return Reply(
+                200,
+                {
+                    "paging": {"start": start, "count": count, "total": len(comments), "links": []},
+                    "elements": comments[start : start + count],
+                },
+            )
+        body = request.json if isinstance(request.json, dict) else {}
+        if body.get("actor") != f"urn:li:organization:{self.organization_id}":
+            return _error(403, "Not enough permissions to comment as this actor", "ACCESS_DENIED")
+        text = ((body.get("message") or {}).get("text")) or ""
+        if not text or len(text) > 1250:
+            return _error(422, "/message/text :: 1 to 1250 characters", "UNPROCESSABLE_ENTITY")
+        parent = body.get("parentComment") or ""
+        known = {c["commentUrn"] for c in self.comments.get(body.get("object"), [])}
+        if body.get("object") != post_urn or (parent and parent not in known):
+            return _error(400, "/parentComment :: not a comment of /object", "ILLEGAL_ARGUMENT")
+        comment = self.add_comment(post_urn, text, actor=body["actor"], parent=parent)
+        self.items.append({"id": comment["commentUrn"], "text": text, "body": body})
+        return Reply(201, comment, {"x-restli-id": comment["id"]})
 
     def handle(self, request: RecordedRequest) -> Reply:
         if request.method == "PUT" and request.path.startswith("/dms-uploads/"):
@@ -65,6 +136,9 @@ class LinkedInServer(ChannelServer):
             )
         if request.header("x-restli-protocol-version") != "2.0.0":
             return _error(400, "X-Restli-Protocol-Version 2.0.0 required", "ILLEGAL_ARGUMENT")
+        comments = re.fullmatch(r"/rest/socialActions/([^/]+)/comments", request.path)
+        if comments and request.method in ("GET", "POST"):
+            return self._comments(request, unquote(comments.group(1)))
         if request.method == "GET" and request.path.startswith("/rest/organizations/"):
             if request.path.rsplit("/", 1)[-1] != self.organization_id:
                 return _error(403, "Not enough permissions to access organization", "ACCESS_DENIED")

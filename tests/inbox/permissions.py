@@ -76,6 +76,12 @@ ROWS = [
         data=lambda cast, kwargs: {"motivo": "spam"},
     ),
     Access(
+        "inbox:topic",
+        method="POST",
+        make_kwargs=_conversation,
+        data=lambda cast, kwargs: {"argomento": ""},
+    ),
+    Access(
         "inbox:hand_over",
         method="POST",
         make_kwargs=_conversation,
@@ -118,6 +124,17 @@ ROWS = [
     # Meta calls it: no login; an unsigned delivery or a wrong verify token is refused.
     Access(
         "inbox:meta_webhook",
+        anonymous=FORBIDDEN,
+        outsider=FORBIDDEN,
+        editor=FORBIDDEN,
+        other_editor=FORBIDDEN,
+        approver=FORBIDDEN,
+        admin=FORBIDDEN,
+    ),
+    # The mail provider calls it: no login; an unsigned delivery is refused.
+    Access(
+        "inbox:email_webhook",
+        method="POST",
         anonymous=FORBIDDEN,
         outsider=FORBIDDEN,
         editor=FORBIDDEN,

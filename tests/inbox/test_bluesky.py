@@ -105,7 +105,7 @@ def test_a_rate_limit_waits_for_blueskys_reset_without_interrupting(server, chan
     assert _collect(channel) == "waiting"
 
     listening = ChannelListening.objects.get(channel=channel)
-    assert listening.not_before is not None and listening.state != "interrupted"
+    assert listening.not_before is not None and listening.status != "interrupted"
 
 
 def test_an_answer_is_a_reply_whose_root_and_parent_are_the_thread(server, channel):

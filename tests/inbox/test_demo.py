@@ -17,6 +17,8 @@ def test_the_demo_inbox_is_lively_and_loads_twice_without_duplicates():
     call_command("load_demo", verbosity=0)
     assert Message.objects.count() == first >= 30
     assert Conversation.objects.values("channel").distinct().count() >= 5
+    kinds = set(Conversation.objects.values_list("channel__kind", flat=True))
+    assert {"newsletter", "linkedin"} <= kinds
     assert overdue_count() >= 3
     assert Message.objects.filter(text__icontains="TARI").count() >= 5
     assert Handover.objects.get().office == "Anagrafe"

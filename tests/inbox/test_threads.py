@@ -127,4 +127,4 @@ def test_a_throttled_account_waits_without_interrupting(server, channel):
     assert _collect(channel) == "waiting"
 
     listening = ChannelListening.objects.get(channel=channel)
-    assert listening.not_before is not None and listening.state != "interrupted"
+    assert listening.not_before is not None and listening.status != "interrupted"

@@ -27,6 +27,10 @@ class Incoming:
     parent_id: str = ""
     edited_at: datetime | None = None
     deleted: bool = False
+    subject: str = ""  # an email's subject (newsletter replies)
+    # The post it answers when the network names it otherwise than by a parent id (a reply
+    # to a newsletter issue): resolved by the caller.
+    post_id: int | None = None
 
 
 @dataclass

@@ -88,6 +88,7 @@ class ReplyRequest:
     private: bool = False  # a private conversation: answer privately
     recipient: str = ""  # the citizen's id on the network (private answers)
     mention: str = ""  # the citizen's handle, where the network needs it addressed
+    subject: str = ""  # where the answer has one (email): "Re: " and the citizen's subject
     config: dict = field(default_factory=dict)
     secret: str = ""  # never log it
     idempotency_key: str = ""

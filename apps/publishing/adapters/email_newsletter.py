@@ -7,15 +7,27 @@ per-subscriber record so a resend after a crash skips who already got it, lives 
 """
 
 import smtplib
+from email.utils import make_msgid
 
-from apps.newsletter.services import send_issue
+from django.conf import settings
+from django.core.mail import EmailMessage
 
-from .base import Adapter, PublishRequest, PublishResult, TransientError
+from apps.newsletter.services import message_id_domain, send_issue
+
+from .base import (
+    Adapter,
+    PermanentError,
+    PublishRequest,
+    PublishResult,
+    ReplyRequest,
+    TransientError,
+)
 
 
 class EmailNewsletterAdapter(Adapter):
     kind = "newsletter"
     can_reconcile = True  # a resend skips the subscribers already served
+    supports_reply = True  # a citizen's reply to the newsletter is answered by email
 
     def publish(self, request: PublishRequest) -> PublishResult:
         try:
@@ -35,3 +47,32 @@ class EmailNewsletterAdapter(Adapter):
         return PublishResult(
             external_id=f"newsletter-{request.delivery_id}-{report.sent_total}", url=""
         )
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        """Answer a citizen's email (apps.inbox) by email, threaded under it: ``In-Reply-To``
+        and ``References`` name the citizen's Message-ID; our own Message-ID is the result's
+        id, so the citizen's next reply joins the same conversation."""
+        if "@" not in request.recipient:
+            raise PermanentError("newsletter: indirizzo del cittadino mancante")
+        own_id = make_msgid("inbox", domain=message_id_domain())
+        headers = {"Message-ID": own_id}
+        if request.in_reply_to and not request.in_reply_to.startswith("sha256:"):
+            headers["In-Reply-To"] = f"<{request.in_reply_to}>"
+            headers["References"] = f"<{request.in_reply_to}>"
+        reply_to = [settings.NEWSLETTER_REPLY_TO] if settings.NEWSLETTER_REPLY_TO else []
+        message = EmailMessage(
+            subject=request.subject or f"Re: {settings.COMUNE_NAME}",
+            body=request.text,
+            to=[request.recipient],
+            reply_to=reply_to,
+            headers=headers,
+        )
+        try:
+            message.send()
+        except (smtplib.SMTPRecipientsRefused, ValueError):  # refused, or not an address
+            raise PermanentError("newsletter: il server di posta rifiuta l'indirizzo") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise TransientError(
+                f"newsletter: server di posta non disponibile ({type(exc).__name__})"
+            ) from None
+        return PublishResult(external_id=own_id.strip("<>"))

@@ -16,6 +16,12 @@ owner -> an upload URL and the image URN; ``PUT`` the bytes there; the post's ``
 then ``media`` (one image, with ``altText``) or ``multiImage`` (2 to 20). A post has one
 content: with images the link goes at the end of the text (``checks.text_as_sent``) instead
 of an article card. An upload publishes nothing: a lost answer is transient.
+
+Comments (Comments API, ``r_organization_social`` / ``w_organization_social``): the inbox
+reads ``GET /rest/socialActions/{post urn}/comments?start=&count=`` (``apps.inbox.collectors
+.linkedin``) and answers with ``POST /rest/socialActions/{comment urn}/comments`` as the
+organization, ``object`` the post and ``parentComment`` the citizen's comment (a nested
+comment). The new comment's URN is ``commentUrn`` in the 201's body.
 """
 
 import re
@@ -32,6 +38,7 @@ from .base import (
     PostMetrics,
     PublishRequest,
     PublishResult,
+    ReplyRequest,
     TransientError,
     figure,
 )
@@ -50,6 +57,10 @@ def _message(response) -> str:
 # unescaped one silently cuts the published post short (e.g. at the first parenthesis).
 _LITTLE_RESERVED = re.compile(r"[\\|{}@\[\]()<>*_~]|#(?!\w)")
 _URL = re.compile(r"https?://\S+")
+# urn:li:comment:(<the post's urn>,<the comment's id>)
+COMMENT_URN = re.compile(
+    r"^urn:li:comment:\((urn:li:(?:share|ugcPost|activity):\d{1,30}),(\d{1,30})\)$"
+)
 
 
 def little_text(text: str) -> str:
@@ -75,6 +86,7 @@ class LinkedInAdapter(BearerApiAdapter):
     kind = "linkedin"
     supports_delete = True
     supports_verify = True
+    supports_reply = True  # apps.inbox: a nested comment under the citizen's
 
     message_of = staticmethod(_message)
 
@@ -209,3 +221,31 @@ class LinkedInAdapter(BearerApiAdapter):
             params={"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"},
         )
         return figure(json_or_empty(response), "firstDegreeSize")
+
+    def reply(self, request: ReplyRequest) -> PublishResult:
+        """A comment as the organization under the citizen's comment (``parentComment``)."""
+        organization = require(request.config, "organization_id", self.kind)
+        found = COMMENT_URN.match(request.in_reply_to)
+        if not found:
+            raise PermanentError(f"{self.kind}: si risponde solo ai commenti")
+        if len(request.text) > TEXT_LIMIT:
+            raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
+        body = {
+            "actor": f"urn:li:organization:{organization}",
+            "object": found.group(1),
+            "parentComment": request.in_reply_to,
+            "message": {"text": request.text},  # plain text, not the Posts API's little text
+        }
+        path = f"/rest/socialActions/{quote(request.in_reply_to, safe='')}/comments"
+        with self._client(request.config, request.secret) as client:
+            response = send(client, "POST", path, secret=request.secret, kind=self.kind, json=body)
+        self.raise_for(response, request.secret)
+        created = json_or_empty(response)
+        urn = str(created.get("commentUrn") or "")
+        if not urn and created.get("id"):
+            urn = f"urn:li:comment:({found.group(1)},{created['id']})"
+        if not urn:
+            raise PermanentError(f"{self.kind}: risposta senza commentUrn")
+        return PublishResult(
+            external_id=urn, url=f"https://www.linkedin.com/feed/update/{found.group(1)}/"
+        )
