@@ -85,6 +85,17 @@ def _cursor() -> WebhookCursor:
     return cursor
 
 
+def _skip_backlog_when_idle() -> None:
+    """With no active webhook the collector reads nothing; the first one to be (re)activated
+    starts the cursor from now, instead of from wherever it stopped."""
+    _cursor()
+    if not Webhook.objects.filter(active=True).exists():
+        WebhookCursor.objects.filter(singleton=True).update(
+            last_audit_id=AuditEntry.objects.aggregate(m=Max("id"))["m"] or 0,
+            blackouts_seen_until=timezone.now(),
+        )
+
+
 def create_webhook(*, by, name: str, url: str, events: list[str]) -> tuple[Webhook, str]:
     """A new webhook and its secret (shown once to whoever created it)."""
     url = check_url(url)
@@ -93,7 +104,7 @@ def create_webhook(*, by, name: str, url: str, events: list[str]) -> tuple[Webho
         raise WebhookError(_("Scegli almeno un evento."))
     secret = "whsec_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        _cursor()
+        _skip_backlog_when_idle()
         webhook = Webhook.objects.create(
             name=name.strip()[:100],
             url=url,
@@ -121,6 +132,8 @@ def set_active(webhook: Webhook, *, active: bool, by) -> None:
     else:
         fields.update(disabled_at=timezone.now(), disabled_reason=_("Disattivato a mano."))
     with transaction.atomic():
+        if active:
+            _skip_backlog_when_idle()
         Webhook.objects.filter(pk=webhook.pk).update(**fields)
         record(
             action="webhook.enabled" if active else "webhook.disabled",
@@ -163,7 +176,11 @@ def _build(found: list[tuple[str, str, object, int, dict]], webhooks: list[Webho
     rows = []
     for key, event, occurred_at, audit_id, data in found:
         for webhook in webhooks:
-            if event in webhook.events and (audit_id is None or audit_id > webhook.since_audit_id):
+            if event not in webhook.events:
+                continue
+            if (audit_id is None and occurred_at >= webhook.created_at) or (
+                audit_id is not None and audit_id > webhook.since_audit_id
+            ):
                 delivery = WebhookDelivery(
                     webhook=webhook, event_key=key, event=event, next_attempt_at=now
                 )
@@ -173,10 +190,22 @@ def _build(found: list[tuple[str, str, object, int, dict]], webhooks: list[Webho
     return len(rows)
 
 
+BLACKOUT_ACTIONS = frozenset({"blackout.created", "blackout.updated"})
+
+
+def _blackout_started(blackout: Blackout, audit_id: int | None) -> tuple:
+    # One key per blackout and start: seen by the clock and by its creation, it is built once.
+    key = f"blackout:{blackout.pk}:{blackout.starts_at:%Y%m%dT%H%M%S}"
+    data = payloads.blackout_data(blackout)
+    return (key, EventType.BLACKOUT_STARTED, blackout.starts_at, audit_id, data)
+
+
 def collect_events(now=None) -> int:
     """Reads the audit log after the cursor (and the blackouts started since the last read)
     and builds the deliveries. Safe to run twice at once: the cursor row is locked."""
     now = now or timezone.now()
+    if not Webhook.objects.filter(active=True).exists():
+        return 0  # idle installations write nothing (see _skip_backlog_when_idle)
     with transaction.atomic():
         _cursor()
         cursor = WebhookCursor.objects.select_for_update().get(singleton=True)
@@ -193,12 +222,19 @@ def collect_events(now=None) -> int:
             if event is not None and event in wanted:
                 data = payloads.data_for(entry, event)
                 found.append((f"audit:{entry.pk}", event, entry.at, entry.pk, data))
+            elif entry.action in BLACKOUT_ACTIONS and EventType.BLACKOUT_STARTED in wanted:
+                # Created (or moved) with a start already past: it starts now.
+                blackout = Blackout.objects.filter(
+                    pk=entry.object_id if entry.object_id.isdigit() else None,
+                    starts_at__lte=entry.at,
+                    ends_at__gt=entry.at,
+                ).first()
+                if blackout is not None:
+                    found.append(_blackout_started(blackout, entry.pk))
         since = cursor.blackouts_seen_until or now
         if EventType.BLACKOUT_STARTED in wanted:
             for blackout in Blackout.objects.filter(starts_at__gt=since, starts_at__lte=now):
-                key = f"blackout:{blackout.pk}:{blackout.starts_at:%Y%m%dT%H%M%S}"
-                data = payloads.blackout_data(blackout)
-                found.append((key, EventType.BLACKOUT_STARTED, blackout.starts_at, None, data))
+                found.append(_blackout_started(blackout, None))
         built = _build(found, webhooks) if webhooks else 0
         if entries:
             cursor.last_audit_id = entries[-1].pk

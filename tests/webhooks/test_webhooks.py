@@ -356,3 +356,35 @@ def test_a_disabled_webhook_is_switched_back_on_from_its_page(admin_client_, adm
     admin_client_.post(reverse("webhooks:toggle", args=[webhook.pk]))
     webhook.refresh_from_db()
     assert webhook.active and webhook.consecutive_failures == 0
+
+
+def test_a_blackout_created_already_running_is_told_once(admin_user, receiver):
+    webhook_for(receiver, admin_user, events=[EventType.BLACKOUT_STARTED])
+    start = timezone.now() - timedelta(minutes=5)
+    blackout = Blackout.objects.create(
+        kind="mourning", reason="Lutto cittadino", starts_at=start, ends_at=start + timedelta(1)
+    )
+    record(action="blackout.created", actor=admin_user, obj=blackout)
+
+    assert services.collect_events(now=settled()) == 1
+    assert services.collect_events(now=settled()) == 0
+    assert WebhookDelivery.objects.get().event == EventType.BLACKOUT_STARTED
+
+
+def test_without_active_webhooks_a_tick_reads_and_writes_nothing(
+    admin_user, django_assert_num_queries
+):
+    make_event(admin_user)
+    with django_assert_num_queries(1):
+        assert services.collect_events(now=settled()) == 0
+
+
+def test_a_webhook_created_after_a_long_idle_time_starts_from_now(admin_user, receiver):
+    webhook = webhook_for(receiver, admin_user)
+    services.set_active(webhook, active=False, by=admin_user)
+    for n in range(3):
+        make_event(admin_user, f"Evento {n} mentre nessuno ascolta")
+
+    services.set_active(webhook, active=True, by=admin_user)
+
+    assert services.collect_events(now=settled()) == 0
