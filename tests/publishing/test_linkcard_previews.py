@@ -3,6 +3,8 @@ post's link, from the cache only: a missing card is queued for a worker, never f
 the page waits, and the page's image is never loaded from the third-party site."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,8 +66,10 @@ def test_the_editor_preview_draws_the_cached_card_without_loading_its_image(
     assert queued == []
 
 
-def test_a_link_without_a_card_yet_is_queued_and_the_preview_says_so(editor_client, queued):
-    body = editor_preview(editor_client, ChannelFactory(kind=ChannelKind.FACEBOOK))
+def test_a_link_without_a_card_yet_is_queued_once_and_the_preview_says_so(editor_client, queued):
+    channel = ChannelFactory(kind=ChannelKind.FACEBOOK)
+    body = editor_preview(editor_client, channel)
+    editor_preview(editor_client, channel)  # the next keystroke, before the worker is done
 
     assert "Anteprima del link in preparazione" in body
     assert queued == [{"url": LINK}]
@@ -96,8 +100,11 @@ def test_the_review_page_shows_the_card_once_looked_up_for_every_network(
     post = PostFactory(author=editor, link=LINK, channels=channels, status=PostStatus.IN_REVIEW)
     cached()
 
-    body = approver_client.get(f"/revisione/post/{post.pk}/").content.decode()
+    with CaptureQueriesContext(connection) as counted:
+        body = approver_client.get(f"/revisione/post/{post.pk}/").content.decode()
 
+    lookups = [q for q in counted.captured_queries if "publishing_linkcard" in q["sql"]]
+    assert len(lookups) == 1
     assert body.count("Senso unico alternato") == 3
     assert IMAGE not in body
     assert queued == []
