@@ -2,7 +2,9 @@
 """The webhook pages in Chromium: axe-core clean, the secret shown once."""
 
 import pytest
+from django.utils import timezone
 
+from apps.webhooks.models import Webhook, WebhookDelivery
 from tests.browser.conftest import (  # noqa: F401 - fixtures
     admin_person,
     assert_no_axe_violations,
@@ -28,6 +30,19 @@ def test_an_administrator_registers_a_webhook_and_opens_its_page(page, admin_per
 
     assert page.get_by_label("Il segreto").input_value().startswith("whsec_")
     assert_no_axe_violations(page)
+    webhook = Webhook.objects.get()
+    WebhookDelivery.objects.create(
+        webhook=webhook,
+        event_key="audit:1",
+        event="event.created",
+        state="pending",
+        attempts=2,
+        last_status=500,
+        last_error="HTTP 500",
+        next_attempt_at=timezone.now(),
+    )
     page.get_by_role("link", name="App del Comune").click()
     page.get_by_role("heading", name="Webhook «App del Comune»").wait_for()
+    assert page.get_by_role("cell", name="500", exact=True).count() == 1
+    assert page.get_by_role("button", name="Invia di nuovo l'evento «Evento creato»").count() == 1
     assert_no_axe_violations(page)
