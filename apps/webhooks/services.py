@@ -365,3 +365,13 @@ def _tell_administrators(webhook: Webhook, failures: int) -> None:
         )
     except Exception:  # the webhook is disabled all the same; the page says so
         logger.exception("Webhook %s disabled; administrators not notified", webhook.pk)
+
+
+def purge_old(now=None) -> int:
+    """Settled deliveries older than ``WEBHOOKS_KEEP_DAYS`` are deleted (pending ones stay)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.WEBHOOKS_KEEP_DAYS)
+    deleted, _by_model = WebhookDelivery.objects.filter(
+        state__in=[DeliveryState.SENT, DeliveryState.FAILED], created_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -26,3 +26,9 @@ def tick() -> int:
 @shared_task(name="webhooks.send_delivery")
 def send_delivery(*, delivery_id: int) -> str:
     return services.send_delivery(delivery_id)
+
+
+@shared_task(name="webhooks.purge_old")
+def purge_old() -> int:
+    """Beat, once a day: the delivery log keeps ``WEBHOOKS_KEEP_DAYS`` days."""
+    return services.purge_old()

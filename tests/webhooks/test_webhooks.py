@@ -388,3 +388,28 @@ def test_a_webhook_created_after_a_long_idle_time_starts_from_now(admin_user, re
     services.set_active(webhook, active=True, by=admin_user)
 
     assert services.collect_events(now=settled()) == 0
+
+
+@override_settings(WEBHOOKS_KEEP_DAYS=90)
+def test_the_delivery_log_keeps_ninety_days_of_settled_deliveries(admin_user, receiver):
+    webhook = webhook_for(receiver, admin_user)
+    old = timezone.now() - timedelta(days=91)
+    for n, state in enumerate([DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.PENDING]):
+        row = WebhookDelivery.objects.create(
+            webhook=webhook,
+            event_key=f"k{n}",
+            event="event.created",
+            state=state,
+            next_attempt_at=old,
+        )
+        WebhookDelivery.objects.filter(pk=row.pk).update(created_at=old)
+    WebhookDelivery.objects.create(
+        webhook=webhook,
+        event_key="new",
+        event="event.created",
+        state=DeliveryState.SENT,
+        next_attempt_at=old,
+    )
+
+    assert tasks.purge_old() == 2
+    assert sorted(WebhookDelivery.objects.values_list("event_key", flat=True)) == ["k2", "new"]
