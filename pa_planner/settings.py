@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "apps.insights",
     "apps.home",
     "apps.api",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -605,6 +606,25 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# Outgoing event webhooks (apps/webhooks, docs/webhooks.md): a tick reads the audit log and
+# sends what is due; each delivery retried with backoff; a webhook failing this many attempts
+# in a row is disabled and the administrators are told.
+WEBHOOKS_TICK_SECONDS = env.float("PA_PLANNER_WEBHOOK_TICK", default=5.0)
+WEBHOOKS_RETRY_BASE_SECONDS = env.float("PA_PLANNER_WEBHOOK_RETRY_BASE", default=30.0)
+WEBHOOKS_RETRY_MAX_SECONDS = env.float("PA_PLANNER_WEBHOOK_RETRY_MAX", default=3600.0)
+WEBHOOKS_MAX_ATTEMPTS = env.int("PA_PLANNER_WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOKS_DISABLE_AFTER = env.int("PA_PLANNER_WEBHOOK_DISABLE_AFTER", default=20)
+WEBHOOKS_KEEP_DAYS = env.int("PA_PLANNER_WEBHOOK_KEEP_DAYS", default=90)
+CELERY_TASK_ROUTES["webhooks.tick"] = {"queue": PUBLISHING_SCHEDULING_QUEUE}
+CELERY_BEAT_SCHEDULE["webhooks.tick"] = {
+    "task": "webhooks.tick",
+    "schedule": timedelta(seconds=WEBHOOKS_TICK_SECONDS),
+    "options": {"expires": max(WEBHOOKS_TICK_SECONDS, 5.0)},
+}
+CELERY_BEAT_SCHEDULE["webhooks.purge_old"] = {
+    "task": "webhooks.purge_old",
+    "schedule": crontab(hour=3, minute=50),
+}
 # Publishing engine (docs/publishing.md): retries, and when the sweeper judges a row stuck.
 PUBLISHING_MAX_ATTEMPTS = env.int("PA_PLANNER_PUBLISH_MAX_ATTEMPTS", default=5)
 PUBLISHING_RETRY_BASE_SECONDS = env.float("PA_PLANNER_PUBLISH_RETRY_BASE", default=30.0)

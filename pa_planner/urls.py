@@ -37,6 +37,7 @@ urlpatterns = [
     path("notifiche/", include("apps.notifications.urls")),
     path("canali/", include("apps.channels.urls")),
     path("risultati/", include("apps.insights.urls")),
+    path("webhook/", include("apps.webhooks.urls")),
     # Counted links in posts (publishing/links.py): a number per link per day, nothing else.
     path("l/<str:code>", publishing_views.follow_link, name="follow_link"),
     path("conversazioni/", include("apps.inbox.urls")),

@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"slots"},
     {"review", "crisis_response", "inbox"},
     {"insights"},
-    {"home", "api"},
+    {"home", "api", "webhooks"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 INTERFACE_MODULES = {"views", "urls", "forms", "admin", "context_processors", "demo", "apps"}

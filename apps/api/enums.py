@@ -8,6 +8,7 @@ class Scope(models.TextChoices):
     READ = "read", _("Lettura (post, rubriche, eventi, crisi, silenzi)")
     WRITE_POSTS = "write:posts", _("Scrittura dei post (bozze, varianti, invio in revisione)")
     WRITE_EVENTS = "write:events", _("Scrittura degli eventi")
+    REVIEW = "review", _("Revisione dei post (approva, chiedi modifiche): solo approvatori")
 
 
 class TokenKind(models.TextChoices):

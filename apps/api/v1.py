@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import conditional_page
-from ninja import NinjaAPI, Query, Schema, Status, Swagger
+from ninja import File, Form, NinjaAPI, Query, Schema, Status, Swagger, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -18,12 +18,20 @@ from pydantic import BaseModel, Field
 from apps.accounts.roles import can
 from apps.crisis.selectors import blackouts_between, open_crisis
 from apps.events.models import Event, EventStatus
+from apps.media_library.models import PostAsset
+from apps.media_library.services import AssetRefused, add_asset, set_post_assets
 from apps.planning.access import can_manage_post
 from apps.planning.enums import PostStatus
 from apps.planning.models import ContentCategory, Post, Variant
 from apps.planning.services import PostEditError, StalePostError, create_post
 from apps.review.editing import SlotMoveQuestion, update_post
-from apps.review.services import ReviewError, submit_post
+from apps.review.services import (
+    ReviewError,
+    approval_route,
+    approve_post,
+    request_changes,
+    submit_post,
+)
 from apps.slots.selectors import occurrences_between, slots_for_list
 
 from . import serializers, writes
@@ -281,6 +289,120 @@ def submit_post_route(request, post_id: int):
         except ReviewError as exc:
             raise conflict(str(exc)) from None
     return serializers.post(_post_or_404(post.pk))
+
+
+class ApproveIn(BaseModel):
+    version: int = Field(description="La versione letta e approvata: se è cambiata, 409.")
+
+
+class ChangesIn(BaseModel):
+    comment: str = Field(min_length=1, max_length=5000, description="Cosa va cambiato.")
+
+
+class ImageOut(BaseModel):
+    asset_id: int
+    alt_text: str
+    duplicate: bool = Field(description="Lo stesso file era già nella libreria")
+    post: PostOut
+
+
+def _reviewable(request, post_id: int) -> tuple:
+    token = require(request, Scope.REVIEW, "review")
+    return token, _post_or_404(post_id)
+
+
+@api.post(
+    "/posts/{int:post_id}/approve",
+    response={200: PostOut, 409: ProblemOut, **ERRORS},
+    auth=token_auth,
+    tags=["post"],
+)
+def approve_post_route(request, post_id: int, payload: ApproveIn):
+    """Approva esattamente la versione indicata (il passo corrente del percorso di
+    approvazione), con le regole della pagina di revisione: chi ha scritto o modificato il
+    contenuto non può approvarlo; una versione cambiata nel frattempo risponde 409."""
+    token, post = _reviewable(request, post_id)
+    if post.status == PostStatus.IN_REVIEW and not approval_route(post, token.user):
+        raise forbidden(
+            _(
+                "Non puoi approvare un post di cui hai scritto o modificato il contenuto: "
+                "serve un altro approvatore."
+            )
+        )
+    with writing(token):
+        try:
+            approve_post(post, by=token.user, expected_version=payload.version)
+        except ReviewError as exc:
+            raise conflict(str(exc)) from None
+    return serializers.post(_post_or_404(post.pk))
+
+
+@api.post(
+    "/posts/{int:post_id}/request-changes",
+    response={200: PostOut, 409: ProblemOut, **ERRORS},
+    auth=token_auth,
+    tags=["post"],
+)
+def request_changes_route(request, post_id: int, payload: ChangesIn):
+    """Rimanda all'autore un post in revisione, con un commento obbligatorio."""
+    token, post = _reviewable(request, post_id)
+    with writing(token):
+        try:
+            request_changes(post, by=token.user, comment=payload.comment)
+        except ReviewError as exc:
+            raise conflict(str(exc)) from None
+    return serializers.post(_post_or_404(post.pk))
+
+
+@api.post(
+    "/posts/{int:post_id}/images",
+    response={201: ImageOut, 409: ProblemOut, **ERRORS},
+    auth=token_auth,
+    tags=["post"],
+)
+def upload_image_route(
+    request,
+    post_id: int,
+    file: File[UploadedFile],
+    alt_text: Form[str],
+    credits: Form[str] = "",
+):
+    """Carica un'immagine nella libreria e la aggiunge al post (multipart/form-data), con i
+    controlli dell'editor: JPEG, PNG, GIF o WebP ricodificata senza dati della fotocamera,
+    testo alternativo obbligatorio; un post approvato non cambia i suoi file."""
+    token = require(request, Scope.WRITE_POSTS, "plan")
+    post = _post_or_404(post_id)
+    if not can_manage_post(token.user, post):
+        raise forbidden(_("Solo l'autore o un approvatore può modificare questo post."))
+    alt_text = (alt_text or "").strip()
+    if not alt_text:
+        raise invalid({"alt_text": [_("Il testo alternativo è obbligatorio.")]})
+    if len(alt_text) > 500 or len(credits) > 200:
+        raise invalid({"alt_text": [_("Al massimo 500 caratteri (crediti: 200).")]})
+    if not (file.content_type or "").startswith("image/"):
+        raise invalid({"file": [_("Solo immagini JPEG, PNG, GIF o WebP.")]})
+    current = list(
+        PostAsset.objects.filter(post=post)
+        .order_by("position", "id")
+        .values_list("asset_id", flat=True)
+    )
+    with writing(token):
+        try:
+            added = add_asset(upload=file, by=token.user, alt_text=alt_text, credits=credits)
+            if not added.asset.is_image:
+                raise AssetRefused(_("Solo immagini JPEG, PNG, GIF o WebP."))
+            set_post_assets(post=post, asset_ids=[*current, added.asset.pk], by=token.user)
+        except AssetRefused as exc:
+            raise invalid({"file": [str(exc)]}) from None
+    return Status(
+        201,
+        {
+            "asset_id": added.asset.pk,
+            "alt_text": added.asset.alt_text,
+            "duplicate": added.duplicate,
+            "post": serializers.post(_post_or_404(post.pk)),
+        },
+    )
 
 
 # --- reference data -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     CHANNEL_RECONNECT = "channel_reconnect", _("Canali da ricollegare")
     MENTION = "mention", _("Menzioni nei commenti")
     SLOT_TO_FILL = "slot_to_fill", _("Rubriche da riempire")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook disattivati per errori")
 
 
 class Delivery(models.TextChoices):
@@ -59,6 +60,8 @@ def _text(kind: str, params: dict) -> str:
             )
             % p
         )
+    if kind == Kind.WEBHOOK_DISABLED:
+        return _("Webhook «%(name)s» disattivato dopo %(n)s tentativi falliti") % p
     return str(Kind(kind).label)
 
 

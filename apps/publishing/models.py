@@ -134,3 +134,26 @@ class LinkClickDay(models.Model):
 
     def __str__(self):
         return f"{self.link_id} {self.day}: {self.clicks}"
+
+
+class LinkCard(models.Model):
+    """What a page's Open Graph tags say (title, description, site, image address), as the
+    networks read them to draw a post's link card: fetched once per URL by a worker
+    (``publishing.linkcards``), kept with ``fetched_at``. ``error`` says why a page gave none."""
+
+    url_hash = models.CharField(max_length=64, unique=True, editable=False)
+    url = models.TextField(_("indirizzo"))
+    title = models.CharField(_("titolo"), max_length=300, blank=True)
+    description = models.CharField(_("descrizione"), max_length=500, blank=True)
+    site_name = models.CharField(_("sito"), max_length=200, blank=True)
+    # Never shown as an <img>: the page draws a placeholder (no hot-linking under the CSP).
+    image_url = models.CharField(_("immagine"), max_length=1000, blank=True)
+    error = models.CharField(_("errore"), max_length=300, blank=True)
+    fetched_at = models.DateTimeField(_("letto il"))
+
+    class Meta:
+        verbose_name = _("anteprima di link")
+        verbose_name_plural = _("anteprime di link")
+
+    def __str__(self):
+        return self.url[:100]

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from . import services
+from . import linkcards, services
 
 logger = logging.getLogger(__name__)
 
@@ -89,3 +89,11 @@ def sweep_stuck() -> dict:
 def noop(*, enqueued_at: float) -> float:
     """Does nothing but report its own queueing delay: the benchmark's Celery baseline."""
     return round(time.time() - enqueued_at, 6)
+
+
+@shared_task(name="publishing.fetch_link_card")
+def fetch_link_card(*, url: str) -> str:
+    """The Open Graph card of ``url`` (the previews' link card); nothing when it is fresh."""
+    if not linkcards.needs_fetch(linkcards.cached_card(url)):
+        return "fresh"
+    return "refused" if linkcards.refresh(url).error else "fetched"

@@ -3,7 +3,7 @@ import pytest
 from apps.api import tokens
 from apps.api.enums import Scope
 
-ALL_SCOPES = [Scope.READ, Scope.WRITE_POSTS, Scope.WRITE_EVENTS]
+ALL_SCOPES = [Scope.READ, Scope.WRITE_POSTS, Scope.WRITE_EVENTS, Scope.REVIEW]
 
 
 def bearer(raw: str) -> dict:

@@ -5,17 +5,21 @@ here fails ``test_every_route_has_a_row``. ``anonymous`` sends no token; the oth
 token of their own with all scopes (scopes only ever narrow what the role allows).
 """
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
 from apps.api import tokens
 from apps.api.v1 import api
+from apps.planning.enums import PostStatus
 from tests.api.conftest import ALL_SCOPES
 from tests.factories import CategoryFactory, ChannelFactory, EventFactory, PostFactory
 from tests.permissions import ROLES, make_cast
@@ -28,7 +32,8 @@ class Route:
     method: str
     path: str  # as in the OpenAPI document
     make: object = None  # cast -> {path parameter: value}
-    body: object = None  # (cast, params) -> JSON body
+    body: object = None  # (cast, params) -> JSON body (or form fields and files: multipart)
+    multipart: bool = False
     expected: dict = field(default_factory=dict)
 
     def answer(self, role: str) -> int:
@@ -55,6 +60,22 @@ def everyone(ok: int = 200) -> dict:
 def _post(cast):
     post = PostFactory(author=cast["editor"], channels=[ChannelFactory(name="Mastodon")])
     return {"post_id": post.pk}
+
+
+def _post_in_review(cast):
+    post = PostFactory(
+        author=cast["editor"],
+        channels=[ChannelFactory(name="Mastodon")],
+        status=PostStatus.IN_REVIEW,
+    )
+    return {"post_id": post.pk}
+
+
+def _image(cast, params):
+    output = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 60)).save(output, format="JPEG")
+    photo = SimpleUploadedFile("foto.jpg", output.getvalue(), content_type="image/jpeg")
+    return {"file": photo, "alt_text": "Il municipio visto dalla piazza"}
 
 
 def _event(cast):
@@ -94,6 +115,29 @@ ROUTES = [
         expected=staff(other_editor=403),
     ),
     Route("POST", "/api/v1/posts/{post_id}/submit", make=_post, expected=staff(other_editor=403)),
+    # Decisions: approvers and administrators, with the "review" scope.
+    Route(
+        "POST",
+        "/api/v1/posts/{post_id}/approve",
+        make=_post_in_review,
+        body=lambda cast, params: {"version": 1},
+        expected=staff(editor=403, other_editor=403),
+    ),
+    Route(
+        "POST",
+        "/api/v1/posts/{post_id}/request-changes",
+        make=_post_in_review,
+        body=lambda cast, params: {"comment": "Manca l'orario di apertura."},
+        expected=staff(editor=403, other_editor=403),
+    ),
+    Route(
+        "POST",
+        "/api/v1/posts/{post_id}/images",
+        make=_post,
+        body=_image,
+        multipart=True,
+        expected=staff(201, other_editor=403),
+    ),
     Route("GET", "/api/v1/categories", expected=staff()),
     Route("GET", "/api/v1/slots", expected=staff()),
     Route("GET", "/api/v1/slots/occurrences", expected=staff()),
@@ -156,6 +200,10 @@ def test_api_permission_matrix(client, cast, route: Route, role: str):
         _token, raw = tokens.create_personal_token(user=cast[role], name="m", scopes=ALL_SCOPES)
         headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
     body = route.body(cast, params) if route.body else None
+    if route.multipart:
+        response = client.post(path, data=body, **headers)
+        assert response.status_code == route.answer(role), (role, path, response.content[:300])
+        return
     response = client.generic(
         route.method,
         path,
