@@ -49,7 +49,7 @@ class WebhookDelivery(models.Model):
     event_key = models.CharField(max_length=100)
     event = models.CharField(_("evento"), max_length=32, choices=EventType.choices)
     payload = models.JSONField(default=dict)
-    state = models.CharField(
+    status = models.CharField(
         _("stato"),
         max_length=16,
         choices=DeliveryState.choices,
@@ -70,7 +70,7 @@ class WebhookDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["webhook", "event_key"], name="webhook_event_once")
         ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_due")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due")]
 
     def __str__(self):
         return f"{self.webhook} {self.event} {self.event_key}"

@@ -152,7 +152,7 @@ def resend(delivery: WebhookDelivery, *, by) -> None:
     """The delivery again, at once, with a fresh series of attempts."""
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now()
+            status=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now()
         )
         record(
             action="webhook.resent",
@@ -247,7 +247,7 @@ def due_ids(now=None) -> list[int]:
     now = now or timezone.now()
     return list(
         WebhookDelivery.objects.filter(
-            state=DeliveryState.PENDING, next_attempt_at__lte=now, webhook__active=True
+            status=DeliveryState.PENDING, next_attempt_at__lte=now, webhook__active=True
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:DUE_BATCH]
@@ -267,7 +267,7 @@ def retry_delay(attempts: int) -> float:
 def _claim(pk: int) -> WebhookDelivery | None:
     now = timezone.now()
     claimed = WebhookDelivery.objects.filter(
-        pk=pk, state=DeliveryState.PENDING, next_attempt_at__lte=now, webhook__active=True
+        pk=pk, status=DeliveryState.PENDING, next_attempt_at__lte=now, webhook__active=True
     ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1, last_attempt_at=now)
     if not claimed:
         return None
@@ -323,13 +323,13 @@ def send_delivery(pk: int) -> str:
     webhook = delivery.webhook
     if not error:
         WebhookDelivery.objects.filter(pk=pk).update(
-            state=DeliveryState.SENT, sent_at=now, last_status=status, last_error=""
+            status=DeliveryState.SENT, sent_at=now, last_status=status, last_error=""
         )
         Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=0)
         return "sent"
     fields = {"last_status": status, "last_error": error[:300]}
     if delivery.attempts >= settings.WEBHOOKS_MAX_ATTEMPTS:
-        fields["state"] = DeliveryState.FAILED
+        fields["status"] = DeliveryState.FAILED
         outcome = "failed"
     else:
         fields["next_attempt_at"] = now + timedelta(seconds=retry_delay(delivery.attempts))
@@ -372,6 +372,6 @@ def purge_old(now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.WEBHOOKS_KEEP_DAYS)
     deleted, _by_model = WebhookDelivery.objects.filter(
-        state__in=[DeliveryState.SENT, DeliveryState.FAILED], created_at__lt=cutoff
+        status__in=[DeliveryState.SENT, DeliveryState.FAILED], created_at__lt=cutoff
     ).delete()
     return deleted

@@ -43,7 +43,7 @@ def webhook(receiver, transactional_db):
 
 
 def states():
-    return list(WebhookDelivery.objects.order_by("pk").values_list("state", flat=True))
+    return list(WebhookDelivery.objects.order_by("pk").values_list("status", flat=True))
 
 
 def new_event(title):

@@ -24,7 +24,7 @@ def _delivery(cast):
         webhook=webhook,
         event_key="audit:1",
         event="event.created",
-        state="failed",
+        status="failed",
         next_attempt_at=timezone.now(),
     )
     return {"pk": webhook.pk, "delivery_pk": delivery.pk}

@@ -35,7 +35,7 @@ def test_an_administrator_registers_a_webhook_and_opens_its_page(page, admin_per
         webhook=webhook,
         event_key="audit:1",
         event="event.created",
-        state="pending",
+        status="pending",
         attempts=2,
         last_status=500,
         last_error="HTTP 500",

@@ -174,7 +174,7 @@ def test_each_delivery_is_signed_with_a_timestamp_the_receiver_verifies(admin_us
     assert request.header("x-pa-planner-event") == "event.created"
     delivery = WebhookDelivery.objects.get()
     assert request.header("idempotency-key") == str(delivery.uid)
-    assert (delivery.state, delivery.last_status, delivery.attempts) == (DeliveryState.SENT, 200, 1)
+    assert (delivery.status, delivery.last_status, delivery.attempts) == (DeliveryState.SENT, 200, 1)
 
 
 def test_a_wrong_secret_is_recorded_as_the_receivers_401(admin_user, receiver):
@@ -186,7 +186,7 @@ def test_a_wrong_secret_is_recorded_as_the_receivers_401(admin_user, receiver):
     send_all_due()
 
     delivery = WebhookDelivery.objects.get()
-    assert (delivery.state, delivery.last_status) == (DeliveryState.PENDING, 401)
+    assert (delivery.status, delivery.last_status) == (DeliveryState.PENDING, 401)
     assert delivery.next_attempt_at > timezone.now()
 
 
@@ -206,7 +206,7 @@ def test_a_500_is_retried_with_growing_waits_then_delivered(admin_user, receiver
         waits.append((WebhookDelivery.objects.get().next_attempt_at - before).total_seconds())
 
     delivery = WebhookDelivery.objects.get()
-    assert (delivery.state, delivery.attempts, delivery.last_status) == ("sent", 3, 200)
+    assert (delivery.status, delivery.attempts, delivery.last_status) == ("sent", 3, 200)
     assert 9 <= waits[0] <= 11 and 18 <= waits[1] <= 22
     assert len(receiver.items) == 1
 
@@ -233,7 +233,7 @@ def test_a_delivery_gives_up_after_the_last_attempt(admin_user, receiver):
         WebhookDelivery.objects.update(next_attempt_at=timezone.now())
         send_all_due()
 
-    assert WebhookDelivery.objects.get().state == DeliveryState.FAILED
+    assert WebhookDelivery.objects.get().status == DeliveryState.FAILED
     assert services.due_ids(now=settled(settled())) == []
 
 
@@ -343,7 +343,7 @@ def test_the_page_lists_deliveries_with_codes_and_resends_one(
     with django_capture_on_commit_callbacks(execute=True):
         admin_client_.post(reverse("webhooks:resend", args=[webhook.pk, delivery.pk]))
     delivery.refresh_from_db()
-    assert delivery.state == DeliveryState.PENDING and delivery.attempts == 0
+    assert delivery.status == DeliveryState.PENDING and delivery.attempts == 0
     assert AuditEntry.objects.filter(action="webhook.resent", actor=admin_user).exists()
 
 
@@ -399,7 +399,7 @@ def test_the_delivery_log_keeps_ninety_days_of_settled_deliveries(admin_user, re
             webhook=webhook,
             event_key=f"k{n}",
             event="event.created",
-            state=state,
+            status=state,
             next_attempt_at=old,
         )
         WebhookDelivery.objects.filter(pk=row.pk).update(created_at=old)
@@ -407,7 +407,7 @@ def test_the_delivery_log_keeps_ninety_days_of_settled_deliveries(admin_user, re
         webhook=webhook,
         event_key="new",
         event="event.created",
-        state=DeliveryState.SENT,
+        status=DeliveryState.SENT,
         next_attempt_at=old,
     )
 

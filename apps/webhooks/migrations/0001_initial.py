@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('event_key', models.CharField(max_length=100)),
                 ('event', models.CharField(choices=[('post.approved', 'Post approvato'), ('post.published', 'Post pubblicato (con i link pubblici)'), ('delivery.failed', 'Invio non riuscito'), ('crisis.declared', 'Crisi dichiarata'), ('crisis.ended', 'Crisi terminata'), ('blackout.started', 'Inizio di un periodo di silenzio'), ('event.created', 'Evento creato'), ('event.changed', 'Evento modificato'), ('event.cancelled', 'Evento annullato')], max_length=32, verbose_name='evento')),
                 ('payload', models.JSONField(default=dict)),
-                ('state', models.CharField(choices=[('pending', 'Da inviare'), ('sent', 'Consegnato'), ('failed', 'Non consegnato')], default='pending', max_length=16, verbose_name='stato')),
+                ('status', models.CharField(choices=[('pending', 'Da inviare'), ('sent', 'Consegnato'), ('failed', 'Non consegnato')], default='pending', max_length=16, verbose_name='stato')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='tentativi')),
                 ('next_attempt_at', models.DateTimeField(db_index=True)),
                 ('last_status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='codice di risposta')),
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='webhook_due')],
+                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='webhook_due')],
                 'constraints': [models.UniqueConstraint(fields=('webhook', 'event_key'), name='webhook_event_once')],
             },
         ),
