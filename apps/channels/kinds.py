@@ -294,6 +294,22 @@ PUBLIC_TITLE_FOR_LINK = frozenset({ChannelKind.LINKEDIN})
 PUBLIC_TITLE_OPTIONAL = frozenset({ChannelKind.WEBHOOK})
 
 
+# Channels that publish a *Notizia* of the Designers Italia "sito comunale" model: the variant
+# carries a short description, topics (argomenti), a news type and the office responsible
+# ("a cura di"), all required there; the webhook passes them on when written.
+NEWS_FIELDS_REQUIRED = frozenset({ChannelKind.WEBSITE})
+NEWS_FIELDS_OPTIONAL = frozenset({ChannelKind.WEBHOOK})
+
+
+def has_news_fields(kind: str) -> bool:
+    """Whether the editor offers the *Notizia* fields for this kind of channel."""
+    return kind in NEWS_FIELDS_REQUIRED | NEWS_FIELDS_OPTIONAL
+
+
+def news_fields_required(kind: str) -> bool:
+    return kind in NEWS_FIELDS_REQUIRED
+
+
 def has_public_title(kind: str) -> bool:
     """Whether the editor offers a public title for this kind of channel."""
     return kind in PUBLIC_TITLE_REQUIRED | PUBLIC_TITLE_FOR_LINK | PUBLIC_TITLE_OPTIONAL

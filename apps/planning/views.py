@@ -64,11 +64,17 @@ from .forms import (
 )
 from .models import (
     ALT_TEXT_MAX_LENGTH,
+    NEWS_OFFICE_MAX_LENGTH,
+    NEWS_SUMMARY_MAX_LENGTH,
+    NEWS_TOPIC_MAX_LENGTH,
+    NEWS_TOPICS_MAX,
     PUBLIC_TITLE_MAX_LENGTH,
     Campaign,
     ContentCategory,
     PostImage,
 )
+from .news import NewsFields, split_topics
+from .news import field_name as news_field_name
 from .previews import build_preview
 from .search import search_page, snippets
 from .selectors import (
@@ -289,6 +295,7 @@ def post_detail(request, pk):
             link=post.link,
             public_title=variant.public_title,
             has_images=bool(post.images.all()) or library_images > 0,
+            news=NewsFields.of(variant),
         )
         report.findings += post_level_findings(post, variant.channel, library_images=library_images)
         reports.append((variant, report))
@@ -356,6 +363,36 @@ def _picker_context(selected_ids: list[int], planned_at=None, query: str = "") -
     }
 
 
+def _typed_news(values, channel) -> NewsFields | None:
+    """The Notizia fields typed for ``channel`` (form data or the live check's POST), cut to
+    what the form accepts so a hostile request cannot make the check slow; None where the
+    channel has none."""
+    if not channel.has_news_fields:
+        return None
+
+    def typed(kind: str, cap: int) -> str:
+        return str(values.get(news_field_name(kind, channel.pk)) or "")[:cap]
+
+    return NewsFields(
+        summary=typed("summary", NEWS_SUMMARY_MAX_LENGTH + 1).strip(),
+        topics=tuple(split_topics(typed("topics", NEWS_TOPICS_MAX * (NEWS_TOPIC_MAX_LENGTH + 2)))),
+        news_type=typed("type", 20),
+        office=typed("office", NEWS_OFFICE_MAX_LENGTH + 1).strip(),
+    )
+
+
+def _live_params(form, channel, field) -> str:
+    """The fields the live check of ``channel``'s row sends (htmx ``hx-params``)."""
+    names = ["channel", "post", field.html_name]
+    title_field = form.public_title_field(channel)
+    if title_field is not None:
+        names.append(title_field.html_name)
+    names += [f.html_name for f in form.news_fields(channel)]
+    names += ["link", "base_text", "media_assets"]
+    names += [f.html_name for _asset, f in form.alt_text_fields(channel)]
+    return ",".join(names)
+
+
 def _editor_context(
     form, new_images, existing_images=None, post=None, picked=None, query=""
 ) -> dict:
@@ -369,12 +406,14 @@ def _editor_context(
         )
         title_field = form.public_title_field(channel)
         public_title = (title_field.value() or "") if title_field is not None else ""
+        news = _typed_news({f.name: f.value() for f in form.news_fields(channel)}, channel)
         reports[channel.pk] = analyse_variant(
             text or "",
             channel,
             link=link or "",
             public_title=public_title,
             has_images=bool(images) or bool(library),
+            news=news,
         )
         previews[channel.pk] = build_preview(
             channel=channel,
@@ -382,6 +421,7 @@ def _editor_context(
             link=link or "",
             public_title=public_title,
             images=_library_sources(images, library, channel, form),
+            news=news,
         )
     chosen = {str(v) for v in (form["channels"].value() or [])}
     rows = [
@@ -389,6 +429,8 @@ def _editor_context(
             "channel": c,
             "field": f,
             "title_field": form.public_title_field(c),
+            "news_fields": form.news_fields(c),
+            "live_params": _live_params(form, c, f),
             "alt_fields": form.alt_text_fields(c),
             "report": reports[c.pk],
             "preview": previews[c.pk],
@@ -560,6 +602,7 @@ def check_variant(request):
     text = request.POST.get(f"variant_{channel.pk}") or request.POST.get("base_text", "")
     link = request.POST.get("link", "")[:500]
     public_title = request.POST.get(f"public_title_{channel.pk}", "")[:PUBLIC_TITLE_MAX_LENGTH]
+    news = _typed_news(request.POST, channel)
     post_id = request.POST.get("post", "")
     # The saved post's images (every planner may see every post): they change what is sent.
     images = (
@@ -581,10 +624,20 @@ def check_variant(request):
         report = oversized_variant_report(len(text), channel)
     else:
         report = analyse_variant(
-            text, channel, link=link, public_title=public_title, has_images=bool(images)
+            text,
+            channel,
+            link=link,
+            public_title=public_title,
+            has_images=bool(images),
+            news=news,
         )
         preview = build_preview(
-            channel=channel, text=text, link=link, public_title=public_title, images=images
+            channel=channel,
+            text=text,
+            link=link,
+            public_title=public_title,
+            images=images,
+            news=news,
         )
     return render(
         request,
