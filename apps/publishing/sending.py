@@ -283,6 +283,7 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
             path=image.image.name,
             url=settings.SITE_URL + image.image.url,
             alt_text=image.alt_text,
+            credit=image.credit,
         )
         for image in post.images.all()
     ) + tuple(

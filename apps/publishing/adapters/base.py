@@ -24,6 +24,7 @@ class ImagePayload:
     url: str  # absolute public URL (for APIs that fetch images, e.g. Instagram)
     alt_text: str
     content_type: str = "image/jpeg"
+    credit: str = ""  # author and licence, where the channel shows them (the WordPress site)
 
 
 @dataclass(frozen=True)
