@@ -260,17 +260,31 @@ def active_subscribers():
     return Subscriber.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
 
 
-def build_issue_message(*, subscriber: Subscriber, subject: str, text: str, link: str, connection):
-    unsubscribe = unsubscribe_url(subscriber)
+def issue_parts(*, text: str, link: str, unsubscribe: str) -> tuple[str, str]:
+    """The (text, HTML) parts of an issue: what every subscriber gets, and what the preview
+    frame shows (``planning.views.newsletter_email``)."""
     context = {
         "text": text,
         "link": link,
         "unsubscribe_url": unsubscribe,
         "COMUNE_NAME": settings.COMUNE_NAME,
     }
+    return (
+        render_to_string("newsletter/email/issue.txt", context),
+        render_to_string("newsletter/email/issue.html", context),
+    )
+
+
+def issue_subject(subject: str) -> str:
+    return " ".join(subject.split())[:200]  # a header: no line breaks, reasonable length
+
+
+def build_issue_message(*, subscriber: Subscriber, subject: str, text: str, link: str, connection):
+    unsubscribe = unsubscribe_url(subscriber)
+    text_part, html_part = issue_parts(text=text, link=link, unsubscribe=unsubscribe)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("newsletter/email/issue.txt", context),
+        body=text_part,
         to=[subscriber.email],
         connection=connection,
         headers={
@@ -278,9 +292,7 @@ def build_issue_message(*, subscriber: Subscriber, subject: str, text: str, link
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(
-        render_to_string("newsletter/email/issue.html", context), "text/html"
-    )
+    message.attach_alternative(html_part, "text/html")
     return message
 
 
@@ -290,7 +302,7 @@ def send_issue(*, delivery_id: int, subject: str, text: str, link: str = "") -> 
     Connection errors propagate (the adapter makes them transient); a single refused address
     is recorded as refused and the others still get the issue.
     """
-    subject = " ".join(subject.split())[:200]  # a header: no line breaks, reasonable length
+    subject = issue_subject(subject)
     served = IssueSend.objects.filter(delivery_id=delivery_id).values_list("subscriber_id")
     pending = list(active_subscribers().exclude(pk__in=served).order_by("pk"))
     sent_now = refused = 0

@@ -2,6 +2,7 @@ import re
 from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
+from csp.decorators import csp
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -12,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.audit.services import record as audit_record
+from apps.channels.enums import ChannelKind
 from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
@@ -29,6 +32,8 @@ from apps.media_library.selectors import (
     with_library_assets,
 )
 from apps.media_library.services import AssetRefused, copy_post_assets, set_post_assets
+from apps.newsletter.services import issue_parts, issue_subject
+from apps.publishing.links import rewrite
 from apps.review.editing import SlotMoveQuestion, queue_post, reschedule_post, update_post
 from apps.review.forms import BulkActionForm
 from apps.review.selectors import COMMENT_TEXT
@@ -644,6 +649,58 @@ def check_variant(request):
         "planning/post_form.html#variant-live",
         {"channel": channel, "report": report, "preview": preview},
     )
+
+
+# --- The newsletter as it will be sent ---------------------------------------------------------
+
+# The email's own page, framed by ours only: nothing loads, nothing runs (an email's HTML is
+# untrusted markup), inline styles as a mail client would show them, and sandboxed even when
+# opened on its own.
+EMAIL_FRAME_POLICY = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "base-uri": ["'none'"],
+    "form-action": ["'none'"],
+    "frame-ancestors": ["'self'"],
+    "sandbox": True,
+}
+EMAIL_PARTS = {"html": "text/html", "testo": "text/plain"}
+
+
+@require_GET
+@require_capability("plan")
+@xframe_options_sameorigin
+@csp(EMAIL_FRAME_POLICY)
+@cache_control(private=True, no_store=True)
+def newsletter_email(request, pk, channel_id, part):
+    """One part (``html`` or ``testo``) of the newsletter email of a post's variant, built by
+    the same code and from the same text (link rewritten as it will be) as the email every
+    subscriber gets; only the unsubscribe link is an example. Shown in a sandboxed frame."""
+    if part not in EMAIL_PARTS:
+        raise Http404
+    post = get_post_for_user(request, pk)
+    variant = next(
+        (
+            v
+            for v in post.variants.all()
+            if v.channel_id == channel_id and v.channel.kind == ChannelKind.NEWSLETTER
+        ),
+        None,
+    )
+    if variant is None:
+        raise Http404
+    text, link = rewrite(
+        variant.text or post.base_text, post.link, post=post, channel=variant.channel
+    )
+    example = settings.SITE_URL + reverse("newsletter:unsubscribe", kwargs={"token": "anteprima"})
+    text_part, html_part = issue_parts(text=text, link=link, unsubscribe=example)
+    if part == "testo":
+        header = _("Oggetto: %(subject)s") % {"subject": issue_subject(variant.public_title)}
+        body = f"{header}\n\n{text_part}"
+    else:
+        body = html_part
+    return HttpResponse(body, content_type=f"{EMAIL_PARTS[part]}; charset=utf-8")
 
 
 # --- Search -----------------------------------------------------------------------------------
