@@ -654,11 +654,12 @@ def check_variant(request):
 # --- The newsletter as it will be sent ---------------------------------------------------------
 
 # The email's own page, framed by ours only: nothing loads, nothing runs (an email's HTML is
-# untrusted markup), inline styles as a mail client would show them, and sandboxed even when
-# opened on its own.
+# untrusted markup), and sandboxed even when opened on its own. The issue template has no
+# styles; one added to it would need its hash here (never 'unsafe-inline').
 EMAIL_FRAME_POLICY = {
     "default-src": ["'none'"],
-    "style-src": ["'unsafe-inline'"],
+    "script-src": ["'none'"],
+    "style-src": ["'none'"],
     "img-src": ["'self'", "data:"],
     "base-uri": ["'none'"],
     "form-action": ["'none'"],

@@ -43,7 +43,8 @@ def test_the_editor_checks_the_notizia_fields_live_and_previews_them(
     assert "Indica l'ufficio che cura la notizia" in checks.inner_text()
     preview = page.locator(f"#preview-{website.pk}")
     preview.get_by_text("Riapre il <ponte>.", exact=True).wait_for()
-    assert "Avviso" in preview.inner_text()
+    preview.locator("dd", has_text="Avviso").wait_for()  # each field refreshes the preview
+    preview.get_by_text("Lavori pubblici", exact=True).wait_for()
     assert_no_axe_violations(page)
 
 

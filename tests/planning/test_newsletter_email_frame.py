@@ -77,7 +77,9 @@ def test_the_frame_has_a_strict_policy_and_only_our_pages_may_embed_it(
     assert directives["default-src"] == "'none'"
     assert directives["frame-ancestors"] == "'self'"
     assert "sandbox" in directives
-    assert "script-src" not in directives  # so default-src 'none': no script at all
+    assert directives["script-src"] == "'none'"
+    assert directives["style-src"] == "'none'"
+    assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert "no-store" in response["Cache-Control"]
