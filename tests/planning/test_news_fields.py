@@ -26,9 +26,13 @@ from apps.publishing.adapters.webhook import WebhookAdapter
 from apps.publishing.enums import DeliveryState
 from apps.publishing.models import Delivery
 from apps.publishing.services import build_publish_request
+from apps.review.editing import update_post
+from apps.review.selectors import changes_since_approval
+from apps.review.services import approve_post
 from tests.channel_servers import start_server
 from tests.factories import CategoryFactory, ChannelFactory, PostFactory
 from tests.planning.news import COMPLETE_NEWS, NEWS_COLUMNS, news_form_data
+from tests.review.factories import post_in
 
 pytestmark = pytest.mark.django_db
 TEXT = "Lunedì il ponte di via Roma riapre al traffico dopo i lavori."
@@ -285,3 +289,29 @@ def _webhook_request(server, **overrides):
         secret=server.token,
         **overrides,
     )
+
+
+def test_an_edited_notizia_field_sends_the_post_back_and_the_approver_sees_what_changed(
+    editor, approver
+):
+    website = ChannelFactory(name="Sito", kind=ChannelKind.WEBSITE)
+    post = post_in(PostStatus.IN_REVIEW, author=editor, channels=[website])
+    variant = post.variants.get()
+    for name, value in {"public_title": "Il ponte riapre", **NEWS_COLUMNS}.items():
+        setattr(variant, name, value)
+    variant.save()  # with its history, as an edit would
+    post = Post.objects.get(pk=post.pk)
+    approve_post(post, by=approver, expected_version=post.version)
+    post = Post.objects.get(pk=post.pk)
+
+    update_post(
+        post,
+        by=editor,
+        expected_version=post.version,
+        news={website.pk: NewsFields(**{**COMPLETE_NEWS.__dict__, "news_type": "notizia"})},
+    )
+
+    post = Post.objects.get(pk=post.pk)
+    assert post.status == PostStatus.IN_REVIEW
+    labels = [change.label for change in changes_since_approval(post)]
+    assert labels == ["Tipo di notizia per Sito"]
