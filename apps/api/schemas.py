@@ -148,6 +148,15 @@ class BlackoutOut(BaseModel):
 # --- Writes ---------------------------------------------------------------------------------
 
 
+class NewsIn(Schema):
+    """The website *Notizia* of a variant (Designers Italia "sito comunale")."""
+
+    summary: str = Field(default="", description="descrizione breve, fino a 255 caratteri")
+    topics: list[str] = Field(default_factory=list, description="argomenti")
+    type: str = Field(default="", description="comunicato_stampa, avviso o notizia")
+    office: str = Field(default="", description="a cura di: l'ufficio responsabile")
+
+
 class PostIn(Schema):
     title: str
     category: int = Field(description="id della categoria di contenuto")
@@ -160,6 +169,10 @@ class PostIn(Schema):
     public_titles: dict[int, str] = Field(
         default_factory=dict,
         description="titolo pubblico per canale (id → titolo): sito, newsletter, LinkedIn con link",
+    )
+    news: dict[int, NewsIn] = Field(
+        default_factory=dict,
+        description="la notizia del sito per canale (id → campi): obbligatoria per il sito",
     )
     link: str = ""
     event: int | None = None
@@ -178,6 +191,7 @@ class PostPatch(Schema):
     base_text: str | None = None
     variant_texts: dict[int, str] | None = None
     public_titles: dict[int, str] | None = None
+    news: dict[int, NewsIn] | None = None
     link: str | None = None
     event: int | None = None
     notes: str | None = None

@@ -13,6 +13,7 @@ from apps.accounts.roles import can
 from apps.events.forms import EventForm
 from apps.events.services import create_event, update_event
 from apps.planning.forms import PostForm, public_title_field_name, variant_field_name
+from apps.planning.news import field_name as news_field_name
 
 from .problems import invalid
 
@@ -33,6 +34,9 @@ def _errors(form, names: dict) -> dict[str, list[str]]:
             key = "variant_texts." + name.removeprefix("variant_")
         elif name.startswith("public_title_"):
             key = "public_titles." + name.removeprefix("public_title_")
+        elif name.startswith("news_"):  # news_<field>_<channel id>
+            field, channel_id = name.removeprefix("news_").rsplit("_", 1)
+            key = f"news.{channel_id}.{field}"
         elif name == "__all__":
             key = "__all__"
         else:
@@ -78,7 +82,7 @@ def post_form(changes: dict, *, user, post=None) -> PostForm:
     chosen = {str(pk) for pk in data.get("channels") or []}
     strays = {
         f"{kind}.{pk}": [_("Questo canale non è tra i canali del post.")]
-        for kind in ("variant_texts", "public_titles")
+        for kind in ("variant_texts", "public_titles", "news")
         for pk in changes.get(kind) or {}
         if str(pk) not in chosen
     }
@@ -88,6 +92,12 @@ def post_form(changes: dict, *, user, post=None) -> PostForm:
         data[variant_field_name(channel_id)] = text
     for channel_id, title in (changes.get("public_titles") or {}).items():
         data[public_title_field_name(channel_id)] = title
+    for channel_id, news in (changes.get("news") or {}).items():
+        news = dict(news or {})
+        data[news_field_name("summary", channel_id)] = news.get("summary") or ""
+        data[news_field_name("topics", channel_id)] = ", ".join(news.get("topics") or ())
+        data[news_field_name("type", channel_id)] = news.get("type") or ""
+        data[news_field_name("office", channel_id)] = news.get("office") or ""
     for name, value in list(data.items()):
         if value is None:
             data[name] = ""
@@ -139,6 +149,12 @@ def event_form(changes: dict, *, event=None) -> EventForm:
             data["clock_pass"] = "second" if local.fold else "first"
     if data.get("all_day"):
         data["start_time"] = data["end_time"] = None
+    for channel_id, news in (changes.get("news") or {}).items():
+        news = dict(news or {})
+        data[news_field_name("summary", channel_id)] = news.get("summary") or ""
+        data[news_field_name("topics", channel_id)] = ", ".join(news.get("topics") or ())
+        data[news_field_name("type", channel_id)] = news.get("type") or ""
+        data[news_field_name("office", channel_id)] = news.get("office") or ""
     for name, value in list(data.items()):
         if value is None:
             data[name] = ""

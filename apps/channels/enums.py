@@ -14,6 +14,7 @@ class ChannelKind(models.TextChoices):
     NEWSLETTER = "newsletter", _("Newsletter email")
     WEBSITE = "website", _("Notizie del sito web")
     WEBHOOK = "webhook", _("Webhook generico")
+    WORDPRESS = "wordpress", _("Sito comunale (WordPress)")
     OUTBOX = "outbox", _("Registro dimostrativo (outbox)")
 
 

@@ -179,6 +179,20 @@ DEFAULTS: dict[str, KindDefaults] = {
         gulpease_target=60,
         icon="it-horn",
     ),
+    ChannelKind.WORDPRESS: KindDefaults(
+        char_limit=20000,
+        formality=Formality.NEUTRAL,
+        guidance=_(
+            "La notizia del sito comunale (modello Designers Italia): titolo fino a 65 "
+            "caratteri, descrizione breve fino a 255, chi, cosa, dove, come, quando nelle "
+            "prime righe."
+        ),
+        max_hashtags=0,
+        emoji_allowed=False,
+        link_expected=False,
+        gulpease_target=60,
+        icon="it-horn",
+    ),
     ChannelKind.WEBHOOK: KindDefaults(
         char_limit=20000,
         formality=Formality.NEUTRAL,
@@ -252,6 +266,34 @@ CONFIG_SETTINGS: dict[str, tuple[ConfigSetting, ...]] = {
             _("@nomecanale, oppure l'id numerico; il bot deve esserne amministratore."),
         ),
     ),
+    ChannelKind.WEBSITE: (
+        ConfigSetting(
+            "news_office",
+            _("A cura di (ufficio predefinito)"),
+            _("L'ufficio che cura le notizie, proposto nell'editor; si può cambiare per post."),
+        ),
+    ),
+    ChannelKind.WORDPRESS: (
+        ConfigSetting(
+            "base_url",
+            _("Indirizzo del sito"),
+            _("Es. https://www.comune.esempio.it: il sito WordPress con il tema dei Comuni."),
+            is_url=True,
+        ),
+        ConfigSetting(
+            "username",
+            _("Utente WordPress"),
+            _("L'utente a cui appartiene la password per le applicazioni."),
+        ),
+        ConfigSetting(
+            "news_office",
+            _("A cura di (ufficio predefinito)"),
+            _(
+                "Proposto nell'editor: deve essere un'unità organizzativa del sito, con lo "
+                "stesso nome."
+            ),
+        ),
+    ),
     ChannelKind.WEBHOOK: (
         ConfigSetting(
             "url",
@@ -289,9 +331,27 @@ CONNECTABLE_KINDS = frozenset(
 # (``Variant.public_title``); the post's title is internal and never published. The website's
 # news item and the newsletter's subject always need one; LinkedIn only for the card of the
 # post's link (its article title); the webhook passes it on when written.
-PUBLIC_TITLE_REQUIRED = frozenset({ChannelKind.WEBSITE, ChannelKind.NEWSLETTER})
+PUBLIC_TITLE_REQUIRED = frozenset(
+    {ChannelKind.WEBSITE, ChannelKind.WORDPRESS, ChannelKind.NEWSLETTER}
+)
 PUBLIC_TITLE_FOR_LINK = frozenset({ChannelKind.LINKEDIN})
 PUBLIC_TITLE_OPTIONAL = frozenset({ChannelKind.WEBHOOK})
+
+
+# Channels that publish a *Notizia* of the Designers Italia "sito comunale" model: the variant
+# carries a short description, topics (argomenti), a news type and the office responsible
+# ("a cura di"), all required there; the webhook passes them on when written.
+NEWS_FIELDS_REQUIRED = frozenset({ChannelKind.WEBSITE, ChannelKind.WORDPRESS})
+NEWS_FIELDS_OPTIONAL = frozenset({ChannelKind.WEBHOOK})
+
+
+def has_news_fields(kind: str) -> bool:
+    """Whether the editor offers the *Notizia* fields for this kind of channel."""
+    return kind in NEWS_FIELDS_REQUIRED | NEWS_FIELDS_OPTIONAL
+
+
+def news_fields_required(kind: str) -> bool:
+    return kind in NEWS_FIELDS_REQUIRED
 
 
 def has_public_title(kind: str) -> bool:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.encryption import EncryptedTextField
 
 from .enums import ChannelKind, Formality
-from .kinds import CONNECTABLE_KINDS, defaults_for, has_public_title
+from .kinds import CONNECTABLE_KINDS, defaults_for, has_news_fields, has_public_title
 
 PREFERRED_TIME_RE = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 MAX_PREFERRED_TIMES = 24
@@ -131,6 +131,10 @@ class Channel(models.Model):
     @property
     def has_public_title(self) -> bool:
         return has_public_title(self.kind)
+
+    @property
+    def has_news_fields(self) -> bool:
+        return has_news_fields(self.kind)
 
     @property
     def connection_or_none(self):

@@ -261,6 +261,25 @@ def active_subscribers():
     return Subscriber.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
 
 
+def issue_parts(*, text: str, link: str, unsubscribe: str) -> tuple[str, str]:
+    """The (text, HTML) parts of an issue: what every subscriber gets, and what the preview
+    frame shows (``planning.views.newsletter_email``)."""
+    context = {
+        "text": text,
+        "link": link,
+        "unsubscribe_url": unsubscribe,
+        "COMUNE_NAME": settings.COMUNE_NAME,
+    }
+    return (
+        render_to_string("newsletter/email/issue.txt", context),
+        render_to_string("newsletter/email/issue.html", context),
+    )
+
+
+def issue_subject(subject: str) -> str:
+    return " ".join(subject.split())[:200]  # a header: no line breaks, reasonable length
+
+
 def message_id_domain() -> str:
     """The domain of our Message-IDs: the sender address's."""
     return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
@@ -283,15 +302,10 @@ def build_issue_message(
     delivery_id: int | None = None,
 ):
     unsubscribe = unsubscribe_url(subscriber)
-    context = {
-        "text": text,
-        "link": link,
-        "unsubscribe_url": unsubscribe,
-        "COMUNE_NAME": settings.COMUNE_NAME,
-    }
+    text_part, html_part = issue_parts(text=text, link=link, unsubscribe=unsubscribe)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("newsletter/email/issue.txt", context),
+        body=text_part,
         to=[subscriber.email],
         connection=connection,
         headers={
@@ -306,9 +320,7 @@ def build_issue_message(
         message.extra_headers["Message-ID"] = issue_message_id(
             delivery_id=delivery_id, subscriber=subscriber
         )
-    message.attach_alternative(
-        render_to_string("newsletter/email/issue.html", context), "text/html"
-    )
+    message.attach_alternative(html_part, "text/html")
     return message
 
 
@@ -318,7 +330,7 @@ def send_issue(*, delivery_id: int, subject: str, text: str, link: str = "") -> 
     Connection errors propagate (the adapter makes them transient); a single refused address
     is recorded as refused and the others still get the issue.
     """
-    subject = " ".join(subject.split())[:200]  # a header: no line breaks, reasonable length
+    subject = issue_subject(subject)
     served = IssueSend.objects.filter(delivery_id=delivery_id).values_list("subscriber_id")
     pending = list(active_subscribers().exclude(pk__in=served).order_by("pk"))
     sent_now = refused = 0

@@ -20,9 +20,20 @@ from apps.channels.kinds import (
     LINK_APPENDED_WITH_IMAGES,
     MAX_IMAGES,
     URL_WEIGHT,
+    has_news_fields,
     has_public_title,
+    news_fields_required,
     public_title_required,
 )
+
+from .enums import NewsType
+from .models import (
+    NEWS_OFFICE_MAX_LENGTH,
+    NEWS_SUMMARY_MAX_LENGTH,
+    NEWS_TOPIC_MAX_LENGTH,
+    NEWS_TOPICS_MAX,
+)
+from .news import NewsFields
 
 # Plain-language guidance for titles (DOMAIN.md): up to 65 characters.
 PUBLIC_TITLE_ADVISED_LENGTH = 65
@@ -90,6 +101,9 @@ class VariantReport:
     title_length: int | None = None
     title_gulpease: int | None = None
     title_advised_length: int = PUBLIC_TITLE_ADVISED_LENGTH
+    # The Notizia's short description, on channels that publish one (None elsewhere).
+    summary_length: int | None = None
+    summary_max_length: int = NEWS_SUMMARY_MAX_LENGTH
 
     @property
     def remaining(self) -> int:
@@ -265,7 +279,13 @@ def analyse_public_title(title: str, channel, *, link: str = "") -> list[Finding
 
 
 def analyse_variant(
-    text: str, channel, *, link: str = "", public_title: str = "", has_images: bool = False
+    text: str,
+    channel,
+    *,
+    link: str = "",
+    public_title: str = "",
+    has_images: bool = False,
+    news: NewsFields | None = None,
 ) -> VariantReport:
     report = _analyse_text(text, channel, link=link, has_images=has_images)
     if has_public_title(channel.kind):
@@ -273,7 +293,90 @@ def analyse_variant(
         report.title_length = len(title)
         report.title_gulpease = gulpease(title) if title else None
         report.findings[:0] = analyse_public_title(title, channel, link=link)
+    if has_news_fields(channel.kind):
+        news = news or NewsFields()
+        report.summary_length = len(news.summary.strip())
+        report.findings[:0] = analyse_news(news, channel)
     return report
+
+
+def analyse_news(news: NewsFields, channel) -> list[Finding]:
+    """Findings on a variant's Notizia fields: each missing one blocks where the channel
+    publishes a Notizia; lengths and counts are checked wherever the fields exist."""
+    if not has_news_fields(channel.kind):
+        return []
+    required = news_fields_required(channel.kind)
+    found = []
+    summary = news.summary.strip()
+    if not summary and required:
+        found.append(
+            Finding(
+                "news_summary_missing",
+                _("Manca la descrizione breve della notizia (fino a %(n)s caratteri).")
+                % {"n": NEWS_SUMMARY_MAX_LENGTH},
+                blocking=True,
+            )
+        )
+    elif len(summary) > NEWS_SUMMARY_MAX_LENGTH:
+        found.append(
+            Finding(
+                "news_summary_long",
+                _("Descrizione breve di %(n)s caratteri: al massimo %(max)s.")
+                % {"n": len(summary), "max": NEWS_SUMMARY_MAX_LENGTH},
+                blocking=True,
+            )
+        )
+    if not news.topics and required:
+        found.append(
+            Finding(
+                "news_topics_missing",
+                _("Indica almeno un argomento della notizia."),
+                blocking=True,
+            )
+        )
+    elif len(news.topics) > NEWS_TOPICS_MAX:
+        found.append(
+            Finding(
+                "news_topics_too_many",
+                _("Troppi argomenti: al massimo %(n)s.") % {"n": NEWS_TOPICS_MAX},
+                blocking=True,
+            )
+        )
+    elif any(len(topic) > NEWS_TOPIC_MAX_LENGTH for topic in news.topics):
+        found.append(
+            Finding(
+                "news_topic_long",
+                _("Un argomento supera i %(n)s caratteri.") % {"n": NEWS_TOPIC_MAX_LENGTH},
+                blocking=True,
+            )
+        )
+    if news.news_type not in NewsType.values and required:
+        found.append(
+            Finding(
+                "news_type_missing",
+                _("Scegli il tipo di notizia: comunicato stampa, avviso o notizia."),
+                blocking=True,
+            )
+        )
+    office = news.office.strip()
+    if not office and required:
+        found.append(
+            Finding(
+                "news_office_missing",
+                _("Indica l'ufficio che cura la notizia («a cura di»)."),
+                blocking=True,
+            )
+        )
+    elif len(office) > NEWS_OFFICE_MAX_LENGTH:
+        found.append(
+            Finding(
+                "news_office_long",
+                _("«A cura di» troppo lungo: al massimo %(n)s caratteri.")
+                % {"n": NEWS_OFFICE_MAX_LENGTH},
+                blocking=True,
+            )
+        )
+    return found
 
 
 def _analyse_text(text: str, channel, *, link: str, has_images: bool) -> VariantReport:
@@ -463,10 +566,16 @@ def _oversized_finding() -> Finding:
 
 
 def check_variant(
-    text: str, channel, *, link: str = "", public_title: str = "", has_images: bool = False
+    text: str,
+    channel,
+    *,
+    link: str = "",
+    public_title: str = "",
+    has_images: bool = False,
+    news: NewsFields | None = None,
 ) -> list[Finding]:
     return analyse_variant(
-        text, channel, link=link, public_title=public_title, has_images=has_images
+        text, channel, link=link, public_title=public_title, has_images=has_images, news=news
     ).findings
 
 
@@ -523,6 +632,7 @@ def check_post(post, *, library_images: int = 0) -> dict[int, list[Finding]]:
             link=post.link,
             public_title=variant.public_title,
             has_images=has_images,
+            news=NewsFields.of(variant),
         )
         + post_level_findings(post, variant.channel, library_images=library_images)
         for variant in post.variants.all()

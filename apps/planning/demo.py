@@ -17,8 +17,9 @@ from apps.accounts.roles import Role
 from apps.channels.enums import ChannelKind as K
 from apps.channels.models import Channel
 
-from .enums import PostStatus
+from .enums import NewsType, PostStatus
 from .models import Campaign, ContentCategory, Post
+from .news import NewsFields
 from .services import create_post, tags_named
 from .transitions import transition
 
@@ -322,6 +323,17 @@ def load(ctx: dict) -> None:
             # The demo's titles are written as headlines: where a channel shows one (website
             # news, newsletter subject, LinkedIn link card), the office wrote the same words.
             public_titles={c.pk: title for c in channels if c.has_public_title},
+            # The website Notizia: the opening of the text as its short description.
+            news={
+                c.pk: NewsFields(
+                    summary=_demo_summary(base_text),
+                    topics=tuple(DEMO_TOPICS.get(slug, ("Vita amministrativa",))),
+                    news_type=NewsType.NOTICE,
+                    office=DEMO_OFFICE,
+                )
+                for c in channels
+                if c.has_news_fields
+            },
             images=[
                 {
                     "image": _demo_image(categories[slug].colour, title),
@@ -334,6 +346,21 @@ def load(ctx: dict) -> None:
         if to_review:
             transition(post, PostStatus.IN_REVIEW, by=author, note="Pronto per la revisione.")
     _load_campaigns_and_tags(author, today)
+
+
+# The Notizia's topics (argomenti, from the "sito comunale" vocabulary) per category.
+DEMO_TOPICS = {
+    "informativo": ("Comunicazione istituzionale",),
+    "come-fare": ("Servizi", "Anagrafe e stato civile"),
+    "territorio": ("Territorio", "Mobilità"),
+}
+DEMO_OFFICE = "Ufficio comunicazione"
+
+
+def _demo_summary(text: str) -> str:
+    """The first sentence of ``text``, cut to the Notizia's 255 characters."""
+    first = text.split(". ", 1)[0].strip()
+    return first if len(first) <= 255 else first[:254].rstrip() + "…"
 
 
 # (name, days from today to its start and end, goal, notes, titles of its demo posts)

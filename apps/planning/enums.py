@@ -20,3 +20,11 @@ FINAL_STATES = frozenset({PostStatus.PUBLISHED, PostStatus.CANCELLED})
 EDITABLE_STATES = frozenset(
     {PostStatus.DRAFT, PostStatus.CHANGES_REQUESTED, PostStatus.APPROVED, PostStatus.PAUSED}
 )
+
+
+class NewsType(models.TextChoices):
+    """The *tipo di notizia* of the Designers Italia "sito comunale" model."""
+
+    PRESS_RELEASE = "comunicato_stampa", _("Comunicato stampa")
+    NOTICE = "avviso", _("Avviso")
+    NEWS = "notizia", _("Notizia")

@@ -15,11 +15,15 @@ from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
 
 from .checks import MAX_CHECKED_LENGTH, PUBLIC_TITLE_ADVISED_LENGTH, analyse_variant
-from .enums import PostStatus
+from .enums import NewsType, PostStatus
 from .exporting import ExportRefused, check_period
 from .importing import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from .models import (
     ALT_TEXT_MAX_LENGTH,
+    NEWS_OFFICE_MAX_LENGTH,
+    NEWS_SUMMARY_MAX_LENGTH,
+    NEWS_TOPIC_MAX_LENGTH,
+    NEWS_TOPICS_MAX,
     NOTES_MAX_LENGTH,
     PUBLIC_TITLE_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -29,6 +33,8 @@ from .models import (
     PostTag,
     hex_colour,
 )
+from .news import FINDING_FIELDS, NEWS_FIELD_NAMES, NewsFields, split_topics, topics_text
+from .news import field_name as news_field_name
 from .search import MAX_QUERY_LENGTH
 from .services import MAX_TAGS_PER_POST, TAG_NAME_MAX_LENGTH
 
@@ -232,6 +238,8 @@ class PostForm(forms.Form):
                     help_text=_("Il titolo che leggono i cittadini. Fino a %(n)d caratteri.")
                     % {"n": PUBLIC_TITLE_ADVISED_LENGTH},
                 )
+            if channel.has_news_fields:
+                self._add_news_fields(channel)
             for asset in self.library_images:
                 self.fields[alt_text_field_name(channel.pk, asset.pk)] = forms.CharField(
                     label=_("Testo alternativo su %(channel)s per «%(asset)s»")
@@ -240,6 +248,54 @@ class PostForm(forms.Form):
                     max_length=ALT_TEXT_MAX_LENGTH,
                     help_text=_("Vuoto: si usa quello del file."),
                 )
+
+    def _add_news_fields(self, channel):
+        """The website Notizia's fields for ``channel``: required where it publishes a
+        Notizia, through the checks (so the live check and the form say the same)."""
+        names = {"channel": channel.name}
+        self.fields[news_field_name("summary", channel.pk)] = forms.CharField(
+            label=_("Descrizione breve per %(channel)s") % names,
+            required=False,
+            max_length=NEWS_SUMMARY_MAX_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("Il sommario della notizia sul sito: fino a %(n)d caratteri.")
+            % {"n": NEWS_SUMMARY_MAX_LENGTH},
+        )
+        self.fields[news_field_name("topics", channel.pk)] = forms.CharField(
+            label=_("Argomenti per %(channel)s") % names,
+            required=False,
+            max_length=NEWS_TOPICS_MAX * (NEWS_TOPIC_MAX_LENGTH + 2),
+            help_text=_("Separati da virgole, per esempio «Mobilità, Lavori pubblici».")
+            + " "
+            + _("Al massimo %(n)d.") % {"n": NEWS_TOPICS_MAX},
+        )
+        self.fields[news_field_name("type", channel.pk)] = forms.ChoiceField(
+            label=_("Tipo di notizia per %(channel)s") % names,
+            required=False,
+            choices=[("", _("— scegli —")), *NewsType.choices],
+        )
+        self.fields[news_field_name("office", channel.pk)] = forms.CharField(
+            label=_("A cura di (ufficio) per %(channel)s") % names,
+            required=False,
+            max_length=NEWS_OFFICE_MAX_LENGTH,
+            initial=(channel.config or {}).get("news_office", ""),
+            help_text=_("L'ufficio responsabile della notizia."),
+        )
+
+    def news_fields(self, channel) -> list:
+        """The bound Notizia fields of ``channel`` (summary, topics, type, office), or []."""
+        names = [news_field_name(kind, channel.pk) for kind in NEWS_FIELD_NAMES]
+        return [self[name] for name in names if name in self.fields]
+
+    def _news_data(self, data, channel) -> NewsFields | None:
+        if news_field_name("summary", channel.pk) not in self.fields:
+            return None
+        return NewsFields(
+            summary=(data.get(news_field_name("summary", channel.pk)) or "").strip(),
+            topics=tuple(split_topics(data.get(news_field_name("topics", channel.pk)) or "")),
+            news_type=data.get(news_field_name("type", channel.pk)) or "",
+            office=(data.get(news_field_name("office", channel.pk)) or "").strip(),
+        )
 
     @classmethod
     def initial_for(cls, post) -> dict:
@@ -264,6 +320,12 @@ class PostForm(forms.Form):
         for variant in post.variants.all():
             initial[variant_field_name(variant.channel_id)] = variant.text
             initial[public_title_field_name(variant.channel_id)] = variant.public_title
+            # (Harmless for channels without these fields: the form has none to fill.)
+            cid = variant.channel_id
+            initial[news_field_name("summary", cid)] = variant.news_summary
+            initial[news_field_name("topics", cid)] = topics_text(variant.news_topics)
+            initial[news_field_name("type", cid)] = variant.news_type
+            initial[news_field_name("office", cid)] = variant.news_office
             for asset_id, text in (variant.alt_text_overrides or {}).items():
                 initial[f"alt_text_{variant.channel_id}_{asset_id}"] = text
         return initial
@@ -320,7 +382,7 @@ class PostForm(forms.Form):
         if self.post is not None and data.get("version") is None:
             data["version"] = self.post.version
         base_text = data.get("base_text", "")
-        texts, titles = {}, {}
+        texts, titles, news = {}, {}, {}
         for channel in data.get("channels") or []:
             name = variant_field_name(channel.pk)
             title_name = public_title_field_name(channel.pk)
@@ -328,6 +390,9 @@ class PostForm(forms.Form):
             texts[channel.pk] = data.get(name, "")
             if title_name in self.fields:
                 titles[channel.pk] = (data.get(title_name) or "").strip()
+            channel_news = self._news_data(data, channel)
+            if channel_news is not None:
+                news[channel.pk] = channel_news
             if not text.strip():
                 self.add_error(
                     name,
@@ -341,17 +406,23 @@ class PostForm(forms.Form):
                 link=data.get("link", ""),
                 public_title=titles.get(channel.pk, ""),
                 has_images=self.has_images,
+                news=channel_news,
             )
             for finding in report.findings:
                 if not finding.blocking:
                     continue
-                if finding.code.startswith("public_title"):
+                if finding.code in FINDING_FIELDS:
+                    news_name = news_field_name(FINDING_FIELDS[finding.code], channel.pk)
+                    if news_name not in self.errors:
+                        self.add_error(news_name, finding.message)
+                elif finding.code.startswith("public_title"):
                     if title_name not in self.errors:
                         self.add_error(title_name, finding.message)
                 else:
                     self.add_error(name if data.get(name) else "base_text", finding.message)
         data["variant_texts"] = texts
         data["public_titles"] = titles
+        data["news"] = news
         data["alt_text_overrides"] = (
             {
                 channel.pk: {
@@ -378,6 +449,7 @@ class PostForm(forms.Form):
         "notes",
         "variant_texts",
         "public_titles",
+        "news",
         "alt_text_overrides",
         "is_crisis_communication",
         "is_indispensable",

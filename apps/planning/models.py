@@ -8,13 +8,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .enums import PostStatus
+from .enums import NewsType, PostStatus
 
 # Caps on what people type: far above any real post, far below what would slow a page.
 TEXT_MAX_LENGTH = 50_000
 NOTES_MAX_LENGTH = 5_000
 REASON_MAX_LENGTH = 1_000
 PUBLIC_TITLE_MAX_LENGTH = 200
+# The *Notizia* of the Designers Italia "sito comunale" model: its short description is at most
+# 255 characters; the office responsible ("a cura di") and the topics ("argomenti") are names.
+NEWS_SUMMARY_MAX_LENGTH = 255
+NEWS_OFFICE_MAX_LENGTH = 200
+NEWS_TOPIC_MAX_LENGTH = 60
+NEWS_TOPICS_MAX = 10
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Usa un colore esadecimale, es. #0066CC."))
 
@@ -227,6 +233,16 @@ class Variant(models.Model):
     public_title = models.CharField(
         _("titolo pubblico"), max_length=PUBLIC_TITLE_MAX_LENGTH, blank=True
     )
+    # The website *Notizia* (Designers Italia "sito comunale"): short description, topics,
+    # news type and office responsible, where the channel has them (``apps.channels.kinds``).
+    news_summary = models.CharField(
+        _("descrizione breve"), max_length=NEWS_SUMMARY_MAX_LENGTH, blank=True
+    )
+    news_topics = models.JSONField(_("argomenti"), default=list, blank=True)
+    news_type = models.CharField(
+        _("tipo di notizia"), max_length=20, choices=NewsType.choices, blank=True
+    )
+    news_office = models.CharField(_("a cura di"), max_length=NEWS_OFFICE_MAX_LENGTH, blank=True)
     # The alt text of a media-library image on this channel only, where it differs from the
     # asset's own: {"<asset id>": "text"}. Reviewed like the text (review_scope); an asset
     # without an entry sends its own alt text (media_library.selectors.library_images).

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from apps.channels.enums import ChannelKind
-from apps.channels.kinds import MAX_IMAGES, has_public_title
+from apps.channels.kinds import MAX_IMAGES, has_news_fields, has_public_title
 
 from .checks import count_characters, limit_for, text_as_sent
+from .news import NewsFields
 
 # Where each network folds a long text behind "… Altro" in its feed (characters shown before
 # the fold; the networks measure in lines on some screens, these are their usual cut-offs).
@@ -76,6 +77,7 @@ class ChannelPreview:
     images: list[PreviewImage] = field(default_factory=list)
     link_card: str = ""  # the link the network draws a card for
     link_host: str = ""
+    news: NewsFields | None = None  # the website Notizia's fields, where the channel has them
 
     @property
     def over_limit(self) -> bool:
@@ -127,7 +129,15 @@ def _images(kind: str, images) -> list[PreviewImage]:
     ]
 
 
-def build_preview(*, channel, text: str, link: str = "", public_title: str = "", images=()):
+def build_preview(
+    *,
+    channel,
+    text: str,
+    link: str = "",
+    public_title: str = "",
+    images=(),
+    news: NewsFields | None = None,
+):
     """The preview of ``text`` on ``channel``; ``images`` are PostImage rows, then the
     :class:`ImageSource` of library images, in the order they are sent."""
     images = list(images)
@@ -152,6 +162,7 @@ def build_preview(*, channel, text: str, link: str = "", public_title: str = "",
         images=_images(channel.kind, images),
         link_card=card,
         link_host=urlsplit(card).hostname or "" if card else "",
+        news=(news or NewsFields()) if has_news_fields(channel.kind) else None,
     )
 
 
@@ -168,6 +179,7 @@ def previews_for_post(post, *, library=None) -> list[ChannelPreview]:
             link=post.link,
             public_title=variant.public_title,
             images=list(library(variant, images)) if library is not None else images,
+            news=NewsFields.of(variant),
         )
         for variant in post.variants.all()
     ]

@@ -20,9 +20,13 @@ from apps.accounts.roles import can
 from apps.audit.services import record
 from apps.core import images
 
-from .enums import EDITABLE_STATES, PostStatus
+from .enums import EDITABLE_STATES, NewsType, PostStatus
 from .models import (
     ALT_TEXT_MAX_LENGTH,
+    NEWS_OFFICE_MAX_LENGTH,
+    NEWS_SUMMARY_MAX_LENGTH,
+    NEWS_TOPIC_MAX_LENGTH,
+    NEWS_TOPICS_MAX,
     Campaign,
     ContentCategory,
     Post,
@@ -30,6 +34,7 @@ from .models import (
     PostTag,
     Variant,
 )
+from .news import NewsFields
 from .review_scope import BYPASS_FIELDS, content_snapshot, needs_review
 
 
@@ -58,6 +63,7 @@ SIMPLE_FIELDS = (
 # The collections an edit may change besides SIMPLE_FIELDS: ``channels`` (the new set:
 # variants of removed channels are deleted, new ones start from the base text),
 # ``variant_texts`` ({channel id: text}), ``public_titles`` ({channel id: public title}),
+# ``news`` ({channel id: news.NewsFields}, the website Notizia's fields),
 # ``alt_text_overrides`` ({channel id: {asset id: alt text}}, the library images' alt text on
 # one channel: an empty text falls back to the asset's), ``images_to_add`` (dicts as in
 # create_post), ``tags`` (the names of the new set of tags),
@@ -67,6 +73,7 @@ COLLECTION_CHANGES = (
     "channels",
     "variant_texts",
     "public_titles",
+    "news",
     "alt_text_overrides",
     "images_to_add",
     "images_to_remove",
@@ -87,6 +94,7 @@ def create_post(
     notes="",
     variant_texts: dict | None = None,
     public_titles: dict | None = None,
+    news: dict | None = None,
     alt_text_overrides: dict | None = None,
     is_crisis_communication=False,
     images: list[dict] | None = None,
@@ -144,6 +152,7 @@ def create_post(
                 channel=channel,
                 text=text,
                 public_title=title,
+                **news_columns((news or {}).get(channel.id)),
                 alt_text_overrides=clean_alt_text_overrides(
                     (alt_text_overrides or {}).get(channel.id)
                 ),
@@ -152,6 +161,26 @@ def create_post(
             _add_image(post, data, position)
         record(action="post.created", actor=author, obj=post, summary=title)
     return post
+
+
+def news_columns(fields: NewsFields | None) -> dict:
+    """A variant's Notizia columns from ``fields`` (empty ones where None), trimmed; refuses
+    what no form lets through (an over-long description or office, too many topics)."""
+    fields = fields or NewsFields()
+    columns = {
+        "news_summary": fields.summary.strip(),
+        "news_topics": list(fields.topics),
+        "news_type": fields.news_type if fields.news_type in NewsType.values else "",
+        "news_office": fields.office.strip(),
+    }
+    if (
+        len(columns["news_summary"]) > NEWS_SUMMARY_MAX_LENGTH
+        or len(columns["news_office"]) > NEWS_OFFICE_MAX_LENGTH
+        or len(columns["news_topics"]) > NEWS_TOPICS_MAX
+        or any(len(t) > NEWS_TOPIC_MAX_LENGTH for t in columns["news_topics"])
+    ):
+        raise PostEditError(_("Campi della notizia troppo lunghi."))
+    return columns
 
 
 def clean_alt_text_overrides(overrides: dict | None) -> dict:
@@ -358,6 +387,13 @@ def _apply_changes(post: Post, changes: dict, *, by) -> None:
                 raise PostEditError(_("Titolo pubblico troppo lungo."))
             variant.public_title = title
             variant.save(update_fields=["public_title"])
+    for cid, fields in (changes.get("news") or {}).items():
+        variant = variants.get(int(cid))
+        columns = news_columns(fields)
+        if variant is not None and any(getattr(variant, k) != v for k, v in columns.items()):
+            for name, value in columns.items():
+                setattr(variant, name, value)
+            variant.save(update_fields=list(columns))
     for cid, overrides in (changes.get("alt_text_overrides") or {}).items():
         variant = variants.get(int(cid))
         overrides = clean_alt_text_overrides(overrides)
@@ -412,6 +448,7 @@ def duplicate_post(post: Post, *, by, planned_at) -> Post:
             notes=post.notes,
             variant_texts={v.channel_id: v.text for v in post.variants.all()},
             public_titles={v.channel_id: v.public_title for v in post.variants.all()},
+            news={v.channel_id: NewsFields.of(v) for v in post.variants.all()},
             campaign=post.campaign,
             tags=[tag.name for tag in post.tags.all()],
             alt_text_overrides={v.channel_id: v.alt_text_overrides for v in post.variants.all()},

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/modifica/", views.post_edit, name="post_edit"),
     path("<int:pk>/sposta/", views.post_reschedule, name="post_reschedule"),
     path("<int:pk>/duplica/", views.post_duplicate, name="post_duplicate"),
+    path(
+        "<int:pk>/email/<int:channel_id>/<str:part>/",
+        views.newsletter_email,
+        name="newsletter_email",
+    ),
     path("<int:pk>/in-coda/", views.post_queue, name="post_queue"),
     path("importa/", views.import_upload, name="import_upload"),
     path("importa/modello.<str:fmt>", views.import_template, name="import_template"),

@@ -2,6 +2,7 @@ import re
 from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
+from csp.decorators import csp
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
@@ -12,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.audit.services import record as audit_record
+from apps.channels.enums import ChannelKind
 from apps.channels.models import Channel
 from apps.core.http import render_page_or_partial, safe_next
 from apps.crisis.selectors import blackout_blocking_approval, blackouts_between
@@ -31,6 +34,8 @@ from apps.media_library.selectors import (
     with_library_assets,
 )
 from apps.media_library.services import AssetRefused, copy_post_assets, set_post_assets
+from apps.newsletter.services import issue_parts, issue_subject
+from apps.publishing.links import rewrite
 from apps.review.editing import SlotMoveQuestion, queue_post, reschedule_post, update_post
 from apps.review.forms import BulkActionForm
 from apps.review.selectors import COMMENT_TEXT
@@ -66,11 +71,17 @@ from .forms import (
 )
 from .models import (
     ALT_TEXT_MAX_LENGTH,
+    NEWS_OFFICE_MAX_LENGTH,
+    NEWS_SUMMARY_MAX_LENGTH,
+    NEWS_TOPIC_MAX_LENGTH,
+    NEWS_TOPICS_MAX,
     PUBLIC_TITLE_MAX_LENGTH,
     Campaign,
     ContentCategory,
     PostImage,
 )
+from .news import NewsFields, split_topics
+from .news import field_name as news_field_name
 from .previews import build_preview
 from .search import search_page, snippets
 from .selectors import (
@@ -291,6 +302,7 @@ def post_detail(request, pk):
             link=post.link,
             public_title=variant.public_title,
             has_images=bool(post.images.all()) or library_images > 0,
+            news=NewsFields.of(variant),
         )
         report.findings += post_level_findings(post, variant.channel, library_images=library_images)
         reports.append((variant, report))
@@ -358,6 +370,36 @@ def _picker_context(selected_ids: list[int], planned_at=None, query: str = "") -
     }
 
 
+def _typed_news(values, channel) -> NewsFields | None:
+    """The Notizia fields typed for ``channel`` (form data or the live check's POST), cut to
+    what the form accepts so a hostile request cannot make the check slow; None where the
+    channel has none."""
+    if not channel.has_news_fields:
+        return None
+
+    def typed(kind: str, cap: int) -> str:
+        return str(values.get(news_field_name(kind, channel.pk)) or "")[:cap]
+
+    return NewsFields(
+        summary=typed("summary", NEWS_SUMMARY_MAX_LENGTH + 1).strip(),
+        topics=tuple(split_topics(typed("topics", NEWS_TOPICS_MAX * (NEWS_TOPIC_MAX_LENGTH + 2)))),
+        news_type=typed("type", 20),
+        office=typed("office", NEWS_OFFICE_MAX_LENGTH + 1).strip(),
+    )
+
+
+def _live_params(form, channel, field) -> str:
+    """The fields the live check of ``channel``'s row sends (htmx ``hx-params``)."""
+    names = ["channel", "post", field.html_name]
+    title_field = form.public_title_field(channel)
+    if title_field is not None:
+        names.append(title_field.html_name)
+    names += [f.html_name for f in form.news_fields(channel)]
+    names += ["link", "base_text", "media_assets"]
+    names += [f.html_name for _asset, f in form.alt_text_fields(channel)]
+    return ",".join(names)
+
+
 def _editor_context(
     form, new_images, existing_images=None, post=None, picked=None, query=""
 ) -> dict:
@@ -371,12 +413,14 @@ def _editor_context(
         )
         title_field = form.public_title_field(channel)
         public_title = (title_field.value() or "") if title_field is not None else ""
+        news = _typed_news({f.name: f.value() for f in form.news_fields(channel)}, channel)
         reports[channel.pk] = analyse_variant(
             text or "",
             channel,
             link=link or "",
             public_title=public_title,
             has_images=bool(images) or bool(library),
+            news=news,
         )
         previews[channel.pk] = build_preview(
             channel=channel,
@@ -384,6 +428,7 @@ def _editor_context(
             link=link or "",
             public_title=public_title,
             images=_library_sources(images, library, channel, form),
+            news=news,
         )
     chosen = {str(v) for v in (form["channels"].value() or [])}
     rows = [
@@ -391,6 +436,8 @@ def _editor_context(
             "channel": c,
             "field": f,
             "title_field": form.public_title_field(c),
+            "news_fields": form.news_fields(c),
+            "live_params": _live_params(form, c, f),
             "alt_fields": form.alt_text_fields(c),
             "report": reports[c.pk],
             "preview": previews[c.pk],
@@ -562,6 +609,7 @@ def check_variant(request):
     text = request.POST.get(f"variant_{channel.pk}") or request.POST.get("base_text", "")
     link = request.POST.get("link", "")[:500]
     public_title = request.POST.get(f"public_title_{channel.pk}", "")[:PUBLIC_TITLE_MAX_LENGTH]
+    news = _typed_news(request.POST, channel)
     post_id = request.POST.get("post", "")
     # The saved post's images (every planner may see every post): they change what is sent.
     images = (
@@ -583,16 +631,79 @@ def check_variant(request):
         report = oversized_variant_report(len(text), channel)
     else:
         report = analyse_variant(
-            text, channel, link=link, public_title=public_title, has_images=bool(images)
+            text,
+            channel,
+            link=link,
+            public_title=public_title,
+            has_images=bool(images),
+            news=news,
         )
         preview = build_preview(
-            channel=channel, text=text, link=link, public_title=public_title, images=images
+            channel=channel,
+            text=text,
+            link=link,
+            public_title=public_title,
+            images=images,
+            news=news,
         )
     return render(
         request,
         "planning/post_form.html#variant-live",
         {"channel": channel, "report": report, "preview": preview},
     )
+
+
+# --- The newsletter as it will be sent ---------------------------------------------------------
+
+# The email's own page, framed by ours only: nothing loads, nothing runs (an email's HTML is
+# untrusted markup), and sandboxed even when opened on its own. The issue template has no
+# styles; one added to it would need its hash here (never 'unsafe-inline').
+EMAIL_FRAME_POLICY = {
+    "default-src": ["'none'"],
+    "script-src": ["'none'"],
+    "style-src": ["'none'"],
+    "img-src": ["'self'", "data:"],
+    "base-uri": ["'none'"],
+    "form-action": ["'none'"],
+    "frame-ancestors": ["'self'"],
+    "sandbox": True,
+}
+EMAIL_PARTS = {"html": "text/html", "testo": "text/plain"}
+
+
+@require_GET
+@require_capability("plan")
+@xframe_options_sameorigin
+@csp(EMAIL_FRAME_POLICY)
+@cache_control(private=True, no_store=True)
+def newsletter_email(request, pk, channel_id, part):
+    """One part (``html`` or ``testo``) of the newsletter email of a post's variant, built by
+    the same code and from the same text (link rewritten as it will be) as the email every
+    subscriber gets; only the unsubscribe link is an example. Shown in a sandboxed frame."""
+    if part not in EMAIL_PARTS:
+        raise Http404
+    post = get_post_for_user(request, pk)
+    variant = next(
+        (
+            v
+            for v in post.variants.all()
+            if v.channel_id == channel_id and v.channel.kind == ChannelKind.NEWSLETTER
+        ),
+        None,
+    )
+    if variant is None:
+        raise Http404
+    text, link = rewrite(
+        variant.text or post.base_text, post.link, post=post, channel=variant.channel
+    )
+    example = settings.SITE_URL + reverse("newsletter:unsubscribe", kwargs={"token": "anteprima"})
+    text_part, html_part = issue_parts(text=text, link=link, unsubscribe=example)
+    if part == "testo":
+        header = _("Oggetto: %(subject)s") % {"subject": issue_subject(variant.public_title)}
+        body = f"{header}\n\n{text_part}"
+    else:
+        body = html_part
+    return HttpResponse(body, content_type=f"{EMAIL_PARTS[part]}; charset=utf-8")
 
 
 # --- Search -----------------------------------------------------------------------------------

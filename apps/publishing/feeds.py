@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.channels.enums import ChannelKind
 from apps.core.templatetags.pa_format import local_date_with_article
+from apps.planning.news import NewsFields
 
 from .enums import DeliveryState
 from .models import Delivery
@@ -81,10 +82,12 @@ class WebsiteNewsRss(Feed):
         return item_headline(item)
 
     def item_description(self, item: Delivery):
-        # Atom's summary is type="html" and RSS readers render descriptions as HTML: the
-        # framework's XML escaping is undone by the reader, so the plain text is escaped here
-        # too (and its paragraphs kept), or "<b>" typed by an editor would become markup.
-        return linebreaks(item_text(item), autoescape=True)
+        # The Notizia's short description where written (an item sent before it existed
+        # has the text instead). Atom's summary is type="html" and RSS readers render
+        # descriptions as HTML: the framework's XML escaping is undone by the reader, so the
+        # plain text is escaped here too (and its paragraphs kept), or "<b>" typed by an
+        # editor would become markup.
+        return linebreaks(item.variant.news_summary or item_text(item), autoescape=True)
 
     def item_link(self, item: Delivery):
         return reverse("website_feed:item", kwargs={"pk": item.pk})
@@ -101,7 +104,16 @@ class WebsiteNewsRss(Feed):
         return item.sent_at
 
     def item_categories(self, item: Delivery):
-        return [item.variant.post.category.name]
+        """The Notizia's type and topics (the website's *argomenti*), then the office's
+        content category; each once."""
+        news = NewsFields.of(item.variant)
+        names = [news.type_label, *news.topics, item.variant.post.category.name]
+        seen, categories = set(), []
+        for name in filter(None, names):
+            if name.casefold() not in seen:
+                seen.add(name.casefold())
+                categories.append(name)
+        return categories
 
 
 class WebsiteNewsAtom(WebsiteNewsRss):
@@ -134,6 +146,7 @@ def news_item(request, pk: int):
             "headline": item_headline(delivery),
             "post": delivery.variant.post,
             "text": item_text(delivery),
+            "news": NewsFields.of(delivery.variant),
             "images": list(delivery.variant.post.images.all()),
         },
     )

@@ -35,6 +35,11 @@ SECRET_HELP = {
     ChannelKind.LINKEDIN: _(
         "Token di accesso di un amministratore della pagina con w_organization_social."
     ),
+    ChannelKind.WORDPRESS: _(
+        "Password per le applicazioni dell'utente indicato (Utenti › Profilo › Password "
+        "per le applicazioni), con il permesso di pubblicare notizie; gli spazi si possono "
+        "lasciare."
+    ),
     ChannelKind.WEBHOOK: _(
         "Chiave condivisa con il sistema che riceve: firma ogni invio (HMAC-SHA256)."
     ),
@@ -55,6 +60,7 @@ class CredentialForm(forms.Form):
 
     def __init__(self, *args, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind = kind
         if kind in SECRET_HELP:
             field = self.fields["secret"]
             field.help_text = f"{SECRET_HELP[kind]} {field.help_text}"
@@ -63,6 +69,10 @@ class CredentialForm(forms.Form):
         # A token travels in an HTTP header (or URL path): a space, tab or line break inside
         # it is a paste slip that would only fail later, at every send, as a protocol error.
         secret = self.cleaned_data["secret"]
+        if self.kind == ChannelKind.WORDPRESS:
+            # WordPress shows application passwords in groups of four ("abcd efgh …") and
+            # accepts them with or without the spaces.
+            secret = secret.replace(" ", "")
         if any(char.isspace() or not char.isprintable() for char in secret):
             raise forms.ValidationError(
                 _("Il token contiene spazi, a capo o caratteri invisibili: incollalo di nuovo.")

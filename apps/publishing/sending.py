@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.channels.connections import access_token_for
+from apps.channels.kinds import has_news_fields
 from apps.crisis.gate import ClaimGate
 from apps.media_library.selectors import images_to_send, video_to_send
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
+from apps.planning.news import NewsFields
 
 from .adapters.base import (
     Adapter,
@@ -281,6 +283,7 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
             path=image.image.name,
             url=settings.SITE_URL + image.image.url,
             alt_text=image.alt_text,
+            credit=image.credit,
         )
         for image in post.images.all()
     ) + tuple(
@@ -305,6 +308,7 @@ def build_publish_request(delivery: Delivery) -> PublishRequest:
         text=text,
         # The variant's public title: the post's own title is internal and never sent.
         title=variant.public_title,
+        news=NewsFields.of(variant).as_payload() if has_news_fields(channel.kind) else {},
         link=link,
         images=() if video is not None else images,
         video=video,

@@ -19,6 +19,7 @@ from apps.planning.access import can_manage_post
 from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import ContentCategory, Post, PostImage, Variant
+from apps.planning.news import NewsFields
 from apps.planning.search import TextSource
 from apps.planning.transitions import can_transition
 
@@ -295,6 +296,16 @@ def _snapshot(posts, variants, images, cutoff, categories=None) -> dict[str, str
         if variant.public_title:  # missing on one side of a diff reads as empty
             label = _("Titolo pubblico per %(channel)s") % {"channel": variant.channel}
             data[label] = variant.public_title
+        # The website Notizia's fields, where written (their edits send the post back too).
+        news = NewsFields.of(variant)
+        for label, value in (
+            (_("Descrizione breve per %(channel)s"), news.summary),
+            (_("Argomenti per %(channel)s"), ", ".join(news.topics)),
+            (_("Tipo di notizia per %(channel)s"), news.type_label),
+            (_("A cura di per %(channel)s"), news.office),
+        ):
+            if value:
+                data[label % {"channel": variant.channel}] = value
     saved_images = _as_of(images, cutoff)
     if saved_images:
         data[_("Immagini")] = "\n".join(

@@ -62,6 +62,7 @@ CONTRACTS = [
     Contract(
         "threads", 400, "Invalid OAuth access token", 400, 500, publish_path="threads_publish"
     ),
+    Contract("wordpress", 401, "incorrect_password", 429, 500),
 ]
 
 

@@ -21,7 +21,7 @@ def test_an_unknown_kind_is_a_permanent_error():
 def test_only_channels_with_idempotency_or_lookup_claim_to_reconcile():
     reconciling = {kind for kind in ChannelKind.values if get_adapter(kind).can_reconcile}
 
-    assert reconciling == {"mastodon", "webhook", "outbox", "website", "newsletter"}
+    assert reconciling == {"mastodon", "webhook", "outbox", "website", "newsletter", "wordpress"}
 
 
 def test_an_override_answers_for_its_kind_only_and_ends_with_its_block():

@@ -393,14 +393,33 @@ def test_a_website_post_needs_its_public_title_and_keeps_it(api, editor, make_to
         "POST",
         "/posts",
         raw,
-        _post_body([website, website], variant_texts={}, public_titles={website.pk: "Anagrafe"}),
+        _post_body(
+            [website, website],
+            variant_texts={},
+            public_titles={website.pk: "Anagrafe"},
+            news={
+                website.pk: {
+                    "summary": "Lunedì l'anagrafe è chiusa.",
+                    "topics": ["Anagrafe", "Servizi"],
+                    "type": "avviso",
+                    "office": "Servizi demografici",
+                }
+            },
+        ),
     )
 
     assert refused.status_code == 400
-    assert f"public_titles.{website.pk}" in refused.json()["errors"]
-    assert created.status_code == 201
+    errors = refused.json()["errors"]
+    assert f"public_titles.{website.pk}" in errors
+    assert {f"news.{website.pk}.{name}" for name in ("summary", "topics", "type", "office")} <= set(
+        errors
+    )
+    assert created.status_code == 201, created.json()
     post = Post.objects.get(pk=created.json()["id"])
     assert [v.public_title for v in post.variants.all()] == ["Anagrafe"]
+    variant = post.variants.get()
+    assert variant.news_topics == ["Anagrafe", "Servizi"]
+    assert (variant.news_type, variant.news_office) == ("avviso", "Servizi demografici")
     assert post.title == "Chiusura anagrafe"  # the internal title stays internal
 
 

@@ -5,7 +5,8 @@ Use::
 
     from tests.channel_servers import start_server
 
-    # kinds: mastodon, telegram, facebook, instagram, x, linkedin, webhook, bluesky, threads
+    # kinds: mastodon, telegram, facebook, instagram, x, linkedin, webhook, bluesky, threads,
+    # wordpress
     server = start_server("mastodon")
     channel.config = server.config              # base_url (+ chat_id/page_id/… it expects)
     credential.secret = server.token            # the only secret the server accepts
@@ -37,6 +38,7 @@ from .mastodon import MastodonServer
 from .telegram import TelegramServer
 from .threads import ThreadsServer
 from .webhook import WebhookServer
+from .wordpress import WordPressServer
 from .x import XServer
 
 SERVERS: dict[str, type[ChannelServer]] = {
@@ -49,6 +51,7 @@ SERVERS: dict[str, type[ChannelServer]] = {
     "webhook": WebhookServer,
     "bluesky": BlueskyServer,
     "threads": ThreadsServer,
+    "wordpress": WordPressServer,
 }
 
 # The secret each fake accepts by default (``start_server(kind, token=...)`` to change it).

@@ -14,6 +14,12 @@ def _post(cast):
     return {"pk": post.pk}
 
 
+def _newsletter_post(cast, part="html"):
+    channel = ChannelFactory(name="Newsletter matrice", kind="newsletter")
+    post = PostFactory(author=cast["editor"], channels=[channel])
+    return {"pk": post.pk, "channel_id": channel.pk, "part": part}
+
+
 def _channel_data(cast, kwargs):
     return {"channel": ChannelFactory(name="Canale matrice").pk, "text": "Ciao", "link": ""}
 
@@ -109,6 +115,13 @@ ROWS = [
     staff("planning:post_create", method="POST", data=_edit, label=" new"),
     staff("planning:check_variant", method="POST", data=_channel_data),
     staff("planning:post_detail", make_kwargs=_post),
+    # The newsletter email as it will be sent, in the review page's sandboxed frame.
+    staff("planning:newsletter_email", make_kwargs=_newsletter_post),
+    staff(
+        "planning:newsletter_email",
+        make_kwargs=lambda cast: _newsletter_post(cast, "testo"),
+        label=" text",
+    ),
     author_only("planning:post_edit", make_kwargs=_post),
     author_only("planning:post_edit", method="POST", make_kwargs=_post, data=_edit),
     author_only("planning:post_reschedule", method="POST", make_kwargs=_post, data=_move),

@@ -16,13 +16,15 @@ from apps.planning.enums import PostStatus
 from apps.planning.models import Post, Variant
 from apps.review.services import ReviewError, approve_post
 from tests.factories import CategoryFactory, ChannelFactory, PostFactory
+from tests.planning.news import COMPLETE_NEWS, NEWS_COLUMNS, news_form_data
 
 pytestmark = pytest.mark.django_db
 TEXT = "Lunedì il ponte di via Roma riapre al traffico dopo i lavori."
 
 
 def _codes(findings) -> list[str]:
-    return [f.code for f in findings]
+    """The public title's findings (the website's Notizia fields have their own tests)."""
+    return [f.code for f in findings if not f.code.startswith("news_")]
 
 
 @pytest.mark.parametrize("kind", [ChannelKind.WEBSITE, ChannelKind.NEWSLETTER])
@@ -59,7 +61,7 @@ def test_a_written_public_title_has_its_own_length_capitals_and_readability_chec
         "IL PONTE DI VIA ROMA RIAPRE DOPO LA CONCLUSIONE DEFINITIVA DEGLI INTERVENTI STRUTTURALI"
     )
 
-    report = analyse_variant(TEXT, website, public_title=title)
+    report = analyse_variant(TEXT, website, public_title=title, news=COMPLETE_NEWS)
 
     assert report.title_length == len(title) == 87
     assert report.title_gulpease is not None
@@ -74,7 +76,9 @@ def test_a_written_public_title_has_its_own_length_capitals_and_readability_chec
 def test_a_good_public_title_has_no_findings():
     website = ChannelFactory(kind=ChannelKind.WEBSITE)
 
-    report = analyse_variant(TEXT, website, public_title="Il ponte riapre lunedì")
+    report = analyse_variant(
+        TEXT, website, public_title="Il ponte riapre lunedì", news=COMPLETE_NEWS
+    )
 
     assert report.findings == []
     assert report.title_length == 22
@@ -88,7 +92,7 @@ def test_approval_is_refused_while_a_website_variant_has_no_public_title(editor,
     with pytest.raises(ReviewError):
         approve_post(post, by=approver, expected_version=post.version)
 
-    post.variants.update(public_title="Anagrafe chiusa lunedì")
+    post.variants.update(public_title="Anagrafe chiusa lunedì", **NEWS_COLUMNS)
     approve_post(Post.objects.get(pk=post.pk), by=approver, expected_version=post.version)
     assert Post.objects.get(pk=post.pk).status == PostStatus.APPROVED
 
@@ -106,6 +110,7 @@ def _form_data(channel, **overrides) -> dict:
         "notes": "",
         "nuove-TOTAL_FORMS": "2",
         "nuove-INITIAL_FORMS": "0",
+        **news_form_data(channel),
     }
     data.update(overrides)
     return data

@@ -22,6 +22,7 @@ from apps.crisis.selectors import blackout_blocking_approval
 from apps.planning.checks import check_post
 from apps.planning.enums import PostStatus as S
 from apps.planning.models import Post, PostImage, Variant
+from apps.planning.news import NewsFields
 from apps.planning.review_scope import BOOKKEEPING_FIELDS, FREE_FIELDS, reviewed_fields
 from apps.planning.services import PostEditError, create_post
 from apps.publishing.enums import DeliveryState as D
@@ -73,6 +74,20 @@ VARIANT_EDITS = {
     "text": lambda post: {"variant_texts": {post.variants.get().channel_id: "Solo qui."}},
     "public_title": lambda post: {
         "public_titles": {post.variants.get().channel_id: "Il ponte riapre lunedì"}
+    },
+    # The website Notizia's fields (short description, topics, type, office).
+    **{
+        column: (
+            lambda post, kind=kind, value=value: {
+                "news": {post.variants.get().channel_id: NewsFields(**{kind: value})}
+            }
+        )
+        for column, kind, value in [
+            ("news_summary", "summary", "Il ponte riapre."),
+            ("news_topics", "topics", ("Mobilità",)),
+            ("news_type", "news_type", "avviso"),
+            ("news_office", "office", "Ufficio tecnico"),
+        ]
     },
     # A library image's alt text on this channel only (media_library).
     "alt_text_overrides": lambda post: {

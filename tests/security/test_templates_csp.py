@@ -147,7 +147,11 @@ def test_every_page_of_the_permission_matrix_has_a_csp_without_unsafe_inline(
     assert response.status_code < 500
     if response.headers.get("Content-Type", "").startswith("text/html"):
         policy = response.headers.get("Content-Security-Policy", "")
-        assert "script-src 'self'" in policy, f"{row.url_name}: no CSP"
+        # The newsletter's email frame allows no script at all (planning.views).
+        scripts = "script-src 'none'" if row.url_name == "planning:newsletter_email" else ""
+        assert "script-src 'self'" in policy or (scripts and scripts in policy), (
+            f"{row.url_name}: no CSP"
+        )
         assert "unsafe-inline" not in policy, f"{row.url_name}: {policy}"
 
 

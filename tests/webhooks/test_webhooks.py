@@ -174,7 +174,11 @@ def test_each_delivery_is_signed_with_a_timestamp_the_receiver_verifies(admin_us
     assert request.header("x-pa-planner-event") == "event.created"
     delivery = WebhookDelivery.objects.get()
     assert request.header("idempotency-key") == str(delivery.uid)
-    assert (delivery.status, delivery.last_status, delivery.attempts) == (DeliveryState.SENT, 200, 1)
+    assert (delivery.status, delivery.last_status, delivery.attempts) == (
+        DeliveryState.SENT,
+        200,
+        1,
+    )
 
 
 def test_a_wrong_secret_is_recorded_as_the_receivers_401(admin_user, receiver):

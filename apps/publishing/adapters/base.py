@@ -24,6 +24,7 @@ class ImagePayload:
     url: str  # absolute public URL (for APIs that fetch images, e.g. Instagram)
     alt_text: str
     content_type: str = "image/jpeg"
+    credit: str = ""  # author and licence, where the channel shows them (the WordPress site)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class PublishRequest:
     # The variant's public title (news headline, newsletter subject, link card title), empty
     # where the channel has none. Never the post's title, which is internal.
     title: str = ""
+    # The website Notizia's fields (``planning.news.NewsFields.as_payload``: summary, topics,
+    # type, office) on channels that publish one; empty elsewhere.
+    news: dict = field(default_factory=dict)
     link: str = ""
     images: tuple[ImagePayload, ...] = ()
     # Set only for adapters with ``supports_video``: the post's video, which those networks

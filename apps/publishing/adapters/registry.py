@@ -16,6 +16,7 @@ from .telegram import TelegramAdapter
 from .threads import ThreadsAdapter
 from .webhook import WebhookAdapter
 from .website import WebsiteAdapter
+from .wordpress import WordPressAdapter
 from .x import XAdapter
 
 ADAPTERS: dict[str, type[Adapter]] = {
@@ -33,6 +34,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
         OutboxAdapter,
         BlueskyAdapter,
         ThreadsAdapter,
+        WordPressAdapter,
     )
 }
 

@@ -57,6 +57,8 @@ class WebhookAdapter(Adapter):
             "delivery_id": request.delivery_id,
             "idempotency_key": request.idempotency_key,
             "title": request.title,
+            # The website Notizia (summary, topics, type, office) when the channel has one.
+            "news": request.news or None,
             "text": request.text,
             "link": request.link,
             "language": request.language,
