@@ -46,6 +46,9 @@ class Asset(models.Model):
     kind = models.CharField(_("tipo"), max_length=10, choices=AssetKind.choices)
     file = models.FileField(_("file"), max_length=300)
     poster = models.FileField(_("fotogramma di anteprima"), max_length=300, blank=True)
+    # The upload as it came (EXIF, GPS and all), in the private storage "media_originals":
+    # only when settings.MEDIA_KEEP_ORIGINALS is on (services.add_asset); "" otherwise.
+    original_name = models.CharField(max_length=300, blank=True, editable=False)
     content_hash = models.CharField(
         _("impronta del contenuto"), max_length=64, unique=True, editable=False
     )

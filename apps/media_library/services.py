@@ -14,7 +14,7 @@ from pathlib import Path
 import webvtt
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,6 +195,44 @@ def _delete_files(names) -> None:
             default_storage.delete(name)
 
 
+def originals_storage():
+    """Where kept originals live: a storage of their own, never served (settings.STORAGES)."""
+    return storages["media_originals"]
+
+
+def _keep_original(upload) -> str:
+    """The upload stored as it came, streamed, when an administrator keeps originals
+    (``settings.MEDIA_KEEP_ORIGINALS``); "" (and not a byte stored) otherwise."""
+    if not settings.MEDIA_KEEP_ORIGINALS:
+        return ""
+    day = timezone.localdate()
+    upload.seek(0)
+    try:
+        return originals_storage().save(f"{day:%Y/%m}/{uuid.uuid4().hex}.original", upload)
+    finally:
+        upload.seek(0)
+
+
+def open_original(*, asset: Asset, by):
+    """The kept original of ``asset``, opened for reading (audited: it may carry where and by
+    whom the photo was taken); None when there is none."""
+    if not asset.original_name:
+        return None
+    handle = originals_storage().open(asset.original_name, "rb")
+    record(
+        action="media.original_downloaded",
+        actor=by,
+        obj=asset,
+        summary=lambda: _("Scaricato il file originale, con i suoi metadati."),
+    )
+    return handle
+
+
+def _delete_original(name: str) -> None:
+    if name:
+        originals_storage().delete(name)
+
+
 def _process(upload, workdir: Path) -> _Processed:
     if _looks_like_video(upload):
         return _process_video(upload, workdir)
@@ -239,12 +277,15 @@ def add_asset(
     with tempfile.TemporaryDirectory(prefix="pa-media-") as workdir:
         processed = _process(upload, Path(workdir))
         names = _store(processed)
+    original = ""
     try:
+        original = _keep_original(upload)
         with transaction.atomic():
             asset = Asset(
                 kind=processed.kind,
                 file=names["file"],
                 poster=names.get("poster", ""),
+                original_name=original,
                 content_hash=digest,
                 size_bytes=default_storage.size(names["file"]),
                 width=processed.width,
@@ -274,12 +315,14 @@ def add_asset(
             transaction.on_commit(lambda: _queue_renditions(asset))
     except IntegrityError:
         _delete_files(names.values())
+        _delete_original(original)
         existing = Asset.objects.filter(content_hash=digest).first()
         if existing is None:
             raise
         return Added(existing, duplicate=True)
     except BaseException:
         _delete_files(names.values())
+        _delete_original(original)
         raise
     return Added(asset)
 
@@ -363,10 +406,14 @@ def replace_file(*, asset: Asset, upload, by) -> Asset:
     old_names = [asset.file.name, asset.poster.name] + list(
         asset.renditions.values_list("file", flat=True)
     )
+    old_original = asset.original_name
+    original = ""
     try:
+        original = _keep_original(upload)
         with transaction.atomic():
             asset.file = names["file"]
             asset.poster = names.get("poster", "")
+            asset.original_name = original
             asset.content_hash = digest
             asset.size_bytes = default_storage.size(names["file"])
             asset.width, asset.height = processed.width, processed.height
@@ -381,6 +428,7 @@ def replace_file(*, asset: Asset, upload, by) -> Asset:
                     "height",
                     "duration",
                     "codec",
+                    "original_name",
                     "updated_at",
                 ]
             )
@@ -390,9 +438,11 @@ def replace_file(*, asset: Asset, upload, by) -> Asset:
             )
             _sync_events(asset, by=by)
             transaction.on_commit(lambda: _delete_files(old_names))
+            transaction.on_commit(lambda: _delete_original(old_original))
             transaction.on_commit(lambda: _queue_renditions(asset))
     except BaseException:
         _delete_files(names.values())
+        _delete_original(original)
         raise
     return asset
 
@@ -425,8 +475,10 @@ def delete_asset(*, asset: Asset, by) -> None:
             summary=lambda: _("File eliminato dalla libreria."),
             before={"alt_text": asset.alt_text, "content_hash": asset.content_hash},
         )
+        original = asset.original_name
         asset.delete()
         transaction.on_commit(lambda: _delete_files(names))
+        transaction.on_commit(lambda: _delete_original(original))
 
 
 def set_focal_point(*, asset: Asset, x: float, y: float, by) -> Asset:

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,6 +18,7 @@ from .models import Caption
 from .networks import NETWORKS, video_problems
 
 PAGE_SIZE = 48
+OCTET = "application/octet-stream"
 
 
 class _RequestLimit(FileUploadHandler):
@@ -367,6 +368,23 @@ def picker(request):
     if request.htmx:
         return render(request, "media_library/includes/picker.html#picker-results", context)
     return render(request, "media_library/picker.html", context)
+
+
+@require_GET
+@require_capability("configure")
+def original(request, pk: int):
+    """The upload as it came (kept only when an administrator enables it): administrators
+    only, always as a download."""
+    asset = _asset_or_404(pk)
+    handle = services.open_original(asset=asset, by=request.user)
+    if handle is None:
+        raise Http404
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"originale-{asset.pk}", content_type=OCTET
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST
