@@ -133,6 +133,7 @@ VIDEO_NETWORKS = frozenset(
         ChannelKind.X,
         ChannelKind.MASTODON,
         ChannelKind.TELEGRAM,
+        ChannelKind.LINKEDIN,
     }
 )
 

@@ -16,16 +16,34 @@ owner -> an upload URL and the image URN; ``PUT`` the bytes there; the post's ``
 then ``media`` (one image, with ``altText``) or ``multiImage`` (2 to 20). A post has one
 content: with images the link goes at the end of the text (``checks.text_as_sent``) instead
 of an article card. An upload publishes nothing: a lost answer is transient.
+
+Video (Videos API): ``POST /rest/videos?action=initializeUpload`` with the owner,
+``fileSizeBytes`` and ``uploadThumbnail`` -> the video URN and ``uploadInstructions`` (byte
+ranges ``firstByte``..``lastByte``, each with its upload URL, 4 MB parts) and a
+``thumbnailUploadUrl``; ``PUT`` each part, read from storage in turn, keeping each answer's
+``ETag``; ``POST /rest/videos?action=finalizeUpload`` with ``uploadedPartIds`` in order; the
+poster frame ``PUT`` to the thumbnail URL; ``GET /rest/videos/{urn}`` until ``status`` is
+``AVAILABLE`` (``PROCESSING_FAILED``: refused); then the post with ``content.media.id`` = the
+video URN. Upload URLs are checked like the images' (the token goes with the bytes).
 """
 
 import re
+import time
 from urllib.parse import quote, urlsplit
 
 from apps.channels.enums import ChannelKind
 from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import text_as_sent
 
-from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, require, send
+from ._http import (
+    BearerApiAdapter,
+    bearer_client,
+    image_bytes,
+    json_or_empty,
+    open_media,
+    require,
+    send,
+)
 from .base import (
     GoneError,
     PermanentError,
@@ -40,6 +58,11 @@ TEXT_LIMIT = 3000
 MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.LINKEDIN]
 MAX_ALT = 4086
 DEFAULT_VERSION = "202411"
+# Video processing: LinkedIn gives no wait hint; polled this often, this many times, so that
+# one send fits the worker's limits (a video still processing is retried later).
+VIDEO_POLLS = 20
+VIDEO_POLL_SECONDS = 3.0
+VIDEO_MAX_PART_BYTES = 4 * 1024 * 1024  # LinkedIn's parts are 4 MB; anything larger is refused
 
 
 def _message(response) -> str:
@@ -75,6 +98,7 @@ class LinkedInAdapter(BearerApiAdapter):
     kind = "linkedin"
     supports_delete = True
     supports_verify = True
+    supports_video = True
 
     message_of = staticmethod(_message)
 
@@ -98,8 +122,10 @@ class LinkedInAdapter(BearerApiAdapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         organization = require(request.config, "organization_id", self.kind)
-        images = request.images[:MAX_IMAGES]
-        text = text_as_sent(request.text, self.kind, request.link, has_images=bool(images))
+        video = request.video
+        images = [] if video is not None else request.images[:MAX_IMAGES]  # one content
+        media = bool(images) or video is not None
+        text = text_as_sent(request.text, self.kind, request.link, has_images=media)
         if len(text) > TEXT_LIMIT:
             raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
         body = {
@@ -114,9 +140,14 @@ class LinkedInAdapter(BearerApiAdapter):
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
-        if request.link and not images:
+        if request.link and not media:
             body["content"] = {"article": {"source": request.link, "title": request.title}}
         with self._client(request.config, request.secret) as client:
+            if video is not None:
+                content = {"id": self._upload_video(client, request, organization)}
+                if request.title:
+                    content["title"] = request.title
+                body["content"] = {"media": content}
             uploaded = [
                 {"id": self._upload(client, request, organization, image), "altText": alt}
                 for image in images
@@ -164,6 +195,136 @@ class LinkedInAdapter(BearerApiAdapter):
         )
         self.raise_for(response, request.secret)
         return urn
+
+    def _videos_call(self, client, request: PublishRequest, action: str, payload: dict) -> dict:
+        response = send(
+            client,
+            "POST",
+            "/rest/videos",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,  # an upload publishes nothing
+            params={"action": action},
+            json=payload,
+        )
+        self.raise_for(response, request.secret)
+        return json_or_empty(response).get("value") or {}
+
+    def _put(self, client, request: PublishRequest, url: str, content: bytes, content_type: str):
+        if not _linkedin_host(url, client.base_url.host):
+            # The token goes with the bytes: only to LinkedIn (or the API's own host).
+            raise TransientError(f"{self.kind}: indirizzo di caricamento non di LinkedIn")
+        response = send(
+            client,
+            "PUT",
+            url,
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            content=content,
+            headers={"Content-Type": content_type},
+        )
+        self.raise_for(response, request.secret)
+        return response
+
+    def _upload_video(self, client, request: PublishRequest, organization: str) -> str:
+        """Videos API: initialize (size, thumbnail wanted), PUT each byte range LinkedIn names
+        (read from storage one part at a time), finalize with the parts' ETags, the poster as
+        thumbnail, then wait for ``AVAILABLE``. Returns the video URN."""
+        video = request.video
+        started = self._videos_call(
+            client,
+            request,
+            "initializeUpload",
+            {
+                "initializeUploadRequest": {
+                    "owner": f"urn:li:organization:{organization}",
+                    "fileSizeBytes": video.size,
+                    "uploadCaptions": False,
+                    "uploadThumbnail": bool(video.poster_path),
+                }
+            },
+        )
+        urn = str(started.get("video") or "")
+        instructions = started.get("uploadInstructions")
+        if not urn or not isinstance(instructions, list) or not instructions:
+            raise PermanentError(f"{self.kind}: risposta inattesa al caricamento del video")
+        parts = self._parts(instructions, video.size)
+        etags = []
+        try:
+            with open_media(video.path) as handle:
+                for first, last, url in parts:
+                    chunk = handle.read(last - first + 1)
+                    if len(chunk) != last - first + 1:
+                        raise PermanentError(f"{self.kind}: video più corto del previsto")
+                    response = self._put(client, request, url, chunk, "application/octet-stream")
+                    etag = response.headers.get("etag", "")
+                    if not etag:
+                        raise TransientError(f"{self.kind}: parte del video senza ETag")
+                    etags.append(etag)
+        except OSError as exc:
+            raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
+        self._videos_call(
+            client,
+            request,
+            "finalizeUpload",
+            {
+                "finalizeUploadRequest": {
+                    "video": urn,
+                    "uploadToken": str(started.get("uploadToken") or ""),
+                    "uploadedPartIds": etags,
+                }
+            },
+        )
+        thumbnail_url = str(started.get("thumbnailUploadUrl") or "")
+        if video.poster_path and thumbnail_url:
+            self._put(client, request, thumbnail_url, image_bytes(video.poster_path), "image/jpeg")
+        self._wait_until_available(client, request, urn)
+        return urn
+
+    def _parts(self, instructions: list, size: int) -> list[tuple[int, int, str]]:
+        """The byte ranges to upload, checked to cover the file once, in order, in parts no
+        larger than LinkedIn's (so that one part in memory stays small)."""
+        parts, expected = [], 0
+        for item in instructions:
+            item = item if isinstance(item, dict) else {}
+            first, last = item.get("firstByte"), item.get("lastByte")
+            url = str(item.get("uploadUrl") or "")
+            if (
+                not isinstance(first, int)
+                or not isinstance(last, int)
+                or first != expected
+                or last < first
+                or last - first + 1 > VIDEO_MAX_PART_BYTES
+                or not url
+            ):
+                raise PermanentError(f"{self.kind}: istruzioni di caricamento del video non valide")
+            parts.append((first, last, url))
+            expected = last + 1
+        if expected != size:
+            raise PermanentError(f"{self.kind}: istruzioni di caricamento del video non valide")
+        return parts
+
+    def _wait_until_available(self, client, request: PublishRequest, urn: str) -> None:
+        for attempt in range(VIDEO_POLLS):
+            response = send(
+                client,
+                "GET",
+                f"/rest/videos/{quote(urn, safe='')}",
+                secret=request.secret,
+                kind=self.kind,
+                may_duplicate=False,
+            )
+            self.raise_for(response, request.secret)
+            status = str(json_or_empty(response).get("status") or "")
+            if status == "AVAILABLE":
+                return
+            if status == "PROCESSING_FAILED":
+                reason = str(json_or_empty(response).get("processingFailureReason") or "")
+                raise PermanentError(f"{self.kind}: video rifiutato ({reason or status})")
+            if attempt < VIDEO_POLLS - 1:
+                time.sleep(VIDEO_POLL_SECONDS)
+        raise TransientError(f"{self.kind}: video ancora in elaborazione", retry_after=60.0)
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/rest/posts/{quote(external_id, safe='')}")
