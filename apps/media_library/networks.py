@@ -134,6 +134,7 @@ VIDEO_NETWORKS = frozenset(
         ChannelKind.MASTODON,
         ChannelKind.TELEGRAM,
         ChannelKind.LINKEDIN,
+        ChannelKind.BLUESKY,
     }
 )
 

@@ -21,6 +21,7 @@ from apps.planning.models import Post
 from apps.publishing import services
 from apps.publishing.adapters import registry
 from apps.publishing.adapters.base import CaptionPayload, PermanentError, TransientError
+from apps.publishing.adapters.bluesky import BlueskyAdapter
 from apps.publishing.adapters.facebook import FacebookAdapter
 from apps.publishing.adapters.instagram import InstagramAdapter
 from apps.publishing.adapters.linkedin import LinkedInAdapter
@@ -41,7 +42,7 @@ VIDEO_ALT = "Il sindaco taglia il nastro del nuovo ponte"
 def servers():
     started = {
         kind: start_server(kind)
-        for kind in ("mastodon", "telegram", "facebook", "instagram", "x", "linkedin")
+        for kind in ("mastodon", "telegram", "facebook", "instagram", "x", "linkedin", "bluesky")
     }
     yield started
     for server in started.values():
@@ -56,6 +57,7 @@ def _fresh(servers, monkeypatch):
     monkeypatch.setattr("apps.publishing.adapters.instagram.REELS_POLL_SECONDS", 0.01)
     monkeypatch.setattr("apps.publishing.adapters.x.VIDEO_WAIT_SCALE", 0.01)
     monkeypatch.setattr("apps.publishing.adapters.linkedin.VIDEO_POLL_SECONDS", 0.01)
+    monkeypatch.setattr("apps.publishing.adapters.bluesky.VIDEO_POLL_SECONDS", 0.01)
 
 
 def _channel(kind, server):
@@ -370,6 +372,54 @@ def test_linkedin_upload_instructions_that_do_not_cover_the_file_are_refused(
     with pytest.raises(PermanentError, match="istruzioni di caricamento"):
         LinkedInAdapter().publish(request)
     assert not [r for r in linkedin.requests if r.method == "PUT"]
+
+
+def test_bluesky_uploads_the_video_with_a_service_token_and_embeds_it_once_processed(
+    servers, clip, uploader
+):
+    bluesky = servers["bluesky"]
+    bluesky.video_processing = 2
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    request = _request(_channel(ChannelKind.BLUESKY, bluesky), photo, clip, by=uploader)
+
+    result = BlueskyAdapter().publish(request)
+
+    [auth] = bluesky.requests_to("com.atproto.server.getServiceAuth", method="GET")
+    assert auth.field("lxm") == "com.atproto.repo.uploadBlob"
+    assert auth.field("aud") == "did:web:127.0.0.1"
+    [upload_request] = bluesky.requests_to("app.bsky.video.uploadVideo")
+    service_token = upload_request.header("authorization").removeprefix("Bearer ")
+    assert service_token in bluesky.service_tokens and service_token != bluesky.token
+    assert upload_request.field("did") == bluesky.config["did"]
+    [(job_id, job)] = bluesky.jobs.items()
+    assert job["data"] == _stored(clip.file.name)
+    polls = bluesky.requests_to("app.bsky.video.getJobStatus", method="GET")
+    assert len(polls) == 3  # processing twice, then completed
+    [item] = bluesky.items
+    embed = item["record"]["embed"]
+    assert embed["$type"] == "app.bsky.embed.video"
+    assert embed["video"] == job["blob"]
+    assert embed["alt"] == VIDEO_ALT
+    assert embed["aspectRatio"] == {"width": clip.width, "height": clip.height}
+    assert not bluesky.requests_to("com.atproto.repo.uploadBlob")  # the photo is not sent
+    assert result.external_id == item["uri"]
+
+
+def test_bluesky_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
+    bluesky = servers["bluesky"]
+    request = _request(_channel(ChannelKind.BLUESKY, bluesky), clip, by=uploader)
+    bluesky.video_processing_error = "Video is not valid"
+    with pytest.raises(PermanentError, match="Video is not valid"):
+        BlueskyAdapter().publish(request)
+    bluesky.video_processing_error = ""
+    bluesky.max_video_bytes = 1000
+    with pytest.raises(PermanentError, match="VideoTooLarge"):
+        BlueskyAdapter().publish(request)
+    bluesky.max_video_bytes = 100 * 1024 * 1024
+    bluesky.video_processing = 1000
+    with pytest.raises(TransientError, match="ancora in elaborazione"):
+        BlueskyAdapter().publish(request)
+    assert bluesky.items == []
 
 
 def test_the_previews_show_the_video_where_it_replaces_the_images(clip, uploader, client):
