@@ -16,7 +16,8 @@ gives a service token; ``app.bsky.video.uploadVideo?did=&name=`` takes the MP4 w
 only (``VideoTooLarge`` above ``max_video_bytes``) and answers a job;
 ``app.bsky.video.getJobStatus?jobId=`` answers ``JOB_STATE_PROCESSING`` ``video_processing``
 times, then ``JOB_STATE_COMPLETED`` with the video's blob (or ``JOB_STATE_FAILED`` with
-``video_processing_error``); a post's ``app.bsky.embed.video`` must name that blob.
+``video_processing_error``); a post's ``app.bsky.embed.video`` must name that blob, and its
+captions ``text/vtt`` blobs of at most 20 kB.
 
 JWTs are real-shaped (``header.payload.signature``, base64url JSON with ``exp``), unsigned.
 """
@@ -267,6 +268,15 @@ class BlueskyServer(ChannelServer):
             cid = (blob.get("ref") or {}).get("$link")
             if cid not in self.blobs or blob.get("mimeType") != "video/mp4":
                 return _error(400, "InvalidRequest", "Could not find blob")
+            for caption in embed.get("captions") or []:
+                file = caption.get("file") or {}
+                if (
+                    (file.get("ref") or {}).get("$link") not in self.blobs
+                    or file.get("mimeType") != "text/vtt"
+                    or file.get("size", 0) > 20_000
+                    or not caption.get("lang")
+                ):
+                    return _error(400, "InvalidRequest", "Invalid caption")
         rkey = "3l" + secrets.token_hex(6)[:11]
         uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
         self.items.append({"id": uri, "uri": uri, "text": text, "record": record})

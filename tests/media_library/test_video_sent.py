@@ -405,6 +405,39 @@ def test_bluesky_uploads_the_video_with_a_service_token_and_embeds_it_once_proce
     assert result.external_id == item["uri"]
 
 
+def test_bluesky_gets_the_captions_as_vtt_blobs_and_leaves_out_one_too_large(
+    servers, clip, uploader, caplog
+):
+    srt = "1\n00:00:00,500 --> 00:00:01,800\nBuongiorno, il ponte è aperto.\n"
+    library.add_caption(
+        asset=clip, upload=SimpleUploadedFile("s.srt", srt.encode()), language="it", by=uploader
+    )
+    bluesky = servers["bluesky"]
+    request = _request(_channel(ChannelKind.BLUESKY, bluesky), clip, by=uploader)
+    cues = "".join(
+        f"\n\n00:00:0{n // 1000 % 10}.{n % 1000:03d} --> 00:00:0{n // 1000 % 10}.{n % 1000:03d}"
+        f"\nbattuta {n}"
+        for n in range(1, 800)
+    )
+    big = default_storage.save(
+        "media_library/captions/lungo.vtt", ContentFile(("WEBVTT" + cues).encode())
+    )
+    video = dataclasses.replace(
+        request.video,
+        captions=(*request.video.captions, CaptionPayload(path=big, language="en")),
+    )
+
+    BlueskyAdapter().publish(dataclasses.replace(request, video=video))
+
+    [item] = bluesky.items
+    [caption] = item["record"]["embed"]["captions"]
+    assert caption["lang"] == "it" and caption["file"]["mimeType"] == "text/vtt"
+    [vtt] = bluesky.requests_to("com.atproto.repo.uploadBlob")
+    assert vtt.body == _stored(clip.captions.get().file.name)
+    assert vtt.body.startswith(b"WEBVTT")
+    assert "captions en left out" in caplog.text
+
+
 def test_bluesky_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
     bluesky = servers["bluesky"]
     request = _request(_channel(ChannelKind.BLUESKY, bluesky), clip, by=uploader)

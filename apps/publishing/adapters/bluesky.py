@@ -19,7 +19,9 @@ A video (a post's first library video, instead of its images) goes to Bluesky's 
 ``lxm`` ``com.atproto.repo.uploadBlob``, 30 minutes), ``app.bsky.video.uploadVideo?did=&name=``
 with the MP4 streamed from storage, ``app.bsky.video.getJobStatus`` until
 ``JOB_STATE_COMPLETED`` (its ``blob``), then an ``app.bsky.embed.video`` (alt text, aspect
-ratio) in the post. The service token is sent to the video service only, per request.
+ratio, and its WebVTT captions uploaded as ``text/vtt`` blobs, one per language, each at most
+20 kB: a larger one is left out and logged, the video still goes) in the post. The service
+token is sent to the video service only, per request.
 
 Errors are XRPC's ``{"error", "message"}``: ``ExpiredToken`` (the access JWT lapsed before its
 refresh) is transient, the refresh task renews it; ``RateLimitExceeded`` (429) carries
@@ -27,6 +29,7 @@ refresh) is transient, the refresh task renews it; ``RateLimitExceeded`` (429) c
 No idempotency key exists for ``createRecord``: an unknown outcome goes to a person.
 """
 
+import logging
 import re
 import time
 from datetime import UTC, datetime
@@ -67,7 +70,10 @@ COLLECTION = "app.bsky.feed.post"
 MENTION_RE = re.compile(
     r"(?<![\w@.])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z][a-zA-Z0-9-]{0,61})"
 )
+logger = logging.getLogger("apps.publishing.adapters")
 VIDEO_SERVICE_URL = "https://video.bsky.app"
+CAPTION_MAX_BYTES = 20_000  # app.bsky.embed.video#caption: a text/vtt blob of at most 20 kB
+MAX_CAPTIONS = 20
 VIDEO_MAX_ALT = 1000  # app.bsky.embed.video: alt maxGraphemes 1000
 VIDEO_POLLS = 30
 VIDEO_POLL_SECONDS = 2.0  # the job gives no wait hint; tests make it short
@@ -380,7 +386,43 @@ class BlueskyAdapter(BearerApiAdapter):
             embed["alt"] = video.description[:VIDEO_MAX_ALT]
         if video.width and video.height:
             embed["aspectRatio"] = {"width": video.width, "height": video.height}
+        captions = [
+            entry
+            for caption in video.captions[:MAX_CAPTIONS]
+            for entry in [self._caption(client, request, caption)]
+            if entry is not None
+        ]
+        if captions:
+            embed["captions"] = captions
         return embed
+
+    def _caption(self, client, request: PublishRequest, caption) -> dict | None:
+        """A captions file as the embed's ``{lang, file}``: the WebVTT bytes as a blob on the
+        PDS. Over Bluesky's 20 kB it is left out (logged): captions help, the video goes."""
+        data = image_bytes(caption.path)
+        if len(data) > CAPTION_MAX_BYTES:
+            logger.warning(
+                "bluesky: captions %s left out (%s bytes, at most %s)",
+                caption.language,
+                len(data),
+                CAPTION_MAX_BYTES,
+            )
+            return None
+        response = send(
+            client,
+            "POST",
+            "/xrpc/com.atproto.repo.uploadBlob",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            content=data,
+            headers={"Content-Type": "text/vtt"},
+        )
+        self.raise_for(response, request.secret)
+        blob = json_or_empty(response).get("blob")
+        if not isinstance(blob, dict):
+            raise TransientError(f"{self.kind}: risposta inattesa al caricamento dei sottotitoli")
+        return {"lang": caption.language, "file": blob}
 
     def _wait_for_job(self, service, request: PublishRequest, job_id: str, auth: dict) -> dict:
         for attempt in range(VIDEO_POLLS):
