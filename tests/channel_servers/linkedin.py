@@ -4,7 +4,8 @@ requires LinkedIn-Version and X-Restli-Protocol-Version: 2.0.0.
 Images API (initializeUpload, PUT) and Videos API: ``POST /rest/videos?action=initializeUpload``
 (owner, fileSizeBytes, uploadThumbnail) -> the video URN, ``uploadInstructions`` (byte ranges
 of ``part_bytes``, each with an upload URL) and a ``thumbnailUploadUrl``; ``PUT`` each part
-(200 with an ``ETag``); ``finalizeUpload`` with ``uploadedPartIds`` (the ETags in order);
+(200 with an ``ETag``), the thumbnail and (``uploadCaptions``) an SRT captions file to their
+own URLs; ``finalizeUpload`` with ``uploadedPartIds`` (the ETags in order);
 ``GET /rest/videos/{urn}`` answering ``PROCESSING`` then ``AVAILABLE``; a post's
 ``content.media.id`` may name a video only once it is AVAILABLE."""
 
@@ -195,6 +196,7 @@ class LinkedInServer(ChannelServer):
                 "data": {},
                 "etags": {},
                 "thumbnail": None,
+                "captions": None,
                 "status": "WAITING_UPLOAD",
                 "polls": 0,
             }
@@ -213,6 +215,8 @@ class LinkedInServer(ChannelServer):
             }
             if payload.get("uploadThumbnail"):
                 value["thumbnailUploadUrl"] = f"{base}/dms-uploads/video/{urn}/thumbnail"
+            if payload.get("uploadCaptions"):
+                value["captionsUploadUrl"] = f"{base}/dms-uploads/video/{urn}/captions"
             return Reply(200, {"value": value})
         if action == "finalizeUpload":
             payload = body.get("finalizeUploadRequest") or {}
@@ -231,10 +235,16 @@ class LinkedInServer(ChannelServer):
             return _error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
         urn, _sep, index = request.path.removeprefix("/dms-uploads/video/").rpartition("/")
         video = self.videos.get(urn)
-        if video is None or video["status"] != "WAITING_UPLOAD" and index != "thumbnail":
+        extras = ("thumbnail", "captions")
+        if video is None or video["status"] != "WAITING_UPLOAD" and index not in extras:
             return _error(400, "Invalid upload", "ILLEGAL_ARGUMENT")
         if index == "thumbnail":
             video["thumbnail"] = request.body
+            return Reply(201)
+        if index == "captions":
+            if not re.match(rb"\d+\r?\n\d\d:\d\d:\d\d,\d{3} --> ", request.body):
+                return _error(400, "Captions must be an SRT file", "ILLEGAL_ARGUMENT")
+            video["captions"] = request.body
             return Reply(201)
         if not index.isdigit() or int(index) >= len(video["parts"]):
             return _error(400, "Invalid upload part", "ILLEGAL_ARGUMENT")

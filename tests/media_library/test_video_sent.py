@@ -321,6 +321,28 @@ def test_linkedin_uploads_the_video_in_the_parts_it_names_and_waits_until_availa
     assert result.external_id == item["id"]
 
 
+def test_linkedin_gets_the_captions_in_the_posts_language_as_srt(servers, clip, uploader):
+    srt = "1\n00:00:00,500 --> 00:00:01,800\nBuongiorno, il ponte è aperto.\n"
+    library.add_caption(
+        asset=clip, upload=SimpleUploadedFile("s.srt", srt.encode()), language="it", by=uploader
+    )
+    english = "1\n00:00:00,500 --> 00:00:01,800\nGood morning, the bridge is open.\n"
+    library.add_caption(
+        asset=clip, upload=SimpleUploadedFile("e.srt", english.encode()), language="en", by=uploader
+    )
+    linkedin = servers["linkedin"]
+    request = _request(_channel(ChannelKind.LINKEDIN, linkedin), clip, by=uploader)
+    assert request.language == "it"
+
+    LinkedInAdapter().publish(request)
+
+    init = linkedin.requests_to("/rest/videos")[0]
+    assert init.json["initializeUploadRequest"]["uploadCaptions"] is True
+    [(urn, video)] = linkedin.videos.items()
+    assert video["captions"].decode().strip() == srt.strip()
+    assert linkedin.items
+
+
 def test_linkedin_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
     linkedin = servers["linkedin"]
     request = _request(_channel(ChannelKind.LINKEDIN, linkedin), clip, by=uploader)

@@ -22,14 +22,20 @@ Video (Videos API): ``POST /rest/videos?action=initializeUpload`` with the owner
 ranges ``firstByte``..``lastByte``, each with its upload URL, 4 MB parts) and a
 ``thumbnailUploadUrl``; ``PUT`` each part, read from storage in turn, keeping each answer's
 ``ETag``; ``POST /rest/videos?action=finalizeUpload`` with ``uploadedPartIds`` in order; the
-poster frame ``PUT`` to the thumbnail URL; ``GET /rest/videos/{urn}`` until ``status`` is
-``AVAILABLE`` (``PROCESSING_FAILED``: refused); then the post with ``content.media.id`` = the
-video URN. Upload URLs are checked like the images' (the token goes with the bytes).
+poster frame ``PUT`` to the thumbnail URL; the captions (``uploadCaptions``; one file: the
+post's language, else the first) as SRT to ``captionsUploadUrl`` (a caption that fails is
+logged, the video goes); ``GET /rest/videos/{urn}`` until ``status`` is ``AVAILABLE``
+(``PROCESSING_FAILED``: refused); then the post with ``content.media.id`` = the video URN.
+Upload URLs are checked like the images' (the token goes with the bytes).
 """
 
+import io
+import logging
 import re
 import time
 from urllib.parse import quote, urlsplit
+
+import webvtt
 
 from apps.channels.enums import ChannelKind
 from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
@@ -45,6 +51,7 @@ from ._http import (
     send,
 )
 from .base import (
+    AdapterError,
     GoneError,
     PermanentError,
     PostMetrics,
@@ -54,6 +61,7 @@ from .base import (
     figure,
 )
 
+logger = logging.getLogger("apps.publishing.adapters")
 TEXT_LIMIT = 3000
 MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.LINKEDIN]
 MAX_ALT = 4086
@@ -240,7 +248,7 @@ class LinkedInAdapter(BearerApiAdapter):
                 "initializeUploadRequest": {
                     "owner": f"urn:li:organization:{organization}",
                     "fileSizeBytes": video.size,
-                    "uploadCaptions": False,
+                    "uploadCaptions": bool(video.captions),
                     "uploadThumbnail": bool(video.poster_path),
                 }
             },
@@ -279,8 +287,31 @@ class LinkedInAdapter(BearerApiAdapter):
         thumbnail_url = str(started.get("thumbnailUploadUrl") or "")
         if video.poster_path and thumbnail_url:
             self._put(client, request, thumbnail_url, image_bytes(video.poster_path), "image/jpeg")
+        captions_url = str(started.get("captionsUploadUrl") or "")
+        if video.captions and captions_url:
+            self._captions(client, request, captions_url)
         self._wait_until_available(client, request, urn)
         return urn
+
+    def _captions(self, client, request: PublishRequest, url: str) -> None:
+        """The video's captions as SRT (LinkedIn takes one file): in the post's language, or
+        the first. Captions help but are not the post: a failure is logged, the video goes."""
+        captions = request.video.captions
+        caption = next((c for c in captions if c.language == request.language), captions[0])
+        try:
+            with open_media(caption.path) as handle:
+                parsed = webvtt.WebVTT.from_buffer(io.StringIO(handle.read().decode("utf-8")))
+            srt = io.StringIO()
+            parsed.write(srt, format="srt")
+            self._put(
+                client, request, url, srt.getvalue().encode("utf-8"), "application/octet-stream"
+            )
+        except (AdapterError, OSError, ValueError, webvtt.errors.MalformedFileError) as exc:
+            logger.warning(
+                "linkedin: captions %s not added to the video: %s",
+                caption.language,
+                type(exc).__name__,
+            )
 
     def _parts(self, instructions: list, size: int) -> list[tuple[int, int, str]]:
         """The byte ranges to upload, checked to cover the file once, in order, in parts no
