@@ -287,17 +287,29 @@ def manage_list(request):
     return render(request, "events/manage_list.html", context)
 
 
-def _picked_image(request) -> Asset | None:
-    """The library image the picker's radio buttons sent (a library asset id), if any."""
+class _GoneAsset:
+    """A chosen asset no longer in the library: ``set_event_asset`` refuses it by its id."""
+
+    pk = 0
+
+
+def _picked_image(request, shown: Asset | None = None):
+    """The library image the picker's radio buttons sent: an asset, None for "no library
+    image", or :class:`_GoneAsset` for an id no longer in the library (refused with a
+    message). A request without the picker's field keeps the image shown now."""
+    if "media_assets" not in request.POST:
+        return shown
     raw = request.POST.get("media_assets", "")
-    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63):
+    if not raw:
         return None
-    return Asset.objects.filter(pk=int(raw)).first()
+    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63):
+        return _GoneAsset()
+    return Asset.objects.filter(pk=int(raw)).first() or _GoneAsset()
 
 
 def _form_page(request, form, event, picked: Asset | None):
     query = request.POST.get("media_q", "")[:200] if request.method == "POST" else ""
-    selected = [picked.pk] if picked is not None else []
+    selected = [picked.pk] if picked is not None and picked.pk else []
     context = {
         "form": form,
         "event": event,
@@ -347,7 +359,7 @@ def manage_create(request):
 def manage_edit(request, pk):
     event = get_object_or_404(Event.objects.select_related("category"), pk=pk)
     shown = event_asset(event=event)
-    picked = _picked_image(request) if request.method == "POST" else shown
+    picked = _picked_image(request, shown) if request.method == "POST" else shown
     form = EventForm(
         request.POST or None,
         request.FILES or None,

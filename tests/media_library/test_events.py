@@ -285,3 +285,25 @@ def test_an_all_day_event_ending_on_the_expiry_day_is_not_flagged(editor):
     asset.rights_expire_on = day
     asset.save()
     assert selectors.events_after_rights_expiry(asset=asset) == []
+
+
+def test_a_chosen_image_gone_from_the_library_is_a_form_error(editor_client, cultura):
+    response = editor_client.post(CREATE, {**_form(cultura), "media_assets": "999999"})
+    assert response.status_code == 200
+    assert "non è più nella libreria" in response.content.decode()
+    assert Event.objects.count() == 0
+    nonsense = editor_client.post(CREATE, {**_form(cultura), "media_assets": "<b>1</b>"})
+    assert "non è più nella libreria" in nonsense.content.decode()
+
+
+def test_a_save_without_the_pickers_field_keeps_the_library_image(editor_client, editor, cultura):
+    asset = _add(editor)
+    event = _event_with(asset, editor, category=cultura)
+    response = editor_client.post(
+        reverse("events:manage_edit", args=[event.pk]), _form(cultura, title="Nuovo titolo")
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.title == "Nuovo titolo"
+    assert EventAsset.objects.get(event=event).asset == asset
+    assert event.image.name == asset.file.name
