@@ -21,7 +21,11 @@ from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.core.http import render_page_or_partial
 from apps.media_library.models import Asset
-from apps.media_library.selectors import assets_for_picker, event_asset
+from apps.media_library.selectors import (
+    assets_for_picker,
+    event_asset,
+    events_after_rights_expiry,
+)
 from apps.media_library.services import AssetRefused, set_event_asset
 
 from . import feeds, ical, services, structured_data
@@ -319,6 +323,11 @@ def _form_page(request, form, event, picked: Asset | None):
         "picker_in_form": True,
         "picker_single": True,
         "picker_searching": request.method == "POST" and "media_search" in request.POST,
+        # The library image the event shows has rights ending before the event does.
+        "rights_end_early": event is not None
+        and isinstance(picked, Asset)
+        and event in events_after_rights_expiry(asset=picked),
+        "picked_image": picked if isinstance(picked, Asset) else None,
     }
     return render(request, "events/manage_form.html", context)
 

@@ -307,3 +307,15 @@ def test_a_save_without_the_pickers_field_keeps_the_library_image(editor_client,
     assert event.title == "Nuovo titolo"
     assert EventAsset.objects.get(event=event).asset == asset
     assert event.image.name == asset.file.name
+
+
+def test_the_event_form_warns_when_the_images_rights_end_before_the_event(editor_client, editor):
+    asset = _add(editor)
+    event = _event_with(asset, editor, starts_at=timezone.now() + timedelta(days=20))
+    url = reverse("events:manage_edit", args=[event.pk])
+    assert "scadono il" not in editor_client.get(url).content.decode()
+    asset.rights_expire_on = timezone.localdate() + timedelta(days=5)
+    asset.save()
+    page = editor_client.get(url).content.decode()
+    assert "prima della fine dell&#x27;evento" in page or "prima della fine dell'evento" in page
+    assert asset.get_absolute_url() in page
