@@ -2,7 +2,10 @@
 chosen by keyboard, the event form with it passing axe, the public page using the asset's
 alt text."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from apps.events.models import Event
 from apps.media_library import services
@@ -60,4 +63,21 @@ def test_an_event_takes_its_image_from_the_library_by_keyboard(page, editor_user
     page.goto(Event.objects.get(pk=event.pk).get_absolute_url())
     figure = page.locator(".event-figure img")
     assert figure.get_attribute("alt") == "Il ponte sul fiume al tramonto"
+    assert_no_axe_violations(page)
+
+
+def test_the_asset_pages_listing_events_pass_axe(page, editor_user, images):
+    asset = images["piazza"]
+    event = EventFactory(title="Sagra d'autunno", starts_at=timezone.now() + timedelta(days=20))
+    services.set_event_asset(event=event, asset_id=asset.pk, by=editor_user)
+    asset.rights_expire_on = timezone.localdate() + timedelta(days=5)
+    asset.save()
+    login(page, editor_user)
+    for url in [f"/libreria/{asset.pk}/", f"/libreria/{asset.pk}/elimina/"]:
+        page.goto(url)
+        assert page.get_by_role("link", name="Sagra d'autunno").count() >= 1
+        assert heading_problems(page) == []
+        assert_no_axe_violations(page)
+    page.goto(f"/eventi/gestione/{event.pk}/modifica/")
+    assert page.get_by_role("alert").filter(has_text="prima della fine dell'evento").count() == 1
     assert_no_axe_violations(page)
