@@ -13,7 +13,8 @@ Video, as Bluesky's video service answers it (served here too; ``config`` points
 ``video_service_url`` at this server): ``com.atproto.server.getServiceAuth`` (with the access
 JWT; ``aud`` must be this PDS as ``did:web:<host>`` and ``lxm`` ``com.atproto.repo.uploadBlob``)
 gives a service token; ``app.bsky.video.uploadVideo?did=&name=`` takes the MP4 with that token
-only (``VideoTooLarge`` above ``max_video_bytes``) and answers a job;
+only (``VideoTooLarge`` above ``max_video_bytes``; the same bytes again: 409
+``already_exists`` naming the earlier job) and answers a job;
 ``app.bsky.video.getJobStatus?jobId=`` answers ``JOB_STATE_PROCESSING`` ``video_processing``
 times, then ``JOB_STATE_COMPLETED`` with the video's blob (or ``JOB_STATE_FAILED`` with
 ``video_processing_error``); a post's ``app.bsky.embed.video`` must name that blob, and its
@@ -311,6 +312,11 @@ class BlueskyServer(ChannelServer):
             return _error(400, "VideoTooLarge", "Video is too large")
         if not request.body:
             return _error(400, "InvalidRequest", "Empty video")
+        for known_id, known in self.jobs.items():
+            if known["data"] == request.body:  # the video service dedupes by content
+                reply = _error(409, "already_exists", "Video already processed")
+                reply.body["jobId"] = known_id
+                return reply
         job_id = secrets.token_hex(8)
         cid = "bafkrei" + secrets.token_hex(20)
         blob = {

@@ -427,6 +427,21 @@ def test_bluesky_uploads_the_video_with_a_service_token_and_embeds_it_once_proce
     assert result.external_id == item["uri"]
 
 
+def test_bluesky_a_retry_reuses_the_job_of_the_video_already_uploaded(servers, clip, uploader):
+    bluesky = servers["bluesky"]
+    bluesky.video_processing = 1000
+    request = _request(_channel(ChannelKind.BLUESKY, bluesky), clip, by=uploader)
+    with pytest.raises(TransientError, match="ancora in elaborazione"):
+        BlueskyAdapter().publish(request)
+    bluesky.video_processing = 0  # processed by the time the retry comes
+
+    BlueskyAdapter().publish(request)
+
+    assert len(bluesky.jobs) == 1  # "already_exists": the same job, not a second upload
+    [item] = bluesky.items
+    assert item["record"]["embed"]["video"] == next(iter(bluesky.jobs.values()))["blob"]
+
+
 def test_bluesky_gets_the_captions_as_vtt_blobs_and_leaves_out_one_too_large(
     servers, clip, uploader, caplog
 ):

@@ -375,8 +375,10 @@ class BlueskyAdapter(BearerApiAdapter):
             )
         except OSError as exc:
             raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
-        self.raise_for(response, request.secret)
         job = json_or_empty(response)
+        if not (response.status_code == 409 and job.get("jobId")):
+            # 409 "already_exists" names the job of the same video sent before (a retry)
+            self.raise_for(response, request.secret)
         job_id = str(job.get("jobId", ""))
         if not job_id:
             raise TransientError(f"{self.kind}: risposta inattesa al caricamento del video")
