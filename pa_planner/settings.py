@@ -371,8 +371,32 @@ if S3_BUCKET:
     }
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Originals of the media library's uploads (EXIF, GPS and all), kept only when an administrator
+# enables PA_PLANNER_MEDIA_KEEP_ORIGINALS (default off: their bytes are never stored). Never
+# under MEDIA_ROOT or a public address: a folder of their own, or private objects on S3.
+MEDIA_KEEP_ORIGINALS = env_bool("PA_PLANNER_MEDIA_KEEP_ORIGINALS", False)
+if S3_BUCKET:
+    _originals_storage = {
+        "BACKEND": _default_storage["BACKEND"],
+        "OPTIONS": {
+            **_default_storage["OPTIONS"],
+            "location": env.str("PA_PLANNER_S3_ORIGINALS_PREFIX", default="media-originals"),
+            "custom_domain": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _originals_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            # Empty means the default: FileSystemStorage would read "" as MEDIA_ROOT (public).
+            "location": env.str("PA_PLANNER_MEDIA_ORIGINALS_ROOT", default="")
+            or str(VAR_DIR / "media-originals"),
+        },
+    }
 STORAGES = {
     "default": _default_storage,
+    "media_originals": _originals_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

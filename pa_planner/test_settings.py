@@ -25,6 +25,10 @@ TEST_MEDIA_PREFIX = "pa-planner-test-media-"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix=TEST_MEDIA_PREFIX))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "media_originals": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "originals-private")},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True

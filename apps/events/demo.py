@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.accounts.roles import Role
+from apps.media_library.models import Asset, EventAsset
+from apps.media_library.services import set_event_asset
 
 from .models import Event, EventCategory
 from .services import cancel_event, create_event, postpone_event
@@ -182,3 +184,8 @@ def load(ctx: dict) -> None:
             postpone_event(event=event, by=author)
         events[event.title] = event
     ctx["events"] = events
+    # The autumn fair shows a picture of the media library (its alt text on the public page).
+    fair = events.get("Fiera d'autunno: artigianato e sapori")
+    picture = Asset.objects.filter(caption="Piazza della sagra").first()
+    if fair is not None and picture is not None and not EventAsset.objects.filter(event=fair):
+        set_event_asset(event=fair, asset_id=picture.pk, by=author)

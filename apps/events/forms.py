@@ -188,8 +188,15 @@ class EventForm(WhenMixin, forms.Form):
         help_text=_("Solo gli eventi pubblicati compaiono nelle pagine pubbliche e nei feed."),
     )
 
-    def __init__(self, *args, event: Event | None = None, **kwargs):
+    def __init__(
+        self, *args, event: Event | None = None, library_image=None, shown_library_file="", **kwargs
+    ):
         self.event = event
+        # The image chosen in the media library's picker (media_library.services.set_event_asset
+        # then gives the event its file and alt text), and the file of the one the event shows
+        # now (if it is not chosen again, it goes with the library link).
+        self.library_image = library_image
+        self.shown_library_file = shown_library_file
         if event is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(event)
         super().__init__(*args, **kwargs)
@@ -265,8 +272,21 @@ class EventForm(WhenMixin, forms.Form):
         if when:
             data["starts_at"], data["ends_at"] = when
         self._clean_recurrence(data)
-        keeps_image = bool(self.event and self.event.image) and not data.get("remove_image")
-        if (data.get("image") or keeps_image) and not data.get("image_alt", "").strip():
+        keeps_image = (
+            bool(self.event and self.event.image)
+            and not data.get("remove_image")
+            and self.event.image.name != self.shown_library_file
+        )
+        if self.library_image is not None:
+            if data.get("image"):
+                self.add_error(
+                    "image",
+                    _(
+                        "Scegli un'immagine dalla libreria oppure caricane una nuova, "
+                        "non tutte e due."
+                    ),
+                )
+        elif (data.get("image") or keeps_image) and not data.get("image_alt", "").strip():
             self.add_error("image_alt", _("Descrivi l'immagine per chi non la vede."))
         return data
 
@@ -339,9 +359,13 @@ class EventForm(WhenMixin, forms.Form):
         }
         fields["rrule"] = WEEKLY if data.get("repeat_weekly") else ""
         fields["repeat_until"] = data.get("repeat_until") if data.get("repeat_weekly") else None
-        if data.get("image"):
+        if self.library_image is not None:
+            del fields["image_alt"]  # the library image's own alt text (set_event_asset)
+        elif data.get("image"):
             fields["image"] = data["image"]
-        elif data.get("remove_image"):
+        elif data.get("remove_image") or (
+            self.shown_library_file and self.event.image.name == self.shown_library_file
+        ):  # removed, or the library image no longer chosen
             fields["image"] = ""
             fields["image_alt"] = ""
         return fields

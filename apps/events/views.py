@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from apps.accounts.access import require_capability
 from apps.accounts.roles import can
 from apps.core.http import render_page_or_partial
+from apps.media_library.models import Asset
+from apps.media_library.selectors import (
+    assets_for_picker,
+    event_asset,
+    events_after_rights_expiry,
+)
+from apps.media_library.services import AssetRefused, set_event_asset
 
 from . import feeds, ical, services, structured_data
 from .forms import EventForm, ManageFilterForm, PostponeForm, PublicFilterForm
@@ -283,27 +291,97 @@ def manage_list(request):
     return render(request, "events/manage_list.html", context)
 
 
+class _GoneAsset:
+    """A chosen asset no longer in the library: ``set_event_asset`` refuses it by its id."""
+
+    pk = 0
+
+
+def _picked_image(request, shown: Asset | None = None):
+    """The library image the picker's radio buttons sent: an asset, None for "no library
+    image", or :class:`_GoneAsset` for an id no longer in the library (refused with a
+    message). A request without the picker's field keeps the image shown now."""
+    if "media_assets" not in request.POST:
+        return shown
+    raw = request.POST.get("media_assets", "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63):
+        return _GoneAsset()
+    return Asset.objects.filter(pk=int(raw)).first() or _GoneAsset()
+
+
+def _form_page(request, form, event, picked: Asset | None):
+    query = request.POST.get("media_q", "")[:200] if request.method == "POST" else ""
+    selected = [picked.pk] if picked is not None and picked.pk else []
+    context = {
+        "form": form,
+        "event": event,
+        "picker_assets": assets_for_picker(q=query, selected_ids=selected, images_only=True),
+        "picker_selected": selected,
+        "picker_query": query,
+        "picker_in_form": True,
+        "picker_single": True,
+        "picker_searching": request.method == "POST" and "media_search" in request.POST,
+        # The library image the event shows has rights ending before the event does.
+        "rights_end_early": event is not None
+        and isinstance(picked, Asset)
+        and event in events_after_rights_expiry(asset=picked),
+        "picked_image": picked if isinstance(picked, Asset) else None,
+    }
+    return render(request, "events/manage_form.html", context)
+
+
+def _save_event(request, form, event: Event | None, picked: Asset | None) -> Event | None:
+    """Save the event and its library image in one transaction; ``None`` (and the reason on
+    the form) when the library refuses the image."""
+    try:
+        with transaction.atomic():
+            if event is None:
+                event = services.create_event(by=request.user, **form.to_fields())
+            else:
+                services.update_event(event=event, by=request.user, **form.to_fields())
+            set_event_asset(
+                event=event, asset_id=picked.pk if picked is not None else None, by=request.user
+            )
+    except AssetRefused as exc:
+        form.add_error(None, str(exc))
+        return None
+    return event
+
+
 @require_http_methods(["GET", "POST"])
 @require_capability("plan")
 def manage_create(request):
-    form = EventForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        event = services.create_event(by=request.user, **form.to_fields())
-        messages.success(request, _("Evento «%(title)s» creato.") % {"title": event.title})
-        return redirect("events:manage_list")
-    return render(request, "events/manage_form.html", {"form": form, "event": None})
+    picked = _picked_image(request) if request.method == "POST" else None
+    form = EventForm(request.POST or None, request.FILES or None, library_image=picked)
+    if request.method == "POST" and "media_search" not in request.POST and form.is_valid():
+        event = _save_event(request, form, None, picked)
+        if event is not None:
+            messages.success(request, _("Evento «%(title)s» creato.") % {"title": event.title})
+            return redirect("events:manage_list")
+    return _form_page(request, form, None, picked)
 
 
 @require_http_methods(["GET", "POST"])
 @require_capability("plan")
 def manage_edit(request, pk):
     event = get_object_or_404(Event.objects.select_related("category"), pk=pk)
-    form = EventForm(request.POST or None, request.FILES or None, event=event)
-    if request.method == "POST" and form.is_valid():
-        services.update_event(event=event, by=request.user, **form.to_fields())
-        messages.success(request, _("Evento «%(title)s» aggiornato.") % {"title": event.title})
-        return redirect("events:manage_list")
-    return render(request, "events/manage_form.html", {"form": form, "event": event})
+    shown = event_asset(event=event)
+    picked = _picked_image(request, shown) if request.method == "POST" else shown
+    form = EventForm(
+        request.POST or None,
+        request.FILES or None,
+        event=event,
+        library_image=picked,
+        shown_library_file=shown.file.name if shown is not None else "",
+    )
+    if request.method == "POST" and "media_search" not in request.POST and form.is_valid():
+        if _save_event(request, form, event, picked) is not None:
+            messages.success(request, _("Evento «%(title)s» aggiornato.") % {"title": event.title})
+            return redirect("events:manage_list")
+        event.refresh_from_db()  # the rolled-back save may have changed it in memory
+    return _form_page(request, form, event, picked)
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,6 +46,9 @@ class Asset(models.Model):
     kind = models.CharField(_("tipo"), max_length=10, choices=AssetKind.choices)
     file = models.FileField(_("file"), max_length=300)
     poster = models.FileField(_("fotogramma di anteprima"), max_length=300, blank=True)
+    # The upload as it came (EXIF, GPS and all), in the private storage "media_originals":
+    # only when settings.MEDIA_KEEP_ORIGINALS is on (services.add_asset); "" otherwise.
+    original_name = models.CharField(max_length=300, blank=True, editable=False)
     content_hash = models.CharField(
         _("impronta del contenuto"), max_length=64, unique=True, editable=False
     )
@@ -205,3 +208,25 @@ class PostAsset(models.Model):
 
     def __str__(self):
         return f"{self.post_id} · {self.asset_id}"
+
+
+class EventAsset(models.Model):
+    """A public event shows a library image. One image per event; PROTECT: an asset an event
+    shows cannot disappear under it. The event's own ``image``/``image_alt`` mirror the asset
+    (kept in step by ``services.set_event_asset`` and the asset's changes), so the public page,
+    the iCal feeds and the structured data, which live below the library, read them as before."""
+
+    event = models.OneToOneField(
+        "events.Event", on_delete=models.CASCADE, related_name="library_image"
+    )
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="event_uses")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event__starts_at", "event_id"]
+
+    def __str__(self):
+        return f"{self.event_id} · {self.asset_id}"

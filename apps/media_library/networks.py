@@ -133,6 +133,8 @@ VIDEO_NETWORKS = frozenset(
         ChannelKind.X,
         ChannelKind.MASTODON,
         ChannelKind.TELEGRAM,
+        ChannelKind.LINKEDIN,
+        ChannelKind.BLUESKY,
     }
 )
 

@@ -9,12 +9,13 @@ from django.db.models.fields.files import FieldFile
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.events.models import Event, EventStatus
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.previews import ImageSource
 
 from .enums import AssetKind
-from .models import Asset, Collection, PostAsset, Tag
+from .models import Asset, Collection, EventAsset, PostAsset, Tag
 from .networks import NETWORKS, VIDEO_NETWORKS, video_problems
 
 
@@ -34,7 +35,7 @@ def assets_for_library(*, filters: LibraryFilters) -> QuerySet[Asset]:
     assets = (
         Asset.objects.select_related("uploaded_by", "collection")
         .prefetch_related("tags")
-        .annotate(use_count=Count("uses", distinct=True))
+        .annotate(use_count=Count("uses", distinct=True) + Count("event_uses", distinct=True))
         .order_by("-uploaded_at", "-id")
     )
     if filters.q:
@@ -110,14 +111,51 @@ def posts_after_rights_expiry(*, asset: Asset | None = None) -> QuerySet[Post]:
     )
 
 
+def event_uses_of(*, asset: Asset) -> list[EventAsset]:
+    """The public events showing the asset, soonest first."""
+    return list(
+        EventAsset.objects.filter(asset=asset)
+        .select_related("event", "event__category")
+        .order_by("event__starts_at", "event_id")
+    )
+
+
+def events_after_rights_expiry(*, asset: Asset) -> list[Event]:
+    """The events not cancelled that show ``asset`` on a day after its rights expire (by the
+    Comune's calendar day, an all-day event's last day included): one still going on after
+    the expiry, or a weekly series repeating past it (or without end)."""
+    expiry = asset.rights_expire_on
+    if expiry is None:
+        return []
+    flagged = []
+    for use in event_uses_of(asset=asset):
+        event = use.event
+        if event.status == EventStatus.CANCELLED:
+            continue
+        repeats_past = bool(event.rrule) and (
+            event.repeat_until is None or event.repeat_until > expiry
+        )
+        if event.last_day > expiry or repeats_past:
+            flagged.append(event)
+    return flagged
+
+
+def event_asset(*, event) -> Asset | None:
+    """The library image an event shows, if it shows one."""
+    use = EventAsset.objects.filter(event=event).select_related("asset").first()
+    return use.asset if use is not None else None
+
+
 PICKER_LIMIT = 24
 
 
-def assets_for_picker(*, q: str, selected_ids: list[int]) -> list[Asset]:
-    """What a post can use: the assets already chosen first (so a search never loses them),
-    then up to ``PICKER_LIMIT`` usable ones (alt text written, rights not expired) matching
-    the words of ``q``."""
+def assets_for_picker(*, q: str, selected_ids: list[int], images_only: bool = False) -> list[Asset]:
+    """What a post (or, ``images_only``, an event) can use: the assets already chosen first
+    (so a search never loses them), then up to ``PICKER_LIMIT`` usable ones (alt text
+    written, rights not expired) matching the words of ``q``."""
     base = Asset.objects.select_related("collection").order_by("-uploaded_at", "-id")
+    if images_only:
+        base = base.filter(kind=AssetKind.IMAGE)
     chosen = list(base.filter(pk__in=selected_ids)) if selected_ids else []
     candidates = base.exclude(alt_text="").exclude(pk__in=[a.pk for a in chosen])
     candidates = candidates.filter(

@@ -14,7 +14,7 @@ from pathlib import Path
 import webvtt
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +24,12 @@ from PIL import Image, ImageOps
 from apps.audit.services import record
 from apps.core import images
 from apps.core.queue import enqueue
+from apps.events import services as event_services
 from apps.planning.enums import PostStatus
 
 from . import video
 from .enums import AssetKind, CaptionLanguage, Licence
-from .models import Asset, Caption, Collection, PostAsset, Rendition, Tag
+from .models import Asset, Caption, Collection, EventAsset, PostAsset, Rendition, Tag
 from .networks import NETWORKS, NetworkLimits
 
 CHUNK = 1024 * 1024
@@ -42,14 +43,30 @@ class AssetRefused(ValueError):
 
 
 class AssetInUse(Exception):
-    """The asset is used by posts (``posts``) and cannot be deleted."""
+    """The asset is used by posts (``posts``) or public events (``events``) and cannot be
+    deleted."""
 
-    def __init__(self, posts):
-        super().__init__(
-            ngettext("Il file è usato da %(n)s post.", "Il file è usato da %(n)s post.", len(posts))
-            % {"n": len(posts)}
-        )
-        self.posts = posts
+    def __init__(self, posts, events=()):
+        parts = []
+        if posts:
+            parts.append(
+                ngettext(
+                    "Il file è usato da %(n)s post.", "Il file è usato da %(n)s post.", len(posts)
+                )
+                % {"n": len(posts)}
+            )
+        if events:
+            parts.append(
+                ngettext(
+                    "Il file è usato da %(n)s evento.",
+                    "Il file è usato da %(n)s eventi.",
+                    len(events),
+                )
+                % {"n": len(events)}
+            )
+        super().__init__(" ".join(parts))
+        self.posts = list(posts)
+        self.events = list(events)
 
 
 @dataclass
@@ -178,6 +195,44 @@ def _delete_files(names) -> None:
             default_storage.delete(name)
 
 
+def originals_storage():
+    """Where kept originals live: a storage of their own, never served (settings.STORAGES)."""
+    return storages["media_originals"]
+
+
+def _keep_original(upload) -> str:
+    """The upload stored as it came, streamed, when an administrator keeps originals
+    (``settings.MEDIA_KEEP_ORIGINALS``); "" (and not a byte stored) otherwise."""
+    if not settings.MEDIA_KEEP_ORIGINALS:
+        return ""
+    day = timezone.localdate()
+    upload.seek(0)
+    try:
+        return originals_storage().save(f"{day:%Y/%m}/{uuid.uuid4().hex}.original", upload)
+    finally:
+        upload.seek(0)
+
+
+def open_original(*, asset: Asset, by):
+    """The kept original of ``asset``, opened for reading (audited: it may carry where and by
+    whom the photo was taken); None when there is none."""
+    if not asset.original_name:
+        return None
+    handle = originals_storage().open(asset.original_name, "rb")
+    record(
+        action="media.original_downloaded",
+        actor=by,
+        obj=asset,
+        summary=lambda: _("Scaricato il file originale, con i suoi metadati."),
+    )
+    return handle
+
+
+def _delete_original(name: str) -> None:
+    if name:
+        originals_storage().delete(name)
+
+
 def _process(upload, workdir: Path) -> _Processed:
     if _looks_like_video(upload):
         return _process_video(upload, workdir)
@@ -222,12 +277,15 @@ def add_asset(
     with tempfile.TemporaryDirectory(prefix="pa-media-") as workdir:
         processed = _process(upload, Path(workdir))
         names = _store(processed)
+    original = ""
     try:
+        original = _keep_original(upload)
         with transaction.atomic():
             asset = Asset(
                 kind=processed.kind,
                 file=names["file"],
                 poster=names.get("poster", ""),
+                original_name=original,
                 content_hash=digest,
                 size_bytes=default_storage.size(names["file"]),
                 width=processed.width,
@@ -257,12 +315,14 @@ def add_asset(
             transaction.on_commit(lambda: _queue_renditions(asset))
     except IntegrityError:
         _delete_files(names.values())
+        _delete_original(original)
         existing = Asset.objects.filter(content_hash=digest).first()
         if existing is None:
             raise
         return Added(existing, duplicate=True)
     except BaseException:
         _delete_files(names.values())
+        _delete_original(original)
         raise
     return Added(asset)
 
@@ -322,6 +382,7 @@ def update_asset(
             before=before,
             after={"alt_text": asset.alt_text, "licence": asset.licence},
         )
+        _sync_events(asset, by=by)
     return asset
 
 
@@ -345,10 +406,14 @@ def replace_file(*, asset: Asset, upload, by) -> Asset:
     old_names = [asset.file.name, asset.poster.name] + list(
         asset.renditions.values_list("file", flat=True)
     )
+    old_original = asset.original_name
+    original = ""
     try:
+        original = _keep_original(upload)
         with transaction.atomic():
             asset.file = names["file"]
             asset.poster = names.get("poster", "")
+            asset.original_name = original
             asset.content_hash = digest
             asset.size_bytes = default_storage.size(names["file"])
             asset.width, asset.height = processed.width, processed.height
@@ -363,6 +428,7 @@ def replace_file(*, asset: Asset, upload, by) -> Asset:
                     "height",
                     "duration",
                     "codec",
+                    "original_name",
                     "updated_at",
                 ]
             )
@@ -370,24 +436,33 @@ def replace_file(*, asset: Asset, upload, by) -> Asset:
             record(
                 action="media.replaced", actor=by, obj=asset, summary=lambda: _("File sostituito.")
             )
+            _sync_events(asset, by=by)
             transaction.on_commit(lambda: _delete_files(old_names))
+            transaction.on_commit(lambda: _delete_original(old_original))
             transaction.on_commit(lambda: _queue_renditions(asset))
     except BaseException:
         _delete_files(names.values())
+        _delete_original(original)
         raise
     return asset
 
 
 def delete_asset(*, asset: Asset, by) -> None:
-    """Delete an asset no post uses; raises :class:`AssetInUse` with those posts otherwise."""
+    """Delete an asset no post or event uses; raises :class:`AssetInUse` with those posts
+    and events otherwise."""
     with transaction.atomic():
         uses = list(
             PostAsset.objects.filter(asset=asset)
             .select_related("post")
             .order_by("post__planned_at")
         )
-        if uses:
-            raise AssetInUse([use.post for use in uses])
+        event_uses = list(
+            EventAsset.objects.filter(asset=asset)
+            .select_related("event")
+            .order_by("event__starts_at", "event_id")
+        )
+        if uses or event_uses:
+            raise AssetInUse([use.post for use in uses], [use.event for use in event_uses])
         names = (
             [asset.file.name, asset.poster.name]
             + list(asset.renditions.values_list("file", flat=True))
@@ -400,8 +475,10 @@ def delete_asset(*, asset: Asset, by) -> None:
             summary=lambda: _("File eliminato dalla libreria."),
             before={"alt_text": asset.alt_text, "content_hash": asset.content_hash},
         )
+        original = asset.original_name
         asset.delete()
         transaction.on_commit(lambda: _delete_files(names))
+        transaction.on_commit(lambda: _delete_original(original))
 
 
 def set_focal_point(*, asset: Asset, x: float, y: float, by) -> Asset:
@@ -526,6 +603,78 @@ def set_post_assets(*, post, asset_ids: list[int], by) -> list[PostAsset]:
                 after={"assets": wanted},
             )
     return uses
+
+
+def _sync_events(asset: Asset, *, by) -> None:
+    """The events showing ``asset`` show its current file and alt text (through the events'
+    own service: audited, and their feeds refreshed)."""
+    for use in EventAsset.objects.filter(asset=asset).select_related("event", "event__category"):
+        event_services.update_event(
+            event=use.event,
+            by=by,
+            image=asset.file.name,
+            # A public image always has its description: an emptied one keeps the last.
+            image_alt=asset.alt_text or use.event.image_alt,
+            action="events.library_image",
+            summary=lambda: _("Immagine dell'evento aggiornata dalla libreria."),
+        )
+
+
+def set_event_asset(*, event, asset_id: int | None, by) -> EventAsset | None:
+    """The public event shows this library image (``None``: no library image).
+
+    A newly chosen asset must be an image and usable (alt text, rights not expired); the one
+    the event already shows stays even if its rights have expired since (the asset page flags
+    the event). The event's ``image`` and ``image_alt`` become the asset's file and alt text.
+    Without a library image, an image the event had from the library is removed; one uploaded
+    for the event alone stays. Raises :class:`AssetRefused` and then changes nothing."""
+    with transaction.atomic():
+        current = EventAsset.objects.filter(event=event).select_related("asset").first()
+        if asset_id is None:
+            if current is None:
+                return None
+            shown = event.image.name == current.asset.file.name
+            current.delete()
+            record(
+                action="media.event_image_removed",
+                actor=by,
+                obj=current.asset,
+                summary=lambda: (
+                    _("Immagine tolta dall'evento «%(title)s».") % {"title": event.title}
+                ),
+            )
+            if shown:
+                event_services.update_event(event=event, by=by, image="", image_alt="")
+            return None
+        if current is not None and current.asset_id == asset_id:
+            asset = current.asset
+            use = current
+        else:
+            asset = Asset.objects.filter(pk=asset_id).first()
+            if asset is None:
+                raise AssetRefused(_("Il file scelto non è più nella libreria."))
+            if asset.kind != AssetKind.IMAGE:
+                raise AssetRefused(_("Un evento mostra un'immagine, non un video."))
+            problems = usable_problems(asset)
+            if problems:
+                raise AssetRefused(
+                    _("«%(name)s»: %(problems)s") % {"name": asset, "problems": " ".join(problems)}
+                )
+            use, _created = EventAsset.objects.update_or_create(
+                event=event, defaults={"asset": asset, "added_by": by}
+            )
+            record(
+                action="media.event_image",
+                actor=by,
+                obj=asset,
+                summary=lambda: (
+                    _("Immagine scelta per l'evento «%(title)s».") % {"title": event.title}
+                ),
+            )
+        event_services.update_event(
+            event=event, by=by, image=asset.file.name, image_alt=asset.alt_text
+        )
+    return use
 
 
 def copy_post_assets(*, source, target, by) -> list[Asset]:

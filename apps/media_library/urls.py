@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/sostituisci/", views.replace, name="replace"),
     path("<int:pk>/punto-focale/", views.focal_point, name="focal_point"),
     path("<int:pk>/elimina/", views.delete, name="delete"),
+    path("<int:pk>/originale/", views.original, name="original"),
     path("<int:pk>/sottotitoli/", views.caption_add, name="caption_add"),
     path(
         "<int:pk>/sottotitoli/<int:caption_pk>/elimina/",

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,6 +18,7 @@ from .models import Caption
 from .networks import NETWORKS, video_problems
 
 PAGE_SIZE = 48
+OCTET = "application/octet-stream"
 
 
 class _RequestLimit(FileUploadHandler):
@@ -202,6 +203,8 @@ def _detail_context(asset, **extra) -> dict:
         "asset": asset,
         "uses": uses,
         "flagged": list(selectors.posts_after_rights_expiry(asset=asset)),
+        "event_uses": selectors.event_uses_of(asset=asset),
+        "flagged_events": selectors.events_after_rights_expiry(asset=asset),
         "problems": services.usable_problems(asset),
         "video_fit": video_fit,
         "renditions": [(limits, renditions.get(kind)) for kind, limits in NETWORKS.items()],
@@ -315,18 +318,20 @@ def focal_point(request, pk: int):
 def delete(request, pk: int):
     asset = _asset_or_404(pk)
     uses = selectors.uses_of(asset=asset)
-    if request.method == "POST" and not uses:
+    event_uses = selectors.event_uses_of(asset=asset)
+    if request.method == "POST" and not uses and not event_uses:
         try:
             services.delete_asset(asset=asset, by=request.user)
         except services.AssetInUse:
             uses = selectors.uses_of(asset=asset)
+            event_uses = selectors.event_uses_of(asset=asset)
         else:
             messages.success(request, _("File eliminato dalla libreria."))
             return redirect("media_library:library")
     return render(
         request,
         "media_library/delete.html",
-        {"asset": asset, "uses": uses},
+        {"asset": asset, "uses": uses, "event_uses": event_uses},
         status=409 if request.method == "POST" else 200,
     )
 
@@ -349,16 +354,37 @@ def picker(request):
     """The picker's results (htmx), or a page holding the picker on its own (no JavaScript,
     and the browser tests). The post editor includes ``media_library/includes/picker.html``."""
     selected = _selected_ids(request)
+    single = request.GET.get("picker_single") == "1"  # a public event's one image
     context = {
         "picker_assets": selectors.assets_for_picker(
-            q=request.GET.get("media_q", "")[:200], selected_ids=selected
+            q=request.GET.get("media_q", "")[:200],
+            selected_ids=selected[:1] if single else selected,
+            images_only=single,
         ),
-        "picker_selected": selected,
+        "picker_single": single,
+        "picker_selected": selected[:1] if single else selected,
         "picker_query": request.GET.get("media_q", "")[:200],
     }
     if request.htmx:
         return render(request, "media_library/includes/picker.html#picker-results", context)
     return render(request, "media_library/picker.html", context)
+
+
+@require_GET
+@require_capability("configure")
+def original(request, pk: int):
+    """The upload as it came (kept only when an administrator enables it): administrators
+    only, always as a download."""
+    asset = _asset_or_404(pk)
+    handle = services.open_original(asset=asset, by=request.user)
+    if handle is None:
+        raise Http404
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"originale-{asset.pk}", content_type=OCTET
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

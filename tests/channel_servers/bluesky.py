@@ -14,6 +14,17 @@ bad credentials or token), ``ExpiredToken`` (400, a lapsed access or refresh JWT
 over 1,000,000 bytes, more than 4 images), ``RateLimitExceeded`` (429 with ``ratelimit-limit``,
 ``ratelimit-remaining``, ``ratelimit-reset`` in epoch seconds and ``ratelimit-policy``).
 
+Video, as Bluesky's video service answers it (served here too; ``config`` points
+``video_service_url`` at this server): ``com.atproto.server.getServiceAuth`` (with the access
+JWT; ``aud`` must be this PDS as ``did:web:<host>`` and ``lxm`` ``com.atproto.repo.uploadBlob``)
+gives a service token; ``app.bsky.video.uploadVideo?did=&name=`` takes the MP4 with that token
+only (``VideoTooLarge`` above ``max_video_bytes``; the same bytes again: 409
+``already_exists`` naming the earlier job) and answers a job;
+``app.bsky.video.getJobStatus?jobId=`` answers ``JOB_STATE_PROCESSING`` ``video_processing``
+times, then ``JOB_STATE_COMPLETED`` with the video's blob (or ``JOB_STATE_FAILED`` with
+``video_processing_error``); a post's ``app.bsky.embed.video`` must name that blob, and its
+captions ``text/vtt`` blobs of at most 20 kB.
+
 JWTs are real-shaped (``header.payload.signature``, base64url JSON with ``exp``), unsigned.
 """
 
@@ -86,6 +97,11 @@ class BlueskyServer(ChannelServer):
         self.notifications: list[dict] = []  # oldest first; served newest first
         self.citizen_posts: dict[str, dict] = {}  # uri -> post view (others' posts)
         self.seen_at = ""
+        self.service_tokens: dict[str, dict] = {}  # service JWT -> {"aud", "lxm", "exp"}
+        self.jobs: dict[str, dict] = {}  # jobId -> {"data", "polls", "blob"}
+        self.video_processing = 2
+        self.video_processing_error = ""
+        self.max_video_bytes = 100 * 1024 * 1024
 
     def reset(self):
         token = self.token
@@ -94,7 +110,12 @@ class BlueskyServer(ChannelServer):
 
     @property
     def config(self) -> dict:
-        return {"base_url": self.base_url, "did": DID, "read_timeout": 3}
+        return {
+            "base_url": self.base_url,
+            "did": DID,
+            "read_timeout": 3,
+            "video_service_url": self.base_url,
+        }
 
     def server_error(self):
         return _error(500, "InternalServerError", "Internal Server Error")
@@ -221,9 +242,22 @@ class BlueskyServer(ChannelServer):
             session = self._new_session()
             session.pop("didDoc")
             return Reply(200, session)
+        if method in ("app.bsky.video.uploadVideo", "app.bsky.video.getJobStatus"):
+            return self._video_service(method, request)
         refused = self._authorised(request)
         if refused is not None:
             return refused
+        if method == "com.atproto.server.getServiceAuth":
+            host = self.base_url.split("://", 1)[1].rsplit(":", 1)[0]
+            if request.field("aud") != f"did:web:{host}":
+                return _error(400, "BadExpiration", "aud must be this PDS")
+            token = make_jwt("access", expires_in=1800)
+            self.service_tokens[token] = {
+                "aud": request.field("aud"),
+                "lxm": request.field("lxm"),
+                "exp": int(request.field("exp") or 0),
+            }
+            return Reply(200, {"token": token})
         if method == "com.atproto.server.getSession":
             return Reply(200, {"did": DID, "handle": HANDLE, "active": True})
         if method == "com.atproto.identity.resolveHandle":
@@ -379,11 +413,70 @@ class BlueskyServer(ChannelServer):
                     return _error(
                         400, "InvalidRequest", f"Invalid app.bsky.feed.post record: reply/{name}"
                     )
+        if embed.get("$type") == "app.bsky.embed.video":
+            blob = embed.get("video") or {}
+            cid = (blob.get("ref") or {}).get("$link")
+            if cid not in self.blobs or blob.get("mimeType") != "video/mp4":
+                return _error(400, "InvalidRequest", "Could not find blob")
+            for caption in embed.get("captions") or []:
+                file = caption.get("file") or {}
+                if (
+                    (file.get("ref") or {}).get("$link") not in self.blobs
+                    or file.get("mimeType") != "text/vtt"
+                    or file.get("size", 0) > 20_000
+                    or not caption.get("lang")
+                ):
+                    return _error(400, "InvalidRequest", "Invalid caption")
         rkey = "3l" + secrets.token_hex(6)[:11]
         uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
         cid = "bafyrei" + secrets.token_hex(20)
         self.items.append({"id": uri, "uri": uri, "cid": cid, "text": text, "record": record})
         return Reply(200, {"uri": uri, "cid": cid})
+
+    def _video_service(self, method: str, request: RecordedRequest) -> Reply:
+        if method == "app.bsky.video.getJobStatus":
+            job_id = request.field("jobId", "")
+            job = self.jobs.get(job_id)
+            if job is None:
+                return _error(404, "NotFound", "Job not found")
+            status = {"jobId": job_id, "did": DID, "state": "JOB_STATE_PROCESSING"}
+            if self.video_processing_error:
+                status.update(
+                    state="JOB_STATE_FAILED", error="failed", message=self.video_processing_error
+                )
+            elif job["polls"] >= self.video_processing:
+                status.update(state="JOB_STATE_COMPLETED", progress=100, blob=job["blob"])
+                self.blobs[job["blob"]["ref"]["$link"]] = job["blob"]["size"]  # usable now
+            else:
+                status["progress"] = 50
+            job["polls"] += 1
+            return Reply(200, {"jobStatus": status})
+        grant = self.service_tokens.get(self._bearer(request))
+        if grant is None or grant["lxm"] != "com.atproto.repo.uploadBlob":
+            return _error(401, "AuthenticationRequired", "Service auth token required")
+        if grant["exp"] <= now():
+            return _error(400, "ExpiredToken", "Token has expired")
+        if request.field("did") != DID or not request.field("name"):
+            return _error(400, "InvalidRequest", "did and name are required")
+        if len(request.body) > self.max_video_bytes:
+            return _error(400, "VideoTooLarge", "Video is too large")
+        if not request.body:
+            return _error(400, "InvalidRequest", "Empty video")
+        for known_id, known in self.jobs.items():
+            if known["data"] == request.body:  # the video service dedupes by content
+                reply = _error(409, "already_exists", "Video already processed")
+                reply.body["jobId"] = known_id
+                return reply
+        job_id = secrets.token_hex(8)
+        cid = "bafkrei" + secrets.token_hex(20)
+        blob = {
+            "$type": "blob",
+            "ref": {"$link": cid},
+            "mimeType": "video/mp4",
+            "size": len(request.body),
+        }
+        self.jobs[job_id] = {"data": request.body, "polls": 0, "blob": blob}
+        return Reply(200, {"jobId": job_id, "did": DID, "state": "JOB_STATE_CREATED"})
 
     def facet_texts(self, item: dict) -> list[tuple[str, str]]:
         """Each facet of a published post as (the text it spans, what it links to), cut from

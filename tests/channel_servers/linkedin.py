@@ -4,8 +4,17 @@ requires LinkedIn-Version and X-Restli-Protocol-Version: 2.0.0.
 Comments API: GET /rest/socialActions/{post urn}/comments?start=&count= (oldest first, at most
 100 a page, ``paging.total``), POST /rest/socialActions/{post or comment urn}/comments (201,
 the comment with its ``commentUrn``; ``actor`` must be the organization, ``parentComment`` an
-existing comment of ``object``). ``add_comment`` plays a member commenting."""
+existing comment of ``object``). ``add_comment`` plays a member commenting.
 
+Images API (initializeUpload, PUT) and Videos API: ``POST /rest/videos?action=initializeUpload``
+(owner, fileSizeBytes, uploadThumbnail) -> the video URN, ``uploadInstructions`` (byte ranges
+of ``part_bytes``, each with an upload URL) and a ``thumbnailUploadUrl``; ``PUT`` each part
+(200 with an ``ETag``), the thumbnail and (``uploadCaptions``) an SRT captions file to their
+own URLs; ``finalizeUpload`` with ``uploadedPartIds`` (the ETags in order);
+``GET /rest/videos/{urn}`` answering ``PROCESSING`` then ``AVAILABLE``; a post's
+``content.media.id`` may name a video only once it is AVAILABLE."""
+
+import hashlib
 import re
 from urllib.parse import unquote
 
@@ -46,6 +55,19 @@ class LinkedInServer(ChannelServer):
     def _reset_state(self):
         self.images: dict[str, bytes | None] = {}  # image URN -> the bytes PUT, once uploaded
         self.comments: dict[str, list[dict]] = {}  # post URN -> its comments, oldest first
+        # Videos: URN -> {"size", "parts": [(first, last)], "data": {index: bytes},
+        # "etags": {index: etag}, "thumbnail": bytes | None, "status", "polls"}.
+        self.videos: dict[str, dict] = {}
+        # Fault knobs: ``part_bytes`` the size of each upload part (LinkedIn: 4 MB);
+        # ``video_processing`` how many reads answer PROCESSING before AVAILABLE;
+        # ``video_processing_error`` a text makes it PROCESSING_FAILED with that reason;
+        # ``max_video_bytes`` initializeUpload refuses a larger fileSizeBytes (500 MB);
+        # ``upload_base`` another origin for the upload URLs (the adapter must refuse them).
+        self.part_bytes = 4 * 1024 * 1024
+        self.video_processing = 2
+        self.video_processing_error = ""
+        self.max_video_bytes = 500 * 1024 * 1024
+        self.upload_base = ""
 
     def __init__(self, **kwargs):
         self._reset_state()
@@ -117,6 +139,8 @@ class LinkedInServer(ChannelServer):
         return Reply(201, comment, {"x-restli-id": comment["id"]})
 
     def handle(self, request: RecordedRequest) -> Reply:
+        if request.method == "PUT" and request.path.startswith("/dms-uploads/video/"):
+            return self._video_part(request)
         if request.method == "PUT" and request.path.startswith("/dms-uploads/"):
             if not bearer_ok(request, self.token):
                 return _error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
@@ -172,6 +196,10 @@ class LinkedInServer(ChannelServer):
                     }
                 },
             )
+        if request.method == "POST" and request.path == "/rest/videos":
+            return self._videos_action(request)
+        if request.method == "GET" and request.path.startswith("/rest/videos/"):
+            return self._video_status(unquote(request.path[len("/rest/videos/") :]))
         if request.method == "POST" and request.path == "/rest/posts":
             body = request.json if isinstance(request.json, dict) else {}
             missing = [name for name in REQUIRED if name not in body]
@@ -191,6 +219,10 @@ class LinkedInServer(ChannelServer):
             content = body.get("content") or {}
             media = [content["media"]] if "media" in content else []
             media += (content.get("multiImage") or {}).get("images") or []
+            videos = [m for m in media if str(m.get("id", "")).startswith("urn:li:video:")]
+            media = [m for m in media if m not in videos]
+            if any(self.videos.get(m["id"], {}).get("status") != "AVAILABLE" for m in videos):
+                return _error(422, "/content :: video not available", "UNPROCESSABLE_ENTITY")
             if any(self.images.get(m.get("id")) is None for m in media):
                 return _error(422, "/content :: image not uploaded", "UNPROCESSABLE_ENTITY")
             if "multiImage" in content and not 2 <= len(media) <= 20:
@@ -206,6 +238,118 @@ class LinkedInServer(ChannelServer):
             self.items.remove(item)
             return Reply(204)
         return _error(404, "Not Found")
+
+    def _upload_base(self) -> str:
+        return self.upload_base or self.base_url
+
+    def _videos_action(self, request: RecordedRequest) -> Reply:
+        action = request.field("action")
+        body = request.json if isinstance(request.json, dict) else {}
+        if action == "initializeUpload":
+            payload = body.get("initializeUploadRequest") or {}
+            if payload.get("owner") != f"urn:li:organization:{self.organization_id}":
+                return _error(403, "Not enough permissions for this owner", "ACCESS_DENIED")
+            size = payload.get("fileSizeBytes")
+            if not isinstance(size, int) or size <= 0:
+                return _error(400, "/fileSizeBytes :: field is required", "ILLEGAL_ARGUMENT")
+            if size > self.max_video_bytes:
+                return _error(
+                    400,
+                    f"File size {size} exceeds the maximum allowed {self.max_video_bytes}",
+                    "ILLEGAL_ARGUMENT",
+                )
+            urn = f"urn:li:video:C5F10AQ{self.next_id():08d}"
+            parts = [
+                (first, min(first + self.part_bytes, size) - 1)
+                for first in range(0, size, self.part_bytes)
+            ]
+            base = self._upload_base()
+            self.videos[urn] = {
+                "size": size,
+                "parts": parts,
+                "data": {},
+                "etags": {},
+                "thumbnail": None,
+                "captions": None,
+                "status": "WAITING_UPLOAD",
+                "polls": 0,
+            }
+            value = {
+                "uploadUrlsExpireAt": 1767225600000,
+                "video": urn,
+                "uploadInstructions": [
+                    {
+                        "uploadUrl": f"{base}/dms-uploads/video/{urn}/{index}",
+                        "firstByte": first,
+                        "lastByte": last,
+                    }
+                    for index, (first, last) in enumerate(parts)
+                ],
+                "uploadToken": "",
+            }
+            if payload.get("uploadThumbnail"):
+                value["thumbnailUploadUrl"] = f"{base}/dms-uploads/video/{urn}/thumbnail"
+            if payload.get("uploadCaptions"):
+                value["captionsUploadUrl"] = f"{base}/dms-uploads/video/{urn}/captions"
+            return Reply(200, {"value": value})
+        if action == "finalizeUpload":
+            payload = body.get("finalizeUploadRequest") or {}
+            video = self.videos.get(payload.get("video"))
+            if video is None:
+                return _error(404, "Video not found", "NOT_FOUND")
+            expected = [video["etags"].get(i) for i in range(len(video["parts"]))]
+            if None in expected or payload.get("uploadedPartIds") != expected:
+                return _error(400, "Uploaded part ids do not match", "ILLEGAL_ARGUMENT")
+            video["status"] = "PROCESSING"
+            return Reply(200, b"")
+        return _error(400, "Unknown action", "ILLEGAL_ARGUMENT")
+
+    def _video_part(self, request: RecordedRequest) -> Reply:
+        if not bearer_ok(request, self.token):
+            return _error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
+        urn, _sep, index = request.path.removeprefix("/dms-uploads/video/").rpartition("/")
+        video = self.videos.get(urn)
+        extras = ("thumbnail", "captions")
+        if video is None or video["status"] != "WAITING_UPLOAD" and index not in extras:
+            return _error(400, "Invalid upload", "ILLEGAL_ARGUMENT")
+        if index == "thumbnail":
+            video["thumbnail"] = request.body
+            return Reply(201)
+        if index == "captions":
+            if not re.match(rb"\d+\r?\n\d\d:\d\d:\d\d,\d{3} --> ", request.body):
+                return _error(400, "Captions must be an SRT file", "ILLEGAL_ARGUMENT")
+            video["captions"] = request.body
+            return Reply(201)
+        if not index.isdigit() or int(index) >= len(video["parts"]):
+            return _error(400, "Invalid upload part", "ILLEGAL_ARGUMENT")
+        first, last = video["parts"][int(index)]
+        if len(request.body) != last - first + 1:
+            return _error(400, "Part size does not match the upload instructions", "BAD_PART")
+        video["data"][int(index)] = request.body
+        etag = "/" + hashlib.sha256(request.body).hexdigest()[:24]
+        video["etags"][int(index)] = etag
+        return Reply(200, b"", {"ETag": etag})
+
+    def _video_status(self, urn: str) -> Reply:
+        video = self.videos.get(urn)
+        if video is None:
+            return _error(404, "Video not found", "NOT_FOUND")
+        if video["status"] == "PROCESSING":
+            if self.video_processing_error:
+                video["status"] = "PROCESSING_FAILED"
+            elif video["polls"] >= self.video_processing:
+                video["status"] = "AVAILABLE"
+            video["polls"] += 1
+        owner = f"urn:li:organization:{self.organization_id}"
+        body = {"id": urn, "status": video["status"], "owner": owner}
+        if video["status"] == "PROCESSING_FAILED":
+            body["processingFailureReason"] = self.video_processing_error
+        return Reply(200, body)
+
+    def uploaded_video(self, urn: str) -> bytes:
+        """The video's bytes as the parts were PUT, in order."""
+        video = self.videos[urn]
+        return b"".join(video["data"][i] for i in range(len(video["parts"])))
 
     def _share_statistics(self, request: RecordedRequest) -> Reply:
         """organizationalEntityShareStatistics for one share (or ugcPost) of the organization."""

@@ -1,4 +1,4 @@
-from tests.permissions import Access
+from tests.permissions import FORBIDDEN, Access
 
 
 def _asset(cast):
@@ -98,5 +98,36 @@ ROWS = [
         make_kwargs=_asset_in_use,
         label=" in use",
         **_staff_answer("409"),
+    ),
+]
+
+
+def _asset_with_original(cast):
+    """An asset whose original was kept (the original stored in the originals' storage)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from apps.media_library import services
+    from tests.media_library.conftest import jpeg_bytes, upload
+
+    _asset.counter += 1
+    with override_settings(MEDIA_KEEP_ORIGINALS=True):
+        assert settings.MEDIA_KEEP_ORIGINALS
+        added = services.add_asset(
+            upload=upload(jpeg_bytes(colour=(3, 99, _asset.counter), gps=True)),
+            by=cast["editor"],
+            alt_text="Il campanile",
+        )
+    return {"pk": added.asset.pk}
+
+
+ROWS += [
+    # The upload as it came (GPS and all): administrators only.
+    Access(
+        "media_library:original",
+        make_kwargs=_asset_with_original,
+        editor=FORBIDDEN,
+        other_editor=FORBIDDEN,
+        approver=FORBIDDEN,
     ),
 ]

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.media_library.enums import AssetKind, Licence
-from apps.media_library.models import Asset, PostAsset
+from apps.media_library.models import Asset, EventAsset, PostAsset
 
 
 @pytest.mark.django_db
@@ -16,6 +16,11 @@ def test_the_demo_has_a_dozen_cc0_images_one_video_and_uses(needs_ffmpeg):
     assert PostAsset.objects.count() == 2
     assert images.filter(collection__name="Sagra d'autunno 2026").count() == 3
 
+    [event_use] = EventAsset.objects.select_related("event", "asset")
+    assert event_use.event.image.name == event_use.asset.file.name
+    assert event_use.event.image_alt == event_use.asset.alt_text
+
     call_command("load_demo")
     assert Asset.objects.count() == 13
     assert PostAsset.objects.count() == 2
+    assert EventAsset.objects.count() == 1

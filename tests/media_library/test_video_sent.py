@@ -3,6 +3,7 @@ documented steps, streamed from storage, within each network's limits; tested ag
 API servers (real adapters, real HTTP, a real MP4 made by ffmpeg)."""
 
 import dataclasses
+from urllib.parse import quote
 
 import pytest
 from django.core.files.base import ContentFile
@@ -20,11 +21,13 @@ from apps.planning.models import Post
 from apps.publishing import services
 from apps.publishing.adapters import registry
 from apps.publishing.adapters.base import CaptionPayload, PermanentError, TransientError
+from apps.publishing.adapters.bluesky import BlueskyAdapter
 from apps.publishing.adapters.facebook import FacebookAdapter
 from apps.publishing.adapters.instagram import InstagramAdapter
 from apps.publishing.adapters.linkedin import LinkedInAdapter
 from apps.publishing.adapters.mastodon import MastodonAdapter
 from apps.publishing.adapters.telegram import TelegramAdapter
+from apps.publishing.adapters.threads import ThreadsAdapter
 from apps.publishing.adapters.x import XAdapter
 from apps.publishing.models import ChannelCredential, Delivery
 from tests.channel_servers import start_server
@@ -38,7 +41,8 @@ VIDEO_ALT = "Il sindaco taglia il nastro del nuovo ponte"
 @pytest.fixture(scope="module")
 def servers():
     started = {
-        kind: start_server(kind) for kind in ("mastodon", "telegram", "facebook", "instagram", "x")
+        kind: start_server(kind)
+        for kind in ("mastodon", "telegram", "facebook", "instagram", "x", "linkedin", "bluesky")
     }
     yield started
     for server in started.values():
@@ -52,6 +56,8 @@ def _fresh(servers, monkeypatch):
     monkeypatch.setattr("apps.publishing.adapters.mastodon.MEDIA_POLL_SECONDS", 0.01)
     monkeypatch.setattr("apps.publishing.adapters.instagram.REELS_POLL_SECONDS", 0.01)
     monkeypatch.setattr("apps.publishing.adapters.x.VIDEO_WAIT_SCALE", 0.01)
+    monkeypatch.setattr("apps.publishing.adapters.linkedin.VIDEO_POLL_SECONDS", 0.01)
+    monkeypatch.setattr("apps.publishing.adapters.bluesky.VIDEO_POLL_SECONDS", 0.01)
 
 
 def _channel(kind, server):
@@ -174,8 +180,8 @@ def test_a_video_over_a_networks_limits_stops_the_send_with_the_reason(clip, upl
 
 def test_a_network_without_video_upload_gets_the_images_and_no_video(clip, uploader):
     photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
-    channel = ChannelFactory(kind=ChannelKind.LINKEDIN, config={"base_url": "http://127.0.0.1:9"})
-    assert not LinkedInAdapter.supports_video
+    channel = ChannelFactory(kind=ChannelKind.THREADS, config={"base_url": "http://127.0.0.1:9"})
+    assert not ThreadsAdapter.supports_video
     request = _request(channel, photo, clip, by=uploader)
     assert request.video is None
     assert [i.alt_text for i in request.images] == ["Il ponte"]
@@ -280,6 +286,210 @@ def test_x_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, 
     with pytest.raises(PermanentError, match="File size exceeds"):
         XAdapter().publish(request)
     assert x.items == []
+
+
+def test_linkedin_uploads_the_video_in_the_parts_it_names_and_waits_until_available(
+    servers, clip, uploader
+):
+    linkedin = servers["linkedin"]
+    linkedin.part_bytes = 4096
+    linkedin.video_processing = 2
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    request = _request(_channel(ChannelKind.LINKEDIN, linkedin), photo, clip, by=uploader)
+
+    result = LinkedInAdapter().publish(request)
+
+    init, finalize = linkedin.requests_to("/rest/videos")
+    payload = init.json["initializeUploadRequest"]
+    assert init.field("action") == "initializeUpload"
+    assert payload["fileSizeBytes"] == clip.size_bytes
+    assert payload["owner"] == f"urn:li:organization:{linkedin.organization_id}"
+    [(urn, video)] = linkedin.videos.items()
+    parts = [r for r in linkedin.requests if r.method == "PUT" and r.path[-1].isdigit()]
+    assert len(parts) == -(-clip.size_bytes // 4096) > 1
+    assert linkedin.uploaded_video(urn) == _stored(clip.file.name)  # every byte, in order
+    assert finalize.field("action") == "finalizeUpload"
+    assert finalize.json["finalizeUploadRequest"]["uploadedPartIds"] == [
+        video["etags"][i] for i in range(len(parts))
+    ]
+    assert video["thumbnail"] == _stored(clip.poster.name)  # the poster frame
+    statuses = linkedin.requests_to(f"/rest/videos/{quote(urn, safe='')}", method="GET")
+    assert len(statuses) == 3  # PROCESSING twice, then AVAILABLE
+    [item] = linkedin.items
+    assert item["body"]["content"]["media"]["id"] == urn  # the video, not the photo
+    assert not linkedin.images
+    assert result.external_id == item["id"]
+
+
+def test_linkedin_gets_the_captions_in_the_posts_language_as_srt(servers, clip, uploader):
+    srt = "1\n00:00:00,500 --> 00:00:01,800\nBuongiorno, il ponte è aperto.\n"
+    library.add_caption(
+        asset=clip, upload=SimpleUploadedFile("s.srt", srt.encode()), language="it", by=uploader
+    )
+    english = "1\n00:00:00,500 --> 00:00:01,800\nGood morning, the bridge is open.\n"
+    library.add_caption(
+        asset=clip, upload=SimpleUploadedFile("e.srt", english.encode()), language="en", by=uploader
+    )
+    linkedin = servers["linkedin"]
+    request = _request(_channel(ChannelKind.LINKEDIN, linkedin), clip, by=uploader)
+    assert request.language == "it"
+
+    LinkedInAdapter().publish(request)
+
+    init = linkedin.requests_to("/rest/videos")[0]
+    assert init.json["initializeUploadRequest"]["uploadCaptions"] is True
+    [(urn, video)] = linkedin.videos.items()
+    assert video["captions"].decode().strip() == srt.strip()
+    assert linkedin.items
+
+
+def test_linkedin_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
+    linkedin = servers["linkedin"]
+    request = _request(_channel(ChannelKind.LINKEDIN, linkedin), clip, by=uploader)
+    linkedin.video_processing_error = "Unsupported video codec"
+    with pytest.raises(PermanentError, match="Unsupported video codec"):
+        LinkedInAdapter().publish(request)
+    linkedin.video_processing_error = ""
+    linkedin.max_video_bytes = 1000
+    with pytest.raises(PermanentError, match="exceeds the maximum allowed"):
+        LinkedInAdapter().publish(request)
+    assert linkedin.items == []
+
+
+def test_linkedin_still_processing_after_the_polls_is_retried_later(servers, clip, uploader):
+    linkedin = servers["linkedin"]
+    linkedin.video_processing = 1000
+    request = _request(_channel(ChannelKind.LINKEDIN, linkedin), clip, by=uploader)
+    with pytest.raises(TransientError, match="ancora in elaborazione"):
+        LinkedInAdapter().publish(request)
+    assert linkedin.items == []
+
+
+def test_linkedin_video_upload_urls_off_linkedin_are_refused_and_the_token_not_sent(
+    servers, clip, uploader
+):
+    linkedin = servers["linkedin"]
+    linkedin.upload_base = "https://evil.example"
+    request = _request(_channel(ChannelKind.LINKEDIN, linkedin), clip, by=uploader)
+    with pytest.raises(TransientError, match="non di LinkedIn"):
+        LinkedInAdapter().publish(request)
+    assert not [r for r in linkedin.requests if r.method == "PUT"]
+    assert linkedin.items == []
+
+
+def test_linkedin_upload_instructions_that_do_not_cover_the_file_are_refused(
+    servers, clip, uploader, monkeypatch
+):
+    linkedin = servers["linkedin"]
+    original = linkedin.handle
+
+    def handle(request):
+        reply = original(request)
+        if request.path == "/rest/videos" and request.field("action") == "initializeUpload":
+            reply.body["value"]["uploadInstructions"][0]["firstByte"] = 10  # a gap
+        return reply
+
+    monkeypatch.setattr(linkedin, "handle", handle)
+    request = _request(_channel(ChannelKind.LINKEDIN, linkedin), clip, by=uploader)
+    with pytest.raises(PermanentError, match="istruzioni di caricamento"):
+        LinkedInAdapter().publish(request)
+    assert not [r for r in linkedin.requests if r.method == "PUT"]
+
+
+def test_bluesky_uploads_the_video_with_a_service_token_and_embeds_it_once_processed(
+    servers, clip, uploader
+):
+    bluesky = servers["bluesky"]
+    bluesky.video_processing = 2
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    request = _request(_channel(ChannelKind.BLUESKY, bluesky), photo, clip, by=uploader)
+
+    result = BlueskyAdapter().publish(request)
+
+    [auth] = bluesky.requests_to("com.atproto.server.getServiceAuth", method="GET")
+    assert auth.field("lxm") == "com.atproto.repo.uploadBlob"
+    assert auth.field("aud") == "did:web:127.0.0.1"
+    [upload_request] = bluesky.requests_to("app.bsky.video.uploadVideo")
+    service_token = upload_request.header("authorization").removeprefix("Bearer ")
+    assert service_token in bluesky.service_tokens and service_token != bluesky.token
+    assert upload_request.field("did") == bluesky.config["did"]
+    [(job_id, job)] = bluesky.jobs.items()
+    assert job["data"] == _stored(clip.file.name)
+    polls = bluesky.requests_to("app.bsky.video.getJobStatus", method="GET")
+    assert len(polls) == 3  # processing twice, then completed
+    [item] = bluesky.items
+    embed = item["record"]["embed"]
+    assert embed["$type"] == "app.bsky.embed.video"
+    assert embed["video"] == job["blob"]
+    assert embed["alt"] == VIDEO_ALT
+    assert embed["aspectRatio"] == {"width": clip.width, "height": clip.height}
+    assert not bluesky.requests_to("com.atproto.repo.uploadBlob")  # the photo is not sent
+    assert result.external_id == item["uri"]
+
+
+def test_bluesky_a_retry_reuses_the_job_of_the_video_already_uploaded(servers, clip, uploader):
+    bluesky = servers["bluesky"]
+    bluesky.video_processing = 1000
+    request = _request(_channel(ChannelKind.BLUESKY, bluesky), clip, by=uploader)
+    with pytest.raises(TransientError, match="ancora in elaborazione"):
+        BlueskyAdapter().publish(request)
+    bluesky.video_processing = 0  # processed by the time the retry comes
+
+    BlueskyAdapter().publish(request)
+
+    assert len(bluesky.jobs) == 1  # "already_exists": the same job, not a second upload
+    [item] = bluesky.items
+    assert item["record"]["embed"]["video"] == next(iter(bluesky.jobs.values()))["blob"]
+
+
+def test_bluesky_gets_the_captions_as_vtt_blobs_and_leaves_out_one_too_large(
+    servers, clip, uploader, caplog
+):
+    srt = "1\n00:00:00,500 --> 00:00:01,800\nBuongiorno, il ponte è aperto.\n"
+    library.add_caption(
+        asset=clip, upload=SimpleUploadedFile("s.srt", srt.encode()), language="it", by=uploader
+    )
+    bluesky = servers["bluesky"]
+    request = _request(_channel(ChannelKind.BLUESKY, bluesky), clip, by=uploader)
+    cues = "".join(
+        f"\n\n00:00:0{n // 1000 % 10}.{n % 1000:03d} --> 00:00:0{n // 1000 % 10}.{n % 1000:03d}"
+        f"\nbattuta {n}"
+        for n in range(1, 800)
+    )
+    big = default_storage.save(
+        "media_library/captions/lungo.vtt", ContentFile(("WEBVTT" + cues).encode())
+    )
+    video = dataclasses.replace(
+        request.video,
+        captions=(*request.video.captions, CaptionPayload(path=big, language="en")),
+    )
+
+    BlueskyAdapter().publish(dataclasses.replace(request, video=video))
+
+    [item] = bluesky.items
+    [caption] = item["record"]["embed"]["captions"]
+    assert caption["lang"] == "it" and caption["file"]["mimeType"] == "text/vtt"
+    [vtt] = bluesky.requests_to("com.atproto.repo.uploadBlob")
+    assert vtt.body == _stored(clip.captions.get().file.name)
+    assert vtt.body.startswith(b"WEBVTT")
+    assert "captions en left out" in caplog.text
+
+
+def test_bluesky_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, uploader):
+    bluesky = servers["bluesky"]
+    request = _request(_channel(ChannelKind.BLUESKY, bluesky), clip, by=uploader)
+    bluesky.video_processing_error = "Video is not valid"
+    with pytest.raises(PermanentError, match="Video is not valid"):
+        BlueskyAdapter().publish(request)
+    bluesky.video_processing_error = ""
+    bluesky.max_video_bytes = 1000
+    with pytest.raises(PermanentError, match="VideoTooLarge"):
+        BlueskyAdapter().publish(request)
+    bluesky.max_video_bytes = 100 * 1024 * 1024
+    bluesky.video_processing = 1000
+    with pytest.raises(TransientError, match="ancora in elaborazione"):
+        BlueskyAdapter().publish(request)
+    assert bluesky.items == []
 
 
 def test_the_previews_show_the_video_where_it_replaces_the_images(clip, uploader, client):

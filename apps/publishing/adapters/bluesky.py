@@ -13,6 +13,16 @@ app does. Without images the post's link is drawn as a card (``app.bsky.embed.ex
 with images (at most 4, each at most 1,000,000 bytes, alt text required by the lexicon's shape)
 the images are the embed and the link is appended to the text, as the preview shows.
 
+A video (a post's first library video, instead of its images) goes to Bluesky's video service
+(config ``video_service_url``, default ``https://video.bsky.app``): a service token from
+``com.atproto.server.getServiceAuth`` (``aud`` the account's PDS as ``did:web:<host>``,
+``lxm`` ``com.atproto.repo.uploadBlob``, 30 minutes), ``app.bsky.video.uploadVideo?did=&name=``
+with the MP4 streamed from storage, ``app.bsky.video.getJobStatus`` until
+``JOB_STATE_COMPLETED`` (its ``blob``), then an ``app.bsky.embed.video`` (alt text, aspect
+ratio, and its WebVTT captions uploaded as ``text/vtt`` blobs, one per language, each at most
+20 kB: a larger one is left out and logged, the video still goes) in the post. The service
+token is sent to the video service only, per request.
+
 Errors are XRPC's ``{"error", "message"}``: ``ExpiredToken`` (the access JWT lapsed before its
 refresh) is transient, the refresh task renews it; ``RateLimitExceeded`` (429) carries
 ``ratelimit-reset`` (epoch seconds); ``InvalidRequest`` and other 4xx are permanent.
@@ -29,6 +39,7 @@ parent}``, each a strong ref ``{uri, cid}``: the parent (the citizen's post) is 
 when it starts the thread). Bluesky's private chats are another service: not answered here.
 """
 
+import logging
 import re
 import time
 from datetime import UTC, datetime
@@ -49,8 +60,10 @@ from apps.planning.checks import (
 from ._http import (
     BearerApiAdapter,
     bearer_client,
+    client_for,
     image_bytes,
     json_or_empty,
+    open_media,
     raise_for_status,
     require,
     send,
@@ -77,6 +90,15 @@ COLLECTION = "app.bsky.feed.post"
 MENTION_RE = re.compile(
     r"(?<![\w@.])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z][a-zA-Z0-9-]{0,61})"
 )
+logger = logging.getLogger("apps.publishing.adapters")
+VIDEO_SERVICE_URL = "https://video.bsky.app"
+CAPTION_MAX_BYTES = 20_000  # app.bsky.embed.video#caption: a text/vtt blob of at most 20 kB
+MAX_CAPTIONS = 20
+VIDEO_MAX_ALT = 1000  # app.bsky.embed.video: alt maxGraphemes 1000
+VIDEO_POLLS = 30
+VIDEO_POLL_SECONDS = 2.0  # the job gives no wait hint; tests make it short
+VIDEO_READ_BYTES = 1024 * 1024
+SERVICE_TOKEN_SECONDS = 30 * 60
 # What ends a sentence rather than a link ("… su https://comune.it.").
 _TRAILING = ".,;:!?\"'»"
 
@@ -182,6 +204,7 @@ class BlueskyAdapter(BearerApiAdapter):
     kind = "bluesky"
     supports_delete = True
     supports_verify = True
+    supports_video = True
 
     message_of = staticmethod(_message)
     retry_after_of = staticmethod(_retry_after)
@@ -215,8 +238,11 @@ class BlueskyAdapter(BearerApiAdapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         did = require(request.config, "did", self.kind)
-        images = request.images[:MAX_IMAGES]
-        text = text_as_sent(request.text, self.kind, request.link, has_images=bool(images))
+        video = request.video
+        images = [] if video is not None else request.images[:MAX_IMAGES]  # one embed
+        text = text_as_sent(
+            request.text, self.kind, request.link, has_images=bool(images) or video is not None
+        )
         length = count_characters(text, self.kind)
         if length > TEXT_LIMIT:
             raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({length})")
@@ -243,7 +269,9 @@ class BlueskyAdapter(BearerApiAdapter):
             found = facets(text, resolve)
             if found:
                 record["facets"] = found
-            if images:
+            if video is not None:
+                record["embed"] = self._video(client, request, did)
+            elif images:
                 record["embed"] = {
                     "$type": "app.bsky.embed.images",
                     "images": [self._image(client, request, image) for image in images],
@@ -389,6 +417,136 @@ class BlueskyAdapter(BearerApiAdapter):
         if ratio:
             entry["aspectRatio"] = ratio
         return entry
+
+    def _video(self, client, request: PublishRequest, did: str) -> dict:
+        """Upload the post's video to Bluesky's video service and wait for its job; the
+        ``app.bsky.embed.video`` for the post. Nothing is public until the post: a retry
+        uploads again."""
+        video = request.video
+        pds_host = client.base_url.host
+        response = send(
+            client,
+            "GET",
+            "/xrpc/com.atproto.server.getServiceAuth",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            params={
+                "aud": f"did:web:{pds_host}",
+                "lxm": "com.atproto.repo.uploadBlob",
+                "exp": int(time.time()) + SERVICE_TOKEN_SECONDS,
+            },
+        )
+        self.raise_for(response, request.secret)
+        token = str(json_or_empty(response).get("token", ""))
+        if not token:
+            raise TransientError(f"{self.kind}: autorizzazione per il video non ricevuta")
+        service = client_for(
+            request.config,
+            base_url=str(request.config.get("video_service_url") or VIDEO_SERVICE_URL),
+            pinned=True,
+        )
+        auth = {"Authorization": f"Bearer {token}"}
+
+        def chunks():
+            with open_media(video.path) as handle:
+                yield from iter(lambda: handle.read(VIDEO_READ_BYTES), b"")
+
+        try:
+            response = send(
+                service,
+                "POST",
+                "/xrpc/app.bsky.video.uploadVideo",
+                secret=request.secret,
+                kind=self.kind,
+                may_duplicate=False,
+                params={"did": did, "name": f"video-{request.delivery_id}.mp4"},
+                content=chunks(),
+                headers={
+                    **auth,
+                    "Content-Type": video.content_type,
+                    "Content-Length": str(video.size),
+                },
+            )
+        except OSError as exc:
+            raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
+        job = json_or_empty(response)
+        if not (response.status_code == 409 and job.get("jobId")):
+            # 409 "already_exists" names the job of the same video sent before (a retry)
+            self.raise_for(response, request.secret)
+        job_id = str(job.get("jobId", ""))
+        if not job_id:
+            raise TransientError(f"{self.kind}: risposta inattesa al caricamento del video")
+        blob = self._wait_for_job(service, request, job_id, auth)
+        embed = {"$type": "app.bsky.embed.video", "video": blob}
+        if video.description:
+            embed["alt"] = video.description[:VIDEO_MAX_ALT]
+        if video.width and video.height:
+            embed["aspectRatio"] = {"width": video.width, "height": video.height}
+        captions = [
+            entry
+            for caption in video.captions[:MAX_CAPTIONS]
+            for entry in [self._caption(client, request, caption)]
+            if entry is not None
+        ]
+        if captions:
+            embed["captions"] = captions
+        return embed
+
+    def _caption(self, client, request: PublishRequest, caption) -> dict | None:
+        """A captions file as the embed's ``{lang, file}``: the WebVTT bytes as a blob on the
+        PDS. Over Bluesky's 20 kB it is left out (logged): captions help, the video goes."""
+        data = image_bytes(caption.path)
+        if len(data) > CAPTION_MAX_BYTES:
+            logger.warning(
+                "bluesky: captions %s left out (%s bytes, at most %s)",
+                caption.language,
+                len(data),
+                CAPTION_MAX_BYTES,
+            )
+            return None
+        response = send(
+            client,
+            "POST",
+            "/xrpc/com.atproto.repo.uploadBlob",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            content=data,
+            headers={"Content-Type": "text/vtt"},
+        )
+        self.raise_for(response, request.secret)
+        blob = json_or_empty(response).get("blob")
+        if not isinstance(blob, dict):
+            raise TransientError(f"{self.kind}: risposta inattesa al caricamento dei sottotitoli")
+        return {"lang": caption.language, "file": blob}
+
+    def _wait_for_job(self, service, request: PublishRequest, job_id: str, auth: dict) -> dict:
+        for attempt in range(VIDEO_POLLS):
+            response = send(
+                service,
+                "GET",
+                "/xrpc/app.bsky.video.getJobStatus",
+                secret=request.secret,
+                kind=self.kind,
+                may_duplicate=False,
+                params={"jobId": job_id},
+                headers=auth,
+            )
+            self.raise_for(response, request.secret)
+            status = json_or_empty(response).get("jobStatus") or {}
+            state = str(status.get("state", ""))
+            if state == "JOB_STATE_COMPLETED":
+                blob = status.get("blob")
+                if not isinstance(blob, dict):
+                    raise TransientError(f"{self.kind}: video elaborato senza blob")
+                return blob
+            if state == "JOB_STATE_FAILED":
+                reason = str(status.get("message") or status.get("error") or state)
+                raise PermanentError(f"{self.kind}: video rifiutato ({reason})")
+            if attempt < VIDEO_POLLS - 1:
+                time.sleep(VIDEO_POLL_SECONDS)
+        raise TransientError(f"{self.kind}: video ancora in elaborazione", retry_after=60.0)
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         parts = external_id.removeprefix("at://").split("/")

@@ -22,17 +22,42 @@ reads ``GET /rest/socialActions/{post urn}/comments?start=&count=`` (``apps.inbo
 .linkedin``) and answers with ``POST /rest/socialActions/{comment urn}/comments`` as the
 organization, ``object`` the post and ``parentComment`` the citizen's comment (a nested
 comment). The new comment's URN is ``commentUrn`` in the 201's body.
+
+Video (Videos API): ``POST /rest/videos?action=initializeUpload`` with the owner,
+``fileSizeBytes`` and ``uploadThumbnail`` -> the video URN and ``uploadInstructions`` (byte
+ranges ``firstByte``..``lastByte``, each with its upload URL, 4 MB parts) and a
+``thumbnailUploadUrl``; ``PUT`` each part, read from storage in turn, keeping each answer's
+``ETag``; ``POST /rest/videos?action=finalizeUpload`` with ``uploadedPartIds`` in order; the
+poster frame ``PUT`` to the thumbnail URL; the captions (``uploadCaptions``; one file: the
+post's language, else the first) as SRT to ``captionsUploadUrl`` (a caption that fails is
+logged, the video goes); ``GET /rest/videos/{urn}`` until ``status`` is ``AVAILABLE``
+(``PROCESSING_FAILED``: refused); then the post with ``content.media.id`` = the video URN.
+Upload URLs are checked like the images' (the token goes with the bytes).
 """
 
+import io
+import logging
 import re
+import time
 from urllib.parse import quote, urlsplit
+
+import webvtt
 
 from apps.channels.enums import ChannelKind
 from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import text_as_sent
 
-from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, require, send
+from ._http import (
+    BearerApiAdapter,
+    bearer_client,
+    image_bytes,
+    json_or_empty,
+    open_media,
+    require,
+    send,
+)
 from .base import (
+    AdapterError,
     GoneError,
     PermanentError,
     PostMetrics,
@@ -43,10 +68,16 @@ from .base import (
     figure,
 )
 
+logger = logging.getLogger("apps.publishing.adapters")
 TEXT_LIMIT = 3000
 MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.LINKEDIN]
 MAX_ALT = 4086
 DEFAULT_VERSION = "202411"
+# Video processing: LinkedIn gives no wait hint; polled this often, this many times, so that
+# one send fits the worker's limits (a video still processing is retried later).
+VIDEO_POLLS = 20
+VIDEO_POLL_SECONDS = 3.0
+VIDEO_MAX_PART_BYTES = 4 * 1024 * 1024  # LinkedIn's parts are 4 MB; anything larger is refused
 
 
 def _message(response) -> str:
@@ -87,6 +118,7 @@ class LinkedInAdapter(BearerApiAdapter):
     supports_delete = True
     supports_verify = True
     supports_reply = True  # apps.inbox: a nested comment under the citizen's
+    supports_video = True
 
     message_of = staticmethod(_message)
 
@@ -110,8 +142,10 @@ class LinkedInAdapter(BearerApiAdapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         organization = require(request.config, "organization_id", self.kind)
-        images = request.images[:MAX_IMAGES]
-        text = text_as_sent(request.text, self.kind, request.link, has_images=bool(images))
+        video = request.video
+        images = [] if video is not None else request.images[:MAX_IMAGES]  # one content
+        media = bool(images) or video is not None
+        text = text_as_sent(request.text, self.kind, request.link, has_images=media)
         if len(text) > TEXT_LIMIT:
             raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri")
         body = {
@@ -126,9 +160,14 @@ class LinkedInAdapter(BearerApiAdapter):
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
-        if request.link and not images:
+        if request.link and not media:
             body["content"] = {"article": {"source": request.link, "title": request.title}}
         with self._client(request.config, request.secret) as client:
+            if video is not None:
+                content = {"id": self._upload_video(client, request, organization)}
+                if request.title:
+                    content["title"] = request.title
+                body["content"] = {"media": content}
             uploaded = [
                 {"id": self._upload(client, request, organization, image), "altText": alt}
                 for image in images
@@ -176,6 +215,159 @@ class LinkedInAdapter(BearerApiAdapter):
         )
         self.raise_for(response, request.secret)
         return urn
+
+    def _videos_call(self, client, request: PublishRequest, action: str, payload: dict) -> dict:
+        response = send(
+            client,
+            "POST",
+            "/rest/videos",
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,  # an upload publishes nothing
+            params={"action": action},
+            json=payload,
+        )
+        self.raise_for(response, request.secret)
+        return json_or_empty(response).get("value") or {}
+
+    def _put(self, client, request: PublishRequest, url: str, content: bytes, content_type: str):
+        if not _linkedin_host(url, client.base_url.host):
+            # The token goes with the bytes: only to LinkedIn (or the API's own host).
+            raise TransientError(f"{self.kind}: indirizzo di caricamento non di LinkedIn")
+        response = send(
+            client,
+            "PUT",
+            url,
+            secret=request.secret,
+            kind=self.kind,
+            may_duplicate=False,
+            content=content,
+            headers={"Content-Type": content_type},
+        )
+        self.raise_for(response, request.secret)
+        return response
+
+    def _upload_video(self, client, request: PublishRequest, organization: str) -> str:
+        """Videos API: initialize (size, thumbnail wanted), PUT each byte range LinkedIn names
+        (read from storage one part at a time), finalize with the parts' ETags, the poster as
+        thumbnail, then wait for ``AVAILABLE``. Returns the video URN."""
+        video = request.video
+        started = self._videos_call(
+            client,
+            request,
+            "initializeUpload",
+            {
+                "initializeUploadRequest": {
+                    "owner": f"urn:li:organization:{organization}",
+                    "fileSizeBytes": video.size,
+                    "uploadCaptions": bool(video.captions),
+                    "uploadThumbnail": bool(video.poster_path),
+                }
+            },
+        )
+        urn = str(started.get("video") or "")
+        instructions = started.get("uploadInstructions")
+        if not urn or not isinstance(instructions, list) or not instructions:
+            raise PermanentError(f"{self.kind}: risposta inattesa al caricamento del video")
+        parts = self._parts(instructions, video.size)
+        etags = []
+        try:
+            with open_media(video.path) as handle:
+                for first, last, url in parts:
+                    chunk = handle.read(last - first + 1)
+                    if len(chunk) != last - first + 1:
+                        raise PermanentError(f"{self.kind}: video più corto del previsto")
+                    response = self._put(client, request, url, chunk, "application/octet-stream")
+                    etag = response.headers.get("etag", "")
+                    if not etag:
+                        raise TransientError(f"{self.kind}: parte del video senza ETag")
+                    etags.append(etag)
+        except OSError as exc:
+            raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
+        self._videos_call(
+            client,
+            request,
+            "finalizeUpload",
+            {
+                "finalizeUploadRequest": {
+                    "video": urn,
+                    "uploadToken": str(started.get("uploadToken") or ""),
+                    "uploadedPartIds": etags,
+                }
+            },
+        )
+        thumbnail_url = str(started.get("thumbnailUploadUrl") or "")
+        if video.poster_path and thumbnail_url:
+            self._put(client, request, thumbnail_url, image_bytes(video.poster_path), "image/jpeg")
+        captions_url = str(started.get("captionsUploadUrl") or "")
+        if video.captions and captions_url:
+            self._captions(client, request, captions_url)
+        self._wait_until_available(client, request, urn)
+        return urn
+
+    def _captions(self, client, request: PublishRequest, url: str) -> None:
+        """The video's captions as SRT (LinkedIn takes one file): in the post's language, or
+        the first. Captions help but are not the post: a failure is logged, the video goes."""
+        captions = request.video.captions
+        caption = next((c for c in captions if c.language == request.language), captions[0])
+        try:
+            with open_media(caption.path) as handle:
+                parsed = webvtt.WebVTT.from_buffer(io.StringIO(handle.read().decode("utf-8")))
+            srt = io.StringIO()
+            parsed.write(srt, format="srt")
+            self._put(
+                client, request, url, srt.getvalue().encode("utf-8"), "application/octet-stream"
+            )
+        except (AdapterError, OSError, ValueError, webvtt.errors.MalformedFileError) as exc:
+            logger.warning(
+                "linkedin: captions %s not added to the video: %s",
+                caption.language,
+                type(exc).__name__,
+            )
+
+    def _parts(self, instructions: list, size: int) -> list[tuple[int, int, str]]:
+        """The byte ranges to upload, checked to cover the file once, in order, in parts no
+        larger than LinkedIn's (so that one part in memory stays small)."""
+        parts, expected = [], 0
+        for item in instructions:
+            item = item if isinstance(item, dict) else {}
+            first, last = item.get("firstByte"), item.get("lastByte")
+            url = str(item.get("uploadUrl") or "")
+            if (
+                not isinstance(first, int)
+                or not isinstance(last, int)
+                or first != expected
+                or last < first
+                or last - first + 1 > VIDEO_MAX_PART_BYTES
+                or not url
+            ):
+                raise PermanentError(f"{self.kind}: istruzioni di caricamento del video non valide")
+            parts.append((first, last, url))
+            expected = last + 1
+        if expected != size:
+            raise PermanentError(f"{self.kind}: istruzioni di caricamento del video non valide")
+        return parts
+
+    def _wait_until_available(self, client, request: PublishRequest, urn: str) -> None:
+        for attempt in range(VIDEO_POLLS):
+            response = send(
+                client,
+                "GET",
+                f"/rest/videos/{quote(urn, safe='')}",
+                secret=request.secret,
+                kind=self.kind,
+                may_duplicate=False,
+            )
+            self.raise_for(response, request.secret)
+            status = str(json_or_empty(response).get("status") or "")
+            if status == "AVAILABLE":
+                return
+            if status == "PROCESSING_FAILED":
+                reason = str(json_or_empty(response).get("processingFailureReason") or "")
+                raise PermanentError(f"{self.kind}: video rifiutato ({reason or status})")
+            if attempt < VIDEO_POLLS - 1:
+                time.sleep(VIDEO_POLL_SECONDS)
+        raise TransientError(f"{self.kind}: video ancora in elaborazione", retry_after=60.0)
 
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         self.call_harmless(config, secret, "DELETE", f"/rest/posts/{quote(external_id, safe='')}")
