@@ -255,18 +255,7 @@ class BlueskyAdapter(BearerApiAdapter):
                 .replace("+00:00", "Z"),
                 "langs": [request.language],
             }
-            mentions: dict[str, str | None] = {}
-
-            def resolve(handle: str) -> str | None:
-                if handle not in mentions:
-                    mentions[handle] = (
-                        self._resolve(client, request, handle)
-                        if len(mentions) < MAX_MENTIONS
-                        else None
-                    )
-                return mentions[handle]
-
-            found = facets(text, resolve)
+            found = self._facets(client, request, text)
             if found:
                 record["facets"] = found
             if video is not None:
@@ -346,18 +335,7 @@ class BlueskyAdapter(BearerApiAdapter):
                 .replace("+00:00", "Z"),
                 "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent_ref},
             }
-            mentions: dict[str, str | None] = {}
-
-            def resolve(handle: str) -> str | None:
-                if handle not in mentions:
-                    mentions[handle] = (
-                        self._resolve(client, request, handle)
-                        if len(mentions) < MAX_MENTIONS
-                        else None
-                    )
-                return mentions[handle]
-
-            found = facets(text, resolve)
+            found = self._facets(client, request, text)
             if found:
                 record["facets"] = found
             response = send(
@@ -373,6 +351,20 @@ class BlueskyAdapter(BearerApiAdapter):
         if not uri:
             raise TransientError(f"{self.kind}: risposta senza l'indirizzo del post")
         return PublishResult(external_id=uri, url=post_url(uri))
+
+    def _facets(self, client, request, text: str) -> list[dict]:
+        """The text's links, hashtags and mentions as facets; each handle resolved once, at
+        most MAX_MENTIONS of them."""
+        mentions: dict[str, str | None] = {}
+
+        def resolve(handle: str) -> str | None:
+            if handle not in mentions:
+                mentions[handle] = (
+                    self._resolve(client, request, handle) if len(mentions) < MAX_MENTIONS else None
+                )
+            return mentions[handle]
+
+        return facets(text, resolve)
 
     def _resolve(self, client, request, handle: str) -> str | None:
         response = send(
