@@ -124,7 +124,13 @@ def test_two_workers_send_a_burst_exactly_once(stack, servers, live_channels):
     for kind, server in servers.items():
         assert sorted(server.published_texts()) == sorted(texts), kind
     worker_logs = [stack.logs[name].read_text() for name in ("worker1", "worker2")]
-    assert all("Task publishing.send_batch[" in log for log in worker_logs)
+    took_part = ["Task publishing.send_batch[" in log for log in worker_logs]
+    if "--pool=threads" in stack.worker_args:
+        # Eight threads each: one worker may reserve every batch of the burst before the other
+        # asks; the kill test below is the one that needs both.
+        assert any(took_part)
+    else:
+        assert all(took_part)
 
 
 def test_workers_killed_mid_send_lose_nothing_and_send_nothing_twice(stack, servers, live_channels):
