@@ -1,5 +1,6 @@
 """The embedded broker never hands a worker a half-written message."""
 
+import pytest
 from kombu import Connection
 from kombu.transport import filesystem
 from kombu.transport.virtual import Empty
@@ -62,3 +63,42 @@ def test_kombus_own_transport_would_hand_over_an_empty_file(tmp_path, monkeypatc
     assert errors == ["JSONDecodeError"]
     connection.release()
     reader_connection.release()
+
+
+def control_channel_on(tmp_path, transport):
+    connection = Connection(
+        "filesystem://",
+        transport=transport,
+        transport_options={
+            "data_folder_in": str(tmp_path),
+            "data_folder_out": str(tmp_path),
+            "control_folder": str(tmp_path / "control"),
+        },
+    )
+    (tmp_path / "control").mkdir(exist_ok=True)
+    return connection, connection.default_channel
+
+
+def test_a_worker_starting_while_another_creates_the_exchange_table_binds_both_queues(tmp_path):
+    """The second worker finds the table file created but not yet written (kombu's own
+    ``open("wb")`` then lock): it must read it as no bindings and add its own."""
+    connection, channel = control_channel_on(tmp_path, "apps.publishing.broker:Transport")
+    (tmp_path / "control" / "celery.pidbox.exchange").write_text("")
+
+    assert channel.get_table("celery.pidbox") == []
+    channel._queue_bind("celery.pidbox", "", "", "worker-1")
+    channel._queue_bind("celery.pidbox", "", "", "worker-2")
+    channel._queue_bind("celery.pidbox", "", "", "worker-1")
+
+    assert [row.queue for row in channel.get_table("celery.pidbox")] == ["worker-2", "worker-1"]
+    connection.release()
+
+
+def test_kombus_own_transport_fails_on_an_exchange_table_not_yet_written(tmp_path):
+    """Why broker.py overrides the binding too (kombu 5.x): the error that stopped a CI worker."""
+    connection, channel = control_channel_on(tmp_path, "filesystem")
+    (tmp_path / "control" / "celery.pidbox.exchange").write_text("")
+
+    with pytest.raises(ValueError):
+        channel._queue_bind("celery.pidbox", "", "", "worker-2")
+    connection.release()
