@@ -5,13 +5,14 @@ the services that call it; this module knows which moves exist and makes each
 one atomically, with its audit entry.
 """
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.audit.services import Summary, record
+from apps.audit.services import Summary, entry_for, in_site_language, record, record_many
 
 from .enums import PostStatus as S
 from .models import Post
@@ -88,3 +89,40 @@ def transition(
         if on_commit is not None:
             transaction.on_commit(on_commit)
     return post
+
+
+def transition_many(posts: Iterable[Post], target: str, *, note: Summary = "") -> list[Post]:
+    """:func:`transition` to one ``target`` for several posts, by nobody (the posts following
+    a batch of sends): one conditional UPDATE per status they leave, one INSERT of the audit
+    entries. Raises :class:`TransitionError`, changing nothing, when a move is not in the
+    table or a post's status is not the one read (the caller then moves each on its own)."""
+    target = S(target)
+    moving = [post for post in posts if S(post.status) != target]
+    by_status: dict[S, list[Post]] = defaultdict(list)
+    for post in moving:
+        if target not in ALLOWED[S(post.status)]:
+            raise TransitionError(f"Post {post.pk}: {post.status} -> {target} is not allowed")
+        by_status[S(post.status)].append(post)
+    fields = {"status": target, "updated_at": timezone.now()}
+    summary = in_site_language(note)
+    entries = []
+    with transaction.atomic():
+        for current, group in by_status.items():
+            ids = [post.pk for post in group]
+            if Post.objects.filter(pk__in=ids, status=current).update(**fields) != len(ids):
+                raise TransitionError(f"{len(ids)} posts were not all {current} any more")
+            entries += [
+                entry_for(
+                    action=f"post.{target.value}",
+                    obj=post,
+                    summary=summary,
+                    before={"status": current.value},
+                    after={"status": target.value},
+                )
+                for post in group
+            ]
+        record_many(entries)
+    for post in moving:
+        for name, value in fields.items():
+            setattr(post, name, value)
+    return moving

@@ -1,17 +1,21 @@
 """The post follows its deliveries: published, partly failed or failed, as they say."""
 
 import logging
+from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
-from apps.planning.transitions import TransitionError, transition
+from apps.planning.transitions import TransitionError, transition, transition_many
 
 from .enums import DeliveryState as D
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
+
+# The statuses a post leaves by itself as its deliveries are sent or fail.
+FOLLOWING_STATES = (PostStatus.APPROVED, PostStatus.PARTLY_FAILED, PostStatus.FAILED)
 
 
 def post_status_for(states: list[str]) -> str | None:
@@ -43,23 +47,38 @@ def sync_post_statuses(posts: list[Post]) -> None:
         "variant__post_id", "state"
     ):
         states[post_id].append(state)
+    by_target: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
-        _follow(post, states[post.pk], None)
+        target = post_status_for(states[post.pk])
+        if _follows(post, target):
+            by_target[target].append(post)
+    for target, group in by_target.items():
+        try:
+            transition_many(group, target, note=_followed_note)
+        except TransitionError:  # one of them changed meanwhile: each on its own
+            for post in group:
+                _follow(post, states[post.pk], None)
+
+
+def _followed_note():  # the audit summary of these moves, in the site's language
+    return _("Stato degli invii aggiornato.")
+
+
+def _follows(post: Post, target: str | None) -> bool:
+    if target is None or target == post.status:
+        return False
+    if post.status not in FOLLOWING_STATES:
+        logger.warning("Post %s is %s: its status does not follow deliveries", post.pk, post.status)
+        return False
+    return True
 
 
 def _follow(post: Post, states: list[str], by) -> Post:
     target = post_status_for(states)
-    if target is None or target == post.status:
-        return post
-    if post.status not in (
-        PostStatus.APPROVED,
-        PostStatus.PARTLY_FAILED,
-        PostStatus.FAILED,
-    ):
-        logger.warning("Post %s is %s: its status does not follow deliveries", post.pk, post.status)
+    if not _follows(post, target):
         return post
     try:
-        return transition(post, target, by=by, note=lambda: _("Stato degli invii aggiornato."))
+        return transition(post, target, by=by, note=_followed_note)
     except TransitionError as exc:
         logger.warning("Post %s: %s", post.pk, exc)
         return post

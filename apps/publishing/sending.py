@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from apps.channels.connections import access_token_for
 from apps.channels.kinds import has_news_fields
 from apps.crisis.gate import ClaimGate
-from apps.media_library.selectors import images_to_send, video_to_send
+from apps.media_library.selectors import images_to_send, prefetch_uses_to_send, video_to_send
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.news import NewsFields
@@ -144,7 +144,9 @@ def _claim_for_sending(
                 outcomes[delivery.pk] = SendOutcome(delivery.pk, "skipped", "claimed elsewhere")
         # Built inside the claim: text, images and settings are those of the approved posts
         # the gate just allowed, not of an edit committed after it.
-        prefetch_related_objects([delivery.variant.post for delivery in claimed], "images")
+        posts = [delivery.variant.post for delivery in claimed]
+        prefetch_related_objects(posts, "images")
+        prefetch_uses_to_send(posts)
         return outcomes, [_prepare(delivery) for delivery in claimed]
 
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 
 from apps.audit.services import entry_for, record_many
 
@@ -182,13 +183,53 @@ def move_each(
     that moved. Returns those rows; a row not in ``from_`` any more is left alone, for the
     caller to look at."""
     _check(from_, to)
-    moved, entries = [], []
+    moves = list(moves)
     with transaction.atomic(savepoint=False):
-        for delivery, summary, fields in moves:
-            if Delivery.objects.filter(pk=delivery.pk, state=from_).update(state=to, **fields):
+        if _update_all_at_once(moves, from_, to):
+            moved = [delivery for delivery, _summary, _fields in moves]
+        else:
+            moved = [
+                delivery
+                for delivery, _summary, fields in moves
+                if Delivery.objects.filter(pk=delivery.pk, state=from_).update(state=to, **fields)
+            ]
+        summaries = {delivery.pk: summary for delivery, summary, _fields in moves}
+        for delivery, _summary, fields in moves:
+            if delivery in moved:
                 _apply(delivery, to, fields)
-                moved.append(delivery)
-                entries.append(_entry(delivery, action, from_, to, None, summary))
-        if entries:
-            record_many(entries)
+        if moved:
+            record_many([_entry(d, action, from_, to, None, summaries[d.pk]) for d in moved])
     return moved
+
+
+def _update_all_at_once(moves: list[tuple[Delivery, str, dict]], from_: str, to: str) -> bool:
+    """Every row's own fields in one UPDATE (``CASE`` on the id), if every row is still in
+    ``from_``; otherwise nothing is changed (its savepoint) and the caller goes row by row."""
+    if len(moves) < 2:
+        return False
+    ids = [delivery.pk for delivery, _summary, _fields in moves]
+    names = dict.fromkeys(name for _delivery, _summary, fields in moves for name in fields)
+    values = {}
+    for name in names:
+        field = Delivery._meta.get_field(name)
+        values[name] = Case(
+            *(
+                When(pk=delivery.pk, then=_as_expression(fields[name], field))
+                for delivery, _summary, fields in moves
+                if name in fields
+            ),
+            default=F(name),
+            output_field=field,
+        )
+    try:
+        with transaction.atomic():
+            changed = Delivery.objects.filter(pk__in=ids, state=from_).update(state=to, **values)
+            if changed != len(ids):
+                raise BatchRaced(f"{len(ids) - changed} of {len(ids)} deliveries were not {from_}")
+    except BatchRaced:
+        return False
+    return True
+
+
+def _as_expression(value, field):
+    return value if hasattr(value, "resolve_expression") else Value(value, output_field=field)

@@ -311,6 +311,10 @@ class ChannelServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The status line and headers, then the body, are two writes: with Nagle's
+            # algorithm the body waits ~40 ms for the client's delayed ACK (a real API's
+            # server does not), which every test and the bench would pay per request.
+            disable_nagle_algorithm = True
 
             def do_GET(self):
                 server._serve(self, "GET")

@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test.utils import override_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.crisis.models import BlackoutKind
 from apps.planning.enums import PostStatus
+from apps.planning.models import Post
 from apps.publishing import sending, services, tasks
 from apps.publishing.adapters.base import (
     PermanentError,
@@ -18,6 +20,7 @@ from apps.publishing.adapters.base import (
     UnknownOutcome,
 )
 from apps.publishing.enums import DeliveryState as D
+from apps.publishing.following import sync_post_statuses
 from apps.publishing.models import ChannelCredential, Delivery
 from apps.publishing.services import claim_due, send_delivery, sweep_stuck
 from tests.crisis.factories import BlackoutFactory
@@ -662,3 +665,51 @@ def test_an_adapter_crash_never_stores_the_secret_in_the_error(approved_post, fa
     claim_and_send_all()
 
     assert deliveries_of(post)[0].last_error == "RuntimeError: GET /bot[segreto]/sendMessage failed"
+
+
+def _queries_to_send_a_batch(approved_post, posts: int) -> int:
+    for _ in range(posts):
+        approved_post(channels=1)
+    claimed = claim_due()
+    with CaptureQueriesContext(connection) as queries:
+        assert tasks.send_batch(delivery_ids=claimed) == {D.SENT: posts}
+    Delivery.objects.all().delete()
+    return len(queries)
+
+
+def test_a_batch_costs_the_same_queries_for_two_posts_or_twelve(approved_post, fake_adapter):
+    """The library images, the posts' statuses and their audit entries are read and written
+    for the whole batch, not once per delivery (issue 12: bursts drain fast)."""
+    assert _queries_to_send_a_batch(approved_post, 12) == _queries_to_send_a_batch(approved_post, 2)
+
+
+def test_the_posts_of_a_batch_are_published_each_with_its_audit_entry(approved_post, fake_adapter):
+    posts = [approved_post(channels=1) for _ in range(3)]
+
+    tasks.send_batch(delivery_ids=claim_due())
+
+    published = AuditEntry.objects.filter(action="post.published").order_by("post_id")
+    assert [entry.post_id for entry in published] == [post.pk for post in posts]
+    assert {entry.after["status"] for entry in published} == {"published"}
+    assert {entry.summary for entry in published} == {"Stato degli invii aggiornato."}
+
+
+def test_a_post_that_changed_while_its_batch_was_sent_is_followed_on_its_own(
+    approved_post, fake_adapter
+):
+    """``transition_many`` refuses the whole group when one post is not in the status read;
+    each post then moves by itself, and the one that changed is left as it is."""
+    posts = [approved_post(channels=1) for _ in range(3)]
+    for post in posts:
+        post.refresh_from_db()
+    Delivery.objects.update(state=D.SENT)
+    Post.objects.filter(pk=posts[1].pk).update(status=PostStatus.PAUSED)  # read as approved
+
+    sync_post_statuses(posts)
+
+    assert [Post.objects.get(pk=post.pk).status for post in posts] == [
+        PostStatus.PUBLISHED,
+        PostStatus.PAUSED,
+        PostStatus.PUBLISHED,
+    ]
+    assert AuditEntry.objects.filter(action="post.published").count() == 2

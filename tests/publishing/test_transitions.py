@@ -166,6 +166,53 @@ def test_a_batch_move_is_undone_whole_when_one_row_had_moved_elsewhere(approved_
     assert not AuditEntry.objects.filter(action="delivery.queued").exists()
 
 
+def test_rows_moving_each_with_its_own_fields_move_together_in_one_update(approved_post):
+    post = approved_post(channels=3)
+    rows = list(Delivery.objects.filter(variant__post=post).order_by("id"))
+    moves = [(row, f"id {n}", {"external_id": f"id-{n}"}) for n, row in enumerate(rows)]
+
+    with CaptureQueriesContext(connection) as queries:
+        moved = transitions.move_each(moves, D.WAITING, D.QUEUED, action="delivery.queued")
+
+    assert moved == rows
+    assert [q["sql"].split()[0] for q in queries].count("UPDATE") == 1
+    saved = Delivery.objects.filter(variant__post=post).order_by("id")
+    assert list(saved.values_list("state", "external_id")) == [
+        (D.QUEUED, "id-0"),
+        (D.QUEUED, "id-1"),
+        (D.QUEUED, "id-2"),
+    ]
+    assert [
+        e.summary for e in AuditEntry.objects.filter(action="delivery.queued").order_by("id")
+    ] == [
+        "id 0",
+        "id 1",
+        "id 2",
+    ]
+
+
+def test_rows_moving_each_with_its_own_fields_leave_alone_one_that_moved_elsewhere(
+    approved_post,
+):
+    """Unlike :func:`move_many`, the rows are not held: the one a sweeper took is left for
+    the caller to look at, the others still move with their own fields."""
+    post = approved_post(channels=3)
+    rows = list(Delivery.objects.filter(variant__post=post).order_by("id"))
+    Delivery.objects.filter(pk=rows[1].pk).update(state=D.CANCELLED)
+    moves = [(row, "", {"external_id": f"id-{n}"}) for n, row in enumerate(rows)]
+
+    moved = transitions.move_each(moves, D.WAITING, D.QUEUED, action="delivery.queued")
+
+    assert moved == [rows[0], rows[2]]
+    saved = Delivery.objects.filter(variant__post=post).order_by("id")
+    assert list(saved.values_list("state", "external_id")) == [
+        (D.QUEUED, "id-0"),
+        (D.CANCELLED, ""),
+        (D.QUEUED, "id-2"),
+    ]
+    assert AuditEntry.objects.filter(action="delivery.queued").count() == 2
+
+
 def _claim_queries(approved_post, n_posts: int) -> tuple[int, int]:
     for _ in range(n_posts):
         approved_post(channels=1)

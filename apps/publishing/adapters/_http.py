@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import re
+import socket
 import ssl
 import threading
 import time
@@ -92,6 +93,12 @@ def require_service_url(url: str, kind: str = "") -> None:
         raise ConfigurationError(f"{prefix}l'indirizzo del servizio deve usare https")
 
 
+# httpx writes a request's headers and its body in two writes: with Nagle's algorithm the body
+# waits for the server's delayed ACK of the headers (about 40 ms on Linux) on every request of
+# a kept-alive connection. urllib3 turns it off by default; httpx leaves it to the caller.
+NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+
+
 class PinnedTransport(httpx.HTTPTransport):
     """For addresses an administrator typed (a Mastodon instance, a webhook receiver, a
     Bluesky server named by a DID document): each request resolves the host once, refuses it
@@ -167,14 +174,14 @@ def client_for(
         client = _clients.get(key)
         if client is not None:
             return client
+        transport_class = PinnedTransport if pinned else httpx.HTTPTransport
         try:
             client = _SharedClient(
-                verify=_tls_context(),
                 base_url=key[0],
                 timeout=timeout,
                 headers=headers,
                 follow_redirects=False,
-                transport=PinnedTransport(verify=_tls_context()) if pinned else None,
+                transport=transport_class(verify=_tls_context(), socket_options=NO_DELAY),
             )
         except httpx.InvalidURL:
             raise ConfigurationError(
