@@ -288,6 +288,78 @@ def test_x_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, 
     assert x.items == []
 
 
+def _captions(clip, uploader) -> dict[str, str]:
+    texts = {
+        "it": "1\n00:00:00,500 --> 00:00:01,800\nBuongiorno, il ponte è aperto.\n",
+        "en": "1\n00:00:00,500 --> 00:00:01,800\nGood morning, the bridge is open.\n",
+    }
+    for language, srt in texts.items():
+        library.add_caption(
+            asset=clip,
+            upload=SimpleUploadedFile(f"{language}.srt", srt.encode()),
+            language=language,
+            by=uploader,
+        )
+    return texts
+
+
+def test_x_attaches_the_captions_as_srt_to_the_video_before_the_post(servers, clip, uploader):
+    texts = _captions(clip, uploader)
+    x = servers["x"]
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+
+    XAdapter().publish(request)
+
+    inits = [r.json for r in x.requests_to("/2/media/upload/initialize")]
+    assert [(i["media_category"], i["media_type"]) for i in inits[1:]] == [
+        ("subtitles", "text/srt"),
+        ("subtitles", "text/srt"),
+    ]
+    [(video_id, video)] = x.uploads.items()
+    tracks = {t["language_code"]: t for t in video["subtitles"]}
+    assert {code: t["display_name"] for code, t in tracks.items()} == {
+        "EN": "English",
+        "IT": "Italiano",
+    }
+    assert tracks["IT"]["data"].decode().strip() == texts["it"].strip()
+    assert tracks["EN"]["data"].decode().strip() == texts["en"].strip()
+    associations = x.requests_to("/2/media/subtitles")
+    assert {r.json["id"] for r in associations} == {video_id}
+    assert {r.json["media_category"] for r in associations} == {"TweetVideo"}
+    paths = [r.path for r in x.requests if r.method == "POST"]
+    assert paths.index("/2/tweets") > max(
+        i for i, p in enumerate(paths) if p == "/2/media/subtitles"
+    )  # associated before the post, as X documents for captions shown from the start
+    [tweet] = x.items
+    assert tweet["media_ids"] == [video_id]
+
+
+def test_x_refusing_the_captions_stops_the_send_before_anything_is_posted(servers, clip, uploader):
+    _captions(clip, uploader)
+    x = servers["x"]
+    x.subtitles_error = "Invalid subtitles file"
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+    with pytest.raises(
+        PermanentError,
+        match=r"^x: sottotitoli \(en\) rifiutati, il video non è partito: Invalid subtitles file$",
+    ):
+        XAdapter().publish(request)
+    assert x.items == []  # nothing public: fix or remove the captions, then send again
+
+
+def test_x_failing_while_taking_the_captions_is_retried_later(servers, clip, uploader):
+    _captions(clip, uploader)
+    x = servers["x"]
+    x.fail_next(1, "500", on_path="/2/media/subtitles")
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+    with pytest.raises(TransientError):
+        XAdapter().publish(request)
+    assert x.items == []
+    XAdapter().publish(request)  # the retry uploads again and posts once
+    [tweet] = x.items
+    assert len(x.uploads[tweet["media_ids"][0]]["subtitles"]) == 2
+
+
 def test_linkedin_uploads_the_video_in_the_parts_it_names_and_waits_until_available(
     servers, clip, uploader
 ):
