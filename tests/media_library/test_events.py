@@ -472,3 +472,23 @@ def test_an_events_image_written_directly_drops_the_stale_library_link(editor):
     assert selectors.event_uses_of(asset=asset) == []
     services.delete_asset(asset=asset, by=editor)  # no longer in use
     event_services.update_event(event=event, by=editor, title="Concerto")  # no image change
+
+
+def test_an_uploaded_image_whose_library_copy_has_expired_rights_is_refused_on_the_form(
+    editor_client, editor, cultura, media_root
+):
+    existing = _add(editor)
+    existing.rights_expire_on = timezone.localdate() - timedelta(days=1)
+    existing.save()
+    before = stored_files(media_root)
+    response = editor_client.post(
+        CREATE,
+        {
+            **_form(cultura),
+            "image": upload(jpeg_bytes(colour=(1, 2, 3)), name="copia.jpg"),
+            "image_alt": "La piazza",
+        },
+    )
+    assert "scaduti" in " ".join(response.context["form"].errors["image"])
+    assert (Event.objects.count(), Asset.objects.count(), EventAsset.objects.count()) == (0, 1, 0)
+    assert stored_files(media_root) == before
