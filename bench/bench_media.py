@@ -48,6 +48,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from apps.core import images  # noqa: E402
 from apps.media_library import services  # noqa: E402
 from apps.media_library.models import Asset  # noqa: E402
+from apps.media_library.networks import NETWORKS  # noqa: E402
 
 GPS_IFD, MAKE = 0x8825, 0x010F
 
@@ -145,7 +146,9 @@ def main() -> None:
         ("library add_asset (check, clean, store, row)", library),
     ]
     if renditions:
-        rows.append((f"renditions, 7 networks (first {len(renditions)}, task)", renditions))
+        rows.append(
+            (f"renditions, {len(NETWORKS)} networks (first {len(renditions)}, task)", renditions)
+        )
     for label, values in rows:
         median, mean, p95 = _stats(values)
         print(

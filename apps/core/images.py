@@ -25,7 +25,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 SUFFIX = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 LABEL = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
 POST_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
-EVENT_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})  # what the event form's help text names
 
 # Modes each format is written in; anything else is converted first.
 _MODES = {

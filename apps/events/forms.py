@@ -6,9 +6,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import images
 from apps.core.forms import date_input, time_input
 from apps.core.validators import WebURLField
+from apps.media_library.enums import Licence
+from apps.media_library.forms import check_licence
 
 from .ical import clean_text, is_ambiguous
 from .models import Event, EventCategory, EventStatus
@@ -169,11 +170,19 @@ class EventForm(WhenMixin, forms.Form):
     address = forms.CharField(label=_("Indirizzo"), max_length=300, required=False)
     organiser = forms.CharField(label=_("Organizzatore"), max_length=200, required=False)
     link = WebURLField(label=_("Link per approfondire"), max_length=500, required=False)
-    image = forms.ImageField(
+    # A plain file field: the media library checks the content (Pillow, size, duplicates)
+    # when the event is saved, and the image goes into the library.
+    image = forms.FileField(
         label=_("Immagine"),
         required=False,
-        help_text=_("JPEG, PNG o WebP, al massimo %(size)s.")
-        % {"size": filesizeformat(settings.MAX_IMAGE_BYTES)},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
+        help_text=_(
+            "JPEG, PNG, GIF o WebP, al massimo %(size)s. Entra nella libreria media, senza i dati "
+            "della fotocamera né la posizione GPS; se è già nella libreria si usa quella."
+        )
+        % {"size": filesizeformat(settings.MEDIA_MAX_IMAGE_BYTES)},
     )
     remove_image = forms.BooleanField(label=_("Rimuovi l'immagine attuale"), required=False)
     image_alt = forms.CharField(
@@ -181,6 +190,24 @@ class EventForm(WhenMixin, forms.Form):
         max_length=500,
         required=False,
         help_text=_("Obbligatorio con un'immagine: descrivi cosa mostra."),
+    )
+    credits = forms.CharField(
+        label=_("Crediti dell'immagine (autore)"),
+        max_length=200,
+        required=False,
+        help_text=_("Per un'immagine caricata qui; come nella libreria."),
+    )
+    licence = forms.ChoiceField(
+        label=_("Licenza dell'immagine"),
+        choices=Licence.choices,
+        initial=Licence.COMUNE,
+        required=False,  # asked only with an uploaded image: the Comune's own by default
+    )
+    licence_other = forms.CharField(
+        label=_("Altra licenza"),
+        max_length=200,
+        required=False,
+        help_text=_("Solo se la licenza è «Altra»."),
     )
     published = forms.BooleanField(
         label=_("Pubblicato"),
@@ -248,24 +275,6 @@ class EventForm(WhenMixin, forms.Form):
     def clean_organiser(self):
         return clean_text(self.cleaned_data["organiser"])
 
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if image and image.size > settings.MAX_IMAGE_BYTES:
-            raise forms.ValidationError(
-                _("L'immagine pesa %(size)s: il massimo è %(max)s.")
-                % {
-                    "size": filesizeformat(image.size),
-                    "max": filesizeformat(settings.MAX_IMAGE_BYTES),
-                }
-            )
-        if image:
-            # Pixels only, under a random name with the suffix of the format read.
-            try:
-                images.reencode_in_place(image, images.EVENT_FORMATS)
-            except images.ImageRefused as refused:
-                raise forms.ValidationError(str(refused)) from None
-        return image
-
     def clean(self):
         data = super().clean()
         when = self._when(all_day=data.get("all_day", False))
@@ -288,7 +297,27 @@ class EventForm(WhenMixin, forms.Form):
                 )
         elif (data.get("image") or keeps_image) and not data.get("image_alt", "").strip():
             self.add_error("image_alt", _("Descrivi l'immagine per chi non la vede."))
+        if data.get("image"):
+            try:
+                check_licence(data)
+            except forms.ValidationError as refused:
+                self.add_error(None, refused)
         return data
+
+    @property
+    def upload(self):
+        """The image uploaded on the form (it goes into the library), or None."""
+        return self.cleaned_data.get("image") or None
+
+    def upload_fields(self) -> dict:
+        """What the library stores with the uploaded image (``add_event_image``)."""
+        data = self.cleaned_data
+        return {
+            "alt_text": data["image_alt"],
+            "credits": data["credits"],
+            "licence": data["licence"] or Licence.COMUNE,
+            "licence_other": data["licence_other"],
+        }
 
     def _clean_recurrence(self, data):
         if not data.get("repeat_weekly"):
@@ -359,10 +388,9 @@ class EventForm(WhenMixin, forms.Form):
         }
         fields["rrule"] = WEEKLY if data.get("repeat_weekly") else ""
         fields["repeat_until"] = data.get("repeat_until") if data.get("repeat_weekly") else None
-        if self.library_image is not None:
-            del fields["image_alt"]  # the library image's own alt text (set_event_asset)
-        elif data.get("image"):
-            fields["image"] = data["image"]
+        if self.library_image is not None or data.get("image"):
+            # The library image's own alt text and file (set_event_asset, add_event_image).
+            del fields["image_alt"]
         elif data.get("remove_image") or (
             self.shown_library_file and self.event.image.name == self.shown_library_file
         ):  # removed, or the library image no longer chosen

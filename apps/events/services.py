@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit.services import Summary, record
 
+from . import signals
 from .models import Event, EventStatus
 
 # A change of any of these is significant: SEQUENCE grows (RFC 5545 3.8.7.4), so calendar
@@ -144,6 +145,8 @@ def update_event(
         event.sequence = stored.sequence + 1
         fields.add("sequence")
     event.save(update_fields=sorted(fields))
+    if "image" in changed:
+        signals.image_changed.send(sender=Event, event=event, by=by)
     record(
         action=action,
         actor=by,

@@ -26,7 +26,7 @@ from apps.media_library.selectors import (
     event_asset,
     events_after_rights_expiry,
 )
-from apps.media_library.services import AssetRefused, set_event_asset
+from apps.media_library.services import AssetRefused, add_event_image, set_event_asset
 
 from . import feeds, ical, services, structured_data
 from .forms import EventForm, ManageFilterForm, PostponeForm, PublicFilterForm
@@ -335,18 +335,40 @@ def _form_page(request, form, event, picked: Asset | None):
 def _save_event(request, form, event: Event | None, picked: Asset | None) -> Event | None:
     """Save the event and its library image in one transaction; ``None`` (and the reason on
     the form) when the library refuses the image."""
+    added = None
     try:
         with transaction.atomic():
             if event is None:
                 event = services.create_event(by=request.user, **form.to_fields())
             else:
                 services.update_event(event=event, by=request.user, **form.to_fields())
-            set_event_asset(
-                event=event, asset_id=picked.pk if picked is not None else None, by=request.user
-            )
+            if form.upload is not None:
+                try:
+                    added = add_event_image(
+                        event=event, upload=form.upload, by=request.user, **form.upload_fields()
+                    )
+                except AssetRefused as exc:
+                    form.add_error("image", str(exc))
+                    raise
+            else:
+                set_event_asset(
+                    event=event,
+                    asset_id=picked.pk if picked is not None else None,
+                    by=request.user,
+                )
     except AssetRefused as exc:
-        form.add_error(None, str(exc))
+        if not form.has_error("image"):
+            form.add_error(None, str(exc))
         return None
+    if added is not None and added.duplicate:
+        messages.info(
+            request,
+            _(
+                "L'immagine caricata era già nella libreria (n. %(pk)s): l'evento usa quella, "
+                "con il suo testo alternativo."
+            )
+            % {"pk": added.asset.pk},
+        )
     return event
 
 
@@ -369,6 +391,8 @@ def manage_edit(request, pk):
     event = get_object_or_404(Event.objects.select_related("category"), pk=pk)
     shown = event_asset(event=event)
     picked = _picked_image(request, shown) if request.method == "POST" else shown
+    if request.POST.get("remove_image") and shown is not None and picked == shown:
+        picked = None  # "remove the current image" also removes a library one
     form = EventForm(
         request.POST or None,
         request.FILES or None,

@@ -126,6 +126,9 @@ def load(ctx: dict) -> None:
                 tag_names=["prova"],
             )
     # Two upcoming posts use pictures of the library.
-    posts = Post.objects.exclude(status=PostStatus.CANCELLED).order_by("planned_at")[:2]
+    # Posts whose files may still change (an approved post keeps its reviewer's files).
+    posts = Post.objects.exclude(
+        status__in=[PostStatus.CANCELLED, *services.LOCKED_POST_STATES]
+    ).order_by("planned_at")[:2]
     for post, asset in zip(posts, made[2:4], strict=False):
         services.attach_asset(post=post, asset=asset, by=editor)

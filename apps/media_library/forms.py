@@ -28,7 +28,8 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else single(data, initial)
 
 
-def _licence_check(cleaned):
+def check_licence(cleaned):
+    """The library's rule on licences: «Altra» needs its text (every form asking for one)."""
     if cleaned.get("licence") == Licence.OTHER and not cleaned.get("licence_other", "").strip():
         raise forms.ValidationError(
             {"licence_other": _("Scrivi la licenza o l'accordo d'uso.")}, code="required"
@@ -85,7 +86,7 @@ class UploadForm(AccessibleFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _licence_check(cleaned)
+        check_licence(cleaned)
         return cleaned
 
 
@@ -129,7 +130,7 @@ class AssetForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        _licence_check(cleaned)
+        check_licence(cleaned)
         return cleaned
 
 

@@ -15,6 +15,9 @@ come from each network's own public documentation:
   and ``app.bsky.video`` (at most 100 MB, 3 min).
 - Telegram: Bot API ``sendPhoto`` (at most 10 MB, width + height at most 10,000, ratio at most
   20) and ``sendVideo`` (bots upload at most 50 MB).
+- Threads: Meta, Threads API, "Posts", Media specifications (image: JPEG/PNG, at most 8 MB,
+  ratio up to 10:1, width 320–1440 px; video: MOV/MP4, H.264 or HEVC, at most 5 min and 1 GB,
+  at most 1920 px wide).
 - LinkedIn: LinkedIn "Images API" (at most 36,152,319 pixels) and "Videos API" (3 s–30 min,
   at most 500 MB).
 
@@ -43,6 +46,8 @@ class NetworkLimits:
     max_video_bytes: int | None = None
     min_video_seconds: float | None = None
     max_video_seconds: float | None = None
+    # ffprobe's codec names the network takes (None: any the library accepts).
+    video_codecs: frozenset[str] | None = None
     source: str = ""
 
 
@@ -110,6 +115,18 @@ NETWORKS: dict[str, NetworkLimits] = {
             source="Telegram Bot API, sendPhoto and sendVideo",
         ),
         NetworkLimits(
+            ChannelKind.THREADS,
+            _("Threads"),
+            max_image_bytes=8 * MB,
+            max_side=1440,
+            min_ratio=Fraction(1, 10),
+            max_ratio=Fraction(10, 1),
+            max_video_bytes=1024 * MB,
+            max_video_seconds=5 * 60,
+            video_codecs=frozenset({"h264", "hevc"}),
+            source="Threads API, Posts: Media specifications",
+        ),
+        NetworkLimits(
             ChannelKind.LINKEDIN,
             _("LinkedIn"),
             max_image_bytes=8 * MB,
@@ -135,13 +152,28 @@ VIDEO_NETWORKS = frozenset(
         ChannelKind.TELEGRAM,
         ChannelKind.LINKEDIN,
         ChannelKind.BLUESKY,
+        ChannelKind.THREADS,
     }
 )
 
 
-def video_problems(limits: NetworkLimits, *, size: int, seconds: float | None) -> list[str]:
+CODEC_NAMES = {"h264": "H.264", "hevc": "HEVC", "vp9": "VP9", "av1": "AV1", "mpeg4": "MPEG-4"}
+
+
+def video_problems(
+    limits: NetworkLimits, *, size: int, seconds: float | None, codec: str = ""
+) -> list[str]:
     """Why a video does not fit one network, in words for the editor (empty: it fits)."""
     problems = []
+    if limits.video_codecs is not None and codec and codec not in limits.video_codecs:
+        problems.append(
+            _("%(network)s accetta solo video %(codecs)s, non %(codec)s.")
+            % {
+                "network": limits.label,
+                "codecs": " o ".join(sorted(CODEC_NAMES.get(c, c) for c in limits.video_codecs)),
+                "codec": CODEC_NAMES.get(codec, codec),
+            }
+        )
     if limits.max_video_bytes is not None and size > limits.max_video_bytes:
         problems.append(
             _("%(network)s accetta video fino a %(mb)s MB.")

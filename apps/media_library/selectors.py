@@ -268,7 +268,9 @@ def video_to_send(*, post, network: str) -> tuple[Asset | None, list[str]]:
         return None, []
     limits = NETWORKS.get(network)
     problems = (
-        video_problems(limits, size=use.asset.size_bytes, seconds=use.asset.duration)
+        video_problems(
+            limits, size=use.asset.size_bytes, seconds=use.asset.duration, codec=use.asset.codec
+        )
         if limits is not None
         else []
     )

@@ -512,8 +512,23 @@ def usable_problems(asset: Asset, *, on: datetime.date | None = None) -> list[st
     return problems
 
 
+def _refuse_if_locked(post) -> None:
+    """The one rule on approved files: an approved or paused post keeps the files its
+    reviewer saw (the post must go back to review first, e.g. by a change of its text)."""
+    if post.status in LOCKED_POST_STATES:
+        raise AssetRefused(
+            _(
+                "Il post è approvato: per cambiare i file della libreria cambia anche il "
+                "testo o ritiralo, così torna in revisione."
+            )
+        )
+
+
 def attach_asset(*, post, asset: Asset, by) -> PostAsset:
-    """Use an asset in a post (once); refused without alt text or with expired rights."""
+    """Use an asset in a post (once); refused without alt text, with expired rights, or
+    while the post is approved or paused (a file it already uses is no change)."""
+    if not PostAsset.objects.filter(post=post, asset=asset).exists():
+        _refuse_if_locked(post)
     problems = usable_problems(asset)
     if problems:
         raise AssetRefused(" ".join(problems))
@@ -535,6 +550,9 @@ def attach_asset(*, post, asset: Asset, by) -> PostAsset:
 
 
 def detach_asset(*, post, asset: Asset, by) -> None:
+    """Stop using an asset in a post; refused while the post is approved or paused."""
+    if PostAsset.objects.filter(post=post, asset=asset).exists():
+        _refuse_if_locked(post)
     with transaction.atomic():
         deleted, _rows = PostAsset.objects.filter(post=post, asset=asset).delete()
         if deleted:
@@ -562,13 +580,8 @@ def set_post_assets(*, post, asset_ids: list[int], by) -> list[PostAsset]:
             use.asset_id: use
             for use in PostAsset.objects.filter(post=post).order_by("position", "id")
         }
-        if post.status in LOCKED_POST_STATES and wanted != list(current):
-            raise AssetRefused(
-                _(
-                    "Il post è approvato: per cambiare i file della libreria cambia anche il "
-                    "testo o ritiralo, così torna in revisione."
-                )
-            )
+        if wanted != list(current):
+            _refuse_if_locked(post)
         missing = [pk for pk in wanted if pk not in assets]
         if missing:
             raise AssetRefused(_("Un file scelto non è più nella libreria."))
@@ -675,6 +688,80 @@ def set_event_asset(*, event, asset_id: int | None, by) -> EventAsset | None:
             event=event, by=by, image=asset.file.name, image_alt=asset.alt_text
         )
     return use
+
+
+def add_event_image(
+    *,
+    event,
+    upload,
+    alt_text: str,
+    by,
+    credits: str = "",
+    licence: str = Licence.COMUNE,
+    licence_other: str = "",
+) -> Added:
+    """An image uploaded on the event form goes into the library (the library's own checks:
+    Pillow re-encoding, no EXIF or GPS, size limits) and the event shows it, linked like a
+    picked one (``set_event_asset``). The same content already in the library is used
+    instead (``duplicate=True``; it gets ``alt_text`` if it had none). Raises
+    :class:`AssetRefused`; then neither the asset, its files nor the link are stored."""
+    alt_text = alt_text.strip()
+    if not alt_text:
+        raise AssetRefused(_("Descrivi l'immagine per chi non la vede."))
+    if _looks_like_video(upload):
+        raise AssetRefused(_("Un evento mostra un'immagine, non un video."))
+    added = None
+    try:
+        with transaction.atomic():
+            added = add_asset(
+                upload=upload,
+                by=by,
+                alt_text=alt_text,
+                credits=credits,
+                licence=licence,
+                licence_other=licence_other,
+            )
+            if added.duplicate and not added.asset.alt_text.strip():
+                added.asset.alt_text = alt_text
+                added.asset.save(update_fields=["alt_text", "updated_at"])
+                record(
+                    action="media.updated",
+                    actor=by,
+                    obj=added.asset,
+                    summary=lambda: _("Testo alternativo dato dal modulo di un evento."),
+                    after={"alt_text": alt_text},
+                )
+            set_event_asset(event=event, asset_id=added.asset.pk, by=by)
+    except BaseException:
+        if added is not None and not added.duplicate:
+            asset = added.asset
+            _delete_files([asset.file.name, asset.poster.name])
+            _delete_original(asset.original_name)
+        raise
+    return added
+
+
+def unlink_replaced_event_image(*, event, by) -> None:
+    """On ``events.signals.image_changed`` (``signals.py``): an event whose image is no
+    longer its library asset's file (written by any code, e.g.
+    ``events.services.update_event(image=...)``) no longer uses that asset, so "where used",
+    the deletion guard and the rights flags follow the image the event really shows. The one
+    place that keeps the link true."""
+    stale = (
+        EventAsset.objects.filter(event_id=event.pk)
+        .exclude(asset__file=event.image.name or "")
+        .select_related("asset")
+        .first()
+    )
+    if stale is None:
+        return
+    stale.delete()
+    record(
+        action="media.event_image_removed",
+        actor=by,
+        obj=stale.asset,
+        summary=lambda: _("Immagine tolta dall'evento «%(title)s».") % {"title": event.title},
+    )
 
 
 def copy_post_assets(*, source, target, by) -> list[Asset]:

@@ -196,7 +196,12 @@ def _detail_context(asset, **extra) -> dict:
     if not asset.is_image:
         for limits in NETWORKS.values():
             video_fit.append(
-                (limits, video_problems(limits, size=asset.size_bytes, seconds=asset.duration))
+                (
+                    limits,
+                    video_problems(
+                        limits, size=asset.size_bytes, seconds=asset.duration, codec=asset.codec
+                    ),
+                )
             )
     renditions = {r.network: r for r in asset.renditions.all()}
     context = {

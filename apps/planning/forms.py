@@ -13,6 +13,7 @@ from apps.core import images
 from apps.core.forms import BoundedModelMultipleChoiceField
 from apps.core.validators import WebURLField, cap_length
 from apps.events.models import Event
+from apps.media_library.networks import VIDEO_NETWORKS
 
 from .checks import MAX_CHECKED_LENGTH, PUBLIC_TITLE_ADVISED_LENGTH, analyse_variant
 from .enums import NewsType, PostStatus
@@ -193,6 +194,11 @@ class PostForm(forms.Form):
         # give one its own alt text. Without them (the API) the saved ones stay as they are.
         self.library_assets = list(library_images)  # videos too: the previews show them
         self.library_images = [a for a in self.library_assets if getattr(a, "is_image", True)]
+        # The video a network that takes video gets instead of the images (the first one,
+        # as ``media_library.selectors.video_to_send``): its alt text per channel too.
+        self.library_video = next(
+            (a for a in self.library_assets if not getattr(a, "is_image", True)), None
+        )
         # Whether the post goes out with images: Facebook then puts the link in the text.
         self.has_images = has_images
         super().__init__(*args, **kwargs)
@@ -240,14 +246,25 @@ class PostForm(forms.Form):
                 )
             if channel.has_news_fields:
                 self._add_news_fields(channel)
-            for asset in self.library_images:
+            for asset in self._alt_text_assets(channel):
+                label = (
+                    _("Testo alternativo su %(channel)s per «%(asset)s»")
+                    if getattr(asset, "is_image", True)
+                    else _("Descrizione su %(channel)s per il video «%(asset)s»")
+                )
                 self.fields[alt_text_field_name(channel.pk, asset.pk)] = forms.CharField(
-                    label=_("Testo alternativo su %(channel)s per «%(asset)s»")
-                    % {"channel": channel.name, "asset": asset.alt_text or asset.pk},
+                    label=label % {"channel": channel.name, "asset": asset.alt_text or asset.pk},
                     required=False,
                     max_length=ALT_TEXT_MAX_LENGTH,
                     help_text=_("Vuoto: si usa quello del file."),
                 )
+
+    def _alt_text_assets(self, channel) -> list:
+        """The library files ``channel`` may give its own alt text: the images, and the
+        video where the channel's network takes video (``VIDEO_NETWORKS``)."""
+        if self.library_video is not None and channel.kind in VIDEO_NETWORKS:
+            return [*self.library_images, self.library_video]
+        return self.library_images
 
     def _add_news_fields(self, channel):
         """The website Notizia's fields for ``channel``: required where it publishes a
@@ -331,10 +348,11 @@ class PostForm(forms.Form):
         return initial
 
     def alt_text_fields(self, channel) -> list:
-        """(asset, bound alt-text field) of each library image, for ``channel``'s row."""
+        """(asset, bound alt-text field) of each library image (and video, where the
+        channel takes one), for ``channel``'s row."""
         return [
             (asset, self[alt_text_field_name(channel.pk, asset.pk)])
-            for asset in self.library_images
+            for asset in self._alt_text_assets(channel)
         ]
 
     def variant_rows(self):
@@ -427,11 +445,11 @@ class PostForm(forms.Form):
             {
                 channel.pk: {
                     str(asset.pk): data.get(alt_text_field_name(channel.pk, asset.pk)) or ""
-                    for asset in self.library_images
+                    for asset in self._alt_text_assets(channel)
                 }
                 for channel in data.get("channels") or []
             }
-            if self.library_images
+            if self.library_images or self.library_video is not None
             else {}
         )
         data["keeps_slot"] = {"si": True, "no": False}.get(data.get("keeps_slot"))

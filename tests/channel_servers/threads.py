@@ -7,9 +7,12 @@ exchanges, as documented.
   ``GET /refresh_access_token?grant_type=th_refresh_token`` (a long-lived token at least a day
   old and not lapsed -> a new one for 60 days; the old keeps working until it lapses).
 - API under ``/v1.0``: ``GET /me``, ``POST /{user}/threads`` (TEXT with ``link_attachment``,
-  IMAGE with ``image_url`` and ``alt_text``, CAROUSEL of 2-20 ``is_carousel_item`` children;
-  at most 500 characters), ``GET /{container}?fields=status`` (``IN_PROGRESS`` for
-  ``processing_polls`` reads, then ``FINISHED``), ``POST /{user}/threads_publish``,
+  IMAGE with ``image_url`` and ``alt_text``, VIDEO with ``video_url`` and ``alt_text``,
+  CAROUSEL of 2-20 ``is_carousel_item`` children; at most 500 characters),
+  ``GET /{container}?fields=status,error_message`` (``IN_PROGRESS`` for ``processing_polls``
+  reads, a video's for ``video_processing_polls`` more, then ``FINISHED``, or ``ERROR`` with
+  ``error_message`` for a video Threads could not process: ``video_error``),
+  ``POST /{user}/threads_publish``,
   ``GET /{post}?fields=permalink``; figures: ``GET /{post}/insights?metric=views,likes,replies,
   reposts,quotes`` (each ``{"name", "period": "lifetime", "values": [{"value"}]}``) and
   ``GET /me/threads_insights?metric=followers_count`` (a ``total_value``). A post removed on
@@ -80,6 +83,11 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
         self.long_lived: dict[str, float] = {}  # token -> issued at (epoch)
         self.containers: dict[str, dict] = {}
         self.processing_polls = 0  # containers answer IN_PROGRESS this many times first
+        # VIDEO containers (``video_url``): Threads fetches and processes the video. They answer
+        # IN_PROGRESS ``video_processing_polls`` times, then FINISHED, or ERROR with
+        # ``video_error`` as ``error_message`` when that is set (Threads' documented statuses).
+        self.video_processing_polls = 2
+        self.video_error = ""
         self.replies: list[dict] = []  # citizens' replies, oldest first
 
     @property
@@ -327,6 +335,13 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
                 return _error(400, 100, "Param image_url must be a valid URL")
             container["image_url"] = request.field("image_url")
             container["alt_text"] = request.field("alt_text")
+        elif media_type == "VIDEO":
+            if not str(request.field("video_url", "")).startswith(("http://", "https://")):
+                return _error(400, 100, "Param video_url must be a valid URL")
+            container["video_url"] = request.field("video_url")
+            container["alt_text"] = request.field("alt_text")
+            container["polls_left"] = self.processing_polls + self.video_processing_polls
+            container["error_message"] = self.video_error
         elif media_type == "CAROUSEL":
             children = [c for c in str(request.field("children", "")).split(",") if c]
             if not 2 <= len(children) <= 20:
@@ -345,7 +360,7 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
         container = self.containers.get(container_id)
         if container is None or container["carousel_item"]:
             return _error(400, 100, "Invalid creation_id")
-        if container["polls_left"] > 0:
+        if container["polls_left"] > 0 or container.get("error_message"):
             return _error(400, 24, "The media is not ready to be published", "THApiException")
         if container.get("published"):
             return _error(400, 100, "The media has already been published")
@@ -359,6 +374,11 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
             "timestamp": _stamp(time.time()),
             "username": USERNAME,
             "is_reply_owned_by_me": True,
+            "video": (
+                {"url": container["video_url"], "alt_text": container["alt_text"]}
+                if container["media_type"] == "VIDEO"
+                else None
+            ),
             "images": [
                 {"url": c["image_url"], "alt_text": c["alt_text"]}
                 for c in (
@@ -381,6 +401,15 @@ class ThreadsServer(OAuthProviderMixin, ChannelServer):
             if container["polls_left"] > 0:
                 container["polls_left"] -= 1
                 return Reply(200, {"id": object_id, "status": "IN_PROGRESS"})
+            if container.get("error_message"):
+                return Reply(
+                    200,
+                    {
+                        "id": object_id,
+                        "status": "ERROR",
+                        "error_message": container["error_message"],
+                    },
+                )
             return Reply(200, {"id": object_id, "status": "FINISHED"})
         item = next((i for i in self.items if i["id"] == object_id), None)
         if item is None:

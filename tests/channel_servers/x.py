@@ -59,6 +59,12 @@ class XServer(ChannelServer):
         self.video_processing = 2
         self.video_processing_error = ""
         self.max_video_bytes = 512 * 1024 * 1024
+        # Subtitles (X's documented flow): the file through the chunked upload with
+        # ``media_category=subtitles`` (``text/srt``), then ``POST /2/media/subtitles``
+        # ({"id": video, "media_category": "TweetVideo", "subtitles": {"id", "language_code",
+        # "display_name"}}). ``subtitles_error``: a text makes the association answer 400 with
+        # it (as X does for a file it cannot read).
+        self.subtitles_error = ""
 
     def add_mention(
         self,
@@ -133,7 +139,11 @@ class XServer(ChannelServer):
             body = request.json if isinstance(request.json, dict) else {}
             if body.get("media_category") == "tweet_video":
                 return self._video_media(request)
+            if body.get("media_category") == "subtitles":
+                return self._subtitles_media(request)
             return self._image_media(request)
+        if request.method == "POST" and path == "/2/media/subtitles":
+            return self._subtitles_media(request)
         match = re.fullmatch(r"/2/media/upload/(\d+)/(append|finalize)", path)
         if request.method == "POST" and match and match[1] in self.uploads:
             return self._video_media(request)
@@ -187,6 +197,54 @@ class XServer(ChannelServer):
             media["alt"] = (((body.get("metadata") or {}).get("alt_text")) or {}).get("text", "")
             return Reply(200, {"data": {"id": body.get("id"), "associated_metadata": True}})
         return None
+
+    def _subtitles_media(self, request):
+        """Subtitles: initialize (``subtitles``, ``text/srt`` or ``text/vtt``), then the same
+        append and finalize as an image (``self.media``), then the association with a video
+        that finished processing. Errors as X's problem JSON (400)."""
+        body = request.json if isinstance(request.json, dict) else {}
+        if request.path == "/2/media/upload/initialize":
+            total = body.get("total_bytes")
+            if not isinstance(total, int) or total <= 0:
+                return _problem(400, "Invalid Request", "total_bytes must be positive")
+            if body.get("media_type") not in ("text/srt", "text/vtt"):
+                return _problem(400, "Invalid Request", "Unsupported media_type for subtitles")
+            media_id = str(1900000000000000000 + self.next_id())
+            self.media[media_id] = {
+                "total": total, "segments": {}, "final": False, "alt": "",
+                "subtitles": body["media_type"],
+            }  # fmt: skip
+            return Reply(200, {"data": {"id": media_id, "expires_after_secs": 86400}})
+        video = self.uploads.get(str(body.get("id", "")))
+        info = body.get("subtitles") if isinstance(body.get("subtitles"), dict) else {}
+        track = self.media.get(str(info.get("id", "")))
+        language = str(info.get("language_code", ""))
+        if video is None or body.get("media_category") != "TweetVideo":
+            return _problem(400, "Invalid Request", "id must be a video uploaded as tweet_video")
+        if track is None or not track.get("subtitles") or not track["final"]:
+            return _problem(400, "Invalid Request", "subtitles.id must be finalized subtitles")
+        if not re.fullmatch(r"[A-Za-z]{2}", language):
+            return _problem(400, "Invalid Request", "language_code must be a BCP47 code")
+        data = b"".join(d for _i, d in sorted(track["segments"].items()))
+        if self.subtitles_error:
+            return _problem(400, "Invalid Request", self.subtitles_error)
+        if track["subtitles"] == "text/srt" and not re.search(
+            rb"^\d+\r?\n\d\d:\d\d:\d\d,\d{3} --> ", data
+        ):
+            return _problem(400, "Invalid Request", "Subtitles file is not valid SRT")
+        entry = {
+            "id": info["id"],
+            "language_code": language,
+            "display_name": info.get("display_name", ""),
+            "data": data,
+        }
+        video.setdefault("subtitles", []).append(entry)
+        associated = [{k: v for k, v in e.items() if k != "data"} for e in video["subtitles"]]
+        return Reply(
+            200,
+            {"data": {"id": body["id"], "media_category": "TweetVideo",
+                      "associated_subtitles": associated}},
+        )  # fmt: skip
 
     def _video_media(self, request):
         """The video upload's steps."""

@@ -19,7 +19,7 @@ from apps.review import services as review
 from apps.review.editing import update_post
 from tests.channel_servers import start_server
 from tests.factories import CategoryFactory, ChannelFactory
-from tests.media_library.conftest import jpeg_bytes, upload
+from tests.media_library.conftest import jpeg_bytes, upload, video_bytes
 from tests.review.factories import post_in
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +168,85 @@ def test_the_live_preview_shows_the_library_image_with_the_alt_text_being_typed(
     body = response.content.decode()
     assert f'src="{photo.file.url}"' in body
     assert f'alt="{MASTODON_ALT}"' in body
+
+
+# --- A library video: its own alt text per channel, where the channel takes video ---------
+
+VIDEO_ALT = "Il sindaco presenta il nuovo ponte, con sottotitoli"
+MASTODON_VIDEO_ALT = "Il sindaco presenta il ponte"
+
+
+@pytest.fixture
+def clip(editor, tmp_path, needs_ffmpeg):
+    return services.add_asset(
+        upload=upload(video_bytes(tmp_path), name="ponte.mp4", content_type="video/mp4"),
+        by=editor,
+        alt_text=VIDEO_ALT,
+    ).asset
+
+
+def test_the_editor_asks_a_video_channel_for_the_videos_alt_text(
+    editor_client, editor, channels, clip
+):
+    mastodon_channel, _facebook = channels
+    outbox = ChannelFactory(name="Registro", kind=ChannelKind.OUTBOX)  # takes no video
+    post = post_in(S.DRAFT, author=editor, channels=[mastodon_channel, outbox])
+    services.set_post_assets(post=post, asset_ids=[clip.pk], by=editor)
+    url = reverse("planning:post_edit", args=[post.pk])
+    body = editor_client.get(url).content.decode()
+    assert f'name="alt_text_{mastodon_channel.pk}_{clip.pk}"' in body
+    assert f"Descrizione su Mastodon · Comune per il video «{VIDEO_ALT}»" in body
+    assert f'placeholder="{VIDEO_ALT}"' in body
+    assert f'name="alt_text_{outbox.pk}_{clip.pk}"' not in body  # the video never goes there
+
+    data = _form(post, [mastodon_channel, outbox], clip, by={mastodon_channel: MASTODON_VIDEO_ALT})
+    assert editor_client.post(url, data).status_code == 302
+    variants = {v.channel_id: v for v in Variant.objects.filter(post=post)}
+    assert variants[mastodon_channel.pk].alt_text_overrides == {str(clip.pk): MASTODON_VIDEO_ALT}
+    assert variants[outbox.pk].alt_text_overrides == {}
+
+
+def test_an_approved_post_whose_videos_channel_alt_text_changes_in_the_editor_goes_back_to_review(
+    editor_client, editor, approver, channels, clip
+):
+    mastodon_channel, _facebook = channels
+    post = post_in(S.IN_REVIEW, author=editor, channels=[mastodon_channel])
+    services.set_post_assets(post=post, asset_ids=[clip.pk], by=editor)
+    Post.objects.filter(pk=post.pk).update(
+        planned_at=timezone.now().replace(second=0, microsecond=0) + timedelta(days=3)
+    )
+    post.refresh_from_db()
+    review.approve_post(post, by=approver, expected_version=post.version)
+    post.refresh_from_db()
+    data = _form(post, [mastodon_channel], clip, by={mastodon_channel: MASTODON_VIDEO_ALT})
+    local = timezone.localtime(post.planned_at)
+    data.update(
+        base_text=post.base_text,
+        planned_date=local.date().isoformat(),
+        planned_time=local.strftime("%H:%M"),
+    )
+    data[f"variant_{mastodon_channel.pk}"] = Variant.objects.get(post=post).text
+
+    response = editor_client.post(reverse("planning:post_edit", args=[post.pk]), data)
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == S.IN_REVIEW  # the approver reviews the new description
+    variant = Variant.objects.get(post=post)
+    assert variant.alt_text_overrides == {str(clip.pk): MASTODON_VIDEO_ALT}
+
+
+def test_the_approver_reads_the_videos_channel_alt_text_in_the_preview(
+    editor, approver, client, channels, clip
+):
+    mastodon_channel, facebook = channels
+    post = post_in(S.IN_REVIEW, author=editor, channels=list(channels))
+    services.set_post_assets(post=post, asset_ids=[clip.pk], by=editor)
+    Variant.objects.filter(post=post, channel=mastodon_channel).update(
+        alt_text_overrides={str(clip.pk): MASTODON_VIDEO_ALT}
+    )
+    client.force_login(approver)
+    body = client.get(reverse("review:post", args=[post.pk])).content.decode()
+    alt_in_preview = "Testo alternativo:</span> {}</figcaption>"
+    assert alt_in_preview.format(MASTODON_VIDEO_ALT) in body  # Mastodon's video preview
+    assert alt_in_preview.format(VIDEO_ALT) in body  # Facebook's: the asset's own

@@ -8,12 +8,22 @@ import icalendar
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
+from apps.events import services as event_services
 from apps.events.models import Event, EventCategory, EventStatus
 from apps.media_library import selectors, services
-from apps.media_library.models import EventAsset
+from apps.media_library.enums import Licence
+from apps.media_library.models import Asset, EventAsset
 from tests.factories import EventFactory
-from tests.media_library.conftest import jpeg_bytes, png_bytes, upload, video_bytes
+from tests.media_library.conftest import (
+    GPS_IFD,
+    jpeg_bytes,
+    png_bytes,
+    stored_files,
+    upload,
+    video_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +329,166 @@ def test_the_event_form_warns_when_the_images_rights_end_before_the_event(editor
     page = editor_client.get(url).content.decode()
     assert "prima della fine dell&#x27;evento" in page or "prima della fine dell'evento" in page
     assert asset.get_absolute_url() in page
+
+
+# --- An image uploaded on the event form goes into the library ------------------------
+
+
+def _gps_of(field) -> dict:
+    field.open("rb")
+    try:
+        with Image.open(field) as stored:
+            return dict(stored.getexif().get_ifd(GPS_IFD))
+    finally:
+        field.close()
+
+
+def test_an_image_uploaded_on_the_event_form_becomes_a_library_asset_the_event_uses(
+    editor_client, editor, cultura
+):
+    response = editor_client.post(
+        CREATE,
+        {
+            **_form(cultura),
+            "image": upload(jpeg_bytes(gps=True), name="IMG_0001.jpg"),
+            "image_alt": "Il palco in piazza prima del concerto",
+            "credits": "Ufficio stampa",
+            "licence": Licence.CC_BY,
+        },
+    )
+    assert response.status_code == 302
+    event = Event.objects.get()
+    asset = Asset.objects.get()
+    assert EventAsset.objects.get(event=event).asset == asset
+    assert (asset.alt_text, asset.credits, asset.licence, asset.uploaded_by) == (
+        "Il palco in piazza prima del concerto",
+        "Ufficio stampa",
+        Licence.CC_BY,
+        editor,
+    )
+    assert (event.image.name, event.image_alt) == (asset.file.name, asset.alt_text)
+    assert _gps_of(asset.file) == {}  # cleaned by the library: no position
+    page = editor_client.get(asset.get_absolute_url()).content.decode()
+    assert "Sagra d&#x27;autunno" in page  # "where used" lists the event
+
+
+def test_an_uploaded_image_already_in_the_library_is_the_existing_asset_and_the_person_is_told(
+    editor_client, editor, cultura
+):
+    existing = _add(editor)
+    response = editor_client.post(
+        CREATE,
+        {
+            **_form(cultura),
+            "image": upload(jpeg_bytes(colour=(1, 2, 3)), name="copia.jpg"),
+            "image_alt": "Un'altra descrizione",
+        },
+        follow=True,
+    )
+    assert Asset.objects.get() == existing  # nothing stored twice
+    event = Event.objects.get()
+    assert EventAsset.objects.get(event=event).asset == existing
+    assert event.image_alt == "La piazza illuminata per la sagra"  # the library's alt text
+    assert f"era già nella libreria (n. {existing.pk})" in response.content.decode()
+
+
+def test_a_refused_upload_is_a_form_error_keeps_what_was_typed_and_stores_nothing(
+    editor_client, cultura, media_root
+):
+    fake = upload(b"GIF89a not really", name="finta.gif", content_type="image/gif")
+    response = editor_client.post(
+        CREATE, {**_form(cultura), "image": fake, "image_alt": "Locandina"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["image"]
+    assert 'value="Sagra d&#x27;autunno"' in response.content.decode()
+    assert (Event.objects.count(), Asset.objects.count(), EventAsset.objects.count()) == (0, 0, 0)
+    assert stored_files(media_root) == []
+
+
+def test_a_video_uploaded_on_the_event_form_is_refused(
+    editor_client, cultura, media_root, tmp_path, needs_ffmpeg
+):
+    clip = upload(video_bytes(tmp_path), name="v.mp4", content_type="video/mp4")
+    response = editor_client.post(CREATE, {**_form(cultura), "image": clip, "image_alt": "Corteo"})
+    assert response.context["form"].errors["image"] == [
+        "Un evento mostra un'immagine, non un video."
+    ]
+    assert (Event.objects.count(), Asset.objects.count()) == (0, 0)
+    assert stored_files(media_root) == []
+
+
+def test_an_uploaded_image_needs_alt_text_and_an_other_licence_its_text(editor_client, cultura):
+    image = upload(jpeg_bytes(), name="a.jpg")
+    no_alt = editor_client.post(CREATE, {**_form(cultura), "image": image})
+    assert "image_alt" in no_alt.context["form"].errors
+    other = editor_client.post(
+        CREATE,
+        {
+            **_form(cultura),
+            "image": upload(jpeg_bytes(), name="a.jpg"),
+            "image_alt": "Locandina",
+            "licence": Licence.OTHER,
+        },
+    )
+    assert "licence_other" in other.context["form"].errors
+    assert (Event.objects.count(), Asset.objects.count()) == (0, 0)
+
+
+def test_an_upload_failing_after_processing_leaves_no_file(editor, media_root):
+    """add_event_image stores the asset, then links it: a failure there (here the event was
+    deleted meanwhile by someone else) leaves neither the row nor its files."""
+    event = EventFactory()
+    Event.objects.filter(pk=event.pk).delete()
+    with pytest.raises(Event.DoesNotExist):
+        services.add_event_image(
+            event=event, upload=upload(jpeg_bytes()), alt_text="Il palco", by=editor
+        )
+    assert Asset.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_removing_the_current_image_also_removes_a_library_one(editor_client, editor, cultura):
+    asset = _add(editor)
+    event = _event_with(asset, editor, category=cultura)
+    response = editor_client.post(
+        reverse("events:manage_edit", args=[event.pk]),
+        _form(cultura, remove_image="on", media_assets=str(asset.pk)),
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.image.name, EventAsset.objects.count()) == ("", 0)
+
+
+def test_an_events_image_written_directly_drops_the_stale_library_link(editor):
+    """Whoever writes Event.image (here the events' own service), "where used", the deletion
+    guard and the rights flags follow the image the event really shows."""
+    asset = _add(editor)
+    event = _event_with(asset, editor, title="Concerto di Natale")
+    event_services.update_event(
+        event=event, by=editor, image="events/2026/altra.jpg", image_alt="Un'altra foto"
+    )
+    assert not EventAsset.objects.exists()
+    assert selectors.event_uses_of(asset=asset) == []
+    services.delete_asset(asset=asset, by=editor)  # no longer in use
+    event_services.update_event(event=event, by=editor, title="Concerto")  # no image change
+
+
+def test_an_uploaded_image_whose_library_copy_has_expired_rights_is_refused_on_the_form(
+    editor_client, editor, cultura, media_root
+):
+    existing = _add(editor)
+    existing.rights_expire_on = timezone.localdate() - timedelta(days=1)
+    existing.save()
+    before = stored_files(media_root)
+    response = editor_client.post(
+        CREATE,
+        {
+            **_form(cultura),
+            "image": upload(jpeg_bytes(colour=(1, 2, 3)), name="copia.jpg"),
+            "image_alt": "La piazza",
+        },
+    )
+    assert "scaduti" in " ".join(response.context["form"].errors["image"])
+    assert (Event.objects.count(), Asset.objects.count(), EventAsset.objects.count()) == (0, 1, 0)
+    assert stored_files(media_root) == before

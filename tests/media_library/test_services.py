@@ -16,6 +16,7 @@ from apps.media_library import selectors, services
 from apps.media_library.enums import AssetKind, Licence
 from apps.media_library.models import Asset, PostAsset
 from apps.planning.enums import PostStatus
+from apps.planning.models import Post
 from tests.factories import PostFactory
 from tests.media_library.conftest import (
     GPS_IFD,
@@ -239,6 +240,22 @@ def test_an_asset_whose_rights_expired_cannot_be_attached(uploader):
     asset = _asset(uploader, rights_expire_on=yesterday)
     with pytest.raises(services.AssetRefused, match="I diritti d'uso sono scaduti il"):
         services.attach_asset(post=PostFactory(), asset=asset, by=uploader)
+
+
+@pytest.mark.parametrize("status", [PostStatus.APPROVED, PostStatus.PAUSED])
+def test_attaching_to_or_detaching_from_an_approved_post_is_refused(uploader, status):
+    """The same rule as set_post_assets (one rule, one place): the reviewer's files stay."""
+    kept, other = _asset(uploader), _asset(uploader, colour=(9, 9, 9), alt_text="Il parco")
+    post = PostFactory()
+    services.attach_asset(post=post, asset=kept, by=uploader)
+    Post.objects.filter(pk=post.pk).update(status=status)
+    post.refresh_from_db()
+    with pytest.raises(services.AssetRefused, match="Il post è approvato"):
+        services.attach_asset(post=post, asset=other, by=uploader)
+    with pytest.raises(services.AssetRefused, match="Il post è approvato"):
+        services.detach_asset(post=post, asset=kept, by=uploader)
+    assert [use.asset for use in PostAsset.objects.filter(post=post)] == [kept]
+    services.attach_asset(post=post, asset=kept, by=uploader)  # already there: no change
 
 
 def test_attaching_twice_keeps_one_use(uploader):

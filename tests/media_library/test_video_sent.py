@@ -3,6 +3,7 @@ documented steps, streamed from storage, within each network's limits; tested ag
 API servers (real adapters, real HTTP, a real MP4 made by ffmpeg)."""
 
 import dataclasses
+import re
 from urllib.parse import quote
 
 import pytest
@@ -42,7 +43,16 @@ VIDEO_ALT = "Il sindaco taglia il nastro del nuovo ponte"
 def servers():
     started = {
         kind: start_server(kind)
-        for kind in ("mastodon", "telegram", "facebook", "instagram", "x", "linkedin", "bluesky")
+        for kind in (
+            "mastodon",
+            "telegram",
+            "facebook",
+            "instagram",
+            "x",
+            "linkedin",
+            "bluesky",
+            "threads",
+        )
     }
     yield started
     for server in started.values():
@@ -58,6 +68,7 @@ def _fresh(servers, monkeypatch):
     monkeypatch.setattr("apps.publishing.adapters.x.VIDEO_WAIT_SCALE", 0.01)
     monkeypatch.setattr("apps.publishing.adapters.linkedin.VIDEO_POLL_SECONDS", 0.01)
     monkeypatch.setattr("apps.publishing.adapters.bluesky.VIDEO_POLL_SECONDS", 0.01)
+    monkeypatch.setattr("apps.publishing.adapters.threads.STATUS_POLL_SECONDS", 0.01)
 
 
 def _channel(kind, server):
@@ -180,8 +191,8 @@ def test_a_video_over_a_networks_limits_stops_the_send_with_the_reason(clip, upl
 
 def test_a_network_without_video_upload_gets_the_images_and_no_video(clip, uploader):
     photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
-    channel = ChannelFactory(kind=ChannelKind.THREADS, config={"base_url": "http://127.0.0.1:9"})
-    assert not ThreadsAdapter.supports_video
+    channel = ChannelFactory(kind=ChannelKind.WEBHOOK, config={"url": "http://127.0.0.1:9"})
+    assert not registry.ADAPTERS[ChannelKind.WEBHOOK].supports_video
     request = _request(channel, photo, clip, by=uploader)
     assert request.video is None
     assert [i.alt_text for i in request.images] == ["Il ponte"]
@@ -286,6 +297,78 @@ def test_x_failed_processing_and_a_size_refusal_are_clear_errors(servers, clip, 
     with pytest.raises(PermanentError, match="File size exceeds"):
         XAdapter().publish(request)
     assert x.items == []
+
+
+def _captions(clip, uploader) -> dict[str, str]:
+    texts = {
+        "it": "1\n00:00:00,500 --> 00:00:01,800\nBuongiorno, il ponte è aperto.\n",
+        "en": "1\n00:00:00,500 --> 00:00:01,800\nGood morning, the bridge is open.\n",
+    }
+    for language, srt in texts.items():
+        library.add_caption(
+            asset=clip,
+            upload=SimpleUploadedFile(f"{language}.srt", srt.encode()),
+            language=language,
+            by=uploader,
+        )
+    return texts
+
+
+def test_x_attaches_the_captions_as_srt_to_the_video_before_the_post(servers, clip, uploader):
+    texts = _captions(clip, uploader)
+    x = servers["x"]
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+
+    XAdapter().publish(request)
+
+    inits = [r.json for r in x.requests_to("/2/media/upload/initialize")]
+    assert [(i["media_category"], i["media_type"]) for i in inits[1:]] == [
+        ("subtitles", "text/srt"),
+        ("subtitles", "text/srt"),
+    ]
+    [(video_id, video)] = x.uploads.items()
+    tracks = {t["language_code"]: t for t in video["subtitles"]}
+    assert {code: t["display_name"] for code, t in tracks.items()} == {
+        "EN": "English",
+        "IT": "Italiano",
+    }
+    assert tracks["IT"]["data"].decode().strip() == texts["it"].strip()
+    assert tracks["EN"]["data"].decode().strip() == texts["en"].strip()
+    associations = x.requests_to("/2/media/subtitles")
+    assert {r.json["id"] for r in associations} == {video_id}
+    assert {r.json["media_category"] for r in associations} == {"TweetVideo"}
+    paths = [r.path for r in x.requests if r.method == "POST"]
+    assert paths.index("/2/tweets") > max(
+        i for i, p in enumerate(paths) if p == "/2/media/subtitles"
+    )  # associated before the post, as X documents for captions shown from the start
+    [tweet] = x.items
+    assert tweet["media_ids"] == [video_id]
+
+
+def test_x_refusing_the_captions_stops_the_send_before_anything_is_posted(servers, clip, uploader):
+    _captions(clip, uploader)
+    x = servers["x"]
+    x.subtitles_error = "Invalid subtitles file"
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+    with pytest.raises(
+        PermanentError,
+        match=r"^x: sottotitoli \(en\) rifiutati, il video non è partito: Invalid subtitles file$",
+    ):
+        XAdapter().publish(request)
+    assert x.items == []  # nothing public: fix or remove the captions, then send again
+
+
+def test_x_failing_while_taking_the_captions_is_retried_later(servers, clip, uploader):
+    _captions(clip, uploader)
+    x = servers["x"]
+    x.fail_next(1, "500", on_path="/2/media/subtitles")
+    request = _request(_channel(ChannelKind.X, x), clip, by=uploader)
+    with pytest.raises(TransientError):
+        XAdapter().publish(request)
+    assert x.items == []
+    XAdapter().publish(request)  # the retry uploads again and posts once
+    [tweet] = x.items
+    assert len(x.uploads[tweet["media_ids"][0]]["subtitles"]) == 2
 
 
 def test_linkedin_uploads_the_video_in_the_parts_it_names_and_waits_until_available(
@@ -490,6 +573,64 @@ def test_bluesky_failed_processing_and_a_size_refusal_are_clear_errors(servers, 
     with pytest.raises(TransientError, match="ancora in elaborazione"):
         BlueskyAdapter().publish(request)
     assert bluesky.items == []
+
+
+def test_threads_publishes_the_video_from_its_public_url_once_processed(servers, clip, uploader):
+    threads = servers["threads"]
+    threads.video_processing_polls = 3
+    photo = library.add_asset(upload=upload(jpeg_bytes()), by=uploader, alt_text="Il ponte").asset
+    request = _request(_channel(ChannelKind.THREADS, threads), photo, clip, by=uploader)
+    assert request.images == ()  # the video replaces the images, as elsewhere
+
+    result = ThreadsAdapter().publish(request)
+
+    [container] = threads.containers.values()
+    assert container["media_type"] == "VIDEO"
+    assert container["video_url"].endswith(clip.file.url)
+    assert container["alt_text"] == VIDEO_ALT
+    polls = [r for r in threads.requests if r.field("fields") == "status,error_message"]
+    assert len(polls) == 4  # IN_PROGRESS three times, then FINISHED
+    [post] = threads.items
+    assert post["video"] == {"url": container["video_url"], "alt_text": VIDEO_ALT}
+    assert post["images"] == [] and result.external_id == post["id"]
+
+
+def test_threads_says_why_it_could_not_process_the_video(servers, clip, uploader):
+    threads = servers["threads"]
+    threads.video_error = "The video's frame rate is not supported"
+    request = _request(_channel(ChannelKind.THREADS, threads), clip, by=uploader)
+    with pytest.raises(PermanentError, match="frame rate is not supported"):
+        ThreadsAdapter().publish(request)
+    assert threads.items == []
+
+
+def test_threads_still_processing_the_video_after_the_polls_is_retried_later(
+    servers, clip, uploader
+):
+    threads = servers["threads"]
+    threads.video_processing_polls = 100
+    request = _request(_channel(ChannelKind.THREADS, threads), clip, by=uploader)
+    with pytest.raises(TransientError, match="ancora in elaborazione"):
+        ThreadsAdapter().publish(request)
+    assert threads.items == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"duration": 301.0}, "Threads accetta video lunghi al massimo 300 secondi."),
+        ({"size_bytes": 1025 * 1024 * 1024}, "Threads accetta video fino a 1024 MB."),
+        ({"codec": "vp9"}, "Threads accetta solo video H.264 o HEVC, non VP9."),
+    ],
+)
+def test_a_video_over_threads_limits_stops_the_send_before_any_request(
+    servers, clip, uploader, change, message
+):
+    Asset.objects.filter(pk=clip.pk).update(**change)
+    threads = servers["threads"]
+    with pytest.raises(PermanentError, match=re.escape(message)):
+        _request(_channel(ChannelKind.THREADS, threads), clip, by=uploader)
+    assert threads.requests == []
 
 
 def test_the_previews_show_the_video_where_it_replaces_the_images(clip, uploader, client):

@@ -11,6 +11,7 @@ from PIL import Image
 
 from apps.media_library import services
 from apps.media_library.models import Asset, PostAsset
+from apps.media_library.networks import NETWORKS
 from tests.factories import PostFactory
 from tests.media_library.conftest import (
     GPS_IFD,
@@ -305,7 +306,7 @@ def test_the_asset_page_shows_the_renditions_and_posts_after_rights_expiry(edito
 
     assert [p.pk for p in response.context["flagged"]] == [late.pk]
     assert "questi post sono previsti dopo" in response.content.decode()
-    assert len([r for _limits, r in response.context["renditions"] if r]) == 7
+    assert len([r for _limits, r in response.context["renditions"] if r]) == len(NETWORKS)
 
 
 def test_a_video_upload_streams_to_disk_and_its_page_lists_each_networks_limits(

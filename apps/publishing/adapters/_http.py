@@ -8,6 +8,7 @@ a log line or an exception message: every text that leaves this module passes ``
 
 import email.utils
 import functools
+import io
 import logging
 import os
 import re
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 import certifi
 import httpx
+import webvtt
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
@@ -335,6 +337,17 @@ def image_bytes(path: str) -> bytes:
     except (OSError, SuspiciousFileOperation) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise PermanentError(f"immagine non leggibile ({reason})") from None
+
+
+def caption_srt(path: str) -> bytes:
+    """A stored WebVTT captions file (``base.CaptionPayload.path``) as SRT, UTF-8: what
+    Facebook, LinkedIn and X take. Raises ``OSError``, ``ValueError`` or webvtt's
+    ``MalformedFileError`` for a file that cannot be read."""
+    with open_media(path) as handle:
+        parsed = webvtt.WebVTT.from_buffer(io.StringIO(handle.read().decode("utf-8")))
+    srt = io.StringIO()
+    parsed.write(srt, format="srt")
+    return srt.getvalue().encode("utf-8")
 
 
 class BearerApiAdapter(Adapter):

@@ -14,7 +14,6 @@ Several images (at most 10): each is uploaded unpublished (``/photos`` with
 ``/feed`` post carries them as ``attached_media[i]={"media_fbid": id}``.
 """
 
-import io
 import json
 import logging
 from contextlib import ExitStack
@@ -26,7 +25,7 @@ from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import text_as_sent
 
 from ._graph import GraphAdapter, raise_for_graph
-from ._http import bearer_client, image_bytes, json_or_empty, open_media, require, send
+from ._http import bearer_client, caption_srt, image_bytes, json_or_empty, open_media, require, send
 from .base import (
     AdapterError,
     PermanentError,
@@ -172,10 +171,7 @@ class FacebookAdapter(GraphAdapter):
         and the send still counts as done (a retry would post the video twice)."""
         locale = CAPTION_LOCALES.get(caption.language, f"{caption.language}_XX")
         try:
-            with open_media(caption.path) as handle:
-                parsed = webvtt.WebVTT.from_buffer(io.StringIO(handle.read().decode("utf-8")))
-            srt = io.StringIO()
-            parsed.write(srt, format="srt")
+            srt = caption_srt(caption.path)
             with self._client(request.config, request.secret) as client:
                 response = send(
                     client,
@@ -188,7 +184,7 @@ class FacebookAdapter(GraphAdapter):
                     files={
                         "captions_file": (
                             f"video.{locale}.srt",
-                            srt.getvalue().encode("utf-8"),
+                            srt,
                             "application/x-subrip",
                         )
                     },

@@ -35,7 +35,6 @@ logged, the video goes); ``GET /rest/videos/{urn}`` until ``status`` is ``AVAILA
 Upload URLs are checked like the images' (the token goes with the bytes).
 """
 
-import io
 import logging
 import re
 import time
@@ -50,6 +49,7 @@ from apps.planning.checks import text_as_sent
 from ._http import (
     BearerApiAdapter,
     bearer_client,
+    caption_srt,
     image_bytes,
     json_or_empty,
     open_media,
@@ -311,13 +311,7 @@ class LinkedInAdapter(BearerApiAdapter):
         captions = request.video.captions
         caption = next((c for c in captions if c.language == request.language), captions[0])
         try:
-            with open_media(caption.path) as handle:
-                parsed = webvtt.WebVTT.from_buffer(io.StringIO(handle.read().decode("utf-8")))
-            srt = io.StringIO()
-            parsed.write(srt, format="srt")
-            self._put(
-                client, request, url, srt.getvalue().encode("utf-8"), "application/octet-stream"
-            )
+            self._put(client, request, url, caption_srt(caption.path), "application/octet-stream")
         except (AdapterError, OSError, ValueError, webvtt.errors.MalformedFileError) as exc:
             logger.warning(
                 "linkedin: captions %s not added to the video: %s",

@@ -2,8 +2,10 @@
 
 1. ``POST /{threads-user-id}/threads`` creates a container: ``media_type=TEXT`` (with
    ``link_attachment``, the post's link drawn as a card), ``IMAGE`` (``image_url``, a public URL
-   Threads fetches, and ``alt_text``), or ``CAROUSEL`` (``children``: 2 to 20 containers made
-   with ``is_carousel_item=true``). A container publishes nothing: a lost answer is transient.
+   Threads fetches, and ``alt_text``), ``VIDEO`` (``video_url``, the library video's public URL,
+   and ``alt_text``; Threads' publishing API has no captions parameter), or ``CAROUSEL``
+   (``children``: 2 to 20 containers made with ``is_carousel_item=true``). A container
+   publishes nothing: a lost answer is transient.
    The container is polled (``GET /{id}?fields=status,error_message``) until ``FINISHED``.
 2. ``POST /{threads-user-id}/threads_publish`` with ``creation_id`` -> the post's id. A lost
    answer here is an unknown outcome. Then ``GET /{id}?fields=permalink`` (best effort).
@@ -45,12 +47,16 @@ THREADS_BASE_URL = "https://graph.threads.net/v1.0"
 TEXT_LIMIT = 500
 MAX_IMAGES = KIND_MAX_IMAGES[ChannelKind.THREADS]
 STATUS_POLLS = 5
+# A video takes longer (Threads fetches and transcodes it): more polls, each wait capped.
+VIDEO_STATUS_POLLS = 12
 STATUS_POLL_SECONDS = 0.5
+STATUS_MAX_WAIT_SECONDS = 5.0
 
 
 class ThreadsAdapter(GraphAdapter):
     kind = "threads"
     supports_verify = True
+    supports_video = True
     supports_metrics = True
     supports_followers = True
     METRICS = ("views", "likes", "replies", "reposts", "quotes")
@@ -70,12 +76,26 @@ class ThreadsAdapter(GraphAdapter):
     def publish(self, request: PublishRequest) -> PublishResult:
         user = require(request.config, "threads_user_id", self.kind)
         images = request.images[:MAX_IMAGES]
-        text = text_as_sent(request.text, self.kind, request.link, has_images=bool(images))
+        video = request.video
+        text = text_as_sent(
+            request.text, self.kind, request.link, has_images=bool(images) or video is not None
+        )
         length = count_characters(text, self.kind)
         if length > TEXT_LIMIT:
             raise PermanentError(f"{self.kind}: testo oltre {TEXT_LIMIT} caratteri ({length})")
         with self._client(request.config, request.secret) as client:
-            if not images:
+            polls = STATUS_POLLS
+            if video is not None:
+                # Threads fetches the video from its public URL (the cleaned MP4, already
+                # checked against Threads' limits by media_library); no captions parameter.
+                fields = {
+                    "media_type": "VIDEO",
+                    "text": text,
+                    "video_url": video.url,
+                    "alt_text": video.description,
+                }
+                polls = VIDEO_STATUS_POLLS
+            elif not images:
                 fields = {"media_type": "TEXT", "text": text}
                 if request.link:
                     fields["link_attachment"] = request.link
@@ -94,7 +114,7 @@ class ThreadsAdapter(GraphAdapter):
                 ]
                 fields = {"media_type": "CAROUSEL", "text": text, "children": ",".join(children)}
             container = self._container(client, request, user, fields)
-            self._wait_finished(client, request, container)
+            self._wait_finished(client, request, container, polls=polls)
             response = send(
                 client,
                 "POST",
@@ -157,9 +177,13 @@ class ThreadsAdapter(GraphAdapter):
         raise_for_graph(response, secret=request.secret, kind=self.kind)
         return str(response.json()["id"])
 
-    def _wait_finished(self, client, request: PublishRequest, container: str) -> None:
-        """Threads fetches the images first: publishing before ``FINISHED`` fails."""
-        for attempt in range(STATUS_POLLS):
+    def _wait_finished(
+        self, client, request: PublishRequest, container: str, *, polls: int = STATUS_POLLS
+    ) -> None:
+        """Threads fetches the images (or processes the video) first: publishing before
+        ``FINISHED`` fails. ``ERROR`` carries Threads' ``error_message``; still in progress
+        after the polls is transient (a retry makes a new container: nothing was public)."""
+        for attempt in range(polls):
             response = send(
                 client,
                 "GET",
@@ -178,7 +202,7 @@ class ThreadsAdapter(GraphAdapter):
                 raise PermanentError(
                     f"{self.kind}: contenuto rifiutato ({body.get('error_message') or status})"
                 )
-            time.sleep(STATUS_POLL_SECONDS * (attempt + 1))
+            time.sleep(min(STATUS_POLL_SECONDS * (attempt + 1), STATUS_MAX_WAIT_SECONDS))
         raise TransientError(f"{self.kind}: contenuto ancora in elaborazione", retry_after=30.0)
 
     def _permalink(self, client, request: PublishRequest, post_id: str) -> str:

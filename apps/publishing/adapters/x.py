@@ -1,5 +1,6 @@
 """X through API v2: ``POST /2/tweets`` with ``{"text": ...}``; ``DELETE /2/tweets/{id}``.
-A video is uploaded in chunks first (``/2/media/upload``: initialize, append, finalize, status).
+A video is uploaded in chunks first (``/2/media/upload``: initialize, append, finalize, status),
+then its captions (SRT, ``media_category=subtitles``) associated by ``POST /2/media/subtitles``.
 
 Images (at most 4) go up first through the v2 media upload, in chunks as documented:
 ``POST /2/media/upload/initialize`` (type, size, ``tweet_image``) -> the media id,
@@ -19,11 +20,21 @@ retweets, quotes); a deleted post answers 200 with ``errors[0].type`` ending in
 
 import time
 
+import webvtt
+
 from apps.channels.enums import ChannelKind
 from apps.channels.kinds import MAX_IMAGES as KIND_MAX_IMAGES
 from apps.planning.checks import count_characters, text_as_sent
 
-from ._http import BearerApiAdapter, bearer_client, image_bytes, json_or_empty, open_media, send
+from ._http import (
+    BearerApiAdapter,
+    bearer_client,
+    caption_srt,
+    image_bytes,
+    json_or_empty,
+    open_media,
+    send,
+)
 from .base import (
     GoneError,
     PermanentError,
@@ -47,6 +58,15 @@ VIDEO_CHUNK_BYTES = 4 * 1024 * 1024
 VIDEO_POLLS = 10
 VIDEO_MAX_WAIT_SECONDS = 5.0
 VIDEO_WAIT_SCALE = 1.0  # tests make the waits short
+# The name X shows viewers for a subtitles track: each language by its own name.
+SUBTITLE_NAMES = {
+    "it": "Italiano",
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "sl": "Slovenščina",
+}
 
 
 def weighted_length(text: str) -> int:
@@ -196,7 +216,71 @@ class XAdapter(BearerApiAdapter):
                     "metadata": {"alt_text": {"text": video.description[:MAX_ALT]}},
                 },
             )
+        for caption in video.captions:
+            self._add_subtitles(client, request, media_id, caption)
         return media_id
+
+    def _add_subtitles(self, client, request: PublishRequest, video_id: str, caption) -> None:
+        """X's subtitles flow, before the post: the captions as SRT through the chunked
+        upload with ``media_category=subtitles`` (``text/srt``), then
+        ``POST /2/media/subtitles`` associating that media id with the video's and a language
+        code (v2's form of v1.1's ``media/subtitles/create``).
+
+        Nothing is public yet, so a refusal is not logged and skipped as on Facebook (where
+        the video is already out): X answering 5xx or 429 is transient (the whole upload is
+        retried later, safely), and X refusing the captions stops the send with the reason
+        (a failed delivery): a Comune's video does not go out without the captions the office
+        gave it unless someone decides so, by fixing or removing them and sending again."""
+        language = caption.language.lower()
+        try:
+            data = caption_srt(caption.path)
+        except (OSError, ValueError, webvtt.errors.MalformedFileError):
+            raise PermanentError(
+                f"{self.kind}: sottotitoli ({language}) non leggibili: il video non è partito"
+            ) from None
+        try:
+            started = self._media_call(
+                client,
+                request,
+                "/2/media/upload/initialize",
+                json={
+                    "media_type": "text/srt",
+                    "total_bytes": len(data),
+                    "media_category": "subtitles",
+                },
+            )
+            subtitles_id = str(started.get("id") or "")
+            if not subtitles_id:
+                raise TransientError(f"{self.kind}: caricamento dei sottotitoli non avviato")
+            for index, at in enumerate(range(0, len(data), CHUNK_BYTES)):
+                self._media_call(
+                    client,
+                    request,
+                    f"/2/media/upload/{subtitles_id}/append",
+                    data={"segment_index": str(index)},
+                    files={"media": ("sottotitoli.srt", data[at : at + CHUNK_BYTES], "text/srt")},
+                )
+            self._media_call(client, request, f"/2/media/upload/{subtitles_id}/finalize")
+            self._media_call(
+                client,
+                request,
+                "/2/media/subtitles",
+                json={
+                    "id": video_id,
+                    "media_category": "TweetVideo",
+                    "subtitles": {
+                        "id": subtitles_id,
+                        "language_code": language.upper(),
+                        "display_name": SUBTITLE_NAMES.get(language, language.upper()),
+                    },
+                },
+            )
+        except PermanentError as exc:
+            raise PermanentError(
+                f"{self.kind}: sottotitoli ({language}) rifiutati, il video non è partito: "
+                + str(exc).removeprefix(f"{self.kind}: "),
+                status=exc.status,
+            ) from None
 
     def _upload(self, client, request: PublishRequest, image) -> str:
         data = image_bytes(image.path)
