@@ -194,14 +194,14 @@ class CorrectionForm(forms.Form):
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, post, variants, texts: dict):
+    def __init__(self, data=None, files=None, *, post, variants, texts: dict):
         initial = {
             "title": texts["title"],
             "base_text": texts["base_text"],
             "expected_version": post.version,
         }
         self.post, self.variants = post, variants
-        super().__init__(data, initial=initial)
+        super().__init__(data, files, initial=initial)
         for variant in variants:
             cid = variant.channel_id
             current = texts["variants"].get(str(cid), {})
