@@ -136,15 +136,34 @@ class ChannelEffect:
     """What approving a correction does on one channel already sent."""
 
     channel: object
-    updates: bool  # the item is edited in place
+    updates: bool  # the network edits its items in place
+    touched: bool = True  # the correction changes something this channel shows
     url: str = ""
 
 
-def channel_effects(post: Post) -> list[ChannelEffect]:
+def changes_channel(correction: Correction, variant: Variant) -> bool:
+    """Whether ``correction`` changes what ``variant``'s channel shows: its own fields, or the
+    base text it sends when it has no text of its own."""
+    cid = str(variant.channel_id)
+    before = (correction.before or {}).get("variants") or {}
+    after = (correction.after or {}).get("variants") or {}
+    if before.get(cid) != after.get(cid):
+        return True
+    text = after[cid]["text"] if cid in after else variant.text
+    base_changed = (correction.before or {}).get("base_text") != (correction.after or {}).get(
+        "base_text"
+    )
+    return not text and base_changed
+
+
+def channel_effects(post: Post, correction: Correction | None = None) -> list[ChannelEffect]:
+    """Per channel already sent: edited in place, or left as published (the network cannot
+    edit; or, for ``correction``, nothing it shows changes)."""
     return [
         ChannelEffect(
             channel=d.variant.channel,
             updates=can_update_published(d.variant.channel.kind),
+            touched=correction is None or changes_channel(correction, d.variant),
             url=d.external_url,
         )
         for d in sent_deliveries(post)
@@ -218,15 +237,13 @@ def corrections_of(post: Post) -> list[Correction]:
 
 def schedule_correction(correction: Correction, *, by) -> list[CorrectionOutcome]:
     """One outcome per delivery already sent (inside the approval's transaction): ``pending``
-    where the channel edits its items, ``unchanged`` elsewhere; the push starts on commit."""
+    where the channel edits its items and the correction changes what it shows,
+    ``not_needed`` where it changes nothing there, ``unchanged`` where the network cannot edit;
+    the push starts on commit."""
     outcomes = CorrectionOutcome.objects.bulk_create(
         [
             CorrectionOutcome(
-                correction=correction,
-                delivery=delivery,
-                status=O.PENDING
-                if can_update_published(delivery.variant.channel.kind)
-                else O.UNCHANGED,
+                correction=correction, delivery=delivery, status=_first_status(correction, delivery)
             )
             for delivery in sent_deliveries(correction.post)
         ]
@@ -234,6 +251,12 @@ def schedule_correction(correction: Correction, *, by) -> list[CorrectionOutcome
     if any(outcome.status == O.PENDING for outcome in outcomes):
         _push_on_commit(correction.pk)
     return outcomes
+
+
+def _first_status(correction: Correction, delivery: Delivery) -> str:
+    if not can_update_published(delivery.variant.channel.kind):
+        return O.UNCHANGED
+    return O.PENDING if changes_channel(correction, delivery.variant) else O.NOT_NEEDED
 
 
 def _push_on_commit(correction_id: int) -> None:

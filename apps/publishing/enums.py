@@ -77,6 +77,8 @@ class CorrectionOutcomeStatus(models.TextChoices):
     HELD = "held", _("Trattenuto")
     # The network cannot edit a published item (``channels.kinds.can_update_published``).
     UNCHANGED = "unchanged", _("Resta come pubblicato")
+    # The correction changes nothing this channel shows: no request (an edit is public).
+    NOT_NEEDED = "not_needed", _("Nulla da aggiornare")
 
 
 # A person may send these again ("Riprova l'aggiornamento").

@@ -551,7 +551,7 @@ def _correction_page(request, correction: Correction, *, form=None, status: int 
         "correction": correction,
         "post": post,
         "changes": field_changes(correction, channel_names=names),
-        "effects": channel_effects(post),
+        "effects": channel_effects(post, correction),
         "outcomes": outcomes,
         "decision_refusal": refusal,
         "form": form or (CorrectionDecisionForm() if not refusal else None),

@@ -340,3 +340,26 @@ def test_one_correction_at_a_time_and_an_unchanged_one_is_refused(published, edi
 def test_channels_that_can_update_have_an_adapter_that_does():
     for kind in UPDATABLE_KINDS:
         assert ADAPTERS[kind].update is not Adapter.update
+
+
+def test_a_correction_of_what_the_site_does_not_show_sends_nothing(
+    published, editor, approver, site
+):
+    """The internal title is never published: correcting it must not edit the Notizia (an
+    edit is public on the site's revision history)."""
+    post, wordpress, _other = published
+    correction = propose_correction(
+        post,
+        by=editor,
+        expected_version=post.version,
+        after={**texts_of(post), "title": "[interno] ponte di via Roma"},
+    )
+    approve_correction(correction, by=approver)
+
+    results = push_correction(correction_id=correction.pk)
+
+    outcome = correction.outcomes.get(delivery__variant__channel=wordpress)
+    assert outcome.status == O.NOT_NEEDED
+    assert results == {} and site.updates == {}
+    post.refresh_from_db()
+    assert post.title == "[interno] ponte di via Roma" and post.version == 2

@@ -181,10 +181,10 @@ def test_a_rejection_without_comment_keeps_the_choice_and_says_why(
 
 
 def test_approving_from_the_page_applies_the_correction(published, editor, approver_client):
-    post, _wordpress = published
-    correction = propose_correction(
-        post, by=editor, expected_version=1, after={**texts_of(post), "title": "Nuovo titolo"}
-    )
+    post, wordpress = published
+    after = {**texts_of(post), "title": "Nuovo titolo"}
+    after["variants"][str(wordpress.pk)]["public_title"] = "Il ponte riapre martedì"
+    correction = propose_correction(post, by=editor, expected_version=1, after=after)
 
     response = approver_client.post(
         reverse("review:correction_decide", args=[correction.pk]),
