@@ -517,6 +517,8 @@ MEDIA_QUEUE = f"{_QUEUE_PREFIX}-media" if _QUEUE_PREFIX else "media"
 CELERY_TASK_ROUTES = {
     "publishing.send_batch": {"queue": PUBLISHING_SENDS_QUEUE},
     "publishing.send_delivery": {"queue": PUBLISHING_SENDS_QUEUE},
+    # An approved correction calls the channels, as a send does.
+    "publishing.push_correction": {"queue": PUBLISHING_SENDS_QUEUE},
     "publishing.dispatch_due": {"queue": PUBLISHING_SCHEDULING_QUEUE},
     "publishing.sweep_stuck": {"queue": PUBLISHING_SCHEDULING_QUEUE},
     "slots.send_empty_slot_reminders": {"queue": PUBLISHING_SCHEDULING_QUEUE},

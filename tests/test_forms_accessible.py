@@ -18,7 +18,14 @@ from django.contrib.auth import get_user_model
 from django.template import Context, Template
 
 import apps
-from tests.factories import EventCategoryFactory, EventFactory, UserFactory
+from apps.publishing.corrections import corrected_variants, texts_of
+from tests.factories import (
+    ChannelFactory,
+    EventCategoryFactory,
+    EventFactory,
+    PostFactory,
+    UserFactory,
+)
 
 VOID = {"input", "br", "img", "hr", "meta", "link", "source", "wbr"}
 
@@ -82,7 +89,14 @@ EXTRA_ARGUMENTS = {
     "apps.events.forms.PublicFilterForm": lambda: {"categories": [EventCategoryFactory()]},
     "apps.media_library.forms.FilterForm": lambda: {"uploaders": get_user_model().objects.all()},
     "apps.media_library.forms.UploadForm": lambda: {"max_files": 20},
+    "apps.review.forms.CorrectionForm": lambda: _correction_arguments(),
 }
+
+
+def _correction_arguments() -> dict:
+    """A published post with a website Notizia channel, as ``review:correct`` passes it."""
+    post = PostFactory(channels=[ChannelFactory(name="Sito comunale", kind="wordpress")])
+    return {"post": post, "variants": corrected_variants(post), "texts": texts_of(post)}
 
 
 def _draw(field) -> _Tree:

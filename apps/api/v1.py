@@ -24,6 +24,8 @@ from apps.planning.access import can_manage_post
 from apps.planning.enums import PostStatus
 from apps.planning.models import ContentCategory, Post, Variant
 from apps.planning.services import PostEditError, StalePostError, create_post
+from apps.publishing.corrections import CorrectionError, why_not_correctable
+from apps.review.corrections import propose_correction
 from apps.review.editing import SlotMoveQuestion, update_post
 from apps.review.services import (
     ReviewError,
@@ -289,6 +291,75 @@ def submit_post_route(request, post_id: int):
         except ReviewError as exc:
             raise conflict(str(exc)) from None
     return serializers.post(_post_or_404(post.pk))
+
+
+class CorrectionVariantIn(BaseModel):
+    """A channel's corrected texts (channels with the website Notizia fields); a field left
+    out keeps what was published."""
+
+    public_title: str | None = None
+    text: str | None = None
+    news_summary: str | None = None
+    news_topics: list[str] | None = None
+    news_type: str | None = None
+    news_office: str | None = None
+
+
+class CorrectionIn(BaseModel):
+    version: int = Field(description="La versione del post letta: se è cambiata, 409.")
+    title: str | None = None
+    base_text: str | None = None
+    variants: dict[int, CorrectionVariantIn] = Field(
+        default_factory=dict, description="Per id del canale: i testi corretti."
+    )
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    post_id: int
+    status: str
+    url: str = Field(description="La pagina della correzione (per l'approvatore)")
+
+
+@api.post(
+    "/posts/{int:post_id}/corrections",
+    response={201: CorrectionOut, 409: ProblemOut, **ERRORS},
+    auth=token_auth,
+    tags=["post"],
+)
+def propose_correction_route(request, post_id: int, payload: CorrectionIn):
+    """Propone una correzione di un post già pubblicato, come «Correggi»: il post resta com'è
+    finché un approvatore (non chi l'ha scritta) la approva; poi si aggiornano i canali che lo
+    consentono (il sito comunale). Stessi controlli della pagina."""
+    token = require(request, Scope.WRITE_POSTS, "plan")
+    post = _post_or_404(post_id)
+    if not can_manage_post(token.user, post):
+        raise forbidden(_("Solo l'autore del post o un approvatore può correggerlo."))
+    refusal = why_not_correctable(post)
+    if refusal:
+        raise conflict(refusal)
+    form = writes.correction_form(payload.model_dump(), post=post)
+    if not form.is_valid():
+        raise invalid(writes.correction_errors(form))
+    with writing(token):
+        try:
+            correction = propose_correction(
+                post,
+                by=token.user,
+                expected_version=payload.version,
+                after=form.cleaned_data["after"],
+            )
+        except CorrectionError as exc:
+            raise conflict(str(exc)) from None
+    return Status(
+        201,
+        {
+            "id": correction.pk,
+            "post_id": post.pk,
+            "status": correction.status,
+            "url": correction.get_absolute_url(),
+        },
+    )
 
 
 class ApproveIn(BaseModel):

@@ -14,6 +14,9 @@ from apps.events.forms import EventForm
 from apps.events.services import create_event, update_event
 from apps.planning.forms import PostForm, public_title_field_name, variant_field_name
 from apps.planning.news import field_name as news_field_name
+from apps.planning.news import topics_text
+from apps.publishing.corrections import corrected_variants, texts_of
+from apps.review.forms import CorrectionForm
 
 from .problems import invalid
 
@@ -173,3 +176,51 @@ def save_event(form: EventForm, *, by, event=None):
         raise invalid(
             {EVENT_FIELD_NAMES.get(k, k): [str(m) for m in v] for k, v in exc.message_dict.items()}
         ) from None
+
+
+def correction_form(payload: dict, *, post) -> CorrectionForm:
+    """A bound ``CorrectionForm`` (the page's checks) from an API body: what the body leaves
+    out keeps the post's current texts; channels the correction does not cover are ignored."""
+    variants = corrected_variants(post)
+    texts = texts_of(post)
+    data = {
+        "title": texts["title"] if payload.get("title") is None else payload["title"],
+        "base_text": texts["base_text"]
+        if payload.get("base_text") is None
+        else payload["base_text"],
+        "expected_version": payload.get("version"),
+    }
+    sent = payload.get("variants") or {}
+    for variant in variants:
+        cid = variant.channel_id
+        current = texts["variants"][str(cid)]
+        given = {
+            k: v for k, v in (sent.get(cid) or sent.get(str(cid)) or {}).items() if v is not None
+        }
+        values = {**current, **given}
+        data[f"public_title_{cid}"] = values["public_title"]
+        data[f"text_{cid}"] = values["text"]
+        data[news_field_name("summary", cid)] = values["news_summary"]
+        data[news_field_name("topics", cid)] = topics_text(values["news_topics"])
+        data[news_field_name("type", cid)] = values["news_type"]
+        data[news_field_name("office", cid)] = values["news_office"]
+    return CorrectionForm(data, post=post, variants=variants, texts=texts)
+
+
+def correction_errors(form: CorrectionForm) -> dict[str, list[str]]:
+    """The form's errors named as in the API body (``variants.<channel id>.<field>``)."""
+    errors: dict[str, list[str]] = {}
+    for name, messages in form.errors.items():
+        if name.startswith("public_title_"):
+            key = "variants." + name.removeprefix("public_title_") + ".public_title"
+        elif name.startswith("text_"):
+            key = "variants." + name.removeprefix("text_") + ".text"
+        elif name.startswith("news_"):  # news_<field>_<channel id>
+            field, channel_id = name.removeprefix("news_").rsplit("_", 1)
+            key = f"variants.{channel_id}.news_{field}"
+        elif name == "expected_version":
+            key = "version"
+        else:
+            key = name
+        errors.setdefault(key, []).extend(str(m) for m in messages)
+    return errors

@@ -362,3 +362,14 @@ def has_public_title(kind: str) -> bool:
 def public_title_required(kind: str, *, link: str = "") -> bool:
     """Whether a variant on this kind of channel cannot go out without a public title."""
     return kind in PUBLIC_TITLE_REQUIRED or (kind in PUBLIC_TITLE_FOR_LINK and bool(link))
+
+
+# Channels whose published item can be edited in place: an approved correction of a post
+# already sent updates it there (``publishing.corrections``; the adapter's ``update``).
+# Elsewhere the item stays as published, and a correction there is a new post.
+UPDATABLE_KINDS = frozenset({ChannelKind.WORDPRESS})
+
+
+def can_update_published(kind: str) -> bool:
+    """Whether an approved correction updates the item already published on this kind."""
+    return kind in UPDATABLE_KINDS

@@ -347,6 +347,64 @@ def write_post_content(current: Post, *, by, expected_version: int, changes: dic
     return ContentEdit(post=current, changed=changed)
 
 
+# A post already sent keeps its texts until an approved correction changes them
+# (``apps.review.corrections``); these states are the ones a correction applies to.
+CORRECTABLE_STATES = frozenset({PostStatus.PUBLISHED, PostStatus.PARTLY_FAILED})
+# What a correction may change: the texts, never the time, the channels or the images.
+CORRECTION_CHANGES = ("title", "base_text", "variant_texts", "public_titles", "news")
+
+
+def write_correction(post: Post, *, by, expected_version: int, changes: dict) -> ContentEdit:
+    """An approved correction of a post already sent: its texts take ``changes`` (the names
+    of :data:`CORRECTION_CHANGES`), as a new version that is also the approved one (the
+    approver of the correction approved exactly these words). The post's status does not
+    change. Call inside the caller's transaction, with the post's row locked by the caller.
+
+    Raises :class:`StalePostError` when the post moved past ``expected_version``."""
+    unknown = set(changes) - set(CORRECTION_CHANGES)
+    if unknown:
+        raise TypeError(f"write_correction got unexpected changes: {sorted(unknown)}")
+    current = Post.objects.prefetch_related("variants", "images", "tags").get(pk=post.pk)
+    if current.version != expected_version:
+        raise StalePostError(
+            _("Il post è cambiato dopo che la correzione è stata scritta: va riscritta.")
+        )
+    if current.status not in CORRECTABLE_STATES:
+        raise PostEditError(
+            _("Un post «%(status)s» non si corregge così.")
+            % {"status": current.get_status_display()}
+        )
+    before = content_snapshot(current)
+    _apply_changes(current, changes, by=by)
+    current = Post.objects.prefetch_related("variants", "images", "tags").get(pk=current.pk)
+    after = content_snapshot(current)
+    changed = {name for name in after if after[name] != before[name]}
+    if not changed:
+        return ContentEdit(post=current)
+    rows = Post.objects.filter(pk=current.pk, version=expected_version).update(
+        version=F("version") + 1,
+        approved_version=F("version") + 1,
+        last_editor=by,
+        updated_at=timezone.now(),
+    )
+    if rows != 1:
+        raise StalePostError(
+            _("Il post è stato modificato nel frattempo: ricarica la pagina e riprova.")
+        )
+    current.refresh_from_db()
+    record(
+        action="post.corrected",
+        actor=by,
+        obj=current,
+        summary=lambda: (
+            _("Correzione approvata: %(fields)s") % {"fields": ", ".join(sorted(changed))}
+        ),
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return ContentEdit(post=current, changed=changed)
+
+
 def _apply_changes(post: Post, changes: dict, *, by) -> None:
     fields = [name for name in SIMPLE_FIELDS if name in changes]
     for name in fields:

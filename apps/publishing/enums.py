@@ -57,3 +57,29 @@ TERMINAL_STATES = frozenset({D.SENT, D.FAILED, D.CANCELLED})
 IN_FLIGHT_STATES = frozenset({D.QUEUED, D.SENDING})
 # What (re-)approval may move to the post's new time: nothing has left for the channel yet.
 RESCHEDULABLE_STATES = frozenset({D.WAITING, D.QUEUED, D.CANCELLED})
+
+
+class CorrectionStatus(models.TextChoices):
+    """A proposed correction of a post already sent: it waits for an approver's decision."""
+
+    PENDING = "pending", _("In attesa di approvazione")
+    APPROVED = "approved", _("Approvata")
+    REJECTED = "rejected", _("Respinta")
+
+
+class CorrectionOutcomeStatus(models.TextChoices):
+    """What an approved correction did on one channel already sent (``CorrectionOutcome``)."""
+
+    PENDING = "pending", _("Da aggiornare")
+    SENDING = "sending", _("In aggiornamento")
+    APPLIED = "applied", _("Aggiornato")
+    FAILED = "failed", _("Aggiornamento non riuscito")
+    HELD = "held", _("Trattenuto")
+    # The network cannot edit a published item (``channels.kinds.can_update_published``).
+    UNCHANGED = "unchanged", _("Resta come pubblicato")
+    # The correction changes nothing this channel shows: no request (an edit is public).
+    NOT_NEEDED = "not_needed", _("Nulla da aggiornare")
+
+
+# A person may send these again ("Riprova l'aggiornamento").
+CORRECTION_RESENDABLE = frozenset({CorrectionOutcomeStatus.FAILED, CorrectionOutcomeStatus.HELD})

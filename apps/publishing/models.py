@@ -1,11 +1,13 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.encryption import EncryptedTextField
 
-from .enums import DeliveryState, FailureKind
+from .enums import CorrectionOutcomeStatus, CorrectionStatus, DeliveryState, FailureKind
 
 
 class Delivery(models.Model):
@@ -157,3 +159,100 @@ class LinkCard(models.Model):
 
     def __str__(self):
         return self.url[:100]
+
+
+class Correction(models.Model):
+    """A correction of a post already sent (published or partly published), proposed by
+    someone who may edit the post and decided by an approver. The post keeps its texts until
+    the correction is approved; then they take ``after`` (a new version) and every channel
+    already sent that can edit its item is updated (``CorrectionOutcome``, one per delivery).
+
+    ``before`` and ``after``: ``{"title", "base_text", "variants": {"<channel id>":
+    {"public_title", "text", "news_summary", "news_topics", "news_type", "news_office"}}}``
+    (``publishing.corrections.CORRECTED_VARIANT_FIELDS``)."""
+
+    post = models.ForeignKey("planning.Post", on_delete=models.CASCADE, related_name="corrections")
+    status = models.CharField(
+        _("stato"),
+        max_length=16,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.PENDING,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposta da"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("proposta il"), auto_now_add=True)
+    # The post's version the correction was written against: approving it over a newer one
+    # is refused (someone would approve what they did not see).
+    base_version = models.PositiveIntegerField()
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decisa da"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decisa il"), null=True, blank=True)
+    decision_comment = models.TextField(_("commento"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("correzione")
+        verbose_name_plural = _("correzioni")
+        constraints = [
+            # One correction at a time waits for a decision: a second one would be written
+            # over texts the first may change.
+            models.UniqueConstraint(
+                fields=["post"],
+                condition=models.Q(status="pending"),
+                name="one_pending_correction_per_post",
+            )
+        ]
+        indexes = [
+            # The review queue: status='pending', oldest first.
+            models.Index(fields=["status", "created_at"], name="correction_status_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.post} · {self.get_status_display()}"
+
+    def get_absolute_url(self):
+        return reverse("review:correction", args=[self.pk])
+
+
+class CorrectionOutcome(models.Model):
+    """What an approved correction did on one delivery already sent. ``status`` moves only
+    through ``publishing.corrections`` (conditional UPDATEs); it is not a Delivery state."""
+
+    correction = models.ForeignKey(Correction, on_delete=models.CASCADE, related_name="outcomes")
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="correction_outcomes"
+    )
+    status = models.CharField(
+        _("esito"),
+        max_length=16,
+        choices=CorrectionOutcomeStatus.choices,
+        default=CorrectionOutcomeStatus.PENDING,
+    )
+    error = models.TextField(_("errore"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["correction", "delivery__variant__channel__name", "id"]
+        verbose_name = _("esito di una correzione")
+        verbose_name_plural = _("esiti delle correzioni")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["correction", "delivery"], name="one_outcome_per_correction_delivery"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.correction_id} · {self.delivery_id}: {self.status}"

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from . import linkcards, services
+from . import corrections, linkcards, services
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +97,13 @@ def fetch_link_card(*, url: str) -> str:
     if not linkcards.needs_fetch(linkcards.cached_card(url)):
         return "fresh"
     return "refused" if linkcards.refresh(url).error else "fetched"
+
+
+@shared_task(name="publishing.push_correction")
+def push_correction(*, correction_id: int) -> dict:
+    """An approved correction to the channels that edit their items (safe to run twice:
+    only pending rows are claimed, by one caller each)."""
+    results = corrections.push_correction(correction_id=correction_id)
+    for outcome_id, status in results.items():
+        logger.info("Correction %s, outcome %s: %s", correction_id, outcome_id, status)
+    return {str(k): v for k, v in results.items()}

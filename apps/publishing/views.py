@@ -11,10 +11,10 @@ from apps.accounts.roles import can
 from apps.core.http import safe_next
 from apps.planning.access import can_manage_post
 
-from . import selectors, services
+from . import corrections, selectors, services
 from .forms import ResolveCheckForm
 from .links import count_click
-from .models import Delivery, ShortLink
+from .models import CorrectionOutcome, Delivery, ShortLink
 
 
 @require_capability("plan")
@@ -122,3 +122,30 @@ def follow_link(request, code: str):
     response["Cache-Control"] = "no-store"  # every click reaches us, none is cached
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@require_POST
+@require_capability("plan")
+def correction_retry(request, pk: int):
+    """ "Riprova l'aggiornamento": the author or an approver sends again a correction's update
+    that failed or was held (crisis, blackout); the gate is asked again when it goes."""
+    outcome = get_object_or_404(
+        CorrectionOutcome.objects.select_related(
+            "correction", "delivery__variant__post", "delivery__variant__channel"
+        ),
+        pk=pk,
+    )
+    post = outcome.delivery.variant.post
+    if not can_manage_post(request.user, post):
+        raise PermissionDenied
+    try:
+        corrections.resend_outcome(outcome=outcome, by=request.user)
+    except corrections.CorrectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Aggiornamento su %(channel)s programmato: parte entro pochi secondi.")
+            % {"channel": outcome.delivery.variant.channel},
+        )
+    return redirect(safe_next(request, post.get_absolute_url()))

@@ -4,8 +4,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.notifications.forms import MENTION_HELP, mention_attrs
-from apps.planning.forms import check_plan_date
-from apps.planning.models import Campaign, ContentCategory
+from apps.planning.checks import analyse_variant
+from apps.planning.enums import NewsType
+from apps.planning.forms import MAX_TEXT_LENGTH, check_plan_date
+from apps.planning.models import (
+    NEWS_OFFICE_MAX_LENGTH,
+    NEWS_SUMMARY_MAX_LENGTH,
+    NEWS_TOPIC_MAX_LENGTH,
+    NEWS_TOPICS_MAX,
+    PUBLIC_TITLE_MAX_LENGTH,
+    Campaign,
+    ContentCategory,
+    Post,
+)
+from apps.planning.news import (
+    FINDING_FIELDS,
+    NEWS_FIELD_NAMES,
+    NewsFields,
+    split_topics,
+    topics_text,
+)
+from apps.planning.news import field_name as news_field_name
 from apps.planning.services import TAG_NAME_MAX_LENGTH
 
 from .bulk import MAX_DAYS, MAX_POSTS, BulkAction, BulkParams
@@ -157,3 +176,159 @@ class BulkActionForm(forms.Form):
         """The ids of the ticked posts (digits only, at most ``MAX_POSTS``)."""
         ids = [int(raw) for raw in data.getlist("post")[: MAX_POSTS * 2] if _POST_ID.fullmatch(raw)]
         return [pk for pk in dict.fromkeys(ids) if 0 < pk < 2**63][:MAX_POSTS]
+
+
+class CorrectionForm(forms.Form):
+    """A correction of a post already sent: its texts and, on the channels with the website
+    Notizia, the public title, body and Notizia fields, prefilled with what is published.
+    The blocking editor checks apply as in the editor (``planning.checks``)."""
+
+    title = forms.CharField(
+        label=_("Titolo interno"), max_length=Post._meta.get_field("title").max_length
+    )
+    base_text = forms.CharField(
+        label=_("Testo base"),
+        required=False,
+        max_length=MAX_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, files=None, *, post, variants, texts: dict):
+        initial = {
+            "title": texts["title"],
+            "base_text": texts["base_text"],
+            "expected_version": post.version,
+        }
+        self.post, self.variants = post, variants
+        super().__init__(data, files, initial=initial)
+        for variant in variants:
+            cid = variant.channel_id
+            current = texts["variants"].get(str(cid), {})
+            names = {"channel": variant.channel.name}
+            self.fields[f"public_title_{cid}"] = forms.CharField(
+                label=_("Titolo pubblico per %(channel)s") % names,
+                required=False,
+                max_length=PUBLIC_TITLE_MAX_LENGTH,
+                initial=current.get("public_title", ""),
+            )
+            self.fields[f"text_{cid}"] = forms.CharField(
+                label=_("Testo per %(channel)s") % names,
+                required=False,
+                max_length=MAX_TEXT_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 8}),
+                initial=current.get("text", ""),
+                help_text=_("Vuoto: si usa il testo base."),
+            )
+            self.fields[news_field_name("summary", cid)] = forms.CharField(
+                label=_("Descrizione breve per %(channel)s") % names,
+                required=False,
+                max_length=NEWS_SUMMARY_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=current.get("news_summary", ""),
+                help_text=_("Il sommario della notizia sul sito: fino a %(n)d caratteri.")
+                % {"n": NEWS_SUMMARY_MAX_LENGTH},
+            )
+            self.fields[news_field_name("topics", cid)] = forms.CharField(
+                label=_("Argomenti per %(channel)s") % names,
+                required=False,
+                max_length=NEWS_TOPICS_MAX * (NEWS_TOPIC_MAX_LENGTH + 2),
+                initial=topics_text(current.get("news_topics")),
+                help_text=_("Separati da virgole, per esempio «Mobilità, Lavori pubblici»."),
+            )
+            self.fields[news_field_name("type", cid)] = forms.ChoiceField(
+                label=_("Tipo di notizia per %(channel)s") % names,
+                required=False,
+                choices=[("", _("— scegli —")), *NewsType.choices],
+                initial=current.get("news_type", ""),
+            )
+            self.fields[news_field_name("office", cid)] = forms.CharField(
+                label=_("A cura di (ufficio) per %(channel)s") % names,
+                required=False,
+                max_length=NEWS_OFFICE_MAX_LENGTH,
+                initial=current.get("news_office", ""),
+            )
+
+    def channel_fields(self) -> list[tuple]:
+        """(variant, its bound fields) for the page, one fieldset per channel."""
+        return [
+            (
+                variant,
+                [
+                    self[name]
+                    for name in (
+                        f"public_title_{variant.channel_id}",
+                        f"text_{variant.channel_id}",
+                        *(news_field_name(k, variant.channel_id) for k in NEWS_FIELD_NAMES),
+                    )
+                ],
+            )
+            for variant in self.variants
+        ]
+
+    def clean(self):
+        data = super().clean()
+        base_text = data.get("base_text", "")
+        variants = {}
+        has_images = self.post.images.exists()
+        for variant in self.variants:
+            cid = variant.channel_id
+            news = NewsFields(
+                summary=(data.get(news_field_name("summary", cid)) or "").strip(),
+                topics=tuple(split_topics(data.get(news_field_name("topics", cid)) or "")),
+                news_type=data.get(news_field_name("type", cid)) or "",
+                office=(data.get(news_field_name("office", cid)) or "").strip(),
+            )
+            title = (data.get(f"public_title_{cid}") or "").strip()
+            text = data.get(f"text_{cid}") or ""
+            variants[str(cid)] = {
+                "public_title": title,
+                "text": text,
+                "news_summary": news.summary,
+                "news_topics": list(news.topics),
+                "news_type": news.news_type,
+                "news_office": news.office,
+            }
+            report = analyse_variant(
+                text or base_text,
+                variant.channel,
+                link=self.post.link,
+                public_title=title,
+                has_images=has_images,
+                news=news,
+            )
+            for finding in report.findings:
+                if not finding.blocking:
+                    continue
+                if finding.code in FINDING_FIELDS:
+                    name = news_field_name(FINDING_FIELDS[finding.code], cid)
+                elif finding.code.startswith("public_title"):
+                    name = f"public_title_{cid}"
+                else:
+                    name = f"text_{cid}" if text else "base_text"
+                if name not in self.errors:
+                    self.add_error(name, finding.message)
+        data["after"] = {
+            "title": (data.get("title") or "").strip(),
+            "base_text": base_text,
+            "variants": variants,
+        }
+        return data
+
+
+class CorrectionDecisionForm(forms.Form):
+    """Approve or reject a correction; the comment is required to reject (the service's
+    rule, ``corrections.reject_correction``: this form keeps what was typed)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decisione"),
+        choices=[("approve", _("Approva la correzione")), ("reject", _("Respingi"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Commento"),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obbligatorio per respingere: l'autore della correzione lo riceve."),
+    )

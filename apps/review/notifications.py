@@ -21,6 +21,7 @@ from apps.notifications.models import Notification
 from apps.notifications.services import Email, notify
 from apps.planning.access import can_see_post
 from apps.planning.models import Post
+from apps.publishing.models import Correction
 
 from . import routes
 from .models import Comment, StepApproval
@@ -173,3 +174,28 @@ def notify_mentions(*, comment_id: int) -> int:
         ),
     )
     return len(people)
+
+
+def notify_correction(*, correction_id: int, event: str) -> int:
+    """A correction of a published post: proposed (the approvers, but its proposer, are asked
+    to decide), approved or rejected (its proposer hears it). Returns how many addresses took
+    an email now."""
+    correction = (
+        Correction.objects.select_related("post", "proposed_by").filter(pk=correction_id).first()
+    )
+    if correction is None:
+        return 0
+    post = correction.post
+    if event == "proposed":
+        return notify(
+            people_with_role(Role.APPROVER).exclude(pk=correction.proposed_by_id),
+            Kind.REVIEW_NEEDED,
+            params={"title": post.title},
+            url=correction.get_absolute_url(),
+        )
+    return notify(
+        [correction.proposed_by],
+        Kind.APPROVED if event == "approved" else Kind.CHANGES_REQUESTED,
+        params={"title": post.title},
+        url=post.get_absolute_url(),
+    )

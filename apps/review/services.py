@@ -67,7 +67,7 @@ def wrote_this_version(post: Post, user) -> bool:
     return user.pk in routes.writer_ids(post)
 
 
-def approval_route(post: Post, user, *, office=None, crisis=_UNKNOWN) -> str:
+def approval_route(post: Post, user, *, office=None, crisis=_UNKNOWN, writers=None) -> str:
     """How ``user`` may approve ``post``: "normal", "self" (office allows it), "fast_track"
     (crisis communication during a crisis), or "" when separation of duties forbids it.
 
@@ -75,9 +75,12 @@ def approval_route(post: Post, user, *, office=None, crisis=_UNKNOWN) -> str:
     it was created as crisis communication by someone else: a flag ticked later, or a post
     the approver created, needs a second person.
 
-    ``office`` and ``crisis`` may be passed by a page that shows many posts.
+    ``office`` and ``crisis`` may be passed by a page that shows many posts. ``writers``
+    (user ids) replaces the version's writers when what is approved was written by others:
+    a correction of a published post (``review.corrections``) is its proposer's words.
     """
-    if not wrote_this_version(post, user):
+    wrote = user.pk in writers if writers is not None else wrote_this_version(post, user)
+    if not wrote:
         return "normal"
     if crisis is _UNKNOWN:
         crisis = open_crisis()

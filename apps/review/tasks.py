@@ -21,3 +21,8 @@ def notify_mentions(*, comment_id: int) -> int:
 @shared_task(name="review.notify_author")
 def notify_author(*, post_id: int, kind: str) -> int:
     return notifications.notify_author(post_id=post_id, kind=kind)
+
+
+@shared_task(name="review.notify_correction")
+def notify_correction(*, correction_id: int, event: str) -> int:
+    return notifications.notify_correction(correction_id=correction_id, event=event)

@@ -19,6 +19,9 @@ urlpatterns = [
     path("post/<int:pk>/confronto/", views.diff, name="diff"),
     path("post/<int:pk>/link/invia/", views.resend_link, name="resend_link"),
     path("post/<int:pk>/link/<int:link_id>/revoca/", views.revoke_link, name="revoke_link"),
+    path("post/<int:pk>/correggi/", views.correct, name="correct"),
+    path("correzioni/<int:pk>/", views.correction, name="correction"),
+    path("correzioni/<int:pk>/decidi/", views.correction_decide, name="correction_decide"),
     path("esterno/<int:pk>/<str:token>/", views.external_review, name="external"),
     path("esterno/fatto/<str:decision>/", views.external_done, name="external_done"),
 ]

@@ -15,10 +15,29 @@ from apps.planning.access import can_manage_post, get_post_for_user, post_with_r
 from apps.planning.enums import PostStatus
 from apps.planning.models import Post
 from apps.planning.transitions import TransitionError
+from apps.publishing.corrections import (
+    CorrectionError,
+    channel_effects,
+    corrected_variants,
+    field_changes,
+    pending_corrections,
+    texts_of,
+    why_not_correctable,
+)
+from apps.publishing.models import Correction
 
-from . import external, routes, selectors, services
+from . import corrections, external, routes, selectors, services
 from .bulk import MAX_POSTS, run_bulk
-from .forms import BulkActionForm, CommentForm, DiffForm, OfficeSettingsForm, RequestChangesForm
+from .corrections import decision_refusal
+from .forms import (
+    BulkActionForm,
+    CommentForm,
+    CorrectionDecisionForm,
+    CorrectionForm,
+    DiffForm,
+    OfficeSettingsForm,
+    RequestChangesForm,
+)
 from .models import ExternalLink, OfficeSettings
 
 ACTIONS_TEMPLATE = "review/includes/post_actions.html"
@@ -37,7 +56,12 @@ def queue(request):
     return render(
         request,
         "review/queue.html",
-        {"posts": posts, "return_to": request.path, "bulk_form": BulkActionForm()},
+        {
+            "posts": posts,
+            "corrections": list(pending_corrections()),
+            "return_to": request.path,
+            "bulk_form": BulkActionForm(),
+        },
     )
 
 
@@ -461,3 +485,111 @@ def external_done(request, decision: str):
     if decision not in ("approve", "changes"):
         raise Http404
     return _private(render(request, "review/external_done.html", {"decision": decision}))
+
+
+# --- Corrections of a post already sent --------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_capability("plan")
+def correct(request, pk: int):
+    """ "Correggi": a post already sent, its texts prefilled; saved as a correction that waits
+    for an approver. The post itself stays as it is until then."""
+    post = get_post_for_user(request, pk, for_edit=True)
+    refusal = why_not_correctable(post)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(post.get_absolute_url())
+    variants = corrected_variants(post)
+    texts = texts_of(post)
+    form = CorrectionForm(
+        request.POST if request.method == "POST" else None,
+        post=post,
+        variants=variants,
+        texts=texts,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = corrections.propose_correction(
+                post,
+                by=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+                after=form.cleaned_data["after"],
+            )
+        except CorrectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Correzione salvata: la vede un approvatore. "
+                    "Il post resta com'è fino ad allora."
+                ),
+            )
+            return redirect(correction.get_absolute_url())
+    return render(
+        request,
+        "review/correction_form.html",
+        {"post": post, "form": form, "effects": channel_effects(post)},
+    )
+
+
+def _correction_for_user(request, pk: int) -> Correction:
+    correction = get_object_or_404(
+        Correction.objects.select_related("post", "proposed_by", "decided_by"), pk=pk
+    )
+    get_post_for_user(request, correction.post_id)  # 403 for who may not see the post
+    return correction
+
+
+def _correction_page(request, correction: Correction, *, form=None, status: int = 200):
+    post = post_with_relations(correction.post_id)
+    names = {v.channel_id: v.channel.name for v in post.variants.all()}
+    outcomes = correction.outcomes.select_related("delivery__variant__channel")
+    refusal = decision_refusal(correction, request.user)
+    context = {
+        "correction": correction,
+        "post": post,
+        "changes": field_changes(correction, channel_names=names),
+        "effects": channel_effects(post, correction),
+        "outcomes": outcomes,
+        "decision_refusal": refusal,
+        "form": form or (CorrectionDecisionForm() if not refusal else None),
+    }
+    return render(request, "review/correction.html", context, status=status)
+
+
+@require_GET
+@require_capability("plan")
+def correction(request, pk: int):
+    """A correction: before and after per field, what each channel already sent will do, and
+    (for an approver who may decide) approve or reject."""
+    return _correction_page(request, _correction_for_user(request, pk))
+
+
+@require_POST
+@require_capability("review")
+def correction_decide(request, pk: int):
+    correction = _correction_for_user(request, pk)
+    form = CorrectionDecisionForm(request.POST)
+    if form.is_valid():
+        decide = (
+            corrections.approve_correction
+            if form.cleaned_data["decision"] == "approve"
+            else corrections.reject_correction
+        )
+        try:
+            decide(correction, by=request.user, comment=form.cleaned_data["comment"])
+        except CorrectionError as exc:
+            # A rejection's refusals are about its comment; keep them beside what was typed.
+            rejecting = form.cleaned_data["decision"] == "reject"
+            form.add_error("comment" if rejecting else None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Correzione approvata: i canali che lo consentono vengono aggiornati.")
+                if form.cleaned_data["decision"] == "approve"
+                else _("Correzione respinta: l'autore riceve il tuo commento."),
+            )
+            return redirect(correction.post.get_absolute_url())
+    return _correction_page(request, correction, form=form)

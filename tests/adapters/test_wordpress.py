@@ -19,10 +19,12 @@ from apps.publishing.adapters.base import (
     UnknownOutcome,
 )
 from apps.publishing.adapters.wordpress import KEY_META, WordPressAdapter
+from apps.publishing.corrections import CorrectionError, texts_of
 from apps.publishing.enums import DeliveryState as D
 from apps.publishing.forms import CredentialForm
 from apps.publishing.models import ChannelCredential, Delivery
 from apps.publishing.services import claim_due, schedule_deliveries, send_delivery
+from apps.review.corrections import approve_correction, propose_correction
 from tests.adapters.conftest import HANG_TIMEOUT, PATIENT
 from tests.factories import ChannelFactory, PostFactory
 from tests.planning.news import NEWS_COLUMNS
@@ -215,3 +217,125 @@ def test_the_channel_form_asks_for_the_site_the_user_and_the_default_office():
     keys = [setting.key for setting in config_settings_for("wordpress")]
 
     assert keys == ["base_url", "username", "news_office"]
+
+
+def test_an_update_replaces_the_fields_and_keeps_the_key_and_the_status(server, make_request):
+    request = make_request(news=NEWS)
+    result = adapter.publish(request)
+
+    corrected = replace(
+        request,
+        title="Il ponte riapre martedì",
+        text="Martedì 4 marzo riapre il ponte.",
+        news={**NEWS, "summary": "Il ponte riapre martedì.", "topics": ["Mobilità"]},
+    )
+    again = adapter.update(external_id=result.external_id, request=corrected)
+    adapter.update(external_id=result.external_id, request=corrected)  # twice: no harm
+
+    [item] = server.items
+    post = item["post"]
+    assert again.external_id == result.external_id
+    assert post["title"]["raw"] == "Il ponte riapre martedì"
+    assert "Martedì 4 marzo" in post["content"]["raw"]
+    assert post["meta"]["_dci_notizia_descrizione_breve"] == "Il ponte riapre martedì."
+    assert post["meta"][KEY_META] == request.idempotency_key  # not sent, kept
+    assert post["status"] == "publish"
+    topics = {t["id"]: t["slug"] for t in server.terms["argomenti"]}
+    assert [topics[i] for i in post["argomenti"]] == ["mobilita"]
+    assert server.updates == {int(result.external_id): 2}
+    update = [r for r in server.requests if r.path.endswith(f"/notizia/{result.external_id}")]
+    assert [r.method for r in update] == ["POST", "POST"]
+
+
+def test_updating_an_unknown_notizia_is_permanent_with_wordpress_words(server, make_request):
+    with pytest.raises(PermanentError) as caught:
+        adapter.update(external_id="999", request=make_request(news=NEWS))
+
+    assert caught.value.status == 404
+    assert "rest_post_invalid_id" in str(caught.value)
+
+
+def test_an_update_refused_to_the_user_is_a_configuration_problem(server, make_request):
+    result = adapter.publish(make_request(news=NEWS))
+    server.can_publish = False
+
+    with pytest.raises(PermanentError) as caught:
+        adapter.update(external_id=result.external_id, request=make_request(news=NEWS))
+
+    assert caught.value.status == 403
+    assert "rest_cannot_edit" in str(caught.value)
+    assert caught.value.is_configuration
+
+
+def test_an_invalid_update_is_refused_and_leaves_the_notizia_as_it_was(server, make_request):
+    result = adapter.publish(make_request(news=NEWS))
+
+    with pytest.raises(PermanentError, match="rest_invalid_param"):
+        adapter.update(
+            external_id=result.external_id,
+            request=make_request(news={**NEWS, "summary": "x" * 256}),
+        )
+
+    assert server.items[0]["post"]["meta"]["_dci_notizia_descrizione_breve"] == NEWS["summary"]
+
+
+@pytest.mark.django_db
+def test_the_channel_publishes_updates_and_withdraws_one_notizia_once_each(
+    server, editor, approver, django_capture_on_commit_callbacks, tasks_run_at_once
+):
+    """Issue 20's "done means": publish, update (an approved correction) and withdraw (a
+    crisis's "elimina ciò che è uscito"), each once, checked on the site after each step."""
+    channel = ChannelFactory(name="Sito comunale", kind=ChannelKind.WORDPRESS, config=server.config)
+    ChannelCredential.objects.create(channel=channel, secret=server.token)
+    post = PostFactory(
+        title="[interno] ponte",
+        author=editor,
+        status=PostStatus.APPROVED,
+        planned_at=timezone.now() - timedelta(minutes=1),
+        channels=[channel],
+        base_text="Lunedì 3 marzo riapre il ponte di via Roma.",
+    )
+    post.variants.update(public_title="Il ponte riapre lunedì", **NEWS_COLUMNS)
+    schedule_deliveries(post=post)
+
+    # 1. Published.
+    [outcome] = [send_delivery(delivery_id=pk) for pk in claim_due()]
+    assert outcome.state == D.SENT
+    [item] = server.items
+    assert item["post"]["title"]["raw"] == "Il ponte riapre lunedì"
+    assert item["post"]["status"] == "publish"
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+
+    # 2. Updated: proposed by the editor, approved by an approver, pushed once.
+    after = texts_of(post)
+    cid = str(channel.pk)
+    after["variants"][cid].update(
+        public_title="Il ponte riapre martedì",
+        text="Martedì 4 marzo riapre il ponte di via Roma.",
+        news_summary="Il ponte di via Roma riapre martedì.",
+    )
+    correction = propose_correction(post, by=editor, expected_version=post.version, after=after)
+    assert server.updates == {}  # nothing goes out before a person decides
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_correction(correction, by=approver)
+
+    [item] = server.items
+    sent = item["post"]
+    assert sent["title"]["raw"] == "Il ponte riapre martedì"
+    assert "Martedì 4 marzo" in sent["content"]["raw"]
+    assert sent["meta"]["_dci_notizia_descrizione_breve"] == "Il ponte di via Roma riapre martedì."
+    assert sent["status"] == "publish"
+    assert server.updates == {item["id"]: 1}
+    delivery = Delivery.objects.get(variant__post=post)
+    assert [(o.status, o.error) for o in correction.outcomes.all()] == [("applied", "")]
+    assert delivery.sent_title == "Il ponte riapre martedì"
+
+    # 3. Withdrawn: to the bin, once; a correction is now refused.
+    delete_published_item(delivery, by=approver)
+
+    assert server.items[0]["post"]["status"] == "trash"
+    assert len(server.items) == 1 and server.updates == {item["id"]: 1}
+    post.refresh_from_db()
+    with pytest.raises(CorrectionError, match="ritirato"):
+        propose_correction(post, by=editor, expected_version=post.version, after=after)

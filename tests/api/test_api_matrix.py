@@ -71,6 +71,24 @@ def _post_in_review(cast):
     return {"post_id": post.pk}
 
 
+def _published_post(cast):
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.models import Delivery
+
+    post = PostFactory(
+        author=cast["editor"],
+        channels=[ChannelFactory(name="Mastodon")],
+        status=PostStatus.PUBLISHED,
+    )
+    Delivery.objects.create(
+        variant=post.variants.get(),
+        due_at=post.planned_at,
+        state=DeliveryState.SENT,
+        external_id="1",
+    )
+    return {"post_id": post.pk}
+
+
 def _image(cast, params):
     output = io.BytesIO()
     Image.new("RGB", (40, 30), (10, 120, 60)).save(output, format="JPEG")
@@ -115,6 +133,14 @@ ROUTES = [
         expected=staff(other_editor=403),
     ),
     Route("POST", "/api/v1/posts/{post_id}/submit", make=_post, expected=staff(other_editor=403)),
+    # A correction of a published post: whoever may edit it proposes; an approver decides.
+    Route(
+        "POST",
+        "/api/v1/posts/{post_id}/corrections",
+        make=_published_post,
+        body=lambda cast, params: {"version": 1, "title": "Titolo corretto"},
+        expected=staff(201, other_editor=403),
+    ),
     # Decisions: approvers and administrators, with the "review" scope.
     Route(
         "POST",

@@ -44,7 +44,50 @@ def office(admin_person, editor_user):
         description="In piazza, ingresso libero.",
         starts_at=now + timedelta(days=3),
     )
-    return {"post": post, "slot": slot, "event": event, "category": category, "channel": mastodon}
+    published, correction = _published_with_correction(editor_user)
+    return {
+        "post": post,
+        "slot": slot,
+        "event": event,
+        "category": category,
+        "channel": mastodon,
+        "published": published,
+        "correction": correction,
+    }
+
+
+def _published_with_correction(author):
+    """A Notizia sent on the Comune's site and a correction of it waiting for a decision."""
+    from apps.publishing.corrections import texts_of
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.models import Delivery
+    from apps.review.corrections import propose_correction
+    from tests.planning.news import NEWS_COLUMNS
+
+    site = ChannelFactory(
+        name="Sito comunale",
+        kind="wordpress",
+        config={"base_url": "https://www.comune.esempio.it", "username": "redazione"},
+    )
+    published = PostFactory(
+        title="Il ponte riapre",
+        author=author,
+        channels=[site],
+        status=PostStatus.PUBLISHED,
+        planned_at=timezone.now() - timedelta(days=1),
+        base_text="Lunedì riapre il ponte di via Roma.",
+    )
+    published.variants.update(public_title="Il ponte riapre lunedì", **NEWS_COLUMNS)
+    Delivery.objects.create(
+        variant=published.variants.get(),
+        due_at=published.planned_at,
+        state=DeliveryState.SENT,
+        external_id="1",
+    )
+    after = texts_of(published)
+    after["variants"][str(site.pk)]["public_title"] = "Il ponte riapre martedì"
+    correction = propose_correction(published, by=author, expected_version=1, after=after)
+    return published, correction
 
 
 STAFF_PAGES = [
@@ -60,6 +103,9 @@ STAFF_PAGES = [
     "/revisione/post/{post}/",
     "/revisione/post/{post}/storia/",
     "/revisione/impostazioni/",
+    "/calendario/{published}/",
+    "/revisione/post/{published}/correggi/",
+    "/revisione/correzioni/{correction}/",
     "/crisi/",
     "/crisi/storico/",
     "/crisi/ripresa/",
@@ -87,7 +133,11 @@ PUBLIC_PAGES = [
 
 def _url(template: str, office) -> str:
     return template.format(
-        post=office["post"].pk, event=office["event"].pk, channel=office["channel"].pk
+        post=office["post"].pk,
+        event=office["event"].pk,
+        channel=office["channel"].pk,
+        published=office["published"].pk,
+        correction=office["correction"].pk,
     )
 
 

@@ -13,9 +13,14 @@
   ``?slug=``, created with ``{"name", "slug"}``, a duplicate is 400 ``term_exists`` with the
   existing ``term_id``.
 - ``unita_organizzativa``: the site's offices, searched with ``?search=``.
-- ``notizia``: created (``POST``), updated (``POST /notizia/<id>``), read, listed by
-  ``meta_key``/``meta_value`` (the companion snippet the docs describe), moved to the bin by
-  ``DELETE`` (410 ``rest_already_trashed`` the second time). Invalid fields answer 400
+- ``notizia``: created (``POST``), read, listed by ``meta_key``/``meta_value`` (the companion
+  snippet the docs describe), moved to the bin by ``DELETE`` (410 ``rest_already_trashed`` the
+  second time). Updated as WordPress's ``WP_REST_Posts_Controller::update_item`` does:
+  ``POST``, ``PUT`` or ``PATCH /notizia/<id>``, only the fields sent change (each meta key on
+  its own: a key not sent keeps its value), the status too only when sent; 404
+  ``rest_post_invalid_id`` for an unknown id; 401 ``rest_cannot_edit`` without credentials,
+  403 ``rest_cannot_edit`` for a user who may not edit; the same ``rest_invalid_param``
+  checks as a creation. ``updates`` counts the updates each Notizia took. Invalid fields answer 400
   ``rest_invalid_param`` with ``data.params`` as WordPress does: a description over 255
   characters, an unknown term id, an empty title.
 - Errors are ``{"code", "message", "data": {"status"}}``; rate limits (a host's WAF: WordPress
@@ -39,6 +44,7 @@ NEWS_TYPES = (
     ("notizia", "Notizia"),
 )
 OFFICES = ("Ufficio comunicazione", "Ufficio Lavori pubblici", "Servizi demografici")
+UPDATE_METHODS = ("POST", "PUT", "PATCH")
 ITEM = re.compile(rf"^{API}/notizia/(\d+)$")
 MEDIA_ITEM = re.compile(rf"^{API}/media/(\d+)$")
 
@@ -57,6 +63,7 @@ class WordPressServer(ChannelServer):
 
     def _reset_state(self):
         self.can_publish = True
+        self.updates: dict[int, int] = {}
         self.media: dict[int, dict] = {}
         self.terms: dict[str, list[dict]] = {taxonomy: [] for taxonomy in TAXONOMIES}
         self._term_ids = iter(range(100, 10_000))
@@ -114,6 +121,10 @@ class WordPressServer(ChannelServer):
         path = request.path.rstrip("/")
         if request.method != "GET" and (refused is False or not self.can_publish):
             status = 401 if refused is False else 403
+            if ITEM.match(path) and request.method in UPDATE_METHODS:
+                return _error(
+                    status, "rest_cannot_edit", "Sorry, you are not allowed to edit this post."
+                )
             return _error(status, "rest_cannot_create", "Sorry, you are not allowed to do that.")
         if request.method == "GET" and path == f"{API}/users/me":
             if refused is False:
@@ -138,7 +149,7 @@ class WordPressServer(ChannelServer):
                 return self._list(request)
         if match := ITEM.match(path):
             item_id = int(match.group(1))
-            if request.method == "POST":
+            if request.method in UPDATE_METHODS:
                 return self._save(item_id, request)
             if request.method == "DELETE":
                 return self._trash(item_id)
@@ -239,7 +250,11 @@ class WordPressServer(ChannelServer):
         existing = self.item(item_id) if item_id is not None else None
         if item_id is not None and existing is None:
             return self._no_post()
-        merged = {**(existing["post"]["sent"] if existing else {}), **data}
+        sent = existing["post"]["sent"] if existing else {}
+        merged = {**sent, **data}
+        if existing and isinstance(data.get("meta"), dict):
+            # WordPress updates each registered meta key sent and leaves the others alone.
+            merged["meta"] = {**(sent.get("meta") or {}), **data["meta"]}
         if invalid := self._invalid(merged):
             return invalid
         post_id = item_id or self.next_id()
@@ -257,7 +272,10 @@ class WordPressServer(ChannelServer):
             "sent": merged,
         }
         if existing:
+            if existing["post"]["status"] == "trash" and "status" not in data:
+                post["status"] = "trash"  # merged status is the one sent at creation
             existing.update({"post": post, "text": post["content"]["raw"]})
+            self.updates[post_id] = self.updates.get(post_id, 0) + 1
             return Reply(200, post)
         self.items.append({"id": post_id, "text": post["content"]["raw"], "post": post})
         return Reply(201, post)

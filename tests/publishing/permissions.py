@@ -49,3 +49,33 @@ ROWS = [
         data=lambda cast, kwargs: {"outcome": "failed"},
     ),
 ]
+
+
+def _correction_outcome(cast):
+    """A failed update of an approved correction of the editor's post."""
+    from apps.publishing.models import Correction, CorrectionOutcome
+
+    post = PostFactory(
+        author=cast["editor"],
+        status=PostStatus.PUBLISHED,
+        planned_at=timezone.now() - timedelta(minutes=5),
+        channels=[ChannelFactory(name="Sito comunale")],
+    )
+    delivery = Delivery.objects.create(
+        variant=post.variants.get(),
+        due_at=post.planned_at,
+        state=DeliveryState.SENT,
+        external_id="1",
+    )
+    correction = Correction.objects.create(
+        post=post, proposed_by=cast["editor"], base_version=1, status="approved"
+    )
+    outcome = CorrectionOutcome.objects.create(
+        correction=correction, delivery=delivery, status="failed", error="HTTP 500"
+    )
+    return {"pk": outcome.pk}
+
+
+ROWS += [
+    author_only("publishing:correction_retry", method="POST", make_kwargs=_correction_outcome),
+]

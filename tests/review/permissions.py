@@ -1,5 +1,5 @@
 from apps.planning.enums import PostStatus
-from tests.permissions import FORBIDDEN, Access, admins, public, reviewers, staff
+from tests.permissions import FORBIDDEN, Access, admins, author_only, public, reviewers, staff
 
 
 def _post(status):
@@ -130,5 +130,65 @@ ROWS += [
         method="POST",
         make_kwargs=_post_awaiting_external,
         data=_approver_id,
+    ),
+]
+
+
+# --- Corrections of a post already sent ----------------------------------------------------
+
+
+def _published_post(cast):
+    """A post of ``cast["editor"]`` sent on one channel."""
+    from django.utils import timezone
+
+    from apps.publishing.enums import DeliveryState
+    from apps.publishing.models import Delivery
+    from tests.review.factories import post_in
+
+    post = post_in(PostStatus.PUBLISHED, author=cast["editor"])
+    Delivery.objects.create(
+        variant=post.variants.get(),
+        due_at=post.planned_at,
+        state=DeliveryState.SENT,
+        sent_at=timezone.now(),
+        external_id="1",
+    )
+    return post
+
+
+def _correction(cast):
+    from apps.publishing.corrections import texts_of
+    from apps.review.corrections import propose_correction
+
+    post = _published_post(cast)
+    after = {**texts_of(post), "title": post.title + " (corretto)"}
+    correction = propose_correction(
+        post, by=cast["editor"], expected_version=post.version, after=after
+    )
+    return {"pk": correction.pk}
+
+
+def _correction_form(cast, kwargs):
+    from apps.planning.models import Post
+
+    post = Post.objects.get(pk=kwargs["pk"])
+    return {"title": post.title + " (corretto)", "base_text": post.base_text, "expected_version": 1}
+
+
+ROWS += [
+    author_only("review:correct", make_kwargs=lambda cast: {"pk": _published_post(cast).pk}),
+    author_only(
+        "review:correct",
+        method="POST",
+        make_kwargs=lambda cast: {"pk": _published_post(cast).pk},
+        data=_correction_form,
+    ),
+    staff("review:correction", make_kwargs=_correction),
+    # The author of the correction (the editor) is no approver; an approver decides.
+    reviewers(
+        "review:correction_decide",
+        method="POST",
+        make_kwargs=_correction,
+        data=lambda c, k: {"decision": "reject", "comment": "Non serve."},
     ),
 ]

@@ -191,6 +191,13 @@ class Adapter:
     def delete(self, *, external_id: str, config: dict, secret: str) -> None:
         raise PermanentError(f"{self.kind} does not support deleting")
 
+    def update(self, *, external_id: str, request: PublishRequest) -> PublishResult:
+        """Edit the item already published as ``external_id`` so it carries ``request``'s
+        content (an approved correction). Only kinds in ``channels.kinds.UPDATABLE_KINDS``
+        implement it; the same errors as ``publish``. Sending the same update twice must
+        leave the item as once (a full replacement of the fields, not an append)."""
+        raise PermanentError(f"{self.kind} does not support updating a published item")
+
     def reply(self, request: ReplyRequest) -> PublishResult:
         """Answer a citizen's message; the same errors as ``publish``."""
         raise PermanentError(f"{self.kind} does not support replies")

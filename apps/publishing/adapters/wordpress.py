@@ -25,6 +25,8 @@ Reconciling (``find_existing``) reads that key back
 (``GET /wp/v2/<post_type>?meta_key=pa_planner_delivery_key&meta_value=<key>&status=any``):
 after a lost answer the engine asks before sending again, so a resend finds the Notizia the
 lost request created instead of creating a second one.
+Updating (an approved correction, ``publishing.corrections``) is ``POST
+/wp/v2/<post_type>/<id>`` with the same fields, the image only when it changed.
 Withdrawing ("elimina ciò che è uscito" in a crisis) moves it to the bin
 (``DELETE /wp/v2/<post_type>/<id>`` without ``force``), where the site's editors can still
 restore it.
@@ -125,6 +127,34 @@ class WordPressAdapter(Adapter):
 
     def publish(self, request: PublishRequest) -> PublishResult:
         client = self._client(request.config, request.secret)
+        data = self._fields(client, request)
+        data["status"] = "publish"
+        data["meta"][KEY_META] = request.idempotency_key
+        response = self._call(
+            client, request.secret, "POST", self._path(request.config), creates=True, json=data
+        )
+        return self._result(response.json())
+
+    def update(self, *, external_id: str, request: PublishRequest) -> PublishResult:
+        """An approved correction: ``POST /wp/v2/<post_type>/<id>`` with the title, the body,
+        the terms and the theme's meta (the featured image only when the request carries
+        images). Every field is replaced, so sending it twice leaves the Notizia as once; its
+        status and delivery key are left alone (a Notizia in the bin stays there)."""
+        if not str(external_id).isdigit():
+            raise PermanentError(f"{self.kind}: id della notizia non valido")
+        client = self._client(request.config, request.secret)
+        data = self._fields(client, request)
+        response = self._call(
+            client,
+            request.secret,
+            "POST",
+            self._path(request.config, f"/{external_id}"),
+            json=data,
+        )
+        return self._result(response.json())
+
+    def _fields(self, client, request: PublishRequest) -> dict:
+        """The Notizia's fields as the REST API takes them, the image uploaded first."""
         news = request.news or {}
         media = self._upload(client, request, request.images[0]) if request.images else None
         content = body_html(request.text, request.link)
@@ -132,12 +162,10 @@ class WordPressAdapter(Adapter):
             "_dci_notizia_descrizione_breve": news.get("summary", ""),
             "_dci_notizia_testo_completo": content,
             "_dci_notizia_a_cura_di": self._offices(client, request, news.get("office", "")),
-            KEY_META: request.idempotency_key,
         }
         data = {
             "title": request.title,
             "content": content,
-            "status": "publish",
             TOPICS_TAXONOMY: [
                 self._term(client, request, TOPICS_TAXONOMY, name)
                 for name in news.get("topics") or ()
@@ -149,10 +177,7 @@ class WordPressAdapter(Adapter):
             data["featured_media"] = media["id"]
             meta["_dci_notizia_immagine"] = str(media.get("source_url") or "")
             meta["_dci_notizia_immagine_id"] = media["id"]
-        response = self._call(
-            client, request.secret, "POST", self._path(request.config), creates=True, json=data
-        )
-        return self._result(response.json())
+        return data
 
     def _result(self, item) -> PublishResult:
         if not isinstance(item, dict) or "id" not in item:

@@ -4,7 +4,7 @@ from django.conf import settings
 from apps.accounts.roles import can
 from apps.planning.access import can_manage_post
 
-from .. import selectors
+from .. import corrections, selectors
 
 register = template.Library()
 
@@ -18,6 +18,28 @@ def post_deliveries(context, post):
         "can_review": can(user, "review"),
         "can_retry": can_manage_post(user, post),
     }
+
+
+@register.simple_tag(takes_context=True)
+def post_corrections(context, post):
+    """The post page's corrections (each with its outcome per channel), and what this user
+    may do: propose one ("Correggi", or why not) and send again an update."""
+    user = context["request"].user
+    manages = can_manage_post(user, post)
+    listed = corrections.corrections_of(post)
+    shown = post.status in corrections.CORRECTABLE_STATES or bool(listed)
+    return {
+        "shown": shown,
+        "corrections": listed,
+        "can_correct": manages,
+        "refusal": corrections.why_not_correctable(post) if manages and shown else "",
+        "can_resend": manages,
+    }
+
+
+@register.simple_tag
+def can_resend_outcome(outcome) -> bool:
+    return corrections.can_resend(outcome)
 
 
 @register.simple_tag
