@@ -44,16 +44,24 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # The whole suite: lint, migrations, unit, integration, system (real Celery) and browser tests.
+# Everything but the system tests runs on TEST_WORKERS processes (pytest-xdist: one per core);
+# the system tests, which time real worker and beat processes, run after them one at a time.
+# BROWSER_TESTS=no leaves the browser out (.ci/run's second database, see there). A pytest run
+# that selects no test (exit code 5, e.g. PYTEST_ARGS=tests/planning for the system part) passes.
+TEST_WORKERS ?= 2
+BROWSER_TESTS ?= yes
+WITHOUT_BROWSER := $(if $(filter no,$(BROWSER_TESTS)), and not browser,)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	PA_PLANNER_VAR_DIR=$${PA_PLANNER_VAR_DIR:-var/test} $(PY) manage.py makemigrations --check --dry-run
-	bash scripts/ensure-browser.sh
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(if $(WITHOUT_BROWSER),,bash scripts/ensure-browser.sh)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not system$(WITHOUT_BROWSER)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m "system$(WITHOUT_BROWSER)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Without the browser and the real-process tests: the quick loop while coding.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not browser and not system" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser and not system" $(PYTEST_ARGS)
 
 test-browser: $(STAMP)
 	bash scripts/ensure-browser.sh
