@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_publishing.py [--n 500]          # in-process
     .venv/bin/python bench/bench_publishing.py --celery [--n 1000] [--workers 1]
-        [--concurrency 32] [--pool threads] [--latency 0.2]   # real beat + the README's workers
+        [--concurrency 8] [--pool threads] [--latency 0.2]   # real beat + the README's workers
 
 Creates a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
 schedules N approved one-channel posts due now on an "outbox" channel, then times
@@ -344,7 +344,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None, help="deliveries (500; 1000 with --celery)")
     parser.add_argument("--celery", action="store_true", help="real beat and workers")
     parser.add_argument("--workers", type=int, default=1, help="sends workers (--celery)")
-    parser.add_argument("--concurrency", type=int, default=32, help="slots per sends worker")
+    parser.add_argument("--concurrency", type=int, default=8, help="slots per sends worker")
     parser.add_argument(
         "--pool", default="threads", help="the sends workers' pool (threads, as the README)"
     )
