@@ -19,6 +19,7 @@ retweets, quotes); a deleted post answers 200 with ``errors[0].type`` ending in
 """
 
 import time
+from collections.abc import Iterable, Iterator
 
 import webvtt
 
@@ -72,6 +73,10 @@ SUBTITLE_NAMES = {
 def weighted_length(text: str) -> int:
     """X's count: every link weighs 23 (t.co). The editor and the review count the same way."""
     return count_characters(text, "x")
+
+
+def _chunks(data: bytes) -> Iterator[bytes]:
+    return (data[at : at + CHUNK_BYTES] for at in range(0, len(data), CHUNK_BYTES))
 
 
 def _message(response) -> str:
@@ -153,6 +158,40 @@ class XAdapter(BearerApiAdapter):
         self.raise_for(response, request.secret)
         return json_or_empty(response).get("data") or {}
 
+    def _chunked_upload(
+        self,
+        client,
+        request: PublishRequest,
+        *,
+        media_type: str,
+        total_bytes: int,
+        category: str,
+        chunks: Iterable[bytes],
+        part: tuple[str, str],
+        not_started: Exception,
+    ) -> tuple[str, dict]:
+        """``initialize``, ``append`` each chunk (``segment_index``; ``part`` is the multipart
+        file name and type), ``finalize``: the media id and what ``finalize`` answered."""
+        started = self._media_call(
+            client,
+            request,
+            "/2/media/upload/initialize",
+            json={"media_type": media_type, "total_bytes": total_bytes, "media_category": category},
+        )
+        media_id = str(started.get("id") or "")
+        if not media_id:
+            raise not_started
+        filename, chunk_type = part
+        for index, chunk in enumerate(chunks):
+            self._media_call(
+                client,
+                request,
+                f"/2/media/upload/{media_id}/append",
+                data={"segment_index": str(index)},
+                files={"media": (filename, chunk, chunk_type)},
+            )
+        return media_id, self._media_call(client, request, f"/2/media/upload/{media_id}/finalize")
+
     def _upload_video(self, client, request: PublishRequest) -> str:
         """X API v2 chunked media upload: ``initialize`` (``tweet_video``, total bytes),
         ``append`` each chunk read from storage (``segment_index``), ``finalize``, then
@@ -160,34 +199,23 @@ class XAdapter(BearerApiAdapter):
         the alt text through ``/2/media/metadata``. Nothing is public until the post: every
         step is safe to repeat on a retry."""
         video = request.video
-        started = self._media_call(
-            client,
-            request,
-            "/2/media/upload/initialize",
-            json={
-                "media_type": video.content_type,
-                "total_bytes": video.size,
-                "media_category": "tweet_video",
-            },
-        )
-        media_id = str(started.get("id", ""))
-        if not media_id:
-            raise PermanentError(f"{self.kind}: risposta inattesa al caricamento del video")
         try:
             with open_media(video.path) as handle:
-                for index, chunk in enumerate(iter(lambda: handle.read(VIDEO_CHUNK_BYTES), b"")):
-                    self._media_call(
-                        client,
-                        request,
-                        f"/2/media/upload/{media_id}/append",
-                        data={"segment_index": str(index)},
-                        files={"media": ("chunk", chunk, "application/octet-stream")},
-                    )
+                media_id, finished = self._chunked_upload(
+                    client,
+                    request,
+                    media_type=video.content_type,
+                    total_bytes=video.size,
+                    category="tweet_video",
+                    chunks=iter(lambda: handle.read(VIDEO_CHUNK_BYTES), b""),
+                    part=("chunk", "application/octet-stream"),
+                    not_started=PermanentError(
+                        f"{self.kind}: risposta inattesa al caricamento del video"
+                    ),
+                )
         except OSError as exc:
             raise PermanentError(f"{self.kind}: video non leggibile ({exc.strerror})") from None
-        info = self._media_call(client, request, f"/2/media/upload/{media_id}/finalize").get(
-            "processing_info"
-        )
+        info = finished.get("processing_info")
         for _poll in range(VIDEO_POLLS):
             state = (info or {}).get("state", "succeeded")
             if state == "succeeded":
@@ -239,28 +267,16 @@ class XAdapter(BearerApiAdapter):
                 f"{self.kind}: sottotitoli ({language}) non leggibili: il video non è partito"
             ) from None
         try:
-            started = self._media_call(
+            subtitles_id, _finished = self._chunked_upload(
                 client,
                 request,
-                "/2/media/upload/initialize",
-                json={
-                    "media_type": "text/srt",
-                    "total_bytes": len(data),
-                    "media_category": "subtitles",
-                },
+                media_type="text/srt",
+                total_bytes=len(data),
+                category="subtitles",
+                chunks=_chunks(data),
+                part=("sottotitoli.srt", "text/srt"),
+                not_started=TransientError(f"{self.kind}: caricamento dei sottotitoli non avviato"),
             )
-            subtitles_id = str(started.get("id") or "")
-            if not subtitles_id:
-                raise TransientError(f"{self.kind}: caricamento dei sottotitoli non avviato")
-            for index, at in enumerate(range(0, len(data), CHUNK_BYTES)):
-                self._media_call(
-                    client,
-                    request,
-                    f"/2/media/upload/{subtitles_id}/append",
-                    data={"segment_index": str(index)},
-                    files={"media": ("sottotitoli.srt", data[at : at + CHUNK_BYTES], "text/srt")},
-                )
-            self._media_call(client, request, f"/2/media/upload/{subtitles_id}/finalize")
             self._media_call(
                 client,
                 request,
@@ -288,28 +304,16 @@ class XAdapter(BearerApiAdapter):
             raise PermanentError(
                 f"{self.kind}: immagine di {len(data) // 1024} KB, oltre i 5 MB che X accetta"
             )
-        started = self._media_call(
+        media_id, finished = self._chunked_upload(
             client,
             request,
-            "/2/media/upload/initialize",
-            json={
-                "media_type": image.content_type,
-                "total_bytes": len(data),
-                "media_category": "tweet_image",
-            },
+            media_type=image.content_type,
+            total_bytes=len(data),
+            category="tweet_image",
+            chunks=_chunks(data),
+            part=("immagine", image.content_type),
+            not_started=TransientError(f"{self.kind}: caricamento dell'immagine non avviato"),
         )
-        media_id = str(started.get("id") or "")
-        if not media_id:
-            raise TransientError(f"{self.kind}: caricamento dell'immagine non avviato")
-        for index, at in enumerate(range(0, len(data), CHUNK_BYTES)):
-            self._media_call(
-                client,
-                request,
-                f"/2/media/upload/{media_id}/append",
-                data={"segment_index": str(index)},
-                files={"media": ("immagine", data[at : at + CHUNK_BYTES], image.content_type)},
-            )
-        finished = self._media_call(client, request, f"/2/media/upload/{media_id}/finalize")
         state = (finished.get("processing_info") or {}).get("state", "succeeded")
         if state != "succeeded":  # images are ready at once; a pending one: try later
             raise TransientError(f"{self.kind}: immagine in elaborazione", retry_after=30.0)
