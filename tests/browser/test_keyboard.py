@@ -162,6 +162,7 @@ def test_the_post_editor_submits_with_enter_and_keeps_what_was_typed(page, edito
     with page.expect_navigation():
         page.keyboard.press("Enter")
     alert = page.locator("#form-errors")
+    alert.wait_for()  # the answer to the POST has arrived
     assert alert.is_visible()
     assert page.get_by_label("Titolo interno").input_value() == (
         "Avviso <b>importante</b> & chiusura"

@@ -133,6 +133,7 @@ def test_campaign_and_search_pages_are_accessible(page, editor_user, force_login
     page.locator("#id_starts_on").fill("2030-10-10")
     page.locator("#id_ends_on").fill("2030-10-01")
     page.get_by_role("button", name="Salva").click()
+    page.locator("[data-error-summary]").wait_for()  # the answer to the POST has arrived
     assert page.locator("[data-error-summary]").is_visible()
     assert page.get_by_label("Nome").input_value() == "Sagra d'autunno"
     assert_no_axe_violations(page)

@@ -39,6 +39,7 @@ def test_creating_a_slot_with_the_recurrence_form_and_its_preview(page, editor_u
     # Bad input: errors on the fields, what was typed is still there.
     page.get_by_label("Nome").fill("Eventi del weekend")
     page.get_by_role("button", name="Salva la rubrica").click()
+    page.get_by_role("alert").wait_for()  # the answer to the POST has arrived
     assert page.get_by_role("alert").is_visible()
     assert page.get_by_label("Nome").input_value() == "Eventi del weekend"
     assert "Scegli almeno un canale." in page.content()
