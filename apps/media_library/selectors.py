@@ -232,8 +232,8 @@ def preview_sources(own_images, assets, *, network: str, alt_overrides: dict | N
 def images_to_send(
     *, post, network: str, alt_overrides: dict | None = None
 ) -> list[tuple[FieldFile, str]]:
-    """The library images a post sends to one network, in the order chosen (one query for
-    the uses and their assets, one for the renditions): :func:`library_images`."""
+    """The library images a post sends to one network, in the order chosen (what
+    :func:`prefetch_uses_to_send` loaded, else three queries): :func:`library_images`."""
     uses = [use for use in _uses_to_send(post) if use.asset.kind == AssetKind.IMAGE]
     return library_images([use.asset for use in uses], network=network, alt_overrides=alt_overrides)
 

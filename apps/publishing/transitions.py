@@ -185,21 +185,17 @@ def move_each(
     _check(from_, to)
     moves = list(moves)
     with transaction.atomic(savepoint=False):
-        if _update_all_at_once(moves, from_, to):
-            moved = [delivery for delivery, _summary, _fields in moves]
-        else:
-            moved = [
-                delivery
-                for delivery, _summary, fields in moves
+        if not _update_all_at_once(moves, from_, to):
+            moves = [
+                (delivery, summary, fields)
+                for delivery, summary, fields in moves
                 if Delivery.objects.filter(pk=delivery.pk, state=from_).update(state=to, **fields)
             ]
-        summaries = {delivery.pk: summary for delivery, summary, _fields in moves}
         for delivery, _summary, fields in moves:
-            if delivery in moved:
-                _apply(delivery, to, fields)
-        if moved:
-            record_many([_entry(d, action, from_, to, None, summaries[d.pk]) for d in moved])
-    return moved
+            _apply(delivery, to, fields)
+        if moves:
+            record_many([_entry(d, action, from_, to, None, summary) for d, summary, _f in moves])
+    return [delivery for delivery, _summary, _fields in moves]
 
 
 def _update_all_at_once(moves: list[tuple[Delivery, str, dict]], from_: str, to: str) -> bool:

@@ -274,19 +274,7 @@ class BlueskyAdapter(BearerApiAdapter):
                         "description": "",
                     },
                 }
-            response = send(
-                client,
-                "POST",
-                "/xrpc/com.atproto.repo.createRecord",
-                secret=request.secret,
-                kind=self.kind,
-                json={"repo": did, "collection": COLLECTION, "record": record},
-            )
-        self.raise_for(response, request.secret)
-        uri = str(json_or_empty(response).get("uri", ""))
-        if not uri:
-            raise TransientError(f"{self.kind}: risposta senza l'indirizzo del post")
-        return PublishResult(external_id=uri, url=post_url(uri))
+            return self._create_record(client, request, did, record)
 
     supports_reply = True
 
@@ -338,14 +326,18 @@ class BlueskyAdapter(BearerApiAdapter):
             found = self._facets(client, request, text)
             if found:
                 record["facets"] = found
-            response = send(
-                client,
-                "POST",
-                "/xrpc/com.atproto.repo.createRecord",
-                secret=request.secret,
-                kind=self.kind,
-                json={"repo": did, "collection": COLLECTION, "record": record},
-            )
+            return self._create_record(client, request, did, record)
+
+    def _create_record(self, client, request, did: str, record: dict) -> PublishResult:
+        """``createRecord`` of a post (a new one or a reply): its ``at://`` URI and web link."""
+        response = send(
+            client,
+            "POST",
+            "/xrpc/com.atproto.repo.createRecord",
+            secret=request.secret,
+            kind=self.kind,
+            json={"repo": did, "collection": COLLECTION, "record": record},
+        )
         self.raise_for(response, request.secret)
         uri = str(json_or_empty(response).get("uri", ""))
         if not uri:
