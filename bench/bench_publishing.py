@@ -237,6 +237,68 @@ def _webhook_channel(server) -> Channel:
     return channel
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(stack) -> dict[str, float]:
+    """CPU seconds used so far by each kind of process on the machine: the Celery processes
+    by their name (each is its own process group), this process (the channel's server and
+    the bench's polling), the database and the broker. Read from /proc."""
+    groups = {process.pid: name.rstrip("0123456789") for name, process in stack.processes.items()}
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pgrp, utime, stime = int(fields[2]), int(fields[11]), int(fields[12])
+        if int(entry.name) == os.getpid():
+            kind = "bench process (channel server)"
+        elif pgrp in groups:
+            kind = f"celery {groups[pgrp]}"
+        elif comm == "postgres":
+            kind = "postgresql"
+        elif comm.startswith("redis"):
+            kind = "redis"
+        elif comm in ("beam.smp", "erl_child_setup"):
+            kind = "rabbitmq"
+        else:
+            continue
+        totals[kind] = totals.get(kind, 0.0) + (utime + stime) / _TICKS
+    return totals
+
+
+def _cpu_per_item(before: dict, after: dict, n: int) -> dict[str, float]:
+    """Milliseconds of CPU per item, by kind of process, between two readings."""
+    return {
+        kind: (after[kind] - before.get(kind, 0.0)) * 1000 / n
+        for kind in sorted(after)
+        if after[kind] - before.get(kind, 0.0) > 0
+    }
+
+
+def _phases(server) -> list[tuple[str, list[float]]]:
+    """Where the burst's lateness went: planned time -> claimed by beat's tick (queued),
+    queued -> a sends worker's claim (sending), sending -> the request reaching the channel,
+    the request -> recorded as sent (the channel's answer time included)."""
+    rows = [
+        (due.timestamp(), queued.timestamp(), start.timestamp(), server.received[str(key)], sent)
+        for key, due, queued, start, sent in Delivery.objects.values_list(
+            "idempotency_key", "due_at", "queued_at", "sending_started_at", "sent_at"
+        )
+    ]
+    return [
+        ("due -> queued s", [queued - due for due, queued, *_rest in rows]),
+        ("queued -> sending s", [start - queued for _d, queued, start, *_rest in rows]),
+        ("sending -> request s", [asked - start for *_first, start, asked, _sent in rows]),
+        ("request -> sent s", [sent.timestamp() - asked for *_first, asked, sent in rows]),
+    ]
+
+
 def _lateness(server, rows) -> list[float]:
     """Seconds from each delivery's planned time to its request reaching the channel."""
     return [server.received[str(key)] - due.timestamp() for key, due in rows]
@@ -278,21 +340,27 @@ def with_celery(
         stack.wait_until_ready(timeout=120)
         # Baseline: N no-op tasks on the sends queue, each delay counted from the burst's start
         # (the enqueue loop included), like the deliveries from their planned time.
+        cpu_before_noop = _cpu_seconds(stack)
         burst_start = time.time()
         for _ in range(n):
             noop.apply_async(kwargs={"enqueued_at": burst_start}, queue=sends_queue)
         wait_for(lambda: len(_noop_delays(stack)) >= n, timeout=600, what="no-op tasks")
         noop_delays = _noop_delays(stack)
+        noop_cpu = _cpu_per_item(cpu_before_noop, _cpu_seconds(stack), n)
         stack.start_beat()
         due_at = timezone.now() + timedelta(seconds=5)
         _make_due_at(n, author, category, channel, due_at)
+        time.sleep(max(0.0, due_at.timestamp() - time.time() - 0.5))
+        cpu_before_sends = _cpu_seconds(stack)
         wait_for(
             lambda: Delivery.objects.filter(state="sent").count() >= n,
             timeout=900,
             interval=0.5,
             what="deliveries sent",
         )
+        sends_cpu = _cpu_per_item(cpu_before_sends, _cpu_seconds(stack), n)
         burst = list(Delivery.objects.values_list("idempotency_key", "due_at"))
+        phases = _phases(server)
         # A single post on the idle system, five times, at a random phase of beat's ticks.
         singles = []
         for _round in range(5):
@@ -331,6 +399,13 @@ def with_celery(
         ("throughput /s", n / noop_span, n / span),
     ):
         print(f"{label:<26}{b:>12.3f}{r:>12.3f}{(r / b if b else 0):>8.2f}")
+    print(f"{'where the lateness went':<26}{'median':>12}{'p99':>12}")
+    for label, values in phases:
+        print(f"  {label:<24}{statistics.median(values):>12.3f}{_percentile(values, 99):>12.3f}")
+    print("CPU ms per item, by process (the no-op's run has no beat)")
+    for kind in sorted(set(noop_cpu) | set(sends_cpu)):
+        print(f"  {kind:<34}{noop_cpu.get(kind, 0.0):>8.2f}{sends_cpu.get(kind, 0.0):>12.2f}")
+    print(f"  {'total':<34}{sum(noop_cpu.values()):>8.2f}{sum(sends_cpu.values()):>12.2f}")
     print(
         f"single post on an idle system (5 runs): median {statistics.median(single):.2f} s,"
         f" max {max(single):.2f} s"

@@ -37,6 +37,23 @@ def _due_queryset(now: datetime):
     )
 
 
+def next_due_within(*, seconds: float, now: datetime | None = None) -> datetime | None:
+    """The earliest planned time of a waiting delivery in ``(now, now + seconds]``: the
+    moment beat's next tick would come too late for."""
+    now = now or timezone.now()
+    return (
+        Delivery.objects.filter(
+            state=D.WAITING,
+            due_at__gt=now,
+            due_at__lte=now + timedelta(seconds=seconds),
+            variant__post__status__in=DISPATCHABLE_POST_STATES,
+        )
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
 def late_beyond_tolerance(delivery: Delivery, now: datetime) -> bool:
     """Held past its channel's tolerance (crisis, blackout, outage, retries): sending now
     would be a decision nobody took."""

@@ -4,10 +4,12 @@ transaction, record the outcome (``publishing.send_delivery``)."""
 import logging
 import mimetypes
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -34,6 +36,7 @@ from .adapters.base import (
     UnknownOutcome,
     VideoPayload,
 )
+from .adapters.lanes import in_lane
 from .claim import _why_held_for_person, channel_not_ready
 from .enums import DISPATCHABLE_POST_STATES, FailureKind
 from .enums import DeliveryState as D
@@ -220,11 +223,13 @@ def _send_claimed(claimed: list[_Claimed]) -> dict[int, SendOutcome]:
     """Every channel request at once (one thread each), then the outcomes: the successes
     recorded together, anything else on its own."""
     ready = [item for item in claimed if not item.preparation_error]
+    # This slot's own HTTP clients (adapters.lanes): the next batch reuses them.
+    lane = threading.get_ident()
     if len(ready) > 1:
         with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="send") as pool:
-            answers = list(pool.map(_ask_channel, ready))
+            answers = list(pool.map(partial(in_lane, lane, _ask_channel), ready))
     else:
-        answers = [_ask_channel(item) for item in ready]
+        answers = [in_lane(lane, _ask_channel, item) for item in ready]
     outcomes = {
         item.delivery.pk: _record_failed(
             item.delivery, item.preparation_error, kind=FailureKind.CONFIGURATION
@@ -440,15 +445,15 @@ def _public_url(url: str) -> str:
 
 
 def _record_sent(delivery: Delivery, result: PublishResult, *, title: str) -> SendOutcome:
-    summary, fields = _sent_fields(result, title)
+    summary, fields = _sent_fields(result, title, sent_at=timezone.now())
     return _finish(delivery, D.SENT, "delivery.sent", summary=summary, **fields)
 
 
-def _sent_fields(result: PublishResult, title: str) -> tuple[str, dict]:
+def _sent_fields(result: PublishResult, title: str, *, sent_at: datetime) -> tuple[str, dict]:
     """The summary and the fields of a ``sending -> sent`` move."""
     url = _public_url(result.url)
     return url or result.external_id, {
-        "sent_at": timezone.now(),
+        "sent_at": sent_at,
         "sent_title": title[:200],
         "external_id": (result.external_id or "")[:200],
         "external_url": url,
@@ -464,8 +469,11 @@ def _record_sent_many(successes: list[tuple[_Claimed, PublishResult]]) -> dict[i
     :func:`_record_sent`, where a success still wins."""
     if not successes:
         return {}
+    # The batch's answers are all in: one time of sending for the batch.
+    sent_at = timezone.now()
     moves = [
-        (item.delivery, *_sent_fields(result, item.request.title)) for item, result in successes
+        (item.delivery, *_sent_fields(result, item.request.title, sent_at=sent_at))
+        for item, result in successes
     ]
     moved = with_database_retry(_finish_sent_many, moves, what="Recording a batch of sends")
     outcomes = {

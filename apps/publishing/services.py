@@ -18,7 +18,7 @@ from .actions import (
     resolve_checked_delivery,
     retry_delivery,
 )
-from .claim import channel_not_ready, claim_due, late_beyond_tolerance
+from .claim import channel_not_ready, claim_due, late_beyond_tolerance, next_due_within
 from .enums import (
     DISPATCHABLE_POST_STATES,
     IN_FLIGHT_STATES,
@@ -69,6 +69,7 @@ __all__ = [
     "claim_due",
     "dismiss_failed_delivery",
     "late_beyond_tolerance",
+    "next_due_within",
     "post_status_for",
     "resolve_checked_delivery",
     "retry_delivery",

@@ -1,11 +1,12 @@
 """Thin Celery tasks: ids only, each calls one service, each safe to run twice or never.
 
-The beat schedule is in pa_planner/celery.py. No ETA tasks: the database says what is due.
+The beat schedule is in pa_planner/settings.py. No ETA sends: the database says what is due.
 """
 
 import logging
 import time
 from collections import Counter
+from datetime import timedelta
 from functools import partial
 
 from celery import shared_task
@@ -26,11 +27,14 @@ def _enqueue_sends(delivery_ids: list[int]) -> None:
 
 
 @shared_task(name="publishing.dispatch_due")
-def dispatch_due() -> int:
+def dispatch_due(*, wake_at_next_due: bool = True) -> int:
     """Claims what is due and wakes a worker for each claimed delivery, after commit.
 
     Claims go in short batches, each its own transaction: workers start on the first batch
     while later ones are claimed, and the database write lock is never held for long.
+    Beat's tick (``wake_at_next_due``) also books one more run at the first planned time
+    before the next tick, so a post waits for its own minute, not for the tick after it.
+    That run books none: there is never more than one per tick. Running twice is harmless.
     """
     total = 0
     batch = settings.PUBLISHING_CLAIM_BATCH
@@ -43,6 +47,15 @@ def dispatch_due() -> int:
             break
     if total:
         logger.info("Dispatched %d deliveries", total)
+    if wake_at_next_due:
+        interval = settings.PUBLISHING_DISPATCH_INTERVAL
+        next_due = services.next_due_within(seconds=interval)
+        if next_due is not None:
+            dispatch_due.apply_async(
+                kwargs={"wake_at_next_due": False},
+                eta=next_due,
+                expires=next_due + timedelta(seconds=max(3 * interval, 5.0)),
+            )
     return total
 
 

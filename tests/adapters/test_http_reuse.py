@@ -3,6 +3,7 @@
 import os
 
 from apps.publishing.adapters import _http
+from apps.publishing.adapters.lanes import in_lane
 from apps.publishing.adapters.webhook import WebhookAdapter
 from apps.publishing.adapters.x import XAdapter
 from tests.channel_servers import start_server
@@ -18,6 +19,25 @@ def test_two_sends_on_one_channel_travel_on_one_connection(server, make_request)
     first, second = server.requests_to("/hooks/pa-planner")
     assert first.peer == second.peer
     assert len(server.items) == 2
+
+
+def test_each_sending_slot_keeps_its_own_connections_for_its_next_batch(server, make_request):
+    """A worker's slots do not share one pool (httpcore scans it on every request): each
+    slot's lane has its own client, and the slot's next batch travels on the same
+    connection."""
+    in_lane(1, adapter.publish, make_request(idempotency_key="k-1"))
+    in_lane(2, adapter.publish, make_request(idempotency_key="k-2"))
+    in_lane(1, adapter.publish, make_request(idempotency_key="k-3"))
+
+    first, other, again = server.requests_to("/hooks/pa-planner")
+    assert first.peer == again.peer
+    assert other.peer != first.peer
+    assert in_lane(1, _http.client_for, {}, base_url=server.base_url) is in_lane(
+        1, _http.client_for, {}, base_url=server.base_url
+    )
+    assert in_lane(1, _http.client_for, {}, base_url=server.base_url) is not in_lane(
+        2, _http.client_for, {}, base_url=server.base_url
+    )
 
 
 def test_each_channel_has_its_own_client_and_its_own_token():

@@ -656,6 +656,44 @@ def test_dispatch_due_claims_in_short_batches_up_to_its_rounds(
     assert (first_tick, second_tick) == (4, 1)
 
 
+def test_a_tick_books_one_more_run_at_the_first_planned_time_before_the_next_tick(
+    approved_post, monkeypatch, settings
+):
+    """A post due 0.4 s after a tick is claimed at its own time, not at the next tick; the run
+    booked for it books none, so runs never multiply."""
+    settings.PUBLISHING_DISPATCH_INTERVAL = 1.0
+    now = timezone.now()
+    soon = approved_post(channels=1, planned_at=now + timedelta(seconds=0.4))
+    approved_post(channels=1, planned_at=now + timedelta(seconds=0.8))
+    approved_post(channels=1, planned_at=now + timedelta(minutes=5))
+    booked = []
+    monkeypatch.setattr(tasks.dispatch_due, "apply_async", lambda **kw: booked.append(kw))
+
+    tasks.dispatch_due()
+    tasks.dispatch_due(wake_at_next_due=False)
+
+    assert len(booked) == 1
+    assert booked[0]["eta"] == soon.planned_at
+    assert booked[0]["kwargs"] == {"wake_at_next_due": False}
+    assert booked[0]["expires"] > soon.planned_at
+
+
+def test_a_tick_books_nothing_when_nothing_falls_before_the_next_tick(
+    approved_post, monkeypatch, settings
+):
+    settings.PUBLISHING_DISPATCH_INTERVAL = 1.0
+    approved_post(channels=1, planned_at=timezone.now() + timedelta(seconds=30))
+    approved_post(
+        channels=1, status=PostStatus.DRAFT, planned_at=timezone.now() + timedelta(seconds=0.5)
+    )
+    booked = []
+    monkeypatch.setattr(tasks.dispatch_due, "apply_async", lambda **kw: booked.append(kw))
+
+    tasks.dispatch_due()
+
+    assert booked == []
+
+
 def test_an_adapter_crash_never_stores_the_secret_in_the_error(approved_post, fake_adapter):
     post = approved_post(channels=1)
     channel = deliveries_of(post)[0].variant.channel

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.publishing import transitions
@@ -188,6 +189,35 @@ def test_rows_moving_each_with_its_own_fields_move_together_in_one_update(approv
         "id 0",
         "id 1",
         "id 2",
+    ]
+
+
+def test_rows_moving_each_keep_every_kind_of_value_of_their_own_and_the_shared_ones(
+    approved_post,
+):
+    """Texts, flags, times and empty values, each row's own, in the one UPDATE; a value the
+    same on every row is written as is."""
+    post = approved_post(channels=3)
+    rows = list(Delivery.objects.filter(variant__post=post).order_by("id"))
+    at = timezone.now().replace(microsecond=0)
+    own = [
+        {"external_url": "https://example.org/a'1", "needs_reconcile": True, "sent_at": at},
+        {"external_url": "", "needs_reconcile": False, "sent_at": None},
+        {"external_url": "https://example.org/c", "needs_reconcile": True, "sent_at": at},
+    ]
+    moves = [
+        (row, "", {**fields, "last_error": "tutti"}) for row, fields in zip(rows, own, strict=True)
+    ]
+
+    transitions.move_each(moves, D.WAITING, D.QUEUED, action="delivery.queued")
+
+    saved = Delivery.objects.filter(variant__post=post).order_by("id")
+    assert list(
+        saved.values_list("state", "external_url", "needs_reconcile", "sent_at", "last_error")
+    ) == [
+        (D.QUEUED, "https://example.org/a'1", True, at, "tutti"),
+        (D.QUEUED, "", False, None, "tutti"),
+        (D.QUEUED, "https://example.org/c", True, at, "tutti"),
     ]
 
 

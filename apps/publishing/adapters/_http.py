@@ -29,6 +29,7 @@ from django.core.files.storage import default_storage
 from apps.channels.addresses import AddressRefused, AddressUnresolved, resolve_public
 
 from .base import Adapter, ConfigurationError, PermanentError, TransientError, UnknownOutcome
+from .lanes import current_lane
 
 logger = logging.getLogger("apps.publishing.adapters")
 
@@ -140,11 +141,11 @@ class _SharedClient(httpx.Client):
 
 
 # One client per channel (service address, timeouts, headers: the token is in them) per
-# process. A forked child starts with none: it must neither use nor close its parent's
+# process and lane. A forked child starts with none: it must neither use nor close its parent's
 # sockets (closing a TLS connection writes to it). httpx's pool is safe across threads.
 _clients: dict[tuple, _SharedClient] = {}
 _clients_lock = threading.Lock()
-MAX_CLIENTS = 64  # channels of one installation; beyond it the oldest is dropped
+MAX_CLIENTS = 256  # channels of one installation × lanes; beyond it the oldest is dropped
 
 
 def _forget_clients_after_fork() -> None:
@@ -171,6 +172,7 @@ def client_for(
         (timeout.connect, timeout.read, timeout.write, timeout.pool),
         tuple(sorted(headers.items())),
         pinned,
+        current_lane(),
     )
     with _clients_lock:
         client = _clients.get(key)
