@@ -102,6 +102,14 @@ def require_service_url(url: str, kind: str = "") -> None:
 NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
+# A lane (lanes.py) carries one batch at a time: its pool keeps all of a batch's connections
+# open for the lane's next batch (httpx keeps 20 by default, and closes the others).
+POOL_LIMITS = httpx.Limits(
+    max_connections=max(100, settings.PUBLISHING_SEND_BATCH),
+    max_keepalive_connections=max(20, settings.PUBLISHING_SEND_BATCH),
+)
+
+
 class PinnedTransport(httpx.HTTPTransport):
     """For addresses an administrator typed (a Mastodon instance, a webhook receiver, a
     Bluesky server named by a DID document): each request resolves the host once, refuses it
@@ -185,7 +193,9 @@ def client_for(
                 timeout=timeout,
                 headers=headers,
                 follow_redirects=False,
-                transport=transport_class(verify=_tls_context(), socket_options=NO_DELAY),
+                transport=transport_class(
+                    verify=_tls_context(), socket_options=NO_DELAY, limits=POOL_LIMITS
+                ),
             )
         except httpx.InvalidURL:
             raise ConfigurationError(

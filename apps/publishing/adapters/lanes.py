@@ -1,11 +1,12 @@
 """Which of a channel's HTTP clients a request takes (``_http.client_for``).
 
 httpcore's pool looks at every connection it holds, with a system call each, on every
-request, and keeps 20 of them alive: one client shared by a sends worker's 8 slots (160
-requests at once) spent more CPU choosing and reopening connections than sending. Each slot's
-batch takes its own lane (``sending._send_claimed``): its requests share one small pool whose
-connections all stay open for that slot's next batch. Kept apart from ``_http`` so that
-importing the send path does not load httpx.
+request: one client shared by a sends worker's 8 slots (hundreds of requests at once) spent
+more CPU choosing connections than sending (one process, 160 threads: 2.3 ms of CPU a request
+on one client, 1.0-1.4 ms on eight). Each slot's batch takes its own lane
+(``sending._send_claimed``): its requests share a pool no bigger than a batch, whose
+connections stay open for that slot's next batch. Kept apart from ``_http`` so that importing
+the send path does not load httpx.
 """
 
 import contextvars
