@@ -33,7 +33,7 @@ def dispatch_due(*, wake_at_next_due: bool = True) -> int:
     Claims go in short batches, each its own transaction: workers start on the first batch
     while later ones are claimed, and the database write lock is never held for long.
     Beat's tick (``wake_at_next_due``) also books one more run at the first planned time
-    before the next tick, so a post waits for its own minute, not for the tick after it.
+    before the next tick, so a post goes out at its own time, not at the tick after it.
     That run books none: there is never more than one per tick. Running twice is harmless.
     """
     total = 0
