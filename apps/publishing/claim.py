@@ -24,13 +24,17 @@ from .transitions import move, move_many
 logger = logging.getLogger(__name__)
 
 
+def _waiting_for_dispatch():
+    """The rows the dispatcher looks at: waiting, of a post that may go out."""
+    return Delivery.objects.filter(
+        state=D.WAITING, variant__post__status__in=DISPATCHABLE_POST_STATES
+    )
+
+
 def _due_queryset(now: datetime):
     return (
-        Delivery.objects.filter(
-            state=D.WAITING,
-            due_at__lte=now,
-            variant__post__status__in=DISPATCHABLE_POST_STATES,
-        )
+        _waiting_for_dispatch()
+        .filter(due_at__lte=now)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .select_related("variant__post__category", "variant__channel__connection")
         .order_by("due_at", "id")
@@ -42,12 +46,8 @@ def next_due_within(*, seconds: float, now: datetime | None = None) -> datetime 
     moment beat's next tick would come too late for."""
     now = now or timezone.now()
     return (
-        Delivery.objects.filter(
-            state=D.WAITING,
-            due_at__gt=now,
-            due_at__lte=now + timedelta(seconds=seconds),
-            variant__post__status__in=DISPATCHABLE_POST_STATES,
-        )
+        _waiting_for_dispatch()
+        .filter(due_at__gt=now, due_at__lte=now + timedelta(seconds=seconds))
         .order_by("due_at")
         .values_list("due_at", flat=True)
         .first()

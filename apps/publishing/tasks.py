@@ -48,13 +48,14 @@ def dispatch_due(*, wake_at_next_due: bool = True) -> int:
     if total:
         logger.info("Dispatched %d deliveries", total)
     if wake_at_next_due:
-        interval = settings.PUBLISHING_DISPATCH_INTERVAL
-        next_due = services.next_due_within(seconds=interval)
+        next_due = services.next_due_within(seconds=settings.PUBLISHING_DISPATCH_INTERVAL)
         if next_due is not None:
+            # Stale after as long as beat's own ticks are.
+            tick = settings.CELERY_BEAT_SCHEDULE["publishing.dispatch_due"]["options"]
             dispatch_due.apply_async(
                 kwargs={"wake_at_next_due": False},
                 eta=next_due,
-                expires=next_due + timedelta(seconds=max(3 * interval, 5.0)),
+                expires=next_due + timedelta(seconds=tick["expires"]),
             )
     return total
 

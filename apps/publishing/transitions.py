@@ -212,9 +212,9 @@ def _update_all_at_once(moves: list[tuple[Delivery, str, dict]], from_: str, to:
         by_id = {
             delivery.pk: fields[name] for delivery, _summary, fields in moves if name in fields
         }
-        distinct = set(map(repr, by_id.values()))
-        if len(by_id) == len(moves) and len(distinct) == 1:
-            values[name] = next(iter(by_id.values()))
+        first = next(iter(by_id.values()))
+        if len(by_id) == len(moves) and all(value == first for value in by_id.values()):
+            values[name] = first
         else:
             values[name] = ValueById(by_id, Delivery._meta.get_field(name))
     try:
