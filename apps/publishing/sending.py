@@ -4,12 +4,11 @@ transaction, record the outcome (``publishing.send_delivery``)."""
 import logging
 import mimetypes
 import random
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from itertools import repeat
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -36,7 +35,7 @@ from .adapters.base import (
     UnknownOutcome,
     VideoPayload,
 )
-from .adapters.lanes import in_lane
+from .adapters.lanes import in_lane, lanes_for_batch
 from .claim import _why_held_for_person, channel_not_ready
 from .enums import DISPATCHABLE_POST_STATES, FailureKind
 from .enums import DeliveryState as D
@@ -223,13 +222,14 @@ def _send_claimed(claimed: list[_Claimed]) -> dict[int, SendOutcome]:
     """Every channel request at once (one thread each), then the outcomes: the successes
     recorded together, anything else on its own."""
     ready = [item for item in claimed if not item.preparation_error]
-    # This slot's own HTTP clients (adapters.lanes): the next batch reuses them.
-    lane = threading.get_ident()
+    # This slot's own HTTP clients, a few requests to each (adapters.lanes): the next batch
+    # reuses their connections.
+    lanes = lanes_for_batch(len(ready))
     if len(ready) > 1:
         with ThreadPoolExecutor(max_workers=len(ready), thread_name_prefix="send") as pool:
-            answers = list(pool.map(partial(in_lane, lane, _ask_channel), ready))
+            answers = list(pool.map(in_lane, lanes, repeat(_ask_channel), ready))
     else:
-        answers = [in_lane(lane, _ask_channel, item) for item in ready]
+        answers = list(map(in_lane, lanes, repeat(_ask_channel), ready))
     outcomes = {
         item.delivery.pk: _record_failed(
             item.delivery, item.preparation_error, kind=FailureKind.CONFIGURATION

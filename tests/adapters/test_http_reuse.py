@@ -1,9 +1,10 @@
 """One HTTP client per channel per worker process: sends reuse the open connections."""
 
 import os
+import threading
 
 from apps.publishing.adapters import _http
-from apps.publishing.adapters.lanes import in_lane
+from apps.publishing.adapters.lanes import in_lane, lanes_for_batch
 from apps.publishing.adapters.webhook import WebhookAdapter
 from apps.publishing.adapters.x import XAdapter
 from tests.channel_servers import start_server
@@ -21,23 +22,50 @@ def test_two_sends_on_one_channel_travel_on_one_connection(server, make_request)
     assert len(server.items) == 2
 
 
-def test_each_sending_slot_keeps_its_own_connections_for_its_next_batch(server, make_request):
-    """A worker's slots do not share one pool (httpcore scans it on every request): each
-    slot's lane has its own client, and the slot's next batch travels on the same
-    connection."""
-    in_lane(1, adapter.publish, make_request(idempotency_key="k-1"))
-    in_lane(2, adapter.publish, make_request(idempotency_key="k-2"))
-    in_lane(1, adapter.publish, make_request(idempotency_key="k-3"))
+def test_a_batch_shares_a_pool_five_requests_at_a_time():
+    """httpcore scans a pool on every request, with work growing as its square: a slot's
+    batch is spread over pools of five, and no two slots share one."""
+    batch = lanes_for_batch(12)
+    other_slot = []
+    thread = threading.Thread(target=lambda: other_slot.extend(lanes_for_batch(12)))
+    thread.start()
+    thread.join()
+
+    assert [batch.count(lane) for lane in dict.fromkeys(batch)] == [5, 5, 2]
+    assert batch == lanes_for_batch(12)
+    assert not set(batch) & set(other_slot)
+
+
+def test_each_lane_keeps_its_own_connections_for_the_slot_s_next_batch(server, make_request):
+    first_lane, second_lane = (1, 0), (1, 1)
+    in_lane(first_lane, adapter.publish, make_request(idempotency_key="k-1"))
+    in_lane(second_lane, adapter.publish, make_request(idempotency_key="k-2"))
+    in_lane(first_lane, adapter.publish, make_request(idempotency_key="k-3"))
 
     first, other, again = server.requests_to("/hooks/pa-planner")
     assert first.peer == again.peer
     assert other.peer != first.peer
-    assert in_lane(1, _http.client_for, {}, base_url=server.base_url) is in_lane(
-        1, _http.client_for, {}, base_url=server.base_url
+    assert in_lane(first_lane, _http.client_for, {}, base_url=server.base_url) is in_lane(
+        first_lane, _http.client_for, {}, base_url=server.base_url
     )
-    assert in_lane(1, _http.client_for, {}, base_url=server.base_url) is not in_lane(
-        2, _http.client_for, {}, base_url=server.base_url
+    assert in_lane(first_lane, _http.client_for, {}, base_url=server.base_url) is not in_lane(
+        second_lane, _http.client_for, {}, base_url=server.base_url
     )
+
+
+def test_beyond_the_limit_the_least_recently_used_client_is_dropped(monkeypatch):
+    monkeypatch.setattr(_http, "MAX_CLIENTS", 2)
+    monkeypatch.setattr(_http, "_clients", {})
+
+    def client(name):
+        return _http.client_for({}, base_url=f"https://{name}.example.org")
+
+    busy, idle = client("busy"), client("idle")
+    assert client("busy") is busy
+    client("new")
+
+    assert client("busy") is busy
+    assert client("idle") is not idle
 
 
 def test_each_channel_has_its_own_client_and_its_own_token():

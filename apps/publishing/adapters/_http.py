@@ -102,8 +102,9 @@ def require_service_url(url: str, kind: str = "") -> None:
 NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
-# A lane (lanes.py) carries one batch at a time: its pool keeps all of a batch's connections
-# open for the lane's next batch (httpx keeps 20 by default, and closes the others).
+# A batch's lane (lanes.py) holds a few connections; the default lane, shared by everything
+# else in the process, may hold a batch's worth: all of them stay open for the next requests
+# (httpx keeps 20 by default, and closes the others).
 POOL_LIMITS = httpx.Limits(
     max_connections=max(100, settings.PUBLISHING_SEND_BATCH),
     max_keepalive_connections=max(20, settings.PUBLISHING_SEND_BATCH),
@@ -153,7 +154,7 @@ class _SharedClient(httpx.Client):
 # sockets (closing a TLS connection writes to it). httpx's pool is safe across threads.
 _clients: dict[tuple, _SharedClient] = {}
 _clients_lock = threading.Lock()
-MAX_CLIENTS = 256  # channels of one installation × lanes; beyond it the oldest is dropped
+MAX_CLIENTS = 1024  # channels of one installation × lanes; beyond it the least used is dropped
 
 
 def _forget_clients_after_fork() -> None:
@@ -183,8 +184,9 @@ def client_for(
         current_lane(),
     )
     with _clients_lock:
-        client = _clients.get(key)
+        client = _clients.pop(key, None)
         if client is not None:
+            _clients[key] = client  # the most recently used last: the first to go is the oldest
             return client
         transport_class = PinnedTransport if pinned else httpx.HTTPTransport
         try:
@@ -202,7 +204,8 @@ def client_for(
                 "indirizzo del servizio non valido nella configurazione"
             ) from None
         if len(_clients) >= MAX_CLIENTS:
-            # Dropped, not closed: a thread may still be using it; its sockets close with it.
+            # The least recently used is dropped, not closed: a thread may still be using it;
+            # its sockets close with it.
             del _clients[next(iter(_clients))]
         _clients[key] = client
         return client
