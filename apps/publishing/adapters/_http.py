@@ -102,15 +102,6 @@ def require_service_url(url: str, kind: str = "") -> None:
 NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
-# A batch's lane (lanes.py) holds a few connections; the default lane, shared by everything
-# else in the process, may hold a batch's worth: all of them stay open for the next requests
-# (httpx keeps 20 by default, and closes the others).
-POOL_LIMITS = httpx.Limits(
-    max_connections=max(100, settings.PUBLISHING_SEND_BATCH),
-    max_keepalive_connections=max(20, settings.PUBLISHING_SEND_BATCH),
-)
-
-
 class PinnedTransport(httpx.HTTPTransport):
     """For addresses an administrator typed (a Mastodon instance, a webhook receiver, a
     Bluesky server named by a DID document): each request resolves the host once, refuses it
@@ -195,9 +186,7 @@ def client_for(
                 timeout=timeout,
                 headers=headers,
                 follow_redirects=False,
-                transport=transport_class(
-                    verify=_tls_context(), socket_options=NO_DELAY, limits=POOL_LIMITS
-                ),
+                transport=transport_class(verify=_tls_context(), socket_options=NO_DELAY),
             )
         except httpx.InvalidURL:
             raise ConfigurationError(
